@@ -1,0 +1,51 @@
+"""Agent state kept in numpy columns, with Mesa agents as views onto one row each.
+
+Mechanisms work on whole columns at once (fast, see ``benchmarks/``), while users, the
+visualizer and Mesa's ``AgentSet`` see ordinary agents: ``village.trust`` reads the
+``trust`` column at that village's row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+
+class Column:
+    """Descriptor exposing one column of an agent table as an agent attribute."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, agent: Any, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        value = getattr(agent.table, self.name)[agent.row]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def __set__(self, agent: Any, value: Any) -> None:
+        getattr(agent.table, self.name)[agent.row] = value
+
+
+@dataclass
+class Table:
+    """Base for the column tables: every field is a 1-D numpy array of the same length."""
+
+    def __len__(self) -> int:
+        return len(getattr(self, fields(self)[0].name))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The columns by name (arrays, not copies)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def append(self, **values: Any) -> int:
+        """Add one row (used when agents are created mid-run); returns its index."""
+        for f in fields(self):
+            column = getattr(self, f.name)
+            default = np.zeros(1, dtype=column.dtype)
+            if f.name in values:
+                default[0] = values[f.name]
+            setattr(self, f.name, np.concatenate([column, default]))
+        return len(self) - 1

@@ -1,0 +1,49 @@
+"""Units of the Syrian Democratic Forces: garrisons that patrol, raid, arrest and hold checkpoints.
+
+A unit is recruited locally or brought from other governorates when local recruitment fails
+(EUI 2022, s.2); it depends on the Coalition for intelligence and air support (s.1, s.4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+from sim.agents.base import Column, Table
+
+
+@dataclass
+class SDFUnitTable(Table):
+    """Column store for SDF units."""
+
+    x: np.ndarray
+    y: np.ndarray
+    home: np.ndarray  # row of the village it garrisons
+    strength: np.ndarray  # fighters
+    local: np.ndarray  # recruited in the village it garrisons
+    active: np.ndarray  # deployed in the south (False: redeployed north, towards Turkey)
+
+
+class SDFUnit(CellAgent):
+    """One SDF unit. State lives in ``model.units``."""
+
+    strength = Column()
+    local = Column()
+    active = Column()
+
+    def __init__(self, model, row: int, cell) -> None:  # noqa: ANN001 - Mesa types
+        super().__init__(model)
+        self.table = model.units
+        self.row = row
+        self.cell = cell
+
+    @property
+    def home(self):  # noqa: ANN201 - returns a Village
+        """The village this unit garrisons."""
+        return self.model.village_agents[self.table.home[self.row]]
+
+    def __repr__(self) -> str:
+        kind = "local" if self.local else "external"
+        return f"SDFUnit({kind}, strength={self.strength}, active={self.active})"

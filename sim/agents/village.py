@@ -1,0 +1,137 @@
+"""Villages, towns and urban neighbourhoods: the population IS and the administration compete for.
+
+The stronghold criteria are the brief's list (EUI 2022, s.2): recruitment, zakat, allegiance
+(bay'a), repentance (tawba), attacks on officials, weak administrative reach, lifestyle
+pressure, IS justice, and flying night checkpoints. Each village keeps a recent count of each
+(decayed monthly) and its stronghold score is the share of criteria present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from sim.agents.base import Column, Table
+
+CRITERIA: tuple[str, ...] = (
+    "recruitment",
+    "zakat",
+    "allegiance",
+    "repentance",
+    "attacks_on_officials",
+    "weak_administration",
+    "lifestyle_pressure",
+    "is_justice",
+    "checkpoints",
+)
+CRITERION = {name: i for i, name in enumerate(CRITERIA)}
+
+
+@dataclass
+class VillageTable(Table):
+    """Column store for every village (one row each)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    population: np.ndarray
+    market: np.ndarray  # economic weight, 0 (none) .. 5 (regional hub)
+    oil: np.ndarray
+    district: np.ndarray  # index into Geography.districts
+    zone: np.ndarray  # index into Geography.zones
+    tribe: np.ndarray  # index into Geography.tribes
+    sdf_held: np.ndarray  # under SDF/AANES administration
+    has_council: np.ndarray
+    has_chairman: np.ndarray
+    officials: np.ndarray  # council members and security officials in post
+    pledged: np.ndarray  # share of officials who swore allegiance to IS
+    trust: np.ndarray  # trust in the administration and its forces, 0..1
+    trust_baseline: np.ndarray  # what trust relaxes towards without shocks
+    fear: np.ndarray  # fear of IS, 0..1
+    influence: np.ndarray  # IS control over the population, 0..1
+    sympathy: np.ndarray  # how far IS can recruit here at all, 0..1
+    tawba_pressure: np.ndarray  # memory of repentance campaigns, 0..1
+    guard: np.ndarray  # SDF presence from patrols and garrisons, 0..1
+    is_present: np.ndarray  # IS fighters present tonight
+    bargain: np.ndarray  # an elite bargain holds here (the al-Karama model)
+    criteria: np.ndarray  # (n, len(CRITERIA)) recent counts
+
+    @classmethod
+    def empty(cls) -> VillageTable:
+        """A table with no rows."""
+        def col(dtype: type) -> np.ndarray:
+            return np.zeros(0, dtype=dtype)
+
+        return cls(
+            **{
+                name: col(dtype)
+                for name, dtype in [
+                    ("x", np.int32), ("y", np.int32), ("population", np.int64), ("market", float),
+                    ("oil", bool), ("district", np.int16), ("zone", np.int16), ("tribe", np.int16),
+                    ("sdf_held", bool), ("has_council", bool), ("has_chairman", bool),
+                    ("officials", np.int32), ("pledged", float), ("trust", float),
+                    ("trust_baseline", float), ("fear", float), ("influence", float),
+                    ("sympathy", float), ("tawba_pressure", float), ("guard", float),
+                    ("is_present", np.int32), ("bargain", bool),
+                ]
+            },
+            criteria=np.zeros((0, len(CRITERIA))),
+        )
+
+    def stronghold_score(self, threshold: float) -> np.ndarray:
+        """Share of the nine criteria whose recent count is at least ``threshold``."""
+        present = self.criteria >= threshold
+        # weak administration is a state, not an event: no council or no chairman
+        present[:, CRITERION["weak_administration"]] = ~(self.has_council & self.has_chairman)
+        return present.mean(axis=1)
+
+
+class Village(FixedAgent):
+    """A settlement on the map. Its state lives in ``model.villages`` (a VillageTable)."""
+
+    population = Column()
+    market = Column()
+    oil = Column()
+    has_council = Column()
+    has_chairman = Column()
+    officials = Column()
+    pledged = Column()
+    trust = Column()
+    fear = Column()
+    influence = Column()
+    sympathy = Column()
+    tawba_pressure = Column()
+    guard = Column()
+    is_present = Column()
+    bargain = Column()
+
+    def __init__(self, model, row: int, name: str, cell) -> None:  # noqa: ANN001 - Mesa types
+        super().__init__(model)
+        self.table = model.villages
+        self.row = row
+        self.name = name
+        self.cell = cell
+
+    @property
+    def district(self) -> str:
+        """Name of the district the village lies in."""
+        return self.model.geography.districts[self.table.district[self.row]].name
+
+    @property
+    def zone(self) -> str:
+        """The zone of the brief's analysis (east_strip, karama_raqqa, hasaka, ...)."""
+        return self.model.geography.zones[self.table.zone[self.row]]
+
+    @property
+    def criteria(self) -> dict[str, float]:
+        """Recent count of each stronghold criterion."""
+        return dict(zip(CRITERIA, self.table.criteria[self.row].tolist(), strict=True))
+
+    @property
+    def stronghold_score(self) -> float:
+        """Share of stronghold criteria present (0..1)."""
+        return float(self.table.stronghold_score(self.model.p.stronghold_criterion_count)[self.row])
+
+    def __repr__(self) -> str:
+        return f"Village({self.name!r}, influence={self.influence:.2f}, trust={self.trust:.2f})"

@@ -1,0 +1,156 @@
+"""Scenario events: dated changes to the model's state, scheduled with Mesa's ``schedule_event``.
+
+Each kind has a pydantic model of its arguments (so scenario files are checked before a run) and
+an ``apply`` that changes model state. The mechanisms they call carry the citations.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.mechanisms import elite_bargain, prison, turkish_front
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+
+class EventArgs(BaseModel):
+    """Base of every event's arguments: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field("", description="free text shown when the event fires")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CoalitionWithdrawal(EventArgs):
+    """The US-led Coalition leaves: no more intelligence or air support, and IS's patience ends."""
+
+    kind: Literal["coalition_withdrawal"] = "coalition_withdrawal"
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        model.coalition_present = False
+        model.withdrawal_day = model.day
+        return {}
+
+
+class CoalitionReturn(EventArgs):
+    """The Coalition comes back (restores intelligence and air support)."""
+
+    kind: Literal["coalition_return"] = "coalition_return"
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        model.coalition_present = True
+        model.withdrawal_day = None
+        return {}
+
+
+class SDFAttentionNorth(EventArgs):
+    """A share of the SDF's southern units is redeployed to the Turkish front (0 brings them back)."""
+
+    kind: Literal["sdf_attention_north"] = "sdf_attention_north"
+    share: float = Field(0.3, ge=0.0, le=1.0, description="share of SDF units sent north")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        return turkish_front.redeploy(model, self.share)
+
+
+class Amnesty(EventArgs):
+    """Detainees are released; some rejoin IS."""
+
+    kind: Literal["amnesty"] = "amnesty"
+    released: int = Field(283, ge=0, le=100_000, description="detainees released")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        return prison.amnesty(model, self.released)
+
+
+class PrisonAttack(EventArgs):
+    """IS storms the al-Sina'a prison in al-Hasaka."""
+
+    kind: Literal["prison_attack"] = "prison_attack"
+    attackers_share: float | None = Field(None, ge=0.0, le=1.0, description="share of IS fighters committed")
+    escapees: int | None = Field(None, ge=0, le=10_000, description="prisoners who get away")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        return prison.attack(model, self.attackers_share, self.escapees)
+
+
+class CommunityPolicing(EventArgs):
+    """Community-oriented policing starts (or stops, with enabled = false)."""
+
+    kind: Literal["community_policing"] = "community_policing"
+    enabled: bool = True
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        model.policing = "community" if self.enabled else "conventional"
+        return {"policing": model.policing}
+
+
+class EliteBargain(EventArgs):
+    """An elite bargain on the al-Karama model is struck in one district."""
+
+    kind: Literal["elite_bargain"] = "elite_bargain"
+    district: str = Field(..., description="a district name from the map's district_legend")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        return elite_bargain.strike(model, self.district)
+
+
+class FeedingTheRoad(EventArgs):
+    """The regime pays IS to keep the Badia roads open (or stops, with enabled = false)."""
+
+    kind: Literal["feeding_the_road"] = "feeding_the_road"
+    enabled: bool = True
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        model.feeding_the_road = self.enabled
+        return {"enabled": self.enabled}
+
+
+class RegimeOffensive(EventArgs):
+    """The regime and Russia's Badia counter-offensive (June 2021) starts or ends."""
+
+    kind: Literal["regime_offensive"] = "regime_offensive"
+    enabled: bool = True
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        model.regime_offensive = self.enabled
+        return {"enabled": self.enabled}
+
+
+class SetParameters(EventArgs):
+    """Change parameters mid-run (validated like the scenario's own)."""
+
+    kind: Literal["set_parameters"] = "set_parameters"
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        for name, value in self.parameters.items():
+            setattr(model.p, name, value)
+        return dict(self.parameters)
+
+
+EVENT_KINDS: dict[str, type[EventArgs]] = {
+    cls.model_fields["kind"].default: cls
+    for cls in (CoalitionWithdrawal, CoalitionReturn, SDFAttentionNorth, Amnesty, PrisonAttack,
+                CommunityPolicing, EliteBargain, FeedingTheRoad, RegimeOffensive, SetParameters)
+}
+
+
+class ScheduledEvent:
+    """One event bound to its day; the model keeps these alive (Mesa holds weak references)."""
+
+    def __init__(self, model: InsurgencyModel, day: int, args: EventArgs) -> None:
+        self.model = model
+        self.day = day
+        self.args = args
+
+    def fire(self) -> None:
+        """Apply the event at the start of its day, and log it."""
+        self.model.day = self.day
+        details = self.args.apply(self.model)
+        self.model.log_event(self.args.kind, description=self.args.description, **details)

@@ -1,0 +1,96 @@
+"""Night movement: cells leave their hideouts after dark and melt away at dawn.
+
+Jihadists set up checkpoints by night and vanish with the dawn (WP 2019). Cells move from the
+Badia sanctuary, which gives easy access to the front lines with NES (EUI 2022, s.3, fn 40), and
+from shepherd communities (fn 26). Since the regime's 2021 offensive, fighters in the Badia move
+only by motorcycle and in small numbers (fn 50); the SDF's turn north eased IS mobility south of
+al-Hasaka (fn 39).
+
+Each active cell picks one SDF-held village within its night's reach, weighted by what its role
+looks for there and by how little SDF presence there is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.is_cell import ROLE, ROLES
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+
+@dataclass
+class Visits:
+    """Tonight's (cell, village) pairs."""
+
+    cells: np.ndarray
+    villages: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def of_role(self, model: InsurgencyModel, *roles: str) -> Visits:
+        """Only the visits by cells of the given roles."""
+        keep = np.isin(model.cells.role[self.cells], [ROLE[r] for r in roles])
+        return Visits(self.cells[keep], self.villages[keep])
+
+
+def role_attraction(model: InsurgencyModel) -> np.ndarray:
+    """(roles, villages): what each role looks for in each village tonight."""
+    v, p = model.villages, model.p
+    foothold = p.visit_base_attraction + v.influence
+    officials = (v.officials > 0) & (v.pledged < p.allegiance_truce_threshold)
+    near_road = model.grid.road.data[v.x, v.y] > 0
+    att = np.empty((len(ROLES), len(v)))
+    att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market)
+    att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
+    att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
+    att[ROLE["transport"]] = foothold * foothold
+    att[ROLE["movement"]] = foothold * foothold
+    att[ROLE["car_bombs"]] = foothold * (p.visit_base_attraction + v.guard)
+    return att
+
+
+def reach(model: InsurgencyModel, rows: np.ndarray) -> np.ndarray:
+    """Night reach (cells) of the given cells."""
+    p, c = model.p, model.cells
+    r = np.full(len(rows), p.night_range_cells, dtype=float)
+    r *= 1.0 + p.mobility_gain_when_sdf_north * model.sdf_attention_north
+    if model.regime_offensive:
+        in_badia = model.geography.holder[c.base_x[rows], c.base_y[rows]] == 1
+        r[in_badia] *= p.regime_offensive_mobility_factor
+    return r
+
+
+def go_out(model: InsurgencyModel) -> Visits:
+    """Choose tonight's targets and move the cells there."""
+    c, v, p = model.cells, model.villages, model.p
+    v.is_present[:] = 0
+    alive = np.nonzero(c.alive)[0]
+    rows = alive[model.rng.random(len(alive)) < p.night_activity_prob]
+    if len(rows) == 0 or len(v) == 0:
+        return Visits(np.zeros(0, int), np.zeros(0, int))
+    dist = model.village_distance(c.base_x[rows], c.base_y[rows])
+    within = (dist <= reach(model, rows)[:, None]) & v.sdf_held[None, :]
+    weight = role_attraction(model)[c.role[rows]] * within
+    weight *= np.exp(-dist / p.night_distance_scale_cells) * (1.0 - v.guard)[None, :] ** p.guard_aversion
+    total = weight.sum(axis=1)
+    going = total > 0
+    rows, weight, total = rows[going], weight[going], total[going]
+    # one weighted draw per row, all rows at once
+    pick = (weight.cumsum(axis=1) < (model.rng.random(len(rows)) * total)[:, None]).sum(axis=1)
+    pick = np.minimum(pick, len(v) - 1)
+    c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
+    np.add.at(v.is_present, pick, c.fighters[rows])
+    return Visits(rows, pick)
+
+
+def dawn(model: InsurgencyModel) -> None:
+    """Every cell back at its hideout."""
+    c = model.cells
+    c.x[:] = c.base_x
+    c.y[:] = c.base_y

@@ -1,0 +1,59 @@
+"""SDF recruitment: local where people will still join, brought from outside where not.
+
+The SDF recruited locally as they moved into Arab areas (WP 2019). Repentance now stops people
+joining the military; in Sweidan and Tayyana the SDF cannot recruit locally and must bring
+soldiers from other governorates, so the forces become external to local communities (EUI 2022,
+s.2). In al-Karama the elite bargain brought over 1,500 young men into the SDF (fn 37). Each
+month units below strength are topped up: locally where trust is high enough and repentance
+pressure low enough, otherwise by an external detachment.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+
+def can_recruit_locally(model: InsurgencyModel) -> np.ndarray:
+    """Per village: will local men still join the SDF?"""
+    p, v = model.p, model.villages
+    return (v.trust >= p.local_recruit_min_trust) & (v.tawba_pressure < p.local_recruit_max_tawba) & (
+        v.influence < p.local_recruit_max_influence)
+
+
+def month_end(model: InsurgencyModel) -> None:
+    """Top up depleted units (only those deployed in the south)."""
+    p, u = model.p, model.units
+    nominal = int(p.sdf_unit_size)
+    local_ok = can_recruit_locally(model)
+    changed = False
+    for k in np.nonzero(u.active & (u.strength < nominal))[0]:
+        home = int(u.home[k])
+        need = int(np.ceil((nominal - u.strength[k]) * p.sdf_monthly_replacement))
+        if need <= 0:
+            continue
+        if u.local[k] and local_ok[home]:
+            u.strength[k] += need
+            model.sdf_recruits["local"] += need
+        elif u.local[k]:
+            # the local unit cannot refill: soldiers are brought from other governorates
+            model.add_unit(home, need, local=False)
+            model.sdf_recruits["external"] += need
+        else:
+            u.strength[k] += need
+            model.sdf_recruits["external"] += need
+        changed = True
+    if changed:
+        model.units_version += 1
+
+
+def local_share(model: InsurgencyModel) -> float:
+    """Share of the SDF's strength in the south that is local."""
+    u = model.units
+    on = u.active & (u.strength > 0)
+    total = u.strength[on].sum()
+    return float(u.strength[on & u.local].sum() / total) if total else 0.0

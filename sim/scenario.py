@@ -1,0 +1,288 @@
+"""Scenario files: TOML that names a map, a start, a length, parameter values and dated events.
+
+A scenario may ``extends = "baseline.toml"`` another and state only what differs: parameters
+are merged (the child wins) and the child's events are added to the parent's (unless it sets
+``inherit_events = false``). Everything is checked before a run; a problem raises
+:class:`~sim.errors.InputError` naming the file, the key and what is allowed.
+
+Event dates are ISO dates (``2021-06-01``) or offsets from the start (``"+12 months"``,
+``"+90 days"``, ``"+2 years"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.calibration import ROOT
+from sim.errors import InputError
+from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
+from sim.parameters import Parameters
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+SCENARIOS = ROOT / "scenarios"
+DEFAULT_START = dt.date(2019, 4, 1)  # the month after Baghouz fell (facts baghouz_fall, attrition_appeal)
+OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
+
+
+class ScenarioFile(BaseModel):
+    """The keys a scenario file may have."""
+
+    model_config = ConfigDict(extra="forbid")
+    extends: str | None = None
+    name: str | None = None
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    map: str = "maps/nes.toml"
+    start: dt.date = DEFAULT_START
+    months: int = Field(60, ge=1, le=600)
+    seed: int = Field(0, ge=0)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    inherit_events: bool = True
+    events: list[dict[str, Any]] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A checked event: its day index, date and arguments."""
+
+    day: int
+    date: dt.date
+    args: EventArgs
+
+    @property
+    def kind(self) -> str:
+        """The event kind."""
+        return self.args.kind
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario, ready to build a model from."""
+
+    name: str
+    path: Path | None
+    description: str
+    sources: tuple[str, ...]
+    map_path: Path
+    start: dt.date
+    months: int
+    seed: int
+    parameters: dict[str, Any]
+    events: tuple[EventSpec, ...]
+    resolved: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def end(self) -> dt.date:
+        """First day after the run."""
+        return add_months(self.start, self.months)
+
+    @property
+    def days(self) -> int:
+        """Length of the run in days."""
+        return (self.end - self.start).days
+
+    @property
+    def digest(self) -> str:
+        """Hash of the resolved contents (for results manifests)."""
+        return hashlib.sha256(repr(sorted(self.resolved.items())).encode()).hexdigest()[:16]
+
+    def with_parameters(self, **values: Any) -> Scenario:
+        """A copy with some parameters changed (checked)."""
+        merged = {**self.parameters, **values}
+        _check_parameters(merged, self.path, "parameters")
+        resolved = {**self.resolved, "parameters": merged}
+        return Scenario(self.name, self.path, self.description, self.sources, self.map_path, self.start,
+                        self.months, self.seed, merged, self.events, resolved)
+
+    def schedule(self, model: InsurgencyModel) -> list[ScheduledEvent]:
+        """Schedule the events on ``model``; returns them (the model must keep them alive)."""
+        scheduled = []
+        for spec in self.events:
+            event = ScheduledEvent(model, spec.day, spec.args)
+            # a step at time t simulates day t - 1: fire before the step that simulates spec.day
+            model.schedule_event(event.fire, at=spec.day + 0.5)
+            scheduled.append(event)
+        return scheduled
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """``date`` moved by whole calendar months (day clipped to the month's length)."""
+    y, m = divmod(date.month - 1 + months, 12)
+    year, month = date.year + y, m + 1
+    for day in (date.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def available() -> dict[str, Path]:
+    """The shipped scenarios, by name."""
+    return {p.stem: p for p in sorted(SCENARIOS.glob("*.toml"))}
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A scenario file from a path or a shipped scenario's name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path.resolve()
+    shipped = available()
+    stem = path.stem if path.suffix == ".toml" else str(name_or_path)
+    if stem in shipped and path.parent == Path("."):
+        return shipped[stem]
+    hint = difflib.get_close_matches(stem, list(shipped), n=1)
+    raise InputError(name_or_path, None, "no such scenario file" + (f"; did you mean {hint[0]!r}?" if hint else ""),
+                     allowed="a path to a .toml file or one of: " + ", ".join(shipped))
+
+
+def _suggest(key: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choices: list[str]) -> None:
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"])
+    key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+    if err["type"] == "extra_forbidden":
+        bad = str(err["loc"][-1])
+        raise InputError(path, key, "unknown key" + _suggest(bad, choices), allowed=", ".join(sorted(choices))) from None
+    allowed = ""
+    ctx = err.get("ctx") or {}
+    if "ge" in ctx or "le" in ctx:
+        allowed = f"{ctx.get('ge', '-inf')} to {ctx.get('le', 'inf')}"
+    raise InputError(path, key, f"{err['msg']} (got {err.get('input')!r})", allowed=allowed) from None
+
+
+def _check_parameters(values: dict[str, Any], path: Path | None, prefix: str) -> None:
+    try:
+        Parameters(**values)
+    except ValidationError as exc:
+        _raise_validation(exc, path, prefix, list(Parameters.model_fields))
+
+
+def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise InputError(path, "extends", f"a cycle of extends: {cycle}")
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, None, f"not valid TOML: {exc}") from None
+    try:
+        ScenarioFile(**raw)
+    except ValidationError as exc:
+        _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
+    parent_name = raw.get("extends")
+    if not parent_name:
+        return {**raw, "_files": [path]}
+    parent_path = (path.parent / parent_name).resolve()
+    if not parent_path.is_file():
+        raise InputError(path, "extends", f"{parent_name!r} not found next to this file")
+    parent = _read(parent_path, (*chain, path))
+    merged = {**parent, **{k: v for k, v in raw.items() if k not in ("parameters", "events", "extends")}}
+    merged["parameters"] = {**parent.get("parameters", {}), **raw.get("parameters", {})}
+    own_events = [{**e, "_file": str(path)} for e in raw.get("events", [])]
+    inherited = parent.get("events", []) if raw.get("inherit_events", True) else []
+    merged["events"] = inherited + own_events
+    merged["_files"] = [*parent["_files"], path]
+    if "name" not in raw:
+        merged.pop("name", None)
+    return merged
+
+
+def _event_date(value: Any, start: dt.date) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        m = OFFSET.match(value.strip())
+        if m:
+            n, unit = int(m.group(1)), m.group(2)
+            if unit.startswith("day"):
+                return start + dt.timedelta(days=n)
+            return add_months(start, n * (12 if unit.startswith("year") else 1))
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
+    """Read, merge and check a scenario; ``overrides`` set top-level keys or parameters."""
+    path = resolve_path(name_or_path)
+    data = _read(path)
+    files = data.pop("_files")
+    for key, value in overrides.items():
+        if key in ScenarioFile.model_fields and key not in ("parameters", "events"):
+            data[key] = value
+        else:
+            data.setdefault("parameters", {})[key] = value
+    top = ScenarioFile(**{k: v for k, v in data.items() if k in ScenarioFile.model_fields})
+    _check_parameters(top.parameters, path, "parameters")
+    map_path = (path.parent / top.map).resolve()
+    if not map_path.is_file():
+        raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
+    end = add_months(top.start, top.months)
+    events = []
+    for i, raw in enumerate(data.get("events", [])):
+        raw = dict(raw)
+        file = Path(raw.pop("_file", path))
+        key = f"events[{i}]"
+        kind = raw.pop("kind", None)
+        if kind not in EVENT_KINDS:
+            raise InputError(file, f"{key}.kind", f"unknown event kind {kind!r}" + _suggest(str(kind), list(EVENT_KINDS)),
+                             allowed=", ".join(EVENT_KINDS))
+        if "date" not in raw:
+            raise InputError(file, f"{key}.date", "missing", allowed="an ISO date or an offset like '+12 months'")
+        date = _event_date(raw.pop("date"), top.start)
+        if date is None:
+            raise InputError(file, f"{key}.date", "not a date", allowed="an ISO date or an offset like '+12 months'")
+        if not (top.start <= date < end):
+            raise InputError(file, f"{key}.date", f"{date} is outside the run",
+                             allowed=f"{top.start} to {end - dt.timedelta(days=1)}")
+        cls = EVENT_KINDS[kind]
+        try:
+            args = cls(kind=kind, **raw)
+        except ValidationError as exc:
+            _raise_validation(exc, file, key, [k for k in cls.model_fields if k != "kind"] + ["kind", "date"])
+        if kind == "set_parameters":
+            _check_parameters({**top.parameters, **args.parameters}, file, f"{key}.parameters")
+        events.append(EventSpec((date - top.start).days, date, args))
+    _check_districts(events, map_path, path)
+    events.sort(key=lambda e: e.day)
+    resolved = {k: v for k, v in data.items() if k != "events"}
+    resolved["events"] = [{"kind": e.kind, "date": e.date.isoformat(), **e.args.model_dump(exclude={"kind"})}
+                          for e in events]
+    resolved["files"] = [str(f) for f in files]
+    for key in ("start",):
+        resolved[key] = str(getattr(top, key))
+    return Scenario(top.name or path.stem, path, top.description.strip(), tuple(top.sources), map_path, top.start,
+                    top.months, top.seed, dict(top.parameters), tuple(events), resolved)
+
+
+def _check_districts(events: list[EventSpec], map_path: Path, path: Path) -> None:
+    from sim.geography import load_map
+
+    wanted = [(i, e) for i, e in enumerate(events) if e.kind == "elite_bargain"]
+    if not wanted:
+        return
+    names = [d.name for d in load_map(map_path).districts]
+    for i, e in wanted:
+        if e.args.district not in names:
+            raise InputError(path, f"events[{i}].district", f"unknown district {e.args.district!r}"
+                             + _suggest(e.args.district, names), allowed=", ".join(names))
