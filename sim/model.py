@@ -246,7 +246,8 @@ class InsurgencyModel(Model):
         local = self.rng.random(n) < p.sdf_local_share_initial
         self.units = SDFUnitTable(
             x=v.x[homes].copy(), y=v.y[homes].copy(), home=homes.astype(np.int32),
-            strength=np.full(n, int(p.sdf_unit_size), np.int32), local=local, active=np.ones(n, bool),
+            strength=np.full(n, int(p.sdf_unit_size), np.int32), nominal=np.full(n, int(p.sdf_unit_size), np.int32),
+            local=local, active=np.ones(n, bool),
         )
         self.unit_agents = [SDFUnit(self, i, self.grid[(int(v.x[h]), int(v.y[h]))]) for i, h in enumerate(homes)]
         self._guard_version: tuple = ()
@@ -343,7 +344,8 @@ class InsurgencyModel(Model):
     def add_unit(self, home: int, strength: int, local: bool) -> int:
         """A new SDF unit garrisoning village ``home``."""
         v = self.villages
-        row = self.units.append(x=v.x[home], y=v.y[home], home=home, strength=strength, local=local, active=True)
+        row = self.units.append(x=v.x[home], y=v.y[home], home=home, strength=strength, nominal=strength,
+                                local=local, active=True)
         self.unit_agents.append(SDFUnit(self, row, self.grid[(int(v.x[home]), int(v.y[home]))]))
         self.units_version += 1
         return row

@@ -22,6 +22,7 @@ class SDFUnitTable(Table):
     y: np.ndarray
     home: np.ndarray  # row of the village it garrisons
     strength: np.ndarray  # fighters
+    nominal: np.ndarray  # strength the unit is topped up to
     local: np.ndarray  # recruited in the village it garrisons
     active: np.ndarray  # deployed in the south (False: redeployed north, towards Turkey)
 
@@ -30,6 +31,7 @@ class SDFUnit(CellAgent):
     """One SDF unit. State lives in ``model.units``."""
 
     strength = Column()
+    nominal = Column()
     local = Column()
     active = Column()
 

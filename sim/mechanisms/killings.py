@@ -30,6 +30,8 @@ def night(model: InsurgencyModel, visits: Visits) -> None:
     chance = (p.killing_prob * strategic_patience.capability(model) * strategic_patience.killing_restraint(model)
               * (1.0 - v.guard[vil]) * able)
     for i in vil[model.rng.random(len(vil)) < chance]:
+        if v.officials[i] <= 0:  # two cells may have picked the same village tonight
+            continue
         v.officials[i] -= 1
         if v.has_chairman[i] and model.rng.random() < p.chairman_target_share:
             v.has_chairman[i] = False

@@ -77,7 +77,9 @@ def go_out(model: InsurgencyModel) -> Visits:
     dist = model.village_distance(c.base_x[rows], c.base_y[rows])
     within = (dist <= reach(model, rows)[:, None]) & v.sdf_held[None, :]
     weight = role_attraction(model)[c.role[rows]] * within
-    weight *= np.exp(-dist / p.night_distance_scale_cells) * (1.0 - v.guard)[None, :] ** p.guard_aversion
+    # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
+    aversion = np.where(c.role[rows] == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
+    weight *= np.exp(-dist / p.night_distance_scale_cells) * (1.0 - v.guard)[None, :] ** aversion[:, None]
     total = weight.sum(axis=1)
     going = total > 0
     rows, weight, total = rows[going], weight[going], total[going]

@@ -48,26 +48,26 @@ def attack(model: InsurgencyModel, attackers_share: float | None = None, escapee
             taken += k
     killed_attackers = int(round(taken * p.prison_attackers_killed_share))
     killed_inmates = min(model.detainees, max(0, int(p.prison_is_killed) - killed_attackers))
-    model.detainees -= killed_inmates + min(escapees, model.detainees)
+    escaped = min(escapees, model.detainees - killed_inmates)
+    model.detainees -= killed_inmates + escaped
     survivors = taken - killed_attackers
     model.accounts.incident("prison_attacks")
     model.accounts.incident("is_killed", killed_attackers + killed_inmates)
-    model.accounts.incident("escapes", escapees)
+    model.accounts.incident("escapes", escaped)
     model.accounts.incident("sdf_killed", int(p.prison_sdf_killed))
     model.accounts.people["is_killed"] += killed_attackers
     model.accounts.people["detainees_killed"] += killed_inmates
-    model.accounts.people["escaped"] += escapees
-    model.accounts.people["attack_survivors"] += survivors
+    model.accounts.people["escaped"] += escaped
     model.accounts.people["sdf_killed"] += int(p.prison_sdf_killed)
     # survivors and escapees go back to the Badia (or Iraq) as new cells
-    recruitment.form_cells(model, survivors + escapees, 0, base_kind=0)
+    recruitment.form_cells(model, survivors + escaped, 0, base_kind=0)
     # the neighbourhoods: a violent takeover, not a return to sympathisers
     hood = np.nonzero(model.geography_district_names[v.district] == "hasaka_neighbourhoods")[0]
     v.fear[hood] = 1.0
     v.influence[hood] = np.maximum(v.influence[hood], p.prison_neighbourhood_influence)
     # the SDF pull units into the two cordons for the days the neighbourhoods are held
     _cordon(model)
-    details = {"attackers": taken, "escapees": escapees, "is_killed": killed_attackers + killed_inmates}
+    details = {"attackers": taken, "escapees": escaped, "is_killed": killed_attackers + killed_inmates}
     return details
 
 

@@ -28,21 +28,23 @@ def can_recruit_locally(model: InsurgencyModel) -> np.ndarray:
 def month_end(model: InsurgencyModel) -> None:
     """Top up depleted units (only those deployed in the south)."""
     p, u = model.p, model.units
-    nominal = int(p.sdf_unit_size)
     local_ok = can_recruit_locally(model)
     changed = False
-    for k in np.nonzero(u.active & (u.strength < nominal))[0]:
+    for k in np.nonzero(u.active & (u.strength < u.nominal))[0]:
         home = int(u.home[k])
-        need = int(np.ceil((nominal - u.strength[k]) * p.sdf_monthly_replacement))
+        need = int(np.ceil((u.nominal[k] - u.strength[k]) * p.sdf_monthly_replacement))
         if need <= 0:
             continue
         if u.local[k] and local_ok[home]:
             u.strength[k] += need
             model.sdf_recruits["local"] += need
         elif u.local[k]:
-            # the local unit cannot refill: soldiers are brought from other governorates
-            model.add_unit(home, need, local=False)
-            model.sdf_recruits["external"] += need
+            # the local unit cannot refill: the gap is filled by soldiers from other
+            # governorates, and the local unit stays at what it has left
+            deficit = int(u.nominal[k] - u.strength[k])
+            u.nominal[k] = u.strength[k]
+            model.add_unit(home, deficit, local=False)
+            model.sdf_recruits["external"] += deficit
         else:
             u.strength[k] += need
             model.sdf_recruits["external"] += need

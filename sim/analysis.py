@@ -1,0 +1,250 @@
+"""Comparing scenarios across replications: final values, bands, paired comparisons.
+
+The CLI's ``compare`` and ``plot`` commands and the notebooks read batch results through
+these functions, so "worse" and "final value" mean the same everywhere:
+
+* an incident count (and the month's zakat revenue) is summed over the run; every other outcome
+  is read at the run's last month;
+* :data:`OUTCOME_DIRECTION` says, for each outcome, whether higher (+1) or lower (-1) is worse
+  for the administration, or neither (0);
+* replications are paired by their index: ``rep`` *k* of every scenario runs on the same seed.
+
+``results`` is anything with ``.runs`` and ``.monthly`` tables (what :func:`sim.batch.load_results`
+returns); scenarios that differ by sweep values are told apart by a ``variant`` label such as
+``baseline [zakat_min_usd=500]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from sim.accounts import INCIDENTS
+from sim.outcomes import DESCRIPTIONS, OUTCOMES
+
+
+class ResultsLike(Protocol):
+    """What the analysis needs from a batch's results."""
+
+    runs: pd.DataFrame
+    monthly: pd.DataFrame
+
+
+HIGHER_IS_WORSE = 1
+LOWER_IS_WORSE = -1
+NEUTRAL = 0
+
+#: the direction in which each outcome gets worse (for the administration and the population)
+OUTCOME_DIRECTION: dict[str, int] = {
+    **{k: HIGHER_IS_WORSE for k in OUTCOMES},
+    # lower is worse
+    "mean_trust": LOWER_IS_WORSE,
+    "sdf_local_share": LOWER_IS_WORSE,
+    "traders_active": LOWER_IS_WORSE,
+    "sdf_strength_south": LOWER_IS_WORSE,
+    # neither: more arrests or IS dead, or more detainees, are not simply better or worse
+    "arrests": NEUTRAL,
+    "is_killed": NEUTRAL,
+    "detainees": NEUTRAL,
+    "coalition_present": NEUTRAL,
+    "zakat_east_strip_share": NEUTRAL,
+}
+
+#: outcomes reported as totals over the run (the rest are read at the run's end)
+RUN_TOTALS: frozenset[str] = frozenset((*INCIDENTS, "zakat_revenue_usd"))
+
+#: the outcomes the plots and the compare table show unless told otherwise
+MAIN_OUTCOMES: tuple[str, ...] = (
+    "killings", "attacks", "checkpoints", "zakat_demands", "retaliations", "zakat_revenue_usd",
+    "is_fighters", "is_supporters", "councils_without_chairman", "sdf_local_share", "mean_trust",
+    "influence_east_strip", "strongholds",
+)
+
+#: columns of the runs/monthly tables that are neither outcomes nor sweep values
+ID_COLUMNS: frozenset[str] = frozenset((
+    "run_id", "scenario", "variant", "rep", "seed", "month", "date", "status", "error", "wall_s",
+    "scenario_path", "digest", "elapsed_s", "traceback",
+))
+
+
+def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OUTCOMES) -> list[str]:
+    """The outcome names asked for (``default`` when None); unknown names raise InputError."""
+    from sim.errors import InputError
+    from sim.scenario import _suggest
+
+    if names is None:
+        return list(default)
+    out = []
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        if name not in OUTCOMES:
+            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + _suggest(name, list(OUTCOMES)),
+                             allowed=", ".join(OUTCOMES))
+        out.append(name)
+    return out
+
+
+def describe(outcome: str) -> str:
+    """A readable title for an outcome."""
+    text = DESCRIPTIONS.get(outcome, outcome.replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
+def sweep_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns of a runs or monthly table that hold sweep values."""
+    return [c for c in frame.columns if c not in ID_COLUMNS and c not in OUTCOMES]
+
+
+def with_variant(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``variant`` column: the scenario name plus its sweep values, if any."""
+    frame = frame.copy()
+    sweeps = sweep_columns(frame)
+    if not sweeps:
+        frame["variant"] = frame["scenario"].astype(str)
+        return frame
+    labels = frame[sweeps].astype(str)
+    frame["variant"] = frame["scenario"].astype(str) + " [" + labels.apply(
+        lambda row: ", ".join(f"{k}={v}" for k, v in row.items()), axis=1) + "]"
+    return frame
+
+
+def variants(results: ResultsLike) -> list[str]:
+    """The variants in the order they were planned (first appearance in the runs table)."""
+    runs = with_variant(results.runs)
+    return list(dict.fromkeys(runs["variant"]))
+
+
+def final_values(results: ResultsLike, outcomes: Iterable[str] | None = None) -> pd.DataFrame:
+    """One row a run: run_id, variant, scenario, rep and each outcome's final value or run total."""
+    names = [o for o in (outcomes or OUTCOMES) if o in results.monthly.columns]
+    monthly = with_variant(results.monthly).sort_values(["run_id", "month"])
+    grouped = monthly.groupby("run_id", sort=False)
+    totals = [o for o in names if o in RUN_TOTALS]
+    finals = [o for o in names if o not in RUN_TOTALS]
+    out = grouped[["variant", "scenario", "rep"]].first()
+    if finals:
+        out = out.join(grouped[finals].last())
+    if totals:
+        out = out.join(grouped[totals].sum(min_count=1))
+    return out.reset_index()[["run_id", "variant", "scenario", "rep", *names]]
+
+
+def bands(results: ResultsLike, outcome: str, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
+    """Per variant and month: date, the ``low`` quantile, the median and the ``high`` quantile."""
+    monthly = with_variant(results.monthly)
+    monthly["date"] = pd.to_datetime(monthly["date"])
+    g = monthly.groupby(["variant", "month"], sort=False)
+    out = pd.DataFrame({
+        "date": g["date"].first(),
+        "low": g[outcome].quantile(low),
+        "median": g[outcome].median(),
+        "high": g[outcome].quantile(high),
+        "n": g[outcome].count(),
+    }).reset_index()
+    return out.sort_values(["variant", "month"]).reset_index(drop=True)
+
+
+def divergence_month(results: ResultsLike, outcome: str, a: str, b: str,
+                     low: float = 0.1, high: float = 0.9) -> int | None:
+    """First month where the ``low``-``high`` bands of variants ``a`` and ``b`` stop overlapping.
+
+    Returns None when they overlap every month (or one variant is missing).
+    """
+    bb = bands(results, outcome, low, high)
+    left = bb[bb["variant"] == a].set_index("month")
+    right = bb[bb["variant"] == b].set_index("month")
+    months = left.index.intersection(right.index)
+    apart = (left.loc[months, "low"] > right.loc[months, "high"]) | (right.loc[months, "low"] > left.loc[months, "high"])
+    hits = apart[apart].index
+    return int(hits.min()) if len(hits) else None
+
+
+def _worse(diff: pd.Series, direction: int) -> pd.Series:
+    return diff * direction > 0
+
+
+def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, reference: str | None = None,
+            low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
+    """For each outcome and variant: median and band of the final value, and the paired worse-share.
+
+    Columns: outcome, variant, n, median, low, high, worse_share (share of replications, paired
+    by ``rep``, where the variant is worse than the same replication of ``reference``; NaN for the
+    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0).
+    ``reference`` is a variant or scenario name; default the first variant planned.
+    """
+    from sim.errors import InputError
+
+    names = check_outcomes(outcomes)
+    order = variants(results)
+    if reference is None:
+        reference = order[0] if order else None
+    elif reference not in order:
+        matches = [v for v in order if v.split(" [")[0] == reference]
+        if len(matches) != 1:
+            raise InputError(None, "--reference", f"no single variant {reference!r} in these results",
+                             allowed=", ".join(order))
+        reference = matches[0]
+    finals = final_values(results, names)
+    ref = finals[finals["variant"] == reference].set_index("rep")
+    rows: list[dict[str, Any]] = []
+    for outcome in names:
+        direction = OUTCOME_DIRECTION.get(outcome, NEUTRAL)
+        for variant in order:
+            own = finals[finals["variant"] == variant].set_index("rep")[outcome].dropna()
+            row: dict[str, Any] = {
+                "outcome": outcome, "variant": variant, "n": int(own.size),
+                "median": own.median() if own.size else np.nan,
+                "low": own.quantile(low) if own.size else np.nan,
+                "high": own.quantile(high) if own.size else np.nan,
+                "worse_share": np.nan, "direction": direction,
+            }
+            if variant != reference and direction != NEUTRAL:
+                paired = own.index.intersection(ref.index)
+                if len(paired):
+                    diff = own.loc[paired] - ref.loc[paired, outcome]
+                    row["worse_share"] = float(_worse(diff, direction).mean())
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs["reference"] = reference
+    return out
+
+
+def format_compare(table: pd.DataFrame) -> str:
+    """The compare table as text, one block per outcome."""
+    reference = table.attrs.get("reference")
+    width = max([len(str(v)) for v in table["variant"]] + [8])
+    lines = [f"Final values (incident counts and zakat: run totals); median [10%-90%]; "
+             f"'worse' = share of paired replications worse than {reference!r}.", ""]
+    for outcome, block in table.groupby("outcome", sort=False):
+        arrow = {HIGHER_IS_WORSE: "higher is worse", LOWER_IS_WORSE: "lower is worse"}.get(
+            int(block["direction"].iloc[0]), "no direction")
+        title = f"total over the run of {outcome.replace('_', ' ')}" if outcome in RUN_TOTALS else describe(outcome)
+        lines.append(f"{outcome} - {title} ({arrow})")
+        for _, r in block.iterrows():
+            worse = "reference" if r["variant"] == reference else (
+                "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%}")
+            lines.append(f"  {r['variant']:<{width}}  {fmt(r['median']):>10}  "
+                         f"[{fmt(r['low']):>9} - {fmt(r['high']):>9}]  {worse}   (n={r['n']})")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def fmt(value: Any) -> str:
+    """A number for a table: integers plainly, fractions with 3 decimals, large values grouped."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "-"
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    v = float(value)
+    if abs(v) >= 1000 or v == int(v):
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:,.1f}"
+    return f"{v:.3f}"
