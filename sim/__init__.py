@@ -21,9 +21,9 @@ __all__ = [
     "InsurgencyModel",
     "Parameters",
     "Scenario",
+    "__version__",
     "available",
     "fact_table",
     "load_scenario",
     "parameter_table",
-    "__version__",
 ]

@@ -8,6 +8,7 @@ with ``y = 0`` at the southern edge; the file's first row is the northern edge.
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +182,7 @@ def load_map(path: str | Path) -> Geography:
         for name in chain:
             if name not in by_name:
                 raise InputError(path, f"roads[{i}]", f"unknown place {name!r}", "names of [[places]]")
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in itertools.pairwise(chain):
             for x, y in _line((by_name[a].x, by_name[a].y), (by_name[b].x, by_name[b].y)):
                 road[x, y] = True
     zones = sorted({d.zone for d in districts})

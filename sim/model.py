@@ -156,6 +156,11 @@ class InsurgencyModel(Model):
         # distances between villages (in cells, Chebyshev: Moore moves) for reach and patrols
         xy = np.stack([self.villages.x, self.villages.y], axis=1)
         self._village_xy = xy
+        # spatial index (performance): the village row on each grid cell, -1 where there is none.
+        # Villages are settlement cells, so at most one per cell, and rows are sorted by (x, y).
+        self._village_at = np.full((g.width, g.height), -1, dtype=np.int64)
+        self._village_at[self.villages.x, self.villages.y] = np.arange(len(names))
+        self._nearest_cache: dict[tuple[int, int], int] = {}
         self.zone_of = np.array([g.zones[z] for z in self.villages.zone])
 
     def _init_traders(self) -> None:
@@ -213,11 +218,14 @@ class InsurgencyModel(Model):
         if not hasattr(self, "_badia_cache"):
             g = self.geography
             desert = g.is_terrain("desert") & (g.holder == 1)
-            river = np.argwhere(g.is_terrain("river"))
             cand = np.argwhere(desert)
-            d = np.abs(cand[:, None, :] - river[None, :, :]).max(axis=2).min(axis=1)
+            # Chebyshev distance to the nearest river cell within reach, by dilating the river mask
+            # with a (2k+1)-square (one max-filter per axis) instead of a (desert x river) distance
+            # matrix, which needs O(map^2) memory on large maps. Desert cells are never river cells
+            # (d >= 1 always holds), so the selection and its order are exactly as before.
+            near = _dilate(g.is_terrain("river"), int(self.p.badia_hideout_max_cells))
             east = cand[:, 0] >= g.width * 0.4  # the Badia facing eastern Deir ez-Zor
-            self._badia_cache = cand[(d <= self.p.badia_hideout_max_cells) & (d >= 1) & east]
+            self._badia_cache = cand[near[cand[:, 0], cand[:, 1]] & east]
         return self._badia_cache
 
     def _pick_base(self, kind: int) -> tuple[int, int]:
@@ -326,6 +334,28 @@ class InsurgencyModel(Model):
         xy = self._village_xy
         return np.maximum(np.abs(x[:, None] - xy[None, :, 0]), np.abs(y[:, None] - xy[None, :, 1]))
 
+    def nearest_village(self, x: int, y: int) -> int:
+        """Row of the village nearest (Chebyshev) to cell (x, y), the lowest row among ties.
+
+        Same answer as ``village_distance(...).argmin(axis=1)`` but found by searching square
+        rings around (x, y) in the spatial index, and cached per cell (villages never move).
+        """
+        key = (x, y)
+        found = self._nearest_cache.get(key)
+        if found is None:
+            at = self._village_at
+            w, h = at.shape
+            for r in range(max(w, h)):
+                box = at[max(0, x - r): x + r + 1, max(0, y - r): y + r + 1]
+                hits = box[box >= 0]
+                if len(hits):
+                    found = int(hits.min())  # nothing nearer than r exists: all hits are at distance r
+                    break
+            else:
+                raise ValueError("the map has no villages")
+            self._nearest_cache[key] = found
+        return found
+
     def remove_cell(self, row: int) -> None:
         """A dismantled cell: its row stays (for the books), its Mesa agent goes."""
         self.cells.alive[row] = False
@@ -374,3 +404,18 @@ class InsurgencyModel(Model):
     def map_path(self) -> Path:
         """The map file this run uses."""
         return self.geography.path
+
+
+def _dilate(mask: np.ndarray, k: int) -> np.ndarray:
+    """True on cells within Chebyshev distance ``k`` of a True cell of ``mask`` (a square max-filter)."""
+    out = mask.copy()
+    for axis in (0, 1):
+        src, out = out, out.copy()
+        n = src.shape[axis]
+        for shift in range(1, min(k, n - 1) + 1):
+            lo = [slice(None)] * 2
+            hi = [slice(None)] * 2
+            lo[axis], hi[axis] = slice(0, n - shift), slice(shift, n)
+            out[tuple(lo)] |= src[tuple(hi)]
+            out[tuple(hi)] |= src[tuple(lo)]
+    return out

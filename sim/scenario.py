@@ -83,6 +83,11 @@ class Scenario:
     resolved: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
+    def dropped_events(self) -> list[str]:
+        """Events left out because an override moved the run away from their dates."""
+        return list(self.resolved.get("dropped_events", []))
+
+    @property
     def end(self) -> dt.date:
         """First day after the run."""
         return add_months(self.start, self.months)
@@ -158,7 +163,8 @@ def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choi
     key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
     if err["type"] == "extra_forbidden":
         bad = str(err["loc"][-1])
-        raise InputError(path, key, "unknown key" + _suggest(bad, choices), allowed=", ".join(sorted(choices))) from None
+        raise InputError(path, key, "unknown key" + _suggest(bad, choices),
+                         allowed=", ".join(sorted(choices))) from None
     allowed = ""
     ctx = err.get("ctx") or {}
     if "ge" in ctx or "le" in ctx:
@@ -238,20 +244,26 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
     if not map_path.is_file():
         raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
     end = add_months(top.start, top.months)
-    events = []
+    events, dropped = [], []
+    # a run cut short (or moved) from the command line drops the events it no longer reaches;
+    # a file whose own dates fall outside its own run is an error
+    reshaped = "months" in overrides or "start" in overrides
     for i, raw in enumerate(data.get("events", [])):
         raw = dict(raw)
         file = Path(raw.pop("_file", path))
         key = f"events[{i}]"
         kind = raw.pop("kind", None)
         if kind not in EVENT_KINDS:
-            raise InputError(file, f"{key}.kind", f"unknown event kind {kind!r}" + _suggest(str(kind), list(EVENT_KINDS)),
-                             allowed=", ".join(EVENT_KINDS))
+            problem = f"unknown event kind {kind!r}" + _suggest(str(kind), list(EVENT_KINDS))
+            raise InputError(file, f"{key}.kind", problem, allowed=", ".join(EVENT_KINDS))
         if "date" not in raw:
             raise InputError(file, f"{key}.date", "missing", allowed="an ISO date or an offset like '+12 months'")
         date = _event_date(raw.pop("date"), top.start)
         if date is None:
             raise InputError(file, f"{key}.date", "not a date", allowed="an ISO date or an offset like '+12 months'")
+        if not (top.start <= date < end) and reshaped:
+            dropped.append(f"{kind} on {date}")
+            continue
         if not (top.start <= date < end):
             raise InputError(file, f"{key}.date", f"{date} is outside the run",
                              allowed=f"{top.start} to {end - dt.timedelta(days=1)}")
@@ -269,6 +281,7 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
     resolved["events"] = [{"kind": e.kind, "date": e.date.isoformat(), **e.args.model_dump(exclude={"kind"})}
                           for e in events]
     resolved["files"] = [str(f) for f in files]
+    resolved["dropped_events"] = dropped
     for key in ("start",):
         resolved[key] = str(getattr(top, key))
     return Scenario(top.name or path.stem, path, top.description.strip(), tuple(top.sources), map_path, top.start,

@@ -52,7 +52,7 @@ class ISCell(CellAgent):
     alive = Column()
     exposure = Column()
 
-    def __init__(self, model, row: int, cell) -> None:  # noqa: ANN001 - Mesa types
+    def __init__(self, model, row: int, cell) -> None:
         super().__init__(model)
         self.table = model.cells
         self.row = row

@@ -35,14 +35,14 @@ class SDFUnit(CellAgent):
     local = Column()
     active = Column()
 
-    def __init__(self, model, row: int, cell) -> None:  # noqa: ANN001 - Mesa types
+    def __init__(self, model, row: int, cell) -> None:
         super().__init__(model)
         self.table = model.units
         self.row = row
         self.cell = cell
 
     @property
-    def home(self):  # noqa: ANN201 - returns a Village
+    def home(self):
         """The village this unit garrisons."""
         return self.model.village_agents[self.table.home[self.row]]
 

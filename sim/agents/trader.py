@@ -44,7 +44,7 @@ class Trader(CellAgent):
     zakat_paid = Column()
     losses = Column()
 
-    def __init__(self, model, row: int, cell) -> None:  # noqa: ANN001 - Mesa types
+    def __init__(self, model, row: int, cell) -> None:
         super().__init__(model)
         self.table = model.traders
         self.row = row
@@ -56,7 +56,7 @@ class Trader(CellAgent):
         return TRADER_STATUS[self.table.status[self.row]]
 
     @property
-    def village(self):  # noqa: ANN201 - returns a Village
+    def village(self):
         """The market village this trader works in."""
         return self.model.village_agents[self.table.village[self.row]]
 

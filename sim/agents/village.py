@@ -106,7 +106,7 @@ class Village(FixedAgent):
     is_present = Column()
     bargain = Column()
 
-    def __init__(self, model, row: int, name: str, cell) -> None:  # noqa: ANN001 - Mesa types
+    def __init__(self, model, row: int, name: str, cell) -> None:
         super().__init__(model)
         self.table = model.villages
         self.row = row

@@ -13,6 +13,7 @@ from sim.mechanisms import (
     allegiance,
     attacks,
     cell_bases,
+    checkpoints,
     civilian_arrests,
     coalition,
     compartmentalisation,
@@ -34,7 +35,6 @@ from sim.mechanisms import (
     trade,
     trust,
     turkish_front,
-    checkpoints,
     zakat,
 )
 

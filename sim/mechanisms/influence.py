@@ -28,10 +28,12 @@ def day(model: InsurgencyModel) -> None:
     # cells living inside a village slowly entrench there (where the people are open to it)
     alive = np.nonzero(c.alive)[0]
     if len(alive):
-        d = model.village_distance(c.base_x[alive], c.base_y[alive])
-        home = alive[d.min(axis=1) == 0]
+        # performance: the village on the hideout's own cell from the spatial index, the same
+        # rows as the former (cells x villages) distance matrix's zero entries, in the same order
+        at = model._village_at[c.base_x[alive], c.base_y[alive]]
+        home = alive[at >= 0]
         if len(home):
-            vil = d[d.min(axis=1) == 0].argmin(axis=1)
+            vil = at[at >= 0]
             gain = np.zeros(len(v))
             np.add.at(gain, vil, p.influence_per_resident_cell)
             v.influence += gain * v.sympathy * (1.0 - v.influence)

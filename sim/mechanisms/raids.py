@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 def detection_chance(model: InsurgencyModel, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Daily chance that each cell is found, and the village nearest to its hideout."""
     p, c, v = model.p, model.cells, model.villages
-    d = model.village_distance(c.base_x[rows], c.base_y[rows])
-    near = d.argmin(axis=1)
+    # performance: nearest village per hideout from the cached spatial index (same argmin, ties
+    # to the lowest row) rather than a (cells x villages) distance matrix every day
+    near = np.array([model.nearest_village(int(x), int(y)) for x, y in zip(c.base_x[rows], c.base_y[rows],
+                                                                          strict=True)], dtype=np.int64)
     tips = p.tip_base + p.tip_per_trust * v.trust[near]
     chance = (p.detection_base * v.guard[near] * tips * coalition.intelligence(model) * policing.tip_factor(model)
               * (1.0 - allegiance.leak(model, near)))
@@ -41,7 +43,7 @@ def detection_chance(model: InsurgencyModel, rows: np.ndarray) -> tuple[np.ndarr
 
 def day(model: InsurgencyModel) -> None:
     """Find and raid cells based in SDF-held land."""
-    p, c = model.p, model.cells
+    c = model.cells
     alive = np.nonzero(c.alive)[0]
     if not len(alive):
         return

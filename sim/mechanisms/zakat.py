@@ -34,16 +34,34 @@ def night(model: InsurgencyModel, visits: Visits) -> None:
     if not p.zakat_enabled or len(t) == 0:
         return
     mine = visits.of_role(model, "zakat")
+    by_village = _traders_by_village(model)
     for cell, vil in zip(mine.cells, mine.villages, strict=True):
         if v.influence[vil] < p.zakat_min_influence:
             continue
-        due = np.nonzero((t.village == vil) & (t.status == 0) & (t.next_demand <= model.day)
-                         & (t.wealth >= p.zakat_trader_min_wealth_usd))[0]
+        # performance: only this market's traders (ascending rows, as np.nonzero over all gave)
+        mine_t = by_village[1][by_village[0][vil]: by_village[0][vil + 1]]
+        due = mine_t[(t.status[mine_t] == 0) & (t.next_demand[mine_t] <= model.day)
+                     & (t.wealth[mine_t] >= p.zakat_trader_min_wealth_usd)]
         if len(due) == 0:
             continue
         asked = model.rng.permutation(due)[: int(p.zakat_demands_per_night)]
         for k in asked:
             _demand(model, int(cell), int(vil), int(k))
+
+
+def _traders_by_village(model: InsurgencyModel) -> tuple[np.ndarray, np.ndarray]:
+    """(start offsets per village, trader rows sorted by village then row): traders grouped by market.
+
+    Traders never change market and none are added mid-run, so this is built once per model.
+    """
+    t = model.traders
+    cached = getattr(model, "_traders_by_village_cache", None)
+    if cached is None or len(cached[1]) != len(t):
+        order = np.argsort(t.village, kind="stable")
+        starts = np.searchsorted(t.village[order], np.arange(len(model.villages) + 1))
+        cached = (starts, order)
+        model._traders_by_village_cache = cached
+    return cached
 
 
 def _demand(model: InsurgencyModel, cell: int, vil: int, k: int) -> None:

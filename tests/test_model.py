@@ -1,0 +1,186 @@
+"""The simulation core: reproducibility, agents, events, conservation and a first stylised fact."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mesa import batch_run
+
+import sim
+from sim.agents import ISCell, SDFUnit, Trader, Village
+from sim.outcomes import OUTCOMES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run_in_subprocess(seed: int, out: Path) -> pd.DataFrame:
+    code = (f"import sim; m = sim.InsurgencyModel(sim.load_scenario('baseline', months=8), rng={seed}).run();"
+            f"m.monthly_frame().to_csv({str(out)!r}, index=False)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    return pd.read_csv(out)
+
+
+def test_same_seed_same_output_across_processes(tmp_path: Path) -> None:
+    a = _run_in_subprocess(11, tmp_path / "a.csv")
+    b = _run_in_subprocess(11, tmp_path / "b.csv")
+    c = _run_in_subprocess(12, tmp_path / "c.csv")
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+
+
+def test_monthly_record_has_every_outcome(baseline_short: sim.InsurgencyModel) -> None:
+    df = baseline_short.monthly_frame()
+    assert len(df) == 12
+    assert set(OUTCOMES) <= set(df.columns)
+    assert df.date.iloc[0] == "2019-04-01" and df.date.iloc[-1] == "2020-03-01"
+    daily = baseline_short.daily_frame()
+    assert len(daily) == baseline_short.n_days
+
+
+def test_agents_are_views_on_the_tables(baseline_short: sim.InsurgencyModel) -> None:
+    m = baseline_short
+    types = m.agents_by_type
+    assert len(types[Village]) == len(m.villages)
+    assert len(types[Trader]) == len(m.traders)
+    assert len(types[ISCell]) == int(m.cells.alive.sum())
+    assert len(types[SDFUnit]) == len(m.units)
+    village = m.village_agents[5]
+    village.trust = 0.123
+    assert m.villages.trust[5] == pytest.approx(0.123)
+    for cell in types[ISCell]:
+        assert cell.cell.coordinate == cell.base
+        assert cell.fighters > 0
+    dhiban = m.village_agents[m.village_index["Dhiban"]]
+    assert dhiban.district == "zakat_triangle" and dhiban.zone == "east_strip"
+    assert 0.0 <= dhiban.stronghold_score <= 1.0
+
+
+def test_works_with_mesa_batch_run() -> None:
+    results = batch_run(
+        sim.InsurgencyModel,
+        parameters={"scenario": [sim.load_scenario("baseline", months=1)], "zakat_min_usd": [1000, 2000]},
+        rng=[1], max_steps=10, number_processes=1, data_collection_period=-1, display_progress=False,
+    )
+    assert len(results) == 2
+    assert {r["zakat_min_usd"] for r in results} == {1000, 2000}
+
+
+def _books_balance(m: sim.InsurgencyModel) -> None:
+    money, people = m.accounts.money, m.accounts.people
+    traders = m.traders.wealth.sum()
+    expected = (money["initial_trader_wealth"] + money["trade_income"] - money["consumption"]
+                - money["destroyed"] - money["zakat"])
+    assert traders == pytest.approx(expected, rel=1e-9)
+    is_money = m.treasury + m.cells.money.sum()
+    assert is_money == pytest.approx(money["initial_is_money"] + money["zakat"] + money["regime_payments"]
+                                     - money["is_spending"], rel=1e-9, abs=1e-6)
+    in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum())
+    assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
+                        + people["recruited_supporters"] - people["fighters_arrested"]
+                        - people["supporters_arrested"] - people["supporters_dispersed"] - people["is_killed"]
+                        + people["escaped"] + people["amnesty_rejoined"])
+    assert m.detainees == (people["initial_detainees"] + people["fighters_arrested"] + people["supporters_arrested"]
+                           - people["detainees_killed"] - people["escaped"] - people["amnestied"])
+
+
+def _never_negative_and_on_grid(m: sim.InsurgencyModel) -> None:
+    for table in (m.villages, m.traders, m.cells, m.units):
+        for name, col in table.columns().items():
+            if col.dtype.kind in "if":
+                assert (col >= 0).all(), f"{type(table).__name__}.{name} went negative"
+    for x, y in ((m.cells.x, m.cells.y), (m.cells.base_x, m.cells.base_y), (m.units.x, m.units.y)):
+        assert ((x >= 0) & (x < m.grid.width) & (y >= 0) & (y < m.grid.height)).all()
+    for agent in m.agents:
+        assert agent.cell is not None
+    for name in ("trust", "fear", "influence", "pledged", "guard", "tawba_pressure"):
+        col = getattr(m.villages, name)
+        assert ((col >= 0) & (col <= 1)).all(), name
+    assert m.detainees >= 0 and m.treasury >= 0
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    recruitment_rate=st.floats(0, 0.01),
+    zakat_refuse_prob=st.floats(0, 1),
+    detection_base=st.floats(0, 0.2),
+    thin_evidence_share=st.floats(0, 1),
+    compartmentalisation=st.booleans(),
+    events=st.lists(st.sampled_from(["amnesty", "prison_attack", "withdraw", "north", "bargain", "feed"]),
+                    max_size=4),
+)
+def test_conservation_and_bounds(seed: int, recruitment_rate: float, zakat_refuse_prob: float,
+                                 detection_base: float, thin_evidence_share: float, compartmentalisation: bool,
+                                 events: list[str]) -> None:
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=3), rng=seed, recruitment_rate=recruitment_rate,
+                            zakat_refuse_prob=zakat_refuse_prob, detection_base=detection_base,
+                            thin_evidence_share=thin_evidence_share, compartmentalisation=compartmentalisation,
+                            is_money_initial_usd=2_000_000)
+    from sim.mechanisms import elite_bargain, prison, turkish_front
+
+    actions = {
+        "amnesty": lambda: prison.amnesty(m, 500),
+        "prison_attack": lambda: prison.attack(m),
+        "withdraw": lambda: setattr(m, "coalition_present", False),
+        "north": lambda: turkish_front.redeploy(m, 0.5),
+        "bargain": lambda: elite_bargain.strike(m, "zakat_triangle"),
+        "feed": lambda: setattr(m, "feeding_the_road", True),
+    }
+    for i, name in enumerate(events):
+        m.run_for(15 * (i + 1) - m.steps)
+        actions[name]()
+        _books_balance(m)
+    m.run()
+    _books_balance(m)
+    _never_negative_and_on_grid(m)
+
+
+def test_scenario_events_change_state() -> None:
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=36), rng=4)
+    assert m.run_scenario.events[0].kind == "regime_offensive"
+    m.run_for(m.day_of(__import__("datetime").date(2021, 6, 1)))
+    assert not m.regime_offensive
+    m.run_for(1)
+    assert m.regime_offensive
+    assert [e["event"] for e in m.event_log] == ["regime_offensive"]
+    assert m.event_log[0]["date"] == "2021-06-01"
+    m.run_for(m.day_of(__import__("datetime").date(2021, 9, 2)) - m.steps)
+    assert m.sdf_attention_north == pytest.approx(0.2)
+    assert (~m.units.active).sum() > 0
+
+
+def test_prison_attack_and_amnesty_move_people() -> None:
+    from sim.mechanisms import prison
+
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=5, is_money_initial_usd=1_000_000)
+    m.run_for(20)
+    before = (m.detainees, int(m.cells.fighters.sum()))
+    out = prison.attack(m)
+    assert out["attackers"] > 0 and out["escapees"] == m.p.prison_escapees
+    assert m.detainees < before[0]
+    hood = m.village_agents[m.village_index["Ghuweiran"]]
+    assert hood.fear == 1.0 and hood.influence >= m.p.prison_neighbourhood_influence
+    d = m.detainees
+    released = prison.amnesty(m, 283)["released"]
+    assert released == 283 and m.detainees == d - 283
+    _books_balance(m)
+
+
+def test_influence_and_zakat_concentrate_in_the_eastern_strip() -> None:
+    """Stylised fact (EUI s.2): IS's strongholds are the eastern Deir ez-Zor strip, not Raqqa/al-Karama."""
+    east, karama, zakat_east = [], [], []
+    for seed in (1, 2, 3):
+        m = sim.InsurgencyModel(sim.load_scenario("baseline", months=36), rng=seed).run()
+        last = m.monthly_frame().iloc[-1]
+        east.append(last.influence_east_strip)
+        karama.append(last.influence_karama_raqqa)
+        zakat_east.append(last.zakat_east_strip_share)
+    assert np.median(east) > 5 * max(np.median(karama), 0.01)
+    assert np.median(zakat_east) > 0.8

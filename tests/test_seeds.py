@@ -1,0 +1,64 @@
+"""Every number the model uses cites the seeds or is marked as an assumption."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.calibration import SOURCES, is_date, load_facts, load_parameter_specs
+from sim.parameters import Parameters, parameter_table
+
+SIM = Path(__file__).resolve().parents[1] / "sim"
+
+
+def test_every_parameter_has_a_fact_or_an_assumption() -> None:
+    for name, spec in load_parameter_specs().items():
+        assert spec.facts or spec.assumption.strip(), f"{name}: neither a fact id nor an assumption"
+        assert not (spec.facts and spec.assumption), f"{name}: both facts and an assumption; use derivation"
+
+
+def test_cited_facts_exist_and_values_match_or_are_derived() -> None:
+    facts = load_facts()
+    for name, spec in load_parameter_specs().items():
+        for fid in spec.facts:
+            assert fid in facts, f"{name} cites unknown fact {fid!r}"
+        if len(spec.facts) == 1 and not spec.derivation and not is_date(spec.value):
+            assert spec.value == facts[spec.facts[0]].value, f"{name} = {spec.value} but its fact says otherwise"
+
+
+def test_facts_name_their_source_and_passage() -> None:
+    for fact in load_facts().values():
+        assert fact.source in SOURCES
+        assert re.search(r"(s\.\d|fn \d|Introduction|Conclusion|Abstract|para|byline|headline)", fact.where), fact.id
+        assert len(fact.statement) > 20
+
+
+def test_parameters_model_matches_the_table() -> None:
+    specs = load_parameter_specs()
+    assert set(Parameters.model_fields) == set(specs)
+    defaults = Parameters()
+    for name, spec in specs.items():
+        assert getattr(defaults, name) == spec.value or float(getattr(defaults, name)) == float(spec.value)
+
+
+def test_every_parameter_is_used_by_the_code() -> None:
+    code = "\n".join(p.read_text() for p in SIM.rglob("*.py"))
+    unused = [n for n in load_parameter_specs() if not re.search(rf"\b{n}\b", code)
+              and not n.startswith("role_share_")]
+    assert not unused, f"parameters in seeds/ that no code reads: {unused}"
+
+
+def test_out_of_range_values_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        Parameters(thin_evidence_share=1.5)
+    with pytest.raises(ValueError):
+        Parameters(not_a_parameter=1)
+
+
+def test_parameter_table_lists_provenance() -> None:
+    table = parameter_table()
+    row = table.set_index("parameter").loc["thin_evidence_share"]
+    assert row.basis == "fact" and "fn 36" in row.source
+    assert (table.basis == "assumption").sum() > 0
