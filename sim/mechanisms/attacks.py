@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.village import CRITERION
 from sim.mechanisms import allegiance, civilian_arrests, strategic_patience
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def night(model: InsurgencyModel, visits: Visits) -> None:
             model.accounts.people["sdf_killed"] += dead
             model.units_version += 1
         v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
+        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
+        v.criteria[i, CRITERION["attacks_on_officials"]] += 1  # the SDF represent the authorities
         model.accounts.incident("attacks")
         model.violence_by_village[i] += 1
         civilian_arrests.sweep(model, int(i))

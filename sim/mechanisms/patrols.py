@@ -2,7 +2,7 @@
 
 Presence (``guard``) falls with distance from each active unit and rises with its strength. It
 deters cells (they avoid guarded villages), lets attacks find targets, and lets the
-administration hold. Units redeployed north (``turkish_front``) or held in the al-Hasaka cordon
+administration hold. Without the Coalition the same units cover less (``coalition.presence``). Units redeployed north (``turkish_front``) or held in the al-Hasaka cordon
 (``prison``) do not patrol the south.
 """
 
@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import coalition
+
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 def day(model: InsurgencyModel) -> None:
     """Recompute the villages' SDF presence when units changed."""
     in_siege = model.day <= model.hasaka_siege_until
-    key = (model.units_version, in_siege, model.sdf_attention_north)
+    key = (model.units_version, in_siege, model.sdf_attention_north, model.coalition_present)
     if model._guard_version == key:
         return
     p, v, u = model.p, model.villages, model.units
@@ -28,7 +30,7 @@ def day(model: InsurgencyModel) -> None:
         on &= ~model.units_in_cordon
     if on.any():
         d = model.village_distance(u.x[on], u.y[on])
-        cover = (u.strength[on, None] / p.sdf_unit_size) * np.exp(-d / p.patrol_radius_cells)
+        cover = (u.strength[on, None] / p.sdf_unit_size) * np.exp(-d / p.patrol_radius_cells) * coalition.presence(model)
         v.guard[:] = np.clip(cover.sum(axis=0) / p.guard_saturation, 0.0, 1.0)
     else:
         v.guard[:] = 0.0
