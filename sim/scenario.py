@@ -238,7 +238,10 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
             data[key] = value
         else:
             data.setdefault("parameters", {})[key] = value
-    top = ScenarioFile(**{k: v for k, v in data.items() if k in ScenarioFile.model_fields})
+    try:
+        top = ScenarioFile(**{k: v for k, v in data.items() if k in ScenarioFile.model_fields})
+    except ValidationError as exc:  # an override from the command line or a notebook
+        _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
     _check_parameters(top.parameters, path, "parameters")
     map_path = (path.parent / top.map).resolve()
     if not map_path.is_file():

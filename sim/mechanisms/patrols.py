@@ -2,8 +2,9 @@
 
 Presence (``guard``) falls with distance from each active unit and rises with its strength. It
 deters cells (they avoid guarded villages), lets attacks find targets, and lets the
-administration hold. Without the Coalition the same units cover less (``coalition.presence``). Units redeployed north (``turkish_front``) or held in the al-Hasaka cordon
-(``prison``) do not patrol the south.
+administration hold. Without the Coalition the same units cover less (``coalition.presence``).
+Units redeployed north (``turkish_front``) or held in the al-Hasaka cordon (``prison``) do not
+patrol the south.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def day(model: InsurgencyModel) -> None:
         on &= ~model.units_in_cordon
     if on.any():
         d = model.village_distance(u.x[on], u.y[on])
-        cover = (u.strength[on, None] / p.sdf_unit_size) * np.exp(-d / p.patrol_radius_cells) * coalition.presence(model)
+        reach = np.exp(-d / p.patrol_radius_cells) * coalition.presence(model)
+        cover = (u.strength[on, None] / p.sdf_unit_size) * reach
         v.guard[:] = np.clip(cover.sum(axis=0) / p.guard_saturation, 0.0, 1.0)
     else:
         v.guard[:] = 0.0

@@ -1,0 +1,282 @@
+"""The batch engine: plans, seeds, local / Dask execution, results folders, resume, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim.batch as batch_mod
+from sim.batch import RunSpec, batch, load_results, plan, run_batch, run_one
+from sim.errors import InputError
+from sim.outcomes import OUTCOMES
+from sim.scenario import SCENARIOS
+
+MONTHS = {"months": 4}  # short runs: the whole file stays fast
+
+
+def _scenario(folder: Path, name: str, extra: str = "") -> Path:
+    """A scenario extending the shipped baseline, without its (later-dated) events."""
+    baseline = os.path.relpath(SCENARIOS / "baseline.toml", folder)
+    nes = os.path.relpath(SCENARIOS / "maps" / "nes.toml", folder)
+    path = folder / f"{name}.toml"
+    path.write_text(f'extends = "{baseline}"\nname = "{name}"\nmap = "{nes}"\ninherit_events = false\n{extra}')
+    return path
+
+
+@pytest.fixture(scope="module")
+def scenarios(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("scenarios")
+    return [_scenario(folder, "short"), _scenario(folder, "alt", "[parameters]\nzakat_min_usd = 2000.0\n")]
+
+
+@pytest.fixture(scope="module")
+def reference(scenarios: list[Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[list[RunSpec], Path]:
+    """Two runs (one per scenario) in this process: what every other executor must reproduce."""
+    specs = plan(scenarios, reps=1, seed=11, sets=MONTHS)
+    out = tmp_path_factory.mktemp("reference") / "out"
+    summary = run_batch(specs, out, workers=1, progress=False, command="pytest")
+    assert (summary.n_runs, summary.n_done, summary.n_failed, summary.n_skipped) == (2, 2, 0, 0)
+    return specs, out
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(["run_id", "month"] if "month" in df else ["run_id"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------- plan
+def test_plan_is_the_full_cross_product(scenarios: list[Path]) -> None:
+    sweep = {"zakat_min_usd": [500.0, 1500.0], "killing_prob": [0.01, 0.02, 0.03]}
+    specs = plan(scenarios, reps=3, seed=1, sets=MONTHS, sweep=sweep)
+    assert len(specs) == 2 * 2 * 3 * 3
+    ids = [s.run_id for s in specs]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", i) for i in ids)
+    points = {(s.scenario, s.sweep["zakat_min_usd"], s.sweep["killing_prob"], s.rep) for s in specs}
+    assert len(points) == len(specs)
+    assert {s.scenario for s in specs} == {"short", "alt"}
+    assert all(s.sets == MONTHS and Path(s.path).is_file() for s in specs)
+    assert plan(scenarios[:1], reps=2, sets=MONTHS)[0].run_id == "short-base-r000"
+
+
+def test_seeds_are_stable_and_paired(scenarios: list[Path]) -> None:
+    sweep = {"zakat_min_usd": [500.0, 1500.0]}
+    small = plan(scenarios[:1], reps=2, seed=5, sets=MONTHS, sweep=sweep)
+    large = plan(scenarios, reps=6, seed=5, sets=MONTHS, sweep=sweep)
+    seeds = {s.run_id: s.seed for s in large}
+    # adding reps and scenarios leaves the earlier runs' ids and seeds alone
+    assert all(seeds[s.run_id] == s.seed for s in small)
+    # common random numbers: one seed per replication, shared by every scenario and sweep point
+    by_rep: dict[int, set[int]] = {}
+    for s in large:
+        by_rep.setdefault(s.rep, set()).add(s.seed)
+    assert all(len(v) == 1 for v in by_rep.values())
+    assert len({v.pop() for v in by_rep.values()}) == 6
+    # the same streams SeedSequence(root).spawn(n) gives, whatever n is
+    child = np.random.SeedSequence(5).spawn(6)[3]
+    assert by_rep and large[3].rep == 3
+    assert large[3].seed == int(child.generate_state(1, np.uint64)[0]) & (2**63 - 1)
+    assert plan(scenarios[:1], reps=1, seed=6, sets=MONTHS)[0].seed != small[0].seed
+
+
+@pytest.mark.parametrize(("kwargs", "key"), [
+    ({"sweep": {"zakat_min_usdd": [1.0]}}, "sweep.zakat_min_usdd"),
+    ({"sweep": {"zakat_min_usd": [-5.0]}}, "parameters.zakat_min_usd"),
+    ({"sweep": {"zakat_min_usd": []}}, "sweep.zakat_min_usd"),
+    ({"sweep": {"seed": [1, 2]}}, "sweep.seed"),
+    ({"sets": {"months": 0}}, "months"),
+    ({"reps": 0}, "reps"),
+])
+def test_plan_checks_everything_up_front(scenarios: list[Path], kwargs: dict, key: str) -> None:
+    args = {"reps": 1, "sets": MONTHS, **kwargs}
+    with pytest.raises(InputError) as err:
+        plan(scenarios, **args)
+    assert err.value.key == key
+
+
+def test_plan_refuses_a_scenario_twice(scenarios: list[Path]) -> None:
+    with pytest.raises(InputError, match="listed twice"):
+        plan([scenarios[0], scenarios[0]], reps=1, sets=MONTHS)
+
+
+# ------------------------------------------------------------------------------------------- running
+def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
+    specs, out = reference
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 11 and manifest["sets"] == MONTHS and manifest["command"] == "pytest"
+    assert [(r["run_id"], r["seed"]) for r in manifest["runs"]] == [(s.run_id, s.seed) for s in specs]
+    assert set(manifest["versions"]) == {"insim", "mesa", "numpy", "pandas", "python"}
+    assert manifest["started"] <= manifest["finished"] and manifest["status"] == "complete"
+    alt = manifest["scenarios"]["alt"]
+    assert alt["resolved"]["parameters"]["zakat_min_usd"] == 2000.0
+    assert all(len(h) == 64 for h in alt["sha256"].values()) and len(alt["sha256"]) == 3  # baseline, alt, map
+    for spec in specs:
+        run = out / "runs" / spec.run_id
+        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "monthly.parquet", "villages.parquet"}
+    assert not list(out.glob(".tmp-*"))
+
+    runs = pd.read_parquet(out / "runs.parquet")
+    monthly = pd.read_parquet(out / "monthly.parquet")
+    villages = pd.read_parquet(out / "villages.parquet")
+    assert list(runs["run_id"]) == [s.run_id for s in specs] and (runs["status"] == "ok").all()
+    assert set(OUTCOMES) <= set(runs.columns) and "total_killings" in runs
+    assert len(monthly) == 2 * 4 and list(monthly.columns[:6]) == ["run_id", "scenario", "rep", "seed", "month", "date"]
+    assert set(OUTCOMES) <= set(monthly.columns)
+    # the summary's finals and totals are the monthly table's last row and sums
+    first = monthly[monthly.run_id == specs[0].run_id]
+    assert runs.loc[0, "is_fighters"] == first["is_fighters"].iloc[-1]
+    assert runs.loc[0, "total_killings"] == first["killings"].sum()
+    wanted = {"run_id", "village", "x", "y", "zone", "influence", "stronghold_score", "zakat_usd"}
+    assert wanted <= set(villages.columns)
+    assert villages.groupby("run_id").size().nunique() == 1 and villages["zakat_usd"].sum() > 0
+
+    experiments = pd.read_csv(out / "ema_experiments.csv")
+    outcomes = pd.read_csv(out / "ema_outcomes.csv")
+    assert list(experiments["scenario"]) == list(runs["scenario"]) and len(outcomes) == len(experiments)
+    assert "run_id" not in experiments and "seed" not in experiments
+    np.testing.assert_allclose(outcomes["mean_influence"], runs["mean_influence"])
+
+    results = load_results(out)
+    pd.testing.assert_frame_equal(results.monthly, monthly)
+    assert results.manifest["root_seed"] == 11 and len(results.runs) == 2
+
+
+def test_identical_batches_give_identical_tables(reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+    specs, out = reference
+    run_batch(specs, tmp_path / "again", workers=1, progress=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again" / "monthly.parquet"),
+                                  pd.read_parquet(out / "monthly.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "again" / "villages.parquet"),
+                                  pd.read_parquet(out / "villages.parquet"))
+    # and the two scenarios, run with the same seed, do differ (the parameter took effect)
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs.loc[0, "total_zakat_revenue_usd"] != runs.loc[1, "total_zakat_revenue_usd"]
+
+
+def test_process_pool_matches_in_process(reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+    specs, out = reference
+    summary = run_batch(specs, tmp_path / "pool", workers=2, progress=True)
+    assert summary.n_done == 2 and summary.n_failed == 0
+    pd.testing.assert_frame_equal(_sorted(pd.read_parquet(tmp_path / "pool" / "monthly.parquet")),
+                                  _sorted(pd.read_parquet(out / "monthly.parquet")))
+    pd.testing.assert_frame_equal(_sorted(pd.read_parquet(tmp_path / "pool" / "villages.parquet")),
+                                  _sorted(pd.read_parquet(out / "villages.parquet")))
+
+
+def test_dask_local_cluster_matches_in_process(reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+    specs, out = reference
+    summary = run_batch(specs, tmp_path / "dask", workers=2, dask="local", progress=False)
+    assert summary.n_done == 2 and summary.n_failed == 0
+    pd.testing.assert_frame_equal(_sorted(pd.read_parquet(tmp_path / "dask" / "monthly.parquet")),
+                                  _sorted(pd.read_parquet(out / "monthly.parquet")))
+
+
+def test_resume_runs_only_what_is_missing(reference: tuple[list[RunSpec], Path], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    specs, ref = reference
+    out = tmp_path / "out"
+    shutil.copytree(ref, out)
+    # a killed batch: one run never finished, consolidation never happened, a temp dir was left over
+    shutil.rmtree(out / "runs" / specs[1].run_id)
+    for name in ("runs.parquet", "monthly.parquet", "villages.parquet"):
+        (out / name).unlink()
+    (out / ".tmp-short-base-r000-x").mkdir()
+    kept = (out / "runs" / specs[0].run_id / "summary.json").stat().st_mtime_ns
+
+    with pytest.raises(InputError, match="already holds"):
+        run_batch(specs, out, workers=1, progress=False)
+
+    ran: list[str] = []
+
+    def counting(spec: RunSpec) -> batch_mod.RunResult:
+        ran.append(spec.run_id)
+        return run_one(spec)
+
+    monkeypatch.setattr(batch_mod, "run_one", counting)
+    summary = run_batch(specs, out, workers=1, progress=False, resume=True)
+    assert ran == [specs[1].run_id]
+    assert (summary.n_done, summary.n_skipped, summary.n_failed) == (1, 1, 0)
+    assert (out / "runs" / specs[0].run_id / "summary.json").stat().st_mtime_ns == kept
+    assert not list(out.glob(".tmp-*"))
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "monthly.parquet"), pd.read_parquet(ref / "monthly.parquet"))
+    assert len(json.loads((out / "manifest.json").read_text())["resumed"]) == 1
+
+    # resuming a finished batch runs nothing
+    assert run_batch(specs, out, workers=1, progress=False, resume=True).n_skipped == 2 and len(ran) == 1
+
+
+def test_resume_refuses_another_batch(reference: tuple[list[RunSpec], Path], scenarios: list[Path],
+                                      tmp_path: Path) -> None:
+    _, ref = reference
+    out = tmp_path / "out"
+    shutil.copytree(ref, out)
+    other = plan(scenarios, reps=2, seed=11, sets=MONTHS)
+    with pytest.raises(InputError, match="not in the earlier batch") as err:
+        run_batch(other, out, workers=1, progress=False, resume=True)
+    assert err.value.file == str(out)
+    reseeded = plan(scenarios, reps=1, seed=12, sets=MONTHS)
+    with pytest.raises(InputError, match="other seeds"):
+        run_batch(reseeded, out, workers=1, progress=False, resume=True)
+
+
+def test_a_failed_run_is_recorded_and_the_batch_goes_on(scenarios: list[Path], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = plan(scenarios[:1], reps=1, seed=2, sets=MONTHS, sweep={"zakat_min_usd": [500.0, 1500.0]})
+    build = batch_mod._build_model
+
+    def fragile(spec: RunSpec) -> object:
+        if spec.sweep["zakat_min_usd"] == 1500.0:
+            raise RuntimeError("injected failure")
+        return build(spec)
+
+    monkeypatch.setattr(batch_mod, "_build_model", fragile)
+    out = tmp_path / "out"
+    summary = run_batch(specs, out, workers=1, progress=False)
+    bad = specs[1].run_id
+    assert (summary.n_done, summary.n_failed, summary.failed) == (2, 1, [bad])
+    error = (out / "runs" / bad / "error.txt").read_text()
+    assert "Traceback" in error and "injected failure" in error
+    results = load_results(out)
+    assert list(results.runs["status"]) == ["ok", "failed"]
+    assert "injected failure" in results.runs.loc[1, "error"]
+    assert set(results.monthly["run_id"]) == {specs[0].run_id}
+    assert len(pd.read_csv(out / "ema_outcomes.csv")) == 1
+    assert results.manifest["status"] == "with failures"
+
+
+def test_corrupt_results_folders_are_named(reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+    specs, ref = reference
+    with pytest.raises(InputError, match="not an insim results folder"):
+        load_results(tmp_path)
+    out = tmp_path / "out"
+    shutil.copytree(ref, out)
+    (out / "manifest.json").write_text("{not json")
+    with pytest.raises(InputError, match="not readable JSON") as err:
+        load_results(out)
+    assert err.value.file == str(out / "manifest.json")
+    with pytest.raises(InputError, match="not readable JSON"):
+        run_batch(specs, out, workers=1, progress=False, resume=True)
+
+    out2 = tmp_path / "out2"
+    shutil.copytree(ref, out2)
+    (out2 / "runs" / specs[0].run_id / "monthly.parquet").unlink()
+    (out2 / "runs.parquet").unlink()
+    with pytest.raises(InputError, match="incomplete") as err:
+        load_results(out2)
+    assert err.value.file == str(out2 / "runs" / specs[0].run_id / "monthly.parquet")
+
+
+def test_batch_convenience_keeps_nothing_on_disk(reference: tuple[list[RunSpec], Path],
+                                                 scenarios: list[Path]) -> None:
+    _, ref = reference
+    results = batch(scenarios, reps=1, seed=11, sets=MONTHS, workers=1)
+    assert results.path is None
+    pd.testing.assert_frame_equal(results.monthly, pd.read_parquet(ref / "monthly.parquet"))
+    experiments, outcomes = results.ema
+    assert len(experiments) == len(outcomes) == 2
