@@ -2,8 +2,8 @@
 
 The al-Sina'a raid showed how far the SDF rely on Coalition military support: Apache fire
 stopped a mass escape and a few dozen US and British troops were decisive in retaking the
-prison (EUI 2022, s.1, fn 10, 13). Western support to NES is military above all, and the Kurds can only hold out against IS with
-it (s.5).
+prison (EUI 2022, s.1, fn 10, 13). Western support to NES is military above all, and the Kurds
+can hold out against IS only with it (s.5).
 """
 
 from __future__ import annotations
