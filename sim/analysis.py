@@ -96,14 +96,22 @@ def describe(outcome: str) -> str:
 
 
 def sweep_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns of a runs or monthly table that hold sweep values."""
+    """Columns of a monthly table that hold sweep values (neither ids nor outcomes)."""
     return [c for c in frame.columns if c not in ID_COLUMNS and c not in OUTCOMES]
 
 
-def with_variant(frame: pd.DataFrame) -> pd.DataFrame:
+def sweep_keys(results: ResultsLike) -> list[str]:
+    """The batch's sweep keys: from the manifest when it says, else guessed from the monthly table."""
+    manifest = getattr(results, "manifest", None)
+    if isinstance(manifest, dict) and isinstance(manifest.get("sweep"), dict):
+        return [k for k in manifest["sweep"] if k in results.monthly.columns]
+    return sweep_columns(results.monthly)
+
+
+def with_variant(frame: pd.DataFrame, sweeps: Sequence[str] | None = None) -> pd.DataFrame:
     """``frame`` with a ``variant`` column: the scenario name plus its sweep values, if any."""
     frame = frame.copy()
-    sweeps = sweep_columns(frame)
+    sweeps = [c for c in (sweep_columns(frame) if sweeps is None else sweeps) if c in frame.columns]
     if not sweeps:
         frame["variant"] = frame["scenario"].astype(str)
         return frame
@@ -113,16 +121,26 @@ def with_variant(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def monthly_with_variant(results: ResultsLike) -> pd.DataFrame:
+    """The monthly table with its ``variant`` column."""
+    return with_variant(results.monthly, sweep_keys(results))
+
+
+def run_variants(results: ResultsLike) -> pd.Series:
+    """The variant of each run that has monthly rows, indexed by run_id, in planned order."""
+    monthly = monthly_with_variant(results)
+    return monthly.drop_duplicates("run_id").set_index("run_id")["variant"]
+
+
 def variants(results: ResultsLike) -> list[str]:
-    """The variants in the order they were planned (first appearance in the runs table)."""
-    runs = with_variant(results.runs)
-    return list(dict.fromkeys(runs["variant"]))
+    """The variants in the order they were planned (first appearance in the monthly table)."""
+    return list(dict.fromkeys(run_variants(results)))
 
 
 def final_values(results: ResultsLike, outcomes: Iterable[str] | None = None) -> pd.DataFrame:
     """One row a run: run_id, variant, scenario, rep and each outcome's final value or run total."""
     names = [o for o in (outcomes or OUTCOMES) if o in results.monthly.columns]
-    monthly = with_variant(results.monthly).sort_values(["run_id", "month"])
+    monthly = monthly_with_variant(results).sort_values(["run_id", "month"])
     grouped = monthly.groupby("run_id", sort=False)
     totals = [o for o in names if o in RUN_TOTALS]
     finals = [o for o in names if o not in RUN_TOTALS]
@@ -136,7 +154,7 @@ def final_values(results: ResultsLike, outcomes: Iterable[str] | None = None) ->
 
 def bands(results: ResultsLike, outcome: str, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
     """Per variant and month: date, the ``low`` quantile, the median and the ``high`` quantile."""
-    monthly = with_variant(results.monthly)
+    monthly = monthly_with_variant(results)
     monthly["date"] = pd.to_datetime(monthly["date"])
     g = monthly.groupby(["variant", "month"], sort=False)
     out = pd.DataFrame({
@@ -159,7 +177,9 @@ def divergence_month(results: ResultsLike, outcome: str, a: str, b: str,
     left = bb[bb["variant"] == a].set_index("month")
     right = bb[bb["variant"] == b].set_index("month")
     months = left.index.intersection(right.index)
-    apart = (left.loc[months, "low"] > right.loc[months, "high"]) | (right.loc[months, "low"] > left.loc[months, "high"])
+    a_low, a_high = left.loc[months, "low"], left.loc[months, "high"]
+    b_low, b_high = right.loc[months, "low"], right.loc[months, "high"]
+    apart = (a_low > b_high) | (b_low > a_high)
     hits = apart[apart].index
     return int(hits.min()) if len(hits) else None
 
@@ -245,6 +265,6 @@ def fmt(value: Any) -> str:
     v = float(value)
     if abs(v) >= 1000 or v == int(v):
         return f"{v:,.0f}"
-    if abs(v) >= 10:
+    if abs(v) >= 1:
         return f"{v:,.1f}"
     return f"{v:.3f}"

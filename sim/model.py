@@ -172,7 +172,9 @@ class InsurgencyModel(Model):
         wealth = self.rng.lognormal(np.log(p.trader_wealth_median_usd), p.trader_wealth_sigma, n)
         self.traders = TraderTable(
             village=village.astype(np.int32), wealth=wealth, income=wealth * p.trader_daily_return,
-            status=np.zeros(n, np.int8), next_demand=np.zeros(n, np.int32),
+            # IS's demands reach traders at different times of the year, not all on day one
+            status=np.zeros(n, np.int8),
+            next_demand=self.rng.integers(0, int(p.zakat_interval_days), n).astype(np.int32),
             zakat_paid=np.zeros(n), losses=np.zeros(n),
         )
         self.accounts.money["initial_trader_wealth"] = float(wealth.sum())

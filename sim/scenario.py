@@ -193,6 +193,9 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         ScenarioFile(**raw)
     except ValidationError as exc:
         _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
+    if "map" in raw:
+        # a map is found next to the file that names it, whoever extends that file
+        raw["map"] = str((path.parent / raw["map"]).resolve())
     parent_name = raw.get("extends")
     if not parent_name:
         return {**raw, "_files": [path]}
@@ -243,7 +246,7 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
     except ValidationError as exc:  # an override from the command line or a notebook
         _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
     _check_parameters(top.parameters, path, "parameters")
-    map_path = (path.parent / top.map).resolve()
+    map_path = (path.parent / top.map).resolve() if "map" in data else (SCENARIOS / top.map).resolve()
     if not map_path.is_file():
         raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
     end = add_months(top.start, top.months)

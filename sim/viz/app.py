@@ -18,26 +18,31 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import weakref
 from pathlib import Path
 from typing import Any
+
+if not __package__:  # run as a file by `solara run sim/viz/app.py`: make the `sim` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.colors as mcolors  # noqa: E402
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from mesa.visualization import Slider, SolaraViz  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
+import matplotlib.colors as mcolors
+import matplotlib.dates as mdates
+import numpy as np
+import solara
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
 
-from sim.calibration import load_parameter_specs  # noqa: E402
-from sim.model import InsurgencyModel  # noqa: E402
-from sim.scenario import Scenario, available  # noqa: E402
+from sim.calibration import load_parameter_specs
+from sim.model import InsurgencyModel
+from sim.scenario import Scenario, available
 
 SCENARIO_ENV = "INSIM_SCENARIO"
 DEFAULT_SCENARIO = "baseline"
@@ -49,9 +54,9 @@ TERRAIN_COLOURS: dict[str, str] = {
     "farmland": "#bcd9a0",
     "urban": "#a9a9a9",
     "river": "#3d7fc4",
-    "border": "#6e5a46",
+    "border": "#7a7a9a",
     "iraq": "#dedede",
-    "road": "#7d6a58",
+    "road": "#5b4a3a",
 }
 TERRAIN_LABELS: dict[str, str] = {
     "farmland": "farmland (river valleys)",
@@ -60,12 +65,14 @@ TERRAIN_LABELS: dict[str, str] = {
     "urban": "town or city",
     "river": "Euphrates / Khabur",
     "road": "road",
+    "border": "border",
 }
-REGIME_TINT = (0.55, 0.25, 0.55, 0.22)  # purple wash over regime-held cells
+REGIME_TINT = (0.55, 0.25, 0.55, 0.16)  # purple wash over regime-held cells
 IRAQ_TINT = (0.35, 0.35, 0.35, 0.25)
 CELL_COLOUR = "#d62728"
 UNIT_COLOUR = "#1f5fbf"
 TRADER_COLOUR = "#e0a800"
+PNG: dict[str, Any] = {"pil_kwargs": {"compress_level": 1}}  # fast PNG encoding for live redraws
 COLOUR_BY = {"IS influence": "influence", "Stronghold score": "stronghold"}
 
 # the parameters the sidebar offers (the main levers of the scenarios)
@@ -149,7 +156,7 @@ def _slider(name: str) -> Slider:
     is_int = isinstance(value, int) and not isinstance(value, bool)
     step = max(1, round((high - low) / 100)) if is_int else float(f"{(high - low) / 100:.1g}")
     unit = f" ({spec.unit})" if spec.unit else ""
-    return Slider(f"{spec.description}{unit}", value=value, min=low, max=high, step=step,
+    return Slider(f"{name.replace('_', ' ')}{unit}", value=value, min=low, max=high, step=step,
                   dtype=int if is_int else float)
 
 
@@ -181,9 +188,11 @@ def terrain_image(model: InsurgencyModel) -> np.ndarray:
     width, height = model.geography.width, model.geography.height
     rgb = np.zeros((width, height, 3))
     rgb[:] = mcolors.to_rgb(TERRAIN_COLOURS["steppe"])
-    for layer in ("steppe", "desert", "farmland", "urban", "border", "iraq", "road", "river"):
+    for layer in ("steppe", "desert", "farmland", "urban", "border", "iraq", "river"):
         mask = getattr(grid, layer).data > 0
         rgb[mask] = mcolors.to_rgb(TERRAIN_COLOURS[layer])
+    road = (grid.road.data > 0) & (grid.river.data == 0)  # roads: a darker shade of the land they cross
+    rgb[road] = rgb[road] * 0.6 + np.array(mcolors.to_rgb(TERRAIN_COLOURS["road"])) * 0.4
     holder = grid.holder.data
     for code, tint in ((1, REGIME_TINT), (2, IRAQ_TINT)):
         mask = holder == code
@@ -284,7 +293,7 @@ def MapView(model: InsurgencyModel) -> None:
         with solara.Row(style={"align-items": "center"}):
             solara.Text("Colour villages by:")
             solara.ToggleButtonsSingle(value=colour_label, values=list(COLOUR_BY), on_value=set_colour_label)
-        solara.FigureMatplotlib(fig, dependencies=[model, model.steps, colour_by], format="png")
+        solara.FigureMatplotlib(fig, dependencies=[model, model.steps, colour_by], format="png", **PNG)
 
 
 # ---------------------------------------------------------------------------------- outcomes
@@ -294,7 +303,8 @@ def _month_dates(model: InsurgencyModel) -> list[dt.date]:
 
 def draw_outcomes(model: InsurgencyModel) -> Figure:
     """The monthly outcomes in six panels, with a line where each scenario event fired."""
-    fig = Figure(figsize=(9.6, 7.4), dpi=90, layout="constrained")
+    fig = Figure(figsize=(9.6, 7.4), dpi=90)
+    fig.subplots_adjust(left=0.08, right=0.985, bottom=0.05, top=0.91, hspace=0.32, wspace=0.2)
     axes = fig.subplots(3, 2, sharex=True).ravel()
     dates = _month_dates(model)
     start, end = model.start_date, model.run_scenario.end
@@ -315,6 +325,8 @@ def draw_outcomes(model: InsurgencyModel) -> Figure:
         ax.set_ylabel(ylabel, fontsize=7.5)
         ax.tick_params(labelsize=7)
         ax.set_xlim(start, end)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.grid(alpha=0.3)
         if len(series) > 1 and dates:
             ax.legend(fontsize=6.5, loc="upper left", frameon=False)
@@ -333,7 +345,7 @@ def OutcomePlots(model: InsurgencyModel) -> None:
     key = [model, len(model.monthly), len(model.event_log)]
     fig = solara.use_memo(lambda: draw_outcomes(model), dependencies=key)
     with solara.Column(style={"padding": "4px"}, classes=["insim-plots"]):
-        solara.FigureMatplotlib(fig, dependencies=key, format="png")
+        solara.FigureMatplotlib(fig, dependencies=key, format="png", **PNG)
 
 
 # ---------------------------------------------------------------------------------- timeline
@@ -359,18 +371,20 @@ def Timeline(model: InsurgencyModel) -> None:
             solara.Markdown(f"*{_short(scenario.description, 400)}*")
         solara.Markdown(f"**Scenario events fired ({len(fired)})**")
         if fired:
-            lines = []
             for e in fired:
                 details = ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("day", "date", "event"))
-                lines.append(f"- **{e['date']}** — {e['event'].replace('_', ' ')}"
-                             + (f": {_short(details)}" if details else ""))
-            solara.Markdown("\n".join(lines), style={"font-size": "0.9em"})
+                solara.Text(f"● {e['date']} — {e['event'].replace('_', ' ')}"
+                            + (f": {_short(details)}" if details else ""),
+                            classes=["insim-event"], style={"font-size": "0.9em", "color": "#8b1a1a"})
         else:
             solara.Text("none yet", style={"color": "#777"})
         solara.Markdown(f"**Still to come ({len(upcoming)})**")
         if upcoming:
             lines = [f"- {e.date.isoformat()} — {e.kind.replace('_', ' ')}" for e in upcoming]
             solara.Markdown("\n".join(lines), style={"color": "#888", "font-size": "0.9em"})
+        solara.Markdown("**Parameters (sidebar sliders)**\n\n" + "\n".join(
+            f"- *{n.replace('_', ' ')}*: {load_parameter_specs()[n].description}" for n in SLIDER_PARAMETERS),
+            style={"font-size": "0.85em", "color": "#555"})
         solara.Markdown(
             "Sliders and the scenario apply on **Reset**. Sliders left at their default keep the "
             "scenario's own values. One step is one day; *Render Interval* sets how many days the "
@@ -385,7 +399,7 @@ def grid_layout(num_components: int) -> list[dict[str, Any]]:
     layout = [
         {"i": 0, "w": 8, "h": 19, "x": 0, "y": 0, "moved": False},
         {"i": 1, "w": 4, "h": 19, "x": 8, "y": 0, "moved": False},
-        {"i": 2, "w": 8, "h": 19, "x": 0, "y": 19, "moved": False},
+        {"i": 2, "w": 8, "h": 22, "x": 0, "y": 19, "moved": False},
     ]
     return layout[:num_components] + [
         {"i": i, "w": 6, "h": 10, "x": 0, "y": 38 + 10 * i, "moved": False} for i in range(3, num_components)

@@ -1,0 +1,366 @@
+"""The ``insim`` command (also ``python -m sim``): scenarios, checks, single runs and batches.
+
+Every command checks its input before it writes anything; bad input (an unknown key, a wrong
+type, a value out of range, an event outside the run, a missing file) prints one message naming
+the file and the key and exits with status 2. ``insim batch`` exits 1 when some runs failed.
+
+Colleagues' commands plug in through :data:`EXTRA_COMMANDS`: each module named there that
+exists must define ``register(subparsers)``, which adds its sub-parser and sets ``func``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+
+# ---------------------------------------------------------------------------- registration hooks
+#: Modules that may add sub-commands (``viz``, ``validate``, ``sensitivity``). Each one that can be
+#: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
+#: that does not exist (yet) is skipped.
+EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command")
+
+#: outcomes shown in ``insim run``'s summary table
+SUMMARY_OUTCOMES: tuple[str, ...] = (
+    "is_fighters", "is_supporters", "is_treasury_usd", "detainees", "influence_east_strip", "mean_trust",
+    "strongholds", "councils_without_chairman", "sdf_local_share", "traders_active", "coalition_present",
+)
+
+
+# ---------------------------------------------------------------------------- value parsing
+def parse_value(text: str) -> Any:
+    """A command-line value: int, float, bool (true/false), ISO date, else the string itself."""
+    text = text.strip()
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+def parse_sets(items: Sequence[str] | None, option: str = "--set") -> dict[str, Any]:
+    """``["k=v", ...]`` as a dict of parsed values; malformed items raise InputError."""
+    out: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(None, option, f"{item!r} is not key=value", allowed="key=value, e.g. zakat_min_usd=500")
+        out[key.strip()] = parse_value(value)
+    return out
+
+
+def parse_sweeps(items: Sequence[str] | None) -> dict[str, list[Any]]:
+    """``["k=v1,v2", ...]`` as a dict of lists of parsed values."""
+    out: dict[str, list[Any]] = {}
+    for key, value in parse_sets(items, "--sweep").items():
+        raw = value if isinstance(value, str) else str(value)
+        values = [parse_value(v) for v in raw.split(",") if v.strip()]
+        if not values:
+            raise InputError(None, f"--sweep {key}", "no values", allowed="key=v1,v2,...")
+        out[key] = values
+    return out
+
+
+def parse_dates(text: str | None) -> list[dt.date]:
+    """``"2021-01-01,2022-01-01"`` as dates."""
+    dates = []
+    for part in (text or "").split(","):
+        if part.strip():
+            try:
+                dates.append(dt.date.fromisoformat(part.strip()))
+            except ValueError:
+                raise InputError(None, "--dates", f"{part.strip()!r} is not a date", allowed="YYYY-MM-DD,...") from None
+    return dates
+
+
+def parse_outcomes(text: str | None) -> list[str] | None:
+    """``"killings,attacks"`` as checked outcome names (None when not given)."""
+    from sim.analysis import check_outcomes
+
+    return None if text is None else check_outcomes(text.split(","))
+
+
+def load_with(file: str, sets: dict[str, Any] | None = None) -> Any:
+    """A scenario with ``--set`` overrides applied and checked (InputError on any problem)."""
+    from sim.batch import _load
+
+    return _load(file, **(sets or {}))
+
+
+# ---------------------------------------------------------------------------- helpers
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], summary: str, examples: str) -> Any:
+    parser = sub.add_parser(name, help=summary, description=summary, formatter_class=_formatter,
+                            epilog="examples:\n" + textwrap.indent(textwrap.dedent(examples).strip(), "  "))
+    parser.set_defaults(func=func)
+    return parser
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+# ---------------------------------------------------------------------------- commands
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """List the shipped scenarios."""
+    from sim.scenario import available, load_scenario
+
+    for name, path in available().items():
+        s = load_scenario(path)
+        print(f"{name}  ({path.name}; from {s.start}, {s.months} months, {len(s.events)} events)")
+        print(textwrap.fill(" ".join(s.description.split()) or "(no description)", width=96,
+                            initial_indent="    ", subsequent_indent="    "))
+        print()
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate scenario files; the first bad one ends the command with status 2."""
+    from sim.scenario import load_scenario
+
+    for file in args.files:
+        s = load_scenario(file)
+        print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events)")
+    return 0
+
+
+def _summary(model: Any, seed: int) -> str:
+    from sim.accounts import INCIDENTS
+    from sim.analysis import fmt
+
+    monthly = model.monthly_frame()
+    picks = sorted({*range(11, len(monthly), 12), len(monthly) - 1}) if len(monthly) else []
+    rows = [[o] + [fmt(monthly[o].iloc[i]) for i in picks] for o in SUMMARY_OUTCOMES if o in monthly]
+    header = ["outcome"] + [f"{monthly['date'].iloc[i][:7]} (m{int(monthly['month'].iloc[i])})" for i in picks]
+    out = [f"Run of {model.run_scenario.name}: {model.start_date} + {len(monthly)} months, seed {seed}", "",
+           "State at 12-month intervals (and the last month):", _table(rows, header), "",
+           "Incident totals over the run:"]
+    totals = [[k, fmt(int(monthly[k].sum()))] for k in INCIDENTS if k in monthly]
+    totals.append(["zakat_revenue_usd", fmt(float(monthly["zakat_revenue_usd"].sum()))])
+    out.append(_table(totals, ["incident", "total"]))
+    out += ["", "Events fired:"]
+    for e in model.event_log:
+        details = ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("day", "date", "event", "description"))
+        text = e.get("description") or ""
+        out.append(f"  {e['date']}  {e['event']:<22} {text}" + (f" ({details})" if details else ""))
+    if not model.event_log:
+        out.append("  (none)")
+    return "\n".join(out)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One run of one scenario, with a summary table and optional outputs."""
+    from sim.model import InsurgencyModel
+
+    sets = parse_sets(args.set)
+    scenario = load_with(args.file, sets)
+    seed = args.seed if args.seed is not None else scenario.seed
+    started = time.perf_counter()
+    model = InsurgencyModel(scenario, rng=seed)
+    model.run()
+    print(_summary(model, seed))
+    print(f"\n({time.perf_counter() - started:.1f} s)")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        model.monthly_frame().to_csv(out / "monthly.csv", index=False)
+        model.village_frame().to_csv(out / "villages.csv", index=False)
+        (out / "events.json").write_text(json.dumps(model.event_log, indent=2, default=str))
+        print(f"wrote {out}/monthly.csv, villages.csv, events.json")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Plan and run a batch, draw its plots and print the comparison."""
+    from sim import batch
+
+    if args.reps < 1:
+        raise InputError(None, "--reps", f"{args.reps}", allowed="1 or more")
+    if args.workers is not None and args.workers < 1:
+        raise InputError(None, "--workers", f"{args.workers}", allowed="1 or more")
+    sets, sweep = parse_sets(args.set), parse_sweeps(args.sweep)
+    if not args.no_plots:
+        parse_dates(args.dates)
+    specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None)
+    summary = batch.run_batch(specs, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
+                              progress=not args.quiet, command=["insim", *args.argv])
+    print(summary)
+    for run_id in summary.failed:
+        print(f"  failed: {run_id} (traceback in {args.out}/runs/{run_id}/)", file=sys.stderr)
+    if summary.n_done + summary.n_skipped > 0:
+        results = batch.load_results(args.out)
+        if not args.no_plots:
+            _plot(results, Path(args.out) / "plots", None, parse_dates(args.dates))
+        _compare(results, None, None)
+    return 1 if summary.n_failed else 0
+
+
+def _plot(results: Any, out: Path, outcomes: list[str] | None, dates: list[dt.date]) -> None:
+    from sim.plots import draw_batch_plots
+
+    paths = draw_batch_plots(results, out, outcomes=outcomes, dates=dates)
+    print(f"wrote {len(paths)} plots to {out}/")
+
+
+def _compare(results: Any, outcomes: list[str] | None, reference: str | None) -> None:
+    from sim.analysis import compare, format_compare
+
+    print()
+    print(format_compare(compare(results, outcomes, reference)), end="")
+
+
+def _load(folder: str) -> Any:
+    from sim.batch import load_results
+
+    if not Path(folder).is_dir():
+        raise InputError(folder, None, "no such results folder", allowed="the --out folder of an insim batch")
+    return load_results(folder)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """(Re)draw a batch's plots."""
+    outcomes, dates = parse_outcomes(args.outcomes), parse_dates(args.dates)
+    results = _load(args.dir)
+    _plot(results, Path(args.out) if args.out else Path(args.dir) / "plots", outcomes, dates)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Print the scenarios' differences."""
+    outcomes = parse_outcomes(args.outcomes)
+    _compare(_load(args.dir), outcomes, args.reference)
+    return 0
+
+
+# ---------------------------------------------------------------------------- the parser
+def build_parser() -> argparse.ArgumentParser:
+    """The ``insim`` argument parser with every sub-command (and any registered extras)."""
+    parser = argparse.ArgumentParser(
+        prog="insim", formatter_class=_formatter,
+        description="Agent-based model of the Islamic State's resurgence in north-eastern Syria.",
+        epilog=textwrap.dedent("""\
+            examples:
+              insim scenarios
+              insim check scenarios/*.toml
+              insim run us_withdrawal --seed 3
+              insim batch scenarios/baseline.toml scenarios/us_withdrawal.toml --reps 20 --out results/demo
+              insim compare results/demo --reference baseline
+            exit status: 0 success, 1 some runs failed, 2 bad input (nothing written)"""))
+    from sim import __version__
+
+    parser.add_argument("--version", action="version", version=f"insim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    _add(sub, "scenarios", cmd_scenarios, "List the shipped scenarios with their descriptions.",
+         "insim scenarios")
+
+    p = _add(sub, "check", cmd_check, "Validate scenario files (exit 2 on the first bad one).", """
+        insim check scenarios/*.toml
+        insim check my_scenario.toml""")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
+
+    p = _add(sub, "run", cmd_run, "One run of one scenario: a summary table, and outputs with --out.", """
+        insim run baseline
+        insim run scenarios/us_withdrawal.toml --seed 7 --set zakat_min_usd=500
+        insim run amnesty --set months=24 --out results/amnesty_run""")
+    p.add_argument("file", metavar="FILE", help="a scenario file or a shipped scenario's name")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    _add_set(p)
+    p.add_argument("--out", metavar="DIR", help="write monthly.csv, villages.csv and events.json here")
+
+    p = _add(sub, "batch", cmd_batch, "Run scenarios x sweep values x replications; plots; comparison.", """
+        insim batch baseline us_withdrawal --reps 20 --seed 2019 --out results/demo
+        insim batch baseline --reps 10 --sweep zakat_min_usd=500,1000,2000 --workers 4
+        insim batch baseline amnesty --reps 50 --dask local --out results/amnesty
+        insim batch baseline amnesty --reps 50 --out results/amnesty --resume   # finish what is missing
+        (exit status 1 when some runs failed; their tracebacks stay in OUT/runs/<run_id>/)""")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
+    p.add_argument("--reps", type=int, required=True, help="replications of each scenario and sweep value")
+    p.add_argument("--seed", type=int, default=0, help="root seed the runs' seeds are spawned from (default 0)")
+    _add_set(p)
+    p.add_argument("--sweep", action="append", metavar="KEY=V1,V2", help="values to cross with the scenarios")
+    p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+    p.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local' for a LocalCluster")
+    p.add_argument("--out", default="results/batch", metavar="DIR", help="results folder (default results/batch)")
+    p.add_argument("--resume", action="store_true", help="run only the runs missing from OUT")
+    p.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    p.add_argument("--dates", help="comma-separated dates for zone-influence maps in the plots")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = _add(sub, "plot", cmd_plot, "(Re)draw a batch's plots into DIR/plots.", """
+        insim plot results/demo
+        insim plot results/demo --outcomes killings,is_fighters --dates 2020-01-01,2022-01-01""")
+    p.add_argument("dir", metavar="DIR", help="a batch's results folder")
+    p.add_argument("--outcomes", help="comma-separated outcome names (default: the main ones)")
+    p.add_argument("--dates", help="comma-separated dates for zone-influence maps")
+    p.add_argument("--out", metavar="PLOTS_DIR", help="where to write (default DIR/plots)")
+
+    p = _add(sub, "compare", cmd_compare, "Median and 10-90%% band per scenario, and paired worse-shares.", """
+        insim compare results/demo
+        insim compare results/demo --reference baseline --outcomes killings,mean_trust""")
+    p.add_argument("dir", metavar="DIR", help="a batch's results folder")
+    p.add_argument("--outcomes", help="comma-separated outcome names (default: the main ones)")
+    p.add_argument("--reference", help="scenario to compare against (default: the first planned)")
+
+    register_extras(sub)
+    return parser
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a parameter or a top-level key (months, start, seed); repeatable")
+
+
+def register_extras(sub: Any, modules: Sequence[str] = EXTRA_COMMANDS) -> list[str]:
+    """Let each importable module in ``modules`` add its sub-command; returns those registered."""
+    registered = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name and (name == exc.name or name.startswith(exc.name + ".")) and exc.name != "sim":
+                continue  # that module (or its package) does not exist yet
+            raise
+        module.register(sub)
+        registered.append(name)
+    return registered
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``insim`` command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"insim {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

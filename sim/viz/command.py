@@ -1,0 +1,67 @@
+"""``insim viz [SCENARIO] [--host HOST] [--port PORT]``: serve the interactive page with Solara.
+
+The CLI calls :func:`register` with its sub-parsers. The command runs ``solara run`` on
+``sim/viz/app.py`` in a subprocess, passing the scenario in ``$INSIM_SCENARIO``; the server
+listens on 127.0.0.1 unless ``--host`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sim.viz import APP_PATH, SCENARIO_ENV
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``viz`` sub-command to the CLI's sub-parsers; returns its parser."""
+    parser = subparsers.add_parser(
+        "viz",
+        help="open the interactive map and plots in the browser (Mesa SolaraViz)",
+        description="Serve the interactive visualization: the map with villages, IS cells, SDF units and "
+                    "traders, the monthly outcomes, the date and the scenario's events. Open the printed "
+                    "address in a browser.",
+    )
+    parser.add_argument("scenario", nargs="?", default="baseline",
+                        help="shipped scenario name or path to a scenario .toml (default: baseline)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
+    """The ``solara run`` command line for the app."""
+    return [sys.executable, "-m", "solara", "run", str(APP_PATH), "--host", host, "--port", str(port),
+            "--production", "--no-open"]
+
+
+def scenario_argument(scenario: str) -> str:
+    """The scenario as the app gets it: a shipped name stays a name, a file becomes an absolute path.
+
+    Raises :class:`sim.errors.InputError` (with the known names) when there is no such scenario.
+    """
+    from sim.scenario import available, resolve_path
+
+    if scenario in available():
+        return scenario
+    return str(Path(resolve_path(scenario)).resolve())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the Solara server (blocks until it stops); returns its exit code."""
+    scenario = scenario_argument(args.scenario)
+    root = str(APP_PATH.parents[2])
+    pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, SCENARIO_ENV: scenario, "PYTHONPATH": pythonpath}
+    print(f"insim viz: scenario {scenario!r} at http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(solara_command(args.host, args.port), env=env)
+    except KeyboardInterrupt:
+        return 0

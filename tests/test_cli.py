@@ -1,0 +1,203 @@
+"""The ``insim`` command through its real entry point (``python -m sim``) and ``sim.cli.main``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import cli
+from sim.scenario import SCENARIOS, available
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = SCENARIOS / "baseline.toml"
+MAP = SCENARIOS / "maps" / "nes.toml"
+
+
+def _scenario(folder: Path, name: str, body: str, map_path: str | Path = MAP) -> Path:
+    """A scenario file in ``folder`` that extends the shipped baseline (events dropped, own map path)."""
+    head = f'extends = "{BASELINE}"\ninherit_events = false\nmap = "{map_path}"\n'
+    path = folder / f"{name}.toml"
+    path.write_text(f'name = "{name}"\n{head}{body}')
+    return path
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+# ------------------------------------------------------------------------------------ bad input
+# name -> (scenario body or None, extra args, words the message must contain)
+BAD = {
+    "unknown_key": ('[parameters]\nzakat_min_usdd = 5\n', [],
+                    ["parameters.zakat_min_usdd", "did you mean 'zakat_min_usd'"]),
+    "wrong_type": ('[parameters]\nzakat_min_usd = "lots"\n', [], ["parameters.zakat_min_usd", "lots"]),
+    "out_of_range": ('[parameters]\nzakat_min_usd = -5\n', [], ["parameters.zakat_min_usd", "allowed"]),
+    "event_outside": ('months = 6\n[[events]]\nkind = "amnesty"\ndate = 2030-01-01\n', [],
+                      ["events[0].date", "outside the run", "allowed"]),
+    "missing_map": ("", [], ["map", "nowhere.toml"]),
+    "cycle": (None, [], ["extends", "cycle"]),
+    "unknown_scenario": (None, [], ["baseline_typo", "did you mean 'baseline'"]),
+    "set_typo": ("", ["--set", "zakat_min_usdd=5"], ["zakat_min_usdd", "did you mean 'zakat_min_usd'"]),
+    "set_bad_value": ("", ["--set", "zakat_min_usd=-1"], ["zakat_min_usd"]),
+    "sweep_typo": ("", ["--sweep", "zakat_min_usdd=1,2"], ["zakat_min_usdd", "did you mean 'zakat_min_usd'"]),
+}
+
+
+#: the cases also run as real subprocesses (all of them run in-process through ``cli.main``)
+SUBPROCESS_CASES = ("unknown_key", "sweep_typo")  # a run and a batch
+
+
+def _bad_args(case: str, folder: Path, index: int) -> tuple[list[str], Path, Path]:
+    body, extra, _ = BAD[case]
+    if case == "cycle":
+        (folder / "cycle_b.toml").write_text('extends = "cycle_a.toml"\n')
+        file = folder / "cycle_a.toml"
+        file.write_text('extends = "cycle_b.toml"\n')
+    elif case == "unknown_scenario":
+        file = Path("baseline_typo")
+    else:
+        file = _scenario(folder, case, body, "maps/nowhere.toml" if case == "missing_map" else MAP)
+    out = folder / f"out_{case}"
+    if index % 2:
+        return ["batch", str(file), "--reps", "1", "--workers", "1", "--out", str(out), *extra], file, out
+    return ["run", str(file), "--out", str(out), *extra], file, out
+
+
+def _check_bad(case: str, code: int, message: str, file: Path, out: Path) -> None:
+    assert code == 2, message
+    assert "Traceback" not in message
+    if case not in ("set_typo", "set_bad_value", "sweep_typo"):
+        assert str(file.name if case != "unknown_scenario" else file) in message
+    for word in BAD[case][2]:
+        assert word in message, (word, message)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_exits_2_names_file_and_key_and_writes_nothing(case: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    args, file, out = _bad_args(case, tmp_path, list(BAD).index(case))
+    code = cli.main(args)
+    _check_bad(case, code, capsys.readouterr().err, file, out)
+
+
+def test_bad_input_through_the_real_entry_point(tmp_path: Path) -> None:
+    started = {case: (_start(args), file, out) for case in SUBPROCESS_CASES
+               for args, file, out in [_bad_args(case, tmp_path, list(BAD).index(case))]}
+    for case, (proc, file, out) in started.items():
+        _, stderr = proc.communicate(timeout=120)
+        _check_bad(case, proc.returncode, stderr, file, out)
+
+
+def test_check_fails_on_the_first_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = _scenario(tmp_path, "bad", '[parameters]\nzakat_min_usdd = 5\n')
+    assert cli.main(["check", str(BASELINE), str(bad), str(BASELINE)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.count("OK") == 1
+    assert "bad.toml" in captured.err and "zakat_min_usdd" in captured.err
+
+
+def test_set_values_are_parsed() -> None:
+    import datetime as dt
+
+    assert cli.parse_sets(["a=3", "b=0.5", "c=true", "d=False", "e=2021-01-01", "f=text"]) == {
+        "a": 3, "b": 0.5, "c": True, "d": False, "e": dt.date(2021, 1, 1), "f": "text"}
+    assert cli.parse_sweeps(["k=1,2.5,x"]) == {"k": [1, 2.5, "x"]}
+    with pytest.raises(cli.InputError, match="--set"):
+        cli.parse_sets(["novalue"])
+
+
+# ------------------------------------------------------------------------------------ good input
+def test_scenarios_lists_every_shipped_file(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in available():
+        assert f"{name}  (" in out
+    assert "events" in out and "months" in out
+
+
+def test_check_passes_on_every_shipped_scenario(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["check", *map(str, available().values())]) == 0
+    assert capsys.readouterr().out.count("OK") == len(available())
+
+
+def test_run_prints_a_summary_and_writes_outputs(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    file = _scenario(tmp_path, "short", 'months = 14\n[[events]]\nkind = "amnesty"\ndate = "+2 months"\n')
+    assert cli.main(["run", str(file), "--seed", "3", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "State at 12-month intervals" in out and "is_fighters" in out and "(m12)" in out and "(m14)" in out
+    assert "Incident totals" in out and "killings" in out
+    assert "amnesty" in out and "2019-06-01" in out
+    for name in ("monthly.csv", "villages.csv", "events.json"):
+        assert (tmp_path / "out" / name).is_file()
+
+
+def test_help_has_examples() -> None:
+    for command in ("scenarios", "check", "run", "batch", "plot", "compare"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+
+
+def test_extra_commands_are_skipped_when_missing_and_registered_when_present(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    (tmp_path / "insim_extra_cmd.py").write_text(
+        "def register(sub):\n    p = sub.add_parser('hello')\n    p.set_defaults(func=lambda a: 7)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sub = argparse.ArgumentParser().add_subparsers()
+    assert cli.register_extras(sub, ("sim.no_such_module.command", "insim_extra_cmd")) == ["insim_extra_cmd"]
+    (tmp_path / "insim_broken_cmd.py").write_text("import no_such_dependency_xyz\n")
+    with pytest.raises(ModuleNotFoundError):  # a missing dependency inside an existing module is not hidden
+        cli.register_extras(sub, ("insim_broken_cmd",))
+
+
+# ------------------------------------------------------------------------------------ a batch
+@pytest.fixture(scope="module")
+def batch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 scenarios x 2 replications of 6 months, through the real entry point."""
+    folder = tmp_path_factory.mktemp("batch")
+    quiet = _scenario(folder, "quiet", "")
+    leave = _scenario(folder, "leave", '[[events]]\nkind = "coalition_withdrawal"\ndate = "+2 months"\n')
+    out = folder / "out"
+    result = subprocess.run([sys.executable, "-m", "sim", "batch", str(quiet), str(leave), "--reps", "2",
+                             "--set", "months=6", "--workers", "1", "--out", str(out), "--quiet"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "4 done now" in result.stdout
+    assert "worse" in result.stdout and "reference" in result.stdout
+    return out
+
+
+def test_batch_writes_results_and_plots(batch_dir: Path) -> None:
+    plots = batch_dir / "plots"
+    for name in ("overview.png", "fan_killings.png", "fan_is_fighters.png", "map_quiet.png", "map_leave.png"):
+        assert (plots / name).stat().st_size > 10_000, name
+    assert (batch_dir / "manifest.json").is_file()
+
+
+def test_plot_redraws(batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "replot"
+    assert cli.main(["plot", str(batch_dir), "--outcomes", "killings,mean_trust", "--dates", "2019-06-01",
+                     "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "fan_killings.png", "fan_mean_trust.png", "map_dates.png", "map_leave.png", "map_quiet.png", "overview.png"]
+    assert cli.main(["plot", str(batch_dir), "--outcomes", "killingz"]) == 2
+    assert "did you mean 'killings'" in capsys.readouterr().err
+
+
+def test_compare_prints_bands_and_paired_shares(batch_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["compare", str(batch_dir), "--reference", "leave", "--outcomes", "attacks,mean_trust"]) == 0
+    out = capsys.readouterr().out
+    assert "attacks" in out and "mean_trust" in out and "lower is worse" in out
+    assert "'leave'" in out and "worse" in out
+    assert cli.main(["compare", str(batch_dir), "--reference", "nobody"]) == 2
+
+
+def test_compare_on_a_missing_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["compare", str(tmp_path / "missing")]) == 2
+    assert "missing" in capsys.readouterr().err

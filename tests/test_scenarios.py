@@ -1,0 +1,55 @@
+"""Every shipped scenario loads, its events fall inside the run, and a short run completes."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from sim.scenario import available
+
+SHIPPED = sorted(available())
+LIBRARY = ("baseline", "us_withdrawal", "us_withdrawal_late", "turkish_escalation", "amnesty", "prison_attack_2022",
+           "community_policing", "elite_bargain", "feeding_the_road")
+
+
+def test_the_library_is_complete() -> None:
+    assert set(LIBRARY) <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_scenario_loads_with_description_sources_and_events_in_the_run(name: str) -> None:
+    s = sim.load_scenario(name)
+    assert s.name == name
+    assert len(s.description.split()) >= 30, "a one-paragraph description"
+    assert s.sources, "the seed passages it rests on"
+    for event in s.events:
+        assert s.start <= event.date < s.end, (event.kind, event.date)
+        assert 0 <= event.day < s.days
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_short_run_completes(name: str) -> None:
+    s = sim.load_scenario(name)
+    model = sim.InsurgencyModel(s, rng=1)
+    model.run_for(90)  # three months (the events of the shipped scenarios all come later or earlier)
+    frame = model.monthly_frame()
+    assert len(frame) >= 2
+    assert frame["is_fighters"].iloc[-1] >= 0
+
+
+def test_turkish_escalation_overrides_the_baseline_share() -> None:
+    s = sim.load_scenario("turkish_escalation")
+    shares = [e.args.share for e in s.events if e.kind == "sdf_attention_north"]
+    assert shares[-1] == 0.5  # fires after the baseline's 0.2 on the same day
+
+
+def test_scenario_specific_events() -> None:
+    kinds = {name: {e.kind for e in sim.load_scenario(name).events} for name in LIBRARY}
+    assert "coalition_withdrawal" in kinds["us_withdrawal"] and "coalition_withdrawal" in kinds["us_withdrawal_late"]
+    assert "prison_attack" in kinds["prison_attack_2022"]
+    assert "amnesty" in kinds["amnesty"]
+    assert "community_policing" in kinds["community_policing"]
+    assert "elite_bargain" in kinds["elite_bargain"]
+    assert "feeding_the_road" in kinds["feeding_the_road"]
+    released = [e.args.released for e in sim.load_scenario("amnesty").events if e.kind == "amnesty"]
+    assert released[0] == 283 and max(released) > 283

@@ -1,0 +1,119 @@
+"""End-to-end: the SolaraViz page in headless Chromium (Playwright's sync API).
+
+Starts ``solara run sim/viz/app.py`` on 127.0.0.1 and a free port, waits for the map, steps,
+checks the date and the plots change, switches scenario, and saves ``test-artifacts/viz.png``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sim.viz import APP_PATH, SCENARIO_ENV
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = APP_PATH.parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A solara server with the app, on localhost; yields its address."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent: install Debian's chromium (apt-get install -y chromium)")
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    env = {**os.environ, SCENARIO_ENV: "baseline",
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solara", "run", str(APP_PATH), "--host", "127.0.0.1", "--port", str(port),
+         "--production", "--no-open"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"solara server exited with {proc.returncode}:\n{out[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("solara server did not start within 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _date_after(steps: int) -> str:
+    """The date the page shows after ``steps`` days from 1 April 2019 (the last day simulated)."""
+    return f"{dt.date(2019, 4, 1) + dt.timedelta(days=steps - 1):%d %B %Y}"
+
+
+def _img(page, cls: str) -> str:
+    return page.locator(f".{cls} img").first.get_attribute("src") or ""
+
+
+def test_page_steps_and_switches_scenario(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1500})
+            page.set_default_timeout(30_000)
+            page.goto(server)
+            page.locator(".insim-map img").wait_for()
+            page.locator(".insim-plots img").wait_for()
+            date = page.locator(".insim-date")
+            expect(date).to_have_text("01 April 2019")
+            map0, plots0 = _img(page, "insim-map"), _img(page, "insim-plots")
+
+            step = page.get_by_role("button", name="Step")
+            for k in range(1, 6):  # 5 x 7 days: April completes, so the plots get a first month
+                step.click()
+                expect(date).to_have_text(_date_after(7 * k))
+            assert date.inner_text() == "05 May 2019"
+            expect(page.locator(".insim-plots img")).not_to_have_attribute("src", plots0)
+            assert _img(page, "insim-map") != map0
+
+            # switch scenario in the picker, then Reset
+            page.locator(".v-select").filter(has_text="Scenario").click()
+            page.get_by_role("option", name="us_withdrawal", exact=True).click()
+            page.get_by_role("button", name="Reset").click()
+            expect(page.locator(".insim-day")).to_contain_text("us_withdrawal")
+            expect(date).to_have_text("01 April 2019")
+            for k in range(1, 4):
+                step.click()
+                expect(date).to_have_text(_date_after(7 * k))
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "viz.png"), full_page=True)
+        finally:
+            browser.close()
