@@ -154,13 +154,12 @@ class InsurgencyModel(Model):
         self.violence_by_village = np.zeros(len(names))
         self._zakat_at_last_month = 0.0
         # distances between villages (in cells, Chebyshev: Moore moves) for reach and patrols
-        xy = np.stack([self.villages.x, self.villages.y], axis=1)
-        self._village_xy = xy
         # spatial index (performance): the village row on each grid cell, -1 where there is none.
         # Villages are settlement cells, so at most one per cell, and rows are sorted by (x, y).
         self._village_at = np.full((g.width, g.height), -1, dtype=np.int64)
         self._village_at[self.villages.x, self.villages.y] = np.arange(len(names))
         self._nearest_cache: dict[tuple[int, int], int] = {}
+        self._within_cache: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.zone_of = np.array([g.zones[z] for z in self.villages.zone])
 
     def _init_traders(self) -> None:
@@ -331,16 +330,11 @@ class InsurgencyModel(Model):
         """Note a scenario event that fired (for the viz and the run's outputs)."""
         self.event_log.append({"day": self.day, "date": self.date.isoformat(), "event": kind, **details})
 
-    def village_distance(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Chebyshev distance (cells) from each (x, y) to every village: shape (len(x), n_villages)."""
-        xy = self._village_xy
-        return np.maximum(np.abs(x[:, None] - xy[None, :, 0]), np.abs(y[:, None] - xy[None, :, 1]))
-
     def nearest_village(self, x: int, y: int) -> int:
         """Row of the village nearest (Chebyshev) to cell (x, y), the lowest row among ties.
 
-        Same answer as ``village_distance(...).argmin(axis=1)`` but found by searching square
-        rings around (x, y) in the spatial index, and cached per cell (villages never move).
+        Found by searching square rings around (x, y) in the spatial index, and cached per cell
+        (villages never move).
         """
         key = (x, y)
         found = self._nearest_cache.get(key)
@@ -356,6 +350,21 @@ class InsurgencyModel(Model):
             else:
                 raise ValueError("the map has no villages")
             self._nearest_cache[key] = found
+        return found
+
+    def villages_within(self, x: int, y: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the villages within ``radius`` cells (Chebyshev) of (x, y), and their distances.
+
+        Rows come in increasing order; cached per (x, y, radius), so the cost of a night grows with
+        the number of cells out, not with the size of the map.
+        """
+        key = (x, y, radius)
+        found = self._within_cache.get(key)
+        if found is None:
+            box = self._village_at[max(0, x - radius): x + radius + 1, max(0, y - radius): y + radius + 1]
+            rows = np.sort(box[box >= 0])
+            dist = np.maximum(np.abs(self.villages.x[rows] - x), np.abs(self.villages.y[rows] - y))
+            found = self._within_cache[key] = (rows, dist)
         return found
 
     def remove_cell(self, row: int) -> None:

@@ -18,7 +18,6 @@ example ``is_fighters_total`` allows at most 10,000). Those values cannot go int
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import os
@@ -30,7 +29,7 @@ from typing import Any
 from sim.calibration import ROOT
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters
-from sim.scenario import Scenario, add_months, load_scenario
+from sim.scenario import Scenario, load_scenario
 
 #: Parameters that are head counts of the whole map, multiplied by the scale factor.
 SCALED_PARAMETERS: tuple[str, ...] = (
@@ -152,26 +151,13 @@ def scaled_parameters(factor: int, base: Scenario | None = None) -> dict[str, in
     return {name: int(round(getattr(defaults, name) * factor)) for name in SCALED_PARAMETERS}
 
 
-def out_of_range(values: dict[str, Any]) -> dict[str, float]:
-    """The values in ``values`` above their maximum in ``seeds/parameters.toml``, with that maximum."""
-    out = {}
-    for name, value in values.items():
-        for meta in Parameters.model_fields[name].metadata:
-            le = getattr(meta, "le", None)
-            if le is not None and value > le:
-                out[name] = le
-    return out
-
-
 def scaled_scenario(factor: int, months: int = 60, cache_dir: str | Path | None = None) -> Scenario:
     """The baseline scenario on a map ``factor`` times larger, with strengths scaled alike.
 
     Writes ``map.toml`` and ``scenario.toml`` into ``cache_dir/x{factor}`` (default: a
     directory under the system's temporary directory, or ``$INSIM_SCALED_DIR``). The scenario
     ``extends`` the shipped baseline (so it follows its parameters and events) and states the
-    scaled head counts that lie within their allowed range, and copies the baseline's events that
-    fall within ``months``; the ones beyond it are carried in
-    the returned scenario's ``resolved["unchecked_parameters"]`` for :func:`scaled_model`.
+    scaled head counts; events beyond ``months`` are dropped by the loader.
 
     Args:
         factor: how many copies of the map (1 gives the default map's size).
@@ -186,57 +172,21 @@ def scaled_scenario(factor: int, months: int = 60, cache_dir: str | Path | None 
     folder = Path(cache_dir) if cache_dir is not None else CACHE
     folder = folder / f"x{factor}"
     map_path = tile_map(base.map_path, nx, ny, folder / "map.toml")
-    values = scaled_parameters(factor, base)
-    unchecked = out_of_range(values)
-    checked = {k: v for k, v in values.items() if k not in unchecked}
     text = "\n".join([
         f"# the baseline on a {nx} x {ny} tiling of its map, written by sim.scaling.scaled_scenario",
         f"extends = {_s(str(BASELINE))}",
         f"name = {_s(f'baseline_x{factor}')}",
         f"map = {_s(map_path.name)}",
-        f"months = {int(months)}",
-        "inherit_events = false",
         "",
         "[parameters]",
-        *(f"{k} = {_value(v)}" for k, v in checked.items()),
+        *(f"{k} = {_value(v)}" for k, v in scaled_parameters(factor, base).items()),
         "",
     ])
-    # the baseline's events that fall inside the (perhaps shorter) run
-    end = add_months(base.start, months)
-    for event in base.resolved["events"]:
-        if dt.date.fromisoformat(event["date"]) < end:
-            text += "\n[[events]]\n" + "".join(
-                f"{k} = {_value(v)}\n" for k, v in event.items() if v is not None and v != {})
     scenario_path = folder / "scenario.toml"
     _atomic_write(scenario_path, text)
-    scenario = load_scenario(scenario_path)
-    scenario.resolved["unchecked_parameters"] = {k: values[k] for k in unchecked}
-    return scenario
-
-
-class ScaledModel(InsurgencyModel):
-    """An :class:`InsurgencyModel` that also accepts head counts beyond the parameter table's ranges.
-
-    ``unchecked`` values are set on the parameters after the usual validation of everything else,
-    before any agent is created. Only :data:`SCALED_PARAMETERS` may be given this way.
-    """
-
-    def __init__(self, scenario: Scenario, *, unchecked: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        extra = dict(scenario.resolved.get("unchecked_parameters", {}))
-        extra.update(unchecked or {})
-        bad = set(extra) - set(SCALED_PARAMETERS)
-        if bad:
-            raise ValueError(f"only {', '.join(SCALED_PARAMETERS)} may bypass the range check, not {sorted(bad)}")
-        self._unchecked = extra
-        super().__init__(scenario, **kwargs)
-
-    def _init_policy(self) -> None:
-        # the first hook __init__ calls after building self.p and before creating any agent
-        if self._unchecked:
-            self.p = Parameters.model_construct(**{**self.p.model_dump(), **self._unchecked})
-        super()._init_policy()
+    return load_scenario(scenario_path, months=months)
 
 
 def scaled_model(factor: int, months: int = 60, rng: Any = 1, cache_dir: str | Path | None = None) -> InsurgencyModel:
     """A baseline model on a map ``factor`` times larger (see :func:`scaled_scenario`)."""
-    return ScaledModel(scaled_scenario(factor, months, cache_dir), rng=rng)
+    return InsurgencyModel(scaled_scenario(factor, months, cache_dir), rng=rng)

@@ -74,18 +74,32 @@ def go_out(model: InsurgencyModel) -> Visits:
     rows = alive[model.rng.random(len(alive)) < p.night_activity_prob]
     if len(rows) == 0 or len(v) == 0:
         return Visits(np.zeros(0, int), np.zeros(0, int))
-    dist = model.village_distance(c.base_x[rows], c.base_y[rows])
-    within = (dist <= reach(model, rows)[:, None]) & v.sdf_held[None, :]
-    weight = role_attraction(model)[c.role[rows]] * within
+    # each cell weighs only the villages within its reach (a cached neighbour list per hideout),
+    # so a night costs in proportion to the cells out, whatever the size of the map
+    r = reach(model, rows)
+    radius = int(np.floor(r.max()))
+    near = [model.villages_within(int(x), int(y), radius)
+            for x, y in zip(c.base_x[rows], c.base_y[rows], strict=True)]
+    width = max((len(ids) for ids, _ in near), default=0)
+    vid = np.full((len(rows), width), -1)
+    dist = np.full((len(rows), width), radius + 1)
+    for i, (ids, d) in enumerate(near):
+        vid[i, : len(ids)], dist[i, : len(ids)] = ids, d
+    ok = (vid >= 0) & (dist <= r[:, None])
+    ok[ok] = v.sdf_held[vid[ok]]
     # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
     aversion = np.where(c.role[rows] == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
-    weight *= np.exp(-dist / p.night_distance_scale_cells) * (1.0 - v.guard)[None, :] ** aversion[:, None]
+    role = np.broadcast_to(c.role[rows, None], vid.shape)[ok]
+    weight = np.zeros(vid.shape)
+    weight[ok] = (role_attraction(model)[role, vid[ok]] * np.exp(-dist[ok] / p.night_distance_scale_cells)
+                  * (1.0 - v.guard[vid[ok]]) ** np.broadcast_to(aversion[:, None], vid.shape)[ok])
     total = weight.sum(axis=1)
     going = total > 0
-    rows, weight, total = rows[going], weight[going], total[going]
+    rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
     # one weighted draw per row, all rows at once
-    pick = (weight.cumsum(axis=1) < (model.rng.random(len(rows)) * total)[:, None]).sum(axis=1)
-    pick = np.minimum(pick, len(v) - 1)
+    threshold = model.rng.random(len(rows)) * total
+    first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)
+    pick = vid[np.arange(len(rows)), first]
     c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
     np.add.at(v.is_present, pick, c.fighters[rows])
     return Visits(rows, pick)
@@ -96,3 +110,4 @@ def dawn(model: InsurgencyModel) -> None:
     c = model.cells
     c.x[:] = c.base_x
     c.y[:] = c.base_y
+

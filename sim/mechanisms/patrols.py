@@ -18,6 +18,8 @@ from sim.mechanisms import coalition
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
+PATROL_CUTOFF = 5.0  # in patrol radii: exp(-5) < 1% of a unit's pull at its garrison
+
 
 def day(model: InsurgencyModel) -> None:
     """Recompute the villages' SDF presence when units changed."""
@@ -28,14 +30,16 @@ def day(model: InsurgencyModel) -> None:
     p, v, u = model.p, model.villages, model.units
     on = u.active & (u.strength > 0)
     if in_siege:
-        on &= ~model.units_in_cordon
-    if on.any():
-        d = model.village_distance(u.x[on], u.y[on])
-        reach = np.exp(-d / p.patrol_radius_cells) * coalition.presence(model)
-        cover = (u.strength[on, None] / p.sdf_unit_size) * reach
-        v.guard[:] = np.clip(cover.sum(axis=0) / p.guard_saturation, 0.0, 1.0)
-    else:
-        v.guard[:] = 0.0
+        cordon = np.zeros(len(u), bool)  # units raised after the attack are not in the cordon
+        cordon[: len(model.units_in_cordon)] = model.units_in_cordon
+        on &= ~cordon
+    # each unit covers the villages within a cut-off where its pull has faded below 1%
+    radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
+    cover = np.zeros(len(v))
+    for k in np.nonzero(on)[0]:
+        rows, dist = model.villages_within(int(u.x[k]), int(u.y[k]), radius)
+        cover[rows] += (u.strength[k] / p.sdf_unit_size) * np.exp(-dist / p.patrol_radius_cells)
+    v.guard[:] = np.clip(cover * coalition.presence(model) / p.guard_saturation, 0.0, 1.0)
     v.guard[~v.sdf_held] = 0.0
     model.grid.sdf_presence.data[:] = 0.0
     model.grid.sdf_presence.data[v.x, v.y] = v.guard

@@ -1,0 +1,136 @@
+"""Benchmark of the insurgency model against Mesa's Epstein civil-violence example (issue #7).
+
+Run ``python benchmarks/bench.py [--quick] [--json out.json]``. Every measurement runs in a fresh
+subprocess (so peak-memory figures are clean); each figure is the median of several runs.
+An *agent-update* is one agent advanced one step: (villages + traders + alive cells + units) per day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "benchmarks" / "results.json"
+
+
+def _agents(model: Any) -> int:
+    return len(model.villages) + len(model.traders) + int(model.cells.alive.sum()) + len(model.units)
+
+
+def measure_ours(factor: int, months: int, seed: int = 1) -> dict[str, float]:
+    """Build and run the baseline on a map ``factor`` times larger; time, updates and memory."""
+    sys.path.insert(0, str(ROOT))
+    from sim.scaling import scaled_model
+
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    model = scaled_model(factor, months=months, rng=seed)
+    t1 = time.perf_counter()
+    updates = 0
+    while model.running:
+        model.step()
+        updates += _agents(model)
+    t2 = time.perf_counter()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"agents_start": float(len(model.villages) + len(model.traders) + len(model.cells) + len(model.units)),
+            "days": float(model.steps), "init_s": t1 - t0, "run_s": t2 - t1, "updates": float(updates),
+            "updates_per_s": updates / (t2 - t1), "tracemalloc_peak_mib": peak / 2**20,
+            "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def measure_epstein(agents: int, steps: int, seed: int = 1) -> dict[str, float]:
+    """Mesa's Epstein civil-violence example on a grid sized for about ``agents`` citizens + cops."""
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence, EpsteinScenario
+
+    # default densities: citizens 0.7, cops 0.074 of the cells
+    side = max(5, round((agents / (0.7 + 0.074)) ** 0.5))
+    model = EpsteinCivilViolence(width=side, height=side, scenario=EpsteinScenario(rng=seed))
+    n = len(model.agents)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    t = time.perf_counter() - t0
+    return {"agents": float(n), "side": float(side), "steps": float(steps), "run_s": t,
+            "updates_per_s": n * steps / t,
+            "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _subprocess(kind: str, *args: int) -> dict[str, float]:
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--one", kind, *map(str, args)],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def machine() -> dict[str, Any]:
+    """nproc, CPU model and RAM of this machine."""
+    import os
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(ram, 1), "python": platform.python_version()}
+
+
+def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] | None = None,
+        months: int | None = None, out: Path | None = DEFAULT_OUT) -> dict[str, Any]:
+    """All the figures; ``quick`` is a small, fast version (for the smoke test)."""
+    reps = reps or (1 if quick else 3)
+    months = months or (2 if quick else 60)
+    factors = factors or ((1, 10) if quick else (1, 10, 100))
+    results: dict[str, Any] = {"machine": machine(), "quick": quick, "reps": reps, "months": months, "scales": {}}
+    for f in factors:
+        m = months if f <= 10 else max(1, months // 5)  # 100x: a shorter run, cost is per day
+        results["scales"][str(f)] = _median([_subprocess("ours", f, m) for _ in range(reps)])
+        results["scales"][str(f)]["months"] = float(m)
+    ours = results["scales"][str(factors[0])]
+    n = int(ours["updates"] / ours["days"])
+    results["epstein"] = _median([_subprocess("epstein", n, 20 if quick else 100) for _ in range(reps)])
+    results["default_run_s"] = ours["init_s"] + ours["run_s"]
+    results["ours_updates_per_s"] = ours["updates_per_s"]
+    results["epstein_updates_per_s"] = results["epstein"]["updates_per_s"]
+    results["ratio"] = ours["updates_per_s"] / results["epstein"]["updates_per_s"]
+    if out is not None:
+        Path(out).write_text(json.dumps(results, indent=2))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes, one repetition")
+    ap.add_argument("--json", type=Path, default=DEFAULT_OUT, help="where to write the figures")
+    ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.one:
+        kind, *nums = a.one
+        fn = measure_ours if kind == "ours" else measure_epstein
+        print(json.dumps(fn(*map(int, nums))))
+        return
+    r = run(quick=a.quick, out=a.json)
+    print(f"machine: {r['machine']}")
+    print(f"default run ({r['months']} months): {r['default_run_s']:.2f} s, {r['ours_updates_per_s']:,.0f} updates/s")
+    print(f"Epstein ({r['epstein']['agents']:.0f} agents): {r['epstein_updates_per_s']:,.0f} updates/s;"
+          f" ratio {r['ratio']:.1f}x")
+    for f, s in r["scales"].items():
+        print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s,"
+              f" run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
+              f" tracemalloc peak {s['tracemalloc_peak_mib']:.0f} MiB, maxrss {s['maxrss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
