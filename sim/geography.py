@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -67,13 +68,13 @@ class Geography:
     zones: list[str] = field(default_factory=list)
     tribes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def holder(self) -> np.ndarray:
         """[x, y] index into HOLDERS: who controls each cell."""
         lookup = np.array([HOLDERS.index(d.holder) for d in self.districts])
         return lookup[self.district]
 
-    @property
+    @cached_property
     def zone(self) -> np.ndarray:
         """[x, y] index into ``zones``."""
         lookup = np.array([self.zones.index(d.zone) for d in self.districts])

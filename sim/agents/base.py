@@ -34,7 +34,7 @@ class Table:
     """Base for the column tables: every field is a 1-D numpy array of the same length."""
 
     def __len__(self) -> int:
-        return len(getattr(self, fields(self)[0].name))
+        return len(next(iter(vars(self).values())))  # the first field's column (fields keep their order)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The columns by name (arrays, not copies)."""

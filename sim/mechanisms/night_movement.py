@@ -33,9 +33,9 @@ class Visits:
     def __len__(self) -> int:
         return len(self.cells)
 
-    def of_role(self, model: InsurgencyModel, *roles: str) -> Visits:
-        """Only the visits by cells of the given roles."""
-        keep = np.isin(model.cells.role[self.cells], [ROLE[r] for r in roles])
+    def of_role(self, model: InsurgencyModel, role: str) -> Visits:
+        """Only the visits by cells of one role."""
+        keep = model.cells.role[self.cells] == ROLE[role]
         return Visits(self.cells[keep], self.villages[keep])
 
 
