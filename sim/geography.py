@@ -34,6 +34,7 @@ class District:
     name: str
     holder: str
     zone: str
+    village_market: float | None = None  # market weight of its unnamed villages (None: the parameter)
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,11 @@ def load_map(path: str | Path) -> Geography:
     for char, spec in data["district_legend"].items():
         if spec.get("holder") not in HOLDERS:
             raise InputError(path, f"district_legend.{char}.holder", f"{spec.get('holder')!r}", ", ".join(HOLDERS))
-        districts.append(District(char, spec["name"], spec["holder"], spec["zone"]))
+        market = spec.get("village_market")
+        if market is not None and not (isinstance(market, int | float) and 0 <= market <= 5):
+            raise InputError(path, f"district_legend.{char}.village_market", f"{market!r}", "a number from 0 to 5")
+        districts.append(District(char, spec["name"], spec["holder"], spec["zone"],
+                                  None if market is None else float(market)))
     d_legend = {d.char: i for i, d in enumerate(districts)}
     t_rows = _grid(data["terrain"], path, "terrain", t_legend)
     d_rows = _grid(data["districts"], path, "districts", d_legend)

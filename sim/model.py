@@ -115,7 +115,8 @@ class InsurgencyModel(Model):
                 pop, market, oil, tribe, name = place.population, place.market, place.oil, place.tribe, place.name
             else:
                 pop = p.camp_population if is_camp else p.village_population
-                market = 0.0 if is_camp else p.village_market
+                market = 0.0 if is_camp else (
+                    p.village_market if district.village_market is None else district.village_market)
                 oil, tribe = False, "shepherds" if is_camp else "local"
                 name = f"{'camp' if is_camp else 'village'} {x},{y}"
             sdf = holder[x, y] == 0

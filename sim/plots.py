@@ -205,10 +205,17 @@ def _map_path(results: Any, variant: str) -> Path:
 
 
 # ---------------------------------------------------------------------------- the whole set
-def _save(fig: Figure, path: Path, written: list[Path]) -> None:
-    fig.savefig(path, dpi=130)
+def save_figure(fig: Figure, path: str | Path, dpi: int = 130) -> Path:
+    """Write ``fig`` to ``path`` (making its folder) and release it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
-    written.append(path)
+    return path
+
+
+def _save(fig: Figure, path: Path, written: list[Path]) -> None:
+    written.append(save_figure(fig, path))
 
 
 def draw_batch_plots(results_or_dir: ResultsLike | str | Path, out_dir: str | Path,
