@@ -44,6 +44,7 @@ import pandas as pd
 from sim.accounts import INCIDENTS
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
+from sim.scenario import load_scenario
 
 FORMAT = "insim-batch/1"
 MANIFEST = "manifest.json"
@@ -105,19 +106,6 @@ def _check_keys(keys: Iterable[str], what: str) -> None:
                              allowed="a parameter name or one of " + ", ".join(TOP_LEVEL_KEYS))
 
 
-def _load(name_or_path: str | Path, **overrides: Any) -> Any:
-    """``load_scenario``, with a bad top-level override (e.g. ``months=0``) as an InputError too."""
-    from pydantic import ValidationError
-
-    from sim.scenario import ScenarioFile, _raise_validation, load_scenario
-
-    try:
-        return load_scenario(name_or_path, **overrides)
-    except ValidationError as exc:  # load_scenario checks the merged top-level keys without converting
-        _raise_validation(exc, Path(name_or_path), "", list(ScenarioFile.model_fields))
-        raise
-
-
 def plan(scenarios: list[str | Path], reps: int, seed: int = 0, sets: dict[str, Any] | None = None,
          sweep: dict[str, list[Any]] | None = None) -> list[RunSpec]:
     """Every run of a batch: scenarios × sweep points (cartesian) × ``reps`` replications.
@@ -158,7 +146,7 @@ def plan(scenarios: list[str | Path], reps: int, seed: int = 0, sets: dict[str, 
     specs: list[RunSpec] = []
     seen: dict[str, str] = {}
     for name_or_path in scenarios:
-        base = _load(name_or_path, **sets)
+        base = load_scenario(name_or_path, **sets)
         path = str(base.path)
         if base.name in seen:
             other = seen[base.name]
@@ -166,7 +154,7 @@ def plan(scenarios: list[str | Path], reps: int, seed: int = 0, sets: dict[str, 
             raise InputError(path, "name", problem, allowed="scenarios with distinct names (set `name` in the file)")
         seen[base.name] = path
         for point in points:
-            _load(path, **sets, **point)  # checks the combination, e.g. months vs event dates
+            load_scenario(path, **sets, **point)  # checks the combination, e.g. months vs event dates
             label = _point_label(point)
             for rep in range(reps):
                 specs.append(RunSpec(run_id=f"{_safe(base.name)}-{label}-r{rep:03d}", scenario=base.name, path=path,
@@ -207,7 +195,6 @@ def _id_columns(spec: RunSpec) -> dict[str, Any]:
 def _build_model(spec: RunSpec) -> Any:
     """The model of one run (a seam the tests use to make a run fail)."""
     from sim.model import InsurgencyModel
-    from sim.scenario import load_scenario
 
     scenario = load_scenario(spec.path, **spec.sets, **spec.sweep)
     return InsurgencyModel(scenario, rng=spec.seed)
@@ -228,10 +215,9 @@ def run_one(spec: RunSpec) -> RunResult:
             summary[name] = _plain(last[name])
         for name in COUNTED:
             summary[f"total_{name}"] = _plain(monthly[name].sum())
-        monthly.insert(0, "run_id", spec.run_id)
-        for i, (key, value) in enumerate(ids.items()):
-            if key != "run_id":
-                monthly.insert(i, key, value)
+        # the run's identifiers first, joined at once (a sweep may add many columns)
+        id_columns = pd.DataFrame({k: [v] * len(monthly) for k, v in ids.items()}, index=monthly.index)
+        monthly = pd.concat([id_columns, monthly], axis=1)
         villages = pd.DataFrame({
             **{k: [v] * len(villages_all) for k, v in ids.items()},
             "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
@@ -392,7 +378,7 @@ def _inputs(specs: list[RunSpec]) -> dict[str, Any]:
     for spec in specs:
         if spec.scenario in scenarios:
             continue
-        sc = _load(spec.path, **spec.sets)
+        sc = load_scenario(spec.path, **spec.sets)
         files = [Path(f) for f in sc.resolved.get("files", [spec.path])] + [sc.map_path]
         scenarios[spec.scenario] = {
             "path": spec.path,

@@ -98,9 +98,9 @@ def parse_outcomes(text: str | None) -> list[str] | None:
 
 def load_with(file: str, sets: dict[str, Any] | None = None) -> Any:
     """A scenario with ``--set`` overrides applied and checked (InputError on any problem)."""
-    from sim.batch import _load
+    from sim.scenario import load_scenario
 
-    return _load(file, **(sets or {}))
+    return load_scenario(file, **(sets or {}))
 
 
 # ---------------------------------------------------------------------------- helpers

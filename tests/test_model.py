@@ -113,16 +113,17 @@ def _never_negative_and_on_grid(m: sim.InsurgencyModel) -> None:
     detection_base=st.floats(0, 0.2),
     thin_evidence_share=st.floats(0, 1),
     compartmentalisation=st.booleans(),
+    night_range_cells=st.integers(1, 12),
     events=st.lists(st.sampled_from(["amnesty", "prison_attack", "withdraw", "north", "bargain", "feed"]),
                     max_size=4),
 )
 def test_conservation_and_bounds(seed: int, recruitment_rate: float, zakat_refuse_prob: float,
                                  detection_base: float, thin_evidence_share: float, compartmentalisation: bool,
-                                 events: list[str]) -> None:
+                                 night_range_cells: int, events: list[str]) -> None:
     m = sim.InsurgencyModel(sim.load_scenario("baseline", months=3), rng=seed, recruitment_rate=recruitment_rate,
                             zakat_refuse_prob=zakat_refuse_prob, detection_base=detection_base,
                             thin_evidence_share=thin_evidence_share, compartmentalisation=compartmentalisation,
-                            is_money_initial_usd=2_000_000)
+                            night_range_cells=night_range_cells, is_money_initial_usd=2_000_000)
     from sim.mechanisms import elite_bargain, prison, turkish_front
 
     actions = {
@@ -184,3 +185,14 @@ def test_influence_and_zakat_concentrate_in_the_eastern_strip() -> None:
         zakat_east.append(last.zakat_east_strip_share)
     assert np.median(east) > 5 * max(np.median(karama), 0.01)
     assert np.median(zakat_east) > 0.8
+
+
+def test_nights_when_no_cell_reaches_a_village() -> None:
+    """Badia cells slowed by the regime offensive below one cell a night reach no village at all."""
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=2, night_range_cells=1,
+                            regime_offensive_mobility_factor=0.5, base_share_badia=1.0,
+                            base_share_shepherd=0.0, base_share_embedded=0.0)
+    m.regime_offensive = True
+    m.run()
+    assert m.steps == m.n_days
+    assert m.accounts.totals["checkpoints"] == 0 and m.accounts.totals["zakat_demands"] == 0

@@ -96,6 +96,8 @@ def go_out(model: InsurgencyModel) -> Visits:
     total = weight.sum(axis=1)
     going = total > 0
     rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
+    if len(rows) == 0:  # no cell has a village within reach tonight
+        return Visits(np.zeros(0, int), np.zeros(0, int))
     # one weighted draw per row, all rows at once
     threshold = model.rng.random(len(rows)) * total
     first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)

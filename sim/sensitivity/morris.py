@@ -124,10 +124,11 @@ def design(chosen: Sequence[Factor], trajectories: int, levels: int = 4, seed: i
 def run_specs(chosen: Sequence[Factor], x: np.ndarray, scenario: str = DEFAULT_SCENARIO, months: int | None = None,
               seed: int = 0) -> list[Any]:
     """One :class:`sim.batch.RunSpec` per design row, all with the same seed (replication 0 of ``seed``)."""
-    from sim.batch import RunSpec, _load, _safe, replication_seed
+    from sim.batch import RunSpec, _safe, replication_seed
+    from sim.scenario import load_scenario
 
     sets = {"months": months} if months is not None else {}
-    base = _load(scenario, **sets)
+    base = load_scenario(scenario, **sets)
     run_seed = replication_seed(int(seed), 0)
     specs = []
     for i, row in enumerate(x):
@@ -135,7 +136,7 @@ def run_specs(chosen: Sequence[Factor], x: np.ndarray, scenario: str = DEFAULT_S
         specs.append(RunSpec(run_id=f"{_safe(base.name)}-morris{i:05d}-r000", scenario=base.name, path=str(base.path),
                              sweep=point, rep=0, seed=run_seed, sets=dict(sets), root_seed=int(seed)))
     if specs:
-        _load(scenario, **sets, **specs[0].sweep)  # checks the values against the parameter model
+        load_scenario(scenario, **sets, **specs[0].sweep)  # checks the values against the parameter model
     return specs
 
 
