@@ -268,3 +268,14 @@ def fmt(value: Any) -> str:
     if abs(v) >= 1:
         return f"{v:,.1f}"
     return f"{v:.3f}"
+
+
+def text_table(rows: Sequence[Sequence[Any]], header: Sequence[str], numbers_right: bool = True) -> str:
+    """A plain-text table: a header, a rule, one line a row; later columns right-aligned if asked."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[Any]) -> str:
+        return "  ".join(str(c).rjust(w) if numbers_right and i else str(c).ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim.analysis import text_table
 from sim.errors import InputError
 
 # ---------------------------------------------------------------------------- registration hooks
@@ -115,16 +116,6 @@ def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], summary
     return parser
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
-
-
 # ---------------------------------------------------------------------------- commands
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the shipped scenarios."""
@@ -158,11 +149,11 @@ def _summary(model: Any, seed: int) -> str:
     rows = [[o] + [fmt(monthly[o].iloc[i]) for i in picks] for o in SUMMARY_OUTCOMES if o in monthly]
     header = ["outcome"] + [f"{monthly['date'].iloc[i][:7]} (m{int(monthly['month'].iloc[i])})" for i in picks]
     out = [f"Run of {model.run_scenario.name}: {model.start_date} + {len(monthly)} months, seed {seed}", "",
-           "State at 12-month intervals (and the last month):", _table(rows, header), "",
+           "State at 12-month intervals (and the last month):", text_table(rows, header), "",
            "Incident totals over the run:"]
     totals = [[k, fmt(int(monthly[k].sum()))] for k in INCIDENTS if k in monthly]
     totals.append(["zakat_revenue_usd", fmt(float(monthly["zakat_revenue_usd"].sum()))])
-    out.append(_table(totals, ["incident", "total"]))
+    out.append(text_table(totals, ["incident", "total"]))
     out += ["", "Events fired:"]
     for e in model.event_log:
         details = ", ".join(f"{k}={v}" for k, v in e.items() if k not in ("day", "date", "event", "description"))
@@ -173,12 +164,20 @@ def _summary(model: Any, seed: int) -> str:
     return "\n".join(out)
 
 
+def _note_dropped(scenario: Any) -> None:
+    """Tell the user which events a shortened (or moved) run leaves out."""
+    if scenario.dropped_events:
+        print(f"note: {scenario.name}: events outside the run left out: {', '.join(scenario.dropped_events)}",
+              file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """One run of one scenario, with a summary table and optional outputs."""
     from sim.model import InsurgencyModel
 
     sets = parse_sets(args.set)
     scenario = load_with(args.file, sets)
+    _note_dropped(scenario)
     seed = args.seed if args.seed is not None else scenario.seed
     started = time.perf_counter()
     model = InsurgencyModel(scenario, rng=seed)
@@ -206,6 +205,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     sets, sweep = parse_sets(args.set), parse_sweeps(args.sweep)
     if not args.no_plots:
         parse_dates(args.dates)
+    for file in args.files:
+        _note_dropped(load_with(file, sets))
     specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None)
     summary = batch.run_batch(specs, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
                               progress=not args.quiet, command=["insim", *args.argv])

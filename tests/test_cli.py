@@ -136,6 +136,13 @@ def test_run_prints_a_summary_and_writes_outputs(tmp_path: Path, capsys: pytest.
         assert (tmp_path / "out" / name).is_file()
 
 
+def test_shortened_run_says_which_events_it_leaves_out(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["run", "baseline", "--set", "months=2"]) == 0
+    captured = capsys.readouterr()
+    assert "regime_offensive on 2021-06-01" in captured.err and "left out" in captured.err
+    assert "2019-05 (m2)" in captured.out
+
+
 def test_help_has_examples() -> None:
     for command in ("scenarios", "check", "run", "batch", "plot", "compare"):
         with pytest.raises(SystemExit):

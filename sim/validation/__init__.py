@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import text_table
 from sim.validation.facts import FACTS, VARIANTS, Fact, RunRecord, evaluate, needed_variants, record_run
 
 __all__ = ["FACTS", "Fact", "RunRecord", "evaluate", "format_table", "plot", "run_variants", "select_facts",
@@ -93,12 +94,8 @@ def format_table(table: pd.DataFrame) -> str:
     rows = [[r.fact, r.measure, f"{_fmt(r.median)} [{_fmt(r.low)}, {_fmt(r.high)}]", r.threshold,
              "PASS" if r.passed else "FAIL", f"{r.share_seeds_passing:.0%} of {r.n_seeds}"]
             for r in table.itertuples()]
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in [header, *rows]]
-    lines.insert(1, "  ".join("-" * w for w in widths))
     passed = int(table["passed"].sum())
-    lines.append(f"\n{passed} of {len(table)} facts pass.")
-    return "\n".join(lines)
+    return text_table(rows, header, numbers_right=False) + f"\n\n{passed} of {len(table)} facts pass."
 
 
 def plot(table: pd.DataFrame, path: str | Path) -> Path:
