@@ -3,11 +3,16 @@
 The public API (the CLI and the notebooks use the same):
 
 >>> import sim
->>> scenario = sim.load_scenario("baseline")
+>>> model = sim.run("us_withdrawal", seed=1, months=24)    # load, build and run in one call
+>>> model.monthly_frame()                                   # doctest: +SKIP
+>>> scenario = sim.load_scenario("baseline")              # or step by step
 >>> model = sim.InsurgencyModel(scenario, rng=1)
->>> model.run_for(30)
->>> model.monthly_frame()  # doctest: +SKIP
+>>> model.run_for(30)                                      # thirty days
+>>> from sim.batch import batch                            # many runs, as DataFrames
+>>> results = batch(["baseline", "us_withdrawal"], reps=10)  # doctest: +SKIP
 """
+
+from typing import Any
 
 from sim.errors import InputError
 from sim.model import InsurgencyModel
@@ -15,6 +20,13 @@ from sim.parameters import Parameters, fact_table, parameter_table
 from sim.scenario import Scenario, available, load_scenario
 
 __version__ = "0.1.0"
+
+
+def run(scenario: str = "baseline", seed: int | None = None, **overrides: Any) -> InsurgencyModel:
+    """Load a scenario (name or path), apply ``overrides`` (top-level keys such as ``months``, or
+    parameters), run it to the end and return the model (``.monthly_frame()``, ``.village_frame()``)."""
+    loaded = load_scenario(scenario, **overrides)
+    return InsurgencyModel(loaded, rng=loaded.seed if seed is None else seed).run()
 
 __all__ = [
     "InputError",

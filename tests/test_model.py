@@ -62,6 +62,12 @@ def test_agents_are_views_on_the_tables(baseline_short: sim.InsurgencyModel) -> 
     assert 0.0 <= dhiban.stronghold_score <= 1.0
 
 
+def test_run_in_one_call_matches_the_long_way() -> None:
+    short = sim.run("baseline", seed=9, months=2, zakat_min_usd=2000).monthly_frame()
+    long = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=9, zakat_min_usd=2000).run()
+    pd.testing.assert_frame_equal(short, long.monthly_frame())
+
+
 def test_works_with_mesa_batch_run() -> None:
     results = batch_run(
         sim.InsurgencyModel,
