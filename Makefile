@@ -5,8 +5,9 @@ setup:
 	@bash scripts/setup.sh
 
 # The main job: a real batch, baseline against a US withdrawal, with its plots in results/demo.
+# --resume: running it again finishes an interrupted batch (or just redraws) and never overwrites.
 demo: setup
-	.venv/bin/insim batch scenarios/baseline.toml scenarios/us_withdrawal.toml --reps 20 --seed 2019 --out results/demo
+	.venv/bin/insim batch scenarios/baseline.toml scenarios/us_withdrawal.toml --reps 20 --seed 2019 --out results/demo --resume
 	@echo "plots: results/demo/plots/"
 
 # The whole test suite (what .ci/run calls).

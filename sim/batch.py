@@ -424,10 +424,10 @@ def _same_batch(out: Path, manifest: dict[str, Any], specs: list[RunSpec], input
     if manifest.get("sets") != _jsonable(inputs["sets"]):
         differences.append(f"sets {_jsonable(inputs['sets'])} instead of {manifest.get('sets')}")
     old_files = {f: h for sc in manifest.get("scenarios", {}).values() for f, h in sc.get("sha256", {}).items()}
-    for sc in inputs["scenarios"].values():
-        for f, h in sc["sha256"].items():
-            if f in old_files and old_files[f] != h:
-                differences.append(f"{f} changed since the batch started")
+    new_files = {f: h for sc in inputs["scenarios"].values() for f, h in sc["sha256"].items()}
+    for f, h in new_files.items():  # one line per file, however many scenarios share it
+        if f in old_files and old_files[f] != h:
+            differences.append(f"{f} changed since the batch started")
     if differences:
         raise InputError(out, None, "holds a different batch: " + "; ".join(differences),
                          allowed="the same scenarios, sets, sweep, reps and seed to resume, or another folder")
