@@ -281,7 +281,7 @@ def _find_table(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _atomic_write(path: Path, write: Any) -> None:
+def atomic_write(path: Path, write: Any) -> None:
     """Write ``path`` through ``write(tmp_path)`` and a rename, so readers never see half a file."""
     tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
     try:
@@ -293,7 +293,7 @@ def _atomic_write(path: Path, write: Any) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    _atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
 
 
 def _read_json(path: Path) -> Any:
@@ -644,10 +644,10 @@ def _consolidate(out: Path, specs: list[RunSpec] | None = None) -> int:
               "monthly": pd.concat(monthly, ignore_index=True) if monthly else pd.DataFrame(),
               "villages": pd.concat(villages, ignore_index=True) if villages else pd.DataFrame()}
     for stem, df in tables.items():
-        _atomic_write(out / f"{stem}{ext}", lambda p, df=df: _write_table(df, p))
+        atomic_write(out / f"{stem}{ext}", lambda p, df=df: _write_table(df, p))
     experiments, outcomes = ema_tables(runs)
-    _atomic_write(out / "ema_experiments.csv", lambda p: experiments.to_csv(p, index=False))
-    _atomic_write(out / "ema_outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
+    atomic_write(out / "ema_experiments.csv", lambda p: experiments.to_csv(p, index=False))
+    atomic_write(out / "ema_outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
     return int((runs["status"] != "ok").sum()) if len(runs) else 0
 
 

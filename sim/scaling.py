@@ -26,6 +26,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sim.batch import atomic_write
 from sim.calibration import ROOT
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters
@@ -59,12 +60,10 @@ def _value(value: Any) -> str:
     raise TypeError(f"cannot write {value!r} as TOML")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so concurrent benchmark processes never see half a file."""
+def _write_text(path: Path, text: str) -> None:
+    """Write through the batch engine's atomic write, so concurrent benchmark processes never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    atomic_write(path, lambda p: p.write_text(text))
 
 
 def tile_name(name: str, tile: int) -> str:
@@ -132,7 +131,7 @@ def tile_map(path: str | Path, nx: int, ny: int, out_path: str | Path) -> Path:
                         v = v + iy * height
                     lines.append(f"{k} = {_value(v)}")
                 lines.append("")
-    _atomic_write(out_path, "\n".join(lines))
+    _write_text(out_path, "\n".join(lines))
     return out_path
 
 
@@ -183,7 +182,7 @@ def scaled_scenario(factor: int, months: int = 60, cache_dir: str | Path | None 
         "",
     ])
     scenario_path = folder / "scenario.toml"
-    _atomic_write(scenario_path, text)
+    _write_text(scenario_path, text)
     return load_scenario(scenario_path, months=months)
 
 
