@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch import atomic_write
-from sim.calibration import ROOT
+from sim.sources import ROOT
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters
 from sim.scenario import Scenario, load_scenario

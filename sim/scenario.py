@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.calibration import ROOT
+from sim.sources import ROOT
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
 from sim.parameters import Parameters

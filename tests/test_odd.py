@@ -31,7 +31,7 @@ def _cell(value: object) -> str:
 
 def parameter_table_markdown() -> str:
     """The parameter section of the ODD, generated from the seeds (one table per group)."""
-    from sim.calibration import load_facts, load_parameter_specs
+    from sim.sources import load_facts, load_parameter_specs
 
     facts = load_facts()
     lines: list[str] = []
@@ -62,7 +62,7 @@ def _backticked(text: str) -> set[str]:
 
 
 def test_every_parameter_is_described():
-    from sim.calibration import load_parameter_specs
+    from sim.sources import load_parameter_specs
 
     named = _backticked(ODD.read_text())
     missing = [p for p in load_parameter_specs() if p not in named]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration import SOURCES, is_date, load_facts, load_parameter_specs
+from sim.sources import SOURCES, is_date, load_facts, load_parameter_specs
 from sim.parameters import Parameters, parameter_table
 
 SIM = Path(__file__).resolve().parents[1] / "sim"

@@ -40,7 +40,7 @@ from matplotlib.patches import Patch
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.calibration import load_parameter_specs
+from sim.sources import load_parameter_specs
 from sim.model import InsurgencyModel
 from sim.scenario import Scenario, available
 
