@@ -8,7 +8,7 @@ visualizer and Mesa's ``AgentSet`` see ordinary agents: ``village.trust`` reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -49,3 +49,19 @@ class Table:
                 default[0] = values[f.name]
             setattr(self, f.name, np.concatenate([column, default]))
         return len(self) - 1
+
+
+class RowAgent:
+    """Mixin for a Mesa agent that is a view onto one row of one of the model's tables.
+
+    Put it before the Mesa agent class (``class ISCell(RowAgent, CellAgent)``); ``table_name`` is
+    the model attribute holding the table.
+    """
+
+    table_name: ClassVar[str] = ""
+
+    def __init__(self, model: Any, row: int, cell: Any) -> None:
+        super().__init__(model)  # type: ignore[call-arg]  # the Mesa agent class next in the MRO
+        self.table = getattr(model, self.table_name)
+        self.row = row
+        self.cell = cell
