@@ -157,26 +157,33 @@ class InsurgencyModel(Model):
     def step(self) -> None:
         """One day: the phases in order, the month's end only when the month turns."""
         self.day = self.steps - 1
+        self.night()
+        self.daytime()
         tomorrow = self.date + dt.timedelta(days=1)
-        month_ends = tomorrow.day == 1 or self.day == self.n_days - 1
-        for phase, names in PHASES:
-            if phase == "month_end":
-                if month_ends:
-                    self._run_hooks(phase, names)
-                    self.recorder.close_month(self)
-            elif phase == "night":
-                movement = self.mechanisms.night_movement
-                visits = movement.go_out()
-                self._run_hooks(phase, names, visits)
-                movement.dawn()
-            else:
-                self._run_hooks(phase, names)
+        if tomorrow.day == 1 or self.day == self.n_days - 1:
+            self.month_end()
         self.datacollector.collect(self)
         if self.day >= self.n_days - 1:
             self.running = False
 
-    def _run_hooks(self, phase: str, names: tuple[str, ...], *args: Any) -> None:
-        for name in names:
+    def night(self) -> None:
+        """The night phase: cells go out, the night's mechanisms act, cells are back at dawn."""
+        movement = self.mechanisms.night_movement
+        visits = movement.go_out()
+        self._run_hooks("night", visits)
+        movement.dawn()
+
+    def daytime(self) -> None:
+        """The day phase."""
+        self._run_hooks("day")
+
+    def month_end(self) -> None:
+        """The month-end phase, then the month's record."""
+        self._run_hooks("month_end")
+        self.recorder.close_month(self)
+
+    def _run_hooks(self, phase: str, *args: Any) -> None:
+        for name in dict(PHASES)[phase]:
             mechanism = self.mechanisms.get(name)
             if mechanism.enabled:
                 getattr(mechanism, phase)(*args)

@@ -72,7 +72,8 @@ MONTHLY_EXTRA: dict[str, str] = {
     "zakat_east_strip_share": "share of all zakat so far paid in the eastern strip",
     "ric_attacks": "attacks as the Rojava Information Center counts them (killings, IEDs, armed attacks, "
                    "car bombs) in SDF-held territory this month",
-    **{f"ric_attacks_{g}": f"ric_attacks in the {g.replace('_', ' ')} governorate this month" for g in RIC_GOVERNORATES},
+    **{f"ric_attacks_{g}": f"ric_attacks in the {g.replace('_', ' ')} governorate this month"
+       for g in RIC_GOVERNORATES},
 }
 
 DESCRIPTIONS: dict[str, str] = {

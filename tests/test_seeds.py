@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.sources import SOURCES, is_date, load_facts, load_parameter_specs
 from sim.parameters import Parameters, parameter_table
+from sim.sources import SOURCES, is_date, load_facts, load_parameter_specs
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
 

@@ -9,8 +9,6 @@ Badia cell may move into an eastern village where IS's influence makes hiding sa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.agents.is_cell import ROLE

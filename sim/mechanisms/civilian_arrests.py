@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+    pass
 
 
 class CivilianArrests(Mechanism):

@@ -9,8 +9,6 @@ ez-Zor opaque to them (s.4). Here, each captured member names another cell with 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.mechanisms.base import Mechanism

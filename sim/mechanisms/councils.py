@@ -10,8 +10,6 @@ that fall with fear, IS influence and the memory of repentance campaigns, and ri
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.mechanisms.base import Mechanism

@@ -9,8 +9,6 @@ area stayed calm during the al-Hasaka attack (EUI 2022, s.2, fn 37-38).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.mechanisms.base import Mechanism

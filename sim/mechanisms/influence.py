@@ -9,8 +9,6 @@ the people. The influence and fear of every village are also written to the grid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.mechanisms.base import Mechanism

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.mechanisms.base import Mechanism

@@ -16,6 +16,9 @@ import numpy as np
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
 
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
 PATROL_CUTOFF = 5.0  # in patrol radii: exp(-5) < 1% of a unit's pull at its garrison
 
 
@@ -27,7 +30,7 @@ class Patrols(Mechanism):
     params = ("patrols_enabled", "patrol_radius_cells", "guard_saturation")
     reads = ("sdf_unit_size", "sdf_presence_without_coalition")
 
-    def __init__(self, model) -> None:  # noqa: ANN001 - the model, typed on the base
+    def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self.key: tuple = ()  # what the current guard was computed from
 

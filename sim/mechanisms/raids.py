@@ -14,8 +14,6 @@ expose other cells (see ``compartmentalisation``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim import modifiers

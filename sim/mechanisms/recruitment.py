@@ -9,8 +9,6 @@ zakat and by the regime's payments in the Badia, limits how many it takes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.agents.village import CRITERION

@@ -8,10 +8,6 @@ without shocks wealth stays near its starting level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import numpy as np
-
 from sim.agents.trader import ACTIVE
 from sim.mechanisms.base import Mechanism
 

@@ -11,8 +11,6 @@ serves, and falls where the garrison is external.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim import modifiers

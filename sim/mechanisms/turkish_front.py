@@ -10,8 +10,6 @@ travel further at night (see ``night_movement``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.mechanisms.base import Mechanism

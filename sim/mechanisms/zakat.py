@@ -20,7 +20,6 @@ from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-
     from sim.model import InsurgencyModel
 
 # what became of a demand

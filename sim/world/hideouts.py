@@ -41,7 +41,9 @@ class Hideouts:
             near = dilate(g.is_terrain("river"), key[0])[desert[:, 0], desert[:, 1]]
             east = desert[:, 0] >= g.width * key[1]
             # the rule may leave nothing on small maps or at extreme values: widen it step by step
-            for cand in (desert[near & east], desert[near], desert, np.argwhere(g.holder != SDF), np.argwhere(g.holder >= 0)):
+            wider = (desert[near & east], desert[near], desert, np.argwhere(g.holder != SDF),
+                     np.argwhere(g.holder >= 0))
+            for cand in wider:
                 if len(cand):
                     break
             self._badia = (key, cand)

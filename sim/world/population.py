@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 PARAMS: tuple[str, ...] = (
-    "cell_size_mean", *(f"role_share_{r}" for r in ROLES), *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")),
+    "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
+    *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")),
 )
 
 
