@@ -149,6 +149,8 @@ def _toml(value: Any) -> str:
         return f'"{value}"'
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return repr(value)
