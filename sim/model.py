@@ -225,6 +225,13 @@ class InsurgencyModel(Model):
         self.cell_agents.append(ISCell(self, row, self.grid[(x, y)]))
         return row
 
+    def add_cells(self, x: np.ndarray, y: np.ndarray, role: np.ndarray, fighters: np.ndarray) -> list[int]:
+        """New cells (with no supporters yet) based at (x, y), in one go; their rows."""
+        rows = self.cells.extend(len(x), x=x, y=y, base_x=x, base_y=y, role=role, fighters=fighters, alive=True)
+        self.cell_agents.extend(ISCell(self, int(r), self.grid[(int(a), int(b))])
+                                for r, a, b in zip(rows, x, y, strict=True))
+        return rows.tolist()
+
     def add_unit(self, home: int, strength: int, local: bool) -> int:
         """A new SDF unit garrisoning village ``home``."""
         v = self.villages

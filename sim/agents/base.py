@@ -42,13 +42,18 @@ class Table:
 
     def append(self, **values: Any) -> int:
         """Add one row (used when agents are created mid-run); returns its index."""
+        return int(self.extend(1, **values)[0])
+
+    def extend(self, n: int, **values: Any) -> np.ndarray:
+        """Add ``n`` rows at once (columns not given are zero); returns their indices."""
+        start = len(self)
         for f in fields(self):
             column = getattr(self, f.name)
-            default = np.zeros(1, dtype=column.dtype)
+            new = np.zeros((n, *column.shape[1:]), dtype=column.dtype)
             if f.name in values:
-                default[0] = values[f.name]
-            setattr(self, f.name, np.concatenate([column, default]))
-        return len(self) - 1
+                new[:] = values[f.name]
+            setattr(self, f.name, np.concatenate([column, new]))
+        return np.arange(start, start + n)
 
 
 class RowAgent:

@@ -43,16 +43,17 @@ def hideout_weights(model: InsurgencyModel) -> np.ndarray:
 def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None) -> list[int]:
     """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows."""
     rng, p = model.rng, model.p
-    roles, kinds = role_weights(model), hideout_weights(model)
-    rows = []
-    while fighters > 0:
-        size = min(fighters, max(2, int(rng.poisson(p.cell_size_mean))))
-        where = kind if kind is not None else int(rng.choice(len(HIDEOUT_KINDS), p=kinds))
-        x, y = model.world.hideouts.pick(where)
-        role = int(rng.choice(len(ROLES), p=roles))
-        rows.append(model.add_cell(x, y, role, size))
-        fighters -= size
-    return rows
+    if fighters <= 0:
+        return []
+    # sizes: Poisson draws of at least two, the last cell taking what is left
+    sizes = np.maximum(2, rng.poisson(p.cell_size_mean, size=fighters // 2 + 1))
+    n = int(np.searchsorted(np.cumsum(sizes), fighters)) + 1
+    sizes = sizes[:n]
+    sizes[-1] -= int(sizes.sum()) - fighters
+    where = np.full(n, kind) if kind is not None else rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model))
+    bases = np.array([model.world.hideouts.pick(int(k)) for k in where], dtype=np.int64).reshape(n, 2)
+    roles = rng.choice(len(ROLES), size=n, p=role_weights(model))
+    return model.add_cells(bases[:, 0], bases[:, 1], roles, sizes)
 
 
 def attach_supporters(model: InsurgencyModel, supporters: int) -> None:
