@@ -1,7 +1,8 @@
 """The state that scenario events change mid-run, in one dataclass.
 
-Mechanisms read it (through :mod:`sim.modifiers` mostly) and never write it; only events in
-:mod:`sim.events` do. The Coalition's presence is kept per district, because it did not leave
+Mechanisms read it (through :mod:`sim.modifiers` mostly); only events in :mod:`sim.events`
+change it, directly or through the mechanism they call (``turkish_front`` records the share of
+units it sent north). The Coalition's presence is kept per district, because it did not leave
 the whole region at once: in October 2019 US forces left the Aleppo and Raqqa governorates and
 part of al-Hasaka but stayed in Deir ez-Zor.
 """

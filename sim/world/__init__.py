@@ -16,7 +16,6 @@ import numpy as np
 from sim.world import hideouts, population
 from sim.world.governorates import district_governorates
 from sim.world.hideouts import Hideouts
-from sim.world.names import SDF
 from sim.world.space import VillageIndex
 
 if TYPE_CHECKING:
@@ -69,7 +68,3 @@ class World:
             governorate_of=governorates[v.district], index=VillageIndex(g.width, g.height, v.x, v.y),
             hideouts=Hideouts(model),
         )
-
-    def is_sdf_held(self, holder_code: np.ndarray) -> np.ndarray:
-        """True where a holder code (from ``geography.holder``) is the SDF."""
-        return holder_code == SDF
