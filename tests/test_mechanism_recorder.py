@@ -12,6 +12,7 @@ from tiny_world import tiny_model
 import sim
 from sim.agents.is_cell import ROLE
 from sim.mechanisms import Visits
+from sim.world.names import BADIA
 
 
 @pytest.fixture
@@ -56,6 +57,7 @@ def test_a_killing_in_a_raqqa_village_counts_in_raqqa(model: sim.InsurgencyModel
 
 def test_badia_attacks_are_not_ric_attacks(model: sim.InsurgencyModel) -> None:
     model.p.badia_attack_prob = 1.0
+    model.mechanisms.cell_bases.move(0, *model.world.hideouts.pick(BADIA))
     model.mechanisms.badia_front.night(Visits.none())
     row = model.recorder.close_month(model)
     assert row["badia_attacks"] > 0 and row["ric_attacks"] == 0
