@@ -99,3 +99,20 @@ def test_events_inherit_nothing_hidden(tmp_path: Path) -> None:
     scenario = tiny_scenario(tmp_path)
     assert scenario.events == () or list(scenario.events) == []
     assert np.all(sim.InsurgencyModel(scenario, rng=1).policy.coalition_present_by_district)
+
+
+def test_the_october_2019_partial_withdrawal_on_the_real_map(tmp_path: Path) -> None:
+    """The ODD's example: the Coalition leaves Raqqa and part of al-Hasaka, stays in Deir ez-Zor."""
+    nes = Path(sim.__file__).resolve().parents[1] / "scenarios" / "maps" / "nes.toml"
+    left = ["raqqa", "al_karama", "al_hasaka", "hasaka_neighbourhoods", "jazira_steppe"]
+    (tmp_path / "partial.toml").write_text(
+        f'name = "partial"\nmap = "{nes}"\nstart = 2019-09-01\nmonths = 2\nseed = 1\n\n'
+        f'[[events]]\nkind = "coalition_withdrawal"\ndate = 2019-10-15\ndistricts = {left!r}\n'.replace("'", '"'))
+    m = sim.InsurgencyModel(sim.load_scenario(tmp_path / "partial.toml"), rng=1).run()
+    policy = m.policy
+    present = dict(zip(policy.district_names, policy.coalition_present_by_district.tolist(), strict=True))
+    assert not any(present[d] for d in left)
+    assert present["zakat_triangle"] and present["hajin"] and present["western_deir_ez_zor"]
+    share = m.monthly_frame()["coalition_present"].tolist()
+    held = int(m.world.sdf_districts.sum())
+    assert share == [1.0, pytest.approx(1 - len(left) / held)]
