@@ -204,11 +204,11 @@ class InsurgencyModel(Model):
 
     def place_cell_agents(self, rows: np.ndarray) -> None:
         """Move the Mesa agents of the given cells to where their table rows say they are."""
-        c = self.cells
-        for row in rows:
-            agent = self.cell_agents[int(row)]
+        c, agents, grid = self.cells, self.cell_agents, self.grid
+        for row, x, y in zip(rows.tolist(), c.x[rows].tolist(), c.y[rows].tolist(), strict=True):
+            agent = agents[row]
             if agent is not None:
-                agent.cell = self.grid[(int(c.x[row]), int(c.y[row]))]
+                agent.cell = grid[(x, y)]
 
     def remove_cell(self, row: int) -> None:
         """A dismantled cell: its row stays (for the books), its Mesa agent goes."""

@@ -90,6 +90,8 @@ def escalation_by_district(model: InsurgencyModel) -> np.ndarray:
     policy, p = model.policy, model.p
     if not p.strategic_patience:
         return np.ones(len(policy.district_names))
+    if policy.coalition_present_by_district.all():  # the usual case: patience everywhere
+        return np.zeros(len(policy.district_names))
     left = ~policy.coalition_present_by_district & (policy.withdrawal_day_by_district != NEVER)
     since = model.day - policy.withdrawal_day_by_district
     return np.where(left, np.clip(since / max(p.escalation_ramp_days, 1), 0.0, 1.0), 0.0)

@@ -37,12 +37,13 @@ class Patrols(Mechanism):
     def day(self) -> None:
         """Today's presence (cached: recomputed only when units, policy or parameters changed)."""
         m = self.model
-        in_cordon = m.mechanisms.prison.units_in_cordon()
-        policy = m.policy
-        key = (m.units_version, tuple(np.nonzero(in_cordon)[0]), policy.sdf_attention_north,
+        prison, policy = m.mechanisms.prison, m.policy
+        # the cordon itself changes only with a prison attack, which also changes the units' version
+        key = (m.units_version, m.day <= prison.siege_until, policy.sdf_attention_north,
                policy.coalition_present_by_district.tobytes(), self.param_key(*self.params, *self.reads))
         if self.key == key:
             return
+        in_cordon = prison.units_in_cordon()
         p, v, u = m.p, m.villages, m.units
         on = u.active & (u.strength > 0) & ~in_cordon
         # each unit covers the villages within a cut-off where its pull has faded below 1%
