@@ -5,6 +5,7 @@ The public API (the CLI and the notebooks use the same):
 >>> import sim
 >>> model = sim.run("us_withdrawal", seed=1, months=24)    # load, build and run in one call
 >>> model.monthly_frame()                                   # doctest: +SKIP
+>>> model.incident_frame()          # incidents by month and village  # doctest: +SKIP
 >>> scenario = sim.load_scenario("baseline")              # or step by step
 >>> model = sim.InsurgencyModel(scenario, rng=1)
 >>> model.run_for(30)                                      # thirty days
@@ -24,7 +25,9 @@ __version__ = "0.1.0"
 
 def run(scenario: str = "baseline", seed: int | None = None, **overrides: Any) -> InsurgencyModel:
     """Load a scenario (name or path), apply ``overrides`` (top-level keys such as ``months``, or
-    parameters), run it to the end and return the model (``.monthly_frame()``, ``.village_frame()``)."""
+    parameters), run it to the end and return the model (``.monthly_frame()``, ``.village_frame()``).
+
+    ``seed`` (an int or numpy integer) defaults to the scenario's own seed."""
     loaded = load_scenario(scenario, **overrides)
     return InsurgencyModel(loaded, rng=loaded.seed if seed is None else seed).run()
 

@@ -1,7 +1,9 @@
 """Scenario events: dated changes to the model's state, scheduled with Mesa's ``schedule_event``.
 
 Each kind has a pydantic model of its arguments (so scenario files are checked before a run) and
-an ``apply`` that changes model state. The mechanisms they call carry the citations.
+an ``apply`` that changes the model's :class:`~sim.policy.Policy` or calls the mechanism it
+concerns (which carries the citations). Districts named by an event are checked against the map
+when the model is built.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.mechanisms import elite_bargain, prison, turkish_front
+from sim.policy import COMMUNITY, CONVENTIONAL
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -26,26 +28,31 @@ class EventArgs(BaseModel):
         raise NotImplementedError
 
 
+DISTRICTS = Field(None, description="district names from the map's district_legend (default: every district)")
+
+
 class CoalitionWithdrawal(EventArgs):
-    """The US-led Coalition leaves: no more intelligence or air support, and IS's patience ends."""
+    """The US-led Coalition leaves some districts (all by default): no more intelligence or air
+    support there, and IS's patience there ends (in October 2019 US forces left the Aleppo and Raqqa
+    governorates and part of al-Hasaka but stayed in Deir ez-Zor)."""
 
     kind: Literal["coalition_withdrawal"] = "coalition_withdrawal"
+    districts: list[str] | None = DISTRICTS
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        model.coalition_present = False
-        model.withdrawal_day = model.day
-        return {}
+        rows = model.policy.withdraw_coalition(model.day, self.districts)
+        return {"districts": [model.policy.district_names[i] for i in rows]} if self.districts else {}
 
 
 class CoalitionReturn(EventArgs):
-    """The Coalition comes back (restores intelligence and air support)."""
+    """The Coalition comes back to some districts (all by default), restoring intelligence and air support."""
 
     kind: Literal["coalition_return"] = "coalition_return"
+    districts: list[str] | None = DISTRICTS
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        model.coalition_present = True
-        model.withdrawal_day = None
-        return {}
+        rows = model.policy.return_coalition(self.districts)
+        return {"districts": [model.policy.district_names[i] for i in rows]} if self.districts else {}
 
 
 class SDFAttentionNorth(EventArgs):
@@ -55,7 +62,7 @@ class SDFAttentionNorth(EventArgs):
     share: float = Field(0.3, ge=0.0, le=1.0, description="share of SDF units sent north")
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        return turkish_front.redeploy(model, self.share)
+        return model.mechanisms.turkish_front.redeploy(self.share)
 
 
 class Amnesty(EventArgs):
@@ -65,7 +72,7 @@ class Amnesty(EventArgs):
     released: int = Field(283, ge=0, le=100_000, description="detainees released")
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        return prison.amnesty(model, self.released)
+        return model.mechanisms.prison.amnesty(self.released)
 
 
 class PrisonAttack(EventArgs):
@@ -76,7 +83,7 @@ class PrisonAttack(EventArgs):
     escapees: int | None = Field(None, ge=0, le=10_000, description="prisoners who get away")
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        return prison.attack(model, self.attackers_share, self.escapees)
+        return model.mechanisms.prison.attack(self.attackers_share, self.escapees)
 
 
 class CommunityPolicing(EventArgs):
@@ -86,8 +93,8 @@ class CommunityPolicing(EventArgs):
     enabled: bool = True
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        model.policing = "community" if self.enabled else "conventional"
-        return {"policing": model.policing}
+        model.policy.policing = COMMUNITY if self.enabled else CONVENTIONAL
+        return {"policing": model.policy.policing}
 
 
 class EliteBargain(EventArgs):
@@ -97,7 +104,7 @@ class EliteBargain(EventArgs):
     district: str = Field(..., description="a district name from the map's district_legend")
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        return elite_bargain.strike(model, self.district)
+        return model.mechanisms.elite_bargain.strike(self.district)
 
 
 class FeedingTheRoad(EventArgs):
@@ -107,7 +114,7 @@ class FeedingTheRoad(EventArgs):
     enabled: bool = True
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        model.feeding_the_road = self.enabled
+        model.policy.feeding_the_road = self.enabled
         return {"enabled": self.enabled}
 
 
@@ -118,7 +125,7 @@ class RegimeOffensive(EventArgs):
     enabled: bool = True
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        model.regime_offensive = self.enabled
+        model.policy.regime_offensive = self.enabled
         return {"enabled": self.enabled}
 
 

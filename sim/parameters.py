@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from sim.calibration import is_date, load_facts, load_parameter_specs, parameter_source
+from sim.sources import is_date, load_facts, load_parameter_specs, parameter_source
 
 
 class _Base(BaseModel):

@@ -27,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch import atomic_write
-from sim.calibration import ROOT
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters
 from sim.scenario import Scenario, load_scenario
+from sim.sources import ROOT
 
 #: Parameters that are head counts of the whole map, multiplied by the scale factor.
 SCALED_PARAMETERS: tuple[str, ...] = (

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.calibration import ROOT
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
 from sim.parameters import Parameters
+from sim.sources import ROOT
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import sim
@@ -33,8 +35,17 @@ def test_short_run_completes(name: str) -> None:
     model = sim.InsurgencyModel(s, rng=1)
     model.run_for(90)  # three months (the events of the shipped scenarios all come later or earlier)
     frame = model.monthly_frame()
-    assert len(frame) >= 2
-    assert frame["is_fighters"].iloc[-1] >= 0
+    ends = sum((s.start + dt.timedelta(days=d + 1)).day == 1 for d in range(90))
+    assert model.steps == 90 and len(frame) == ends  # one row per month end
+    months = [sim.scenario.add_months(s.start.replace(day=1), k).isoformat() for k in range(ends)]
+    assert frame["date"].tolist() == months
+    # the books balance: everyone in the cells came from the start, recruitment, escapes or amnesties
+    people = model.accounts.people
+    in_cells = int(model.cells.fighters.sum() + model.cells.supporters.sum())
+    assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
+                        + people["recruited_supporters"] - people["fighters_arrested"] - people["supporters_arrested"]
+                        - people["supporters_dispersed"] - people["is_killed"] + people["escaped"]
+                        + people["amnesty_rejoined"])
 
 
 def test_turkish_escalation_overrides_the_baseline_share() -> None:

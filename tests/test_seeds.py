@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration import SOURCES, is_date, load_facts, load_parameter_specs
 from sim.parameters import Parameters, parameter_table
+from sim.sources import SOURCES, is_date, load_facts, load_parameter_specs
 
 SIM = Path(__file__).resolve().parents[1] / "sim"
 
@@ -41,13 +41,6 @@ def test_parameters_model_matches_the_table() -> None:
     defaults = Parameters()
     for name, spec in specs.items():
         assert getattr(defaults, name) == spec.value or float(getattr(defaults, name)) == float(spec.value)
-
-
-def test_every_parameter_is_used_by_the_code() -> None:
-    code = "\n".join(p.read_text() for p in SIM.rglob("*.py"))
-    unused = [n for n in load_parameter_specs() if not re.search(rf"\b{n}\b", code)
-              and not n.startswith("role_share_")]
-    assert not unused, f"parameters in seeds/ that no code reads: {unused}"
 
 
 def test_out_of_range_values_are_rejected() -> None:

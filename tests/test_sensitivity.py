@@ -13,7 +13,7 @@ PARAMS = ["recruitment_rate", "reveal_prob_open", "killing_prob", "badia_attack_
 
 
 def test_factor_selection_and_bounds():
-    from sim.calibration import load_parameter_specs
+    from sim.sources import load_parameter_specs
 
     chosen = {f.name: f for f in factors()}
     specs = load_parameter_specs()

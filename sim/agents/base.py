@@ -8,7 +8,7 @@ visualizer and Mesa's ``AgentSet`` see ordinary agents: ``village.trust`` reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -42,10 +42,31 @@ class Table:
 
     def append(self, **values: Any) -> int:
         """Add one row (used when agents are created mid-run); returns its index."""
+        return int(self.extend(1, **values)[0])
+
+    def extend(self, n: int, **values: Any) -> np.ndarray:
+        """Add ``n`` rows at once (columns not given are zero); returns their indices."""
+        start = len(self)
         for f in fields(self):
             column = getattr(self, f.name)
-            default = np.zeros(1, dtype=column.dtype)
+            new = np.zeros((n, *column.shape[1:]), dtype=column.dtype)
             if f.name in values:
-                default[0] = values[f.name]
-            setattr(self, f.name, np.concatenate([column, default]))
-        return len(self) - 1
+                new[:] = values[f.name]
+            setattr(self, f.name, np.concatenate([column, new]))
+        return np.arange(start, start + n)
+
+
+class RowAgent:
+    """Mixin for a Mesa agent that is a view onto one row of one of the model's tables.
+
+    Put it before the Mesa agent class (``class ISCell(RowAgent, CellAgent)``); ``table_name`` is
+    the model attribute holding the table.
+    """
+
+    table_name: ClassVar[str] = ""
+
+    def __init__(self, model: Any, row: int, cell: Any) -> None:
+        super().__init__(model)  # type: ignore[call-arg]  # the Mesa agent class next in the MRO
+        self.table = getattr(model, self.table_name)
+        self.row = row
+        self.cell = cell

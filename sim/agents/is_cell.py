@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sim.agents.base import Column, Table
+from sim.agents.base import Column, RowAgent, Table
 
 ROLES: tuple[str, ...] = (
     "zakat",
@@ -42,21 +42,24 @@ class ISCellTable(Table):
     alive: np.ndarray
     exposure: np.ndarray  # how much the SDF know of it, 0..1; compartmentalisation keeps it local
 
+    @classmethod
+    def empty(cls) -> ISCellTable:
+        """A table with no cells (cells are then added with ``append``)."""
+        ints = ("x", "y", "base_x", "base_y", "fighters", "supporters")
+        return cls(**{n: np.zeros(0, np.int32) for n in ints}, role=np.zeros(0, np.int8), money=np.zeros(0),
+                   alive=np.zeros(0, bool), exposure=np.zeros(0))
 
-class ISCell(CellAgent):
+
+class ISCell(RowAgent, CellAgent):
     """One IS cell. State lives in ``model.cells``."""
+
+    table_name = "cells"
 
     fighters = Column()
     supporters = Column()
     money = Column()
     alive = Column()
     exposure = Column()
-
-    def __init__(self, model, row: int, cell) -> None:
-        super().__init__(model)
-        self.table = model.cells
-        self.row = row
-        self.cell = cell
 
     @property
     def role(self) -> str:

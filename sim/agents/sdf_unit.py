@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sim.agents.base import Column, Table
+from sim.agents.base import Column, RowAgent, Table
 
 
 @dataclass
@@ -27,19 +27,15 @@ class SDFUnitTable(Table):
     active: np.ndarray  # deployed in the south (False: redeployed north, towards Turkey)
 
 
-class SDFUnit(CellAgent):
+class SDFUnit(RowAgent, CellAgent):
     """One SDF unit. State lives in ``model.units``."""
+
+    table_name = "units"
 
     strength = Column()
     nominal = Column()
     local = Column()
     active = Column()
-
-    def __init__(self, model, row: int, cell) -> None:
-        super().__init__(model)
-        self.table = model.units
-        self.row = row
-        self.cell = cell
 
     @property
     def home(self):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sim.agents.base import Column, Table
+from sim.agents.base import Column, RowAgent, Table
 
 TRADER_STATUS: tuple[str, ...] = ("active", "exiled")
 ACTIVE, EXILED = 0, 1
@@ -36,19 +36,15 @@ class TraderTable(Table):
         return self.status == ACTIVE
 
 
-class Trader(CellAgent):
+class Trader(RowAgent, CellAgent):
     """A merchant in a market village. State lives in ``model.traders``."""
+
+    table_name = "traders"
 
     wealth = Column()
     income = Column()
     zakat_paid = Column()
     losses = Column()
-
-    def __init__(self, model, row: int, cell) -> None:
-        super().__init__(model)
-        self.table = model.traders
-        self.row = row
-        self.cell = cell
 
     @property
     def status(self) -> str:

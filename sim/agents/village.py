@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from sim.agents.base import Column, Table
+from sim.agents.base import Column, RowAgent, Table
 
 CRITERIA: tuple[str, ...] = (
     "recruitment",
@@ -87,7 +87,7 @@ class VillageTable(Table):
         return present.mean(axis=1)
 
 
-class Village(FixedAgent):
+class Village(RowAgent, FixedAgent):
     """A settlement on the map. Its state lives in ``model.villages`` (a VillageTable)."""
 
     population = Column()
@@ -106,22 +106,21 @@ class Village(FixedAgent):
     is_present = Column()
     bargain = Column()
 
-    def __init__(self, model, row: int, name: str, cell) -> None:
-        super().__init__(model)
-        self.table = model.villages
-        self.row = row
+    table_name = "villages"
+
+    def __init__(self, model, row: int, cell, name: str) -> None:
+        super().__init__(model, row, cell)
         self.name = name
-        self.cell = cell
 
     @property
     def district(self) -> str:
         """Name of the district the village lies in."""
-        return self.model.geography.districts[self.table.district[self.row]].name
+        return str(self.model.world.district_of[self.row])
 
     @property
     def zone(self) -> str:
         """The zone of the brief's analysis (east_strip, karama_raqqa, hasaka, ...)."""
-        return self.model.geography.zones[self.table.zone[self.row]]
+        return str(self.model.world.zone_of[self.row])
 
     @property
     def criteria(self) -> dict[str, float]:

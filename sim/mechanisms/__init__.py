@@ -1,46 +1,98 @@
-"""One module per mechanism, each citing the passages of the seeds it rests on.
+"""One module per mechanism, each a :class:`~sim.mechanisms.base.Mechanism` citing its sources.
 
-Night: ``night_movement``, ``checkpoints``, ``zakat``, ``repentance``, ``allegiance``,
-``killings``, ``attacks``, ``governance``, ``feeding_the_road``. Day: ``patrols``, ``raids`` (with
-``compartmentalisation`` and ``civilian_arrests``), ``trade``, ``influence``. Month end:
-``councils`` (the administrative vacuum), ``trust``, ``recruitment``, ``sdf_recruitment``,
-``cell_bases``. Conditions read by several: ``strategic_patience``, ``coalition``,
-``policing``. Scenario-driven: ``prison`` (attacks, amnesties), ``elite_bargain``,
-``turkish_front``.
+Night: ``night_movement`` (dusk and dawn), ``checkpoints``, ``zakat``, ``repentance``,
+``allegiance``, ``killings``, ``attacks``, ``governance``, ``badia_front``. Day: ``patrols``,
+``raids`` (with ``compartmentalisation`` and ``civilian_arrests``), ``trade``, ``influence``. Month
+end: ``councils`` (the administrative vacuum), ``trust``, ``recruitment``, ``sdf_recruitment``,
+``cell_bases``, ``badia_front`` (the regime's payments), ``repentance`` (fading memories),
+``strongholds``. Scenario-driven: ``prison`` (attacks, amnesties), ``elite_bargain``,
+``turkish_front``. Conditions several read (Coalition, policing, strategic patience) are
+multipliers in :mod:`sim.modifiers`.
 """
 
-from sim.mechanisms import (
-    allegiance,
-    attacks,
-    cell_bases,
-    checkpoints,
-    civilian_arrests,
-    coalition,
-    compartmentalisation,
-    councils,
-    elite_bargain,
-    feeding_the_road,
-    governance,
-    influence,
-    killings,
-    night_movement,
-    patrols,
-    policing,
-    prison,
-    raids,
-    recruitment,
-    repentance,
-    sdf_recruitment,
-    strategic_patience,
-    trade,
-    trust,
-    turkish_front,
-    zakat,
-)
+from __future__ import annotations
 
-__all__ = [
-    "allegiance", "attacks", "cell_bases", "checkpoints", "civilian_arrests", "coalition",
-    "compartmentalisation", "councils", "elite_bargain", "feeding_the_road", "governance", "influence", "killings",
-    "night_movement", "patrols", "policing", "prison", "raids", "recruitment", "repentance",
-    "sdf_recruitment", "strategic_patience", "trade", "trust", "turkish_front", "zakat",
-]
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+from sim.mechanisms.allegiance import Allegiance
+from sim.mechanisms.attacks import Attacks
+from sim.mechanisms.badia_front import BadiaFront
+from sim.mechanisms.base import Mechanism
+from sim.mechanisms.cell_bases import CellBases
+from sim.mechanisms.checkpoints import Checkpoints
+from sim.mechanisms.civilian_arrests import CivilianArrests
+from sim.mechanisms.compartmentalisation import Compartmentalisation
+from sim.mechanisms.councils import Councils
+from sim.mechanisms.elite_bargain import EliteBargain
+from sim.mechanisms.governance import Governance
+from sim.mechanisms.influence import Influence
+from sim.mechanisms.killings import Killings
+from sim.mechanisms.night_movement import NightMovement, Visits
+from sim.mechanisms.patrols import Patrols
+from sim.mechanisms.prison import Prison
+from sim.mechanisms.raids import Raids
+from sim.mechanisms.recruitment import Recruitment
+from sim.mechanisms.repentance import Repentance
+from sim.mechanisms.sdf_recruitment import SDFRecruitment
+from sim.mechanisms.strongholds import Strongholds
+from sim.mechanisms.trade import Trade
+from sim.mechanisms.trust import Trust
+from sim.mechanisms.turkish_front import TurkishFront
+from sim.mechanisms.zakat import Zakat
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+
+@dataclass
+class Mechanisms:
+    """Every mechanism of one model, by name (``model.mechanisms.zakat``)."""
+
+    night_movement: NightMovement
+    checkpoints: Checkpoints
+    zakat: Zakat
+    repentance: Repentance
+    allegiance: Allegiance
+    killings: Killings
+    attacks: Attacks
+    governance: Governance
+    badia_front: BadiaFront
+    patrols: Patrols
+    raids: Raids
+    civilian_arrests: CivilianArrests
+    compartmentalisation: Compartmentalisation
+    trade: Trade
+    influence: Influence
+    councils: Councils
+    trust: Trust
+    recruitment: Recruitment
+    sdf_recruitment: SDFRecruitment
+    cell_bases: CellBases
+    strongholds: Strongholds
+    prison: Prison
+    elite_bargain: EliteBargain
+    turkish_front: TurkishFront
+
+    @classmethod
+    def build(cls, model: InsurgencyModel) -> Mechanisms:
+        """One instance of each mechanism for ``model``."""
+        return cls(**{f.name: CLASSES[f.name](model) for f in fields(cls)})
+
+    def __iter__(self) -> Iterator[Mechanism]:
+        return (getattr(self, f.name) for f in fields(self))
+
+    def get(self, name: str) -> Mechanism:
+        """The mechanism called ``name``."""
+        return getattr(self, name)
+
+
+CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
+    NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
+    Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
+    CellBases, Strongholds, Prison, EliteBargain, TurkishFront,
+)}
+"""Every mechanism class by name."""
+
+__all__ = ["CLASSES", "Mechanism", "Mechanisms", "Visits"]

@@ -14,39 +14,50 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.mechanisms import strategic_patience
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
-    """Threatened officials in villages with an IS foothold may swear allegiance."""
-    p, v = model.p, model.villages
-    if not p.allegiance_enabled or not len(visits):
-        return
-    vil = np.unique(visits.villages)
-    vil = vil[v.sdf_held[vil] & (v.officials[vil] > 0) & (v.pledged[vil] < 1.0)
-              & (v.influence[vil] >= p.allegiance_min_influence)]
-    chance = p.allegiance_prob * v.fear[vil] * strategic_patience.capability(model)
-    for i in vil[model.rng.random(len(vil)) < chance]:
-        v.pledged[i] = min(1.0, v.pledged[i] + 1.0 / max(int(v.officials[i]), 1))
-        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_allegiance)
-        v.criteria[i, CRITERION["allegiance"]] += 1
-        model.accounts.incident("allegiances")
+class Allegiance(Mechanism):
+    """Threatened officials swear allegiance; pledged villages get a truce and leak raid plans."""
 
+    name = "allegiance"
+    switch = "allegiance_enabled"
+    params = ("allegiance_enabled", "allegiance_prob", "allegiance_min_influence", "allegiance_truce_threshold",
+              "informant_leak", "influence_per_allegiance")
 
-def truce(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """True where enough officials are pledged that IS stops attacking (the Tayyana pattern)."""
-    if not model.p.allegiance_enabled:
-        return np.zeros(len(villages), bool)
-    return model.villages.pledged[villages] >= model.p.allegiance_truce_threshold
+    def night(self, visits: Visits) -> None:
+        """Threatened officials in villages with an IS foothold may swear allegiance."""
+        m = self.model
+        p, v = m.p, m.villages
+        if not len(visits):
+            return
+        vil = np.unique(visits.villages)
+        vil = vil[v.sdf_held[vil] & (v.officials[vil] > 0) & (v.pledged[vil] < 1.0)
+                  & (v.influence[vil] >= p.allegiance_min_influence)]
+        chance = p.allegiance_prob * v.fear[vil] * modifiers.capability(m)
+        for i in vil[m.rng.random(len(vil)) < chance]:
+            v.pledged[i] = min(1.0, v.pledged[i] + 1.0 / max(int(v.officials[i]), 1))
+            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_allegiance)
+            v.criteria[i, CRITERION["allegiance"]] += 1
+            m.accounts.incident("allegiances", village=int(i))
 
+    def truce(self, villages: np.ndarray) -> np.ndarray:
+        """True where enough officials are pledged that IS stops attacking (the Tayyana pattern)."""
+        if not self.enabled:
+            return np.zeros(len(villages), bool)
+        return self.model.villages.pledged[villages] >= self.model.p.allegiance_truce_threshold
 
-def leak(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Share of SDF raid plans that informants leak, in the given villages."""
-    if not model.p.allegiance_enabled:
-        return np.zeros(len(villages))
-    return model.p.informant_leak * model.villages.pledged[villages]
+    def leak(self, villages: np.ndarray) -> np.ndarray:
+        """Share of SDF raid plans that informants leak, in the given villages."""
+        if not self.enabled:
+            return np.zeros(len(villages))
+        return self.model.p.informant_leak * self.model.villages.pledged[villages]
+
+    def pledged_villages(self) -> np.ndarray:
+        """True where most officials swore allegiance (at the truce threshold)."""
+        return self.model.villages.pledged >= self.model.p.allegiance_truce_threshold

@@ -13,35 +13,43 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.mechanisms import allegiance, civilian_arrests, strategic_patience
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
+class Attacks(Mechanism):
     """Car-bomb cells may strike an SDF garrison at their target."""
-    p, v, u = model.p, model.villages, model.units
-    mine = visits.of_role(model, "car_bombs")
-    if not len(mine):
-        return
-    vil = mine.villages
-    able = (v.guard[vil] > 0) & ~allegiance.truce(model, vil)
-    chance = p.attack_prob * strategic_patience.capability(model) * strategic_patience.restraint(model) * able
-    for i in vil[model.rng.random(len(vil)) < chance]:
-        garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
-        if len(garrison):
-            k = garrison[model.rng.integers(len(garrison))]
-            dead = min(int(u.strength[k]), int(model.rng.poisson(p.sdf_killed_per_attack)))
-            u.strength[k] -= dead
-            model.accounts.incident("sdf_killed", dead)
-            model.accounts.people["sdf_killed"] += dead
-            model.units_version += 1
-        v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
-        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
-        v.criteria[i, CRITERION["attacks_on_officials"]] += 1  # the SDF represent the authorities
-        model.accounts.incident("attacks")
-        model.violence_by_village[i] += 1
-        civilian_arrests.sweep(model, int(i))
+
+    name = "attacks"
+    switch = "attacks_enabled"
+    params = ("attacks_enabled", "attack_prob", "sdf_killed_per_attack", "influence_per_attack", "fear_per_attack")
+
+    def night(self, visits: Visits) -> None:
+        """Tonight's attacks, each followed by a sweep of arrests."""
+        m = self.model
+        p, v, u = m.p, m.villages, m.units
+        mine = visits.of_role(m, "car_bombs")
+        if not len(mine):
+            return
+        vil = mine.villages
+        able = (v.guard[vil] > 0) & ~m.mechanisms.allegiance.truce(vil)
+        chance = p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil) * able
+        for i in vil[m.rng.random(len(vil)) < chance]:
+            garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
+            if len(garrison):
+                k = garrison[m.rng.integers(len(garrison))]
+                dead = min(int(u.strength[k]), int(m.rng.poisson(p.sdf_killed_per_attack)))
+                u.strength[k] -= dead
+                m.accounts.incident("sdf_killed", dead, village=int(i))
+                m.accounts.people["sdf_killed"] += dead
+                m.units_changed()
+            v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
+            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
+            v.criteria[i, CRITERION["attacks_on_officials"]] += 1  # the SDF represent the authorities
+            m.accounts.incident("attacks", village=int(i))
+            m.violence_by_village[i] += 1
+            m.mechanisms.civilian_arrests.sweep(int(i))

@@ -9,46 +9,46 @@ Badia cell may move into an eastern village where IS's influence makes hiding sa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from sim.agents.is_cell import ROLE
-
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
-
-
-def month_end(model: InsurgencyModel) -> None:
-    """Relocate exposed cells and embed cells where villages are safe."""
-    p, c, v, g = model.p, model.cells, model.villages, model.geography
-    alive = np.nonzero(c.alive)[0]
-    if not len(alive):
-        return
-    holder = g.holder[c.base_x[alive], c.base_y[alive]]
-    flee = alive[(holder == 0) & (c.exposure[alive] > 0.5)]
-    for row in flee:
-        x, y = model._pick_base(0)
-        _move_base(model, int(row), x, y)
-    # Badia cells move into villages where influence is high enough to hide in
-    safe = np.nonzero(v.sdf_held & (v.influence >= p.embed_min_influence))[0]
-    if not len(safe):
-        return
-    badia = alive[(holder == 1) & (c.role[alive] != ROLE["car_bombs"])]
-    movers = badia[model.rng.random(len(badia)) < p.embed_prob]
-    for row in movers:
-        d = np.maximum(np.abs(v.x[safe] - c.base_x[row]), np.abs(v.y[safe] - c.base_y[row]))
-        close = safe[d <= p.night_range_cells]
-        if len(close):
-            i = close[model.rng.integers(len(close))]
-            _move_base(model, int(row), int(v.x[i]), int(v.y[i]))
+from sim.mechanisms.base import Mechanism
+from sim.world.names import BADIA, REGIME, SDF
+from sim.world.space import chebyshev
 
 
-def _move_base(model: InsurgencyModel, row: int, x: int, y: int) -> None:
-    c = model.cells
-    c.base_x[row], c.base_y[row] = x, y
-    c.x[row], c.y[row] = x, y
-    c.exposure[row] = 0.0
-    agent = model.cell_agents[row]
-    if agent is not None:
-        agent.cell = model.grid[(x, y)]
+class CellBases(Mechanism):
+    """Each month exposed cells in SDF land flee; Badia cells may embed where villages are safe."""
+
+    name = "cell_bases"
+    switch = "cell_bases_enabled"
+    params = ("cell_bases_enabled", "embed_min_influence", "embed_prob")
+    reads = ("night_range_cells",)
+
+    def month_end(self) -> None:
+        """Relocate exposed cells and embed cells where villages are safe."""
+        m = self.model
+        p, c, v = m.p, m.cells, m.villages
+        alive = np.nonzero(c.alive)[0]
+        if not len(alive):
+            return
+        holder = m.geography.holder[c.base_x[alive], c.base_y[alive]]
+        for row in alive[(holder == SDF) & (c.exposure[alive] > 0.5)]:
+            self.move(int(row), *m.world.hideouts.pick(BADIA))
+        safe = np.nonzero(v.sdf_held & (v.influence >= p.embed_min_influence))[0]
+        if not len(safe):
+            return
+        badia = alive[(holder == REGIME) & (c.role[alive] != ROLE["car_bombs"])]
+        for row in badia[m.rng.random(len(badia)) < p.embed_prob]:
+            close = safe[chebyshev(v.x[safe], v.y[safe], c.base_x[row], c.base_y[row]) <= p.night_range_cells]
+            if len(close):
+                i = close[m.rng.integers(len(close))]
+                self.move(int(row), int(v.x[i]), int(v.y[i]))
+
+    def move(self, row: int, x: int, y: int) -> None:
+        """Move a cell's hideout (and the cell, and its Mesa agent) to (x, y); the move hides it."""
+        c = self.model.cells
+        c.base_x[row], c.base_y[row] = x, y
+        c.x[row], c.y[row] = x, y
+        c.exposure[row] = 0.0
+        self.model.place_cell_agents(np.array([row]))

@@ -9,28 +9,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.mechanisms import strategic_patience
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
+class Checkpoints(Mechanism):
     """Checkpoint cells on a road near their target may set up a checkpoint for the night."""
-    p, v = model.p, model.villages
-    if not p.checkpoints_enabled:
-        return
-    mine = visits.of_role(model, "checkpoint")
-    if not len(mine):
-        return
-    vil = mine.villages
-    on_road = model.grid.road.data[v.x[vil], v.y[vil]] > 0
-    chance = p.checkpoint_prob * strategic_patience.capability(model) * (1.0 - v.guard[vil]) * on_road
-    hit = vil[model.rng.random(len(vil)) < chance]
-    for i in hit:
-        v.fear[i] = min(1.0, v.fear[i] + p.fear_per_checkpoint)
-        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_checkpoint)
-        v.criteria[i, CRITERION["checkpoints"]] += 1
-    model.accounts.incident("checkpoints", len(hit))
+
+    name = "checkpoints"
+    switch = "checkpoints_enabled"
+    params = ("checkpoints_enabled", "checkpoint_prob", "fear_per_checkpoint", "influence_per_checkpoint")
+
+    def night(self, visits: Visits) -> None:
+        """Set up tonight's checkpoints."""
+        m = self.model
+        p, v = m.p, m.villages
+        mine = visits.of_role(m, "checkpoint")
+        if not len(mine):
+            return
+        vil = mine.villages
+        on_road = m.grid.road.data[v.x[vil], v.y[vil]] > 0
+        chance = p.checkpoint_prob * modifiers.capability(m) * (1.0 - v.guard[vil]) * on_road
+        for i in vil[m.rng.random(len(vil)) < chance]:
+            v.fear[i] = min(1.0, v.fear[i] + p.fear_per_checkpoint)
+            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_checkpoint)
+            v.criteria[i, CRITERION["checkpoints"]] += 1
+            m.accounts.incident("checkpoints", village=int(i))

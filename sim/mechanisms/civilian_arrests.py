@@ -11,34 +11,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.mechanisms import policing
+from sim import modifiers
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+    pass
 
 
-def sweep(model: InsurgencyModel, village: int) -> int:
-    """Arrests in ``village`` after an incident; returns how many innocents were taken."""
-    p, v = model.p, model.villages
-    if not v.sdf_held[village] or v.guard[village] <= 0:
-        return 0
-    arrested = int(model.rng.poisson(p.sweep_arrests_per_incident))
-    innocent = int(model.rng.binomial(arrested, policing.wrongful_share(model)))
-    if innocent:
-        v.trust[village] = max(0.0, v.trust[village] - p.trust_loss_per_wrongful_arrest * innocent)
-        model.accounts.incident("civilian_arrests", innocent)
-    return innocent
+class CivilianArrests(Mechanism):
+    """Sweeps after incidents and innocents taken in raids, and the trust each costs."""
 
+    name = "civilian_arrests"
+    switch = "civilian_arrests_enabled"
+    params = ("civilian_arrests_enabled", "sweep_arrests_per_incident", "trust_loss_per_wrongful_arrest")
 
-def wrongful_for(model: InsurgencyModel, village: int, members: int) -> int:
-    """Innocents taken alongside ``members`` IS members in a raid (same share as in sweeps)."""
-    share = policing.wrongful_share(model)
-    if members <= 0 or share <= 0:
-        return 0
-    expected = members * share / max(1e-9, 1.0 - share)
-    innocent = int(model.rng.poisson(expected))
-    if innocent:
-        v = model.villages
-        v.trust[village] = max(0.0, v.trust[village] - model.p.trust_loss_per_wrongful_arrest * innocent)
-        model.accounts.incident("civilian_arrests", innocent)
-    return innocent
+    def sweep(self, village: int) -> int:
+        """Arrests in ``village`` after an incident; returns how many innocents were taken."""
+        m = self.model
+        p, v = m.p, m.villages
+        if not self.enabled or not v.sdf_held[village] or v.guard[village] <= 0:
+            return 0
+        arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
+        return self._wrong(village, int(m.rng.binomial(arrested, modifiers.wrongful_share(m))))
+
+    def wrongful_for(self, village: int, members: int) -> int:
+        """Innocents taken alongside ``members`` IS members in a raid (same share as in sweeps)."""
+        m = self.model
+        share = modifiers.wrongful_share(m)
+        if not self.enabled or members <= 0 or share <= 0:
+            return 0
+        expected = members * share / max(1e-9, 1.0 - share)
+        return self._wrong(village, int(m.rng.poisson(expected)))
+
+    def _wrong(self, village: int, innocent: int) -> int:
+        if innocent:
+            m = self.model
+            v = m.villages
+            v.trust[village] = max(0.0, v.trust[village] - m.p.trust_loss_per_wrongful_arrest * innocent)
+            m.accounts.incident("civilian_arrests", innocent, village=village)
+        return innocent

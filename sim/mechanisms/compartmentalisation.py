@@ -9,23 +9,30 @@ ez-Zor opaque to them (s.4). Here, each captured member names another cell with 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.mechanisms.base import Mechanism
 
 
-def reveal(model: InsurgencyModel, captured: int, source: int) -> int:
-    """Expose other cells after ``captured`` members of cell ``source`` are taken; returns how many."""
-    p, c = model.p, model.cells
-    per_member = p.reveal_prob_compartmented if p.compartmentalisation else p.reveal_prob_open
-    others = np.nonzero(c.alive & (np.arange(len(c)) != source))[0]
-    if not len(others) or captured <= 0:
-        return 0
-    n = min(len(others), int(model.rng.binomial(captured, per_member)))
-    if n:
-        named = model.rng.choice(others, size=n, replace=False)
-        c.exposure[named] = 1.0
-    return n
+class Compartmentalisation(Mechanism):
+    """What a captured member reveals of other cells: little while cells are compartmented.
+
+    Its switch is ``compartmentalisation`` itself: off means open networks (``reveal_prob_open``).
+    """
+
+    name = "compartmentalisation"
+    switch = "compartmentalisation"
+    params = ("compartmentalisation", "reveal_prob_compartmented", "reveal_prob_open")
+
+    def reveal(self, captured: int, source: int) -> int:
+        """Expose other cells after ``captured`` members of cell ``source`` are taken; returns how many."""
+        m = self.model
+        p, c = m.p, m.cells
+        per_member = p.reveal_prob_compartmented if self.enabled else p.reveal_prob_open
+        others = np.nonzero(c.alive & (np.arange(len(c)) != source))[0]
+        if not len(others) or captured <= 0:
+            return 0
+        n = min(len(others), int(m.rng.binomial(captured, per_member)))
+        if n:
+            c.exposure[m.rng.choice(others, size=n, replace=False)] = 1.0
+        return n

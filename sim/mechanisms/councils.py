@@ -10,39 +10,42 @@ that fall with fear, IS influence and the memory of repentance campaigns, and ri
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.mechanisms.base import Mechanism
 
 
-def willingness(model: InsurgencyModel) -> np.ndarray:
-    """How ready local people are to serve in the administration, per village (0..1)."""
-    v = model.villages
-    return v.trust * (1.0 - v.fear) * (1.0 - v.influence) * (1.0 - v.tawba_pressure)
+class Councils(Mechanism):
+    """Each month vacant chairs fill, missing councils form and empty seats are taken, by the willing."""
+
+    name = "councils"
+    switch = "councils_enabled"
+    params = ("councils_enabled", "officials_per_council", "chairman_fill_prob", "council_form_prob")
+
+    def willingness(self) -> np.ndarray:
+        """How ready local people are to serve in the administration, per village (0..1)."""
+        v = self.model.villages
+        return v.trust * (1.0 - v.fear) * (1.0 - v.influence) * (1.0 - v.tawba_pressure)
+
+    def month_end(self) -> None:
+        """Fill vacant chairs, form missing councils, replace killed officials."""
+        m = self.model
+        p, v = m.p, m.villages
+        will = self.willingness()
+        draw = m.rng.random(len(v))
+        fill = v.sdf_held & v.has_council & ~v.has_chairman & (draw < p.chairman_fill_prob * will)
+        v.has_chairman[fill] = True
+        form = v.sdf_held & ~v.has_council & (draw < p.council_form_prob * will)
+        v.has_council[form] = True
+        v.has_chairman[form] = True
+        v.officials[form] = 1
+        # vacant seats are filled one at a time by the willing; the newcomers have sworn nothing
+        short = v.has_council & (v.officials < p.officials_per_council) & (m.rng.random(len(v)) < will)
+        new_total = v.officials[short] + 1
+        v.pledged[short] *= v.officials[short] / new_total
+        v.officials[short] = new_total
 
 
-def month_end(model: InsurgencyModel) -> None:
-    """Fill vacant chairs, form missing councils, replace killed officials."""
-    p, v = model.p, model.villages
-    will = willingness(model)
-    draw = model.rng.random(len(v))
-    fill = v.sdf_held & v.has_council & ~v.has_chairman & (draw < p.chairman_fill_prob * will)
-    v.has_chairman[fill] = True
-    form = v.sdf_held & ~v.has_council & (draw < p.council_form_prob * will)
-    v.has_council[form] = True
-    v.has_chairman[form] = True
-    v.officials[form] = 1
-    # vacant seats are filled one at a time by the willing; the newcomers have sworn nothing
-    short = v.has_council & (v.officials < p.officials_per_council) & (model.rng.random(len(v)) < will)
-    new_total = v.officials[short] + 1
-    v.pledged[short] *= v.officials[short] / new_total
-    v.officials[short] = new_total
-
-
-def vacuum(model: InsurgencyModel) -> np.ndarray:
-    """True for SDF-held villages with no council or no chairman."""
-    v = model.villages
-    return v.sdf_held & ~(v.has_council & v.has_chairman)
+def vacuum(has_council: np.ndarray, has_chairman: np.ndarray, sdf_held: np.ndarray) -> np.ndarray:
+    """True for SDF-held villages with no council or no chairman (the brief's administrative vacuum)."""
+    return sdf_held & ~(has_council & has_chairman)

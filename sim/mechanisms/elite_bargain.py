@@ -9,36 +9,40 @@ area stayed calm during the al-Hasaka attack (EUI 2022, s.2, fn 37-38).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.mechanisms.base import Mechanism
 
 
-def strike(model: InsurgencyModel, district: str) -> dict:
-    """Strike the bargain in every village of ``district``."""
-    p, v = model.p, model.villages
-    rows = np.nonzero(v.sdf_held & (model.geography_district_names[v.district] == district))[0]
-    if not len(rows):
-        return {"villages": 0}
-    v.bargain[rows] = True
-    v.trust_baseline[rows] = np.maximum(v.trust_baseline[rows], p.bargain_trust)
-    v.trust[rows] = np.maximum(v.trust[rows], p.bargain_trust)
-    v.has_council[rows] = True
-    v.has_chairman[rows] = True
-    v.officials[rows] = p.officials_per_council
-    v.pledged[rows] = 0.0
-    v.sympathy[rows] = np.minimum(v.sympathy[rows], p.bargain_sympathy)
-    v.tawba_pressure[rows] = 0.0
-    # young men join the SDF as local units, spread by population
-    recruits = int(p.bargain_recruits)
-    w = v.population[rows].astype(float)
-    shares = np.floor(recruits * w / w.sum()).astype(int)
-    for i, n in zip(rows, shares, strict=True):
-        if n > 0:
-            model.add_unit(int(i), int(n), local=True)
-            model.sdf_recruits["local"] += int(n)
-    details = {"district": district, "villages": len(rows), "recruits": int(shares.sum())}
-    return details
+class EliteBargain(Mechanism):
+    """A bargain with a district's main families (a scenario event), on the al-Karama model."""
+
+    name = "elite_bargain"
+    switch = "elite_bargain_enabled"
+    params = ("elite_bargain_enabled", "bargain_trust", "bargain_sympathy", "bargain_decay_factor", "bargain_recruits")
+    reads = ("officials_per_council",)
+
+    def strike(self, district: str) -> dict:
+        """Strike the bargain in every village of ``district``."""
+        m = self.model
+        p, v = m.p, m.villages
+        rows = np.nonzero(v.sdf_held & (m.world.district_of == district))[0]
+        if not self.enabled or not len(rows):
+            return {"district": district, "villages": 0}
+        v.bargain[rows] = True
+        v.trust_baseline[rows] = np.maximum(v.trust_baseline[rows], p.bargain_trust)
+        v.trust[rows] = np.maximum(v.trust[rows], p.bargain_trust)
+        v.has_council[rows] = True
+        v.has_chairman[rows] = True
+        v.officials[rows] = p.officials_per_council
+        v.pledged[rows] = 0.0
+        v.sympathy[rows] = np.minimum(v.sympathy[rows], p.bargain_sympathy)
+        v.tawba_pressure[rows] = 0.0
+        # young men join the SDF as local units, spread by population
+        w = v.population[rows].astype(float) + 1e-9
+        shares = np.floor(int(p.bargain_recruits) * w / w.sum()).astype(int)
+        for i, n in zip(rows, shares, strict=True):
+            if n > 0:
+                m.add_unit(int(i), int(n), local=True)
+                m.mechanisms.sdf_recruitment.recruits["local"] += int(n)
+        return {"district": district, "villages": len(rows), "recruits": int(shares.sum())}

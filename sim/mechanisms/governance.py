@@ -13,20 +13,28 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.village import CRITERION
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
+class Governance(Mechanism):
     """Cells in villages IS already dominates press lifestyles and judge disputes."""
-    p, v = model.p, model.villages
-    if not len(visits):
-        return
-    vil = np.unique(visits.villages)
-    vil = vil[v.influence[vil] >= p.governance_min_influence]
-    act = vil[model.rng.random(len(vil)) < p.governance_prob]
-    v.criteria[act, CRITERION["lifestyle_pressure"]] += 1
-    act = vil[model.rng.random(len(vil)) < p.governance_prob]
-    v.criteria[act, CRITERION["is_justice"]] += 1
+
+    name = "governance"
+    switch = "governance_enabled"
+    params = ("governance_enabled", "governance_min_influence", "governance_prob")
+
+    def night(self, visits: Visits) -> None:
+        """Tonight's acts of shadow governance (stronghold criteria)."""
+        m = self.model
+        p, v = m.p, m.villages
+        if not len(visits):
+            return
+        vil = np.unique(visits.villages)
+        vil = vil[v.influence[vil] >= p.governance_min_influence]
+        act = vil[m.rng.random(len(vil)) < p.governance_prob]
+        v.criteria[act, CRITERION["lifestyle_pressure"]] += 1
+        act = vil[m.rng.random(len(vil)) < p.governance_prob]
+        v.criteria[act, CRITERION["is_justice"]] += 1

@@ -9,32 +9,38 @@ the people. The influence and fear of every village are also written to the grid
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.mechanisms.base import Mechanism
 
 
-def day(model: InsurgencyModel) -> None:
-    """Daily decay of influence and fear, and embedding of resident cells."""
-    p, v, c = model.p, model.villages, model.cells
-    admin = v.has_council & v.has_chairman
-    decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-    decay = np.where(v.bargain, decay * p.bargain_decay_factor, decay)
-    v.influence *= 1.0 - np.clip(decay, 0.0, 1.0)
-    v.fear *= 1.0 - p.fear_decay
-    # cells living inside a village slowly entrench there (where the people are open to it)
-    alive = np.nonzero(c.alive)[0]
-    if len(alive):
-        # performance: the village on the hideout's own cell from the spatial index, the same
-        # rows as the former (cells x villages) distance matrix's zero entries, in the same order
-        at = model._village_at[c.base_x[alive], c.base_y[alive]]
-        home = alive[at >= 0]
-        if len(home):
+class Influence(Mechanism):
+    """Daily decay of influence and fear, and the entrenchment of cells living in a village."""
+
+    name = "influence"
+    switch = "influence_enabled"
+    params = ("influence_enabled", "influence_decay_base", "influence_decay_guard", "influence_decay_admin",
+              "influence_per_resident_cell", "fear_decay")
+    reads = ("bargain_decay_factor",)
+
+    def day(self) -> None:
+        """Decay where the administration is present; entrench where cells live."""
+        m = self.model
+        p, v, c = m.p, m.villages, m.cells
+        admin = v.has_council & v.has_chairman
+        decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
+        decay = np.where(v.bargain, decay * p.bargain_decay_factor, decay)
+        v.influence *= 1.0 - np.clip(decay, 0.0, 1.0)
+        v.fear *= 1.0 - p.fear_decay
+        alive = np.nonzero(c.alive)[0]
+        if len(alive):
+            # the village on the hideout's own cell, from the spatial index
+            at = m.world.index.at[c.base_x[alive], c.base_y[alive]]
             vil = at[at >= 0]
-            gain = np.zeros(len(v))
-            np.add.at(gain, vil, p.influence_per_resident_cell)
-            v.influence += gain * v.sympathy * (1.0 - v.influence)
-    model.grid.is_influence.data[v.x, v.y] = v.influence
+            if len(vil):
+                residents = np.bincount(vil, minlength=len(v))
+                # the share entrenched tonight, as a rate compounded per resident cell: never above 1
+                gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** residents
+                v.influence += gain * v.sympathy * (1.0 - v.influence)
+        np.clip(v.influence, 0.0, 1.0, out=v.influence)
+        m.grid.is_influence.data[v.x, v.y] = v.influence

@@ -11,35 +11,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.mechanisms import allegiance, civilian_arrests, strategic_patience
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
+class Killings(Mechanism):
     """Assassination cells may kill an official of their target village."""
-    p, v = model.p, model.villages
-    mine = visits.of_role(model, "assassination")
-    if not p.killings_enabled or not len(mine):
-        return
-    vil = mine.villages
-    able = v.sdf_held[vil] & (v.officials[vil] > 0) & ~allegiance.truce(model, vil)
-    chance = (p.killing_prob * strategic_patience.capability(model) * strategic_patience.killing_restraint(model)
-              * (1.0 - v.guard[vil]) * able)
-    for i in vil[model.rng.random(len(vil)) < chance]:
-        if v.officials[i] <= 0:  # two cells may have picked the same village tonight
-            continue
-        v.officials[i] -= 1
-        if v.has_chairman[i] and model.rng.random() < p.chairman_target_share:
-            v.has_chairman[i] = False
-        v.fear[i] = min(1.0, v.fear[i] + p.fear_per_killing)
-        v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_killing)
-        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_killing)
-        v.criteria[i, CRITERION["attacks_on_officials"]] += 1
-        model.accounts.incident("killings")
-        model.violence_by_village[i] += 1
-        civilian_arrests.sweep(model, int(i))
 
+    name = "killings"
+    switch = "killings_enabled"
+    params = ("killings_enabled", "killing_prob", "chairman_target_share", "fear_per_killing",
+              "trust_loss_per_killing", "influence_per_killing")
+
+    def night(self, visits: Visits) -> None:
+        """Tonight's killings, each followed by a sweep of arrests."""
+        m = self.model
+        p, v = m.p, m.villages
+        mine = visits.of_role(m, "assassination")
+        if not len(mine):
+            return
+        vil = mine.villages
+        able = v.sdf_held[vil] & (v.officials[vil] > 0) & ~m.mechanisms.allegiance.truce(vil)
+        chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil)
+                  * (1.0 - v.guard[vil]) * able)
+        for i in vil[m.rng.random(len(vil)) < chance]:
+            if v.officials[i] <= 0:  # two cells may have picked the same village tonight
+                continue
+            v.officials[i] -= 1
+            if v.has_chairman[i] and m.rng.random() < p.chairman_target_share:
+                v.has_chairman[i] = False
+            v.fear[i] = min(1.0, v.fear[i] + p.fear_per_killing)
+            v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_killing)
+            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_killing)
+            v.criteria[i, CRITERION["attacks_on_officials"]] += 1
+            m.accounts.incident("killings", village=int(i))
+            m.violence_by_village[i] += 1
+            m.mechanisms.civilian_arrests.sweep(int(i))

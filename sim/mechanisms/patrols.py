@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import coalition
+from sim import modifiers
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -21,26 +22,39 @@ if TYPE_CHECKING:
 PATROL_CUTOFF = 5.0  # in patrol radii: exp(-5) < 1% of a unit's pull at its garrison
 
 
-def day(model: InsurgencyModel) -> None:
-    """Recompute the villages' SDF presence when units changed."""
-    in_siege = model.day <= model.hasaka_siege_until
-    key = (model.units_version, in_siege, model.sdf_attention_north, model.coalition_present)
-    if model._guard_version == key:
-        return
-    p, v, u = model.p, model.villages, model.units
-    on = u.active & (u.strength > 0)
-    if in_siege:
-        cordon = np.zeros(len(u), bool)  # units raised after the attack are not in the cordon
-        cordon[: len(model.units_in_cordon)] = model.units_in_cordon
-        on &= ~cordon
-    # each unit covers the villages within a cut-off where its pull has faded below 1%
-    radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
-    cover = np.zeros(len(v))
-    for k in np.nonzero(on)[0]:
-        rows, dist = model.villages_within(int(u.x[k]), int(u.y[k]), radius)
-        cover[rows] += (u.strength[k] / p.sdf_unit_size) * np.exp(-dist / p.patrol_radius_cells)
-    v.guard[:] = np.clip(cover * coalition.presence(model) / p.guard_saturation, 0.0, 1.0)
-    v.guard[~v.sdf_held] = 0.0
-    model.grid.sdf_presence.data[:] = 0.0
-    model.grid.sdf_presence.data[v.x, v.y] = v.guard
-    model._guard_version = key
+class Patrols(Mechanism):
+    """Recompute the villages' SDF presence (``guard``) when what it depends on changed."""
+
+    name = "patrols"
+    switch = "patrols_enabled"
+    params = ("patrols_enabled", "patrol_radius_cells", "guard_saturation")
+    reads = ("sdf_unit_size", "sdf_presence_without_coalition")
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self.key: tuple = ()  # what the current guard was computed from
+
+    def day(self) -> None:
+        """Today's presence (cached: recomputed only when units, policy or parameters changed)."""
+        m = self.model
+        prison, policy = m.mechanisms.prison, m.policy
+        # the cordon itself changes only with a prison attack, which also changes the units' version
+        key = (m.units_version, m.day <= prison.siege_until, policy.sdf_attention_north,
+               policy.coalition_present_by_district.tobytes(), self.param_key(*self.params, *self.reads))
+        if self.key == key:
+            return
+        in_cordon = prison.units_in_cordon()
+        p, v, u = m.p, m.villages, m.units
+        on = u.active & (u.strength > 0) & ~in_cordon
+        # each unit covers the villages within a cut-off where its pull has faded below 1%
+        radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
+        cover = np.zeros(len(v))
+        for k in np.nonzero(on)[0]:
+            rows, dist = m.world.index.within(int(u.x[k]), int(u.y[k]), radius)
+            cover[rows] += (u.strength[k] / p.sdf_unit_size) * np.exp(-dist / p.patrol_radius_cells)
+        everywhere = np.arange(len(v))
+        v.guard[:] = np.clip(cover * modifiers.presence(m, everywhere) / p.guard_saturation, 0.0, 1.0)
+        v.guard[~v.sdf_held] = 0.0
+        m.grid.sdf_presence.data[:] = 0.0
+        m.grid.sdf_presence.data[v.x, v.y] = v.guard
+        self.key = key

@@ -9,64 +9,50 @@ zakat and by the regime's payments in the Badia, limits how many it takes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from sim.agents.is_cell import ROLES
 from sim.agents.village import CRITERION
-
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
-
-
-def collect_money(model: InsurgencyModel) -> None:
-    """Cells remit their takings to the centralised organisation (EUI s.1)."""
-    c = model.cells
-    model.treasury += float(c.money.sum())
-    c.money[:] = 0.0
+from sim.mechanisms.base import Mechanism
+from sim.world.names import BADIA
+from sim.world.population import attach_supporters, form_cells
 
 
-def month_end(model: InsurgencyModel) -> None:
-    """New supporters in each village; new fighters formed into cells in the Badia."""
-    p, v = model.p, model.villages
-    collect_money(model)
-    if not p.recruitment_enabled:
-        return
-    appeal = v.influence * (1.0 - v.trust) * v.sympathy * v.sdf_held
-    expected = v.population * p.recruitment_rate * appeal
-    affordable = max(0.0, model.treasury) / p.recruit_cost_usd
-    want = model.rng.poisson(expected)
-    total = int(want.sum())
-    if total > affordable:
-        want = np.floor(want * affordable / total).astype(int)
+class Recruitment(Mechanism):
+    """Each month cells remit their takings; IS recruits supporters and fighters it can afford."""
+
+    name = "recruitment"
+    switch = "recruitment_enabled"
+    params = ("recruitment_enabled", "recruitment_rate", "recruit_cost_usd", "recruit_fighter_share")
+
+    def collect_money(self) -> None:
+        """Cells remit their takings to the centralised organisation (EUI s.1)."""
+        c = self.model.cells
+        self.model.treasury += float(c.money.sum())
+        c.money[:] = 0.0
+
+    def month_end(self) -> None:
+        """New supporters in each village; new fighters formed into cells in the Badia."""
+        m = self.model
+        p, v = m.p, m.villages
+        self.collect_money()
+        appeal = v.influence * (1.0 - v.trust) * v.sympathy * v.sdf_held
+        want = m.rng.poisson(v.population * p.recruitment_rate * appeal)
         total = int(want.sum())
-    if total == 0:
-        return
-    model.treasury -= total * p.recruit_cost_usd
-    model.accounts.money["is_spending"] += total * p.recruit_cost_usd
-    v.criteria[want > 0, CRITERION["recruitment"]] += 1
-    model.accounts.incident("recruits", total)
-    fighters = int(model.rng.binomial(total, p.recruit_fighter_share))
-    supporters = total - fighters
-    model.accounts.people["recruited_fighters"] += fighters
-    model.accounts.people["recruited_supporters"] += supporters
-    form_cells(model, fighters, supporters)
-
-
-def form_cells(model: InsurgencyModel, fighters: int, supporters: int, base_kind: int = 0) -> None:
-    """Group ``fighters`` into new cells at hideouts of one kind (0 Badia, 1 camp, 2 village)."""
-    p = model.p
-    made = []
-    while fighters > 0:
-        size = min(fighters, max(2, int(model.rng.poisson(p.cell_size_mean))))
-        x, y = model._pick_base(base_kind)
-        role = int(model.rng.choice(len(ROLES), p=model.role_weights))
-        made.append(model.add_cell(x, y, role, size))
-        fighters -= size
-    if supporters:
-        alive = np.nonzero(model.cells.alive)[0]
-        if len(alive):
-            np.add.at(model.cells.supporters, model.rng.choice(alive, size=supporters), 1)
-        else:
-            model.accounts.people["supporters_dispersed"] += supporters
+        if p.recruit_cost_usd > 0:  # recruits cost money: the treasury caps them
+            affordable = max(0.0, m.treasury) / p.recruit_cost_usd
+            if total > affordable:
+                want = np.floor(want * affordable / total).astype(int)
+                total = int(want.sum())
+        if total == 0:
+            return
+        m.treasury -= total * p.recruit_cost_usd
+        m.accounts.money["is_spending"] += total * p.recruit_cost_usd
+        v.criteria[want > 0, CRITERION["recruitment"]] += 1
+        for i in np.nonzero(want)[0]:
+            m.accounts.incident("recruits", int(want[i]), village=int(i))
+        fighters = int(m.rng.binomial(total, p.recruit_fighter_share))
+        supporters = total - fighters
+        m.accounts.people["recruited_fighters"] += fighters
+        m.accounts.people["recruited_supporters"] += supporters
+        form_cells(m, fighters, BADIA)  # recruits are trained in the Badia (s.3)
+        attach_supporters(m, supporters)

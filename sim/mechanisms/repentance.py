@@ -14,38 +14,52 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.mechanisms import strategic_patience
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 
-def night(model: InsurgencyModel, visits: Visits) -> None:
-    """Cells in villages where IS has a foothold call local fighters and officials to repent."""
-    p, v, u = model.p, model.villages, model.units
-    if not p.repentance_enabled or model.date < p.repentance_start or not len(visits):
-        return
-    vil = np.unique(visits.villages)
-    vil = vil[v.sdf_held[vil] & (v.influence[vil] >= p.repentance_min_influence)]
-    chance = p.repentance_prob * v.fear[vil] * strategic_patience.capability(model)
-    for i in vil[model.rng.random(len(vil)) < chance]:
-        repented = 0
-        local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
-        if len(local_units):
-            k = local_units[model.rng.integers(len(local_units))]
-            group = min(int(u.strength[k]), int(model.rng.integers(1, int(p.repentance_group_max) + 1)))
-            u.strength[k] -= group
-            repented += group
-            model.units_version += 1
-        if v.has_chairman[i] and model.rng.random() < p.repentance_official_share:
-            v.has_chairman[i] = False
-            v.officials[i] = max(0, v.officials[i] - 1)
-            repented += 1
-        if repented:
-            model.accounts.incident("repentances", repented)
-            model.accounts.people["sdf_repented"] += repented
-            v.tawba_pressure[i] = min(1.0, v.tawba_pressure[i] + p.tawba_pressure_per_campaign)
-            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_repentance)
-            v.criteria[i, CRITERION["repentance"]] += 1
+class Repentance(Mechanism):
+    """Campaigns that make local SDF fighters and officials repent, and the memory they leave."""
+
+    name = "repentance"
+    switch = "repentance_enabled"
+    params = ("repentance_enabled", "repentance_start", "repentance_prob", "repentance_min_influence",
+              "repentance_group_max", "repentance_official_share", "tawba_pressure_per_campaign",
+              "tawba_monthly_decay", "influence_per_repentance")
+
+    def night(self, visits: Visits) -> None:
+        """Cells in villages where IS has a foothold call local fighters and officials to repent."""
+        m = self.model
+        p, v, u = m.p, m.villages, m.units
+        if m.date < p.repentance_start or not len(visits):
+            return
+        vil = np.unique(visits.villages)
+        vil = vil[v.sdf_held[vil] & (v.influence[vil] >= p.repentance_min_influence)]
+        chance = p.repentance_prob * v.fear[vil] * modifiers.capability(m)
+        for i in vil[m.rng.random(len(vil)) < chance]:
+            repented = 0
+            local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
+            if len(local_units):
+                k = local_units[m.rng.integers(len(local_units))]
+                group = min(int(u.strength[k]), int(m.rng.integers(1, int(p.repentance_group_max) + 1)))
+                u.strength[k] -= group
+                repented += group
+                m.units_changed()
+            if v.has_chairman[i] and m.rng.random() < p.repentance_official_share:
+                v.has_chairman[i] = False
+                v.officials[i] = max(0, v.officials[i] - 1)
+                repented += 1
+            if repented:
+                m.accounts.incident("repentances", repented, village=int(i))
+                m.accounts.people["sdf_repented"] += repented
+                v.tawba_pressure[i] = min(1.0, v.tawba_pressure[i] + p.tawba_pressure_per_campaign)
+                v.influence[i] = min(1.0, v.influence[i] + p.influence_per_repentance)
+                v.criteria[i, CRITERION["repentance"]] += 1
+
+    def month_end(self) -> None:
+        """Memories of campaigns fade."""
+        self.model.villages.tawba_pressure *= self.model.p.tawba_monthly_decay

@@ -8,20 +8,26 @@ without shocks wealth stays near its starting level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.agents.trader import ACTIVE
+from sim.mechanisms.base import Mechanism
 
 
-def day(model: InsurgencyModel) -> None:
+class Trade(Mechanism):
     """One day of trade for every active trader."""
-    p, t, v = model.p, model.traders, model.villages
-    if len(t) == 0:
-        return
-    active = t.status == 0
-    earned = t.income * (1.0 - p.fear_trade_penalty * v.fear[t.village]) * active
-    spent = t.wealth * p.trader_daily_return * active
-    t.wealth += earned - spent
-    model.accounts.money["trade_income"] += float(earned.sum())
-    model.accounts.money["consumption"] += float(spent.sum())
+
+    name = "trade"
+    switch = "trade_enabled"
+    params = ("trade_enabled", "trader_daily_return", "fear_trade_penalty")
+
+    def day(self) -> None:
+        """Traders earn (less under fear) and spend a share of their wealth."""
+        m = self.model
+        p, t, v = m.p, m.traders, m.villages
+        if len(t) == 0:
+            return
+        active = t.status == ACTIVE
+        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear[t.village]) * active
+        spent = t.wealth * p.trader_daily_return * active
+        t.wealth += earned - spent
+        m.accounts.money["trade_income"] += float(earned.sum())
+        m.accounts.money["consumption"] += float(spent.sum())

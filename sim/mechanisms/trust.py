@@ -11,30 +11,33 @@ serves, and falls where the garrison is external.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from sim.mechanisms import policing
-
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim import modifiers
+from sim.mechanisms.base import Mechanism
 
 
-def external_share(model: InsurgencyModel) -> np.ndarray:
-    """Per village, the share of its garrison brought from elsewhere."""
-    u, v = model.units, model.villages
-    on = u.active & (u.strength > 0)
-    total = np.bincount(u.home[on], weights=u.strength[on], minlength=len(v))
-    ext = np.bincount(u.home[on & ~u.local], weights=u.strength[on & ~u.local], minlength=len(v))
-    return np.divide(ext, total, out=np.zeros(len(v)), where=total > 0)
+class Trust(Mechanism):
+    """Monthly trust: relaxes to baseline, rises under a working council, falls under external forces."""
 
+    name = "trust"
+    switch = "trust_enabled"
+    params = ("trust_enabled", "trust_relaxation", "trust_gain_admin", "trust_loss_external")
 
-def month_end(model: InsurgencyModel) -> None:
-    """Monthly trust update."""
-    p, v = model.p, model.villages
-    rate = min(1.0, p.trust_relaxation * policing.trust_recovery(model))
-    admin = v.has_council & v.has_chairman
-    v.trust += rate * (v.trust_baseline - v.trust)
-    v.trust += p.trust_gain_admin * admin - p.trust_loss_external * external_share(model)
-    np.clip(v.trust, 0.0, 1.0, out=v.trust)
+    def external_share(self) -> np.ndarray:
+        """Per village, the share of its garrison brought from elsewhere."""
+        u, v = self.model.units, self.model.villages
+        on = u.active & (u.strength > 0)
+        total = np.bincount(u.home[on], weights=u.strength[on], minlength=len(v))
+        ext = np.bincount(u.home[on & ~u.local], weights=u.strength[on & ~u.local], minlength=len(v))
+        return np.divide(ext, total, out=np.zeros(len(v)), where=total > 0)
+
+    def month_end(self) -> None:
+        """Monthly trust update."""
+        m = self.model
+        p, v = m.p, m.villages
+        rate = min(1.0, p.trust_relaxation * modifiers.trust_recovery(m))
+        admin = v.has_council & v.has_chairman
+        v.trust += rate * (v.trust_baseline - v.trust)
+        v.trust += p.trust_gain_admin * admin - p.trust_loss_external * self.external_share()
+        np.clip(v.trust, 0.0, 1.0, out=v.trust)

@@ -10,23 +10,28 @@ travel further at night (see ``night_movement``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+from sim.mechanisms.base import Mechanism
 
 
-def redeploy(model: InsurgencyModel, share: float) -> dict:
-    """Send ``share`` of all SDF units north (0 brings every unit back south)."""
-    u = model.units
-    model.sdf_attention_north = float(share)
-    n_north = int(round(share * len(u)))
-    # external units go first: they are the SDF's own, local units stay to defend their villages
-    order = np.lexsort((model.rng.random(len(u)), u.local))
-    u.active[:] = True
-    u.active[order[:n_north]] = False
-    model.units_version += 1
-    details = {"share": share, "units_north": n_north}
-    return details
+class TurkishFront(Mechanism):
+    """Redeploys a share of the SDF's units north (a scenario event sets the share)."""
+
+    name = "turkish_front"
+    switch = "turkish_front_enabled"
+    params = ("turkish_front_enabled",)
+
+    def redeploy(self, share: float) -> dict:
+        """Send ``share`` of all SDF units north (0 brings every unit back south)."""
+        m = self.model
+        u = m.units
+        share = float(share) if self.enabled else 0.0
+        m.policy.sdf_attention_north = share
+        n_north = int(round(share * len(u)))
+        # external units go first: they are the SDF's own, local units stay to defend their villages
+        order = np.lexsort((m.rng.random(len(u)), u.local))
+        u.active[:] = True
+        u.active[order[:n_north]] = False
+        m.units_changed()
+        return {"share": share, "units_north": n_north}

@@ -62,8 +62,8 @@ def is_screenable(spec: Any) -> bool:
 
 def factors(names: Sequence[str] | None = None) -> list[Factor]:
     """The factors to screen: ``names`` (checked), or every screenable parameter in table order."""
-    from sim.calibration import load_parameter_specs
     from sim.parameters import Parameters
+    from sim.sources import load_parameter_specs
 
     specs = load_parameter_specs()
     if names:

@@ -92,6 +92,7 @@ class RunRecord:
 
 def record_run(variant: Variant, rep: int, seed: int, months: int) -> RunRecord:
     """Run one variant for one seed and keep what the facts need (runs in a worker process)."""
+    from sim.mechanisms.councils import vacuum
     from sim.model import InsurgencyModel
     from sim.scenario import load_scenario
 
@@ -99,11 +100,9 @@ def record_run(variant: Variant, rep: int, seed: int, months: int) -> RunRecord:
         def month_end(self) -> None:
             super().month_end()
             v = self.villages
-            score = v.stronghold_score(self.p.stronghold_criterion_count)
             self.__dict__.setdefault("_snaps", []).append((
                 v.influence.copy(), self.violence_by_village.copy(), self.zakat_by_village.copy(), v.pledged.copy(),
-                v.sdf_held & ~(v.has_council & v.has_chairman),
-                score >= self.p.stronghold_threshold))
+                vacuum(v.has_council, v.has_chairman, v.sdf_held), self.mechanisms.strongholds.strongholds()))
 
     scenario = load_scenario(variant.scenario, months=months, **variant.params)
     model = _Recording(scenario, rng=seed).run()
@@ -111,9 +110,9 @@ def record_run(variant: Variant, rep: int, seed: int, months: int) -> RunRecord:
     return RunRecord(
         variant=variant.key, rep=rep, seed=seed, start=model.start_date, monthly=model.monthly_frame(),
         influence=cols[0], violence=cols[1], zakat=cols[2], pledged=cols[3], vacuum=cols[4], stronghold=cols[5],
-        zone=np.asarray(model.zone_of), district=np.asarray(model.geography_district_names[model.villages.district]),
+        zone=np.asarray(model.world.zone_of), district=np.asarray(model.world.district_of),
         sdf_held=model.villages.sdf_held.copy(), truce_threshold=float(model.p.allegiance_truce_threshold),
-        sdf_recruits=dict(model.sdf_recruits), events=list(model.event_log),
+        sdf_recruits=dict(model.mechanisms.sdf_recruitment.recruits), events=list(model.event_log),
     )
 
 
@@ -299,7 +298,7 @@ def recovery_after_arrests(runs: Runs, after: int = 12) -> float:
     """IS fighters ``after`` months after the month of most arrests (in the first half) / the month before it."""
     m = runs["baseline"].monthly
     half = max(2, len(m) // 2)
-    peak = int(m["arrests"].iloc[1:half].to_numpy().argmax()) + 1
+    peak = int(m["members_arrested"].iloc[1:half].to_numpy().argmax()) + 1
     if peak + after >= len(m):
         return np.nan
     return _safe_ratio(float(m["is_fighters"].iloc[peak + after]), float(m["is_fighters"].iloc[peak - 1]))

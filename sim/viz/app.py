@@ -40,9 +40,9 @@ from matplotlib.patches import Patch
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.calibration import load_parameter_specs
 from sim.model import InsurgencyModel
 from sim.scenario import Scenario, available
+from sim.sources import load_parameter_specs
 
 SCENARIO_ENV = "INSIM_SCENARIO"
 DEFAULT_SCENARIO = "baseline"

@@ -49,6 +49,7 @@ class ParameterSpec:
     derivation: str = ""
     assumption: str = ""
     group: str = ""
+    range_reason: str = ""  # why the range ends where it does, when narrower than the quantity allows
 
     @property
     def kind(self) -> type:
@@ -88,6 +89,7 @@ def load_parameter_specs(path: Path = SEEDS / "parameters.toml") -> dict[str, Pa
                 name=name, value=row["value"], unit=row.get("unit", ""), description=row["description"],
                 minimum=row.get("min"), maximum=row.get("max"), facts=facts,
                 derivation=row.get("derivation", ""), assumption=row.get("assumption", ""), group=group,
+                range_reason=row.get("range_reason", ""),
             )
     return specs
 

@@ -1,0 +1,57 @@
+"""The base of every mechanism: the parameters it owns, its switch, its state and its hooks.
+
+A mechanism is built once per model. The model calls its hooks in the order of
+:data:`sim.model.PHASES` (``night`` with tonight's visits, ``day``, ``month_end``), and only while
+its switch (a boolean parameter, so a scenario, ``--set`` or an event can turn it off for an
+ablation) is on. What a mechanism keeps between days (caches, memories) lives on the mechanism,
+not on the model; a cache is keyed by the parameter values it was built from, so a
+``set_parameters`` event takes effect the next day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from sim.mechanisms.night_movement import Visits
+    from sim.model import InsurgencyModel
+
+
+class Mechanism:
+    """One mechanism of the model.
+
+    Class attributes:
+        name: the mechanism's name (its module's name).
+        params: the parameters of ``seeds/parameters.toml`` it owns; each is owned exactly once.
+        reads: parameters owned elsewhere (by another mechanism, the world or a modifier) it reads.
+        switch: the boolean parameter that turns it on and off (``None``: it cannot be switched off).
+    """
+
+    name: ClassVar[str] = ""
+    params: ClassVar[tuple[str, ...]] = ()
+    reads: ClassVar[tuple[str, ...]] = ()
+    switch: ClassVar[str | None] = None
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        self.model = model
+
+    @property
+    def enabled(self) -> bool:
+        """True while the mechanism's switch is on."""
+        return self.switch is None or bool(getattr(self.model.p, self.switch))
+
+    def param_key(self, *names: str) -> tuple[Any, ...]:
+        """The current values of some parameters: the key of a cache built from them."""
+        return tuple(getattr(self.model.p, n) for n in names)
+
+    def night(self, visits: Visits) -> None:
+        """Act tonight, given where the cells went."""
+
+    def day(self) -> None:
+        """Act during the day."""
+
+    def month_end(self) -> None:
+        """Act when the month turns."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(enabled={self.enabled})"

@@ -1,0 +1,122 @@
+"""Initial conditions: the villages, traders, IS cells, SDF units and detainees of day one.
+
+Every level here is a parameter of the seeds table (owned by the world, see ``PARAMS`` in
+:mod:`sim.world`), set per zone of the brief's analysis: eastern Deir ez-Zor disaffiliated from the
+administration (EUI 2022, s.4), Raqqa's elites holding the institutions (fn 38), al-Hasaka's
+Ghuweiran and al-Zuhur hostile to the Kurdish movement yet not sympathetic to IS (s.2, fn 30-32),
+councils rarely formed in the north-east strip and Margadeh (s.2).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents import CRITERIA, SDFUnitTable, TraderTable, VillageTable
+from sim.geography import SETTLEMENT_TERRAINS, TERRAINS
+from sim.world.names import EAST_STRIP, HASAKA, HASAKA_NEIGHBOURHOODS, KARAMA_RAQQA, NEVER_COUNCILLED, SDF
+from sim.world.population import form_cells
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+
+def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
+    """One row per settlement cell of the map, sorted by (x, y), and the villages' names."""
+    g, p, rng = model.geography, model.p, model.random
+    named = {(pl.x, pl.y): pl for pl in g.places if pl.kind != "prison"}
+    settlement = np.isin(g.terrain, [TERRAINS.index(t) for t in SETTLEMENT_TERRAINS])
+    coords = sorted(zip(*np.nonzero(settlement), strict=True))
+    rows: dict[str, list] = {k: [] for k in VillageTable.empty().columns() if k != "criteria"}
+    names = []
+    base_trust = {EAST_STRIP: p.trust_east, KARAMA_RAQQA: p.trust_karama_raqqa, HASAKA: p.trust_hasaka}
+    for x, y in coords:
+        x, y = int(x), int(y)
+        place = named.get((x, y))
+        district = g.districts[g.district[x, y]]
+        is_camp = g.terrain[x, y] == TERRAINS.index("camp")
+        if place is not None:
+            pop, market, oil, tribe, name = place.population, place.market, place.oil, place.tribe, place.name
+        else:
+            pop = p.camp_population if is_camp else p.village_population
+            market = 0.0 if is_camp else (
+                p.village_market if district.village_market is None else district.village_market)
+            oil, tribe = False, "shepherds" if is_camp else "local"
+            name = f"{'camp' if is_camp else 'village'} {x},{y}"
+        sdf = g.holder[x, y] == SDF
+        council_share = p.council_share_northeast if district.name in NEVER_COUNCILLED else 1.0
+        has_council = sdf and (rng.random() < council_share)
+        hood = district.name == HASAKA_NEIGHBOURHOODS
+        trust0 = p.trust_hasaka_neighbourhoods if hood else base_trust.get(district.zone, p.trust_other)
+        influence0 = p.initial_influence_east if district.zone == EAST_STRIP else p.initial_influence_other
+        values = dict(
+            x=x, y=y, population=pop, market=market, oil=oil, district=g.district[x, y],
+            zone=g.zone[x, y], tribe=g.tribes.index(tribe), sdf_held=sdf, has_council=has_council,
+            has_chairman=has_council, officials=p.officials_per_council if has_council else 0, pledged=0.0,
+            trust=trust0, trust_baseline=trust0, fear=influence0, influence=influence0,
+            sympathy=p.sympathy_hasaka_neighbourhoods if hood else 1.0,
+            tawba_pressure=0.0, guard=0.0, is_present=0, bargain=False,
+        )
+        for k, v in values.items():
+            rows[k].append(v)
+        names.append(name)
+    template = VillageTable.empty().columns()
+    table = VillageTable(**{k: np.array(v, dtype=template[k].dtype) for k, v in rows.items()},
+                         criteria=np.zeros((len(names), len(CRITERIA))))
+    return table, names
+
+
+def build_traders(model: InsurgencyModel) -> TraderTable:
+    """Traders in the SDF-held markets (where the brief describes the zakat racket)."""
+    p, v, rng = model.p, model.villages, model.rng
+    counts = np.rint(v.market * p.traders_per_market_unit).astype(int)
+    counts[~v.sdf_held] = 0
+    village = np.repeat(np.arange(len(v)), counts)
+    n = len(village)
+    wealth = rng.lognormal(np.log(p.trader_wealth_median_usd), p.trader_wealth_sigma, n)
+    model.accounts.money["initial_trader_wealth"] = float(wealth.sum())
+    return TraderTable(
+        village=village.astype(np.int32), wealth=wealth, income=wealth * p.trader_daily_return,
+        status=np.zeros(n, np.int8),
+        # IS's demands reach traders at different times of the year, not all on day one
+        next_demand=rng.integers(0, max(1, int(p.zakat_interval_days)), n).astype(np.int32),
+        zakat_paid=np.zeros(n), losses=np.zeros(n),
+    )
+
+
+def build_cells(model: InsurgencyModel) -> None:
+    """IS's share of fighters and supporters on this map, formed into cells (``model.cells`` must exist, empty)."""
+    p = model.p
+    fighters = int(round(p.is_fighters_total * p.region_share_of_is))
+    supporters = int(round(p.is_supporters_total * p.region_share_of_is))
+    rows = np.array(form_cells(model, fighters), dtype=np.int64)
+    if len(rows):
+        share = np.full(len(rows), supporters // len(rows))
+        share[: supporters - share.sum()] += 1
+        model.cells.supporters[rows] = share
+    else:
+        model.accounts.people["supporters_dispersed"] += supporters
+    model.treasury = float(p.is_money_initial_usd)
+    model.accounts.money["initial_is_money"] = float(p.is_money_initial_usd)
+    model.accounts.people["initial_fighters"] = int(model.cells.fighters.sum())
+    model.accounts.people["initial_supporters"] = int(model.cells.supporters.sum()) + (0 if len(rows) else supporters)
+
+
+def build_units(model: InsurgencyModel) -> SDFUnitTable:
+    """SDF garrisons in the SDF-held towns and villages (not the camps), more where more people live."""
+    p, v, rng = model.p, model.villages, model.rng
+    n = int(round(p.sdf_fighters_region / p.sdf_unit_size))
+    held = np.nonzero(v.sdf_held & (v.population > p.camp_population))[0]
+    if not len(held):
+        held = np.nonzero(v.sdf_held)[0]
+    if not len(held):
+        n = 0
+    w = np.sqrt(v.population[held].astype(float)) + 1e-9
+    homes = held[rng.choice(len(held), size=n, p=w / w.sum())] if n else np.zeros(0, np.int64)
+    local = rng.random(n) < p.sdf_local_share_initial
+    size = int(p.sdf_unit_size)
+    return SDFUnitTable(
+        x=v.x[homes].copy(), y=v.y[homes].copy(), home=homes.astype(np.int32),
+        strength=np.full(n, size, np.int32), nominal=np.full(n, size, np.int32), local=local, active=np.ones(n, bool),
+    )

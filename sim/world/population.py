@@ -1,0 +1,67 @@
+"""Forming IS cells: one rule for the cells of day one, new recruits, escapees and the amnestied.
+
+Cells are small (mean ``cell_size_mean`` fighters, at least two where numbers allow; escapees
+moved in groups of about that size, EUI 2022 fn 41), each with one specialised task drawn by the
+role weights (s.3), and based at a hideout of one kind (:mod:`sim.world.hideouts`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.is_cell import ROLES
+from sim.world.names import HIDEOUT_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+PARAMS: tuple[str, ...] = (
+    "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
+    *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")),
+)
+
+
+def _normalised(weights: np.ndarray) -> np.ndarray:
+    """Weights as probabilities; all zero (a corner of their ranges) means equal chances."""
+    total = weights.sum()
+    return weights / total if total > 0 else np.full(len(weights), 1.0 / len(weights))
+
+
+def role_weights(model: InsurgencyModel) -> np.ndarray:
+    """Chance of each role (:data:`~sim.agents.is_cell.ROLES`) for a new cell."""
+    return _normalised(np.array([getattr(model.p, f"role_share_{r}") for r in ROLES], dtype=float))
+
+
+def hideout_weights(model: InsurgencyModel) -> np.ndarray:
+    """Chance of each hideout kind (:data:`~sim.world.names.HIDEOUT_KINDS`) for a cell of day one."""
+    p = model.p
+    return _normalised(np.array([p.base_share_badia, p.base_share_shepherd, p.base_share_embedded], dtype=float))
+
+
+def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None) -> list[int]:
+    """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows."""
+    rng, p = model.rng, model.p
+    if fighters <= 0:
+        return []
+    # sizes: Poisson draws of at least two, the last cell taking what is left
+    sizes = np.maximum(2, rng.poisson(p.cell_size_mean, size=fighters // 2 + 1))
+    n = int(np.searchsorted(np.cumsum(sizes), fighters)) + 1
+    sizes = sizes[:n]
+    sizes[-1] -= int(sizes.sum()) - fighters
+    where = np.full(n, kind) if kind is not None else rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model))
+    bases = np.array([model.world.hideouts.pick(int(k)) for k in where], dtype=np.int64).reshape(n, 2)
+    roles = rng.choice(len(ROLES), size=n, p=role_weights(model))
+    return model.add_cells(bases[:, 0], bases[:, 1], roles, sizes)
+
+
+def attach_supporters(model: InsurgencyModel, supporters: int) -> None:
+    """New supporters join random living cells (or melt away when there are none)."""
+    if supporters <= 0:
+        return
+    alive = np.nonzero(model.cells.alive)[0]
+    if len(alive):
+        np.add.at(model.cells.supporters, model.rng.choice(alive, size=supporters), 1)
+    else:
+        model.accounts.people["supporters_dispersed"] += supporters
