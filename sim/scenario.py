@@ -152,7 +152,8 @@ def resolve_path(name_or_path: str | Path) -> Path:
                      allowed="a path to a .toml file or one of: " + ", ".join(shipped))
 
 
-def _suggest(key: str, choices: list[str]) -> str:
+def suggest(key: str, choices: list[str]) -> str:
+    """'; did you mean X?' for the closest of ``choices``, or nothing."""
     hint = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
     return f"; did you mean {hint[0]!r}?" if hint else ""
 
@@ -163,7 +164,7 @@ def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choi
     key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
     if err["type"] == "extra_forbidden":
         bad = str(err["loc"][-1])
-        raise InputError(path, key, "unknown key" + _suggest(bad, choices),
+        raise InputError(path, key, "unknown key" + suggest(bad, choices),
                          allowed=", ".join(sorted(choices))) from None
     allowed = ""
     ctx = err.get("ctx") or {}
@@ -260,7 +261,7 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
         key = f"events[{i}]"
         kind = raw.pop("kind", None)
         if kind not in EVENT_KINDS:
-            problem = f"unknown event kind {kind!r}" + _suggest(str(kind), list(EVENT_KINDS))
+            problem = f"unknown event kind {kind!r}" + suggest(str(kind), list(EVENT_KINDS))
             raise InputError(file, f"{key}.kind", problem, allowed=", ".join(EVENT_KINDS))
         if "date" not in raw:
             raise InputError(file, f"{key}.date", "missing", allowed="an ISO date or an offset like '+12 months'")
@@ -304,4 +305,4 @@ def _check_districts(events: list[EventSpec], map_path: Path, path: Path) -> Non
     for i, e in wanted:
         if e.args.district not in names:
             raise InputError(path, f"events[{i}].district", f"unknown district {e.args.district!r}"
-                             + _suggest(e.args.district, names), allowed=", ".join(names))
+                             + suggest(e.args.district, names), allowed=", ".join(names))

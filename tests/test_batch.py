@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.batch as batch_mod
+import sim.batch.engine as engine
 from sim.batch import RunSpec, batch, load_results, plan, run_batch, run_one
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
@@ -194,11 +194,11 @@ def test_resume_runs_only_what_is_missing(reference: tuple[list[RunSpec], Path],
 
     ran: list[str] = []
 
-    def counting(spec: RunSpec) -> batch_mod.RunResult:
+    def counting(spec: RunSpec) -> engine.RunResult:
         ran.append(spec.run_id)
         return run_one(spec)
 
-    monkeypatch.setattr(batch_mod, "run_one", counting)
+    monkeypatch.setattr(engine, "run_one", counting)
     summary = run_batch(specs, out, workers=1, progress=False, resume=True)
     assert ran == [specs[1].run_id]
     assert (summary.n_done, summary.n_skipped, summary.n_failed) == (1, 1, 0)
@@ -228,14 +228,14 @@ def test_resume_refuses_another_batch(reference: tuple[list[RunSpec], Path], sce
 def test_a_failed_run_is_recorded_and_the_batch_goes_on(scenarios: list[Path], tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     specs = plan(scenarios[:1], reps=1, seed=2, sets=MONTHS, sweep={"zakat_min_usd": [500.0, 1500.0]})
-    build = batch_mod._build_model
+    build = engine.build_model
 
     def fragile(spec: RunSpec) -> object:
         if spec.sweep["zakat_min_usd"] == 1500.0:
             raise RuntimeError("injected failure")
         return build(spec)
 
-    monkeypatch.setattr(batch_mod, "_build_model", fragile)
+    monkeypatch.setattr(engine, "build_model", fragile)
     out = tmp_path / "out"
     summary = run_batch(specs, out, workers=1, progress=False)
     bad = specs[1].run_id
