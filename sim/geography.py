@@ -41,6 +41,7 @@ MAX_MARKET = 5  # 0 = no market .. 5 = regional hub
 #: memory a model needs per map cell (Mesa's grid cell, its property layers, the agents on a
 #: typical map): measured 1.4 kB on the shipped map, rounded up
 BYTES_PER_CELL = 2048
+TEXT_COPIES = 16  # memory to read and parse a TOML file, per byte of it (the text, its lines, the parse)
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,11 @@ def _unknown_keys(path: Path, key: str, table: dict[str, Any], allowed: tuple[st
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(path, None, "map file not found", allowed="a map file such as scenarios/maps/nes.toml")
-    # a grid has one character per cell, twice (terrain and districts): the file bounds the cells
-    check_map_size(path, path.stat().st_size // 2, "a map file this large")
+    size, limit = path.stat().st_size, memory_limit()
+    if size * TEXT_COPIES > limit:  # refused before it is read: reading alone would exhaust memory
+        needed = _size(size * TEXT_COPIES)
+        raise InputError(path, None, f"is {_size(size)}: reading it needs about {needed} of memory, more than this "
+                         "machine can give a run", allowed=f"a map file under {_size(limit // TEXT_COPIES)}")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -17,6 +17,7 @@ from sim.viz import APP_PATH, SCENARIO_ENV
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -54,12 +55,23 @@ def scenario_argument(scenario: str) -> str:
     return str(Path(resolve_path(scenario)).resolve())
 
 
+def exposure_warning(host: str) -> str:
+    """A warning when ``host`` makes the server reachable from other machines ('' on loopback)."""
+    if host in LOOPBACK or host.startswith("127."):
+        return ""
+    where = "every network this machine is on" if host in ("0.0.0.0", "::", "") else f"the network of {host}"
+    return (f"insim viz: warning: --host {host} makes the server reachable from {where}; anyone who can reach "
+            f"this port can use it (there is no password). Use --host {DEFAULT_HOST} to keep it on this machine.")
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the Solara server (blocks until it stops); returns its exit code."""
     scenario = scenario_argument(args.scenario)
     root = str(APP_PATH.parents[2])
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, SCENARIO_ENV: scenario, "PYTHONPATH": pythonpath}
+    if exposure_warning(args.host):
+        print(exposure_warning(args.host), file=sys.stderr, flush=True)
     print(f"insim viz: scenario {scenario!r} at http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     try:
         return subprocess.call(solara_command(args.host, args.port), env=env)
