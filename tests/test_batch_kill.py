@@ -25,9 +25,11 @@ BYTE_EQUAL = ("monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
 
 
-def _batch(out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def _batch(out: Path, log: Path) -> subprocess.Popen:
+    # output to a file, not a pipe: an orphaned worker holding a pipe open would hang the test
+    with log.open("w") as f:
+        return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"],
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True)
 
 
 def _stored(out: Path) -> int:
@@ -89,7 +91,8 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
     rng = random.Random(2019)
     faults = []
     for attempt in range(4):
-        batch = _batch(out)
+        log = tmp_path / f"attempt{attempt}.log"
+        batch = _batch(out, log)
         # kill once a few more runs are stored, at a random moment after that (mid-run, mid-write, ...)
         target = _stored(out) + rng.randint(1, 2)
         deadline = time.monotonic() + 120
@@ -107,7 +110,8 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
             batch.send_signal(signal.SIGTERM)
         else:
             batch.kill()
-        err, _ = batch.communicate(timeout=300)
+        batch.wait(timeout=300)
+        err = log.read_text()
         faults.append(f"{victim} killed (exit {batch.returncode}, {_stored(out)} runs stored)")
         if victim == "worker":  # reported as lost runs, not as a traceback folder
             assert batch.returncode == 1 and "lost" in err and "worker process died" in err, err
@@ -115,9 +119,8 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
             assert batch.returncode == 130 and "Traceback" not in err, err
         assert _gone(workers) == [], f"orphaned workers after {victim} kill"
 
-    final = _batch(out)
-    err, _ = final.communicate(timeout=600)
-    assert final.returncode == 0, err
+    final = _batch(out, tmp_path / "final.log")
+    assert final.wait(timeout=600) == 0, (tmp_path / "final.log").read_text()
     print("faults:", "; ".join(faults))
 
     for name in BYTE_EQUAL:
