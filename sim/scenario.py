@@ -209,6 +209,13 @@ def _check_parameters(values: dict[str, Any], path: Path | None, prefix: str) ->
                              allowed=f"{low} at most {high} (set both if needed)")
 
 
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """``seed`` as a plain int (numpy integers too) if it is a whole number from 0 to :data:`MAX_SEED`."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        raise InputError(None, key, f"{seed!r} is not a usable seed", allowed=f"a whole number from 0 to {MAX_SEED}")
+    return int(seed)
+
+
 def plain_value(value: Any) -> Any:
     """numpy scalars as Python values (notebooks pass them), so strict checks accept them."""
     return value.item() if isinstance(value, np.generic) else value

@@ -400,3 +400,22 @@ def test_viz_on_all_interfaces_warns_that_it_is_reachable_from_the_network() -> 
     assert "reachable from every network" in exposure_warning("0.0.0.0")
     assert "192.168.1.5" in exposure_warning("192.168.1.5")
     assert exposure_warning("127.0.0.1") == exposure_warning("localhost") == ""
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "3", 2**64])
+def test_a_bad_seed_from_python_is_a_clear_error(seed: object) -> None:
+    import sim
+
+    with pytest.raises(sim.InputError, match="seed") as err:
+        sim.run("baseline", seed=seed, months=1)
+    assert "from 0 to" in str(err.value)
+
+
+def test_numpy_integer_seeds_work_from_python() -> None:
+    import numpy as np
+
+    import sim
+
+    a = sim.run("baseline", seed=np.int64(3), months=1).monthly_frame()
+    b = sim.run("baseline", seed=3, months=1).monthly_frame()
+    assert a.equals(b)
