@@ -40,8 +40,11 @@ MAX_SEED = 2**63 - 1  # seeds go into int64 columns of the results tables
 MAX_EXTENDS = 32  # longer chains of `extends` are a mistake (or a cycle through symlinks)
 #: parameter pairs that must be ordered: (lower, upper), the first at most the second
 ORDERED_PAIRS: tuple[tuple[str, str], ...] = (
-    ("zakat_min_usd", "zakat_max_usd"),
+    ("zakat_min_usd", "zakat_max_usd"),  # the smallest demand and the largest
+    ("sdf_unit_size", "sdf_fighters_region"),  # one unit cannot outnumber the whole force
 )
+# not a pair: cordon_fighters may exceed sdf_fighters_region (reinforcements from outside the map),
+# and Morris screening varies both by half their default independently
 
 
 class ScenarioFile(BaseModel):

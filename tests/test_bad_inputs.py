@@ -128,6 +128,8 @@ CASES: dict[str, Case] = {
                                    "parameters.zakat_min_usd", "above zakat_max_usd"),
     "zakat_min_above_default_max": checked("[parameters]\nzakat_min_usd = 50000\n", "parameters.zakat_min_usd",
                                            "above zakat_max_usd = 10000"),
+    "unit_larger_than_force": checked("[parameters]\nsdf_unit_size = 500\nsdf_fighters_region = 300\n",
+                                      "parameters.sdf_unit_size", "above sdf_fighters_region = 300"),
     "table_for_number": checked("[parameters]\nzakat_min_usd = { a = 1 }\n", "parameters.zakat_min_usd"),
     "run_command_checks_too": checked("[parameters]\nkilling_prob = 2\n", "parameters.killing_prob",
                                       command="run"),
