@@ -276,6 +276,8 @@ CASES: dict[str, Case] = {
     "map_km_text": bad_map("km_per_cell = 5.0", 'km_per_cell = "5"', "km_per_cell", "wrong type"),
     "map_places_renamed": bad_map("[[places]]", "[[towns]]", "towns", "unknown key", count=-1),
     "map_unknown_key": bad_map("km_per_cell = 5.0", "km_per_cell = 5.0\nscale = 2", "scale", "unknown key"),
+    "map_without_camps": bad_map('"c" = "camp"', '"c" = "steppe"', "cannot be built on this map", "camps"),
+    "map_without_regime": bad_map('holder = "regime"', 'holder = "sdf"', "cannot be built on this map", count=-1),
     "map_not_utf8": Case(lambda f: (["check", str(scenario(f, "", map_path=_write(f / "map.toml",
                                                                                   b"name = '\xff'\n")))],
                                     "map.toml"), ("not UTF-8",)),
