@@ -371,5 +371,6 @@ def check_buildable(scenario: Scenario) -> None:
     except Exception as exc:  # what the structural checks above do not foresee
         raise InputError(scenario.map_path, None, f"the model cannot be built on this map with {scenario.path}'s "
                          f"parameters: {type(exc).__name__}: {exc}",
-                         allowed="a map with what the model places its agents on, like scenarios/maps/nes.toml: SDF-held "
-                         "camps and villages of the east_strip zone, regime-held desert near a river") from None
+                         allowed="a map with what the model places its agents on, like scenarios/maps/nes.toml: "
+                         "SDF-held camps and villages of the east_strip zone, regime-held desert near a river",
+                         ) from None
