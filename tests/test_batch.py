@@ -434,3 +434,37 @@ def test_an_incident_table_is_written_when_the_model_offers_one(scenarios: list[
     assert incidents is not None and list(incidents["run_id"]) == [specs[0].run_id] * 2 + [specs[1].run_id] * 2
     assert list(incidents["killings"]) == [0, 1, 1, 1]
     assert (tmp_path / "out" / "runs" / specs[0].run_id / "incidents.parquet").is_file()
+
+
+def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
+        scenarios: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import errno
+
+    from sim import cli
+    from sim.batch import store
+
+    real = store.write_table
+    calls = []
+
+    def filling(df: pd.DataFrame, path: Path) -> None:
+        calls.append(path)
+        if len(calls) > 2:  # the first run's two tables fit, then the disk is full
+            path.write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(df, path)
+
+    monkeypatch.setattr(store, "write_table", filling)
+    out = tmp_path / "out"
+    args = ["batch", *map(str, scenarios), "--reps", "1", "--set", "months=4", "--workers", "1", "--out", str(out),
+            "--no-plots", "--quiet"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: cannot write there: No space left on device" in err and "--resume" in err
+    assert "Traceback" not in err
+    assert [p.name for p in (out / "runs").iterdir()] == ["short-base-r000"]  # the finished run is kept
+    assert not list(out.glob(".tmp-*")) and not (out / ".lock").exists()
+    assert "short-base-r000" in json.loads((out / "manifest.json").read_text())["files"]
+
+    monkeypatch.setattr(store, "write_table", real)  # space freed: resume finishes the batch
+    assert cli.main([*args, "--resume"]) == 0
+    assert list(pd.read_parquet(out / "runs.parquet")["status"]) == ["ok", "ok"]
