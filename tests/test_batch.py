@@ -468,3 +468,24 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     monkeypatch.setattr(store, "write_table", real)  # space freed: resume finishes the batch
     assert cli.main([*args, "--resume"]) == 0
     assert list(pd.read_parquet(out / "runs.parquet")["status"]) == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("dashboard", [None, "127.0.0.1:8799"])
+def test_the_dask_dashboard_starts_only_when_asked(reference: tuple[list[RunSpec], Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch, dashboard: str | None) -> None:
+    import dask.distributed
+
+    seen: dict[str, object] = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_cluster(**kwargs: object) -> None:
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", fake_cluster)
+    specs, _ = reference
+    with pytest.raises(Stop):
+        run_batch(specs, tmp_path / "out", workers=2, dask="local", progress=False, dask_dashboard=dashboard)
+    assert seen["dashboard_address"] == dashboard and seen["host"] == "127.0.0.1"
