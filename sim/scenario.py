@@ -37,6 +37,7 @@ OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
 # the calendar a scenario may use: wide enough for any study, far from datetime's year 9999
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 MAX_SEED = 2**63 - 1  # seeds go into int64 columns of the results tables
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything this large is a wrong file
 MAX_EXTENDS = 32  # longer chains of `extends` are a mistake (or a cycle through symlinks)
 #: parameter pairs that must be ordered: (lower, upper), the first at most the second
 ORDERED_PAIRS: tuple[tuple[str, str], ...] = (
@@ -227,6 +228,9 @@ def plain_value(value: Any) -> Any:
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as a dict; InputError naming the file if it is missing, not UTF-8 or not TOML."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(path, None, f"is {path.stat().st_size:,} bytes, too large for a scenario file",
+                             allowed=f"at most {MAX_FILE_BYTES:,} bytes")
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(path, None, "file not found") from None

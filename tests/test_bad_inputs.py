@@ -112,6 +112,7 @@ def cycle() -> Case:
 
 
 DEEP = 2000
+MALFORMED = '{"format": "insim-batch/1", "runs": [], "files": [1]}'
 CASES: dict[str, Case] = {
     # ------------------------------------------------------------------ scenario parameters
     "unknown_parameter": checked("[parameters]\nzakat_min_usdd = 5\n", "parameters.zakat_min_usdd", "did you mean"),
@@ -222,6 +223,13 @@ CASES: dict[str, Case] = {
     "reps_zero": command(["batch", "baseline", "--reps", "0", "--out", "{out}"], "--reps"),
     "reps_text": command(["batch", "baseline", "--reps", "many", "--out", "{out}"], "--reps"),
     "workers_zero": command(["batch", "baseline", "--reps", "1", "--workers", "0", "--out", "{out}"], "--workers"),
+    "workers_thousands": command(["batch", "baseline", "--reps", "1", "--workers", "5000", "--out", "{out}"],
+                                 "workers", "4 per CPU"),
+    "viz_port_out_of_range": command(["viz", "baseline", "--port", "70000"], "--port", "1 to 65535"),
+    "viz_host_and_bad_scenario": command(["viz", "baselin", "--host", "0.0.0.0"], "did you mean 'baseline'"),
+    "manifest_files_malformed": Case(lambda f: (["compare", str(_write(f / "manifest.json", MALFORMED).parent)],
+                                                "manifest.json"), ("files", "malformed")),
+    "scenario_file_too_large": raw_file("# " + "x" * 1_100_000 + "\n", "too large for a scenario file"),
     "bad_dates": command(["batch", "baseline", "--reps", "1", "--dates", "2020-13-01", "--out", "{out}"], "--dates"),
     "huge_batch_without_yes": command(["batch", "baseline", "--reps", "100", "--sweep",
                                        "killing_prob=" + ",".join(f"0.{i:02d}" for i in range(1, 100)),

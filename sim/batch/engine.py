@@ -230,6 +230,11 @@ class BatchSummary:
         return text
 
 
+def max_workers() -> int:
+    """The most local worker processes a batch may start: 4 per CPU (more only thrash)."""
+    return 4 * (os.cpu_count() or 1)
+
+
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
     """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
     todo, n_skipped = [], 0
@@ -275,6 +280,9 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
     if len(set(ids)) != len(ids):
         raise InputError(None, "specs", "run ids are not unique")
     workers = (os.cpu_count() or 1) if workers is None else whole_number(workers, "workers", 1)
+    if dask in (None, "local") and workers > max_workers():
+        raise InputError(None, "workers", f"{workers} processes on a machine with {os.cpu_count()} CPUs",
+                         allowed=f"1 to {max_workers()} (4 per CPU)")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file, not a folder")

@@ -276,6 +276,11 @@ def read_manifest(out: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("runs"), list) or not all(isinstance(r, dict) and "run_id" in r
                                                              for r in manifest["runs"]):
         raise InputError(out / MANIFEST, "runs", "missing or malformed")
+    for key in ("files", "tables"):  # run id -> file -> sha256, and table -> sha256
+        value = manifest.get(key) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, dict if key == "files" else str)
+                                                  for v in value.values()):
+            raise InputError(out / MANIFEST, key, "malformed", allowed="what insim batch wrote there")
     return manifest
 
 

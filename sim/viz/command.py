@@ -32,9 +32,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("scenario", nargs="?", default="baseline",
                         help="shipped scenario name or path to a scenario .toml (default: baseline)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                        help=f"port, 1 to 65535 (default: {DEFAULT_PORT})")
     parser.set_defaults(func=run)
     return parser
+
+
+def port_number(text: str) -> int:
+    """A ``--port``: a whole number from 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: 1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (allowed: 1 to 65535)")
+    return port
 
 
 def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
