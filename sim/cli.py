@@ -293,26 +293,22 @@ def _compare(results: Any, outcomes: list[str] | None, reference: str | None) ->
     print(format_compare(compare(results, outcomes, reference)), end="")
 
 
-def _load(folder: str) -> Any:
-    from sim.batch import load_results
-
-    if not Path(folder).is_dir():
-        raise InputError(folder, None, "no such results folder", allowed="the --out folder of an insim batch")
-    return load_results(folder)
-
-
 def cmd_plot(args: argparse.Namespace) -> int:
     """(Re)draw a batch's plots."""
     outcomes, dates = parse_outcomes(args.outcomes), parse_dates(args.dates)
-    results = _load(args.dir)
+    from sim.batch import load_results
+
+    results = load_results(args.dir)  # every run file checked against its recorded hash
     _plot(results, Path(args.out) if args.out else Path(args.dir) / "plots", outcomes, dates)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Print the scenarios' differences."""
+    from sim.batch import load_results
+
     outcomes = parse_outcomes(args.outcomes)
-    _compare(_load(args.dir), outcomes, args.reference)
+    _compare(load_results(args.dir), outcomes, args.reference)
     return 0
 
 
@@ -437,8 +433,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse's usage errors (status 2) and --help / --version (0)
         return exc.code if isinstance(exc.code, int) else 2
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() \
-        else None
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
