@@ -125,6 +125,9 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     monthly = pd.read_parquet(out / "monthly.parquet")
     villages = pd.read_parquet(out / "villages.parquet")
     assert list(runs["run_id"]) == [s.run_id for s in specs] and (runs["status"] == "ok").all()
+    timings = pd.read_csv(out / "timings.csv")  # kept apart: the results tables depend on the inputs only
+    assert "wall_time_s" not in runs and list(timings["run_id"]) == list(runs["run_id"])
+    assert (timings["wall_time_s"] > 0).all()
     assert set(OUTCOMES) <= set(runs.columns) and "total_killings" in runs
     assert len(monthly) == 2 * 4 and list(monthly.columns[:6]) == ["run_id", "scenario", "rep", "seed", "month", "date"]
     assert set(OUTCOMES) <= set(monthly.columns)

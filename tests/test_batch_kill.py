@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["baseline", "--set", "months=3", "--reps", "12", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
-BYTE_EQUAL = ("monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema_outcomes.csv")
+BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema_outcomes.csv")
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
 
@@ -125,7 +125,5 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
 
     for name in BYTE_EQUAL:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
-    # the runs table also holds each run's wall time, which differs: everything else is equal
-    runs = [pd.read_parquet(folder / "runs.parquet").drop(columns="wall_time_s") for folder in (out, reference)]
-    pd.testing.assert_frame_equal(*runs)
+    assert len(pd.read_parquet(out / "runs.parquet")) == 12 and (out / "timings.csv").is_file()
     assert not (out / ".lock").exists() and not list(out.glob(".tmp-*"))

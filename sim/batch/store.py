@@ -3,7 +3,8 @@
 A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`), one ``runs/<run_id>/``
 per finished run, and the consolidated tables ``runs``, ``monthly`` and ``villages`` (and
 ``incidents`` when the model records them), parquet or CSV without pyarrow, plus
-``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench.
+``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench. These depend only on the
+batch's inputs (the same batch gives the same bytes); each run's wall time is in ``timings.csv``.
 
 Nothing is merged unchecked: every run file's sha256 is recorded when the run is stored, and a
 file that no longer matches (swapped with another run's, or corrupted) stops the merge with an
@@ -205,12 +206,15 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
                 seeds: dict[str, int] | None = None) -> tuple[int, dict[str, str]]:
     """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes)."""
     summaries: list[dict[str, Any]] = []
+    timings: list[dict[str, Any]] = []
     parts: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
         if not folder.exists():
             continue
         summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id))
+        # the wall time goes to timings.csv, so that the results tables depend on the inputs only
+        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
         summaries.append(summary)
         if summary["status"] == "ok":
             for stem in RUN_TABLES:
@@ -227,6 +231,7 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
         atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
         hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")
     experiments, outcomes = ema_tables(runs)
+    atomic_write(out / "timings.csv", lambda p: pd.DataFrame(timings).to_csv(p, index=False))
     atomic_write(out / "ema_experiments.csv", lambda p: experiments.to_csv(p, index=False))
     atomic_write(out / "ema_outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
     n_failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
