@@ -26,6 +26,7 @@ from typing import Any
 
 from sim.analysis import text_table
 from sim.errors import InputError
+from sim.scenario import MAX_SEED
 
 # ---------------------------------------------------------------------------- registration hooks
 #: Modules that may add sub-commands (``viz``, ``validate``, ``sensitivity``). Each one that can be
@@ -81,9 +82,9 @@ def parse_sweeps(items: Sequence[str] | None) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for key, value in parse_sets(items, "--sweep").items():
         raw = value if isinstance(value, str) else str(value)
-        values = [parse_value(v) for v in raw.split(",") if v.strip()]
-        if not values:
-            raise InputError(None, f"--sweep {key}", "no values", allowed="key=v1,v2,...")
+        if not raw.strip() or any(not v.strip() for v in raw.split(",")):
+            raise InputError(None, f"--sweep {key}", f"an empty value in {raw!r}", allowed="key=v1,v2,...")
+        values = [parse_value(v) for v in raw.split(",")]
         out[key] = values
     return out
 
@@ -416,8 +417,8 @@ def seed_value(text: str) -> int:
         seed = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: 0 or more)") from None
-    if seed < 0:
-        raise argparse.ArgumentTypeError(f"{seed} is negative (allowed: 0 or more)")
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} is out of range (allowed: 0 to {MAX_SEED})")
     return seed
 
 

@@ -37,6 +37,7 @@ OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
 # the calendar a scenario may use: wide enough for any study, far from datetime's year 9999
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 MAX_SEED = 2**63 - 1  # seeds go into int64 columns of the results tables
+FILE_ONLY = ("extends", "inherit_events", "events", "parameters")  # keys an override cannot change
 MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything this large is a wrong file
 MAX_EXTENDS = 32  # longer chains of `extends` are a mistake (or a cycle through symlinks)
 #: parameter pairs that must be ordered: (lower, upper), the first at most the second
@@ -312,7 +313,11 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
     data = _read(path)
     files = data.pop("_files")
     for key, value in overrides.items():
-        if key in ScenarioFile.model_fields and key not in ("parameters", "events"):
+        if key in FILE_ONLY:  # the file is already read and merged: an override would be ignored
+            raise InputError(path, key, "can only be set in the scenario file, not as an override",
+                             allowed="a parameter or one of " + ", ".join(k for k in ScenarioFile.model_fields
+                                                                          if k not in FILE_ONLY))
+        if key in ScenarioFile.model_fields:
             data[key] = value
         else:
             data.setdefault("parameters", {})[key] = value

@@ -60,11 +60,13 @@ def scenario_argument(scenario: str) -> str:
 
     Raises :class:`sim.errors.InputError` (with the known names) when there is no such scenario.
     """
-    from sim.scenario import available, resolve_path
+    from sim.scenario import available, load_scenario, resolve_path
 
     if scenario in available():
         return scenario
-    return str(Path(resolve_path(scenario)).resolve())
+    path = str(Path(resolve_path(scenario)).resolve())
+    load_scenario(path)  # checked here: a bad file is a clear error, not a crash of the server
+    return path
 
 
 def exposure_warning(host: str) -> str:
