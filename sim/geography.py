@@ -201,6 +201,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, None, f"not valid TOML: {exc}") from None
+    except OSError as exc:  # no permission, a broken disk, ...
+        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
     except RecursionError:
         raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
 

@@ -241,6 +241,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, None, f"not valid TOML: {exc}") from None
+    except OSError as exc:  # no permission, a broken disk, ...
+        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
     except RecursionError:
         raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
 
@@ -341,7 +343,7 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
         file = Path(raw.pop("_file", path))
         key = f"events[{raw.pop('_index', i)}]"
         kind = raw.pop("kind", None)
-        if kind not in EVENT_KINDS:
+        if not isinstance(kind, str) or kind not in EVENT_KINDS:
             problem = f"unknown event kind {kind!r}" + suggest(str(kind), list(EVENT_KINDS))
             raise InputError(file, f"{key}.kind", problem, allowed=", ".join(EVENT_KINDS))
         if "date" not in raw:

@@ -154,6 +154,8 @@ CASES: dict[str, Case] = {
     # ------------------------------------------------------------------ events
     "event_unknown_kind": checked('[[events]]\nkind = "alien_invasion"\ndate = "+1 months"\n',
                                   "events[0].kind", "unknown event kind"),
+    "event_kind_list": checked('[[events]]\nkind = ["amnesty"]\ndate = "+1 months"\n', "events[0].kind",
+                               "unknown event kind"),
     "event_no_kind": checked('[[events]]\ndate = "+1 months"\n', "events[0].kind"),
     "event_no_date": checked('[[events]]\nkind = "amnesty"\n', "events[0].date", "missing"),
     "event_bad_date": checked('[[events]]\nkind = "amnesty"\ndate = "someday"\n', "events[0].date", "not a date"),
@@ -441,3 +443,19 @@ def test_numpy_integer_seeds_work_from_python() -> None:
     a = sim.run("baseline", seed=np.int64(3), months=1).monthly_frame()
     b = sim.run("baseline", seed=3, months=1).monthly_frame()
     assert a.equals(b)
+
+
+def test_an_unreadable_scenario_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # we run as root, which ignores chmod 000: a failing read stands in for it
+    file = scenario(tmp_path, "")
+    real = Path.read_text
+
+    def denied(self: Path, *args: object, **kwargs: object) -> str:
+        if self == file:
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    assert cli.main(["check", str(file)]) == 2
+    _assert_clear(2, capsys.readouterr().err, "bad.toml", ("cannot be read: Permission denied",))
