@@ -18,7 +18,7 @@ from typing import Any
 from sim.errors import InputError
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters, fact_table, parameter_table
-from sim.scenario import Scenario, available, load_scenario
+from sim.scenario import Scenario, available, check_seed, load_scenario
 
 __version__ = "0.1.0"
 
@@ -29,7 +29,7 @@ def run(scenario: str = "baseline", seed: int | None = None, **overrides: Any) -
 
     ``seed`` (an int or numpy integer) defaults to the scenario's own seed."""
     loaded = load_scenario(scenario, **overrides)
-    return InsurgencyModel(loaded, rng=loaded.seed if seed is None else seed).run()
+    return InsurgencyModel(loaded, rng=loaded.seed if seed is None else check_seed(seed)).run()
 
 __all__ = [
     "InputError",

@@ -1,5 +1,6 @@
-"""``python -m sim`` is the ``insim`` command."""
+"""``python -m sim`` is the ``insim`` command (importing this module runs nothing)."""
 
 from sim.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

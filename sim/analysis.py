@@ -73,7 +73,7 @@ ID_COLUMNS: frozenset[str] = frozenset((
 def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OUTCOMES) -> list[str]:
     """The outcome names asked for (``default`` when None); unknown names raise InputError."""
     from sim.errors import InputError
-    from sim.scenario import _suggest
+    from sim.scenario import suggest
 
     if names is None:
         return list(default)
@@ -83,7 +83,7 @@ def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OU
         if not name:
             continue
         if name not in OUTCOMES:
-            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + _suggest(name, list(OUTCOMES)),
+            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + suggest(name, list(OUTCOMES)),
                              allowed=", ".join(OUTCOMES))
         out.append(name)
     return out

@@ -14,8 +14,11 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import os
+import signal
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,6 +26,7 @@ from typing import Any
 
 from sim.analysis import text_table
 from sim.errors import InputError
+from sim.scenario import MAX_SEED
 
 # ---------------------------------------------------------------------------- registration hooks
 #: Modules that may add sub-commands (``viz``, ``validate``, ``sensitivity``). Each one that can be
@@ -31,6 +35,9 @@ from sim.errors import InputError
 EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command")
 
 #: outcomes shown in ``insim run``'s summary table
+#: batches of more runs than this ask before they start (``--yes`` skips the question)
+CONFIRM_RUNS = 1000
+
 SUMMARY_OUTCOMES: tuple[str, ...] = (
     "is_fighters", "is_supporters", "is_treasury_usd", "detainees", "influence_east_strip", "mean_trust",
     "strongholds", "councils_without_chairman", "sdf_local_share", "traders_active", "coalition_present",
@@ -62,7 +69,11 @@ def parse_sets(items: Sequence[str] | None, option: str = "--set") -> dict[str, 
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(None, option, f"{item!r} is not key=value", allowed="key=value, e.g. zakat_min_usd=500")
-        out[key.strip()] = parse_value(value)
+        key = key.strip()
+        if key in out:  # a second value would silently replace the first
+            raise InputError(None, f"{option} {key}", "given twice",
+                             allowed=f"each key once; to try several values use --sweep {key}=v1,v2")
+        out[key] = parse_value(value)
     return out
 
 
@@ -71,9 +82,9 @@ def parse_sweeps(items: Sequence[str] | None) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for key, value in parse_sets(items, "--sweep").items():
         raw = value if isinstance(value, str) else str(value)
-        values = [parse_value(v) for v in raw.split(",") if v.strip()]
-        if not values:
-            raise InputError(None, f"--sweep {key}", "no values", allowed="key=v1,v2,...")
+        if not raw.strip() or any(not v.strip() for v in raw.split(",")):
+            raise InputError(None, f"--sweep {key}", f"an empty value in {raw!r}", allowed="key=v1,v2,...")
+        values = [parse_value(v) for v in raw.split(",")]
         out[key] = values
     return out
 
@@ -131,12 +142,16 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate scenario files; the first bad one ends the command with status 2."""
+    """Validate scenario files and their maps; the first bad one ends the command with status 2."""
+    from sim.geography import check_buildable, load_map
     from sim.scenario import load_scenario
 
     for file in args.files:
         s = load_scenario(file)
-        print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events)")
+        geography = load_map(s.map_path)
+        check_buildable(s)  # the model is built on the map once, so nothing fails at run time
+        print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events; "
+              f"map {geography.path.name}: {geography.width}x{geography.height} cells, {len(geography.places)} places)")
     return 0
 
 
@@ -177,6 +192,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     sets = parse_sets(args.set)
     scenario = load_with(args.file, sets)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        check_writable(out)
     _note_dropped(scenario)
     seed = args.seed if args.seed is not None else scenario.seed
     started = time.perf_counter()
@@ -184,14 +202,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     model.run()
     print(_summary(model, seed))
     print(f"\n({time.perf_counter() - started:.1f} s)")
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        model.monthly_frame().to_csv(out / "monthly.csv", index=False)
-        model.village_frame().to_csv(out / "villages.csv", index=False)
-        (out / "events.json").write_text(json.dumps(model.event_log, indent=2, default=str))
+    if out is not None:
+        write_run(model, out)
         print(f"wrote {out}/monthly.csv, villages.csv, events.json")
     return 0
+
+
+def check_writable(out: Path) -> None:
+    """InputError naming ``out`` if it is a file or cannot be created or written (before any run)."""
+    from sim.batch.store import writing
+
+    if out.exists() and not out.is_dir():
+        raise InputError(out, None, "is a file, not a folder", allowed="a folder (created if missing)")
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".insim-write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+
+
+def write_run(model: Any, out: Path) -> None:
+    """One run's outputs, each written whole or not at all (a full disk leaves no half file)."""
+    from sim.batch.store import atomic_write, writing
+
+    outputs = {
+        "monthly.csv": lambda p: model.monthly_frame().to_csv(p, index=False),
+        "villages.csv": lambda p: model.village_frame().to_csv(p, index=False),
+        "events.json": lambda p: p.write_text(json.dumps(model.event_log, indent=2, default=str)),
+    }
+    with writing(out):
+        for name, write in outputs.items():
+            atomic_write(out / name, write)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -202,23 +243,41 @@ def cmd_batch(args: argparse.Namespace) -> int:
         raise InputError(None, "--reps", f"{args.reps}", allowed="1 or more")
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"{args.workers}", allowed="1 or more")
+    if args.dask_dashboard and args.dask != "local":
+        raise InputError(None, "--dask-dashboard", "only for a local cluster", allowed="with --dask local")
     sets, sweep = parse_sets(args.set), parse_sweeps(args.sweep)
     if not args.no_plots:
         parse_dates(args.dates)
+    n_runs = batch.count_runs(len(args.files), args.reps, sweep)
+    if n_runs > CONFIRM_RUNS and not args.yes:
+        confirm(n_runs)
     for file in args.files:
         _note_dropped(load_with(file, sets))
     specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None)
     summary = batch.run_batch(specs, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
-                              progress=not args.quiet, command=["insim", *args.argv])
+                              progress=not args.quiet, command=["insim", *args.argv],
+                              dask_dashboard=args.dask_dashboard)
     print(summary)
-    for run_id in summary.failed:
-        print(f"  failed: {run_id} (traceback in {args.out}/runs/{run_id}/)", file=sys.stderr)
-    if summary.n_done + summary.n_skipped > 0:
+    if summary.n_done + summary.n_skipped > len(summary.failed):
         results = batch.load_results(args.out)
         if not args.no_plots:
             _plot(results, Path(args.out) / "plots", None, parse_dates(args.dates))
         _compare(results, None, None)
-    return 1 if summary.n_failed else 0
+    if not summary.ok:
+        print(f"insim batch: {len(summary.failed)} run(s) failed and {len(summary.lost)} were lost of "
+              f"{summary.n_runs}; see above; `insim batch ... --resume` runs them again", file=sys.stderr)
+    return 0 if summary.ok else 1
+
+
+def confirm(n_runs: int) -> None:
+    """Ask before a batch of more than :data:`CONFIRM_RUNS` runs; InputError if not confirmed."""
+    question = f"This batch has {n_runs:,} runs. Run them all? [y/N] "
+    if not sys.stdin.isatty():
+        raise InputError(None, "--yes", f"the batch has {n_runs:,} runs (more than {CONFIRM_RUNS:,}) and there "
+                         "is no terminal to ask", allowed="add --yes to run them, or fewer --reps / sweep values")
+    print(question, end="", file=sys.stderr, flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        raise InputError(None, "--yes", f"not confirmed: {n_runs:,} runs", allowed="answer y, or add --yes")
 
 
 def _plot(results: Any, out: Path, outcomes: list[str] | None, dates: list[dt.date]) -> None:
@@ -235,26 +294,22 @@ def _compare(results: Any, outcomes: list[str] | None, reference: str | None) ->
     print(format_compare(compare(results, outcomes, reference)), end="")
 
 
-def _load(folder: str) -> Any:
-    from sim.batch import load_results
-
-    if not Path(folder).is_dir():
-        raise InputError(folder, None, "no such results folder", allowed="the --out folder of an insim batch")
-    return load_results(folder)
-
-
 def cmd_plot(args: argparse.Namespace) -> int:
     """(Re)draw a batch's plots."""
     outcomes, dates = parse_outcomes(args.outcomes), parse_dates(args.dates)
-    results = _load(args.dir)
+    from sim.batch import load_results
+
+    results = load_results(args.dir)  # every run file checked against its recorded hash
     _plot(results, Path(args.out) if args.out else Path(args.dir) / "plots", outcomes, dates)
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Print the scenarios' differences."""
+    from sim.batch import load_results
+
     outcomes = parse_outcomes(args.outcomes)
-    _compare(_load(args.dir), outcomes, args.reference)
+    _compare(load_results(args.dir), outcomes, args.reference)
     return 0
 
 
@@ -290,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         insim run scenarios/us_withdrawal.toml --seed 7 --set zakat_min_usd=500
         insim run amnesty --set months=24 --out results/amnesty_run""")
     p.add_argument("file", metavar="FILE", help="a scenario file or a shipped scenario's name")
-    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed_value, help="random seed, 0 or more (default: the scenario's)")
     _add_set(p)
     p.add_argument("--out", metavar="DIR", help="write monthly.csv, villages.csv and events.json here")
 
@@ -302,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
         (exit status 1 when some runs failed; their tracebacks stay in OUT/runs/<run_id>/)""")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
     p.add_argument("--reps", type=int, required=True, help="replications of each scenario and sweep value")
-    p.add_argument("--seed", type=int, default=0, help="root seed the runs' seeds are spawned from (default 0)")
+    p.add_argument("--seed", type=seed_value, default=0,
+                   help="root seed the runs' seeds are spawned from, 0 or more (default 0)")
     _add_set(p)
     p.add_argument("--sweep", action="append", metavar="KEY=V1,V2", help="values to cross with the scenarios")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
@@ -312,6 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
     p.add_argument("--dates", help="comma-separated dates for zone-influence maps in the plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--yes", action="store_true", help=f"do not ask before a batch of more than {CONFIRM_RUNS} runs")
+    p.add_argument("--dask-dashboard", metavar="ADDRESS",
+                   help="start the Dask dashboard of --dask local at this address, e.g. 127.0.0.1:8787 (default: off)")
 
     p = _add(sub, "plot", cmd_plot, "(Re)draw a batch's plots into DIR/plots.", """
         insim plot results/demo
@@ -352,11 +411,31 @@ def register_extras(sub: Any, modules: Sequence[str] = EXTRA_COMMANDS) -> list[s
     return registered
 
 
+def seed_value(text: str) -> int:
+    """A ``--seed``: a whole number of at least 0."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: 0 or more)") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{seed} is out of range (allowed: 0 to {MAX_SEED})")
+    return seed
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # so a batch shuts its workers down and keeps what is stored
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``insim`` command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse's usage errors (status 2) and --help / --version (0)
+        return exc.code if isinstance(exc.code, int) else 2
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
@@ -365,3 +444,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -18,3 +18,7 @@ class InputError(ValueError):
         if allowed:
             text += f" (allowed: {allowed})"
         super().__init__(text)
+
+
+class BatchError(RuntimeError):
+    """A batch that could not do its runs (worker processes that died or could not start)."""

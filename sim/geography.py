@@ -8,15 +8,21 @@ with ``y = 0`` at the southern edge; the file's first row is the northern edge.
 
 from __future__ import annotations
 
+import difflib
 import itertools
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.errors import InputError
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 TERRAINS: tuple[str, ...] = (
     "river", "farmland", "village", "urban", "steppe", "desert", "camp", "border", "iraq",
@@ -24,6 +30,18 @@ TERRAINS: tuple[str, ...] = (
 HOLDERS: tuple[str, ...] = ("sdf", "regime", "iraq")
 SETTLEMENT_TERRAINS = ("village", "urban", "camp")
 PLACE_KINDS = ("city", "town", "village", "neighbourhood", "camp", "prison")
+#: the zones of the brief's analysis; the model's initial trust and influence depend on them
+ZONES: tuple[str, ...] = (
+    "karama_raqqa", "west", "east_strip", "hasaka_south", "hasaka", "north", "regime", "badia", "iraq",
+)
+MAP_KEYS = ("name", "km_per_cell", "roads", "terrain", "districts", "terrain_legend", "district_legend", "places")
+DISTRICT_KEYS = ("name", "holder", "zone", "village_market")
+PLACE_KEYS = ("name", "x", "y", "kind", "population", "market", "oil", "tribe", "note")
+MAX_MARKET = 5  # 0 = no market .. 5 = regional hub
+#: memory a model needs per map cell (Mesa's grid cell, its property layers, the agents on a
+#: typical map): measured 1.4 kB on the shipped map, rounded up
+BYTES_PER_CELL = 2048
+TEXT_COPIES = 16  # memory to read and parse a TOML file, per byte of it (the text, its lines, the parse)
 
 
 @dataclass(frozen=True)
@@ -117,14 +135,89 @@ class Geography:
         return names.index(name)
 
 
-def _grid(text: str, path: Path, key: str, legend: dict[str, object]) -> list[str]:
-    rows = [row for row in text.strip("\n").split("\n")]
+def memory_limit() -> int:
+    """Bytes a model may use: half of this machine's physical memory."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume 8 GB
+        return 4 * 2**30
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if n_bytes < 1024 or unit == "PB":
+            return f"{n_bytes:,.0f} {unit}" if unit == "bytes" else f"{n_bytes:,.1f} {unit}"
+        n_bytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def check_map_size(path: Path, n_cells: int, what: str) -> None:
+    """InputError if a map of ``n_cells`` would not fit in memory (with the size it would need)."""
+    needed, limit = n_cells * BYTES_PER_CELL, memory_limit()
+    if needed > limit:
+        raise InputError(path, "terrain", f"{what} needs about {_size(needed)} of memory "
+                         f"({n_cells:,} cells x {_size(BYTES_PER_CELL)}), more than this machine can give a run",
+                         allowed=f"a map of at most {limit // BYTES_PER_CELL:,} cells ({_size(limit)}) here")
+
+
+def _kind(value: Any, types: type | tuple[type, ...]) -> bool:
+    """``isinstance`` where a bool is not a number."""
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in (
+        types if isinstance(types, tuple) else (types,)))
+
+
+def _need(path: Path, key: str, value: Any, types: type | tuple[type, ...], allowed: str) -> Any:
+    if not _kind(value, types):
+        got = "missing" if value is None else f"{value!r} ({type(value).__name__})"
+        raise InputError(path, key, "missing" if value is None else f"wrong type: {got}", allowed=allowed)
+    return value
+
+
+def _text(path: Path, key: str, value: Any, what: str = "a non-empty text") -> str:
+    if not isinstance(_need(path, key, value, str, what), str) or not value.strip():
+        raise InputError(path, key, "empty", allowed=what)
+    return value
+
+
+def _unknown_keys(path: Path, key: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for name in table:
+        if name not in allowed:
+            hint = difflib.get_close_matches(name, allowed, n=1)
+            problem = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            raise InputError(path, f"{key}.{name}" if key else name, problem, allowed=", ".join(allowed))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(path, None, "map file not found", allowed="a map file such as scenarios/maps/nes.toml")
+    size, limit = path.stat().st_size, memory_limit()
+    if size * TEXT_COPIES > limit:  # refused before it is read: reading alone would exhaust memory
+        needed = _size(size * TEXT_COPIES)
+        raise InputError(path, None, f"is {_size(size)}: reading it needs about {needed} of memory, more than this "
+                         "machine can give a run", allowed=f"a map file under {_size(limit // TEXT_COPIES)}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, None, f"not valid TOML: {exc}") from None
+    except OSError as exc:  # no permission, a broken disk, ...
+        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
+
+
+def _grid(text: Any, path: Path, key: str, legend: dict[str, object]) -> list[str]:
+    _need(path, key, text, str, "a multi-line string, one character per cell")
+    rows = [row.rstrip("\r") for row in text.strip("\n").split("\n")]
     if not rows or not rows[0]:
-        raise InputError(path, key, "the grid is empty")
+        raise InputError(path, key, "the grid is empty", allowed="a multi-line string, one character per cell")
     width = len(rows[0])
+    check_map_size(path, width * len(rows), f"a {width}x{len(rows)} map")
     for i, row in enumerate(rows):
         if len(row) != width:
-            raise InputError(path, f"{key} row {i}", f"has {len(row)} characters, the first row has {width}")
+            raise InputError(path, f"{key} row {i}", f"has {len(row)} characters, the first row has {width}",
+                             allowed=f"{width} characters in every row")
         unknown = sorted(set(row) - set(legend))
         if unknown:
             raise InputError(path, f"{key} row {i}", f"unknown characters {unknown}",
@@ -137,61 +230,149 @@ def _line(a: tuple[int, int], b: tuple[int, int]) -> list[tuple[int, int]]:
     return [(round(a[0] + (b[0] - a[0]) * k / n), round(a[1] + (b[1] - a[1]) * k / n)) for k in range(n + 1)]
 
 
+def _legend(path: Path, key: str, value: Any) -> dict[str, Any]:
+    table = _need(path, key, value, dict, "a table of single characters")
+    if not table:
+        raise InputError(path, key, "empty", allowed="at least one character")
+    for char in table:
+        if len(char) != 1 or char in "\n\r":
+            raise InputError(path, f"{key}.{char}", "a legend key must be one character", allowed="one character")
+    return table
+
+
+def _districts(path: Path, legend: dict[str, Any]) -> list[District]:
+    districts, names = [], set()
+    for char, spec in legend.items():
+        key = f"district_legend.{char}"
+        _need(path, key, spec, dict, "a table with name, holder and zone")
+        _unknown_keys(path, key, spec, DISTRICT_KEYS)
+        name = _text(path, f"{key}.name", spec.get("name"), "a district name, unique on the map")
+        if name in names:
+            raise InputError(path, f"{key}.name", f"{name!r} is used by another district", allowed="unique names")
+        names.add(name)
+        holder = spec.get("holder")
+        if holder not in HOLDERS:
+            raise InputError(path, f"{key}.holder", "missing" if holder is None else f"unknown holder {holder!r}",
+                             allowed=", ".join(HOLDERS))
+        zone = spec.get("zone")
+        if zone not in ZONES:
+            raise InputError(path, f"{key}.zone", "missing" if zone is None else f"unknown zone {zone!r}",
+                             allowed=", ".join(ZONES))
+        market = spec.get("village_market")
+        if market is not None and not (_kind(market, int | float) and 0 <= market <= MAX_MARKET):
+            raise InputError(path, f"{key}.village_market", f"{market!r}", allowed=f"a number from 0 to {MAX_MARKET}")
+        districts.append(District(char, name, holder, zone, None if market is None else float(market)))
+    return districts
+
+
+def _place(path: Path, i: int, spec: Any, width: int, height: int) -> Place:
+    key = f"places[{i}]"
+    _need(path, key, spec, dict, "a [[places]] table")
+    _unknown_keys(path, key, spec, PLACE_KEYS)
+    name = _text(path, f"{key}.name", spec.get("name"), "the place's name, unique on the map")
+    key = f"places[{i}] ({name})"
+    if spec.get("kind") not in PLACE_KINDS:
+        raise InputError(path, f"{key}.kind", "missing" if spec.get("kind") is None else f"{spec.get('kind')!r}",
+                         allowed=", ".join(PLACE_KINDS))
+    col = _need(path, f"{key}.x", spec.get("x"), int, f"a whole number from 0 to {width - 1}")
+    row = _need(path, f"{key}.y", spec.get("y"), int, f"a whole number from 0 to {height - 1}")
+    if not (0 <= col < width and 0 <= row < height):
+        raise InputError(path, key, f"cell ({col}, {row}) is off the {width}x{height} map",
+                         allowed=f"x from 0 to {width - 1}, y from 0 to {height - 1}")
+    least = 0 if spec["kind"] == "prison" else 1  # a prison's inmates are counted as detainees
+    population = _need(path, f"{key}.population", spec.get("population"), int, f"a whole number, {least} or more")
+    if not least <= population <= 10**9:
+        raise InputError(path, f"{key}.population", f"{population}" + (" (not positive)" if population < 1 else ""),
+                         allowed=f"{least} to 1,000,000,000")
+    market = _need(path, f"{key}.market", spec.get("market"), int | float, f"a number from 0 to {MAX_MARKET}")
+    if not 0 <= market <= MAX_MARKET:
+        raise InputError(path, f"{key}.market", f"{market}", allowed=f"a number from 0 to {MAX_MARKET}")
+    oil = _need(path, f"{key}.oil", spec.get("oil"), bool, "true or false")
+    tribe = _text(path, f"{key}.tribe", spec.get("tribe"), "the kin network's name")
+    note = _need(path, f"{key}.note", spec.get("note", ""), str, "free text")
+    return Place(name, col, height - 1 - row, spec["kind"], population, float(market), oil, tribe, note)
+
+
 def load_map(path: str | Path) -> Geography:
     """Read and check a map file; raises InputError naming the file and key on bad input."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "map file not found")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"not valid TOML: {exc}") from exc
+    data = _read_toml(path)
+    _unknown_keys(path, "", data, MAP_KEYS)
     for key in ("terrain_legend", "district_legend", "terrain", "districts", "places", "km_per_cell"):
         if key not in data:
             raise InputError(path, key, "missing")
-    t_legend: dict[str, str] = data["terrain_legend"]
+    km = _need(path, "km_per_cell", data["km_per_cell"], int | float, "a positive number of km")
+    if not 0 < km < 1e6:
+        raise InputError(path, "km_per_cell", f"{km}", allowed="a positive number of km, below 1,000,000")
+    name = _need(path, "name", data.get("name", path.stem), str, "text")
+    t_legend: dict[str, str] = _legend(path, "terrain_legend", data["terrain_legend"])
     for char, kind in t_legend.items():
         if kind not in TERRAINS:
             raise InputError(path, f"terrain_legend.{char}", f"unknown terrain {kind!r}", ", ".join(TERRAINS))
-    districts = []
-    for char, spec in data["district_legend"].items():
-        if spec.get("holder") not in HOLDERS:
-            raise InputError(path, f"district_legend.{char}.holder", f"{spec.get('holder')!r}", ", ".join(HOLDERS))
-        market = spec.get("village_market")
-        if market is not None and not (isinstance(market, int | float) and 0 <= market <= 5):
-            raise InputError(path, f"district_legend.{char}.village_market", f"{market!r}", "a number from 0 to 5")
-        districts.append(District(char, spec["name"], spec["holder"], spec["zone"],
-                                  None if market is None else float(market)))
+    districts = _districts(path, _legend(path, "district_legend", data["district_legend"]))
     d_legend = {d.char: i for i, d in enumerate(districts)}
     t_rows = _grid(data["terrain"], path, "terrain", t_legend)
     d_rows = _grid(data["districts"], path, "districts", d_legend)
     if (len(t_rows), len(t_rows[0])) != (len(d_rows), len(d_rows[0])):
-        raise InputError(path, "districts", "the district grid must be the same size as the terrain grid")
+        raise InputError(path, "districts", f"the district grid is {len(d_rows[0])}x{len(d_rows)}",
+                         allowed=f"the terrain grid's size, {len(t_rows[0])}x{len(t_rows)}")
     height, width = len(t_rows), len(t_rows[0])
     # file rows run north to south; Mesa's y runs south to north
     terrain = np.array([[TERRAINS.index(t_legend[c]) for c in row] for row in t_rows]).T[:, ::-1].copy()
     district = np.array([[d_legend[c] for c in row] for row in d_rows]).T[:, ::-1].copy()
 
-    places = []
-    for i, spec in enumerate(data["places"]):
-        key = f"places[{i}] ({spec.get('name', '?')})"
-        if spec.get("kind") not in PLACE_KINDS:
-            raise InputError(path, f"{key}.kind", f"{spec.get('kind')!r}", ", ".join(PLACE_KINDS))
-        col, row = spec["x"], spec["y"]
-        if not (0 <= col < width and 0 <= row < height):
-            raise InputError(path, key, f"cell ({col}, {row}) is off the {width}x{height} map")
-        places.append(Place(spec["name"], int(col), height - 1 - int(row), spec["kind"], int(spec["population"]),
-                            float(spec["market"]), bool(spec["oil"]), spec["tribe"], spec.get("note", "")))
+    places = [_place(path, i, spec, width, height)
+              for i, spec in enumerate(_need(path, "places", data["places"], list, "a list of [[places]] tables"))]
+    _check_places(path, places, terrain)
     by_name = {p.name: p for p in places}
     road = np.zeros((width, height), dtype=bool)
-    for i, chain in enumerate(data.get("roads", [])):
-        for name in chain:
-            if name not in by_name:
-                raise InputError(path, f"roads[{i}]", f"unknown place {name!r}", "names of [[places]]")
+    for i, chain in enumerate(_need(path, "roads", data.get("roads", []), list, "a list of lists of place names")):
+        if not isinstance(chain, list) or len(chain) < 2:
+            raise InputError(path, f"roads[{i}]", f"{chain!r}", allowed="a list of at least two place names")
+        for place in chain:
+            if place not in by_name:
+                raise InputError(path, f"roads[{i}]", f"unknown place {place!r}", "names of [[places]]")
         for a, b in itertools.pairwise(chain):
             for x, y in _line((by_name[a].x, by_name[a].y), (by_name[b].x, by_name[b].y)):
                 road[x, y] = True
     zones = sorted({d.zone for d in districts})
-    tribes = sorted({p.tribe for p in places} | {"local"})
-    return Geography(path, data.get("name", path.stem), float(data["km_per_cell"]), width, height,
-                     terrain, district, road, districts, places, zones, tribes)
+    tribes = sorted({p.tribe for p in places} | {"local", "shepherds"})
+    return Geography(path, name, float(km), width, height, terrain, district, road, districts, places, zones, tribes)
+
+
+def _check_places(path: Path, places: list[Place], terrain: np.ndarray) -> None:
+    """Names unique; a settlement stands on a settlement cell, one per cell (else the model drops it)."""
+    settlement = {TERRAINS.index(t) for t in SETTLEMENT_TERRAINS}
+    seen: dict[str, int] = {}
+    at: dict[tuple[int, int], str] = {}
+    for i, place in enumerate(places):
+        key = f"places[{i}] ({place.name})"
+        if place.name in seen:
+            raise InputError(path, f"{key}.name", f"also the name of places[{seen[place.name]}]",
+                             allowed="unique names")
+        seen[place.name] = i
+        if place.kind == "prison":
+            continue
+        here = TERRAINS[terrain[place.x, place.y]]
+        if terrain[place.x, place.y] not in settlement:
+            raise InputError(path, key, f"stands on a {here} cell, where the model makes no village",
+                             allowed="a cell of terrain " + ", ".join(SETTLEMENT_TERRAINS))
+        if (place.x, place.y) in at:
+            raise InputError(path, key, f"on the same cell as {at[place.x, place.y]!r}", allowed="one place per cell")
+        at[place.x, place.y] = place.name
+
+
+def check_buildable(scenario: Scenario) -> None:
+    """Build the scenario's model once (no day run), so a map it cannot use fails now, not mid-run."""
+    from sim.model import InsurgencyModel
+
+    try:
+        InsurgencyModel(scenario, rng=scenario.seed)
+    except InputError:
+        raise
+    except Exception as exc:  # what the structural checks above do not foresee
+        raise InputError(scenario.map_path, None, f"the model cannot be built on this map with {scenario.path}'s "
+                         f"parameters: {type(exc).__name__}: {exc}",
+                         allowed="a map with what the model places its agents on, like scenarios/maps/nes.toml: "
+                         "SDF-held camps and villages of the east_strip zone, regime-held desert near a river",
+                         ) from None

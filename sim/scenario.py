@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
@@ -33,6 +34,19 @@ if TYPE_CHECKING:
 SCENARIOS = ROOT / "scenarios"
 DEFAULT_START = dt.date(2019, 4, 1)  # the month after Baghouz fell (facts baghouz_fall, attrition_appeal)
 OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
+# the calendar a scenario may use: wide enough for any study, far from datetime's year 9999
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+MAX_SEED = 2**63 - 1  # seeds go into int64 columns of the results tables
+FILE_ONLY = ("extends", "inherit_events", "events", "parameters")  # keys an override cannot change
+MAX_FILE_BYTES = 1_000_000  # a scenario file is a page of text; anything this large is a wrong file
+MAX_EXTENDS = 32  # longer chains of `extends` are a mistake (or a cycle through symlinks)
+#: parameter pairs that must be ordered: (lower, upper), the first at most the second
+ORDERED_PAIRS: tuple[tuple[str, str], ...] = (
+    ("zakat_min_usd", "zakat_max_usd"),  # the smallest demand and the largest
+    ("sdf_unit_size", "sdf_fighters_region"),  # one unit cannot outnumber the whole force
+)
+# not a pair: cordon_fighters may exceed sdf_fighters_region (reinforcements from outside the map),
+# and Morris screening varies both by half their default independently
 
 
 class ScenarioFile(BaseModel):
@@ -44,11 +58,11 @@ class ScenarioFile(BaseModel):
     description: str = ""
     sources: list[str] = Field(default_factory=list)
     map: str = "maps/nes.toml"
-    start: dt.date = DEFAULT_START
-    months: int = Field(60, ge=1, le=600)
-    seed: int = Field(0, ge=0)
+    start: dt.date = Field(DEFAULT_START, ge=EARLIEST, le=LATEST)
+    months: StrictInt = Field(60, ge=1, le=600)
+    seed: StrictInt = Field(0, ge=0, le=MAX_SEED)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    inherit_events: bool = True
+    inherit_events: StrictBool = True
     events: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -152,47 +166,102 @@ def resolve_path(name_or_path: str | Path) -> Path:
                      allowed="a path to a .toml file or one of: " + ", ".join(shipped))
 
 
-def _suggest(key: str, choices: list[str]) -> str:
+def suggest(key: str, choices: list[str]) -> str:
+    """'; did you mean X?' for the closest of ``choices``, or nothing."""
     hint = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
     return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
-def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choices: list[str]) -> None:
+def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choices: list[str],
+                      model: type[BaseModel] | None = None) -> None:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err["loc"])
     key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
     if err["type"] == "extra_forbidden":
         bad = str(err["loc"][-1])
-        raise InputError(path, key, "unknown key" + _suggest(bad, choices),
+        raise InputError(path, key, "unknown key" + suggest(bad, choices),
                          allowed=", ".join(sorted(choices))) from None
-    allowed = ""
-    ctx = err.get("ctx") or {}
-    if "ge" in ctx or "le" in ctx:
-        allowed = f"{ctx.get('ge', '-inf')} to {ctx.get('le', 'inf')}"
-    raise InputError(path, key, f"{err['msg']} (got {err.get('input')!r})", allowed=allowed) from None
+    raise InputError(path, key, f"{err['msg']} (got {err.get('input')!r})",
+                     allowed=allowed_values(model, str(err["loc"][0])) if model and err["loc"] else "") from None
+
+
+def allowed_values(model: type[BaseModel], name: str) -> str:
+    """What a field of ``model`` accepts, with both bounds: "a number from 0 to 100000"."""
+    info = model.model_fields.get(name)
+    if info is None:
+        return ""
+    low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+    kinds = {float: "a number", int: "a whole number", bool: "true or false", dt.date: "a date (YYYY-MM-DD)",
+             str: "text"}
+    what = kinds.get(info.annotation, str(info.annotation).replace("typing.", ""))
+    if low is not None or high is not None:
+        what += f" from {'-inf' if low is None else low} to {'inf' if high is None else high}"
+    return what
 
 
 def _check_parameters(values: dict[str, Any], path: Path | None, prefix: str) -> None:
+    """Strictly: ``true`` is not 1.0 and ``"500"`` is not 500; ordered pairs stay ordered."""
     try:
-        Parameters(**values)
+        checked = Parameters.model_validate(values, strict=True)
     except ValidationError as exc:
-        _raise_validation(exc, path, prefix, list(Parameters.model_fields))
+        _raise_validation(exc, path, prefix, list(Parameters.model_fields), Parameters)
+    for low, high in ORDERED_PAIRS:
+        a, b = getattr(checked, low), getattr(checked, high)
+        if a > b:
+            key = f"{prefix}.{low if low in values else high}"
+            raise InputError(path, key, f"{low} = {a} is above {high} = {b}",
+                             allowed=f"{low} at most {high} (set both if needed)")
+
+
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """``seed`` as a plain int (numpy integers too) if it is a whole number from 0 to :data:`MAX_SEED`."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= MAX_SEED:
+        raise InputError(None, key, f"{seed!r} is not a usable seed", allowed=f"a whole number from 0 to {MAX_SEED}")
+    return int(seed)
+
+
+def plain_value(value: Any) -> Any:
+    """numpy scalars as Python values (notebooks pass them), so strict checks accept them."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; InputError naming the file if it is missing, not UTF-8 or not TOML."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise InputError(path, None, f"is {path.stat().st_size:,} bytes, too large for a scenario file",
+                             allowed=f"at most {MAX_FILE_BYTES:,} bytes")
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, None, "file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, None, "is a folder, not a file", allowed="a .toml file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, None, f"not valid TOML: {exc}") from None
+    except OSError as exc:  # no permission, a broken disk, ...
+        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
 
 
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise InputError(path, "extends", f"a cycle of extends: {cycle}")
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"not valid TOML: {exc}") from None
+    if len(chain) >= MAX_EXTENDS:
+        raise InputError(chain[0], "extends", f"a chain of more than {MAX_EXTENDS} files",
+                         allowed=f"at most {MAX_EXTENDS} files extending one another")
+    raw = read_toml(path)
     try:
         ScenarioFile(**raw)
     except ValidationError as exc:
-        _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
+        _raise_validation(exc, path, "", list(ScenarioFile.model_fields), ScenarioFile)
+    # every event remembers the file that defines it and its place there, for error messages
+    raw["events"] = [{**e, "_file": str(path), "_index": i} if isinstance(e, dict) else e
+                     for i, e in enumerate(raw.get("events", []))]
     if "map" in raw:
         # a map is found next to the file that names it, whoever extends that file
         raw["map"] = str((path.parent / raw["map"]).resolve())
@@ -205,9 +274,8 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent = _read(parent_path, (*chain, path))
     merged = {**parent, **{k: v for k, v in raw.items() if k not in ("parameters", "events", "extends")}}
     merged["parameters"] = {**parent.get("parameters", {}), **raw.get("parameters", {})}
-    own_events = [{**e, "_file": str(path)} for e in raw.get("events", [])]
     inherited = parent.get("events", []) if raw.get("inherit_events", True) else []
-    merged["events"] = inherited + own_events
+    merged["events"] = inherited + raw["events"]
     merged["_files"] = [*parent["_files"], path]
     if "name" not in raw:
         merged.pop("name", None)
@@ -221,9 +289,12 @@ def _event_date(value: Any, start: dt.date) -> dt.date | None:
         m = OFFSET.match(value.strip())
         if m:
             n, unit = int(m.group(1)), m.group(2)
-            if unit.startswith("day"):
-                return start + dt.timedelta(days=n)
-            return add_months(start, n * (12 if unit.startswith("year") else 1))
+            try:
+                if unit.startswith("day"):
+                    return start + dt.timedelta(days=n)
+                return add_months(start, n * (12 if unit.startswith("year") else 1))
+            except (OverflowError, ValueError):
+                return dt.date.max  # beyond any calendar: reported as outside the run
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -234,33 +305,46 @@ def _event_date(value: Any, start: dt.date) -> dt.date | None:
 def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
     """Read, merge and check a scenario; ``overrides`` set top-level keys or parameters."""
     path = resolve_path(name_or_path)
+    try:
+        return _load(path, {k: plain_value(v) for k, v in overrides.items()})
+    except RecursionError:
+        raise InputError(path, None, "nested too deeply to check", allowed="plain tables and lists") from None
+
+
+def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
     data = _read(path)
     files = data.pop("_files")
     for key, value in overrides.items():
-        if key in ScenarioFile.model_fields and key not in ("parameters", "events"):
+        if key in FILE_ONLY:  # the file is already read and merged: an override would be ignored
+            raise InputError(path, key, "can only be set in the scenario file, not as an override",
+                             allowed="a parameter or one of " + ", ".join(k for k in ScenarioFile.model_fields
+                                                                          if k not in FILE_ONLY))
+        if key in ScenarioFile.model_fields:
             data[key] = value
         else:
             data.setdefault("parameters", {})[key] = value
     try:
         top = ScenarioFile(**{k: v for k, v in data.items() if k in ScenarioFile.model_fields})
     except ValidationError as exc:  # an override from the command line or a notebook
-        _raise_validation(exc, path, "", list(ScenarioFile.model_fields))
+        _raise_validation(exc, path, "", list(ScenarioFile.model_fields), ScenarioFile)
     _check_parameters(top.parameters, path, "parameters")
     map_path = (path.parent / top.map).resolve() if "map" in data else (SCENARIOS / top.map).resolve()
     if not map_path.is_file():
         raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
-    end = add_months(top.start, top.months)
-    events, dropped = [], []
+    end = add_months(top.start, top.months)  # within the calendar: start and months are bounded
+    events, dropped, origins = [], [], []
     # a run cut short (or moved) from the command line drops the events it no longer reaches;
     # a file whose own dates fall outside its own run is an error
     reshaped = "months" in overrides or "start" in overrides
     for i, raw in enumerate(data.get("events", [])):
+        if not isinstance(raw, dict):
+            raise InputError(path, f"events[{i}]", f"{raw!r} is not a table", allowed="[[events]] tables")
         raw = dict(raw)
         file = Path(raw.pop("_file", path))
-        key = f"events[{i}]"
+        key = f"events[{raw.pop('_index', i)}]"
         kind = raw.pop("kind", None)
-        if kind not in EVENT_KINDS:
-            problem = f"unknown event kind {kind!r}" + _suggest(str(kind), list(EVENT_KINDS))
+        if not isinstance(kind, str) or kind not in EVENT_KINDS:
+            problem = f"unknown event kind {kind!r}" + suggest(str(kind), list(EVENT_KINDS))
             raise InputError(file, f"{key}.kind", problem, allowed=", ".join(EVENT_KINDS))
         if "date" not in raw:
             raise InputError(file, f"{key}.date", "missing", allowed="an ISO date or an offset like '+12 months'")
@@ -271,17 +355,19 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
             dropped.append(f"{kind} on {date}")
             continue
         if not (top.start <= date < end):
-            raise InputError(file, f"{key}.date", f"{date} is outside the run",
+            shown = "beyond the calendar" if date == dt.date.max else str(date)
+            raise InputError(file, f"{key}.date", f"{shown} is outside the run",
                              allowed=f"{top.start} to {end - dt.timedelta(days=1)}")
         cls = EVENT_KINDS[kind]
         try:
-            args = cls(kind=kind, **raw)
+            args = cls.model_validate({"kind": kind, **raw}, strict=True)
         except ValidationError as exc:
-            _raise_validation(exc, file, key, [k for k in cls.model_fields if k != "kind"] + ["kind", "date"])
+            _raise_validation(exc, file, key, [k for k in cls.model_fields if k != "kind"] + ["kind", "date"], cls)
         if kind == "set_parameters":
             _check_parameters({**top.parameters, **args.parameters}, file, f"{key}.parameters")
         events.append(EventSpec((date - top.start).days, date, args))
-    _check_districts(events, map_path, path)
+        origins.append((file, key))
+    _check_districts(events, origins, map_path)
     events.sort(key=lambda e: e.day)
     resolved = {k: v for k, v in data.items() if k != "events"}
     resolved["events"] = [{"kind": e.kind, "date": e.date.isoformat(), **e.args.model_dump(exclude={"kind"})}
@@ -294,14 +380,14 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
                     top.months, top.seed, dict(top.parameters), tuple(events), resolved)
 
 
-def _check_districts(events: list[EventSpec], map_path: Path, path: Path) -> None:
+def _check_districts(events: list[EventSpec], origins: list[tuple[Path, str]], map_path: Path) -> None:
     from sim.geography import load_map
 
-    wanted = [(i, e) for i, e in enumerate(events) if e.kind == "elite_bargain"]
+    wanted = [(origin, e) for origin, e in zip(origins, events, strict=True) if e.kind == "elite_bargain"]
     if not wanted:
         return
     names = [d.name for d in load_map(map_path).districts]
-    for i, e in wanted:
+    for (file, key), e in wanted:
         if e.args.district not in names:
-            raise InputError(path, f"events[{i}].district", f"unknown district {e.args.district!r}"
-                             + _suggest(e.args.district, names), allowed=", ".join(names))
+            raise InputError(file, f"{key}.district", f"unknown district {e.args.district!r}"
+                             + suggest(e.args.district, names), allowed=", ".join(names))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim.batch as batch_mod
+import sim.batch.engine as engine
 from sim.batch import RunSpec, batch, load_results, plan, run_batch, run_one
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
@@ -125,6 +125,9 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     monthly = pd.read_parquet(out / "monthly.parquet")
     villages = pd.read_parquet(out / "villages.parquet")
     assert list(runs["run_id"]) == [s.run_id for s in specs] and (runs["status"] == "ok").all()
+    timings = pd.read_csv(out / "timings.csv")  # kept apart: the results tables depend on the inputs only
+    assert "wall_time_s" not in runs and list(timings["run_id"]) == list(runs["run_id"])
+    assert (timings["wall_time_s"] > 0).all()
     assert set(OUTCOMES) <= set(runs.columns) and "total_killings" in runs
     assert len(monthly) == 2 * 4 and list(monthly.columns[:6]) == ["run_id", "scenario", "rep", "seed", "month", "date"]
     assert set(OUTCOMES) <= set(monthly.columns)
@@ -194,11 +197,11 @@ def test_resume_runs_only_what_is_missing(reference: tuple[list[RunSpec], Path],
 
     ran: list[str] = []
 
-    def counting(spec: RunSpec) -> batch_mod.RunResult:
+    def counting(spec: RunSpec) -> engine.RunResult:
         ran.append(spec.run_id)
         return run_one(spec)
 
-    monkeypatch.setattr(batch_mod, "run_one", counting)
+    monkeypatch.setattr(engine, "run_one", counting)
     summary = run_batch(specs, out, workers=1, progress=False, resume=True)
     assert ran == [specs[1].run_id]
     assert (summary.n_done, summary.n_skipped, summary.n_failed) == (1, 1, 0)
@@ -228,14 +231,14 @@ def test_resume_refuses_another_batch(reference: tuple[list[RunSpec], Path], sce
 def test_a_failed_run_is_recorded_and_the_batch_goes_on(scenarios: list[Path], tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     specs = plan(scenarios[:1], reps=1, seed=2, sets=MONTHS, sweep={"zakat_min_usd": [500.0, 1500.0]})
-    build = batch_mod._build_model
+    build = engine.build_model
 
     def fragile(spec: RunSpec) -> object:
         if spec.sweep["zakat_min_usd"] == 1500.0:
             raise RuntimeError("injected failure")
         return build(spec)
 
-    monkeypatch.setattr(batch_mod, "_build_model", fragile)
+    monkeypatch.setattr(engine, "build_model", fragile)
     out = tmp_path / "out"
     summary = run_batch(specs, out, workers=1, progress=False)
     bad = specs[1].run_id
@@ -280,3 +283,212 @@ def test_batch_convenience_keeps_nothing_on_disk(reference: tuple[list[RunSpec],
     pd.testing.assert_frame_equal(results.monthly, pd.read_parquet(ref / "monthly.parquet"))
     experiments, outcomes = results.ema
     assert len(experiments) == len(outcomes) == 2
+
+
+# ------------------------------------------------------------------------------------------- never lie
+def _die_on_rep_1(spec: RunSpec) -> engine.RunResult:
+    """In a worker process: the system kills this worker (as the OOM killer would) on replication 1."""
+    import signal
+
+    if spec.rep == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run_one(spec)
+
+
+def test_resume_retries_failed_runs_and_the_command_says_where_tracebacks_are(
+        scenarios: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from sim import cli
+
+    build = engine.build_model
+
+    def fragile(spec: RunSpec) -> object:
+        if spec.scenario == "alt":
+            raise RuntimeError("injected failure")
+        return build(spec)
+
+    monkeypatch.setattr(engine, "build_model", fragile)
+    out = tmp_path / "out"
+    args = ["batch", *map(str, scenarios), "--reps", "1", "--seed", "3", "--set", "months=4", "--workers", "1",
+            "--out", str(out), "--no-plots", "--quiet"]
+    assert cli.main(args) == 1
+    err = capsys.readouterr()
+    bad = "alt-base-r000"
+    assert f"{out / 'runs'}/<run_id>/error.txt" in err.out and bad in err.out and "1 failed" in err.out
+    assert "1 run(s) failed" in err.err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "with failures" and manifest["n_failed"] == 1
+
+    monkeypatch.setattr(engine, "build_model", build)  # the cause is fixed: resume runs the failed run again
+    assert cli.main([*args, "--resume"]) == 0
+    assert "1 done now, 1 already done, 0 failed" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["n_failed"] == 0
+    assert list(pd.read_parquet(out / "runs.parquet")["status"]) == ["ok", "ok"]
+
+
+def test_a_worker_killed_by_the_system_is_reported_as_lost_and_resumed(scenarios: list[Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    specs = plan(scenarios[:1], reps=3, seed=4, sets=MONTHS)
+    monkeypatch.setattr(engine, "run_one", _die_on_rep_1)  # pickled by name: the workers use it too
+    summary = run_batch(specs, tmp_path / "out", workers=2, progress=False)
+    assert specs[1].run_id in summary.lost and not summary.ok
+    assert summary.n_done + len(summary.lost) == 3 and not summary.failed
+    assert "worker process died" in str(summary) and "error.txt" not in str(summary)
+    assert not (tmp_path / "out" / "runs" / specs[1].run_id).exists()  # no traceback folder that is not there
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "with failures" and specs[1].run_id in manifest["lost"]
+
+    monkeypatch.setattr(engine, "run_one", run_one)
+    again = run_batch(specs, tmp_path / "out", workers=2, progress=False, resume=True)
+    assert again.ok and again.n_done == len(summary.lost)
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_batch_raises_when_its_workers_cannot_start(scenarios: list[Path], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"  # spawned workers import the script again, and it starts a batch again
+    script.write_text("from sim.batch import batch\n"
+                      f"results = batch([{str(scenarios[0])!r}], reps=2, sets={{'months': 2}}, workers=2)\n"
+                      "print('rows', len(results.monthly))\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0 and "rows" not in proc.stdout
+    assert "BatchError" in proc.stderr and "2 of 2 runs were lost" in proc.stderr
+    assert 'if __name__ == "__main__"' in proc.stderr
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_and_a_stale_lock_taken_over(
+        reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+    import socket
+    import subprocess
+
+    specs, _ = reference
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(["sleep", "60"])
+    try:
+        (out / ".lock").write_text(json.dumps({"pid": holder.pid, "host": socket.gethostname(), "since": "then"}))
+        with pytest.raises(InputError, match=f"another batch is writing this folder \\(process {holder.pid}"):
+            run_batch(specs, out, workers=1, progress=False)
+        assert not (out / "manifest.json").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone: its lock is stale and is taken over
+    assert run_batch(specs, out, workers=1, progress=False).ok
+    assert not (out / ".lock").exists()
+
+
+@pytest.mark.parametrize("damage", ["swap", "corrupt", "swap_unrecorded"])
+def test_a_swapped_or_corrupted_run_file_is_found_and_never_merged(
+        reference: tuple[list[RunSpec], Path], tmp_path: Path, damage: str, capsys: pytest.CaptureFixture) -> None:
+    from sim import cli
+
+    specs, ref = reference
+    out = tmp_path / "out"
+    shutil.copytree(ref, out)
+    a, b = (out / "runs" / s.run_id / "monthly.parquet" for s in specs)
+    if damage == "corrupt":
+        data = bytearray(a.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        a.write_bytes(bytes(data))
+    else:
+        a_bytes = a.read_bytes()
+        a.write_bytes(b.read_bytes())
+        b.write_bytes(a_bytes)
+    if damage == "swap_unrecorded":  # stored just before a kill: no hash yet, checked by content
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["files"] = {}
+        (out / "manifest.json").write_text(json.dumps(manifest))
+    words = "holds rows of another run" if damage == "swap_unrecorded" else "swapped or corrupted"
+    with pytest.raises(InputError, match=words) as err:
+        load_results(out)
+    assert err.value.file == str(a)
+    assert cli.main(["compare", str(out)]) == 2
+    assert words in capsys.readouterr().err
+    with pytest.raises(InputError, match=words):
+        run_batch(specs, out, workers=1, progress=False, resume=True)
+    (out / "runs.parquet").unlink()  # nor is it merged into rebuilt tables
+    with pytest.raises(InputError, match=words):
+        load_results(out)
+
+
+def test_numpy_integers_work_from_python(scenarios: list[Path]) -> None:
+    specs = plan(scenarios[:1], reps=np.int64(2), seed=np.int64(5), sets=MONTHS)
+    assert [s.seed for s in specs] == [s.seed for s in plan(scenarios[:1], reps=2, seed=5, sets=MONTHS)]
+    with pytest.raises(InputError, match="at least 0"):
+        plan(scenarios[:1], reps=1, seed=-1, sets=MONTHS)
+
+
+def test_an_incident_table_is_written_when_the_model_offers_one(scenarios: list[Path], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    build = engine.build_model
+
+    def with_incidents(spec: RunSpec) -> object:
+        model = build(spec)
+        model.incident_frame = lambda: pd.DataFrame({"month": [1, 2], "village": ["a", "b"], "killings": [spec.rep, 1]})
+        return model
+
+    monkeypatch.setattr(engine, "build_model", with_incidents)
+    specs = plan(scenarios[:1], reps=2, seed=1, sets=MONTHS)
+    run_batch(specs, tmp_path / "out", workers=1, progress=False)
+    incidents = load_results(tmp_path / "out").incidents
+    assert incidents is not None and list(incidents["run_id"]) == [specs[0].run_id] * 2 + [specs[1].run_id] * 2
+    assert list(incidents["killings"]) == [0, 1, 1, 1]
+    assert (tmp_path / "out" / "runs" / specs[0].run_id / "incidents.parquet").is_file()
+
+
+def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
+        scenarios: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import errno
+
+    from sim import cli
+    from sim.batch import store
+
+    real = store.write_table
+    calls = []
+
+    def filling(df: pd.DataFrame, path: Path) -> None:
+        calls.append(path)
+        if len(calls) > 2:  # the first run's two tables fit, then the disk is full
+            path.write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(df, path)
+
+    monkeypatch.setattr(store, "write_table", filling)
+    out = tmp_path / "out"
+    args = ["batch", *map(str, scenarios), "--reps", "1", "--set", "months=4", "--workers", "1", "--out", str(out),
+            "--no-plots", "--quiet"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: cannot write there: No space left on device" in err and "--resume" in err
+    assert "Traceback" not in err
+    assert [p.name for p in (out / "runs").iterdir()] == ["short-base-r000"]  # the finished run is kept
+    assert not list(out.glob(".tmp-*")) and not (out / ".lock").exists()
+    assert "short-base-r000" in json.loads((out / "manifest.json").read_text())["files"]
+
+    monkeypatch.setattr(store, "write_table", real)  # space freed: resume finishes the batch
+    assert cli.main([*args, "--resume"]) == 0
+    assert list(pd.read_parquet(out / "runs.parquet")["status"]) == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("dashboard", [None, "127.0.0.1:8799"])
+def test_the_dask_dashboard_starts_only_when_asked(reference: tuple[list[RunSpec], Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch, dashboard: str | None) -> None:
+    import dask.distributed
+
+    seen: dict[str, object] = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake_cluster(**kwargs: object) -> None:
+        seen.update(kwargs)
+        raise Stop
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", fake_cluster)
+    specs, _ = reference
+    with pytest.raises(Stop):
+        run_batch(specs, tmp_path / "out", workers=2, dask="local", progress=False, dask_dashboard=dashboard)
+    assert seen["dashboard_address"] == dashboard and seen["host"] == "127.0.0.1"

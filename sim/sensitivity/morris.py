@@ -124,7 +124,7 @@ def design(chosen: Sequence[Factor], trajectories: int, levels: int = 4, seed: i
 def run_specs(chosen: Sequence[Factor], x: np.ndarray, scenario: str = DEFAULT_SCENARIO, months: int | None = None,
               seed: int = 0) -> list[Any]:
     """One :class:`sim.batch.RunSpec` per design row, all with the same seed (replication 0 of ``seed``)."""
-    from sim.batch import RunSpec, _safe, replication_seed
+    from sim.batch import RunSpec, replication_seed, safe_name
     from sim.scenario import load_scenario
 
     sets = {"months": months} if months is not None else {}
@@ -133,7 +133,8 @@ def run_specs(chosen: Sequence[Factor], x: np.ndarray, scenario: str = DEFAULT_S
     specs = []
     for i, row in enumerate(x):
         point = {f.name: (int(v) if f.integer else float(v)) for f, v in zip(chosen, row, strict=True)}
-        specs.append(RunSpec(run_id=f"{_safe(base.name)}-morris{i:05d}-r000", scenario=base.name, path=str(base.path),
+        run_id = f"{safe_name(base.name)}-morris{i:05d}-r000"
+        specs.append(RunSpec(run_id=run_id, scenario=base.name, path=str(base.path),
                              sweep=point, rep=0, seed=run_seed, sets=dict(sets), root_seed=int(seed)))
     if specs:
         load_scenario(scenario, **sets, **specs[0].sweep)  # checks the values against the parameter model

@@ -17,6 +17,7 @@ from sim.viz import APP_PATH, SCENARIO_ENV
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,9 +32,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("scenario", nargs="?", default="baseline",
                         help="shipped scenario name or path to a scenario .toml (default: baseline)")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
+                        help=f"port, 1 to 65535 (default: {DEFAULT_PORT})")
     parser.set_defaults(func=run)
     return parser
+
+
+def port_number(text: str) -> int:
+    """A ``--port``: a whole number from 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: 1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (allowed: 1 to 65535)")
+    return port
 
 
 def solara_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
@@ -47,11 +60,22 @@ def scenario_argument(scenario: str) -> str:
 
     Raises :class:`sim.errors.InputError` (with the known names) when there is no such scenario.
     """
-    from sim.scenario import available, resolve_path
+    from sim.scenario import available, load_scenario, resolve_path
 
     if scenario in available():
         return scenario
-    return str(Path(resolve_path(scenario)).resolve())
+    path = str(Path(resolve_path(scenario)).resolve())
+    load_scenario(path)  # checked here: a bad file is a clear error, not a crash of the server
+    return path
+
+
+def exposure_warning(host: str) -> str:
+    """A warning when ``host`` makes the server reachable from other machines ('' on loopback)."""
+    if host in LOOPBACK or host.startswith("127."):
+        return ""
+    where = "every network this machine is on" if host in ("0.0.0.0", "::", "") else f"the network of {host}"
+    return (f"insim viz: warning: --host {host} makes the server reachable from {where}; anyone who can reach "
+            f"this port can use it (there is no password). Use --host {DEFAULT_HOST} to keep it on this machine.")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     root = str(APP_PATH.parents[2])
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, SCENARIO_ENV: scenario, "PYTHONPATH": pythonpath}
+    if exposure_warning(args.host):
+        print(exposure_warning(args.host), file=sys.stderr, flush=True)
     print(f"insim viz: scenario {scenario!r} at http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     try:
         return subprocess.call(solara_command(args.host, args.port), env=env)

@@ -1,0 +1,31 @@
+"""Batches of runs: scenarios × sweep points × replications, on local processes or Dask.
+
+>>> from sim.batch import plan, run_batch, load_results
+>>> specs = plan(["baseline"], reps=10, seed=7, sweep={"zakat_min_usd": [500, 1000]})  # doctest: +SKIP
+>>> run_batch(specs, "results/zakat")  # doctest: +SKIP
+>>> results = load_results("results/zakat")  # doctest: +SKIP
+
+The parts: :mod:`~sim.batch.plan` (runs and seeds), :mod:`~sim.batch.engine` (running them),
+:mod:`~sim.batch.store` (the results folder, hashes, consolidated tables) and
+:mod:`~sim.batch.manifest` (inputs, versions, the lock file).
+"""
+
+from sim.batch.engine import COUNTED, BatchSummary, RunResult, batch, build_model, run_batch, run_one
+from sim.batch.manifest import locked
+from sim.batch.plan import (
+    ID_COLUMNS,
+    TOP_LEVEL_KEYS,
+    RunSpec,
+    count_runs,
+    plan,
+    point_label,
+    replication_seed,
+    safe_name,
+)
+from sim.batch.store import FORMAT, MANIFEST, RUNS, Results, atomic_write, ema_tables, load_results
+
+__all__ = [
+    "COUNTED", "FORMAT", "ID_COLUMNS", "MANIFEST", "RUNS", "TOP_LEVEL_KEYS", "BatchSummary", "Results", "RunResult",
+    "RunSpec", "atomic_write", "batch", "build_model", "count_runs", "ema_tables", "load_results", "locked", "plan",
+    "point_label", "replication_seed", "run_batch", "run_one", "safe_name",
+]

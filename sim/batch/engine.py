@@ -1,0 +1,393 @@
+"""Running a batch: one run, a pool of local processes or Dask, and the loop that stores results.
+
+Finished runs are on disk as soon as they finish, so an interrupted batch can be resumed; a
+failed run keeps its traceback (``runs/<id>/error.txt``) and is run again on resume; a run whose
+worker process died (killed by the system, out of memory) is reported as lost, not stored, and
+run again on resume. Worker processes end when the batch's process dies.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.accounts import INCIDENTS
+from sim.batch import manifest as mf
+from sim.batch import store
+from sim.batch.plan import RunSpec, plan, whole_number
+from sim.errors import BatchError, InputError
+from sim.outcomes import OUTCOMES
+from sim.scenario import load_scenario
+
+# outcomes counted per month: their run totals go into the summary as total_<name>
+COUNTED = (*INCIDENTS, "zakat_revenue_usd")
+LOST = "lost"
+
+
+@dataclass
+class RunResult:
+    """What one run produced (picklable, so it travels back from a worker process)."""
+
+    spec: RunSpec
+    ok: bool
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    events: list[dict[str, Any]]
+    wall_time: float
+    error: str | None = None
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.spec.run_id
+
+    @property
+    def monthly(self) -> pd.DataFrame | None:
+        """The run's monthly table (None if it failed)."""
+        return self.tables.get("monthly")
+
+
+def id_columns(spec: RunSpec) -> dict[str, Any]:
+    """The columns that name a run in every table."""
+    return {"run_id": spec.run_id, "scenario": spec.scenario, **spec.sweep, "rep": spec.rep, "seed": spec.seed}
+
+
+def build_model(spec: RunSpec) -> Any:
+    """The model of one run (a seam the tests use to make a run fail)."""
+    from sim.model import InsurgencyModel
+
+    scenario = load_scenario(spec.path, **spec.sets, **spec.sweep)
+    return InsurgencyModel(scenario, rng=spec.seed)
+
+
+def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
+    # the run's identifiers first, joined at once (a sweep may add many columns)
+    return pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index), df], axis=1)
+
+
+def run_one(spec: RunSpec) -> RunResult:
+    """Run ``spec`` in this process. Never raises: a failure comes back with its traceback."""
+    t0 = time.perf_counter()
+    ids = id_columns(spec)
+    try:
+        model = build_model(spec)
+        model.run()
+        monthly = model.monthly_frame()
+        villages_all = model.village_frame()
+        last = monthly.iloc[-1]
+        summary: dict[str, Any] = {**ids, "status": "ok", "n_months": len(monthly)}
+        for name in OUTCOMES:
+            summary[name] = plain(last[name])
+        for name in COUNTED:
+            summary[f"total_{name}"] = plain(monthly[name].sum())
+        villages = pd.DataFrame({
+            **{k: [v] * len(villages_all) for k, v in ids.items()},
+            "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
+            "zone": villages_all["zone"], "district": villages_all["district"],
+            "influence": villages_all["influence"], "trust": villages_all["trust"],
+            "stronghold_score": villages_all["stronghold_score"],
+            "zakat_usd": np.asarray(model.zakat_by_village, dtype=float),
+        })
+        tables = {"monthly": _with_ids(ids, monthly), "villages": villages}
+        if hasattr(model, "incident_frame"):  # per village and month, once the model offers it
+            tables["incidents"] = _with_ids(ids, model.incident_frame())
+        events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
+        wall = time.perf_counter() - t0
+        summary["n_events"] = len(events)
+        summary["wall_time_s"] = wall
+        return RunResult(spec, True, summary, tables, events, wall)
+    except Exception as exc:  # a failed run is a result too: the batch goes on
+        wall = time.perf_counter() - t0
+        summary = {**ids, "status": "failed", "error": f"{type(exc).__name__}: {exc}", "wall_time_s": wall}
+        return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars and dates as plain JSON values."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+# ---------------------------------------------------------------------------------------- executors
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end this process as soon as the batch's process is gone (no orphans)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
+
+
+def local_pool(todo: list[RunSpec], workers: int) -> Iterator[RunResult]:
+    """Run ``todo`` on ``workers`` fresh processes; results in the order they finish."""
+    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
+                                  initargs=(os.getpid(),))
+    try:
+        futures = {pool.submit(run_one, spec): spec for spec in todo}
+        for future in cf.as_completed(futures):
+            yield result_of(future, futures[future])
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def result_of(future: Any, spec: RunSpec) -> RunResult:
+    """A future's result; a worker that died (not the model failing) gives a lost run."""
+    try:
+        return future.result()
+    except Exception as exc:
+        if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
+            why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
+                   f"or by a signal): {type(exc).__name__}")
+            summary = {**id_columns(spec), "status": LOST, "error": why}
+            return RunResult(spec, False, summary, {}, [], 0.0, error=why)
+        text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
+        summary = {**id_columns(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        return RunResult(spec, False, summary, {}, [], 0.0, error=text)
+
+
+def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str | None = None) -> Iterator[RunResult]:
+    """Run ``todo`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(None, "dask", "dask.distributed is not installed",
+                         allowed="pip install 'insim[dask]' or run without dask") from None
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            # the dashboard is a web server: only when asked for
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                       dashboard_address=dashboard, host="127.0.0.1"))
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(address, timeout="30s"))
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
+                                 allowed="'local' or a scheduler address like tcp://host:8786") from None
+        futures = {client.submit(run_one, spec, key=f"insim-{spec.run_id}-{spec.seed}", pure=False): spec
+                   for spec in todo}
+        by_key = {f.key: spec for f, spec in futures.items()}
+        try:
+            for future in as_completed(list(futures)):
+                yield result_of(future, by_key[future.key])
+        except BaseException:
+            client.cancel(list(futures))
+            raise
+
+
+# ---------------------------------------------------------------------------------------- a batch
+@dataclass
+class BatchSummary:
+    """What :func:`run_batch` did, and what the folder holds after it."""
+
+    out: Path
+    n_runs: int
+    n_done: int
+    n_failed: int
+    n_skipped: int
+    wall_time: float
+    failed: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every planned run finished without error."""
+        return not self.failed and not self.lost
+
+    def __str__(self) -> str:
+        text = (f"{self.n_runs} runs in {self.out}: {self.n_done} done now, {self.n_skipped} already done, "
+                f"{len(self.failed)} failed, {len(self.lost)} lost ({self.wall_time:.1f} s)")
+        if self.failed:
+            text += (f"\nfailed ({len(self.failed)}; tracebacks in {self.out / store.RUNS}/<run_id>/error.txt; "
+                     "--resume runs them again): " + ", ".join(self.failed))
+        if self.lost:
+            text += (f"\nlost ({len(self.lost)}; their worker process died or could not start, so there is no "
+                     "traceback; --resume runs them again): " + ", ".join(self.lost))
+        return text
+
+
+def max_workers() -> int:
+    """The most local worker processes a batch may start: 4 per CPU (more only thrash)."""
+    return 4 * (os.cpu_count() or 1)
+
+
+def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
+    """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
+    todo, n_skipped = [], 0
+    recorded = writer.manifest.setdefault("files", {})
+    for spec in specs:
+        folder = out / store.RUNS / spec.run_id
+        if not folder.exists():
+            todo.append(spec)
+            continue
+        summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed)
+        if spec.run_id not in recorded:  # stored just before a kill: checked by content, now recorded
+            recorded[spec.run_id] = store.run_files(folder)
+        if summary["status"] == "ok":
+            n_skipped += 1
+        else:  # a failed run is tried again
+            shutil.rmtree(folder)
+            writer.forget(spec.run_id)
+            todo.append(spec)
+    return todo, n_skipped
+
+
+def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None, dask: str | None = None,
+              resume: bool = False, progress: bool = True, command: str | list[str] | None = None,
+              dask_dashboard: str | None = None) -> BatchSummary:
+    """Run ``specs`` (from :func:`plan`) and store everything in the folder ``out``.
+
+    Args:
+        specs: the runs.
+        out: the results folder (created; refused if it already holds a batch, unless ``resume``).
+        workers: processes (default: all CPUs); ``1`` runs in this process, without a pool.
+        dask: ``"local"`` for a Dask LocalCluster of ``workers`` processes on 127.0.0.1, or a
+            scheduler address (the workers must have insim installed).
+        resume: finish a batch in ``out``: the plan must be the same; finished runs are checked
+            against their recorded hashes and skipped, failed and lost runs are run again.
+        progress: show a progress bar (tqdm) on stderr.
+        command: the command line that started the batch, for the manifest.
+        dask_dashboard: address of the Dask dashboard of a local cluster (none by default).
+    """
+    t0 = time.perf_counter()
+    if not specs:
+        raise InputError(None, "specs", "no runs planned")
+    ids = [s.run_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise InputError(None, "specs", "run ids are not unique")
+    workers = (os.cpu_count() or 1) if workers is None else whole_number(workers, "workers", 1)
+    if dask in (None, "local") and workers > max_workers():
+        raise InputError(None, "workers", f"{workers} processes on a machine with {os.cpu_count()} CPUs",
+                         allowed=f"1 to {max_workers()} (4 per CPU)")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(out, None, "is a file, not a folder")
+    if (out / store.MANIFEST).exists() and not resume:
+        raise InputError(out, None, "already holds a batch's results (manifest.json)",
+                         allowed="resume=True (--resume) to finish that batch, or another folder")
+    inputs = mf.inputs_of(specs)
+    with store.writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        with mf.locked(out):
+            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0)
+
+
+def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None, resume: bool, progress: bool,
+                command: str | list[str] | None, dask_dashboard: str | None, inputs: dict[str, Any],
+                t0: float) -> BatchSummary:
+    manifest_path = out / store.MANIFEST
+    if manifest_path.exists():
+        manifest = store.read_json(manifest_path)
+        if not isinstance(manifest, dict):
+            raise InputError(manifest_path, None, "not a JSON object")
+        mf.check_same_batch(out, manifest, specs, inputs)
+        manifest.setdefault("resumed", []).append(mf.now())
+    else:
+        if (out / store.RUNS).exists() or store.find_table(out, "runs") is not None:
+            raise InputError(manifest_path, None, "missing, but the folder holds results",
+                             allowed="a new folder, or restore manifest.json")
+        manifest = mf.new_manifest(specs, inputs, command)
+    writer = mf.ManifestWriter(manifest_path, manifest)
+    (out / store.RUNS).mkdir(parents=True, exist_ok=True)
+    store.clean_temp(out)
+    todo, n_skipped = _scan(specs, out, writer)
+    manifest["status"] = "running"
+    writer.write()  # written first: a folder with runs/ always has a manifest
+    for stem in store.BATCH_TABLES:  # stale once anything new is run
+        if todo and (table := store.find_table(out, stem)) is not None:
+            table.unlink()
+
+    from tqdm.auto import tqdm
+
+    failed: list[str] = []
+    lost: list[str] = []
+    n_done = 0
+    bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
+               file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    results: Iterable[RunResult] = ()
+    try:
+        if not todo:
+            pass
+        elif dask is not None:
+            results = dask_results(todo, workers, dask, dask_dashboard)
+        elif workers == 1 or len(todo) == 1:
+            results = (run_one(spec) for spec in todo)
+        else:
+            results = local_pool(todo, min(workers, len(todo)))
+        for result in results:
+            if result.summary.get("status") == LOST:
+                lost.append(result.run_id)  # not stored: resume runs it again
+            else:
+                hashes = store.store_run(result.run_id, result.tables, result.summary, result.events,
+                                         result.error, out)
+                writer.record(result.run_id, hashes)
+                n_done += 1
+                if not result.ok:
+                    failed.append(result.run_id)
+            bar.update(1)
+            bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+    finally:
+        if isinstance(results, Generator):
+            results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+        bar.close()
+        with contextlib.suppress(OSError):
+            writer.write()  # the hashes of every run stored so far
+
+    n_failed_total, table_hashes = store.consolidate(out, [s.run_id for s in specs], manifest["files"],
+                                                     {s.run_id: s.seed for s in specs})
+    missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
+    manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
+                    status="complete" if not n_failed_total and not missing else "with failures")
+    writer.write()
+    return BatchSummary(out, len(specs), n_done, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
+                        failed, lost)
+
+
+def batch(scenarios: list[str | Path] | str | Path, reps: int = 1, seed: int = 0, sets: dict[str, Any] | None = None,
+          sweep: dict[str, list[Any]] | None = None, out: str | Path | None = None, workers: int | None = None,
+          dask: str | None = None, resume: bool = False, progress: bool = False) -> store.Results:
+    """Plan, run and load a batch in one call (for notebooks); ``out=None`` keeps nothing on disk.
+
+    Raises :class:`~sim.errors.BatchError` when runs were lost (their worker processes died or
+    could not start); failed runs are in ``results.runs`` with ``status == "failed"``.
+    """
+    if isinstance(scenarios, str | Path):
+        scenarios = [scenarios]
+    specs = plan(list(scenarios), reps, seed=seed, sets=sets, sweep=sweep)
+    with contextlib.ExitStack() as stack:
+        folder = Path(out) if out is not None else Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="insim-batch-"))) / "results"
+        summary = run_batch(specs, folder, workers=workers, dask=dask, resume=resume, progress=progress)
+        if summary.lost:
+            hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (worker processes "
+                    "import the script again), or pass workers=1")
+            raise BatchError(f"{len(summary.lost)} of {summary.n_runs} runs were lost: their worker processes "
+                             f"died or could not start; {hint}")
+        results = store.load_results(folder)
+    if out is None:
+        results.path = None
+    return results

@@ -1,0 +1,324 @@
+"""A results folder on disk: run folders written atomically, checked against their hashes, merged.
+
+A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`), one ``runs/<run_id>/``
+per finished run, and the consolidated tables ``runs``, ``monthly`` and ``villages`` (and
+``incidents`` when the model records them), parquet or CSV without pyarrow, plus
+``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench. These depend only on the
+batch's inputs (the same batch gives the same bytes); each run's wall time is in ``timings.csv``.
+
+Nothing is merged unchecked: every run file's sha256 is recorded when the run is stored, and a
+file that no longer matches (swapped with another run's, or corrupted) stops the merge with an
+error naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.batch.plan import ID_COLUMNS
+from sim.errors import InputError
+from sim.outcomes import OUTCOMES
+
+FORMAT = "insim-batch/1"
+MANIFEST = "manifest.json"
+RUNS = "runs"
+TMP_PREFIX = ".tmp-"
+#: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
+RUN_TABLES = ("monthly", "villages", "incidents")
+BATCH_TABLES = ("runs", "monthly", "villages", "incidents")
+
+
+# ---------------------------------------------------------------------------------------- files
+def has_pyarrow() -> bool:
+    """Whether parquet can be written (else CSV is)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def table_ext() -> str:
+    """The extension of the tables this installation writes."""
+    return ".parquet" if has_pyarrow() else ".csv"
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write ``df`` as parquet or CSV, by ``path``'s extension."""
+    if path.suffix == ".parquet":
+        df.to_parquet(path, index=False)
+    else:
+        df.to_csv(path, index=False)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a table; InputError naming the file if it cannot be read."""
+    try:
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as exc:
+        raise InputError(path, None, f"cannot be read: {type(exc).__name__}: {exc}") from None
+
+
+def find_table(folder: Path, stem: str) -> Path | None:
+    """``folder/stem.parquet`` or ``folder/stem.csv``, whichever exists."""
+    for ext in (".parquet", ".csv"):
+        if (folder / f"{stem}{ext}").is_file():
+            return folder / f"{stem}{ext}"
+    return None
+
+
+@contextlib.contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Turn a failed write (read-only folder, full disk) into an InputError naming the folder."""
+    try:
+        yield
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a folder you can write to"
+        raise InputError(folder, None, f"cannot write there: {reason}",
+                         allowed=f"{hint}; finished runs are kept and --resume goes on from them") from None
+
+
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write ``path`` through ``write(tmp_path)`` and a rename, so readers never see half a file."""
+    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically."""
+    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
+
+
+def read_json(path: Path) -> Any:
+    """Read JSON; InputError naming the file if it is missing or malformed."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(path, None, "missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(path, None, f"not readable JSON: {exc}") from None
+
+
+def sha256(path: Path) -> str:
+    """The file's sha256 (hex)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def clean_temp(out: Path) -> None:
+    """Remove what a killed batch left half-written."""
+    for leftover in out.glob(f"{TMP_PREFIX}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+# ---------------------------------------------------------------------------------------- one run
+def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, Any], events: list[Any],
+              error: str | None, out: Path) -> dict[str, str]:
+    """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes."""
+    final = out / RUNS / run_id
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}-", dir=out))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the results are meant to be shared
+        ext = table_ext()
+        for stem, df in tables.items():
+            write_table(df, tmp / f"{stem}{ext}")
+        if error is not None:
+            (tmp / "error.txt").write_text(error)
+        (tmp / "events.json").write_text(json.dumps(events, indent=2, default=str) + "\n")
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+        hashes = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
+        os.replace(tmp, final)  # fails if the run is already there: a run is never stored twice
+        return hashes
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None) -> dict[str, Any]:
+    """A stored run's summary, after checking its files; InputError naming the first bad file.
+
+    ``recorded`` are the hashes noted when the run was stored; a run stored just before its
+    batch was killed may have none yet, and is then checked by content: its summary and tables
+    must name this run and its seed.
+    """
+    summary = read_json(folder / "summary.json")
+    if not isinstance(summary, dict) or "status" not in summary:
+        raise InputError(folder / "summary.json", "status", "missing: not a run summary")
+    again = f"delete {folder} and resume (--resume) to run it again"
+    if summary["status"] == "ok":
+        for stem in ("monthly", "villages"):
+            if find_table(folder, stem) is None:
+                raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)",
+                                 allowed=again)
+    elif not (folder / "error.txt").is_file():
+        raise InputError(folder / "error.txt", None, "missing (a failed run keeps its traceback here)", allowed=again)
+    if recorded is not None:
+        for name, digest in recorded.items():
+            path = folder / name
+            if not path.is_file():
+                raise InputError(path, None, "missing (the run folder is incomplete)", allowed=again)
+            if sha256(path) != digest:
+                raise InputError(path, None, "differs from the file stored by the batch (its sha256 in manifest.json "
+                                 "does not match): swapped or corrupted", allowed=again)
+        return summary
+    if summary.get("run_id") != folder.name or (seed is not None and summary.get("seed") != seed):
+        raise InputError(folder / "summary.json", "run_id", f"belongs to run {summary.get('run_id')!r} "
+                         f"(seed {summary.get('seed')}), not to {folder.name}", allowed=again)
+    if summary["status"] == "ok":
+        for stem in RUN_TABLES:
+            path = find_table(folder, stem)
+            if path is not None and set(read_table(path)["run_id"].astype(str)) - {folder.name}:
+                raise InputError(path, "run_id", f"holds rows of another run than {folder.name}", allowed=again)
+    return summary
+
+
+def run_files(folder: Path) -> dict[str, str]:
+    """The hashes of a run folder's files (to record a run checked by content)."""
+    return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------------- consolidate
+def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
+                seeds: dict[str, int] | None = None) -> tuple[int, dict[str, str]]:
+    """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes)."""
+    summaries: list[dict[str, Any]] = []
+    timings: list[dict[str, Any]] = []
+    parts: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
+    for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
+        folder = out / RUNS / run_id
+        if not folder.exists():
+            continue
+        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id))
+        # the wall time goes to timings.csv, so that the results tables depend on the inputs only
+        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
+        summaries.append(summary)
+        if summary["status"] == "ok":
+            for stem in RUN_TABLES:
+                if (path := find_table(folder, stem)) is not None:
+                    parts[stem].append(read_table(path))
+    ext = table_ext()
+    runs = pd.DataFrame(summaries)
+    tables = {"runs": runs, **{stem: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
+                               for stem, dfs in parts.items()}}
+    hashes = {}
+    for stem, df in tables.items():
+        if stem == "incidents" and not parts["incidents"]:
+            continue  # a model without incident_frame(): no such table
+        atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
+        hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")
+    experiments, outcomes = ema_tables(runs)
+    atomic_write(out / "timings.csv", lambda p: pd.DataFrame(timings).to_csv(p, index=False))
+    atomic_write(out / "ema_experiments.csv", lambda p: experiments.to_csv(p, index=False))
+    atomic_write(out / "ema_outcomes.csv", lambda p: outcomes.to_csv(p, index=False))
+    n_failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+    return n_failed, hashes
+
+
+def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(experiments, outcomes) as EMA Workbench's PRIM and feature scoring take them.
+
+    One row per successful run, in the same order: experiments hold ``scenario`` and the sweep
+    columns (not run id, rep or seed, which are not factors), outcomes the final values.
+    """
+    if runs.empty or "status" not in runs:
+        return pd.DataFrame(), pd.DataFrame()
+    ok = runs[runs["status"] == "ok"].reset_index(drop=True)
+    outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith("total_")]
+    fixed = {*ID_COLUMNS, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
+    experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
+    return experiments, ok[outcome_cols]
+
+
+# ---------------------------------------------------------------------------------------- read back
+@dataclass
+class Results:
+    """A batch's results: the manifest and the consolidated tables (``incidents`` may be empty)."""
+
+    path: Path | None
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    monthly: pd.DataFrame
+    villages: pd.DataFrame
+    incidents: pd.DataFrame | None = None
+
+    @property
+    def ema(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(experiments, outcomes) for EMA Workbench."""
+        return ema_tables(self.runs)
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """The folder's manifest, checked to be an insim batch's."""
+    if not (out / MANIFEST).is_file():
+        raise InputError(out / MANIFEST, None, "missing: not an insim results folder")
+    manifest = read_json(out / MANIFEST)
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(out / MANIFEST, "format", "not an insim batch manifest", allowed=FORMAT)
+    if not isinstance(manifest.get("runs"), list) or not all(isinstance(r, dict) and "run_id" in r
+                                                             for r in manifest["runs"]):
+        raise InputError(out / MANIFEST, "runs", "missing or malformed")
+    for key in ("files", "tables"):  # run id -> file -> sha256, and table -> sha256
+        value = manifest.get(key) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, dict if key == "files" else str)
+                                                  for v in value.values()):
+            raise InputError(out / MANIFEST, key, "malformed", allowed="what insim batch wrote there")
+    return manifest
+
+
+def load_results(out: str | Path) -> Results:
+    """Read a results folder: every run file is checked against its recorded hash first.
+
+    The batch-wide tables are rebuilt from ``runs/`` when missing; a table that differs from
+    the one the batch wrote is an error naming it.
+    """
+    out = Path(out)
+    if not out.is_dir():
+        raise InputError(out, None, "no such results folder", allowed="the --out folder of an insim batch")
+    manifest = read_manifest(out)
+    run_ids = [r["run_id"] for r in manifest["runs"]]
+    recorded = manifest.get("files") or {}
+    seeds = {r["run_id"]: r.get("seed") for r in manifest["runs"]}
+    stems = ("runs", "monthly", "villages")
+    written = manifest.get("tables") or {}
+    missing = any(find_table(out, s) is None for s in stems) or not (out / "ema_outcomes.csv").is_file()
+    if missing:
+        with writing(out):
+            _, written = consolidate(out, run_ids, recorded, seeds)
+            manifest["tables"] = written
+            write_json(out / MANIFEST, manifest)
+    else:
+        for run_id in run_ids:  # a swapped run file is found even when the merged tables look fine
+            if (out / RUNS / run_id).exists():
+                check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id))
+    for name, digest in written.items():
+        if (out / name).is_file() and sha256(out / name) != digest:
+            raise InputError(out / name, None, "differs from the table the batch wrote (sha256 in manifest.json)",
+                             allowed=f"delete {out / name}; it is rebuilt from {out / RUNS} on the next read")
+    tables = {s: read_table(find_table(out, s)) for s in stems}
+    incidents = find_table(out, "incidents")
+    return Results(out, manifest, tables["runs"], tables["monthly"], tables["villages"],
+                   read_table(incidents) if incidents else None)

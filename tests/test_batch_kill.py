@@ -1,0 +1,129 @@
+"""A batch killed at random points (its workers, or the batch process itself) and resumed gives
+the same tables as a batch that was never interrupted, and leaves no worker process behind.
+
+Runs are tiny (3 months) and the delays come from a seeded generator, so the test is repeatable
+in what it tries (not in where exactly the kills land, which depends on the machine's speed).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARGS = ["baseline", "--set", "months=3", "--reps", "12", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
+BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema_outcomes.csv")
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
+
+
+def _batch(out: Path, log: Path) -> subprocess.Popen:
+    # output to a file, not a pipe: an orphaned worker holding a pipe open would hang the test
+    with log.open("w") as f:
+        return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"],
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True)
+
+
+def _stored(out: Path) -> int:
+    return len(list((out / "runs").glob("*"))) if (out / "runs").is_dir() else 0
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[1])
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            children.setdefault(stat[1], []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _workers(root: int) -> list[int]:
+    pids = []
+    for pid in _descendants(root):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in cmdline:  # not the resource tracker
+            pids.append(pid)
+    return pids
+
+
+def _gone(pids: list[int], timeout: float = 10.0) -> list[int]:
+    """The pids still alive (not gone, not a zombie) after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if (s := _stat(p)) is not None and s[0] != "Z"]
+        time.sleep(0.2)
+    return alive
+
+
+def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    proc = subprocess.run([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(reference)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+
+    out = tmp_path / "killed"
+    rng = random.Random(2019)
+    faults = []
+    for attempt in range(4):
+        log = tmp_path / f"attempt{attempt}.log"
+        batch = _batch(out, log)
+        # kill once a few more runs are stored, at a random moment after that (mid-run, mid-write, ...)
+        target = _stored(out) + rng.randint(1, 2)
+        deadline = time.monotonic() + 120
+        while _stored(out) < target and batch.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.0))
+        victim = ("parent", "worker", "terminate", "parent")[attempt]
+        workers = _workers(batch.pid)
+        if batch.poll() is not None:
+            faults.append(f"{victim}: finished before the kill")
+            break
+        if victim == "worker" and workers:
+            os.kill(rng.choice(workers), signal.SIGKILL)
+        elif victim == "terminate":
+            batch.send_signal(signal.SIGTERM)
+        else:
+            batch.kill()
+        batch.wait(timeout=300)
+        err = log.read_text()
+        faults.append(f"{victim} killed (exit {batch.returncode}, {_stored(out)} runs stored)")
+        if victim == "worker":  # reported as lost runs, not as a traceback folder
+            assert batch.returncode == 1 and "lost" in err and "worker process died" in err, err
+        if victim == "terminate":
+            assert batch.returncode == 130 and "Traceback" not in err, err
+        assert _gone(workers) == [], f"orphaned workers after {victim} kill"
+
+    final = _batch(out, tmp_path / "final.log")
+    assert final.wait(timeout=600) == 0, (tmp_path / "final.log").read_text()
+    print("faults:", "; ".join(faults))
+
+    for name in BYTE_EQUAL:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    assert len(pd.read_parquet(out / "runs.parquet")) == 12 and (out / "timings.csv").is_file()
+    assert not (out / ".lock").exists() and not list(out.glob(".tmp-*"))
