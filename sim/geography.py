@@ -35,7 +35,10 @@ ZONES: tuple[str, ...] = (
     "karama_raqqa", "west", "east_strip", "hasaka_south", "hasaka", "north", "regime", "badia", "iraq",
 )
 MAP_KEYS = ("name", "km_per_cell", "roads", "terrain", "districts", "terrain_legend", "district_legend", "places")
-DISTRICT_KEYS = ("name", "holder", "zone", "village_market")
+DISTRICT_KEYS = ("name", "holder", "zone", "village_market", "governorate")
+#: Governorates a district may belong to; the Rojava Information Center reports attacks by
+#: governorate, so each district says its own (empty for none).
+GOVERNORATES: tuple[str, ...] = ("deir_ez_zor", "raqqa", "hasaka", "aleppo", "homs", "iraq")
 PLACE_KEYS = ("name", "x", "y", "kind", "population", "market", "oil", "tribe", "note")
 MAX_MARKET = 5  # 0 = no market .. 5 = regional hub
 #: memory a model needs per map cell (Mesa's grid cell, its property layers, the agents on a
@@ -53,6 +56,7 @@ class District:
     holder: str
     zone: str
     village_market: float | None = None  # market weight of its unnamed villages (None: the parameter)
+    governorate: str = ""  # Syrian governorate (or "iraq"); "" where the map does not say
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,11 @@ def _districts(path: Path, legend: dict[str, Any]) -> list[District]:
         market = spec.get("village_market")
         if market is not None and not (_kind(market, int | float) and 0 <= market <= MAX_MARKET):
             raise InputError(path, f"{key}.village_market", f"{market!r}", allowed=f"a number from 0 to {MAX_MARKET}")
-        districts.append(District(char, name, holder, zone, None if market is None else float(market)))
+        governorate = spec.get("governorate", "")
+        if governorate and governorate not in GOVERNORATES:
+            raise InputError(path, f"{key}.governorate", f"unknown governorate {governorate!r}",
+                             allowed=", ".join(GOVERNORATES))
+        districts.append(District(char, name, holder, zone, None if market is None else float(market), governorate))
     return districts
 
 

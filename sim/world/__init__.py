@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.world import hideouts, population
-from sim.world.governorates import district_governorates
 from sim.world.hideouts import Hideouts
 from sim.world.space import VillageIndex
 
@@ -59,7 +58,7 @@ class World:
         """Lookups for ``model``'s map and villages (``model.villages`` must be built)."""
         g, v = model.geography, model.villages
         district_names = np.array([d.name for d in g.districts])
-        governorates = np.array(district_governorates(g.path, list(district_names)))
+        governorates = np.array([d.governorate for d in g.districts])
         return cls(
             village_names=names, village_index={n: i for i, n in enumerate(names)},
             district_names=district_names, governorate_of_district=governorates,

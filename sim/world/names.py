@@ -26,5 +26,4 @@ HASAKA_NEIGHBOURHOODS = "hasaka_neighbourhoods"  # Ghuweiran and al-Zuhur (s.1-2
 NEVER_COUNCILLED = (NORTHEAST_STRIP, MARGADEH)
 
 # governorates, as the Rojava Information Center reports attacks by them
-GOVERNORATES: tuple[str, ...] = ("deir_ez_zor", "raqqa", "hasaka", "aleppo", "homs", "iraq")
 RIC_GOVERNORATES: tuple[str, ...] = ("deir_ez_zor", "raqqa", "hasaka")
