@@ -196,6 +196,7 @@ def compare(monthly: pd.DataFrame, observed: pd.DataFrame | None = None, annual:
     """
     observed = load_ric(until=fit_end) if observed is None else observed
     annual = load_ric_annual(until=fit_end) if annual is None else annual
+    observed = observed[observed["month"] <= pd.Period(fit_end, freq="M")]  # nothing later, the share included
     share = mapped_share(observed)
     model = runs_by_month(monthly, OUTCOME)
     regions = {r: runs_by_month(monthly, col) for r, col in REGION_OUTCOMES.items()}
