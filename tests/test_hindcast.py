@@ -59,6 +59,8 @@ def test_band_and_pivot() -> None:
     assert table.loc[pd.Period("2019-04", "M"), "b"] == 3
     with pytest.raises(InputError, match="ric_attacks"):
         runs_by_month(frame.drop(columns="ric_attacks"))
+    with pytest.raises(InputError, match="2 scenarios"):
+        runs_by_month(frame.assign(scenario=["x", "x", "y"]))
 
 
 def test_years_annual_pro_rated_reported_months_and_projection(observed, model_monthly) -> None:

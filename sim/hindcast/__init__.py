@@ -50,13 +50,17 @@ LOW, HIGH = 10, 90  # percentiles of the band
 def runs_by_month(monthly: pd.DataFrame, outcome: str = OUTCOME) -> pd.DataFrame:
     """A batch's monthly table as one row a calendar month (``Period``) and one column a run.
 
-    ``monthly`` needs ``run_id``, ``date`` (the month's first day, ISO) and ``outcome``.
+    ``monthly`` needs ``run_id``, ``date`` (the month's first day, ISO) and ``outcome``, and holds
+    the runs of one scenario (several would be pooled as if they were seeds of one).
     """
     missing = [c for c in ("run_id", "date", outcome) if c not in monthly.columns]
     if missing:
         raise InputError(None, ", ".join(missing), "not in the model's monthly table",
                          allowed="a model that records the RIC-comparable outcomes "
                                  + ", ".join([OUTCOME, *REGION_OUTCOMES.values()]))
+    if "scenario" in monthly.columns and monthly["scenario"].nunique() > 1:
+        raise InputError(None, "scenario", f"{monthly['scenario'].nunique()} scenarios in one hindcast",
+                         allowed="the runs of one scenario")
     months = pd.PeriodIndex(pd.to_datetime(monthly["date"]), freq="M")
     table = pd.DataFrame({"month": months, "run_id": monthly["run_id"].to_numpy(),
                           "value": pd.to_numeric(monthly[outcome], errors="coerce").to_numpy(dtype=float)})
