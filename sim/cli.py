@@ -32,7 +32,8 @@ from sim.scenario import MAX_SEED
 #: Modules that may add sub-commands (``viz``, ``validate``, ``sensitivity``). Each one that can be
 #: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
 #: that does not exist (yet) is skipped.
-EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command")
+EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command",
+                                   "sim.hindcast.command")
 
 #: outcomes shown in ``insim run``'s summary table
 #: batches of more runs than this ask before they start (``--yes`` skips the question)
