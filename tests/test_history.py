@@ -105,12 +105,13 @@ def test_raids_fall_while_the_sdf_suspend_operations(tmp_path: Path) -> None:
     assert sum(arrests("history", s) for s in seeds) < sum(arrests(undone, s) for s in seeds)
 
 
-def test_coalition_leaves_raqqa_and_hasaka_and_stays_in_deir_ez_zor() -> None:
-    """Needs Coalition presence by district (branch arch) and history's district withdrawal enabled."""
+def test_coalition_leaves_raqqa_and_part_of_hasaka_and_stays_in_deir_ez_zor() -> None:
+    """RIC's 2019 review: the US left Raqqa and part of al-Hasaka in late 2019 and stayed in Deir ez-Zor."""
     model = run_through(sim.InsurgencyModel(load_scenario("history", months=9), rng=3), dt.date(2019, 11, 2))
     policy = state(model)
     present = dict(zip(policy.district_names, policy.coalition_present_by_district, strict=True))
-    assert not present["raqqa"] and not present["al_hasaka"]
+    assert not present["raqqa"] and not present["al_karama"] and not present["hasaka_south"]
+    assert present["al_hasaka"], "part of al-Hasaka keeps the Coalition (al-Sina'a, January 2022)"
     assert present["zakat_triangle"] and present["hajin"] and present["western_deir_ez_zor"]
 
 

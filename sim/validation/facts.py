@@ -37,7 +37,9 @@ class Variant:
 VARIANTS: dict[str, Variant] = {v.key: v for v in (
     Variant("baseline", "baseline"),
     Variant("us_withdrawal", "us_withdrawal"),
-    Variant("prison_attack", "prison_attack_2022"),
+    Variant("history", "history"),
+    Variant("prison_attack", "history"),
+    Variant("no_prison_attack", "history", {"prison_attack_share_of_fighters": 0.0}),
     Variant("amnesty", "amnesty"),
     Variant("no_repentance", "baseline", {"repentance_enabled": False}),
     Variant("open_networks", "baseline", {"compartmentalisation": False}),
@@ -77,9 +79,9 @@ class RunRecord:
         """Row index (0-based) of the month containing ``date``."""
         return (date.year - self.start.year) * 12 + date.month - self.start.month
 
-    def event_month(self, kind: str) -> int | None:
-        """Row index of the month in which the first event of ``kind`` fired, if any."""
-        for e in self.events:
+    def event_month(self, kind: str, last: bool = False) -> int | None:
+        """Row index of the month in which the first (or, with ``last``, the last) event of ``kind`` fired."""
+        for e in reversed(self.events) if last else self.events:
             if e.get("event") == kind:
                 return self.month_of(dt.date.fromisoformat(e["date"]))
         return None
@@ -324,7 +326,7 @@ def killings_to_attacks(runs: Runs) -> float:
 
 def _withdrawal_window(runs: Runs) -> tuple[int, int, int] | None:
     r = runs["us_withdrawal"]
-    w = r.event_month("coalition_withdrawal")
+    w = r.event_month("coalition_withdrawal", last=True)  # history withdraws from some districts first
     if w is None or w < 12 or w + 18 > len(r.monthly):
         return None
     return w - 12, w, w + 6  # 12 months before, and months +6 to +18 (after the escalation ramp)
@@ -341,13 +343,13 @@ def withdrawal_escalation(runs: Runs) -> float:
 
 
 def withdrawal_vs_baseline(runs: Runs) -> float:
-    """Attacks per month in months +6..+18 after the withdrawal: us_withdrawal / baseline (same months)."""
+    """Attacks per month in months +6..+18 after the withdrawal: us_withdrawal / history (same months)."""
     win = _withdrawal_window(runs)
     if win is None:
         return np.nan
     _, _, post = win
     a = runs["us_withdrawal"].monthly["attacks"].to_numpy()[post:post + 12].mean()
-    b = runs["baseline"].monthly["attacks"].to_numpy()[post:post + 12].mean()
+    b = runs["history"].monthly["attacks"].to_numpy()[post:post + 12].mean()
     return _safe_ratio(a, b)
 
 
@@ -362,8 +364,8 @@ def hasaka_decay(runs: Runs, after: int = 6) -> float:
 
 
 def no_domino(runs: Runs, after: int = 3) -> float:
-    """Violence in the eastern strip in the ``after`` months from the prison attack: attack run / baseline."""
-    r, b = runs["prison_attack"], runs["baseline"]
+    """Violence in the eastern strip in the ``after`` months from the prison attack: history / no attack."""
+    r, b = runs["prison_attack"], runs["no_prison_attack"]
     m = r.event_month("prison_attack")
     if m is None or m + after >= len(r.monthly):
         return np.nan
@@ -375,11 +377,11 @@ def no_domino(runs: Runs, after: int = 3) -> float:
 
 
 def amnesty_members_gain(runs: Runs) -> float:
-    """IS fighters + supporters at the end: amnesty minus baseline."""
+    """IS fighters + supporters at the end: amnesty minus history (the amnesty branches from history)."""
     def members(r: RunRecord) -> float:
         last = r.monthly.iloc[-1]
         return float(last["is_fighters"] + last["is_supporters"])
-    return members(runs["amnesty"]) - members(runs["baseline"])
+    return members(runs["amnesty"]) - members(runs["history"])
 
 
 def thin_evidence_trust_gain(runs: Runs) -> float:
@@ -484,7 +486,7 @@ FACTS: tuple[Fact, ...] = (
          min_months=39),
     Fact("F7c_escalation_vs_baseline",
          "The escalation is due to the withdrawal, not the passing of time.",
-         "eui2022 s.4, fn 63", ("us_withdrawal", "baseline"), "attacks/month after withdrawal: us_withdrawal/baseline",
+         "eui2022 s.4, fn 63", ("us_withdrawal", "history"), "attacks/month after withdrawal: us_withdrawal/history",
          withdrawal_vs_baseline, 2.0, ">=", "the same doubling against the paired baseline", min_months=39),
     Fact("F8a_hasaka_vacuum",
          "al-Hasaka's Ghuweiran and al-Zuhur are a security vacuum, not a stronghold: IS's grip fades.",
@@ -493,12 +495,13 @@ FACTS: tuple[Fact, ...] = (
          min_months=41),
     Fact("F8b_no_domino",
          "The prison attack sets off no domino effect in eastern Deir ez-Zor.",
-         "eui2022 s.2, fn 35", ("prison_attack", "baseline"), "east-strip violence in 3 months after: attack/baseline",
+         "eui2022 s.2, fn 35", ("prison_attack", "no_prison_attack"),
+         "east-strip violence in 3 months after: attack/none",
          no_domino, 1.5, "<=", "attacks were improvised responses with next to no effect",
          min_months=38),
     Fact("F9_amnesty",
          "Amnesties feed the organisation: amnestied prisoners rejoin it.",
-         "eui2022 fn 3; wp2019", ("amnesty", "baseline"), "IS fighters+supporters at end: amnesty - baseline",
+         "eui2022 fn 3; wp2019", ("amnesty", "history"), "IS fighters+supporters at end: amnesty - history",
          amnesty_members_gain, 50.0, ">=", "1,283 released; 'several' rejoined: at least 50 members more"),
     Fact("F10a_thin_evidence_trust",
          "Arrests on thin evidence erode trust in the forces.",
