@@ -130,3 +130,45 @@ def test_command_registers_viz() -> None:
     cmd = viz_command.solara_command("127.0.0.1", 9000)
     assert cmd[1:4] == ["-m", "solara", "run"] and str(app.Path(app.__file__).resolve()) in cmd
     assert viz_command.scenario_argument("baseline") == "baseline"
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_serve_stops_a_stubborn_server_and_frees_its_port(sig: str, tmp_path) -> None:
+    """A child that ignores SIGTERM (as uvicorn waiting on an open websocket does) is killed after the grace."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ready = tmp_path / "ready"
+    child = (f"import signal, socket, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+             f"signal.signal(signal.SIGINT, signal.SIG_IGN); s = socket.socket(); s.bind(('127.0.0.1', {port})); "
+             f"s.listen(); open({str(ready)!r}, 'w').close(); time.sleep(120)")
+    parent = (f"import sys; from sim.viz.server import serve; "
+              f"sys.exit(serve([sys.executable, '-c', {child!r}], grace=0.5))")
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready.exists() and not _port_is_free(port)
+    t0 = time.monotonic()
+    proc.send_signal(getattr(signal, sig))
+    assert proc.wait(timeout=10) == 0
+    assert time.monotonic() - t0 < 5
+    assert _port_is_free(port), "the server's port is still taken"
