@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from io import BytesIO
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -19,7 +18,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, MaxNLocator
-from PIL import Image
+
+from sim.viz.bitmap import canvas_png
 
 TRADER_COLOUR = "#e0a800"
 OBSERVED_COLOUR = "#000000"
@@ -177,11 +177,7 @@ class OutcomeChart:
         for ax, artist in self._dynamic():
             ax.draw_artist(artist)
         self.fig.draw_artist(self.title)
-        image = Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA",
-                                 0, 1)
-        out = BytesIO()
-        image.save(out, format="PNG", compress_level=compress_level)
-        self.png = out.getvalue()
+        self.png = canvas_png(self.canvas, compress_level)
         self.months_drawn = key
         return self.png
 

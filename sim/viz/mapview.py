@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
 import matplotlib.colors as mcolors
@@ -30,7 +29,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from PIL import Image
+
+from sim.viz.bitmap import canvas_png
 
 # ---------------------------------------------------------------------------------- colours
 TERRAIN_COLOURS: dict[str, str] = {
@@ -192,7 +192,9 @@ class MapRenderer:
         if "SDF presence" in layers:
             self.presence.set_sizes(600 * np.asarray(v.guard, dtype=float))
             show.append(self.presence)
-        self.villages.set_cmap("PuRd" if colour_by == "stronghold" else "YlOrRd")
+        cmap = "PuRd" if colour_by == "stronghold" else "YlOrRd"
+        if self.villages.get_cmap().name != cmap:  # setting it redraws the colour bar: only on a change
+            self.villages.set_cmap(cmap)
         if colour_by == "plain":
             self.villages.set_array(None)
             self.villages.set_facecolor("#ffffff")
@@ -234,10 +236,7 @@ class MapRenderer:
         self.canvas.restore_region(background)
         for artist in artists:
             self.fig.draw_artist(artist) if artist is self.title else self.ax.draw_artist(artist)
-        image = Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = BytesIO()
-        image.save(out, format="PNG", compress_level=compress_level)
-        return out.getvalue()
+        return canvas_png(self.canvas, compress_level)
 
     def figure(self, colour_by: str = "influence", layers: set[str] | tuple[str, ...] = DEFAULT_LAYERS) -> Figure:
         """The figure with every artist set for this state (for saving; ``render`` is the fast path)."""
