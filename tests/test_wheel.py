@@ -62,7 +62,7 @@ def test_wheel_carries_the_data_and_a_version_from_git(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for wanted in ("sim/_data/seeds/parameters.toml", "sim/_data/seeds/facts.toml",
                    "sim/_data/scenarios/baseline.toml", "sim/_data/scenarios/maps/nes.toml",
-                   "sim/_data/observed/ric_nes_2019_2021.csv", "sim/viz/app.py"):
+                   "sim/_data/observed/ric_nes_2019_2021.csv", "sim/viz/app.py", "sim/viz/map_image.vue"):
         assert wanted in names, f"{wanted} is not in {wheel.name}"
     shipped = {p.name for p in (ROOT / "scenarios").glob("*.toml")}
     assert shipped == {Path(n).name for n in names if n.startswith("sim/_data/scenarios/") and n.endswith(".toml")

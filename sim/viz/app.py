@@ -263,10 +263,10 @@ def grid_layout(num_components: int) -> list[dict[str, Any]]:
     grid = [
         {"i": 0, "w": 8, "h": 23, "x": 0, "y": 0, "moved": False},
         {"i": 1, "w": 4, "h": 23, "x": 8, "y": 0, "moved": False},
-        {"i": 2, "w": 8, "h": 21, "x": 0, "y": 23, "moved": False},
+        {"i": 2, "w": 8, "h": 25, "x": 0, "y": 23, "moved": False},
     ]
     return grid[:num_components] + [
-        {"i": i, "w": 6, "h": 10, "x": 0, "y": 44 + 10 * i, "moved": False} for i in range(3, num_components)
+        {"i": i, "w": 6, "h": 10, "x": 0, "y": 48 + 10 * i, "moved": False} for i in range(3, num_components)
     ]
 
 
