@@ -3,6 +3,7 @@ API object), and its generated reference pages cover the CLI, every parameter an
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -59,6 +60,7 @@ def test_parameter_and_outcome_pages_list_every_name(site: Path) -> None:
     outcomes = _page(site, "reference/outcomes")
     for name, text in DESCRIPTIONS.items():
         assert f"<code>{name}</code>" in outcomes, f"outcome {name} missing"
+        assert html.escape(text, quote=False) in outcomes, f"the description of {name} is missing"
     scenarios = _page(site, "reference/scenarios")
     for name in sim.available():
         assert f"<code>{name}</code>" in scenarios
