@@ -162,15 +162,14 @@ VILLAGE_PICKER = "Inspect a village (or click one on the map)"
 
 
 @solara.component
-def VillagePanel(model: InsurgencyModel, selected: int | None, on_select: Callable[[int | None], None]) -> None:
+def VillagePanel(names: list[str], selected: int | None, lines: list[str],
+                 on_select: Callable[[int | None], None]) -> None:
     """The picked village's state (clicked on the map or chosen in the list), kept as the run goes on."""
-    names = list(model.village_names)
     with solara.Column(style={"padding": "0 4px"}, classes=["insim-village"]):
         solara.Select(VILLAGE_PICKER, values=["", *sorted(names)],
                       value=names[selected] if selected is not None else "",
                       on_value=lambda name: on_select(names.index(name) if name else None))
         if selected is not None:
-            lines = renderer_for(model).spots()[selected].lines
             solara.Markdown(f"**{lines[0]}**  \n" + "  \n".join(lines[1:]), style={"font-size": "0.9em"})
 
 
@@ -194,9 +193,11 @@ def MapView(model: InsurgencyModel) -> None:
             solara.Text("Layers:")
             solara.ToggleButtonsMultiple(value=layers, values=list(LAYERS), on_value=set_layers,
                                          classes=["insim-layers"])
-        MapImage(src=data_url(png), spots=[asdict(s) for s in renderer.spots()], radius=HOVER_RADIUS_PX,
+        spots = renderer.spots()
+        MapImage(src=data_url(png), spots=[asdict(s) for s in spots], radius=HOVER_RADIUS_PX,
                  event_pick=lambda i: set_selected(i if i >= 0 else None))
-        VillagePanel(model, selected, set_selected)
+        VillagePanel(list(model.village_names), selected, spots[selected].lines if selected is not None else [],
+                     set_selected)
 
 
 # ---------------------------------------------------------------------------------- outcomes
