@@ -91,3 +91,33 @@ def test_python_api_from_the_installed_wheel(installed: Path, elsewhere: Path) -
             "print(r.seeds_dir())")
     done = _ok(_run([installed / "python", "-c", code], cwd=elsewhere))
     assert "site-packages" in done.stdout
+
+
+def test_resources_in_a_checkout_are_the_top_level_folders() -> None:
+    from sim import resources
+
+    assert resources.seeds_dir() == ROOT / "seeds"
+    assert resources.scenarios_dir() == ROOT / "scenarios"
+    assert resources.observed_dir() == ROOT / "data" / "observed"
+    with pytest.raises(KeyError, match="seeds"):
+        resources.data_dir("maps")
+    if (ROOT / ".git").exists():
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        code = resources.code_version()
+        assert (code["commit"], code["source"]) == (head, "git") and isinstance(code["dirty"], bool)
+
+
+def test_code_version_of_a_wheel_comes_from_its_build_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed from a wheel there is no git: the commit and dirtiness are read from the version."""
+    from sim import resources
+
+    monkeypatch.setattr(resources, "checkout_root", lambda: None)
+    for version, commit, dirty in (("0.1.1.dev28+g77601e259.d20261201", "77601e259", True),
+                                   ("0.1.1.dev28+g77601e259", "77601e259", False),
+                                   ("0.2.0", None, None)):
+        monkeypatch.setattr(resources, "version", lambda v=version: v)
+        resources.code_version.cache_clear()
+        got = resources.code_version()
+        assert (got["commit"], got["dirty"], got["source"]) == (commit, dirty, "build")
+    resources.code_version.cache_clear()
