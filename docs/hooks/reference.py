@@ -21,9 +21,11 @@ WIDTH = "100"  # argparse wraps help to $COLUMNS: a fixed width keeps the page s
 
 
 def _cell(value: Any) -> str:
-    """A value fit for a Markdown table cell."""
+    """A value fit for a Markdown table cell (whole floats without their ``.0``: pandas makes ranges float)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return " ".join(str(value).split()).replace("|", "\\|")
 
 
@@ -83,13 +85,22 @@ def outcomes_page() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _default(field: Any) -> str:
+    if field.is_required():
+        return "required"
+    value = field.get_default(call_default_factory=True)
+    if value is None:
+        return "default: from the parameter table"
+    return f"default {str(value).lower() if isinstance(value, bool) else _cell(value)}"  # as TOML writes it
+
+
 def event_kinds() -> list[str]:
     """The event kinds of ``sim.events``: what each does and its arguments (a Markdown table)."""
     from sim.events import EVENT_KINDS
 
     lines = ["| kind | what it does | arguments |", "|---|---|---|"]
     for kind, model in EVENT_KINDS.items():
-        args = [f"`{name}` (default {_cell(field.default)}): {_cell(field.description)}"
+        args = [f"`{name}` ({_default(field)}){': ' + _cell(field.description) if field.description else ''}"
                 for name, field in model.model_fields.items() if name not in ("kind", "description")]
         lines.append(f"| `{kind}` | {_cell(model.__doc__)} | {'<br>'.join(args)} |")
     return lines
