@@ -18,9 +18,10 @@ from typing import Any
 from sim.errors import InputError
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters, fact_table, parameter_table
+from sim.resources import version
 from sim.scenario import Scenario, available, check_seed, load_scenario
 
-__version__ = "0.1.0"
+__version__ = version()
 
 
 def run(scenario: str = "baseline", seed: int | None = None, **overrides: Any) -> InsurgencyModel:

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.resources import observed_dir
 
-#: Folder of the observed files.
-OBSERVED_DIR = Path(__file__).resolve().parent.parent / "data" / "observed"
+#: Folder of the observed files (``data/observed/`` in a checkout, packaged in a wheel).
+OBSERVED_DIR = observed_dir()
 #: The monthly file and the annual file.
 RIC_MONTHLY = OBSERVED_DIR / "ric_nes_2019_2021.csv"
 RIC_ANNUAL = OBSERVED_DIR / "ric_annual.csv"

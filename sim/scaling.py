@@ -29,15 +29,15 @@ from typing import Any
 from sim.batch import atomic_write
 from sim.model import InsurgencyModel
 from sim.parameters import Parameters
+from sim.resources import scenarios_dir
 from sim.scenario import Scenario, load_scenario
-from sim.sources import ROOT
 
 #: Parameters that are head counts of the whole map, multiplied by the scale factor.
 SCALED_PARAMETERS: tuple[str, ...] = (
     "is_fighters_total", "is_supporters_total", "sdf_fighters_region", "detainees_initial", "cordon_fighters",
 )
-DEFAULT_MAP = ROOT / "scenarios" / "maps" / "nes.toml"
-BASELINE = ROOT / "scenarios" / "baseline.toml"
+DEFAULT_MAP = scenarios_dir() / "maps" / "nes.toml"
+BASELINE = scenarios_dir() / "baseline.toml"
 CACHE = Path(os.environ.get("INSIM_SCALED_DIR", Path(tempfile.gettempdir()) / "insim_scaled"))
 
 

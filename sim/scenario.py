@@ -26,12 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 from sim.errors import InputError
 from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
 from sim.parameters import Parameters
-from sim.sources import ROOT
+from sim.resources import scenarios_dir
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
-SCENARIOS = ROOT / "scenarios"
+SCENARIOS = scenarios_dir()
 DEFAULT_START = dt.date(2019, 4, 1)  # the month after Baghouz fell (facts baghouz_fall, attrition_appeal)
 OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
 # the calendar a scenario may use: wide enough for any study, far from datetime's year 9999

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.resources import seeds_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
+SEEDS = seeds_dir()
 SOURCES = ("wp2019", "eui2022")
 
 

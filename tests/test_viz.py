@@ -12,7 +12,7 @@ solara = pytest.importorskip("solara")
 v = pytest.importorskip("ipyvuetify")
 widgets = pytest.importorskip("ipywidgets")
 
-from sim.viz import app  # noqa: E402
+from sim.viz import app, charts, layout, mapview  # noqa: E402
 from sim.viz import command as viz_command  # noqa: E402
 
 
@@ -34,47 +34,108 @@ def _text(rc, cls: str) -> str:
     return rc.find(v.Html, class_=cls).widget.children[0]
 
 
+def _widgets(root) -> Iterator:
+    """Every widget under ``root``, through children and grid items (``rc.find`` stops at the grid)."""
+    stack, seen = [root], set()
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        yield w
+        for name in ("children", "items"):
+            kids = getattr(w, name, None)
+            if isinstance(kids, list | tuple):
+                stack += [k for k in kids if isinstance(k, widgets.Widget)]
+
+
+def _map_widget(rc):
+    (found,) = [w for w in _widgets(rc.container) if hasattr(w, "spots") and hasattr(w, "src")]
+    return found
+
+
+def _plots_png(rc) -> bytes:
+    (image,) = [w for w in _widgets(rc.container) if isinstance(w, widgets.Image)]
+    return bytes(image.value)
+
+
+def _toggle(rc, cls: str):
+    (found,) = [w for w in _widgets(rc.container) if isinstance(w, v.BtnToggle) and cls in (w.class_ or "")]
+    return found
+
+
 def test_page_has_controls_map_plots_and_date(rendered) -> None:
     rc = rendered
     labels = [b.children[0] for b in rc.find(v.Btn).widgets]
-    for wanted in ("Reset", "Step", "IS influence", "Stronghold score"):
+    for wanted in ("Reset", "Step", *mapview.COLOUR_BY, *mapview.LAYERS):
         assert wanted in labels
-    picker = rc.find(v.Select).widget
+    picker = rc.find(v.Select, label="Scenario").widget
     assert picker.v_model == "baseline"
     assert set(app.available()) <= set(picker.items)
-    slider_labels = " ".join(s.label for s in rc.find(v.Slider).widgets)
+    values = [w.children[0] for w in rc.find(v.Html, class_="insim-slider-value").widgets]
+    assert len(values) == len(rc.find(v.Slider).widgets), "a slider does not show its value"
+    specs = app.load_parameter_specs()
     for name in app.SLIDER_PARAMETERS:
-        assert name.replace("_", " ") in slider_labels
-    assert len(rc.find(widgets.Image).widgets) == 2  # the map and the outcome plots
+        (line,) = [t for t in values if t.startswith(name.replace("_", " "))]
+        assert line.endswith(f": {layout.value_text(specs[name].value)}")
+    assert "Render Interval (steps): 7" in values  # Mesa's own sliders show their values too
+    assert not rc.find(v.Tab).widgets, "Mesa's tab bar ('Page 0') is back"
+    map_widget = _map_widget(rc)
+    assert map_widget.src.startswith("data:image/png;base64,")
+    assert len(map_widget.spots) == len(app.VizModel(scenario_name="baseline", rng=3).village_names)
+    assert _plots_png(rc).startswith(b"\x89PNG")
     assert _text(rc, "insim-date") == "01 April 2019"
+
+
+def test_slider_value_follows_the_slider(rendered) -> None:
+    rc = rendered
+    index = [w.children[0] for w in rc.find(v.Html, class_="insim-slider-value").widgets].index(
+        "Render Interval (steps): 7")
+    slider = rc.find(v.Slider).widgets[index]
+    slider.v_model = 9
+    assert rc.find(v.Html, class_="insim-slider-value").widgets[index].children[0] == "Render Interval (steps): 9"
+    slider.v_model = 7  # back to the page's default, which the next tests count on
 
 
 def test_step_advances_date_map_and_plots(rendered) -> None:
     rc = rendered
-    before = [bytes(i.value) for i in rc.find(widgets.Image).widgets]
+    map0, plots0 = _map_widget(rc).src, _plots_png(rc)
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(5):  # 5 x render interval (7 days) = 35 days: April is complete
         step.click()
     assert _text(rc, "insim-date") == "05 May 2019"  # day 34, the last one simulated
     assert "Day 35 of" in _text(rc, "insim-day")
-    after = [bytes(i.value) for i in rc.find(widgets.Image).widgets]
-    assert after[0] != before[0], "the map did not change"
-    assert after[1] != before[1], "the outcome plots did not change"
+    assert _map_widget(rc).src != map0, "the map did not change"
+    assert _plots_png(rc) != plots0, "the outcome plots did not change"
 
 
-def test_colour_toggle_redraws_map(rendered) -> None:
+def test_colour_and_layer_toggles_redraw_map(rendered) -> None:
     rc = rendered
-    before = bytes(rc.find(widgets.Image).widgets[0].value)
-    toggle = rc.find(v.BtnToggle).widget
-    toggle.v_model = 1  # what clicking "Stronghold score" does in the browser
-    assert bytes(rc.find(widgets.Image).widgets[0].value) != before
+    before = _map_widget(rc).src
+    _toggle(rc, "insim-colour").v_model = 1  # what clicking "Stronghold score" does in the browser
+    after_colour = _map_widget(rc).src
+    assert after_colour != before
+    _toggle(rc, "insim-layers").v_model = [0, 1, 2, 3]  # every layer on
+    assert _map_widget(rc).src != after_colour
+
+
+def test_clicking_a_village_shows_its_state(rendered) -> None:
+    rc = rendered
+    widget = _map_widget(rc)
+    spot = next(s for s in widget.spots if s["lines"][0].startswith(("Sweidan", "Darnaj", "Dhiban")))
+    widget.vue_pick(spot["index"])  # what the template sends on a click near that village
+    assert rc.find(v.Select, label=app.VILLAGE_PICKER).widget.v_model == spot["lines"][0].split(" · ")[0]
+    panel = [w.template for w in _widgets(rc.container) if "solara-markdown" in str(getattr(w, "template", ""))]
+    assert any("IS influence" in text and spot["lines"][0].split(" · ")[0] in text for text in panel)
+    widget.vue_pick(-1)  # a click away from any village clears the panel
+    assert rc.find(v.Select, label=app.VILLAGE_PICKER).widget.v_model == ""
 
 
 def test_switch_scenario_and_reset(rendered) -> None:
     rc = rendered
     other = "us_withdrawal" if "us_withdrawal" in app.available() else next(
         n for n in app.available() if n != "baseline")
-    rc.find(v.Select).widget.v_model = other
+    rc.find(v.Select, label="Scenario").widget.v_model = other
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert _text(rc, "insim-date") == "01 April 2019"
     assert f"“{other}”" in _text(rc, "insim-day")
@@ -99,7 +160,7 @@ def test_events_show_on_timeline_and_plots() -> None:
     first = model.run_scenario.events[0]
     model.run_for(model.run_scenario.events[0].day + 2)
     assert model.event_log and model.event_log[0]["event"] == first.kind
-    fig = app.draw_outcomes(model)
+    fig = charts.chart_for(model).figure()
     assert any(line.get_linestyle() == ":" for line in fig.axes[0].get_lines())
     _box, rc = solara.render(app.Timeline(model), handle_error=False)
     events = [w.children[0] for w in rc.find(v.Html, class_="insim-event").widgets]
@@ -108,16 +169,60 @@ def test_events_show_on_timeline_and_plots() -> None:
     rc.close()
 
 
-def test_map_figure_draws_agents_and_labels() -> None:
+def test_map_layers_draw_what_the_model_holds() -> None:
     model = app.VizModel(scenario_name="baseline", rng=1)
-    fig = app.draw_map(model)
-    ax = fig.axes[0]
-    labels = {t.get_text() for t in ax.texts}
-    assert {"Raqqa", "Deir ez-Zor", "al-Hasaka"} <= labels
-    assert len(ax.collections) >= 5  # villages, markets, units, cells, prison (+ control line)
+    model.run_for(65)  # two month ends
+    r = mapview.renderer_for(model)
+    assert r is mapview.renderer_for(model)  # made once per model
+    assert {"Raqqa", "Deir ez-Zor", "al-Hasaka"} <= {t.get_text() for t in r.ax.texts}
+    plain = r.render("influence", ())
+    pngs = {layer: r.render("influence", (layer,)) for layer in mapview.LAYERS}
+    for layer, png in pngs.items():
+        assert png != plain, f"the {layer} layer draws nothing"
+    # the incidents layer: one point per village with killings or attacks in the last complete month
+    last = model.violence_at_month_end[-1] - model.violence_at_month_end[-2]
+    r.render("influence", ("Incidents last month",))
+    assert len(r.incidents.get_offsets()) == int((last > 0).sum())
+    # the Coalition layer follows the model's switch
+    model.coalition_present = False
+    assert r.render("influence", ("Coalition presence",)) == r.render("influence", ())
+    fig = r.figure("stronghold", mapview.LAYERS)
     assert fig.legends and "IS cell" in " ".join(t.get_text() for t in fig.legends[0].get_texts())
-    assert app.terrain_image(model) is app.terrain_image(model)  # cached per model
     fig.savefig(io.BytesIO(), format="png")
+
+
+def test_hover_spots_sit_on_the_villages_and_say_their_state() -> None:
+    model = app.VizModel(scenario_name="baseline", rng=1)
+    model.run_for(10)
+    r = mapview.renderer_for(model)
+    spots = r.spots()
+    v = model.villages
+    assert len(spots) == len(v.x)
+    for spot in spots[::17]:
+        x, y = r.ax.transData.transform((v.x[spot.index], v.y[spot.index]))
+        assert (spot.x, spot.y) == pytest.approx((x, r.fig.bbox.height - y))
+        assert mapview.nearest_village(spots, spot.x + 2, spot.y - 2) == spot.index
+        assert f"IS influence {v.influence[spot.index]:.2f}" in spot.lines[2]
+    assert mapview.nearest_village(spots, -100, -100) is None
+
+
+def test_observed_counts_on_the_incident_chart(tmp_path) -> None:
+    """With the history scenario the incident panel shows RIC's monthly attacks as points; others may opt in."""
+    from sim.observed import load_ric
+
+    history = tmp_path / "history.toml"
+    baseline = app.available()["baseline"]
+    history.write_text(f'extends = "{baseline.as_posix()}"\nname = "history"\n')
+    model = app.VizModel(scenario_name=str(history), rng=1)
+    assert model.run_scenario.name in charts.OBSERVED_BY_DEFAULT
+    chart = charts.chart_for(model, observed=True)
+    ric = load_ric()
+    assert list(chart.observed.get_offsets()[:, 1]) == [float(a) for a in ric["attacks"]]
+    assert max(ric["month"]).year <= 2021
+    _box, rc = solara.render(app.OutcomePlots(model), handle_error=False)
+    assert rc.find(v.Checkbox).widget.v_model is True
+    rc.close()
+    assert charts.chart_for(app.VizModel(scenario_name="baseline", rng=1)).observed is None
 
 
 def test_command_registers_viz() -> None:
@@ -130,3 +235,45 @@ def test_command_registers_viz() -> None:
     cmd = viz_command.solara_command("127.0.0.1", 9000)
     assert cmd[1:4] == ["-m", "solara", "run"] and str(app.Path(app.__file__).resolve()) in cmd
     assert viz_command.scenario_argument("baseline") == "baseline"
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_serve_stops_a_stubborn_server_and_frees_its_port(sig: str, tmp_path) -> None:
+    """A child that ignores SIGTERM (as uvicorn waiting on an open websocket does) is killed after the grace."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ready = tmp_path / "ready"
+    child = (f"import signal, socket, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+             f"signal.signal(signal.SIGINT, signal.SIG_IGN); s = socket.socket(); s.bind(('127.0.0.1', {port})); "
+             f"s.listen(); open({str(ready)!r}, 'w').close(); time.sleep(120)")
+    parent = (f"import sys; from sim.viz.server import serve; "
+              f"sys.exit(serve([sys.executable, '-c', {child!r}], grace=0.5))")
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ready.exists() and not _port_is_free(port)
+    t0 = time.monotonic()
+    proc.send_signal(getattr(signal, sig))
+    assert proc.wait(timeout=10) == 0
+    assert time.monotonic() - t0 < 5
+    assert _port_is_free(port), "the server's port is still taken"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -37,19 +38,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """A solara server with the app, on localhost; yields its address."""
+def server() -> Iterator[tuple[str, subprocess.Popen, int]]:
+    """A solara server with the app, on localhost; yields its address, the process and the port."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent: install Debian's chromium (apt-get install -y chromium)")
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     env = {**os.environ, SCENARIO_ENV: "baseline",
            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", str(APP_PATH), "--host", "127.0.0.1", "--port", str(port),
-         "--production", "--no-open"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    # through sim.viz.server.serve, as `insim viz` runs it, so SIGTERM can be tested with a page open
+    code = ("import sys; from sim.viz.command import solara_command; from sim.viz.server import serve; "
+            f"sys.exit(serve(solara_command('127.0.0.1', {port})))")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -63,7 +64,7 @@ def server() -> Iterator[str]:
     else:
         proc.kill()
         pytest.fail("solara server did not start within 60 s")
-    yield url
+    yield url, proc, port
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -80,17 +81,20 @@ def _img(page, cls: str) -> str:
     return page.locator(f".{cls} img").first.get_attribute("src") or ""
 
 
-def test_page_steps_and_switches_scenario(server: str) -> None:
+def test_page_steps_and_switches_scenario(server) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    url = server[0]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1500})
             page.set_default_timeout(30_000)
-            page.goto(server)
+            page.goto(url)
             page.locator(".insim-map img").wait_for()
+            assert page.get_by_text("Page 0").count() == 0, "Mesa's tab bar is back"
+            expect(page.locator(".insim-slider-value").filter(has_text="Render Interval (steps): 7")).to_be_visible()
             page.locator(".insim-plots img").wait_for()
             date = page.locator(".insim-date")
             expect(date).to_have_text("01 April 2019")
@@ -117,3 +121,63 @@ def test_page_steps_and_switches_scenario(server: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "viz.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_hover_shows_a_village_and_click_keeps_it(server) -> None:
+    """The tooltip is computed in the browser from the spots sent with the image; a click fills the panel."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url = server[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1500})
+            page.set_default_timeout(30_000)
+            page.goto(url)
+            image = page.locator(".insim-map img")
+            image.wait_for()
+            page.wait_for_function("() => document.querySelector('.insim-map img').naturalWidth > 0")
+            # where Dhiban is on the image, scaled to its displayed size, from the map's own numbers
+            from sim.viz.app import VizModel
+            from sim.viz.mapview import renderer_for
+
+            model = VizModel(scenario_name="baseline")
+            spot = next(s for s in renderer_for(model).spots() if s.lines[0].startswith("Dhiban"))
+            scale = page.evaluate("() => { const i = document.querySelector('.insim-map img');"
+                                  " return i.clientWidth / i.naturalWidth; }")
+            image.hover(position={"x": spot.x * scale, "y": spot.y * scale})
+            tooltip = page.locator(".insim-tooltip")
+            expect(tooltip).to_be_visible()
+            expect(tooltip).to_contain_text("Dhiban")
+            expect(tooltip).to_contain_text("IS influence")
+            image.hover(position={"x": 3, "y": 3})  # the map's corner: no village there
+            expect(tooltip).to_have_count(0)
+            image.click(position={"x": spot.x * scale, "y": spot.y * scale})
+            expect(page.locator(".insim-village")).to_contain_text("stronghold criteria met")
+            expect(page.locator(".insim-village")).to_contain_text("Dhiban")
+        finally:
+            browser.close()
+
+
+def test_sigterm_stops_the_server_with_a_page_open(server) -> None:
+    """Last: SIGTERM to the serving process ends it within the grace period and frees the port."""
+    from playwright.sync_api import sync_playwright
+
+    from sim.viz.server import GRACE_SECONDS
+
+    url, proc, port = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.locator(".insim-map img").wait_for(timeout=30_000)  # a live websocket to the server
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=GRACE_SECONDS + 10) == 0
+            assert time.monotonic() - t0 < GRACE_SECONDS + 5
+        finally:
+            browser.close()
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))  # raises if the server (or a child of it) still holds the port

@@ -27,6 +27,7 @@ import pandas as pd
 from sim.batch.plan import RunSpec
 from sim.batch.store import FORMAT, MANIFEST, sha256, write_json
 from sim.errors import InputError
+from sim.resources import code_version
 from sim.scenario import load_scenario
 
 LOCK = ".lock"
@@ -85,7 +86,7 @@ def new_manifest(specs: list[RunSpec], inputs: dict[str, Any], command: str | li
         "format": FORMAT, "root_seed": specs[0].root_seed, **jsonable(inputs),
         "runs": [{"run_id": s.run_id, "scenario": s.scenario, "sweep": s.sweep, "rep": s.rep, "seed": s.seed}
                  for s in specs],
-        "versions": versions(), "host": socket.gethostname(), "platform": platform.platform(),
+        "versions": versions(), "code": code_version(), "host": socket.gethostname(), "platform": platform.platform(),
         "command": command if command is None or isinstance(command, str) else list(command),
         "started": now(), "finished": None, "status": "running", "files": {},
     }

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from sim.viz import APP_PATH, SCENARIO_ENV
+from sim.viz.server import serve
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -88,6 +88,6 @@ def run(args: argparse.Namespace) -> int:
         print(exposure_warning(args.host), file=sys.stderr, flush=True)
     print(f"insim viz: scenario {scenario!r} at http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
     try:
-        return subprocess.call(solara_command(args.host, args.port), env=env)
+        return serve(solara_command(args.host, args.port), env=env)
     except KeyboardInterrupt:
         return 0
