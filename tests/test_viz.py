@@ -183,8 +183,11 @@ def test_map_layers_draw_what_the_model_holds() -> None:
     last = model.violence_at_month_end[-1] - model.violence_at_month_end[-2]
     r.render("influence", ("Incidents last month",))
     assert len(r.incidents.get_offsets()) == int((last > 0).sum())
-    # the Coalition layer follows the model's switch
-    model.coalition_present = False
+    # the Coalition layer follows the districts where the Coalition is present
+    some = r.render("influence", ("Coalition presence",))
+    model.policy.coalition_present_by_district[model.geography.district_index("raqqa")] = False
+    assert r.render("influence", ("Coalition presence",)) not in (some, plain)
+    model.policy.coalition_present_by_district[:] = False
     assert r.render("influence", ("Coalition presence",)) == r.render("influence", ())
     fig = r.figure("stronghold", mapview.LAYERS)
     assert fig.legends and "IS cell" in " ".join(t.get_text() for t in fig.legends[0].get_texts())
