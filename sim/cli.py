@@ -28,7 +28,8 @@ from sim.errors import InputError
 #: Modules that may add sub-commands (``viz``, ``validate``, ``sensitivity``). Each one that can be
 #: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
 #: that does not exist (yet) is skipped.
-EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command")
+EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command",
+                                  "sim.fitting.command")
 
 #: outcomes shown in ``insim run``'s summary table
 SUMMARY_OUTCOMES: tuple[str, ...] = (
