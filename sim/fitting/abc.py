@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -45,6 +46,41 @@ class WeightedDistance:
 
     def __call__(self, x: dict[str, Any], x0: dict[str, Any]) -> float:
         return distance(x, x0, self.weights)
+
+
+class GenerationProgress(logging.Handler):
+    """Reads pyabc's log records and says, per generation: epsilon, acceptance, time, time left."""
+
+    EPS = re.compile(r"^t: (\d+), eps: ([-+]?(?:inf|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?))")
+    ACCEPTED = re.compile(r"^Accepted: (\d+) / (\d+)")
+
+    def __init__(self, done: int, target: int, say: Callable[[str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.done, self.target, self.say = done, target, say
+        self.epsilon = math.nan
+        self.began = time.perf_counter()
+        self.times: list[float] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.read(record.getMessage())
+        except Exception:  # progress must never stop a calibration
+            self.handleError(record)
+
+    def read(self, text: str) -> None:
+        """Take one pyabc log message into account."""
+        if match := self.EPS.match(text):
+            self.epsilon = float(match.group(2))
+        elif match := self.ACCEPTED.match(text):
+            accepted, runs = int(match.group(1)), int(match.group(2))
+            now = time.perf_counter()
+            self.times.append(now - self.began)
+            self.began = now
+            self.done += 1
+            left = (self.target - self.done) * float(np.mean(self.times))
+            self.say(f"generation {self.done}/{self.target}: epsilon {self.epsilon:.3g}, acceptance "
+                     f"{accepted / max(runs, 1):.1%} ({runs} runs), {self.times[-1]:.0f} s, "
+                     f"~{left / 60:.1f} min left at most")
 
 
 @dataclass
@@ -81,13 +117,16 @@ def check_out(out: Path) -> Path:
 
 
 def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str | None = None,
-            say: Callable[[str], None] = print) -> Calibration:
-    """Check everything, probe the model once at its defaults, and run (or reload) the history-matching wave."""
+            say: Callable[[str], None] = print, record: ObservedRecord | None = None) -> Calibration:
+    """Check everything, probe the model once at its defaults, and run (or reload) the history-matching wave.
+
+    ``record`` replaces RIC's record (the synthetic-recovery study fits data made by the model).
+    """
     out = check_out(out)
     declared = build_priors(config)
-    record = observed_record()
+    record = observed_record() if record is None else record
     settings = config.settings
-    probe = Simulator(settings["scenario"], declared, record, (), settings["root_seed"], "2021-12",
+    probe = Simulator(settings["scenario"], declared, record, (), settings["root_seed"], settings["fit_end"],
                       dict(config.fixed))
     began = time.perf_counter()
     try:
@@ -104,7 +143,7 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     for name, why in dropped.items():
         say(f"summary {name} left out: {why}")
     simulator = Simulator(settings["scenario"], declared, record, tuple(weights), settings["root_seed"],
-                          "2021-12", dict(config.fixed), crash_log=str(out / "crashes.jsonl"))
+                          settings["fit_end"], dict(config.fixed), crash_log=str(out / "crashes.jsonl"))
     calib = Calibration(config, out, declared, declared, record, weights, dropped, simulator,
                         workers or default_workers(), dask, seconds)
     narrowed = load_bounds(out, declared)
@@ -152,8 +191,9 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
         history = None
         if db.exists():
             history = pyabc.History(db_url)
-            if history.max_t < 0:
+            if history.max_t < 0:  # created, but not one generation stored: start afresh
                 history = None
+                db.unlink()
         if history is not None:
             abc.load(db_url, calib.run_id)
             done = abc.history.max_t + 1
@@ -163,23 +203,15 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
             abc.new(db_url, observed, meta_info={"scenario": settings["scenario"]})
             calib.run_id = abc.history.id
         target = settings["generations"]
-        min_eps = settings["min_epsilon"]
-        times: list[float] = []
-        while abc.history.max_t + 1 < target:
-            pops = abc.history.get_all_populations()
-            last_eps = float(pops["epsilon"].iloc[-1]) if abc.history.max_t >= 0 else math.inf
-            if abc.history.max_t >= 0 and last_eps <= min_eps:
-                say(f"epsilon {last_eps:.3g} reached the minimum {min_eps:g}: stopping")
-                break
-            began = time.perf_counter()
-            abc.run(max_nr_populations=1, minimum_epsilon=min_eps)
-            times.append(time.perf_counter() - began)
-            row = abc.history.get_all_populations().iloc[-1]
-            t = int(row["t"])
-            left = (target - t - 1) * float(np.mean(times))
-            accept = settings["population"] / max(int(row["samples"]), 1)
-            say(f"generation {t + 1}/{target}: epsilon {float(row['epsilon']):.3g}, acceptance "
-                f"{accept:.1%} ({int(row['samples'])} runs), {times[-1]:.0f} s, ~{left / 60:.1f} min left at most")
+        left = target - (abc.history.max_t + 1)
+        if left > 0:
+            progress = GenerationProgress(abc.history.max_t + 1, target, say)
+            logger = logging.getLogger("ABC")
+            logger.addHandler(progress)
+            try:
+                abc.run(max_nr_populations=left, minimum_epsilon=settings["min_epsilon"])
+            finally:
+                logger.removeHandler(progress)
     calib.generations = generation_table(db_url, calib.run_id, settings["population"])
     return calib
 

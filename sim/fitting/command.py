@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     calib = prepare(config, Path(args.out), workers=args.workers, dask=args.dask)
     print(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
           f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; {calib.workers} workers")
-    run_abc(calib)
+    try:
+        run_abc(calib)
+    except KeyboardInterrupt:
+        print(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+        raise
     write_outputs(calib, started, time.perf_counter() - began)
     return 0

@@ -28,6 +28,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "tolerance": math.log(2.0),
     "posterior_predictive_runs": 20,
     "projection_end": "2023-12",
+    "fit_end": "2021-12",
 }
 """Settings of the ``[calibration]`` table and their defaults."""
 
@@ -93,6 +94,11 @@ def load_config(path: str | Path | None = None) -> FitConfig:
     for key in ("population", "generations", "history_matching_runs", "posterior_predictive_runs"):
         if settings[key] < 0 or (key in ("population", "generations") and settings[key] < 1):
             raise InputError(path, f"calibration.{key}", f"{settings[key]} is too small")
+    from sim.observed import FIT_END
+
+    if not (len(settings["fit_end"]) == 7 and "2019-04" <= settings["fit_end"] <= FIT_END):
+        raise InputError(path, "calibration.fit_end", f"{settings['fit_end']!r}",
+                         allowed=f"a month YYYY-MM from 2019-04 to {FIT_END}: later data are the out-of-sample test")
     weights = {}
     for key, value in data.get("summaries", {}).items():
         if key not in SUMMARIES:

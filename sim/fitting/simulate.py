@@ -89,3 +89,16 @@ class Simulator:
                 log.write(json.dumps({"values": to_model_values(self.priors, sampled), "error": error}) + "\n")
         except OSError:
             pass
+
+
+def synthetic_record(simulator: Simulator, values: dict[str, float], seed: int) -> ObservedRecord:
+    """A record made by the model itself at known ``values`` (model scale): for recovery studies.
+
+    The months are the simulator's record's; the values are the summaries of one run at ``values``.
+    """
+    from dataclasses import replace
+
+    sampled = {p.key: p.to_sample(values[p.name]) for p in simulator.priors}
+    frame = simulator.model_frame(sampled, seed=seed)
+    made = simulated_summaries(frame, simulator.record, simulator.names)
+    return replace(simulator.record, values={**simulator.record.values, **made})
