@@ -15,8 +15,14 @@ import pandas as pd
 from sim.fitting.priors import Prior
 
 
-def posterior_figure(priors: list[Prior], posterior: pd.DataFrame, path: Path) -> None:
-    """One panel per parameter: the weighted posterior histogram over the prior's band (sampling scale)."""
+def posterior_figure(priors: list[Prior], posterior: pd.DataFrame, path: Path,
+                     declared: list[Prior] | None = None) -> None:
+    """One panel per parameter: the weighted posterior histogram over the ABC prior's band (sampling scale).
+
+    The axis spans the config's prior (``declared``, before history matching) when given, so the
+    wave's narrowing shows as the grey band's width.
+    """
+    outer = {p.name: p for p in declared or priors}
     n = len(priors)
     cols = min(4, n)
     rows = math.ceil(n / cols)
@@ -29,7 +35,9 @@ def posterior_figure(priors: list[Prior], posterior: pd.DataFrame, path: Path) -
         ax.hist(values, bins=15, range=(lo, hi), weights=w, density=True, color="tab:blue", alpha=0.8,
                 label="posterior")
         ax.axhline(1 / (hi - lo), color="0.4", lw=1, ls="--")
-        ax.axvline(p.to_sample(min(max(p.default, p.low), p.high)), color="tab:red", lw=1, label="default")
+        wide = outer.get(p.name, p)
+        ax.axvline(wide.to_sample(min(max(p.default, wide.low), wide.high)), color="tab:red", lw=1, label="default")
+        ax.set_xlim(*wide.sample_bounds)
         ax.set_title(p.name if p.kind == "uniform" else f"log10 {p.name}", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[n:]:

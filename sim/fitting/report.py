@@ -149,7 +149,7 @@ def write_outputs(calib: Calibration, started: str, seconds: float, say: Any = p
     predictive = posterior_predictive(calib, k) if k else pd.DataFrame()
     if not predictive.empty:
         predictive.to_parquet(calib.out / "predictive.parquet", index=False)
-    posterior_figure(calib.priors, posterior, calib.out / "posterior.png")
+    posterior_figure(calib.priors, posterior, calib.out / "posterior.png", calib.declared)
     correlation_figure(posterior, table, calib.out / "correlations.png")
     if not predictive.empty:
         hindcast_figure(predictive, calib.record.mapped_share, calib.out / "hindcast.png")
