@@ -174,3 +174,14 @@ def test_draw_from_a_folder_without_calibration_is_an_input_error(tmp_path):
 
     with pytest.raises(InputError, match=r"particles\.parquet"):
         draw(tmp_path, 3)
+
+
+def test_a_folder_refuses_to_continue_a_calibration_with_another_config(tmp_path):
+    from sim.errors import InputError
+    from sim.fitting.abc import prepare
+
+    config = load_config().with_settings(scenario="baseline", history_matching_runs=0)
+    prepare(config, tmp_path / "out", workers=1, say=lambda _: None)
+    prepare(config.with_settings(population=5, generations=2), tmp_path / "out", workers=1, say=lambda _: None)
+    with pytest.raises(InputError, match="--out.*settings"):
+        prepare(config.with_settings(root_seed=99), tmp_path / "out", workers=1, say=lambda _: None)

@@ -15,6 +15,7 @@ progress: run the same command again and it continues from the last stored gener
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -116,6 +117,27 @@ def check_out(out: Path) -> Path:
     return out
 
 
+def check_same_calibration(out: Path, config: FitConfig, priors: list[Prior]) -> None:
+    """Refuse to continue, in ``out``, a calibration made with other priors, summaries or seed.
+
+    The first call writes ``fingerprint.json``; sizes (population, generations, epsilon) may change
+    between calls, so a finished calibration can be extended.
+    """
+    keys = ("scenario", "root_seed", "fit_end", "tolerance", "history_matching_runs")
+    fingerprint = {"settings": {k: config.settings[k] for k in keys}, "weights": config.weights,
+                   "fixed": {k: str(v) for k, v in config.fixed.items()},
+                   "priors": [[p.name, p.kind, p.low, p.high] for p in priors]}
+    path = out / "fingerprint.json"
+    if path.exists():
+        before = json.loads(path.read_text(encoding="utf-8"))
+        changed = [k for k in fingerprint if json.loads(json.dumps(fingerprint[k])) != before.get(k)]
+        if changed:
+            raise InputError(out, "--out", f"holds a calibration made with other {', '.join(changed)} "
+                             f"(see {path.name})", allowed="the same config to continue it, or a new folder")
+    else:
+        path.write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
+
+
 def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str | None = None,
             say: Callable[[str], None] = print, record: ObservedRecord | None = None) -> Calibration:
     """Check everything, probe the model once at its defaults, and run (or reload) the history-matching wave.
@@ -126,6 +148,7 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     declared = build_priors(config)
     record = observed_record() if record is None else record
     settings = config.settings
+    check_same_calibration(out, config, declared)
     probe = Simulator(settings["scenario"], declared, record, (), settings["root_seed"], settings["fit_end"],
                       dict(config.fixed))
     began = time.perf_counter()
@@ -159,8 +182,6 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
         say("history matching: " + ", ".join(f"{k}={v}" for k, v in wave.stats.items()))
     if narrowed is not None:
         calib.priors = narrowed
-        import json
-
         path = out / "history_matching.json"
         calib.wave_stats = json.loads(path.read_text(encoding="utf-8"))["stats"] if path.exists() else {}
     calib.simulator.priors = calib.priors
