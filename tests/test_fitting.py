@@ -183,5 +183,5 @@ def test_a_folder_refuses_to_continue_a_calibration_with_another_config(tmp_path
     config = load_config().with_settings(scenario="baseline", history_matching_runs=0)
     prepare(config, tmp_path / "out", workers=1, say=lambda _: None)
     prepare(config.with_settings(population=5, generations=2), tmp_path / "out", workers=1, say=lambda _: None)
-    with pytest.raises(InputError, match="--out.*settings"):
+    with pytest.raises(InputError, match=r"--out.*settings"):
         prepare(config.with_settings(root_seed=99), tmp_path / "out", workers=1, say=lambda _: None)

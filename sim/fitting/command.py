@@ -45,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the calibration and write its outputs."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyabc") is None:
+        raise InputError(None, "calibrate", "pyabc is not installed",
+                         allowed="pip install 'insim[calibration]' (or scripts/setup.sh)")
     from sim.fitting.abc import prepare, run_abc
     from sim.fitting.config import load_config
     from sim.fitting.report import write_outputs
