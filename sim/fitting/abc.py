@@ -148,7 +148,6 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     declared = build_priors(config)
     record = observed_record() if record is None else record
     settings = config.settings
-    check_same_calibration(out, config, declared)
     probe = Simulator(settings["scenario"], declared, record, (), settings["root_seed"], settings["fit_end"],
                       dict(config.fixed))
     began = time.perf_counter()
@@ -159,6 +158,7 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     except Exception as exc:
         raise InputError(config.path, "calibration.scenario", f"the model fails at the defaults ({exc})") from exc
     seconds = time.perf_counter() - began
+    check_same_calibration(out, config, declared)
     weights, dropped = usable_summaries(config.weights, set(frame.columns), record)
     if not weights:
         raise InputError(config.path, "summaries", "none of the weighted summaries can be computed: "
