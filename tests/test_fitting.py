@@ -185,3 +185,12 @@ def test_a_folder_refuses_to_continue_a_calibration_with_another_config(tmp_path
     prepare(config.with_settings(population=5, generations=2), tmp_path / "out", workers=1, say=lambda _: None)
     with pytest.raises(InputError, match=r"--out.*settings"):
         prepare(config.with_settings(root_seed=99), tmp_path / "out", workers=1, say=lambda _: None)
+
+
+def test_weighted_quantile_follows_the_weights():
+    from sim.fitting.report import weighted_quantile
+
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    assert weighted_quantile(values, np.ones(4), 0.5) == 2.0
+    assert weighted_quantile(values, np.array([0.0, 0.0, 0.0, 1.0]), 0.05) == 4.0
+    assert weighted_quantile(values, np.array([1.0, 0.0, 0.0, 1.0]), 0.4) == 1.0
