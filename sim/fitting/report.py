@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -102,7 +103,7 @@ def manifest(calib: Calibration, started: str, seconds: float) -> dict[str, Any]
         "history_matching": calib.wave_stats, "generations": calib.generations,
         "versions": versions, "python": platform.python_version(), "git_commit": commit,
         "git_dirty": dirty, "started": started, "ended": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "wall_seconds": round(seconds, 1), "workers": calib.workers, "dask": calib.dask,
+        "wall_seconds": round(seconds, 1), "workers": calib.workers, "cpus": os.cpu_count(), "dask": calib.dask,
         "seconds_per_simulation": round(calib.seconds_per_simulation, 3),
     }
 
