@@ -8,6 +8,11 @@ parameters the summaries identify. Writes ``OUT/recovery.csv`` and ``OUT/recover
 (true value against posterior median with the 90% interval, one panel per parameter).
 
     .venv/bin/python scripts/recovery_study.py --out results/recovery --cases 10 --population 100 --generations 5
+    .venv/bin/python scripts/recovery_study.py --fit-end 2019-12 --parameters killing_prob,detection_base \
+        --cases 10 --population 30 --generations 3      # a short window: 2019 attacks and arrests only
+
+With ``--fit-end`` in 2019 the record is read over every month of the run (April to the end), on
+the two summaries such a window has: ``attacks_2019`` and ``arrests_per_month``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sim.fitting.config import load_config
 from sim.fitting.posterior import load_posterior
 from sim.fitting.report import constraint_table, particles_table
 from sim.fitting.simulate import synthetic_record
+from sim.fitting.summaries import ObservedRecord
 
 CONFIG = """
 [calibration]
@@ -38,13 +44,18 @@ posterior_predictive_runs = 0
 fit_end = "{fit_end}"
 
 [summaries]
-attacks_2019 = 2.0
-attacks_2020 = 1.0
-attacks_2021 = 2.0
-offensive_shift = 1.0
-decline_2021 = 2.0
-arrests_per_month = 1.0
+{summaries}
 """
+FULL_SUMMARIES = ("attacks_2019 = 2.0\nattacks_2020 = 1.0\nattacks_2021 = 2.0\noffensive_shift = 1.0\n"
+                  "decline_2021 = 2.0\narrests_per_month = 1.0")
+SHORT_SUMMARIES = "attacks_2019 = 1.0\narrests_per_month = 1.0"
+
+
+def short_record(fit_end: str) -> ObservedRecord:
+    """A record template over every month from April 2019 to ``fit_end`` (values come from the model)."""
+    months = tuple(str(m) for m in pd.period_range("2019-04", fit_end, freq="M"))
+    return ObservedRecord({"attacks_2019": 0.0, "arrests_per_month": 0.0},
+                          {"attacks_2019": months, "arrests_per_month": months}, 1.0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     default = load_config().path.read_text(encoding="utf-8")
     blocks = default.split("\n[parameters.")[1:]
     chosen = "".join("\n[parameters." + b for b in blocks if b.split("]")[0] in names)
+    short = args.fit_end <= "2019-12"
     rng = np.random.default_rng(args.seed)
     rows, began = [], time.perf_counter()
     for case in range(args.cases):
@@ -73,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
             path = Path(tmp) / "config.toml"
             path.write_text(CONFIG.format(scenario=args.scenario, population=args.population,
                                           generations=args.generations, seed=args.seed + case,
-                                          fit_end=args.fit_end) + chosen, encoding="utf-8")
-            calib = prepare(load_config(path), Path(tmp) / "fit", workers=args.workers, say=lambda _: None)
+                                          fit_end=args.fit_end,
+                                          summaries=SHORT_SUMMARIES if short else FULL_SUMMARIES) + chosen,
+                            encoding="utf-8")
+            calib = prepare(load_config(path), Path(tmp) / "fit", workers=args.workers, say=lambda _: None,
+                            record=short_record(args.fit_end) if short else None)
             truth = {p.name: p.to_model(rng.uniform(*p.sample_bounds)) for p in calib.priors}
             record = synthetic_record(calib.simulator, truth, seed=int(rng.integers(2**31)))
             calib.record = calib.simulator.record = record
