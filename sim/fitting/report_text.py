@@ -49,7 +49,11 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
                   f"{w['cutoff']:g} x tolerance {w['tolerance']:.3f} on {w['summaries']}); crashed {w['crashed']}; "
                   f"silent {w['silent']}; median run {w['median_attacks_per_month']:.2f} attacks a month; "
                   f"narrowed: {w['narrowed']}.", ""]
-    lines += ["## Generations", "", "| generation | epsilon | runs | acceptance |", "|---|---|---|---|"]
+    crash_log = calib.out / "crashes.jsonl"
+    crashes = len(crash_log.read_text(encoding="utf-8").splitlines()) if crash_log.exists() else 0
+    lines += ["## Generations", "", f"Crashed runs over the whole calibration: {crashes} (`crashes.jsonl`); "
+              "a crashed run gets an infinite distance and is rejected.", "",
+              "| generation | epsilon | runs | acceptance |", "|---|---|---|---|"]
     lines += [f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']} | {g['acceptance']:.1%} |"
               for g in calib.generations]
     lines += ["", "## Which parameters the data constrain", "",
