@@ -4,7 +4,9 @@ Data are made by the model at known values of two parameters that act on differe
 (killing_prob on the level of attacks, detection_base on arrests), on a short run (April to
 December 2019), then calibrated at a tiny size. The known values must lie inside the posterior's
 90% interval, and the SMC must tighten epsilon. Thresholds are the method's own (90%), fixed
-before any run.
+before any run. One worker (pyabc's single-core sampler), so the test is deterministic: with
+parallel samplers the particles differ from run to run and a 90% interval misses the truth in
+about one run in ten by design.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def test_abc_recovers_known_values(tmp_path):
     config = load_config(path)
     template = ObservedRecord({"attacks_2019": 0.0, "arrests_per_month": 0.0},
                               {"attacks_2019": MONTHS_2019, "arrests_per_month": MONTHS_2019}, 1.0)
-    calib = prepare(config, tmp_path / "out", workers=2, record=template, say=lambda _: None)
+    calib = prepare(config, tmp_path / "out", workers=1, record=template, say=lambda _: None)
     calib.record = calib.simulator.record = synthetic_record(calib.simulator, TRUTH, seed=12345)
     run_abc(calib, say=lambda _: None)
 

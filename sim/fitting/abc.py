@@ -4,7 +4,8 @@
 runs the model on each through :class:`sim.fitting.simulate.Simulator`, and keeps those whose
 :func:`sim.fitting.summaries.distance` is below a shrinking epsilon (the median of the previous
 generation's distances). The sampler is pyabc's ``MulticoreEvalParallelSampler`` on one machine
-and its ``DaskDistributedSampler`` on a Dask cluster.
+and its ``DaskDistributedSampler`` on a Dask cluster; with one worker, its ``SingleCoreSampler``
+(in-process, so a calibration repeats exactly given its root seed).
 
 Everything lives in the output folder: ``abc.db`` is pyabc's SQLite database, written after each
 generation, so an interrupted calibration (Ctrl-C, a lost worker) loses at most the generation in
@@ -194,6 +195,8 @@ def _sampler(calib: Calibration, stack: ExitStack) -> Any:
     if calib.dask:
         client = stack.enter_context(dask_client(calib.dask, calib.workers))
         return pyabc.sampler.DaskDistributedSampler(dask_client=client)
+    if calib.workers == 1:  # in-process: with one worker the whole calibration repeats exactly
+        return pyabc.sampler.SingleCoreSampler()
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=calib.workers)
 
 
