@@ -100,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"case": case, "parameter": r.parameter, "truth": truth[r.parameter], "median": r.median,
                          "p05": r.p05, "p95": r.p95, "width_ratio": r.width_ratio,
                          "covered": r.p05 <= truth[r.parameter] <= r.p95})
+        pd.DataFrame(rows).to_csv(out / "recovery.csv", index=False)  # an interrupted study keeps its cases
         print(f"case {case + 1}/{args.cases} done ({time.perf_counter() - began:.0f} s)", flush=True)
     result = pd.DataFrame(rows)
-    result.to_csv(out / "recovery.csv", index=False)
     figure(result, out / "recovery.png")
     print(result.groupby("parameter")[["covered", "width_ratio"]].mean().to_string())
     print(f"{args.cases} cases, {time.perf_counter() - began:.0f} s on {args.workers} workers")
