@@ -12,6 +12,7 @@ about one run in ten by design.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("pyabc")
@@ -73,3 +74,21 @@ def test_abc_recovers_known_values(tmp_path):
     table = constraint_table(calib, posterior).set_index("parameter")
     for name, value in TRUTH.items():
         assert table.loc[name, "p05"] <= value <= table.loc[name, "p95"], table.loc[name]
+
+
+def test_one_worker_calibration_repeats_exactly(tmp_path):
+    text = CONFIG.replace("population = 24", "population = 4").replace("generations = 3", "generations = 2")
+    text = text.replace('fit_end = "2019-12"', 'fit_end = "2019-06"')
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    months = ("2019-04", "2019-05", "2019-06")
+    template = ObservedRecord({"attacks_2019": 0.0, "arrests_per_month": 0.0},
+                              {"attacks_2019": months, "arrests_per_month": months}, 1.0)
+    tables = []
+    for name in ("a", "b"):
+        calib = prepare(load_config(path), tmp_path / name, workers=1, record=template, say=lambda _: None)
+        calib.record = calib.simulator.record = synthetic_record(calib.simulator, TRUTH, seed=1)
+        run_abc(calib, say=lambda _: None)
+        tables.append(particles_table(calib))
+    assert len(tables[0]) == 8
+    pd.testing.assert_frame_equal(tables[0], tables[1])
