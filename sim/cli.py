@@ -33,12 +33,12 @@ from sim.scenario import MAX_SEED
 #: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
 #: that does not exist (yet) is skipped.
 EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command",
-                                   "sim.hindcast.command")
+                                   "sim.hindcast.command", "sim.fitting.command")
 
-#: outcomes shown in ``insim run``'s summary table
 #: batches of more runs than this ask before they start (``--yes`` skips the question)
 CONFIRM_RUNS = 1000
 
+#: outcomes shown in ``insim run``'s summary table
 SUMMARY_OUTCOMES: tuple[str, ...] = (
     "is_fighters", "is_supporters", "is_treasury_usd", "detainees", "influence_east_strip", "mean_trust",
     "strongholds", "councils_without_chairman", "sdf_local_share", "traders_active", "coalition_present",

@@ -1,0 +1,85 @@
+"""``insim calibrate``: history matching then ABC-SMC of the assumed parameters (see docs/calibration.md).
+
+The CLI calls :func:`register` with its sub-parsers. Everything goes to ``--out``: the pyabc
+database ``abc.db`` (run the same command again to continue an interrupted calibration), the
+history-matching wave, ``particles.parquet``, ``manifest.json`` and ``report.md`` with figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import textwrap
+import time
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``calibrate`` sub-command to the CLI's sub-parsers; returns its parser."""
+    summary = "Fit the assumed parameters to RIC's record (history matching, then ABC-SMC with pyabc)."
+    parser = subparsers.add_parser(
+        "calibrate", help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n" + textwrap.indent(textwrap.dedent("""\
+            insim calibrate history --out calib/default --workers 2
+            insim calibrate baseline --out calib/smoke --population 20 --generations 2 --history-matching-runs 20
+            insim calibrate history --out calib/default --dask tcp://scheduler:8786
+            (run the same command again to continue an interrupted calibration)"""), "  "))
+    parser.add_argument("scenario", nargs="?", help="scenario to fit (default: the config's, 'history')")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output folder, e.g. calib/NAME")
+    parser.add_argument("--config", metavar="FILE", help="calibration config (default calib/default/config.toml)")
+    parser.add_argument("--population", type=int, help="particles per generation (default: the config's)")
+    parser.add_argument("--generations", type=int, help="ABC-SMC generations (default: the config's)")
+    parser.add_argument("--min-epsilon", type=float, help="stop when epsilon falls to this (default: the config's)")
+    parser.add_argument("--history-matching-runs", type=int, metavar="N",
+                        help="Latin-hypercube runs of the first wave; 0 skips it (default: the config's)")
+    parser.add_argument("--predictive-runs", type=int, metavar="K",
+                        help="posterior-predictive runs for the report (default: the config's)")
+    parser.add_argument("--root-seed", type=int, help="root seed (default: the config's)")
+    parser.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+    parser.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local'")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the calibration and write its outputs."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyabc") is None:
+        raise InputError(None, "calibrate", "pyabc is not installed",
+                         allowed="pip install 'insim[calibration]' (or scripts/setup.sh)")
+    from sim.fitting.abc import prepare, run_abc
+    from sim.fitting.config import load_config
+    from sim.fitting.report import write_outputs
+
+    for flag in ("population", "generations", "workers"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise InputError(None, f"--{flag}", f"must be at least 1 (got {value})")
+    for flag in ("history_matching_runs", "predictive_runs"):
+        value = getattr(args, flag)
+        if value is not None and value < 0:
+            raise InputError(None, f"--{flag.replace('_', '-')}", f"cannot be negative (got {value})")
+    config = load_config(args.config).with_settings(
+        scenario=args.scenario, population=args.population, generations=args.generations,
+        min_epsilon=args.min_epsilon, history_matching_runs=args.history_matching_runs,
+        posterior_predictive_runs=args.predictive_runs, root_seed=args.root_seed)
+    import sim
+
+    if config.settings["scenario"] not in sim.available() and not Path(config.settings["scenario"]).exists():
+        raise InputError(config.path, "scenario", f"no scenario {config.settings['scenario']!r}",
+                         allowed=", ".join(sim.available()) + " or a scenario file")
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    began = time.perf_counter()
+    calib = prepare(config, Path(args.out), workers=args.workers, dask=args.dask)
+    print(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
+          f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; {calib.workers} workers")
+    try:
+        run_abc(calib)
+    except KeyboardInterrupt:
+        print(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+        raise
+    write_outputs(calib, started, time.perf_counter() - began)
+    return 0

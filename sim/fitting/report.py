@@ -1,0 +1,164 @@
+"""What a calibration leaves in its folder besides ``abc.db``: the tidy particles table, the
+manifest, the posterior-predictive runs and ``report.md`` with its figures.
+
+- ``particles.parquet``: generation, particle, weight, one column per parameter (model scale), distance;
+- ``manifest.json``: package versions, root seed, observed-data sha256, settings, git commit, times, cores;
+- ``report.md``: which parameters the data constrain (posterior 90% interval width over prior
+  width below :data:`CONSTRAINED`), the generations, the fit of each summary, the figures
+  ``posterior.png`` (posterior against prior), ``correlations.png`` and ``hindcast.png`` (the observed
+  series over the fan chart of runs drawn from the posterior, fit window marked).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.fitting.abc import DB_NAME, Calibration
+from sim.fitting.posterior import PARTICLES, draw, load_posterior, parameter_columns
+from sim.fitting.runner import run_all
+
+CONSTRAINED = 0.5
+"""A parameter is called constrained when its posterior 90% interval is under this share of its prior's width."""
+PACKAGES = ("insim", "pyabc", "numpy", "pandas", "scipy", "mesa", "dask", "distributed")
+
+
+def particles_table(calib: Calibration) -> pd.DataFrame:
+    """Every stored generation's particles, tidy, on the model's scale."""
+    import pyabc
+
+    history = pyabc.History(f"sqlite:///{(calib.out / DB_NAME).resolve()}", _id=calib.run_id)
+    rows = []
+    for t in range(history.max_t + 1):
+        for i, particle in enumerate(history.get_population(t).particles):
+            values = {p.name: p.to_model(float(particle.parameter[p.key])) for p in calib.priors}
+            rows.append({"generation": t + 1, "particle": i, "weight": float(particle.weight), **values,
+                         "distance": float(particle.distance)})
+    return pd.DataFrame(rows)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q`` quantile of weighted values (inverse of the weighted empirical CDF)."""
+    order = np.argsort(values)
+    cdf = np.cumsum(weights[order]) / weights.sum()
+    return float(values[order][min(np.searchsorted(cdf, q), len(values) - 1)])
+
+
+def constraint_table(calib: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
+    """Per parameter: prior bounds, posterior median and 90% interval, and the width ratio (sampling scale)."""
+    rows = []
+    w = posterior["weight"].to_numpy()
+    for p in calib.priors:
+        values = posterior[p.name].to_numpy(dtype=float)
+        lo, med, hi = (weighted_quantile(values, w, q) for q in (0.05, 0.5, 0.95))
+        plo, phi = p.sample_bounds
+        ratio = (p.to_sample(max(hi, 1e-300)) - p.to_sample(max(lo, 1e-300))) / (phi - plo)
+        rows.append({"parameter": p.name, "prior": p.kind, "prior_low": p.low, "prior_high": p.high,
+                     "declared_low": p.declared_min, "declared_high": p.declared_max, "default": p.default,
+                     "median": med, "p05": lo, "p95": hi, "width_ratio": ratio,
+                     "constrained": bool(ratio < CONSTRAINED)})
+    return pd.DataFrame(rows)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(calib: Calibration, started: str, seconds: float) -> dict[str, Any]:
+    """The manifest: how to reproduce and what went in."""
+    from sim import observed
+
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).parent).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "sim", "seeds", "scenarios"], text=True,
+                                    capture_output=True, cwd=Path(__file__).parent).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = None, None
+    return {
+        "scenario": calib.config.settings["scenario"], "config": str(calib.config.path),
+        "settings": calib.config.settings, "root_seed": calib.config.settings["root_seed"],
+        "fixed": calib.config.fixed, "summaries": calib.weights, "summaries_left_out": calib.dropped,
+        "observed": {p.name: sha256(p) for p in (observed.RIC_MONTHLY, observed.RIC_ANNUAL)},
+        "observed_values": calib.record.values, "mapped_share": calib.record.mapped_share,
+        "priors": [dataclasses.asdict(p) for p in calib.priors],
+        "declared_priors": [dataclasses.asdict(p) for p in calib.declared],
+        "history_matching": calib.wave_stats, "generations": calib.generations,
+        "versions": versions, "python": platform.python_version(), "git_commit": commit,
+        "git_dirty": dirty, "started": started, "ended": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(seconds, 1), "workers": calib.workers, "cpus": os.cpu_count(), "dask": calib.dask,
+        "seconds_per_simulation": round(calib.seconds_per_simulation, 3),
+    }
+
+
+class PredictiveRun:
+    """Picklable: the monthly ``ric_attacks`` (and arrests) of one posterior draw to the projection end."""
+
+    def __init__(self, calib: Calibration) -> None:
+        self.simulator = dataclasses.replace(calib.simulator, end=calib.config.settings["projection_end"],
+                                             crash_log=None)
+
+    def __call__(self, job: tuple[int, dict[str, float]]) -> pd.DataFrame | None:
+        seed, values = job
+        sampled = {p.key: p.to_sample(values[p.name]) for p in self.simulator.priors}
+        try:
+            frame = self.simulator.model_frame(sampled, seed=seed)
+        except Exception:  # counted as a missing run in the fan chart
+            return None
+        return frame[["date", "ric_attacks", "arrests"]].assign(seed=seed)
+
+
+def posterior_predictive(calib: Calibration, k: int) -> pd.DataFrame:
+    """``k`` runs, each from a weighted posterior draw with its own seed, to the projection end."""
+    draws = draw(calib.out, k, rng=calib.config.settings["root_seed"])
+    params = draws[parameter_columns(draws.drop(columns="draw_id"))].to_dict("records")
+    seeds = np.random.SeedSequence(calib.config.settings["root_seed"]).generate_state(k).tolist()
+    frames = run_all(PredictiveRun(calib), list(zip(seeds, params, strict=True)), workers=calib.workers,
+                     dask=calib.dask)
+    kept = [f.assign(draw=i) for i, f in enumerate(frames) if f is not None]
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+
+
+def write_outputs(calib: Calibration, started: str, seconds: float, say: Any = print) -> Path:
+    """Write the particles, the posterior-predictive runs, the figures, the manifest and the report."""
+    from sim.fitting.figures import correlation_figure, hindcast_figure, posterior_figure
+
+    particles = particles_table(calib)
+    tmp = calib.out / (PARTICLES + ".tmp")
+    particles.to_parquet(tmp, index=False)
+    tmp.replace(calib.out / PARTICLES)
+    posterior = load_posterior(calib.out)
+    table = constraint_table(calib, posterior)
+    k = calib.config.settings["posterior_predictive_runs"]
+    predictive = posterior_predictive(calib, k) if k else pd.DataFrame()
+    if not predictive.empty:
+        predictive.to_parquet(calib.out / "predictive.parquet", index=False)
+    posterior_figure(calib.priors, posterior, calib.out / "posterior.png", calib.declared)
+    correlation_figure(posterior, table, calib.out / "correlations.png")
+    if not predictive.empty:
+        hindcast_figure(predictive, calib.record.mapped_share, calib.out / "hindcast.png")
+    info = manifest(calib, started, seconds)
+    (calib.out / "manifest.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+    from sim.fitting.report_text import report_markdown
+
+    (calib.out / "report.md").write_text(report_markdown(calib, table, posterior, predictive, info),
+                                         encoding="utf-8")
+    say(f"wrote {calib.out}/report.md, particles.parquet, manifest.json and figures")
+    return calib.out / "report.md"

@@ -1,0 +1,75 @@
+"""The text of a calibration's ``report.md``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sim.fitting.abc import Calibration
+from sim.fitting.summaries import SUMMARIES, simulated_summaries, summary_distance
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def fit_rows(calib: Calibration, predictive: pd.DataFrame) -> list[str]:
+    """Per summary: observed, posterior-predictive median, and distance of the median."""
+    if predictive.empty:
+        return ["(no posterior-predictive runs)"]
+    per_run = [simulated_summaries(run, calib.record, tuple(calib.weights)) for _, run in predictive.groupby("draw")]
+    med = pd.DataFrame(per_run).median()
+    lines = ["| summary | weight | observed | posterior-predictive median | distance |", "|---|---|---|---|---|"]
+    for name, weight in calib.weights.items():
+        obs = calib.record.values[name]
+        lines.append(f"| `{name}` | {weight:g} | {_fmt(obs)} | {_fmt(med[name])} | "
+                     f"{_fmt(summary_distance(name, float(med[name]), obs))} |")
+    return lines
+
+
+def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataFrame, predictive: pd.DataFrame,
+                    info: dict[str, Any]) -> str:
+    """The report: settings, history matching, generations, constraints, fit, figures."""
+    s = calib.config.settings
+    lines = [
+        f"# Calibration of `{s['scenario']}`", "",
+        f"Config `{calib.config.path}`; root seed {s['root_seed']}; population {s['population']}; "
+        f"{len(calib.generations)} generation(s); {info['workers']} worker(s)"
+        f"{' on Dask ' + str(calib.dask) if calib.dask else ''}; wall time {info['wall_seconds']:.0f} s; "
+        f"{info['seconds_per_simulation']:.2f} s per simulation at the defaults. Observed record up to 2021-12, "
+        f"NES-wide counts scaled by the mapped governorates' share {calib.record.mapped_share:.3f}.", "",
+    ]
+    if calib.dropped:
+        lines += ["Summaries left out: " + "; ".join(f"`{k}` ({v})" for k, v in calib.dropped.items()) + ".", ""]
+    if calib.wave_stats:
+        w = calib.wave_stats
+        lines += ["## History matching (first wave)", "",
+                  f"{w['runs']} Latin-hypercube runs; ruled out {w['ruled_out_share']:.0%} (implausibility > "
+                  f"{w['cutoff']:g} x tolerance {w['tolerance']:.3f} on {w['summaries']}); crashed {w['crashed']}; "
+                  f"silent {w['silent']}; median run {w['median_attacks_per_month']:.2f} attacks a month; "
+                  f"narrowed: {w['narrowed']}.", ""]
+    crash_log = calib.out / "crashes.jsonl"
+    crashes = len(crash_log.read_text(encoding="utf-8").splitlines()) if crash_log.exists() else 0
+    lines += ["## Generations", "", f"Crashed runs over the whole calibration: {crashes} (`crashes.jsonl`); "
+              "a crashed run gets an infinite distance and is rejected.", "",
+              "| generation | epsilon | runs | acceptance |", "|---|---|---|---|"]
+    lines += [f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']} | {g['acceptance']:.1%} |"
+              for g in calib.generations]
+    lines += ["", "## Which parameters the data constrain", "",
+              "Constrained: posterior 90% interval narrower than half the prior's width (on the sampling scale).", "",
+              "| parameter | prior | prior range | default | posterior median | 90% interval | width ratio | "
+              "constrained |", "|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| `{r.parameter}` | {r.prior} | {_fmt(r.prior_low)}-{_fmt(r.prior_high)} | {_fmt(r.default)} | "
+                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | "
+                     f"{'yes' if r.constrained else 'no'} |")
+    lines += ["", "## Fit", "", *fit_rows(calib, predictive)]
+    lines += ["", "Summaries: " + "; ".join(f"`{k}`: {SUMMARIES[k].description}" for k in calib.weights) + ".", "",
+              "## Figures", "", "![posterior against prior](posterior.png)", "",
+              "![posterior correlations](correlations.png)", ""]
+    if not predictive.empty:
+        lines += ["![posterior-predictive hindcast](hindcast.png)", ""]
+    lines += [f"{len(posterior)} particles in the last generation; effective sample size "
+              f"{1 / (posterior['weight'] ** 2).sum():.0f}.", ""]
+    return "\n".join(lines)

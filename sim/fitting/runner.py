@@ -1,0 +1,69 @@
+"""Runs a picklable function over many inputs on local processes, or on a Dask cluster.
+
+No home-made pool or cluster: :class:`concurrent.futures.ProcessPoolExecutor` locally, and
+``dask.distributed.Client.map`` when a scheduler address (or ``local``) is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+
+def default_workers() -> int:
+    """Worker processes when none is asked for: the CPUs this process may use."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@contextmanager
+def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
+    """A Dask client: to the scheduler at ``address``, or to a new local cluster for ``local``."""
+    from dask.distributed import Client, LocalCluster
+
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True)
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+    else:
+        client = Client(address)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+def run_all(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None, dask: str | None = None,
+            on_done: Callable[[int], None] | None = None) -> list[Any]:
+    """``[fn(x) for x in items]`` in parallel, in order; ``on_done(k)`` after each result (k done so far)."""
+    results: list[Any] = [None] * len(items)
+    if dask:
+        from dask.distributed import as_completed
+
+        with dask_client(dask, workers) as client:
+            futures = client.map(fn, list(items), pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            for k, future in enumerate(as_completed(futures), 1):
+                results[index[future.key]] = future.result()
+                if on_done:
+                    on_done(k)
+        return results
+    workers = workers or default_workers()
+    if workers == 1:
+        for k, item in enumerate(items, 1):
+            results[k - 1] = fn(item)
+            if on_done:
+                on_done(k)
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for k, result in enumerate(pool.map(fn, items, chunksize=max(1, len(items) // (workers * 8))), 1):
+            results[k - 1] = result
+            if on_done:
+                on_done(k)
+    return results

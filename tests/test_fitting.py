@@ -1,0 +1,196 @@
+"""The calibration machinery's parts: config checks, priors, summaries, distance, seeds, draws."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import cli
+from sim.fitting.config import DEFAULT_CONFIG, load_config
+from sim.fitting.history_matching import implausibility
+from sim.fitting.posterior import draw, load_posterior
+from sim.fitting.priors import build_priors, default_kind, latin_hypercube
+from sim.fitting.simulate import Simulator, particle_seed
+from sim.fitting.summaries import (
+    CRASHED,
+    SUMMARIES,
+    distance,
+    observed_record,
+    simulated_summaries,
+    summary_distance,
+)
+from sim.observed import load_ric_annual, mapped_share
+
+
+def test_prior_rule_log_uniform_only_for_wide_positive_ranges():
+    assert default_kind(10, 1000) == "log-uniform"
+    assert default_kind(1, 19) == "uniform"
+    assert default_kind(0, 1000) == "uniform"
+
+
+def test_default_config_priors_stay_inside_declared_ranges_and_narrowing_has_reasons():
+    priors = build_priors(load_config())
+    assert 8 <= len(priors) <= 15
+    for p in priors:
+        assert p.declared_min <= p.low < p.high <= p.declared_max
+        if (p.low, p.high) != (p.declared_min, p.declared_max):
+            assert p.reason.strip()
+    kinds = {p.name: p.kind for p in priors}
+    assert kinds["sdf_unit_size"] == "log-uniform" and kinds["killing_prob"] == "uniform"
+
+
+def test_latin_hypercube_fills_each_stratum_once():
+    priors = build_priors(load_config())
+    points = latin_hypercube(priors, 10, seed=1)
+    lo, hi = priors[0].sample_bounds
+    strata = sorted(int((pt[priors[0].key] - lo) / (hi - lo) * 10) for pt in points)
+    assert strata == list(range(10))
+
+
+def bad_config(case: str) -> str:
+    base = DEFAULT_CONFIG.read_text()
+    killing = "[parameters.killing_prob]\n"
+    return {
+        "unknown parameter": base + "\n[parameters.killing_probability]\n",
+        "outside declared range": base.replace(killing, killing + "low = 0.1\nhigh = 1.5\nreason = 'x'\n"),
+        "fact-backed parameter": base + "\n[parameters.is_fighters_total]\n",
+        "narrowed without reason": base.replace(killing, killing + "low = 0.1\n"),
+        "unknown summary": base.replace("[summaries]", "[summaries]\nattacks_2030 = 1.0"),
+    }[case]
+
+
+BAD_KEYS = {
+    "unknown parameter": "parameters.killing_probability",
+    "outside declared range": "parameters.killing_prob.low/high",
+    "fact-backed parameter": "parameters.is_fighters_total",
+    "narrowed without reason": "parameters.killing_prob.reason",
+    "unknown summary": "summaries.attacks_2030",
+}
+
+
+@pytest.mark.parametrize("case", BAD_KEYS)
+def test_bad_config_exits_2_naming_file_and_key(case, tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(bad_config(case))
+    code = cli.main(["calibrate", "baseline", "--out", str(tmp_path / "out"), "--config", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(bad) in err and BAD_KEYS[case] in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_out_exits_2(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = cli.main(["calibrate", "baseline", "--out", str(blocker / "calib"), "--population", "2",
+                     "--generations", "1", "--history-matching-runs", "0"])
+    assert code == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_observed_record_scales_nes_totals_to_the_mapped_governorates():
+    record = observed_record()
+    annual = load_ric_annual().set_index("year")["attacks"]
+    assert record.values["attacks_2019"] == pytest.approx(float(annual[2019]) * mapped_share())
+    assert record.values["decline_2021"] < 0  # the record falls from 2019 to 2021
+    assert all(m <= "2021-12" for months in record.months.values() for m in months)
+
+
+def test_simulated_summaries_read_the_record_months():
+    record = observed_record()
+    dates = pd.date_range("2019-04-01", "2021-12-01", freq="MS")
+    frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "killings": 3, "attacks": 1, "arrests": 5})
+    got = simulated_summaries(frame, record, ("attacks_2019", "attacks_2020", "attacks_2021", "decline_2021",
+                                              "offensive_shift", "arrests_per_month"))
+    assert got["attacks_2019"] == pytest.approx(4 * 12)  # Apr-Dec scaled to a year
+    assert got["attacks_2020"] == pytest.approx(4 * len(record.months["attacks_2020"]))
+    assert got["attacks_2021"] == pytest.approx(48)
+    assert got["decline_2021"] == pytest.approx(0) and got["offensive_shift"] == pytest.approx(0)
+    assert got["arrests_per_month"] == pytest.approx(5)
+
+
+def test_distance_is_a_log_ratio_and_a_crash_is_infinite():
+    small = summary_distance("attacks_2021", 2 * 11 - 1, 10)  # a 2x miss on (x+1)
+    large = summary_distance("attacks_2019", 2 * 1001 - 1, 1000)
+    assert small == pytest.approx(math.log(2)) and large == pytest.approx(math.log(2))
+    assert summary_distance("deir_ez_zor_share", 0.5, 0.7) == pytest.approx(math.log(2))
+    weights = {"attacks_2019": 2.0, "attacks_2021": 1.0}
+    obs = {"attacks_2019": 1000.0, "attacks_2021": 10.0}
+    assert distance({"attacks_2019": 1000.0, "attacks_2021": 10.0}, obs, weights) == 0
+    assert distance({CRASHED: 1.0, "attacks_2019": math.nan, "attacks_2021": math.nan}, obs, weights) == math.inf
+    assert set(SUMMARIES) >= set(weights)
+
+
+def test_implausibility_rules_out_a_factor_ten_miss_but_not_a_factor_two():
+    obs = {"attacks_2019": 900.0}
+    assert implausibility({"attacks_2019": 450.0}, obs, ("attacks_2019",), math.log(2)) <= 3
+    assert implausibility({"attacks_2019": 90.0}, obs, ("attacks_2019",), math.log(2)) > 3
+    assert implausibility({CRASHED: 1.0}, obs, ("attacks_2019",), math.log(2)) == math.inf
+
+
+def test_particle_seed_depends_on_root_seed_and_values_only():
+    a = {"killing_prob": 0.1, "attack_prob": 0.2}
+    assert particle_seed(1, a) == particle_seed(1, dict(reversed(list(a.items()))))
+    assert particle_seed(1, a) != particle_seed(2, a)
+    assert particle_seed(1, a) != particle_seed(1, {**a, "attack_prob": 0.2000001})
+
+
+def test_a_crashing_run_is_counted_not_raised(tmp_path):
+    priors = build_priors(load_config())
+    log = tmp_path / "crashes.jsonl"
+    simulator = Simulator("no_such_scenario", priors, observed_record(), ("attacks_2019",), 1, "2019-12",
+                          crash_log=str(log))
+    out = simulator({p.key: p.sample_bounds[0] for p in priors})
+    assert out[CRASHED] == 1.0 and math.isnan(out["attacks_2019"])
+    assert "no_such_scenario" in log.read_text()
+
+
+def write_particles(folder: Path) -> None:
+    folder.mkdir()
+    pd.DataFrame({
+        "generation": [1, 1, 2, 2, 2], "particle": [0, 1, 0, 1, 2], "weight": [0.5, 0.5, 0.0, 3.0, 1.0],
+        "killing_prob": [0.9, 0.8, 0.1, 0.2, 0.3], "distance": [1.0, 1.0, 0.2, 0.2, 0.2],
+    }).to_parquet(folder / "particles.parquet")
+
+
+def test_draws_come_weighted_from_the_last_generation_and_repeat_with_the_seed(tmp_path):
+    write_particles(tmp_path / "c")
+    posterior = load_posterior(tmp_path / "c")
+    assert posterior["weight"].sum() == pytest.approx(1.0) and set(posterior["generation"]) == {2}
+    draws = draw(tmp_path / "c", 400, rng=3)
+    assert list(draws.columns) == ["killing_prob", "draw_id"]
+    assert set(draws["draw_id"]) == {1, 2}  # particle 0 has weight 0
+    assert 0.65 < (draws["draw_id"] == 1).mean() < 0.85  # weight 3/4
+    pd.testing.assert_frame_equal(draws, draw(tmp_path / "c", 400, rng=3))
+    assert np.all(draws["killing_prob"].isin([0.2, 0.3]))
+
+
+def test_draw_from_a_folder_without_calibration_is_an_input_error(tmp_path):
+    from sim.errors import InputError
+
+    with pytest.raises(InputError, match=r"particles\.parquet"):
+        draw(tmp_path, 3)
+
+
+def test_a_folder_refuses_to_continue_a_calibration_with_another_config(tmp_path):
+    from sim.errors import InputError
+    from sim.fitting.abc import prepare
+
+    config = load_config().with_settings(scenario="baseline", history_matching_runs=0)
+    prepare(config, tmp_path / "out", workers=1, say=lambda _: None)
+    prepare(config.with_settings(population=5, generations=2), tmp_path / "out", workers=1, say=lambda _: None)
+    with pytest.raises(InputError, match=r"--out.*settings"):
+        prepare(config.with_settings(root_seed=99), tmp_path / "out", workers=1, say=lambda _: None)
+
+
+def test_weighted_quantile_follows_the_weights():
+    from sim.fitting.report import weighted_quantile
+
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    assert weighted_quantile(values, np.ones(4), 0.5) == 2.0
+    assert weighted_quantile(values, np.array([0.0, 0.0, 0.0, 1.0]), 0.05) == 4.0
+    assert weighted_quantile(values, np.array([1.0, 0.0, 0.0, 1.0]), 0.4) == 1.0
