@@ -4,13 +4,15 @@
 setup:
 	@bash scripts/setup.sh
 
-# The main job: a real batch, baseline against a US withdrawal, with its plots in results/demo.
+# The main job: a real batch, history against its US-withdrawal branch, with its plots in
+# results/demo, and the hindcast of history against the observed record in results/demo/hindcast.
 # --resume: running it again finishes an interrupted batch (or just redraws) and never overwrites.
 demo: setup
-	.venv/bin/insim batch scenarios/baseline.toml scenarios/us_withdrawal.toml --reps 20 --seed 2019 --out results/demo --resume
-	@echo "plots: results/demo/plots/"
+	.venv/bin/insim batch scenarios/history.toml scenarios/us_withdrawal.toml --reps 20 --seed 2019 --out results/demo --resume
+	.venv/bin/insim hindcast history --reps 20 --seed 2019 --out results/demo/hindcast --quiet
+	@echo "plots: results/demo/plots/ and results/demo/hindcast/hindcast.png"
 
 # The whole test suite (what .ci/run calls).
 test: setup
-	.venv/bin/python -m ruff check sim tests benchmarks
+	.venv/bin/python -m ruff check sim tests benchmarks scripts docs/hooks
 	.venv/bin/python -m pytest

@@ -118,7 +118,8 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     assert all(len(h) == 64 for h in alt["sha256"].values()) and len(alt["sha256"]) == 3  # baseline, alt, map
     for spec in specs:
         run = out / "runs" / spec.run_id
-        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "monthly.parquet", "villages.parquet"}
+        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "monthly.parquet", "villages.parquet",
+                                                   "incidents.parquet"}
     assert not list(out.glob(".tmp-*"))
 
     runs = pd.read_parquet(out / "runs.parquet")
@@ -451,7 +452,7 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
 
     def filling(df: pd.DataFrame, path: Path) -> None:
         calls.append(path)
-        if len(calls) > 2:  # the first run's two tables fit, then the disk is full
+        if len(calls) > 3:  # the first run's three tables (monthly, villages, incidents) fit, then the disk is full
             path.write_bytes(b"half")
             raise OSError(errno.ENOSPC, "No space left on device")
         real(df, path)
