@@ -88,7 +88,7 @@ class NightMovement(Mechanism):
         return r
 
     def go_out(self) -> Visits:
-        """Choose tonight's targets and move the cells (their rows and their Mesa agents) there."""
+        """Choose tonight's targets and move the cells (their rows; their Mesa agents follow lazily) there."""
         m = self.model
         c, v, p = m.cells, m.villages, m.p
         v.is_present[:] = 0
@@ -129,8 +129,7 @@ class NightMovement(Mechanism):
         pick = vid[np.arange(len(rows)), first]
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
         np.add.at(v.is_present, pick, c.fighters[rows])
-        self.out = rows
-        m.place_cell_agents(rows)
+        self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
         return Visits(rows, pick)
 
     def dawn(self) -> None:
@@ -138,5 +137,4 @@ class NightMovement(Mechanism):
         c = self.model.cells
         c.x[:] = c.base_x
         c.y[:] = c.base_y
-        self.model.place_cell_agents(self.out)
         self.out = np.zeros(0, int)
