@@ -99,25 +99,26 @@ class NightMovement(Mechanism):
         rows = alive[m.rng.random(len(alive)) < p.night_activity_prob]
         if len(rows) == 0 or len(v) == 0:
             return Visits.none()
-        # each cell weighs only the villages within its reach (a cached neighbour list per hideout),
-        # so a night costs in proportion to the cells out, whatever the size of the map
+        # each cell weighs only the villages within its reach: a padded neighbour table per hideout
+        # square (model.world.index), looked up for all cells at once, so a night costs in proportion
+        # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
         r = self.reach(rows)
         radius = int(np.floor(r.max()))
-        near = [m.world.index.within(int(x), int(y), radius)
-                for x, y in zip(c.base_x[rows], c.base_y[rows], strict=True)]
-        width = max((len(ids) for ids, _ in near), default=0)
-        vid = np.full((len(rows), width), -1)
-        dist = np.full((len(rows), width), radius + 1)
-        for i, (ids, d) in enumerate(near):
-            vid[i, : len(ids)], dist[i, : len(ids)] = ids, d
-        ok = (vid >= 0) & (dist <= r[:, None])
-        ok[ok] = v.sdf_held[vid[ok]]
+        table = m.world.index.neighbours(radius)
+        slot = table.slots(c.base_x[rows], c.base_y[rows])
+        vid, dist = table.rows[slot], table.dist[slot]
+        n = len(v)
+        vid[vid < 0] = n
+        held = np.append(v.sdf_held, False)
+        guard_left = np.append(1.0 - v.guard, 0.0)
+        attraction = np.zeros((len(ROLES), n + 1))
+        attraction[:, :n] = self.role_attraction()
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        aversion = np.where(c.role[rows] == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
-        role = np.broadcast_to(c.role[rows, None], vid.shape)[ok]
-        weight = np.zeros(vid.shape)
-        weight[ok] = (self.role_attraction()[role, vid[ok]] * np.exp(-dist[ok] / p.night_distance_scale_cells)
-                      * (1.0 - v.guard[vid[ok]]) ** np.broadcast_to(aversion[:, None], vid.shape)[ok])
+        role = c.role[rows]
+        aversion = np.where(role == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
+        decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
+        weight = attraction[role[:, None], vid] * decay[dist] * guard_left[vid] ** aversion[:, None]
+        weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
         total = weight.sum(axis=1)
         going = total > 0
         rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
@@ -128,7 +129,7 @@ class NightMovement(Mechanism):
         first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)
         pick = vid[np.arange(len(rows)), first]
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
-        np.add.at(v.is_present, pick, c.fighters[rows])
+        v.is_present += np.bincount(pick, weights=c.fighters[rows], minlength=n).astype(v.is_present.dtype)
         self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
         return Visits(rows, pick)
 

@@ -34,8 +34,7 @@ class Raids(Mechanism):
         """Daily chance that each cell is found, and the village nearest to its hideout."""
         m = self.model
         p, c, v = m.p, m.cells, m.villages
-        near = np.array([m.world.index.nearest(int(x), int(y)) for x, y in zip(c.base_x[rows], c.base_y[rows],
-                                                                                strict=True)], dtype=np.int64)
+        near = m.world.index.nearest_many(c.base_x[rows], c.base_y[rows])
         tips = p.tip_base + p.tip_per_trust * v.trust[near]
         chance = (p.detection_base * v.guard[near] * tips * modifiers.intelligence(m, near) * modifiers.tip_factor(m)
                   * (1.0 - m.mechanisms.allegiance.leak(near)))
