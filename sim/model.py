@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from mesa import DataCollector, Model
-from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
+from mesa.discrete_space import PropertyLayer
 
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
+from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
 from sim.parameters import Parameters
@@ -38,6 +39,10 @@ from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
 from sim.world import World
 from sim.world.initial import build_cells, build_traders, build_units, build_villages
+from sim.world.space import MooreGrid
+
+read_map = cached_by_file(load_map)
+"""The map parsed once per process and file version (models treat their Geography as read-only)."""
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front")),
@@ -90,7 +95,7 @@ class InsurgencyModel(Model):
         self.start_date: dt.date = scenario.start
         self.n_days: int = scenario.days
         self.day: int = 0  # index of the day being (or last) simulated; day 0 is the start date
-        self.geography: Geography = load_map(scenario.map_path)
+        self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
         self.accounts = Accounts()
         self.event_log: list[dict[str, Any]] = []
@@ -109,7 +114,7 @@ class InsurgencyModel(Model):
     # ------------------------------------------------------------------ world
     def _build_world(self) -> None:
         g = self.geography
-        self.grid = OrthogonalMooreGrid((g.width, g.height), torus=False, random=self.random)
+        self.grid = MooreGrid((g.width, g.height), torus=False, random=self.random)
         for name, data in g.layers().items():
             self.grid.add_property_layer(PropertyLayer.from_data(name, data))
         for name in ("is_influence", "sdf_presence"):

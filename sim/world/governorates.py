@@ -11,12 +11,13 @@ import tomllib
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.filecache import cached_by_file
 from sim.world.names import GOVERNORATES
 
 
 def district_governorates(map_path: Path, district_names: list[str]) -> list[str]:
     """The governorate of each district, in the order of ``district_names``."""
-    legend = tomllib.loads(Path(map_path).read_text()).get("district_legend", {})
+    legend = read_district_legend(map_path)
     by_name = {}
     for char, spec in legend.items():
         gov = spec.get("governorate", "")
@@ -25,3 +26,9 @@ def district_governorates(map_path: Path, district_names: list[str]) -> list[str
                              allowed=", ".join(GOVERNORATES))
         by_name[spec.get("name")] = gov
     return [by_name.get(name, "") for name in district_names]
+
+
+@cached_by_file
+def read_district_legend(map_path: Path) -> dict:
+    """The map's ``district_legend`` table (parsed once per process and file version)."""
+    return tomllib.loads(Path(map_path).read_text()).get("district_legend", {})

@@ -6,6 +6,9 @@ Distances are Chebyshev (in cells), the number of Moore moves between two cells.
 from __future__ import annotations
 
 import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+MOORE_OFFSETS: tuple[tuple[int, int], ...] = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
 def chebyshev(ax: np.ndarray | int, ay: np.ndarray | int, bx: np.ndarray | int, by: np.ndarray | int) -> np.ndarray:
@@ -26,6 +29,25 @@ def dilate(mask: np.ndarray, k: int) -> np.ndarray:
             out[tuple(lo)] |= src[tuple(hi)]
             out[tuple(hi)] |= src[tuple(lo)]
     return out
+
+
+class MooreGrid(OrthogonalMooreGrid):
+    """Mesa's ``OrthogonalMooreGrid`` with the same connections, made in one pass per cell.
+
+    Mesa links the eight neighbours one at a time, clearing the cell's neighbourhood caches at each
+    link; on a new grid those caches are empty, so one dict per cell gives the same connections
+    (same keys, same order) at a fraction of the cost of building a model.
+    """
+
+    def _connect_cells_2d(self) -> None:
+        if self.torus:
+            super()._connect_cells_2d()
+            return
+        cells = self._cells
+        w, h = self.dimensions
+        for (i, j), cell in cells.items():
+            cell.connections = {(di, dj): cells[i + di, j + dj] for di, dj in MOORE_OFFSETS
+                                if 0 <= i + di < w and 0 <= j + dj < h}
 
 
 class VillageIndex:
