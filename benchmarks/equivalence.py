@@ -37,8 +37,8 @@ two independent means of n = 10 differ by more than 4.5 sd/sqrt(n) (z = 3.2) in 
 def outcomes_of(seed: int, months: int = max(MONTHS)) -> dict[str, list[float]]:
     """The outcomes at each month of :data:`MONTHS` for one baseline run."""
     sys.path.insert(0, str(ROOT))
-    from sim.scenario import load_scenario
     from sim.model import InsurgencyModel
+    from sim.scenario import load_scenario
 
     model = InsurgencyModel(load_scenario("baseline", months=months), rng=seed)
     model.run()

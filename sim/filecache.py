@@ -9,9 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 def file_key(path: str | Path) -> tuple[str, int, int]:
@@ -21,7 +19,7 @@ def file_key(path: str | Path) -> tuple[str, int, int]:
     return str(p), st.st_mtime_ns, st.st_size
 
 
-def cached_by_file(read: Callable[..., T]) -> Callable[..., T]:
+def cached_by_file[T](read: Callable[..., T]) -> Callable[..., T]:
     """``read(path, *args)`` computed once per (file version, args); a missing file is not cached.
 
     The cached value is shared by every caller: callers must treat it as read-only.

@@ -31,6 +31,7 @@ from mesa.discrete_space import PropertyLayer
 
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
+from sim.agents.sites import CellSites
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
@@ -100,6 +101,7 @@ class InsurgencyModel(Model):
         self.accounts = Accounts()
         self.event_log: list[dict[str, Any]] = []
         self.units_version = 0  # bumped whenever SDF units change, so presence is recomputed
+        self._sites: CellSites | None = None
         self._build_world()
         self.mechanisms = Mechanisms.build(self)
         self._hooks = {phase: [(self.mechanisms.get(n), getattr(self.mechanisms.get(n), phase)) for n in names]
@@ -212,6 +214,13 @@ class InsurgencyModel(Model):
     def units_changed(self) -> None:
         """Say that SDF units changed (strength, deployment), so presence is recomputed."""
         self.units_version += 1
+
+    def cell_sites(self) -> CellSites:
+        """Where the living cells hide and what is there (kept until a cell dies, forms or moves base)."""
+        key = CellSites.key_of(self)
+        if self._sites is None or self._sites.key != key:
+            self._sites = CellSites.build(self, key)
+        return self._sites
 
     def place_cell_agents(self, rows: np.ndarray) -> None:
         """Move the Mesa agents of the given cells to where their table rows say they are."""

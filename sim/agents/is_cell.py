@@ -63,7 +63,7 @@ class ISCell(RowAgent, CellAgent):
     exposure = Column()
 
     @property
-    def cell(self):  # noqa: ANN201  # Mesa's Cell
+    def cell(self):  # Mesa's Cell
         """The grid square the cell is on now, read from its row (``x``, ``y``).
 
         The night's moves change only the table; the Mesa agent follows when someone looks, so
@@ -78,7 +78,7 @@ class ISCell(RowAgent, CellAgent):
         return cell
 
     @cell.setter
-    def cell(self, cell) -> None:  # noqa: ANN001
+    def cell(self, cell) -> None:
         HasCell.cell.fset(self, cell)
 
     @property

@@ -95,7 +95,7 @@ class NightMovement(Mechanism):
         self.out = np.zeros(0, int)
         if not self.enabled:
             return Visits.none()
-        alive = np.nonzero(c.alive)[0]
+        alive = m.cell_sites().alive
         rows = alive[m.rng.random(len(alive)) < p.night_activity_prob]
         if len(rows) == 0 or len(v) == 0:
             return Visits.none()
