@@ -40,7 +40,7 @@ def outcomes_of(seed: int, months: int = max(MONTHS)) -> dict[str, list[float]]:
     from sim.model import InsurgencyModel
     from sim.scenario import load_scenario
 
-    model = InsurgencyModel(load_scenario("baseline", months=months), rng=seed)
+    model = InsurgencyModel(load_scenario("baseline", months=months), rng=seed, collect_daily=False)
     model.run()
     frame = model.monthly_frame()
     out: dict[str, list[float]] = {}

@@ -12,7 +12,7 @@ looks for there and by how little SDF presence there is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,14 +31,25 @@ class Visits:
 
     cells: np.ndarray
     villages: np.ndarray
+    # what several mechanisms ask of the same night, computed once (roles cannot change during a night)
+    _roles: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _unique: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.cells)
 
     def of_role(self, model: InsurgencyModel, role: str) -> Visits:
         """Only the visits by cells of one role."""
-        keep = model.cells.role[self.cells] == ROLE[role]
+        if self._roles is None:
+            self._roles = model.cells.role[self.cells]
+        keep = self._roles == ROLE[role]
         return Visits(self.cells[keep], self.villages[keep])
+
+    def unique_villages(self) -> np.ndarray:
+        """The villages visited tonight, each once, in increasing order."""
+        if self._unique is None:
+            self._unique = np.unique(self.villages)
+        return self._unique
 
     @classmethod
     def none(cls) -> Visits:
