@@ -43,3 +43,45 @@ def test_mean_outcome_matches_the_reference(reference: dict, current: dict[str, 
         new = float(current[name][:, j].mean())
         assert abs(new - ref["mean"]) <= TOLERANCE_SE * sd / math.sqrt(n), (
             f"{name} at month {month}: mean {new:.4g} vs reference {ref['mean']:.4g} (sd {ref['sd']:.3g})")
+
+
+def test_moore_grid_has_mesa_connections() -> None:
+    """The one-pass grid links the same neighbours, under the same keys and in the same order, as Mesa's."""
+    from mesa.discrete_space import OrthogonalMooreGrid
+
+    from sim.world.space import MooreGrid
+
+    mesa_grid, ours = OrthogonalMooreGrid((6, 4), random=None), MooreGrid((6, 4), random=None)
+    for xy, cell in mesa_grid._cells.items():
+        mine = ours._cells[xy]
+        assert list(mine.connections) == list(cell.connections)
+        assert [c.coordinate for c in mine.connections.values()] == [c.coordinate for c in cell.connections.values()]
+    assert {c.coordinate for c in ours[(0, 0)].neighborhood} == {(0, 1), (1, 0), (1, 1)}
+
+
+def test_daily_collection_off_changes_no_outcome() -> None:
+    import sim
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario("baseline", months=3)
+    on = sim.InsurgencyModel(scenario, rng=7).run()
+    off = sim.InsurgencyModel(scenario, rng=7, collect_daily=False).run()
+    assert off.monthly_frame().equals(on.monthly_frame())
+    assert len(on.daily_frame()) == on.steps and off.daily_frame().empty
+
+
+def test_parsed_file_is_read_again_after_an_edit(tmp_path) -> None:
+    from sim.filecache import cached_by_file
+
+    reads = []
+
+    @cached_by_file
+    def read(path):
+        reads.append(path)
+        return path.read_text()
+
+    f = tmp_path / "x.txt"
+    f.write_text("one")
+    assert read(f) == "one" and read(f) == "one" and len(reads) == 1
+    f.write_text("three")  # another size (and mtime): a new version of the file
+    assert read(f) == "three" and len(reads) == 2
