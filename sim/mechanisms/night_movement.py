@@ -71,14 +71,14 @@ class NightMovement(Mechanism):
         super().__init__(model)
         self.out = np.zeros(0, int)  # rows of the cells out tonight
 
-    def role_attraction(self) -> np.ndarray:
-        """(roles, villages): what each role looks for in each village tonight."""
+    def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
+        """(roles, villages): what each role looks for in each village tonight (written into ``out`` if given)."""
         m = self.model
         v, p = m.villages, m.p
         foothold = p.visit_base_attraction + v.influence
         officials = (v.officials > 0) & (v.pledged < p.allegiance_truce_threshold)
         near_road = m.grid.road.data[v.x, v.y] > 0
-        att = np.empty((len(ROLES), len(v)))
+        att = np.empty((len(ROLES), len(v))) if out is None else out
         att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market)
         att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
         att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
@@ -91,8 +91,8 @@ class NightMovement(Mechanism):
         """Night reach (cells) of the given cells."""
         m = self.model
         p, c = m.p, m.cells
-        r = np.full(len(rows), p.night_range_cells, dtype=float)
-        r *= 1.0 + p.mobility_gain_when_sdf_north * m.policy.sdf_attention_north
+        north = 1.0 + p.mobility_gain_when_sdf_north * m.policy.sdf_attention_north
+        r = np.full(len(rows), p.night_range_cells * north)
         if m.policy.regime_offensive:
             in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
             r[in_badia] *= p.regime_offensive_mobility_factor
@@ -120,10 +120,10 @@ class NightMovement(Mechanism):
         vid, dist = table.rows[slot], table.dist[slot]
         n = len(v)
         vid[vid < 0] = n
-        held = np.append(v.sdf_held, False)
-        guard_left = np.append(1.0 - v.guard, 0.0)
-        attraction = np.zeros((len(ROLES), n + 1))
-        attraction[:, :n] = self.role_attraction()
+        held, guard_left, attraction = np.zeros(n + 1, bool), np.zeros(n + 1), np.zeros((len(ROLES), n + 1))
+        held[:n] = v.sdf_held
+        np.subtract(1.0, v.guard, out=guard_left[:n])
+        self.role_attraction(out=attraction[:, :n])
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         role = c.role[rows]
         aversion = np.where(role == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
