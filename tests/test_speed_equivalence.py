@@ -47,11 +47,13 @@ def test_mean_outcome_matches_the_reference(reference: dict, current: dict[str, 
 
 def test_moore_grid_has_mesa_connections() -> None:
     """The one-pass grid links the same neighbours, under the same keys and in the same order, as Mesa's."""
+    import random
+
     from mesa.discrete_space import OrthogonalMooreGrid
 
     from sim.world.space import MooreGrid
 
-    mesa_grid, ours = OrthogonalMooreGrid((6, 4), random=None), MooreGrid((6, 4), random=None)
+    mesa_grid, ours = OrthogonalMooreGrid((6, 4), random=random.Random(1)), MooreGrid((6, 4), random=random.Random(1))
     for xy, cell in mesa_grid._cells.items():
         mine = ours._cells[xy]
         assert list(mine.connections) == list(cell.connections)
