@@ -2,7 +2,11 @@
 
 Run ``python benchmarks/bench.py [--quick] [--json out.json]``. Every measurement runs in a fresh
 subprocess (so peak-memory figures are clean); each figure is the median of several runs.
-An *agent-update* is one agent advanced one step: (villages + traders + alive cells + units) per day.
+
+An *agent-update* is one agent advanced one day (one model step): each day counts every village,
+trader, living IS cell and SDF unit once. Epstein's are counted the same way: one citizen or cop
+advanced one step. Our runs are timed as batches and calibration run them (``collect_daily=False``:
+no daily DataCollector); the interactive default (daily collection on) is timed too.
 """
 
 from __future__ import annotations
@@ -26,7 +30,14 @@ def _agents(model: Any) -> int:
     return len(model.villages) + len(model.traders) + int(model.cells.alive.sum()) + len(model.units)
 
 
-def measure_ours(factor: int, months: int, seed: int = 1) -> dict[str, float]:
+AGENT_UPDATE = ("one agent advanced one day: per day, every village, trader, living IS cell and SDF unit counts once;"
+                " Epstein: every citizen and cop per step")
+CALIBRATION_RUNS = 25_000  # population 500, 10 generations, about a fifth of proposals accepted
+HISTORY_STANDIN_MONTHS = 33  # scenarios/history.toml (April 2019 - December 2021) is not on this branch yet
+CLUSTER_WORKERS = (8, 32, 128)
+
+
+def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0) -> dict[str, float]:
     """Build and run the baseline on a map ``factor`` times larger; time, updates and memory."""
     sys.path.insert(0, str(ROOT))
     from sim.scaling import scaled_model
@@ -35,6 +46,7 @@ def measure_ours(factor: int, months: int, seed: int = 1) -> dict[str, float]:
     # process, so the peak resident size (maxrss) is this run's own peak memory
     t0 = time.perf_counter()
     model = scaled_model(factor, months=months, rng=seed)
+    model.collect_daily = bool(collect_daily)
     t1 = time.perf_counter()
     updates = 0
     while model.running:
@@ -91,6 +103,8 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     months = months or (2 if quick else 60)
     factors = factors or ((1, 10) if quick else (1, 10, 100))
     results: dict[str, Any] = {"machine": machine(), "quick": quick, "reps": reps, "months": months, "scales": {}}
+    results["agent_update"] = AGENT_UPDATE
+    results["uptime_before"] = _uptime()
     for f in factors:
         m = months if f <= 10 else max(1, months // 5)  # 100x: a shorter run, cost is per day
         results["scales"][str(f)] = _median([_subprocess("ours", f, m) for _ in range(reps)])
@@ -98,6 +112,12 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     ours = results["scales"][str(factors[0])]
     n = int(ours["updates"] / ours["days"])
     results["epstein"] = _median([_subprocess("epstein", n, 20 if quick else 100) for _ in range(reps)])
+    interactive = _median([_subprocess("ours", factors[0], months, 1, 1) for _ in range(reps)])
+    results["interactive_run_s"] = interactive["init_s"] + interactive["run_s"]
+    history = HISTORY_STANDIN_MONTHS if not quick else 1
+    standin = _median([_subprocess("ours", factors[0], history, 1, 0) for _ in range(max(reps, 5 if not quick else 1))])
+    results["history_standin"] = calibration_estimate(standin["init_s"] + standin["run_s"], history)
+    results["uptime_after"] = _uptime()
     results["default_run_s"] = ours["init_s"] + ours["run_s"]
     results["ours_updates_per_s"] = ours["updates_per_s"]
     results["epstein_updates_per_s"] = results["epstein"]["updates_per_s"]
@@ -105,6 +125,28 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     if out is not None:
         Path(out).write_text(json.dumps(results, indent=2))
     return results
+
+
+def _uptime() -> str:
+    """The load averages, as ``uptime`` prints them (the machine is shared: figures depend on them)."""
+    try:
+        return Path("/proc/loadavg").read_text().strip()
+    except OSError:
+        return ""
+
+
+def calibration_estimate(run_s: float, months: int) -> dict[str, float]:
+    """Runs per core-hour of a ``months``-month run taking ``run_s`` (build included), and calibration wall-clock.
+
+    A calibration of :data:`CALIBRATION_RUNS` runs spreads perfectly over workers of one core each (runs
+    are independent; the batch engine's own overhead is not included): hours = runs x run_s / workers.
+    """
+    out = {"months": float(months), "run_s": run_s, "runs_per_core_hour": 3600.0 / run_s,
+           "calibration_runs": float(CALIBRATION_RUNS),
+           "calibration_hours_2_cores": CALIBRATION_RUNS * run_s / 2 / 3600}
+    for n in CLUSTER_WORKERS:
+        out[f"calibration_hours_{n}_workers"] = CALIBRATION_RUNS * run_s / n / 3600
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -121,13 +163,21 @@ def main(argv: list[str] | None = None) -> None:
         return
     r = run(quick=a.quick, out=a.json)
     print(f"machine: {r['machine']}")
-    print(f"default run ({r['months']} months): {r['default_run_s']:.2f} s, {r['ours_updates_per_s']:,.0f} updates/s")
+    print(f"load (/proc/loadavg) before: {r['uptime_before']}; after: {r['uptime_after']}")
+    print(f"agent-update: {r['agent_update']}")
+    print(f"default run ({r['months']} months, build included, no daily DataCollector): {r['default_run_s']:.3f} s,"
+          f" {r['ours_updates_per_s']:,.0f} updates/s; with daily collection: {r['interactive_run_s']:.3f} s")
     print(f"Epstein ({r['epstein']['agents']:.0f} agents): {r['epstein_updates_per_s']:,.0f} updates/s;"
           f" ratio {r['ratio']:.1f}x")
     for f, s in r["scales"].items():
         print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s,"
               f" run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
               f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB")
+    h = r["history_standin"]
+    print(f"history stand-in (baseline, {h['months']:.0f} months): {h['run_s']:.3f} s a run,"
+          f" {h['runs_per_core_hour']:,.0f} runs per core-hour; calibration of {h['calibration_runs']:,.0f} runs:"
+          f" {h['calibration_hours_2_cores']:.2f} h on 2 cores, "
+          + ", ".join(f"{h[f'calibration_hours_{n}_workers'] * 60:.1f} min on {n} workers" for n in CLUSTER_WORKERS))
 
 
 if __name__ == "__main__":

@@ -27,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from mesa import DataCollector, Model
-from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
+from mesa.discrete_space import PropertyLayer
 
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
+from sim.agents.sites import CellSites
+from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
 from sim.parameters import Parameters
@@ -38,6 +40,10 @@ from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
 from sim.world import World
 from sim.world.initial import build_cells, build_traders, build_units, build_villages
+from sim.world.space import MooreGrid
+
+read_map = cached_by_file(load_map)
+"""The map parsed once per process and file version (models treat their Geography as read-only)."""
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front")),
@@ -66,10 +72,13 @@ class InsurgencyModel(Model):
             ``None`` (and no ``seed``) draws a fresh seed, kept in ``model.seed``. For the
             scenario's own seed pass ``rng=scenario.seed`` (``sim.run`` and the CLI do).
         seed: alias of ``rng`` for an integer seed.
+        collect_daily: record the daily state with Mesa's DataCollector (``daily_frame``); batches
+            and calibration, which read only the monthly outcomes, pass ``False`` (about 10% faster).
         **parameters: parameter overrides (names from ``seeds/parameters.toml``), validated.
     """
 
-    def __init__(self, scenario: Any = None, *, rng: Any = None, seed: Any = None, **parameters: Any) -> None:
+    def __init__(self, scenario: Any = None, *, rng: Any = None, seed: Any = None, collect_daily: bool = True,
+                 **parameters: Any) -> None:
         from sim.scenario import Scenario, load_scenario  # scenario imports the model's event registry
 
         if scenario is None:
@@ -87,14 +96,18 @@ class InsurgencyModel(Model):
         self.start_date: dt.date = scenario.start
         self.n_days: int = scenario.days
         self.day: int = 0  # index of the day being (or last) simulated; day 0 is the start date
-        self.geography: Geography = load_map(scenario.map_path)
+        self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
         self.accounts = Accounts()
         self.event_log: list[dict[str, Any]] = []
         self.units_version = 0  # bumped whenever SDF units change, so presence is recomputed
+        self._sites: CellSites | None = None
         self._build_world()
         self.mechanisms = Mechanisms.build(self)
+        self._hooks = {phase: [(self.mechanisms.get(n), getattr(self.mechanisms.get(n), phase)) for n in names]
+                       for phase, names in PHASES}
         self.recorder = Recorder()
+        self.collect_daily = collect_daily
         self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
         self._check_event_districts(scenario)
         self._scheduled = scenario.schedule(self)
@@ -103,7 +116,7 @@ class InsurgencyModel(Model):
     # ------------------------------------------------------------------ world
     def _build_world(self) -> None:
         g = self.geography
-        self.grid = OrthogonalMooreGrid((g.width, g.height), torus=False, random=self.random)
+        self.grid = MooreGrid((g.width, g.height), torus=False, random=self.random)
         for name, data in g.layers().items():
             self.grid.add_property_layer(PropertyLayer.from_data(name, data))
         for name in ("is_influence", "sdf_presence"):
@@ -162,7 +175,8 @@ class InsurgencyModel(Model):
         tomorrow = self.date + dt.timedelta(days=1)
         if tomorrow.day == 1 or self.day == self.n_days - 1:
             self.month_end()
-        self.datacollector.collect(self)
+        if self.collect_daily:
+            self.datacollector.collect(self)
         if self.day >= self.n_days - 1:
             self.running = False
 
@@ -183,10 +197,9 @@ class InsurgencyModel(Model):
         self.recorder.close_month(self)
 
     def _run_hooks(self, phase: str, *args: Any) -> None:
-        for name in dict(PHASES)[phase]:
-            mechanism = self.mechanisms.get(name)
+        for mechanism, hook in self._hooks[phase]:
             if mechanism.enabled:
-                getattr(mechanism, phase)(*args)
+                hook(*args)
 
     def run(self) -> InsurgencyModel:
         """Run to the end of the scenario (processing its events) and return self."""
@@ -201,6 +214,13 @@ class InsurgencyModel(Model):
     def units_changed(self) -> None:
         """Say that SDF units changed (strength, deployment), so presence is recomputed."""
         self.units_version += 1
+
+    def cell_sites(self) -> CellSites:
+        """Where the living cells hide and what is there (kept until a cell dies, forms or moves base)."""
+        key = CellSites.key_of(self)
+        if self._sites is None or self._sites.key != key:
+            self._sites = CellSites.build(self, key)
+        return self._sites
 
     def place_cell_agents(self, rows: np.ndarray) -> None:
         """Move the Mesa agents of the given cells to where their table rows say they are."""
@@ -256,7 +276,7 @@ class InsurgencyModel(Model):
         return self.recorder.incident_frame()
 
     def daily_frame(self) -> pd.DataFrame:
-        """The daily state recorded by Mesa's DataCollector."""
+        """The daily state recorded by Mesa's DataCollector (empty when built with ``collect_daily=False``)."""
         return self.datacollector.get_model_vars_dataframe()
 
     def village_frame(self) -> pd.DataFrame:

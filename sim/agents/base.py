@@ -33,8 +33,14 @@ class Column:
 class Table:
     """Base for the column tables: every field is a 1-D numpy array of the same length."""
 
+    first_column: ClassVar[str] = ""  # name of the subclass's first field, whose length is the table's
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.first_column = next(iter(cls.__annotations__))  # fields keep their order; len() reads this one
+
     def __len__(self) -> int:
-        return len(next(iter(vars(self).values())))  # the first field's column (fields keep their order)
+        return len(getattr(self, self.first_column))
 
     def columns(self) -> dict[str, np.ndarray]:
         """The columns by name (arrays, not copies)."""

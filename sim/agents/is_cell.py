@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from mesa.discrete_space import CellAgent
+from mesa.discrete_space.cell_agent import HasCell
 
 from sim.agents.base import Column, RowAgent, Table
 
@@ -60,6 +61,25 @@ class ISCell(RowAgent, CellAgent):
     money = Column()
     alive = Column()
     exposure = Column()
+
+    @property
+    def cell(self):  # Mesa's Cell
+        """The grid square the cell is on now, read from its row (``x``, ``y``).
+
+        The night's moves change only the table; the Mesa agent follows when someone looks, so
+        moving hundreds of cells out at dusk and back at dawn costs no Mesa bookkeeping.
+        """
+        cell = self._mesa_cell
+        if cell is not None:
+            where = (int(self.table.x[self.row]), int(self.table.y[self.row]))
+            if cell.coordinate != where:
+                cell = self.model.grid[where]
+                HasCell.cell.fset(self, cell)
+        return cell
+
+    @cell.setter
+    def cell(self, cell) -> None:
+        HasCell.cell.fset(self, cell)
 
     @property
     def role(self) -> str:

@@ -36,7 +36,7 @@ class Allegiance(Mechanism):
         p, v = m.p, m.villages
         if not len(visits):
             return
-        vil = np.unique(visits.villages)
+        vil = visits.unique_villages()
         vil = vil[v.sdf_held[vil] & (v.officials[vil] > 0) & (v.pledged[vil] < 1.0)
                   & (v.influence[vil] >= p.allegiance_min_influence)]
         chance = p.allegiance_prob * v.fear[vil] * modifiers.capability(m)

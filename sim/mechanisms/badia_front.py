@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
-from sim.world.names import REGIME
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -33,11 +30,11 @@ class BadiaFront(Mechanism):
     def night(self, visits: Visits) -> None:
         """Badia-based cells may strike regime forces or convoys tonight."""
         m = self.model
-        p, c = m.p, m.cells
-        alive = np.nonzero(c.alive)[0]
-        if not len(alive):
+        p = m.p
+        sites = m.cell_sites()
+        if not len(sites.alive):
             return
-        in_badia = alive[m.geography.holder[c.base_x[alive], c.base_y[alive]] == REGIME]
+        in_badia = sites.in_regime
         rate = p.badia_attack_prob * modifiers.badia_escalation(m)
         if m.policy.feeding_the_road:
             rate *= 1.0 - p.feeding_attack_reduction

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim.agents.village import CRITERION
 from sim.mechanisms.base import Mechanism
 
@@ -32,7 +30,7 @@ class Governance(Mechanism):
         p, v = m.p, m.villages
         if not len(visits):
             return
-        vil = np.unique(visits.villages)
+        vil = visits.unique_villages()
         vil = vil[v.influence[vil] >= p.governance_min_influence]
         act = vil[m.rng.random(len(vil)) < p.governance_prob]
         v.criteria[act, CRITERION["lifestyle_pressure"]] += 1

@@ -26,21 +26,16 @@ class Influence(Mechanism):
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
         m = self.model
-        p, v, c = m.p, m.villages, m.cells
+        p, v = m.p, m.villages
         admin = v.has_council & v.has_chairman
         decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
         decay = np.where(v.bargain, decay * p.bargain_decay_factor, decay)
         v.influence *= 1.0 - np.clip(decay, 0.0, 1.0)
         v.fear *= 1.0 - p.fear_decay
-        alive = np.nonzero(c.alive)[0]
-        if len(alive):
-            # the village on the hideout's own cell, from the spatial index
-            at = m.world.index.at[c.base_x[alive], c.base_y[alive]]
-            vil = at[at >= 0]
-            if len(vil):
-                residents = np.bincount(vil, minlength=len(v))
-                # the share entrenched tonight, as a rate compounded per resident cell: never above 1
-                gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** residents
-                v.influence += gain * v.sympathy * (1.0 - v.influence)
+        sites = m.cell_sites()  # residents: living cells based on each village's own square
+        if len(sites.alive) and sites.residents.any():
+            # the share entrenched tonight, as a rate compounded per resident cell: never above 1
+            gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
+            v.influence += gain * v.sympathy * (1.0 - v.influence)
         np.clip(v.influence, 0.0, 1.0, out=v.influence)
         m.grid.is_influence.data[v.x, v.y] = v.influence

@@ -12,7 +12,7 @@ looks for there and by how little SDF presence there is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,14 +31,25 @@ class Visits:
 
     cells: np.ndarray
     villages: np.ndarray
+    # what several mechanisms ask of the same night, computed once (roles cannot change during a night)
+    _roles: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _unique: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.cells)
 
     def of_role(self, model: InsurgencyModel, role: str) -> Visits:
         """Only the visits by cells of one role."""
-        keep = model.cells.role[self.cells] == ROLE[role]
+        if self._roles is None:
+            self._roles = model.cells.role[self.cells]
+        keep = self._roles == ROLE[role]
         return Visits(self.cells[keep], self.villages[keep])
+
+    def unique_villages(self) -> np.ndarray:
+        """The villages visited tonight, each once, in increasing order."""
+        if self._unique is None:
+            self._unique = np.unique(self.villages)
+        return self._unique
 
     @classmethod
     def none(cls) -> Visits:
@@ -60,14 +71,14 @@ class NightMovement(Mechanism):
         super().__init__(model)
         self.out = np.zeros(0, int)  # rows of the cells out tonight
 
-    def role_attraction(self) -> np.ndarray:
-        """(roles, villages): what each role looks for in each village tonight."""
+    def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
+        """(roles, villages): what each role looks for in each village tonight (written into ``out`` if given)."""
         m = self.model
         v, p = m.villages, m.p
         foothold = p.visit_base_attraction + v.influence
         officials = (v.officials > 0) & (v.pledged < p.allegiance_truce_threshold)
         near_road = m.grid.road.data[v.x, v.y] > 0
-        att = np.empty((len(ROLES), len(v)))
+        att = np.empty((len(ROLES), len(v))) if out is None else out
         att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market)
         att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
         att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
@@ -80,44 +91,45 @@ class NightMovement(Mechanism):
         """Night reach (cells) of the given cells."""
         m = self.model
         p, c = m.p, m.cells
-        r = np.full(len(rows), p.night_range_cells, dtype=float)
-        r *= 1.0 + p.mobility_gain_when_sdf_north * m.policy.sdf_attention_north
+        north = 1.0 + p.mobility_gain_when_sdf_north * m.policy.sdf_attention_north
+        r = np.full(len(rows), p.night_range_cells * north)
         if m.policy.regime_offensive:
             in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
             r[in_badia] *= p.regime_offensive_mobility_factor
         return r
 
     def go_out(self) -> Visits:
-        """Choose tonight's targets and move the cells (their rows and their Mesa agents) there."""
+        """Choose tonight's targets and move the cells (their rows; their Mesa agents follow lazily) there."""
         m = self.model
         c, v, p = m.cells, m.villages, m.p
         v.is_present[:] = 0
         self.out = np.zeros(0, int)
         if not self.enabled:
             return Visits.none()
-        alive = np.nonzero(c.alive)[0]
+        alive = m.cell_sites().alive
         rows = alive[m.rng.random(len(alive)) < p.night_activity_prob]
         if len(rows) == 0 or len(v) == 0:
             return Visits.none()
-        # each cell weighs only the villages within its reach (a cached neighbour list per hideout),
-        # so a night costs in proportion to the cells out, whatever the size of the map
+        # each cell weighs only the villages within its reach: a padded neighbour table per hideout
+        # square (model.world.index), looked up for all cells at once, so a night costs in proportion
+        # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
         r = self.reach(rows)
         radius = int(np.floor(r.max()))
-        near = [m.world.index.within(int(x), int(y), radius)
-                for x, y in zip(c.base_x[rows], c.base_y[rows], strict=True)]
-        width = max((len(ids) for ids, _ in near), default=0)
-        vid = np.full((len(rows), width), -1)
-        dist = np.full((len(rows), width), radius + 1)
-        for i, (ids, d) in enumerate(near):
-            vid[i, : len(ids)], dist[i, : len(ids)] = ids, d
-        ok = (vid >= 0) & (dist <= r[:, None])
-        ok[ok] = v.sdf_held[vid[ok]]
+        table = m.world.index.neighbours(radius)
+        slot = table.slots(c.base_x[rows], c.base_y[rows])
+        vid, dist = table.rows[slot], table.dist[slot]
+        n = len(v)
+        vid[vid < 0] = n
+        held, guard_left, attraction = np.zeros(n + 1, bool), np.zeros(n + 1), np.zeros((len(ROLES), n + 1))
+        held[:n] = v.sdf_held
+        np.subtract(1.0, v.guard, out=guard_left[:n])
+        self.role_attraction(out=attraction[:, :n])
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        aversion = np.where(c.role[rows] == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
-        role = np.broadcast_to(c.role[rows, None], vid.shape)[ok]
-        weight = np.zeros(vid.shape)
-        weight[ok] = (self.role_attraction()[role, vid[ok]] * np.exp(-dist[ok] / p.night_distance_scale_cells)
-                      * (1.0 - v.guard[vid[ok]]) ** np.broadcast_to(aversion[:, None], vid.shape)[ok])
+        role = c.role[rows]
+        aversion = np.where(role == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
+        decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
+        weight = attraction[role[:, None], vid] * decay[dist] * guard_left[vid] ** aversion[:, None]
+        weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
         total = weight.sum(axis=1)
         going = total > 0
         rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
@@ -128,9 +140,8 @@ class NightMovement(Mechanism):
         first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)
         pick = vid[np.arange(len(rows)), first]
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
-        np.add.at(v.is_present, pick, c.fighters[rows])
-        self.out = rows
-        m.place_cell_agents(rows)
+        v.is_present += np.bincount(pick, weights=c.fighters[rows], minlength=n).astype(v.is_present.dtype)
+        self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
         return Visits(rows, pick)
 
     def dawn(self) -> None:
@@ -138,5 +149,4 @@ class NightMovement(Mechanism):
         c = self.model.cells
         c.x[:] = c.base_x
         c.y[:] = c.base_y
-        self.model.place_cell_agents(self.out)
         self.out = np.zeros(0, int)

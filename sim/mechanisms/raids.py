@@ -19,7 +19,6 @@ import numpy as np
 from sim import modifiers
 from sim.geography import TERRAINS
 from sim.mechanisms.base import Mechanism
-from sim.world.names import SDF
 
 
 class Raids(Mechanism):
@@ -30,16 +29,21 @@ class Raids(Mechanism):
     params = ("raids_enabled", "detection_base", "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection",
               "raid_capture_share", "raid_supporter_share")
 
-    def detection_chance(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Daily chance that each cell is found, and the village nearest to its hideout."""
+    def detection_chance(self, rows: np.ndarray, near: np.ndarray | None = None,
+                         in_camp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Daily chance that each cell is found, and the village nearest to its hideout.
+
+        ``near`` and ``in_camp`` (per row: nearest village, hideout in a camp) are looked up when not given.
+        """
         m = self.model
         p, c, v = m.p, m.cells, m.villages
-        near = np.array([m.world.index.nearest(int(x), int(y)) for x, y in zip(c.base_x[rows], c.base_y[rows],
-                                                                                strict=True)], dtype=np.int64)
+        if near is None:
+            near = m.world.index.nearest_many(c.base_x[rows], c.base_y[rows])
         tips = p.tip_base + p.tip_per_trust * v.trust[near]
         chance = (p.detection_base * v.guard[near] * tips * modifiers.intelligence(m, near) * modifiers.tip_factor(m)
                   * (1.0 - m.mechanisms.allegiance.leak(near)))
-        in_camp = m.geography.terrain[c.base_x[rows], c.base_y[rows]] == TERRAINS.index("camp")
+        if in_camp is None:
+            in_camp = m.geography.terrain[c.base_x[rows], c.base_y[rows]] == TERRAINS.index("camp")
         chance = np.where(in_camp, chance * p.shepherd_opacity, chance)
         chance = np.maximum(chance, c.exposure[rows] * p.exposed_detection)
         return np.clip(chance, 0.0, 1.0), near
@@ -47,14 +51,11 @@ class Raids(Mechanism):
     def day(self) -> None:
         """Today's raids."""
         m = self.model
-        c = m.cells
-        alive = np.nonzero(c.alive)[0]
-        if not len(alive):
-            return
-        rows = alive[m.geography.holder[c.base_x[alive], c.base_y[alive]] == SDF]
+        sites = m.cell_sites()
+        rows = sites.in_sdf
         if not len(rows):
             return
-        chance, near = self.detection_chance(rows)
+        chance, near = self.detection_chance(rows, sites.near_sdf, sites.camp_sdf)
         found = m.rng.random(len(rows)) < chance
         for row, village in zip(rows[found], near[found], strict=True):
             self.raid(int(row), int(village))

@@ -37,7 +37,7 @@ class Repentance(Mechanism):
         p, v, u = m.p, m.villages, m.units
         if m.date < p.repentance_start or not len(visits):
             return
-        vil = np.unique(visits.villages)
+        vil = visits.unique_villages()
         vil = vil[v.sdf_held[vil] & (v.influence[vil] >= p.repentance_min_influence)]
         chance = p.repentance_prob * v.fear[vil] * modifiers.capability(m)
         for i in vil[m.rng.random(len(vil)) < chance]:

@@ -56,16 +56,18 @@ class Zakat(Mechanism):
         if len(t) == 0:
             return
         mine = visits.of_role(m, "zakat")
-        for cell, vil in zip(mine.cells, mine.villages, strict=True):
-            if v.influence[vil] < p.zakat_min_influence:
-                continue
+        # only markets with traders, where IS has enough influence, can be asked (checked for all at once)
+        starts = self.market_starts
+        asked = (v.influence[mine.villages] >= p.zakat_min_influence) & (
+            starts[mine.villages + 1] > starts[mine.villages])
+        for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
             market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
             due = market[(t.status[market] == ACTIVE) & (t.next_demand[market] <= m.day)
                          & (t.wealth[market] >= p.zakat_trader_min_wealth_usd)]
             if len(due) == 0:
                 continue
             for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
-                self.demand(int(cell), int(vil), int(k))
+                self.demand(cell, vil, int(k))
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...)."""

@@ -6,6 +6,9 @@ Distances are Chebyshev (in cells), the number of Moore moves between two cells.
 from __future__ import annotations
 
 import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+MOORE_OFFSETS: tuple[tuple[int, int], ...] = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
 def chebyshev(ax: np.ndarray | int, ay: np.ndarray | int, bx: np.ndarray | int, by: np.ndarray | int) -> np.ndarray:
@@ -28,6 +31,25 @@ def dilate(mask: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+class MooreGrid(OrthogonalMooreGrid):
+    """Mesa's ``OrthogonalMooreGrid`` with the same connections, made in one pass per cell.
+
+    Mesa links the eight neighbours one at a time, clearing the cell's neighbourhood caches at each
+    link; on a new grid those caches are empty, so one dict per cell gives the same connections
+    (same keys, same order) at a fraction of the cost of building a model.
+    """
+
+    def _connect_cells_2d(self) -> None:
+        if self.torus:
+            super()._connect_cells_2d()
+            return
+        cells = self._cells
+        w, h = self.dimensions
+        for (i, j), cell in cells.items():
+            cell.connections = {(di, dj): cells[i + di, j + dj] for di, dj in MOORE_OFFSETS
+                                if 0 <= i + di < w and 0 <= j + dj < h}
+
+
 class VillageIndex:
     """The village row on each grid cell (-1 where none), with cached neighbourhood queries.
 
@@ -41,6 +63,8 @@ class VillageIndex:
         self.at[x, y] = np.arange(len(x))
         self._nearest: dict[tuple[int, int], int] = {}
         self._within: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._nearest_at = np.full((width, height), -1, dtype=np.int64)  # filled as squares are asked for
+        self._tables: dict[int, NeighbourTable] = {}
 
     def nearest(self, x: int, y: int) -> int:
         """Row of the village nearest to (x, y), the lowest row among ties (searching square rings)."""
@@ -68,3 +92,57 @@ class VillageIndex:
             rows = np.sort(box[box >= 0])
             found = self._within[key] = (rows, chebyshev(self.x[rows], self.y[rows], x, y))
         return found
+
+    def nearest_many(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`nearest` for many squares at once (each square is searched once per model)."""
+        found = self._nearest_at[x, y]
+        missing = found < 0
+        if missing.any():
+            for a, b in set(zip(x[missing].tolist(), y[missing].tolist(), strict=True)):
+                self._nearest_at[a, b] = self.nearest(a, b)
+            found = self._nearest_at[x, y]
+        return found
+
+    def neighbours(self, radius: int) -> NeighbourTable:
+        """The padded table of villages within ``radius`` of hideout squares (one table per radius)."""
+        table = self._tables.get(radius)
+        if table is None:
+            table = self._tables[radius] = NeighbourTable(self, radius)
+        return table
+
+
+class NeighbourTable:
+    """Villages within a radius of each square asked for, as padded 2-D arrays (one row per square).
+
+    ``rows[slot]`` are the village rows near a square in increasing order, then ``-1``; ``dist[slot]``
+    their distances, then ``radius + 1``. Squares get a slot the first time they are asked for, so a
+    night looks up all its cells' neighbourhoods with one fancy index instead of one call per cell.
+    """
+
+    def __init__(self, index: VillageIndex, radius: int) -> None:
+        self.index, self.radius = index, radius
+        self.slot_at = np.full(index.at.shape, -1, dtype=np.int64)
+        self.rows = np.full((0, 1), -1, dtype=np.int64)
+        self.dist = np.full((0, 1), radius + 1, dtype=np.int64)
+
+    def slots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The slot of each square (x, y), adding the squares not seen before."""
+        slot = self.slot_at[x, y]
+        missing = slot < 0
+        if missing.any():
+            self._add(sorted(set(zip(x[missing].tolist(), y[missing].tolist(), strict=True))))
+            slot = self.slot_at[x, y]
+        return slot
+
+    def _add(self, squares: list[tuple[int, int]]) -> None:
+        found = [self.index.within(a, b, self.radius) for a, b in squares]
+        width = max(self.rows.shape[1], *(len(ids) for ids, _ in found))
+        rows = np.full((len(self.rows) + len(found), width), -1, dtype=np.int64)
+        dist = np.full(rows.shape, self.radius + 1, dtype=np.int64)
+        old = len(self.rows)
+        rows[:old, : self.rows.shape[1]], dist[:old, : self.dist.shape[1]] = self.rows, self.dist
+        for i, (ids, d) in enumerate(found):
+            rows[old + i, : len(ids)], dist[old + i, : len(ids)] = ids, d
+        for i, (a, b) in enumerate(squares):
+            self.slot_at[a, b] = old + i
+        self.rows, self.dist = rows, dist
