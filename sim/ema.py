@@ -129,7 +129,7 @@ class ScenarioRun:
         name = str(values.pop(SCENARIO_FACTOR, self.scenario))
         values = {k: v.item() if hasattr(v, "item") else v for k, v in values.items()}  # numpy scalars
         sets = {"months": self.months} if self.months is not None else {}
-        model = InsurgencyModel(load_scenario(name, **sets, **values), rng=int(seed))
+        model = InsurgencyModel(load_scenario(name, **sets, **values), rng=int(seed), collect_daily=False)
         model.run()
         monthly = model.monthly_frame()
         row: dict[str, float] = {}

@@ -74,7 +74,7 @@ def build_model(spec: RunSpec) -> Any:
     from sim.model import InsurgencyModel
 
     scenario = load_scenario(spec.path, **spec.sets, **spec.sweep)
-    return InsurgencyModel(scenario, rng=spec.seed)
+    return InsurgencyModel(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
 
 
 def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
