@@ -118,7 +118,8 @@ def format_table(table: pd.DataFrame) -> str:
         sub = table[table["kind"] == kind]
         rows = [[r.fact + (" [RIC]" if r.observed else ""),
                  (f"{_fmt(r.median)} [{_fmt(r.low)}, {_fmt(r.high)}]" if r.available else r.note),
-                 r.threshold, _share(r.share_seeds_passing), _start_text(r.at_start), _off_text(r.mechanism_off),
+                 r.threshold, _share(r.share_seeds_passing), _start_text(r.at_start),
+                 _off_text(r.mechanism_off) if r.available else "not run",
                  ("yes" if r.reproduced else "no") if kind == "emergent" else "-"]
                 for r in sub.itertuples()]
         if rows:
