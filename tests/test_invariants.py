@@ -112,7 +112,7 @@ def test_any_vector_in_range_keeps_the_invariants_every_day(tmp_path_factory: py
 
 @pytest.mark.parametrize("overrides", [
     {"recruit_cost_usd": 0.0, "recruitment_rate": 0.01},
-    {"badia_hideout_max_cells": 1, "badia_hideout_min_x_share": 1.0},
+    {"badia_hideout_max_cells": 1, "pocket_scale_cells": 0.5, "frontline_scale_cells": 0.5},
     {"influence_per_resident_cell": 1.0, "base_share_badia": 0.0, "base_share_shepherd": 0.0},
     {**{f"role_share_{r}": 0.0 for r in ("zakat", "assassination", "checkpoint", "transport", "movement",
                                           "car_bombs")}, "base_share_badia": 0.0, "base_share_shepherd": 0.0,

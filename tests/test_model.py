@@ -174,13 +174,13 @@ def test_conservation_and_bounds(seed: int, recruitment_rate: float, zakat_refus
 
 def test_scenario_events_change_state() -> None:
     m = sim.InsurgencyModel(sim.load_scenario("baseline", months=36), rng=4)
-    assert m.run_scenario.events[0].kind == "regime_offensive"
+    assert [e.kind for e in m.run_scenario.events][:2] == ["elite_bargain", "regime_offensive"]
     m.run_for(m.day_of(__import__("datetime").date(2021, 6, 1)))
     assert not m.policy.regime_offensive
     m.run_for(1)
     assert m.policy.regime_offensive
-    assert [e["event"] for e in m.event_log] == ["regime_offensive"]
-    assert m.event_log[0]["date"] == "2021-06-01"
+    assert [e["event"] for e in m.event_log] == ["elite_bargain", "regime_offensive"]
+    assert m.event_log[1]["date"] == "2021-06-01"
     m.run_for(m.day_of(__import__("datetime").date(2021, 9, 2)) - m.steps)
     assert m.policy.sdf_attention_north == pytest.approx(0.2)
     assert (~m.units.active).sum() > 0

@@ -16,7 +16,7 @@ import concurrent.futures as cf
 import contextlib
 import json
 import multiprocessing
-import string
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import text_table
-from sim.validation.facts import FACTS, VARIANTS, Fact, RunRecord, evaluate, needed_variants, record_run
+from sim.validation.evaluation import evaluate, needed_variants
+from sim.validation.facts import FACTS, Fact
+from sim.validation.record import RunRecord, Variant, record_run
 
-__all__ = ["FACTS", "Fact", "RunRecord", "evaluate", "format_table", "plot", "run_variants", "select_facts",
-           "validate", "write_report"]
+__all__ = ["FACTS", "Fact", "RunRecord", "evaluate", "facts_json", "format_table", "plot", "run_variants",
+           "select_facts", "validate", "write_report"]
 
 
 def select_facts(ids: Sequence[str] | None = None, months: int | None = None) -> list[Fact]:
@@ -37,8 +39,8 @@ def select_facts(ids: Sequence[str] | None = None, months: int | None = None) ->
     With ``months``, only the facts observable in runs of that length.
     """
     def names(fact: Fact) -> set[str]:
-        short = fact.id.split("_")[0]
-        return {fact.id, short, short.rstrip(string.ascii_lowercase)}
+        number = re.match(r"F\d+", fact.short_id)
+        return {fact.id, fact.short_id, number.group(0) if number else fact.short_id}
 
     facts = list(FACTS)
     if ids:
@@ -48,17 +50,16 @@ def select_facts(ids: Sequence[str] | None = None, months: int | None = None) ->
     return facts
 
 
-def _run_job(job: tuple[str, int, int, int]) -> RunRecord:
-    key, rep, seed, months = job
-    return record_run(VARIANTS[key], rep, seed, months)
+def _run_job(job: tuple[Variant, int, int, int]) -> RunRecord:
+    return record_run(*job)
 
 
-def run_variants(variants: Sequence[str], reps: int, months: int, seed: int = 0, workers: int | None = None,
+def run_variants(variants: Sequence[Variant], reps: int, months: int, seed: int = 0, workers: int | None = None,
                  progress: bool = False) -> list[RunRecord]:
     """Run each variant for ``reps`` paired seeds; ``workers=1`` runs in this process."""
     from sim.batch import replication_seed
 
-    jobs = [(key, rep, replication_seed(seed, rep), months) for rep in range(reps) for key in variants]
+    jobs = [(v, rep, replication_seed(seed, rep), months) for rep in range(reps) for v in variants]
     out: list[RunRecord] = []
     with contextlib.ExitStack() as stack:
         if workers == 1:
@@ -76,26 +77,85 @@ def run_variants(variants: Sequence[str], reps: int, months: int, seed: int = 0,
 
 def validate(reps: int = 10, months: int = 60, seed: int = 0, workers: int | None = None,
              facts: Sequence[Fact] | None = None, progress: bool = False) -> pd.DataFrame:
-    """Run what the facts need and evaluate them; one row per fact (see :func:`facts.evaluate`)."""
+    """Run what the facts need (with their mechanism-off variants) and evaluate them; one row per fact."""
     chosen = list(facts) if facts is not None else select_facts(months=months)
     runs = run_variants(needed_variants(chosen), reps, months, seed=seed, workers=workers, progress=progress)
     return evaluate(chosen, runs)
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float | None) -> str:
     if x is None or not np.isfinite(x):
         return "nan" if x is None or np.isnan(x) else ("inf" if x > 0 else "-inf")
     return f"{x:.3g}"
 
 
+def _share(x: float) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{x:.0%}"
+
+
+def _start_text(start: dict) -> str:
+    if not start["defined"]:
+        return "undefined at start"
+    return f"{_fmt(start['value'])} {'pass' if start['passes'] else 'fail'}"
+
+
+def _off_text(off: dict) -> str:
+    if off["mechanism"] is None:
+        return "-"
+    if not off["available"]:
+        return f"{off['mechanism']}: no switch yet"
+    return f"{off['mechanism']}: {_fmt(off['value'])} ({_share(off['passes_share'])})"
+
+
 def format_table(table: pd.DataFrame) -> str:
-    """The validation table as plain text: fact, measure, median [range], threshold, verdict, share passing."""
-    header = ["fact", "measure", "median [low, high]", "threshold", "result", "seeds ok"]
-    rows = [[r.fact, r.measure, f"{_fmt(r.median)} [{_fmt(r.low)}, {_fmt(r.high)}]", r.threshold,
-             "PASS" if r.passed else "FAIL", f"{r.share_seeds_passing:.0%} of {r.n_seeds}"]
-            for r in table.itertuples()]
-    passed = int(table["passed"].sum())
-    return text_table(rows, header, numbers_right=False) + f"\n\n{passed} of {len(table)} facts pass."
+    """Two plain-text tables, emergent facts then inputs: value over seeds, threshold, share of seeds passing,
+    value at the start, value with the mechanism off (share passing), reproduced."""
+    header = ["fact", "median [low, high]", "threshold", "seeds ok", "at start", "mechanism off (seeds ok)",
+              "reproduced"]
+    parts = []
+    for kind, title in (("emergent", "Emergent facts (evidence only when reproduced)"),
+                        ("input", "Inputs and mechanism checks (not evidence of validity)")):
+        sub = table[table["kind"] == kind]
+        rows = [[r.fact + (" [RIC]" if r.observed else ""),
+                 (f"{_fmt(r.median)} [{_fmt(r.low)}, {_fmt(r.high)}]" if r.available else r.note),
+                 r.threshold, _share(r.share_seeds_passing), _start_text(r.at_start),
+                 _off_text(r.mechanism_off) if r.available else "not run",
+                 ("yes" if r.reproduced else "no") if kind == "emergent" else "-"]
+                for r in sub.itertuples()]
+        if rows:
+            parts.append(f"{title}\n" + text_table(rows, header, numbers_right=False))
+    emergent = table[table["kind"] == "emergent"]
+    parts.append(f"{int(emergent['reproduced'].sum())} of {len(emergent)} emergent facts reproduced; "
+                 f"{int(table['passed'].sum())} of {len(table)} facts pass on the median.")
+    return "\n\n".join(parts)
+
+
+def facts_json(table: pd.DataFrame, meta: dict | None = None) -> dict:
+    """The validation as a JSON-ready dict: ``{"meta": ..., "facts": [{"id", "kind", "passes_share", "at_start",
+    "mechanism_off", "reproduced", ...}]}``."""
+    from sim.validation.provenance import SET_IN
+
+    def clean(x: object) -> object:
+        if isinstance(x, float) and not np.isfinite(x):
+            return None
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        return x
+
+    facts = []
+    for r in table.to_dict(orient="records"):
+        facts.append(clean({
+            "id": r["fact"], "kind": r["kind"], "passes_share": r["share_seeds_passing"], "median": r["median"],
+            "low": r["low"], "high": r["high"], "threshold": r["threshold"], "measure": r["measure"],
+            "at_start": {"value": r["at_start"]["value"], "passes": r["at_start"]["passes"]},
+            "mechanism_off": {"mechanism": r["mechanism_off"]["mechanism"], "value": r["mechanism_off"]["value"],
+                              "passes_share": r["mechanism_off"]["passes_share"]},
+            "reproduced": r["reproduced"], "observed_record": r["observed"], "status": r["status"],
+            "available": r["available"], "note": r["note"], "set_in": SET_IN.get(r["fact"]),
+            "values": r["values"]}))
+    return {"meta": meta or {}, "facts": facts}
 
 
 def plot(table: pd.DataFrame, path: str | Path) -> Path:
@@ -111,6 +171,9 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     facts = {f.id: f for f in FACTS}
     for ax, r in zip(axes.flat, table.itertuples(), strict=False):
         values = np.asarray(r.values, dtype=float)
+        if not r.available:
+            ax.axis("off")
+            continue
         finite = values[np.isfinite(values)]
         colour = "tab:green" if r.passed else "tab:red"
         fact = facts.get(r.fact)
@@ -134,12 +197,11 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_report(table: pd.DataFrame, out: str | Path, meta: dict | None = None) -> dict[str, Path]:
-    """Write ``validation.json`` (table plus run settings), ``validation.txt`` and ``validation.png`` to ``out``."""
+    """Write ``validation.json`` (see :func:`facts_json`), ``validation.txt`` and ``validation.png`` to ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    records = json.loads(table.to_json(orient="records"))
     paths = {"json": out / "validation.json", "text": out / "validation.txt", "figure": out / "validation.png"}
-    paths["json"].write_text(json.dumps({"meta": meta or {}, "facts": records}, indent=2))
+    paths["json"].write_text(json.dumps(facts_json(table, meta), indent=2))
     paths["text"].write_text(format_table(table) + "\n")
     plot(table, paths["figure"])
     return paths
@@ -151,6 +213,6 @@ def timed_validate(reps: int, months: int, seed: int, workers: int | None,
     t0 = time.perf_counter()
     facts = select_facts(ids, months=months)
     table = validate(reps=reps, months=months, seed=seed, workers=workers, facts=facts, progress=True)
-    meta = {"reps": reps, "months": months, "seed": seed, "variants": needed_variants(facts),
+    meta = {"reps": reps, "months": months, "seed": seed, "variants": [v.key for v in needed_variants(facts)],
             "wall_time_s": round(time.perf_counter() - t0, 1)}
     return table, meta

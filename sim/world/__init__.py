@@ -30,6 +30,8 @@ PARAMS: tuple[str, ...] = (
     # starting trust, sympathy and influence by zone
     "trust_east", "trust_karama_raqqa", "trust_hasaka", "trust_hasaka_neighbourhoods", "trust_other",
     "sympathy_hasaka_neighbourhoods", "initial_influence_east", "initial_influence_other",
+    # the validation's comparable start (issue 13)
+    "comparable_start", "initial_influence_former_is", "council_share_initial_east",
     *hideouts.PARAMS, *population.PARAMS,
 )
 """The parameters the world owns (initial conditions, hideouts and cell formation)."""

@@ -1,11 +1,24 @@
-"""Where cells hide: Badia desert near the river, shepherd camps, or villages of the eastern strip.
+"""Where cells hide: the Badia near the river, shepherd camps, or SDF-held villages, weighted by the map.
 
 The Badia is IS's sanctuary, with easy access to the front lines with NES (EUI 2022, s.3, fn 40);
+the brief names Wadi Dubeit, al-Mayadin and al-Sukhnah as areas still under IS control (fn 51).
 IS lives in small groups embedded in shepherd communities (fn 26) and in sleeper cells seeded in
-the last caliphate villages (WP 2019). A Badia hideout is a regime-held desert cell within a
-night's ride of the river (``badia_hideout_max_cells``) on the side of the map facing eastern Deir
-ez-Zor (east of ``badia_hideout_min_x_share`` of its width): a rule with parameters that stands
-in for where the cells really are until their placement is made emergent.
+the villages it once held (WP 2019).
+
+Candidates come from the map, with no line drawn by name or by longitude (issue 13), so a cell can
+hide facing Raqqa when the conditions there allow it:
+
+* a Badia hideout is a regime-held desert cell within ``badia_hideout_max_cells`` of the river,
+  weighted by ``exp(-d_pocket / pocket_scale_cells)``, where ``d_pocket`` is its distance to the
+  nearest IS-held pocket (:data:`POCKETS` that are places on the map; Wadi Dubeit has no place on
+  the shipped map and is left out);
+* a village hideout is any SDF-held village, weighted by IS influence there (a foothold),
+  ``exp(-d_badia / frontline_scale_cells)`` (near the Badia, where supplies and flight are close),
+  and ``(1 - guard) ** hideout_guard_aversion`` (cells avoid garrisoned places);
+* a shepherd-camp hideout is any SDF-held camp (opaque communities, fn 26).
+
+With ``hideouts_enabled`` off every candidate of a kind is equally likely: the ablation for the
+facts that concentration comes from the map (F1a2, F1b2, F2a2, F6c).
 """
 
 from __future__ import annotations
@@ -15,47 +28,94 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.geography import TERRAINS
-from sim.world.names import BADIA, EAST_STRIP, REGIME, SDF, SHEPHERD_CAMP
-from sim.world.space import dilate
+from sim.world.names import BADIA, REGIME, SDF, SHEPHERD_CAMP
+from sim.world.space import chebyshev, dilate
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
-PARAMS: tuple[str, ...] = ("badia_hideout_max_cells", "badia_hideout_min_x_share")
+PARAMS: tuple[str, ...] = ("hideouts_enabled", "badia_hideout_max_cells", "pocket_scale_cells",
+                           "frontline_scale_cells", "hideout_guard_aversion")
+
+POCKETS: tuple[str, ...] = ("al-Mayadin", "al-Sukhnah", "Wadi Dubeit")
+"""Areas the brief gives as still under IS control in the Badia (EUI 2022, fn 51)."""
+
+
+def pocket_cells(model: InsurgencyModel) -> np.ndarray:
+    """(n, 2) map cells of the :data:`POCKETS` that are places on the map (may be empty)."""
+    found = [(p.x, p.y) for p in model.geography.places if p.name in POCKETS]
+    return np.array(found, dtype=np.int64).reshape(-1, 2)
+
+
+def nearest_distance(points: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Chebyshev distance (cells) from each of ``points`` to the nearest of ``targets`` (inf if none)."""
+    if not len(targets):
+        return np.full(len(points), np.inf)
+    return chebyshev(points[:, 0, None], points[:, 1, None], targets[None, :, 0], targets[None, :, 1]).min(axis=1)
 
 
 class Hideouts:
-    """Picks hideouts of each kind; the Badia candidates are cached by the parameters they use."""
+    """Picks hideouts of each kind; static candidates and weights are cached by the parameters they use."""
 
     def __init__(self, model: InsurgencyModel) -> None:
         self.model = model
-        self._badia: tuple[tuple, np.ndarray] | None = None
+        self._badia: tuple[tuple, np.ndarray, np.ndarray] | None = None
+        self._village_distance: tuple[tuple, np.ndarray] | None = None
 
-    def badia(self) -> np.ndarray:
-        """(n, 2) grid cells that may hide a Badia cell (never empty on a map with any land)."""
-        p, g = self.model.p, self.model.geography
-        key = (int(p.badia_hideout_max_cells), float(p.badia_hideout_min_x_share))
+    def _badia_key(self) -> tuple:
+        p = self.model.p
+        return int(p.badia_hideout_max_cells), float(p.pocket_scale_cells), bool(p.hideouts_enabled)
+
+    def badia_candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 2) grid cells that may hide a Badia cell (never empty on a map with any land), and their weights."""
+        g, key = self.model.geography, self._badia_key()
         if self._badia is None or self._badia[0] != key:
             desert = np.argwhere(g.is_terrain("desert") & (g.holder == REGIME))
             # within reach of the river: dilate the river mask instead of a (desert x river) distance matrix
             near = dilate(g.is_terrain("river"), key[0])[desert[:, 0], desert[:, 1]]
-            east = desert[:, 0] >= g.width * key[1]
             # the rule may leave nothing on small maps or at extreme values: widen it step by step
-            wider = (desert[near & east], desert[near], desert, np.argwhere(g.holder != SDF),
-                     np.argwhere(g.holder >= 0))
-            for cand in wider:
+            for cand in (desert[near], desert, np.argwhere(g.holder != SDF), np.argwhere(g.holder >= 0)):
                 if len(cand):
                     break
-            self._badia = (key, cand)
-        return self._badia[1]
+            weight = np.ones(len(cand))
+            if key[2]:
+                d = nearest_distance(cand, pocket_cells(self.model))
+                if np.isfinite(d).all():
+                    weight = np.exp(-(d - d.min()) / max(key[1], 1e-9))
+            self._badia = (key, cand, weight / weight.sum())
+        return self._badia[1], self._badia[2]
+
+    def badia(self) -> np.ndarray:
+        """(n, 2) grid cells that may hide a Badia cell."""
+        return self.badia_candidates()[0]
+
+    def _distance_to_badia(self) -> np.ndarray:
+        """Each village's distance (cells) to the nearest Badia candidate."""
+        key = self._badia_key()
+        if self._village_distance is None or self._village_distance[0] != key:
+            v = self.model.villages
+            self._village_distance = (key, nearest_distance(np.stack([v.x, v.y], axis=1).astype(np.int64),
+                                                            self.badia()))
+        return self._village_distance[1]
+
+    def village_weights(self, rows: np.ndarray) -> np.ndarray:
+        """Hideout weight of the given SDF-held villages (uniform with ``hideouts_enabled`` off)."""
+        m = self.model
+        p, v = m.p, m.villages
+        if not p.hideouts_enabled:
+            return np.ones(len(rows))
+        d = self._distance_to_badia()[rows]
+        d = d - d.min() if len(d) and np.isfinite(d).all() else np.zeros(len(rows))
+        cover = (1.0 - np.clip(v.guard[rows], 0.0, 1.0)) ** float(p.hideout_guard_aversion)
+        return (v.influence[rows] + 1e-3) * np.exp(-d / max(float(p.frontline_scale_cells), 1e-9)) * cover + 1e-12
 
     def pick(self, kind: int) -> tuple[int, int]:
         """A hideout of one kind (:data:`~sim.world.names.HIDEOUT_KINDS`), drawn with the model's rng."""
         m = self.model
         v, rng = m.villages, m.rng
         if kind == BADIA:
-            cand = self.badia()
-            x, y = cand[rng.integers(len(cand))]
+            cand, weight = self.badia_candidates()
+            x, y = cand[rng.choice(len(cand), p=weight)]
             return int(x), int(y)
         held = np.nonzero(v.sdf_held)[0]
         if kind == SHEPHERD_CAMP:
@@ -64,10 +124,8 @@ class Hideouts:
                 return self.pick(BADIA)
             i = camps[rng.integers(len(camps))]
         else:
-            east = held[m.world.zone_of[held] == EAST_STRIP]
-            east = east if len(east) else held
-            if not len(east):
+            if not len(held):
                 return self.pick(BADIA)
-            w = v.influence[east] + 1e-3
-            i = east[rng.choice(len(east), p=w / w.sum())]
+            w = self.village_weights(held)
+            i = held[rng.choice(len(held), p=w / w.sum())]
         return int(v.x[i]), int(v.y[i])

@@ -5,11 +5,18 @@ Every level here is a parameter of the seeds table (owned by the world, see ``PA
 administration (EUI 2022, s.4), Raqqa's elites holding the institutions (fn 38), al-Hasaka's
 Ghuweiran and al-Zuhur hostile to the Kurdish movement yet not sympathetic to IS (s.2, fn 30-32),
 councils rarely formed in the north-east strip and Margadeh (s.2).
+
+With ``comparable_start`` (the validation configuration of issue 13) none of that favours the
+eastern strip: every village IS once held starts at ``initial_influence_former_is`` (IS seeded
+sleeper cells across the areas it had held, WP 2019; al-Hasaka city and the Jazira steppe at 0),
+every eastern-strip village has a council with chance ``council_share_initial_east``, and the
+strip's trust is ``trust_other``. The sourced exceptions stay: Ghuweiran and al-Zuhur (fn 30) and
+Raqqa's elites (fn 38).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +28,9 @@ from sim.world.population import form_cells
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
+NEVER_HELD_BY_IS: tuple[str, ...] = ("al_hasaka", "jazira_steppe")
+"""Districts that start with no IS influence under ``comparable_start`` (issue 13 plan, s.3.2)."""
+
 
 def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     """One row per settlement cell of the map, sorted by (x, y), and the villages' names."""
@@ -30,7 +40,9 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     coords = sorted(zip(*np.nonzero(settlement), strict=True))
     rows: dict[str, list] = {k: [] for k in VillageTable.empty().columns() if k != "criteria"}
     names = []
-    base_trust = {EAST_STRIP: p.trust_east, KARAMA_RAQQA: p.trust_karama_raqqa, HASAKA: p.trust_hasaka}
+    comparable = bool(p.comparable_start)
+    east_trust = p.trust_other if comparable else p.trust_east
+    base_trust = {EAST_STRIP: east_trust, KARAMA_RAQQA: p.trust_karama_raqqa, HASAKA: p.trust_hasaka}
     for x, y in coords:
         x, y = int(x), int(y)
         place = named.get((x, y))
@@ -45,11 +57,11 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
             oil, tribe = False, "shepherds" if is_camp else "local"
             name = f"{'camp' if is_camp else 'village'} {x},{y}"
         sdf = g.holder[x, y] == SDF
-        council_share = p.council_share_northeast if district.name in NEVER_COUNCILLED else 1.0
+        council_share = initial_council_share(p, district.name, district.zone)
         has_council = sdf and (rng.random() < council_share)
         hood = district.name == HASAKA_NEIGHBOURHOODS
         trust0 = p.trust_hasaka_neighbourhoods if hood else base_trust.get(district.zone, p.trust_other)
-        influence0 = p.initial_influence_east if district.zone == EAST_STRIP else p.initial_influence_other
+        influence0 = initial_influence(p, district.name, district.zone)
         values = dict(
             x=x, y=y, population=pop, market=market, oil=oil, district=g.district[x, y],
             zone=g.zone[x, y], tribe=g.tribes.index(tribe), sdf_held=sdf, has_council=has_council,
@@ -65,6 +77,20 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     table = VillageTable(**{k: np.array(v, dtype=template[k].dtype) for k, v in rows.items()},
                          criteria=np.zeros((len(names), len(CRITERIA))))
     return table, names
+
+
+def initial_influence(p: Any, district: str, zone: str) -> float:
+    """IS influence on day one in a village of ``district`` (in ``zone``)."""
+    if p.comparable_start:
+        return 0.0 if district in NEVER_HELD_BY_IS else float(p.initial_influence_former_is)
+    return float(p.initial_influence_east if zone == EAST_STRIP else p.initial_influence_other)
+
+
+def initial_council_share(p: Any, district: str, zone: str) -> float:
+    """Chance that an SDF-held village of ``district`` (in ``zone``) has a council on day one."""
+    if p.comparable_start and zone == EAST_STRIP:
+        return float(p.council_share_initial_east)
+    return float(p.council_share_northeast) if district in NEVER_COUNCILLED else 1.0
 
 
 def build_traders(model: InsurgencyModel) -> TraderTable:

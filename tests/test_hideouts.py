@@ -1,0 +1,51 @@
+"""Hideouts come from the map, with no line drawn by name or longitude (issue 13), and the comparable start."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import InsurgencyModel
+
+
+@pytest.fixture(scope="module")
+def model():
+    return InsurgencyModel("baseline", seed=3)
+
+
+def test_badia_hideouts_face_raqqa_too_but_weigh_more_near_is_pockets(model):
+    g = model.geography
+    cand, weight = model.world.hideouts.badia_candidates()
+    west = cand[:, 0] < g.width * 0.4  # the old cutoff
+    assert west.any() and weight[west].sum() > 0
+    # al-Mayadin and al-Sukhnah (fn 51) pull the weight towards themselves
+    mayadin = g.place("al-Mayadin")
+    d = np.maximum(np.abs(cand[:, 0] - mayadin.x), np.abs(cand[:, 1] - mayadin.y))
+    assert weight[d <= 4].mean() > weight[d > 20].mean()
+
+
+def test_any_sdf_held_village_can_hide_a_cell(model):
+    v, w = model.villages, model.world
+    held = np.nonzero(v.sdf_held)[0]
+    weight = w.hideouts.village_weights(held)
+    raqqa = w.zone_of[held] == "karama_raqqa"
+    assert (weight > 0).all() and weight[raqqa].sum() > 0
+
+
+def test_switch_off_makes_every_candidate_equally_likely():
+    m = InsurgencyModel("baseline", seed=3, hideouts_enabled=False)
+    _, weight = m.world.hideouts.badia_candidates()
+    assert np.allclose(weight, weight[0])
+    held = np.nonzero(m.villages.sdf_held)[0]
+    assert np.allclose(m.world.hideouts.village_weights(held), 1.0)
+
+
+def test_comparable_start_does_not_favour_the_east():
+    m = InsurgencyModel("baseline", seed=3, comparable_start=True, initial_influence_former_is=0.08)
+    v, w = m.villages, m.world
+    east = v.sdf_held & (w.zone_of == "east_strip")
+    raqqa = v.sdf_held & (w.district_of == "raqqa")
+    assert np.allclose(v.influence[east], 0.08) and np.allclose(v.influence[raqqa], 0.08)
+    assert np.allclose(v.influence[v.sdf_held & (w.district_of == "al_hasaka")], 0.0)
+    documented = InsurgencyModel("baseline", seed=3)
+    assert documented.villages.influence[east].mean() > documented.villages.influence[raqqa].mean()
