@@ -207,7 +207,8 @@ def over_posterior(results: ResultsLike) -> bool:
 
 def sign_robust(worse_share: float) -> bool:
     """Whether a paired worse-share says the same sign in at least :data:`ROBUST_AGREEMENT` of the replicates."""
-    return bool(worse_share <= 1 - ROBUST_AGREEMENT or worse_share >= ROBUST_AGREEMENT)
+    agreement = max(worse_share, 1 - worse_share)
+    return bool(agreement >= ROBUST_AGREEMENT - 1e-9)  # 1 - 0.8 is not exactly 0.2 in floating point
 
 
 def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, reference: str | None = None,

@@ -240,6 +240,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Plan and run a batch, draw its plots and print the comparison."""
     from sim import batch
 
+    for option, value in (("--reps", args.reps), ("--draws", args.draws)):
+        if value is not None and value < 1:
+            raise InputError(None, option, f"{value}", allowed="1 or more")
     reps = batch.replications(args.reps, args.posterior, args.draws)  # --reps, or --draws over a posterior
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"{args.workers}", allowed="1 or more")

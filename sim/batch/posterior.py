@@ -92,7 +92,7 @@ def check_no_overlap(draws: PosteriorDraws, sets: Iterable[str], sweep: Iterable
     for option, keys in (("--set", sets), ("--sweep", sweep)):
         for key in keys:
             if key in draws.parameters:
-                raise InputError(draws.particles, key, f"is drawn from the posterior and also given in {option}",
+                raise InputError(draws.particles, key, f"is drawn from the posterior and also in {option}",
                                  allowed=f"drop {option} {key}, or run without --posterior")
 
 
