@@ -7,7 +7,13 @@ these functions, so "worse" and "final value" mean the same everywhere:
   is read at the run's last month;
 * :data:`OUTCOME_DIRECTION` says, for each outcome, whether higher (+1) or lower (-1) is worse
   for the administration, or neither (0);
-* replications are paired by their index: ``rep`` *k* of every scenario runs on the same seed.
+* replications are paired by their index: ``rep`` *k* of every scenario runs on the same seed
+  (and, in a batch over a calibration's posterior, with the same parameter draw);
+* over a posterior, a contrast's sign is called robust when at least :data:`ROBUST_AGREEMENT`
+  (80%) of the paired replicates agree on it, i.e. the share where the scenario is worse is at
+  most 20% or at least 80%; in between, ``insim compare`` says "sign not robust across the
+  posterior". The rule was fixed before any posterior batch was run; it is a reading aid, not a
+  test (with K draws the share moves in steps of 1/K).
 
 ``results`` is anything with ``.runs`` and ``.monthly`` tables (what :func:`sim.batch.load_results`
 returns); scenarios that differ by sweep values are told apart by a ``variant`` label such as
@@ -52,6 +58,9 @@ OUTCOME_DIRECTION: dict[str, int] = {
     "coalition_present": NEUTRAL,
     "zakat_east_strip_share": NEUTRAL,
 }
+
+#: over a posterior, a contrast's sign is robust when at least this share of paired replicates agree on it
+ROBUST_AGREEMENT = 0.8
 
 #: outcomes reported as totals over the run (the rest are read at the run's end)
 RUN_TOTALS: frozenset[str] = frozenset((*INCIDENTS, "zakat_revenue_usd"))
@@ -188,14 +197,30 @@ def _worse(diff: pd.Series, direction: int) -> pd.Series:
     return diff * direction > 0
 
 
+def over_posterior(results: ResultsLike) -> bool:
+    """Whether the batch's replicates ran with posterior draws (manifest, or a ``draw_id`` column)."""
+    manifest = getattr(results, "manifest", None)
+    if isinstance(manifest, dict) and manifest.get("posterior"):
+        return True
+    return "draw_id" in results.runs.columns and bool(results.runs["draw_id"].notna().any())
+
+
+def sign_robust(worse_share: float) -> bool:
+    """Whether a paired worse-share says the same sign in at least :data:`ROBUST_AGREEMENT` of the replicates."""
+    agreement = max(worse_share, 1 - worse_share)
+    return bool(agreement >= ROBUST_AGREEMENT - 1e-9)  # 1 - 0.8 is not exactly 0.2 in floating point
+
+
 def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, reference: str | None = None,
             low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
     """For each outcome and variant: median and band of the final value, and the paired worse-share.
 
     Columns: outcome, variant, n, median, low, high, worse_share (share of replications, paired
     by ``rep``, where the variant is worse than the same replication of ``reference``; NaN for the
-    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0).
-    ``reference`` is a variant or scenario name; default the first variant planned.
+    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0), and
+    sign_robust (over a posterior only: :func:`sign_robust` of worse_share, None where there is no
+    share). ``reference`` is a variant or scenario name; default the first variant planned.
+    ``attrs`` hold ``reference`` and ``posterior`` (whether the replicates ran posterior draws).
     """
     from sim.errors import InputError
 
@@ -230,16 +255,28 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
                     row["worse_share"] = float(_worse(diff, direction).mean())
             rows.append(row)
     out = pd.DataFrame(rows)
+    posterior = over_posterior(results)
+    if posterior:
+        out["sign_robust"] = [None if pd.isna(w) else sign_robust(w) for w in out["worse_share"]]
     out.attrs["reference"] = reference
+    out.attrs["posterior"] = posterior
     return out
 
 
 def format_compare(table: pd.DataFrame) -> str:
     """The compare table as text, one block per outcome."""
     reference = table.attrs.get("reference")
+    posterior = "sign_robust" in table.columns
     width = max([len(str(v)) for v in table["variant"]] + [8])
     lines = [f"Final values (incident counts and zakat: run totals); median [10%-90%]; "
-             f"'worse' = share of paired replications worse than {reference!r}.", ""]
+             f"'worse' = share of paired replications worse than {reference!r}."]
+    if posterior:
+        low = 1 - ROBUST_AGREEMENT
+        lines += ["Over the posterior: each replicate runs its own posterior draw, the same in every scenario, so the "
+                  "bands include parameter uncertainty.",
+                  f"A contrast's sign is called not robust across the posterior when the paired share of draws "
+                  f"where the scenario is worse lies strictly between {low:.0%} and {ROBUST_AGREEMENT:.0%}."]
+    lines.append("")
     for outcome, block in table.groupby("outcome", sort=False):
         arrow = {HIGHER_IS_WORSE: "higher is worse", LOWER_IS_WORSE: "lower is worse"}.get(
             int(block["direction"].iloc[0]), "no direction")
@@ -248,8 +285,11 @@ def format_compare(table: pd.DataFrame) -> str:
         for _, r in block.iterrows():
             worse = "reference" if r["variant"] == reference else (
                 "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%}")
+            flag = ""
+            if posterior and not pd.isna(r["worse_share"]) and not sign_robust(r["worse_share"]):
+                flag = f"  <- sign not robust across the posterior ({r['worse_share']:.0%} of draws worse)"
             lines.append(f"  {r['variant']:<{width}}  {fmt(r['median']):>10}  "
-                         f"[{fmt(r['low']):>9} - {fmt(r['high']):>9}]  {worse}   (n={r['n']})")
+                         f"[{fmt(r['low']):>9} - {fmt(r['high']):>9}]  {worse}   (n={r['n']}){flag}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -240,8 +240,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     """Plan and run a batch, draw its plots and print the comparison."""
     from sim import batch
 
-    if args.reps < 1:
-        raise InputError(None, "--reps", f"{args.reps}", allowed="1 or more")
+    for option, value in (("--reps", args.reps), ("--draws", args.draws)):
+        if value is not None and value < 1:
+            raise InputError(None, option, f"{value}", allowed="1 or more")
+    reps = batch.replications(args.reps, args.posterior, args.draws)  # --reps, or --draws over a posterior
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"{args.workers}", allowed="1 or more")
     if args.dask_dashboard and args.dask != "local":
@@ -249,12 +251,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     sets, sweep = parse_sets(args.set), parse_sweeps(args.sweep)
     if not args.no_plots:
         parse_dates(args.dates)
-    n_runs = batch.count_runs(len(args.files), args.reps, sweep)
+    n_runs = batch.count_runs(len(args.files), reps, sweep)
     if n_runs > CONFIRM_RUNS and not args.yes:
         confirm(n_runs)
     for file in args.files:
         _note_dropped(load_with(file, sets))
-    specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None)
+    specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None,
+                       posterior=args.posterior, draws=args.draws)
     summary = batch.run_batch(specs, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
                               progress=not args.quiet, command=["insim", *args.argv],
                               dask_dashboard=args.dask_dashboard)
@@ -355,9 +358,16 @@ def build_parser() -> argparse.ArgumentParser:
         insim batch baseline --reps 10 --sweep zakat_min_usd=500,1000,2000 --workers 4
         insim batch baseline amnesty --reps 50 --dask local --out results/amnesty
         insim batch baseline amnesty --reps 50 --out results/amnesty --resume   # finish what is missing
+        insim batch history us_withdrawal --posterior calib/default --draws 20   # over the posterior
         (exit status 1 when some runs failed; their tracebacks stay in OUT/runs/<run_id>/)""")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
-    p.add_argument("--reps", type=int, required=True, help="replications of each scenario and sweep value")
+    p.add_argument("--reps", type=int, help="replications of each scenario and sweep value (required "
+                   "without --posterior)")
+    p.add_argument("--posterior", metavar="CALIB_DIR",
+                   help="a calibration folder (insim calibrate --out): replication r of every scenario runs "
+                        "with the posterior's r-th weighted draw")
+    p.add_argument("--draws", type=int, metavar="K",
+                   help="posterior draws = replications (default --reps); with --posterior only")
     p.add_argument("--seed", type=seed_value, default=0,
                    help="root seed the runs' seeds are spawned from, 0 or more (default 0)")
     _add_set(p)

@@ -5,6 +5,10 @@
 >>> run_batch(specs, "results/zakat")  # doctest: +SKIP
 >>> results = load_results("results/zakat")  # doctest: +SKIP
 
+Over a calibration's posterior: ``plan(..., posterior="calib/NAME", draws=20)`` (or
+``batch(..., posterior=..., draws=...)``) gives replication ``r`` of every scenario the
+posterior's ``r``-th weighted draw (:mod:`~sim.batch.posterior`).
+
 The parts: :mod:`~sim.batch.plan` (runs and seeds), :mod:`~sim.batch.engine` (running them),
 :mod:`~sim.batch.store` (the results folder, hashes, consolidated tables) and
 :mod:`~sim.batch.manifest` (inputs, versions, the lock file).
@@ -20,6 +24,7 @@ from sim.batch.plan import (
     plan,
     point_label,
     replication_seed,
+    replications,
     safe_name,
 )
 from sim.batch.store import FORMAT, MANIFEST, RUNS, Results, atomic_write, ema_tables, load_results
@@ -27,5 +32,5 @@ from sim.batch.store import FORMAT, MANIFEST, RUNS, Results, atomic_write, ema_t
 __all__ = [
     "COUNTED", "FORMAT", "ID_COLUMNS", "MANIFEST", "RUNS", "TOP_LEVEL_KEYS", "BatchSummary", "Results", "RunResult",
     "RunSpec", "atomic_write", "batch", "build_model", "count_runs", "ema_tables", "load_results", "locked", "plan",
-    "point_label", "replication_seed", "run_batch", "run_one", "safe_name",
+    "point_label", "replication_seed", "replications", "run_batch", "run_one", "safe_name",
 ]

@@ -32,6 +32,7 @@ from sim.accounts import INCIDENTS
 from sim.batch import manifest as mf
 from sim.batch import store
 from sim.batch.plan import RunSpec, plan, whole_number
+from sim.batch.posterior import draw_columns
 from sim.errors import BatchError, InputError
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
@@ -69,11 +70,16 @@ def id_columns(spec: RunSpec) -> dict[str, Any]:
     return {"run_id": spec.run_id, "scenario": spec.scenario, **spec.sweep, "rep": spec.rep, "seed": spec.seed}
 
 
+def summary_ids(spec: RunSpec) -> dict[str, Any]:
+    """The columns that name a run in the runs table: its ids and, over a posterior, its draw."""
+    return {**id_columns(spec), **draw_columns(spec.draw_id, spec.draw)}
+
+
 def build_model(spec: RunSpec) -> Any:
     """The model of one run (a seam the tests use to make a run fail)."""
     from sim.model import InsurgencyModel
 
-    scenario = load_scenario(spec.path, **spec.sets, **spec.sweep)
+    scenario = load_scenario(spec.path, **spec.sets, **spec.sweep, **spec.draw)
     return InsurgencyModel(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
 
 
@@ -92,7 +98,7 @@ def run_one(spec: RunSpec) -> RunResult:
         monthly = model.monthly_frame()
         villages_all = model.village_frame()
         last = monthly.iloc[-1]
-        summary: dict[str, Any] = {**ids, "status": "ok", "n_months": len(monthly)}
+        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": len(monthly)}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
         for name in COUNTED:
@@ -115,7 +121,8 @@ def run_one(spec: RunSpec) -> RunResult:
         return RunResult(spec, True, summary, tables, events, wall)
     except Exception as exc:  # a failed run is a result too: the batch goes on
         wall = time.perf_counter() - t0
-        summary = {**ids, "status": "failed", "error": f"{type(exc).__name__}: {exc}", "wall_time_s": wall}
+        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                   "wall_time_s": wall}
         return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
 
 
@@ -162,10 +169,10 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
         if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
             why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
                    f"or by a signal): {type(exc).__name__}")
-            summary = {**id_columns(spec), "status": LOST, "error": why}
+            summary = {**summary_ids(spec), "status": LOST, "error": why}
             return RunResult(spec, False, summary, {}, [], 0.0, error=why)
         text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
-        summary = {**id_columns(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
         return RunResult(spec, False, summary, {}, [], 0.0, error=text)
 
 
@@ -367,17 +374,24 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                         failed, lost)
 
 
-def batch(scenarios: list[str | Path] | str | Path, reps: int = 1, seed: int = 0, sets: dict[str, Any] | None = None,
-          sweep: dict[str, list[Any]] | None = None, out: str | Path | None = None, workers: int | None = None,
-          dask: str | None = None, resume: bool = False, progress: bool = False) -> store.Results:
+def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, seed: int = 0,
+          sets: dict[str, Any] | None = None, sweep: dict[str, list[Any]] | None = None,
+          out: str | Path | None = None, workers: int | None = None, dask: str | None = None,
+          resume: bool = False, progress: bool = False, posterior: str | Path | None = None,
+          draws: int | None = None) -> store.Results:
     """Plan, run and load a batch in one call (for notebooks); ``out=None`` keeps nothing on disk.
+
+    ``reps`` defaults to 1, or over a ``posterior`` (a calibration folder) to ``draws``: replication
+    ``r`` of every scenario then runs with the posterior's ``r``-th weighted draw (see :func:`plan`).
 
     Raises :class:`~sim.errors.BatchError` when runs were lost (their worker processes died or
     could not start); failed runs are in ``results.runs`` with ``status == "failed"``.
     """
     if isinstance(scenarios, str | Path):
         scenarios = [scenarios]
-    specs = plan(list(scenarios), reps, seed=seed, sets=sets, sweep=sweep)
+    if reps is None and posterior is None:
+        reps = 1
+    specs = plan(list(scenarios), reps, seed=seed, sets=sets, sweep=sweep, posterior=posterior, draws=draws)
     with contextlib.ExitStack() as stack:
         folder = Path(out) if out is not None else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="insim-batch-"))) / "results"

@@ -1,7 +1,8 @@
 """A batch's manifest (what it ran, with which inputs and versions) and its lock file.
 
 ``manifest.json`` records the inputs (every scenario file read and the map, with their sha256),
-the plan (run ids and seeds), the versions, the command, the status, and for every stored run
+the plan (run ids and seeds), over a posterior the calibration folder, its particles file's sha256
+and each replicate's draw, the versions, the command, the status, and for every stored run
 the sha256 of each of its files, so a run folder swapped or corrupted after the fact is found.
 
 ``.lock`` holds the process id and host of the batch writing the folder: a second batch on the
@@ -77,15 +78,27 @@ def inputs_of(specs: list[RunSpec]) -> dict[str, Any]:
             "sha256": {str(f): sha256(f) for f in files},
             "resolved": sc.resolved,
         }
-    return {"scenarios": scenarios, "sets": specs[0].sets, "sweep": sweep_of(specs)}
+    return {"scenarios": scenarios, "sets": specs[0].sets, "sweep": sweep_of(specs), "posterior": posterior_of(specs)}
+
+
+def posterior_of(specs: list[RunSpec]) -> dict[str, Any] | None:
+    """The posterior a plan draws from: folder, particles file's sha256, each replicate's draw (None if none)."""
+    first = specs[0]
+    if first.posterior is None:
+        return None
+    by_rep: dict[int, RunSpec] = {}
+    for spec in specs:
+        by_rep.setdefault(spec.rep, spec)
+    return {"folder": first.posterior, "sha256": first.posterior_sha256,
+            "draws": [{"rep": rep, "draw_id": s.draw_id, "values": s.draw} for rep, s in sorted(by_rep.items())]}
 
 
 def new_manifest(specs: list[RunSpec], inputs: dict[str, Any], command: str | list[str] | None) -> dict[str, Any]:
     """The manifest of a batch about to start."""
     return {
         "format": FORMAT, "root_seed": specs[0].root_seed, **jsonable(inputs),
-        "runs": [{"run_id": s.run_id, "scenario": s.scenario, "sweep": s.sweep, "rep": s.rep, "seed": s.seed}
-                 for s in specs],
+        "runs": [{"run_id": s.run_id, "scenario": s.scenario, "sweep": s.sweep, "rep": s.rep, "seed": s.seed,
+                  **({} if s.draw_id is None else {"draw_id": s.draw_id})} for s in specs],
         "versions": versions(), "code": code_version(), "host": socket.gethostname(), "platform": platform.platform(),
         "command": command if command is None or isinstance(command, str) else list(command),
         "started": now(), "finished": None, "status": "running", "files": {},
@@ -119,6 +132,7 @@ def check_same_batch(out: Path, manifest: dict[str, Any], specs: list[RunSpec], 
         differences.append(f"root seed {specs[0].root_seed} instead of {manifest.get('root_seed')}")
     if manifest.get("sets") != jsonable(inputs["sets"]):
         differences.append(f"sets {jsonable(inputs['sets'])} instead of {manifest.get('sets')}")
+    differences += posterior_differences(manifest.get("posterior"), inputs["posterior"])
     old_files = {f: h for sc in manifest.get("scenarios", {}).values() for f, h in sc.get("sha256", {}).items()}
     new_files = {f: h for sc in inputs["scenarios"].values() for f, h in sc["sha256"].items()}
     for f, h in new_files.items():  # one line per file, however many scenarios share it
@@ -126,7 +140,23 @@ def check_same_batch(out: Path, manifest: dict[str, Any], specs: list[RunSpec], 
             differences.append(f"{f} changed since the batch started")
     if differences:
         raise InputError(out, None, "holds a different batch: " + "; ".join(differences),
-                         allowed="the same scenarios, sets, sweep, reps and seed to resume, or another folder")
+                         allowed="the same scenarios, sets, sweep, reps, seed and posterior to resume, or another "
+                                 "folder")
+
+
+def posterior_differences(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    """Why a batch over posterior ``old`` cannot be resumed over ``new`` (the folder may have moved)."""
+    if old is None and new is None:
+        return []
+    if old is None or new is None:
+        return ["a posterior now but not when the batch started" if old is None else
+                f"no posterior now, but the batch started over {old.get('folder')}"]
+    if old.get("sha256") != new["sha256"]:
+        return [f"the posterior's particles file in {new['folder']} changed since the batch started (sha256 "
+                f"{str(old.get('sha256'))[:12]}... then, {new['sha256'][:12]}... now)"]
+    if old.get("draws") != jsonable(new["draws"]):
+        return ["other posterior draws (another root seed or number of draws?)"]
+    return []
 
 
 class ManifestWriter:

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from sim.batch.plan import ID_COLUMNS
+from sim.batch.posterior import DRAW_ID
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 
@@ -241,14 +242,15 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
 def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(experiments, outcomes) as EMA Workbench's PRIM and feature scoring take them.
 
-    One row per successful run, in the same order: experiments hold ``scenario`` and the sweep
-    columns (not run id, rep or seed, which are not factors), outcomes the final values.
+    One row per successful run, in the same order: experiments hold ``scenario``, the sweep
+    columns and, over a posterior, the drawn values ``draw_<parameter>`` (not run id, rep, seed or
+    draw id, which are not factors), outcomes the final values.
     """
     if runs.empty or "status" not in runs:
         return pd.DataFrame(), pd.DataFrame()
     ok = runs[runs["status"] == "ok"].reset_index(drop=True)
     outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith("total_")]
-    fixed = {*ID_COLUMNS, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
+    fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
     experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
     return experiments, ok[outcome_cols]
 

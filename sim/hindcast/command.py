@@ -3,8 +3,11 @@
 The CLI calls :func:`register` with its sub-parsers. Runs go through :func:`sim.batch.batch` (a
 temporary results folder); the tables are printed and written with the figure to ``--out``
 (``hindcast.txt``, ``hindcast.json``, ``hindcast.png``), and the JSON also to ``--json FILE``.
-Bad input (an unknown scenario, ``--reps 0``, an unwritable folder) exits with status 2 before any
-run; a batch in which every run failed exits with status 1.
+With ``--posterior calib/NAME [--draws K]`` each run draws its fitted parameters from the
+calibration's posterior (one weighted draw per run, see :mod:`sim.batch.posterior`): the JSON is the
+same, with the posterior folder and its particles file's sha256 in ``meta``.
+Bad input (an unknown scenario, ``--reps 0``, an unwritable folder, a missing posterior) exits with
+status 2 before any run; a batch in which every run failed exits with status 1.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sim.errors import InputError
 
 DEFAULT_SCENARIO = "history"
 DEFAULT_OUT = "results/hindcast"
+DEFAULT_REPS = 10
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -32,10 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             insim hindcast --reps 10                       # history, 10 seeds, results/hindcast/
             insim hindcast history --reps 20 --workers 2 --json hindcast.json --out results/hc
             insim hindcast my_history_variant.toml --reps 5 --set detection_base=0.005
+            insim hindcast history --posterior calib/default --draws 20   # parameters from the posterior
             (observed counts are scaled to the map's governorates: see docs/hindcast.md)"""), "  "))
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
                         help=f"a scenario file or shipped scenario name (default {DEFAULT_SCENARIO})")
-    parser.add_argument("--reps", type=int, default=10, help="seeds (default 10)")
+    parser.add_argument("--reps", type=int, help=f"seeds (default {DEFAULT_REPS}; with --posterior, --draws)")
+    parser.add_argument("--posterior", metavar="CALIB_DIR",
+                        help="a calibration folder (insim calibrate --out): each run draws its parameters from it")
+    parser.add_argument("--draws", type=int, metavar="K",
+                        help=f"posterior draws, one per run (default --reps or {DEFAULT_REPS}); with --posterior only")
     parser.add_argument("--seed", type=int, default=0, help="root seed the runs' seeds come from (default 0)")
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count; 1 runs in-process)")
     parser.add_argument("--set", action="append", metavar="KEY=VALUE",
@@ -70,18 +79,30 @@ def _check_model_records_outcomes() -> None:
                          allowed="a model with the RIC-comparable outcomes (issue 14)")
 
 
+def runs_asked(args: argparse.Namespace) -> int:
+    """How many runs: ``--reps``, or over a posterior ``--draws`` (which ``--reps`` must agree with)."""
+    from sim.batch import replications
+
+    if args.reps is not None and args.reps < 1:
+        raise InputError(None, "--reps", f"must be at least 1 (got {args.reps})")
+    reps = DEFAULT_REPS if args.reps is None and args.draws is None else args.reps
+    return replications(reps, args.posterior, args.draws)
+
+
 def _check(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Path, Path | None]:
-    """Every input checked: (scenario, sets, out folder, json path)."""
+    """Every input checked: (scenario, sets, out folder, json path); sets ``args.n_runs``."""
+    from sim.batch import plan
     from sim.cli import load_with, parse_sets
 
-    if args.reps < 1:
-        raise InputError(None, "--reps", f"must be at least 1 (got {args.reps})")
+    args.n_runs = runs_asked(args)
     if args.seed < 0:
         raise InputError(None, "--seed", f"must be at least 0 (got {args.seed})")
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {args.workers})")
     sets = parse_sets(args.set)
     scenario = load_with(args.scenario, sets)
+    if args.posterior is not None:  # the posterior and its draws checked before anything is written
+        plan([str(scenario.path)], args.n_runs, seed=args.seed, sets=sets or None, posterior=args.posterior)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out", "is a file, not a folder")
@@ -106,8 +127,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {scenario.name}: events outside the run left out: {', '.join(scenario.dropped_events)}",
               file=sys.stderr)
     started = time.perf_counter()
-    results = batch([str(scenario.path)], reps=args.reps, seed=args.seed, sets=sets or None,
-                    workers=args.workers, progress=not args.quiet)
+    results = batch([str(scenario.path)], reps=args.n_runs, seed=args.seed, sets=sets or None,
+                    workers=args.workers, progress=not args.quiet, posterior=args.posterior)
     failed = results.runs[results.runs["status"] != "ok"] if "status" in results.runs else results.runs
     if len(failed):
         print(f"warning: {len(failed)} of {len(results.runs)} runs failed: {', '.join(failed['run_id'])}",
@@ -116,9 +137,13 @@ def run(args: argparse.Namespace) -> int:
         print("insim hindcast: every run failed; nothing to compare", file=sys.stderr)
         return 1
     report = compare(results.monthly)
-    report["meta"].update(scenario=scenario.name, scenario_file=str(scenario.path), reps=args.reps,
+    report["meta"].update(scenario=scenario.name, scenario_file=str(scenario.path), reps=args.n_runs,
                           root_seed=args.seed, sets={k: str(v) for k, v in sets.items()},
                           wall_time_s=round(time.perf_counter() - started, 1))
+    if args.posterior is not None:
+        drawn = results.manifest["posterior"]
+        report["meta"].update(posterior=str(args.posterior), posterior_sha256=drawn["sha256"],
+                              draw_ids=[d["draw_id"] for d in drawn["draws"]])
     text = format_report(report)
     print(text)
     (out / "hindcast.txt").write_text(text + "\n")
