@@ -67,7 +67,7 @@ RUN_TOTALS: frozenset[str] = frozenset((*INCIDENTS, "zakat_revenue_usd"))
 
 #: the outcomes the plots and the compare table show unless told otherwise
 MAIN_OUTCOMES: tuple[str, ...] = (
-    "killings", "attacks", "checkpoints", "zakat_demands", "retaliations", "zakat_revenue_usd",
+    "ric_attacks", "raids", "killings", "attacks", "checkpoints", "zakat_demands", "retaliations", "zakat_revenue_usd",
     "is_fighters", "is_supporters", "councils_without_chairman", "sdf_local_share", "mean_trust",
     "influence_east_strip", "strongholds",
 )
