@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis import text_table
+from sim.cli_json import add_json_option, quiet_broken_pipe
 from sim.errors import InputError
 from sim.scenario import MAX_SEED
 
@@ -131,28 +132,42 @@ def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], summary
 # ---------------------------------------------------------------------------- commands
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the shipped scenarios."""
+    from sim.cli_json import check_json_target, emit_json, scenario_record, wants_text
     from sim.scenario import available, load_scenario
 
+    check_json_target(args.json)
+    records = []
     for name, path in available().items():
         s = load_scenario(path)
+        records.append(scenario_record(name, path, s))
+        if not wants_text(args.json):
+            continue
         print(f"{name}  ({path.name}; from {s.start}, {s.months} months, {len(s.events)} events)")
         print(textwrap.fill(" ".join(s.description.split()) or "(no description)", width=96,
                             initial_indent="    ", subsequent_indent="    "))
         print()
+    emit_json(records, args.json)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate scenario files and their maps; the first bad one ends the command with status 2."""
+    from sim.cli_json import check_json_target, check_record, emit_json, wants_text
     from sim.geography import check_buildable, load_map
     from sim.scenario import load_scenario
 
+    check_json_target(args.json)
+    records = []
     for file in args.files:
         s = load_scenario(file)
         geography = load_map(s.map_path)
         check_buildable(s)  # the model is built on the map once, so nothing fails at run time
+        records.append(check_record(file, s, geography))
+        if not wants_text(args.json):
+            continue
         print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events; "
               f"map {geography.path.name}: {geography.width}x{geography.height} cells, {len(geography.places)} places)")
+    emit_json(records, args.json)
     return 0
 
 
@@ -288,11 +303,15 @@ def _plot(results: Any, out: Path, outcomes: list[str] | None, dates: list[dt.da
     print(f"wrote {len(paths)} plots to {out}/")
 
 
-def _compare(results: Any, outcomes: list[str] | None, reference: str | None) -> None:
+def _compare(results: Any, outcomes: list[str] | None, reference: str | None, json_target: str | None = None) -> None:
     from sim.analysis import compare, format_compare
+    from sim.cli_json import compare_payload, emit_json, wants_text
 
-    print()
-    print(format_compare(compare(results, outcomes, reference)), end="")
+    table = compare(results, outcomes, reference)
+    if wants_text(json_target):
+        print()
+        print(format_compare(table), end="")
+    emit_json(compare_payload(table), json_target)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -308,9 +327,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Print the scenarios' differences."""
     from sim.batch import load_results
+    from sim.cli_json import check_json_target
 
     outcomes = parse_outcomes(args.outcomes)
-    _compare(load_results(args.dir), outcomes, args.reference)
+    check_json_target(args.json)
+    _compare(load_results(args.dir), outcomes, args.reference, args.json)
     return 0
 
 
@@ -333,13 +354,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"insim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    _add(sub, "scenarios", cmd_scenarios, "List the shipped scenarios with their descriptions.",
-         "insim scenarios")
+    p = _add(sub, "scenarios", cmd_scenarios, "List the shipped scenarios with their descriptions.",
+             """
+        insim scenarios
+        insim scenarios --json""")
+    add_json_option(p, "the scenarios")
 
     p = _add(sub, "check", cmd_check, "Validate scenario files (exit 2 on the first bad one).", """
         insim check scenarios/*.toml
         insim check my_scenario.toml""")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
+    add_json_option(p, "the checked files")
 
     p = _add(sub, "run", cmd_run, "One run of one scenario: a summary table, and outputs with --out.", """
         insim run baseline
@@ -387,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="a batch's results folder")
     p.add_argument("--outcomes", help="comma-separated outcome names (default: the main ones)")
     p.add_argument("--reference", help="scenario to compare against (default: the first planned)")
+    add_json_option(p, "the comparison")
 
     register_extras(sub)
     return parser
@@ -438,13 +464,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return status
     except InputError as exc:
         print(f"insim {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
+        return quiet_broken_pipe()
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
