@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
-import json
 import os
 import signal
 import sys
@@ -214,13 +213,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     _note_dropped(scenario)
     seed = args.seed if args.seed is not None else scenario.seed
     started = time.perf_counter()
-    model = InsurgencyModel(scenario, rng=seed)
-    model.run()
+    if out is not None:  # a one-run batch: the same folder, tables and data dictionary as a batch
+        from sim.run_folder import run_into
+
+        model = run_into(args.file, sets, seed, out, ["insim", *args.argv])
+        if model is None:
+            print(f"insim run: the run failed; its traceback is in {out}/runs/*/error.txt", file=sys.stderr)
+            return 1
+    else:
+        model = InsurgencyModel(scenario, rng=seed)
+        model.run()
     print(_summary(model, seed))
     print(f"\n({time.perf_counter() - started:.1f} s)")
     if out is not None:
-        write_run(model, out)
-        print(f"wrote {out}/monthly.csv, villages.csv, events.json")
+        print(f"wrote {out}/ (as a one-run batch: runs, monthly, villages tables, datapackage.json)")
     return 0
 
 
@@ -235,20 +241,6 @@ def check_writable(out: Path) -> None:
         probe = out / f".insim-write-test-{os.getpid()}"
         probe.write_text("")
         probe.unlink()
-
-
-def write_run(model: Any, out: Path) -> None:
-    """One run's outputs, each written whole or not at all (a full disk leaves no half file)."""
-    from sim.batch.store import atomic_write, writing
-
-    outputs = {
-        "monthly.csv": lambda p: model.monthly_frame().to_csv(p, index=False),
-        "villages.csv": lambda p: model.village_frame().to_csv(p, index=False),
-        "events.json": lambda p: p.write_text(json.dumps(model.event_log, indent=2, default=str)),
-    }
-    with writing(out):
-        for name, write in outputs.items():
-            atomic_write(out / name, write)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -373,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a scenario file or a shipped scenario's name")
     p.add_argument("--seed", type=seed_value, help="random seed, 0 or more (default: the scenario's)")
     _add_set(p)
-    p.add_argument("--out", metavar="DIR", help="write monthly.csv, villages.csv and events.json here")
+    p.add_argument("--out", metavar="DIR", help="write the run here as a one-run batch (the tables, manifest and "
+                   "datapackage.json of `insim batch`)")
 
     p = _add(sub, "batch", cmd_batch, "Run scenarios x sweep values x replications; plots; comparison.", """
         insim batch baseline us_withdrawal --reps 20 --seed 2019 --out results/demo
