@@ -258,6 +258,8 @@ def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     fixed = {*ID_COLUMNS, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
     experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
     experiments = experiments.rename(columns={c: f"{c}_name" for c in EMA_RESERVED})
+    text = [c for c in experiments.columns if pd.api.types.is_string_dtype(experiments[c])]
+    experiments = experiments.astype(dict.fromkeys(text, "category"))  # EMA's PRIM takes text as categories
     return experiments, ok[outcome_cols]
 
 
