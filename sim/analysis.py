@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
+from sim.certainty import add_worse_intervals, certainty_notes, interval_text
 from sim.outcomes import DESCRIPTIONS, OUTCOMES
 
 
@@ -194,7 +195,8 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
 
     Columns: outcome, variant, n, median, low, high, worse_share (share of replications, paired
     by ``rep``, where the variant is worse than the same replication of ``reference``; NaN for the
-    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0).
+    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0),
+    n_paired, and the worse share's interval (worse_low, worse_high, undecided: see :mod:`sim.certainty`).
     ``reference`` is a variant or scenario name; default the first variant planned.
     """
     from sim.errors import InputError
@@ -228,8 +230,10 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
                 if len(paired):
                     diff = own.loc[paired] - ref.loc[paired, outcome]
                     row["worse_share"] = float(_worse(diff, direction).mean())
+                    row["n_paired"] = len(paired)
             rows.append(row)
     out = pd.DataFrame(rows)
+    out = add_worse_intervals(out)  # worse_low, worse_high, undecided (sim.certainty)
     out.attrs["reference"] = reference
     return out
 
@@ -247,10 +251,11 @@ def format_compare(table: pd.DataFrame) -> str:
         lines.append(f"{outcome} - {title} ({arrow})")
         for _, r in block.iterrows():
             worse = "reference" if r["variant"] == reference else (
-                "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%}")
+                "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%} {interval_text(r):<10}")
             lines.append(f"  {r['variant']:<{width}}  {fmt(r['median']):>10}  "
                          f"[{fmt(r['low']):>9} - {fmt(r['high']):>9}]  {worse}   (n={r['n']})")
         lines.append("")
+    lines += certainty_notes(table)
     return "\n".join(lines).rstrip() + "\n"
 
 
