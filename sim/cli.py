@@ -465,6 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        if args.command == "batch":  # every stored run is kept: say how to finish the rest
+            from sim.interrupt import resume_command
+
+            print(f"to finish the batch: {resume_command(args.argv)}", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
         return quiet_broken_pipe()
