@@ -33,7 +33,7 @@ from sim.scenario import MAX_SEED
 #: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
 #: that does not exist (yet) is skipped.
 EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command",
-                                   "sim.hindcast.command", "sim.fitting.command")
+                                   "sim.hindcast.command", "sim.fitting.command", "sim.completion")
 
 #: batches of more runs than this ask before they start (``--yes`` skips the question)
 CONFIRM_RUNS = 1000
@@ -378,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reps", type=int, required=True, help="replications of each scenario and sweep value")
     p.add_argument("--seed", type=seed_value, default=0,
                    help="root seed the runs' seeds are spawned from, 0 or more (default 0)")
-    _add_set(p)
+    _add_set(p, "months, start, map; the seeds come from --seed")
     p.add_argument("--sweep", action="append", metavar="KEY=V1,V2", help="values to cross with the scenarios")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
     p.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local' for a LocalCluster")
@@ -411,9 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_set(p: argparse.ArgumentParser) -> None:
+def _add_set(p: argparse.ArgumentParser, keys: str = "months, start, seed") -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a parameter or a top-level key (months, start, seed); repeatable")
+                   help=f"override a parameter or a top-level key ({keys}); repeatable")
 
 
 def register_extras(sub: Any, modules: Sequence[str] = EXTRA_COMMANDS) -> list[str]:
