@@ -149,7 +149,10 @@ def local_pool(todo: list[RunSpec], workers: int) -> Iterator[RunResult]:
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
     except BaseException:
+        workers_now = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers_now:  # a run in progress is lost anyway: do not wait for it to finish
+            process.terminate()
         raise
     pool.shutdown(wait=True)
 
