@@ -76,7 +76,7 @@ def certainty_notes(table: pd.DataFrame) -> list[str]:
         return []
     confidence = table.attrs.get("confidence", CONFIDENCE)
     lines = [f"[lo-hi]: {confidence:.0%} Wilson interval of the worse share; '?' marks one that includes "
-             f"{EVEN:.0%}."]
+             f"{EVEN:.0%}. A tie (same value in a pair) counts as not worse."]
     undecided = table[table["undecided"].astype(bool)]
     if len(undecided):
         n = int(undecided["n_paired"].max())
