@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
+from sim.certainty import add_worse_intervals, certainty_notes, interval_text
 from sim.outcomes import DESCRIPTIONS, OUTCOMES
 
 
@@ -217,9 +218,10 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
 
     Columns: outcome, variant, n, median, low, high, worse_share (share of replications, paired
     by ``rep``, where the variant is worse than the same replication of ``reference``; NaN for the
-    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0), and
-    sign_robust (over a posterior only: :func:`sign_robust` of worse_share, None where there is no
-    share). ``reference`` is a variant or scenario name; default the first variant planned.
+    reference and for neutral outcomes), direction (+1 higher is worse, -1 lower is worse, 0),
+    n_paired, the worse share's interval (worse_low, worse_high, undecided: see :mod:`sim.certainty`),
+    and sign_robust (over a posterior only: :func:`sign_robust` of worse_share, None where there is
+    no share). ``reference`` is a variant or scenario name; default the first variant planned.
     ``attrs`` hold ``reference`` and ``posterior`` (whether the replicates ran posterior draws).
     """
     from sim.errors import InputError
@@ -253,11 +255,13 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
                 if len(paired):
                     diff = own.loc[paired] - ref.loc[paired, outcome]
                     row["worse_share"] = float(_worse(diff, direction).mean())
+                    row["n_paired"] = len(paired)
             rows.append(row)
     out = pd.DataFrame(rows)
     posterior = over_posterior(results)
     if posterior:
         out["sign_robust"] = [None if pd.isna(w) else sign_robust(w) for w in out["worse_share"]]
+    out = add_worse_intervals(out)  # worse_low, worse_high, undecided (sim.certainty)
     out.attrs["reference"] = reference
     out.attrs["posterior"] = posterior
     return out
@@ -284,13 +288,14 @@ def format_compare(table: pd.DataFrame) -> str:
         lines.append(f"{outcome} - {title} ({arrow})")
         for _, r in block.iterrows():
             worse = "reference" if r["variant"] == reference else (
-                "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%}")
+                "-" if pd.isna(r["worse_share"]) else f"worse {r['worse_share']:4.0%} {interval_text(r):<10}")
             flag = ""
             if posterior and not pd.isna(r["worse_share"]) and not sign_robust(r["worse_share"]):
                 flag = f"  <- sign not robust across the posterior ({r['worse_share']:.0%} of draws worse)"
             lines.append(f"  {r['variant']:<{width}}  {fmt(r['median']):>10}  "
                          f"[{fmt(r['low']):>9} - {fmt(r['high']):>9}]  {worse}   (n={r['n']}){flag}")
         lines.append("")
+    lines += certainty_notes(table)
     return "\n".join(lines).rstrip() + "\n"
 
 

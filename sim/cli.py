@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
-import json
 import os
 import signal
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis import text_table
+from sim.cli_json import add_json_option, quiet_broken_pipe
 from sim.errors import InputError
 from sim.scenario import MAX_SEED
 
@@ -33,7 +33,7 @@ from sim.scenario import MAX_SEED
 #: imported must define ``register(subparsers: argparse._SubParsersAction) -> None``; a module
 #: that does not exist (yet) is skipped.
 EXTRA_COMMANDS: tuple[str, ...] = ("sim.viz.command", "sim.validation.command", "sim.sensitivity.command",
-                                   "sim.hindcast.command", "sim.fitting.command")
+                                   "sim.hindcast.command", "sim.fitting.command", "sim.completion")
 
 #: batches of more runs than this ask before they start (``--yes`` skips the question)
 CONFIRM_RUNS = 1000
@@ -131,28 +131,42 @@ def _add(sub: Any, name: str, func: Callable[[argparse.Namespace], int], summary
 # ---------------------------------------------------------------------------- commands
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List the shipped scenarios."""
+    from sim.cli_json import check_json_target, emit_json, scenario_record, wants_text
     from sim.scenario import available, load_scenario
 
+    check_json_target(args.json)
+    records = []
     for name, path in available().items():
         s = load_scenario(path)
+        records.append(scenario_record(name, path, s))
+        if not wants_text(args.json):
+            continue
         print(f"{name}  ({path.name}; from {s.start}, {s.months} months, {len(s.events)} events)")
         print(textwrap.fill(" ".join(s.description.split()) or "(no description)", width=96,
                             initial_indent="    ", subsequent_indent="    "))
         print()
+    emit_json(records, args.json)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate scenario files and their maps; the first bad one ends the command with status 2."""
+    from sim.cli_json import check_json_target, check_record, emit_json, wants_text
     from sim.geography import check_buildable, load_map
     from sim.scenario import load_scenario
 
+    check_json_target(args.json)
+    records = []
     for file in args.files:
         s = load_scenario(file)
         geography = load_map(s.map_path)
         check_buildable(s)  # the model is built on the map once, so nothing fails at run time
+        records.append(check_record(file, s, geography))
+        if not wants_text(args.json):
+            continue
         print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events; "
               f"map {geography.path.name}: {geography.width}x{geography.height} cells, {len(geography.places)} places)")
+    emit_json(records, args.json)
     return 0
 
 
@@ -199,13 +213,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     _note_dropped(scenario)
     seed = args.seed if args.seed is not None else scenario.seed
     started = time.perf_counter()
-    model = InsurgencyModel(scenario, rng=seed)
-    model.run()
+    if out is not None:  # a one-run batch: the same folder, tables and data dictionary as a batch
+        from sim.run_folder import run_into
+
+        model = run_into(args.file, sets, seed, out, ["insim", *args.argv])
+        if model is None:
+            print(f"insim run: the run failed; its traceback is in {out}/runs/*/error.txt", file=sys.stderr)
+            return 1
+    else:
+        model = InsurgencyModel(scenario, rng=seed)
+        model.run()
     print(_summary(model, seed))
     print(f"\n({time.perf_counter() - started:.1f} s)")
     if out is not None:
-        write_run(model, out)
-        print(f"wrote {out}/monthly.csv, villages.csv, events.json")
+        print(f"wrote {out}/ (as a one-run batch: runs, monthly, villages tables, datapackage.json)")
     return 0
 
 
@@ -220,20 +241,6 @@ def check_writable(out: Path) -> None:
         probe = out / f".insim-write-test-{os.getpid()}"
         probe.write_text("")
         probe.unlink()
-
-
-def write_run(model: Any, out: Path) -> None:
-    """One run's outputs, each written whole or not at all (a full disk leaves no half file)."""
-    from sim.batch.store import atomic_write, writing
-
-    outputs = {
-        "monthly.csv": lambda p: model.monthly_frame().to_csv(p, index=False),
-        "villages.csv": lambda p: model.village_frame().to_csv(p, index=False),
-        "events.json": lambda p: p.write_text(json.dumps(model.event_log, indent=2, default=str)),
-    }
-    with writing(out):
-        for name, write in outputs.items():
-            atomic_write(out / name, write)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -291,11 +298,15 @@ def _plot(results: Any, out: Path, outcomes: list[str] | None, dates: list[dt.da
     print(f"wrote {len(paths)} plots to {out}/")
 
 
-def _compare(results: Any, outcomes: list[str] | None, reference: str | None) -> None:
+def _compare(results: Any, outcomes: list[str] | None, reference: str | None, json_target: str | None = None) -> None:
     from sim.analysis import compare, format_compare
+    from sim.cli_json import compare_payload, emit_json, wants_text
 
-    print()
-    print(format_compare(compare(results, outcomes, reference)), end="")
+    table = compare(results, outcomes, reference)
+    if wants_text(json_target):
+        print()
+        print(format_compare(table), end="")
+    emit_json(compare_payload(table), json_target)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -311,9 +322,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Print the scenarios' differences."""
     from sim.batch import load_results
+    from sim.cli_json import check_json_target
 
     outcomes = parse_outcomes(args.outcomes)
-    _compare(load_results(args.dir), outcomes, args.reference)
+    check_json_target(args.json)
+    _compare(load_results(args.dir), outcomes, args.reference, args.json)
     return 0
 
 
@@ -336,13 +349,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"insim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    _add(sub, "scenarios", cmd_scenarios, "List the shipped scenarios with their descriptions.",
-         "insim scenarios")
+    p = _add(sub, "scenarios", cmd_scenarios, "List the shipped scenarios with their descriptions.",
+             """
+        insim scenarios
+        insim scenarios --json""")
+    add_json_option(p, "the scenarios")
 
     p = _add(sub, "check", cmd_check, "Validate scenario files (exit 2 on the first bad one).", """
         insim check scenarios/*.toml
         insim check my_scenario.toml""")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
+    add_json_option(p, "the checked files")
 
     p = _add(sub, "run", cmd_run, "One run of one scenario: a summary table, and outputs with --out.", """
         insim run baseline
@@ -351,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a scenario file or a shipped scenario's name")
     p.add_argument("--seed", type=seed_value, help="random seed, 0 or more (default: the scenario's)")
     _add_set(p)
-    p.add_argument("--out", metavar="DIR", help="write monthly.csv, villages.csv and events.json here")
+    p.add_argument("--out", metavar="DIR", help="write the run here as a one-run batch (the tables, manifest and "
+                   "datapackage.json of `insim batch`)")
 
     p = _add(sub, "batch", cmd_batch, "Run scenarios x sweep values x replications; plots; comparison.", """
         insim batch baseline us_withdrawal --reps 20 --seed 2019 --out results/demo
@@ -370,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="posterior draws = replications (default --reps); with --posterior only")
     p.add_argument("--seed", type=seed_value, default=0,
                    help="root seed the runs' seeds are spawned from, 0 or more (default 0)")
-    _add_set(p)
+    _add_set(p, "months, start, map; the seeds come from --seed")
     p.add_argument("--sweep", action="append", metavar="KEY=V1,V2", help="values to cross with the scenarios")
     p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
     p.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local' for a LocalCluster")
@@ -397,14 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR", help="a batch's results folder")
     p.add_argument("--outcomes", help="comma-separated outcome names (default: the main ones)")
     p.add_argument("--reference", help="scenario to compare against (default: the first planned)")
+    add_json_option(p, "the comparison")
 
     register_extras(sub)
     return parser
 
 
-def _add_set(p: argparse.ArgumentParser) -> None:
+def _add_set(p: argparse.ArgumentParser, keys: str = "months, start, seed") -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a parameter or a top-level key (months, start, seed); repeatable")
+                   help=f"override a parameter or a top-level key ({keys}); repeatable")
 
 
 def register_extras(sub: Any, modules: Sequence[str] = EXTRA_COMMANDS) -> list[str]:
@@ -448,13 +467,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return status
     except InputError as exc:
         print(f"insim {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
+        if args.command == "batch":  # every stored run is kept: say how to finish the rest
+            from sim.interrupt import resume_command
+
+            print(f"to finish the batch: {resume_command(args.argv)}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
+        return quiet_broken_pipe()
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

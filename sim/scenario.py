@@ -166,10 +166,24 @@ def resolve_path(name_or_path: str | Path) -> Path:
                      allowed="a path to a .toml file or one of: " + ", ".join(shipped))
 
 
+#: how many near names a misspelt key is offered, and how many choices are listed in full
+SUGGESTIONS = 3
+LIST_IN_FULL = 20
+
+
 def suggest(key: str, choices: list[str]) -> str:
-    """'; did you mean X?' for the closest of ``choices``, or nothing."""
-    hint = difflib.get_close_matches(key, choices, n=1, cutoff=0.6)
-    return f"; did you mean {hint[0]!r}?" if hint else ""
+    """'; did you mean X, Y or Z?' for the few closest of ``choices`` (closest first), or nothing."""
+    hints = [repr(h) for h in difflib.get_close_matches(key, choices, n=SUGGESTIONS, cutoff=0.6)]
+    if not hints:
+        return ""
+    return "; did you mean " + (hints[0] if len(hints) == 1 else ", ".join(hints[:-1]) + " or " + hints[-1]) + "?"
+
+
+def allowed_names(choices: list[str]) -> str:
+    """The allowed names: all of a short list; for a long one, how many and where they are listed."""
+    if len(choices) <= LIST_IN_FULL:
+        return ", ".join(sorted(choices))
+    return f"one of {len(choices)} names: see seeds/parameters.toml, or Reference > Parameters in the docs"
 
 
 def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choices: list[str],
@@ -180,7 +194,7 @@ def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choi
     if err["type"] == "extra_forbidden":
         bad = str(err["loc"][-1])
         raise InputError(path, key, "unknown key" + suggest(bad, choices),
-                         allowed=", ".join(sorted(choices))) from None
+                         allowed=allowed_names(choices)) from None
     raise InputError(path, key, f"{err['msg']} (got {err.get('input')!r})",
                      allowed=allowed_values(model, str(err["loc"][0])) if model and err["loc"] else "") from None
 

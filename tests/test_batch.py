@@ -129,21 +129,24 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     timings = pd.read_csv(out / "timings.csv")  # kept apart: the results tables depend on the inputs only
     assert "wall_time_s" not in runs and list(timings["run_id"]) == list(runs["run_id"])
     assert (timings["wall_time_s"] > 0).all()
-    assert set(OUTCOMES) <= set(runs.columns) and "total_killings" in runs
+    # a monthly count is read at the last month as last_month_<name>, beside its run total
+    assert {o if f"total_{o}" not in runs else f"last_month_{o}" for o in OUTCOMES} <= set(runs.columns)
+    assert "total_killings" in runs and "killings" not in runs
     assert len(monthly) == 2 * 4 and list(monthly.columns[:6]) == ["run_id", "scenario", "rep", "seed", "month", "date"]
     assert set(OUTCOMES) <= set(monthly.columns)
     # the summary's finals and totals are the monthly table's last row and sums
     first = monthly[monthly.run_id == specs[0].run_id]
     assert runs.loc[0, "is_fighters"] == first["is_fighters"].iloc[-1]
     assert runs.loc[0, "total_killings"] == first["killings"].sum()
+    assert runs.loc[0, "last_month_killings"] == first["killings"].iloc[-1]
     wanted = {"run_id", "village", "x", "y", "zone", "influence", "stronghold_score", "zakat_usd"}
     assert wanted <= set(villages.columns)
     assert villages.groupby("run_id").size().nunique() == 1 and villages["zakat_usd"].sum() > 0
 
     experiments = pd.read_csv(out / "ema_experiments.csv")
     outcomes = pd.read_csv(out / "ema_outcomes.csv")
-    assert list(experiments["scenario"]) == list(runs["scenario"]) and len(outcomes) == len(experiments)
-    assert "run_id" not in experiments and "seed" not in experiments
+    assert list(experiments["scenario_name"]) == list(runs["scenario"]) and len(outcomes) == len(experiments)
+    assert "run_id" not in experiments and "seed" not in experiments and "scenario" not in experiments
     np.testing.assert_allclose(outcomes["mean_influence"], runs["mean_influence"])
 
     results = load_results(out)

@@ -132,7 +132,7 @@ def test_run_prints_a_summary_and_writes_outputs(tmp_path: Path, capsys: pytest.
     assert "State at 12-month intervals" in out and "is_fighters" in out and "(m12)" in out and "(m14)" in out
     assert "Incident totals" in out and "killings" in out
     assert "amnesty" in out and "2019-06-01" in out
-    for name in ("monthly.csv", "villages.csv", "events.json"):
+    for name in ("manifest.json", "datapackage.json", "ema_experiments.csv"):  # a one-run batch's folder
         assert (tmp_path / "out" / name).is_file()
 
 

@@ -156,7 +156,10 @@ def local_pool(todo: list[RunSpec], workers: int) -> Iterator[RunResult]:
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
     except BaseException:
+        workers_now = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers_now:  # a run in progress is lost anyway: do not wait for it to finish
+            process.terminate()
         raise
     pool.shutdown(wait=True)
 
@@ -276,7 +279,7 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
             scheduler address (the workers must have insim installed).
         resume: finish a batch in ``out``: the plan must be the same; finished runs are checked
             against their recorded hashes and skipped, failed and lost runs are run again.
-        progress: show a progress bar (tqdm) on stderr.
+        progress: show a progress bar (tqdm) on stderr when it is a terminal.
         command: the command line that started the batch, for the manifest.
         dask_dashboard: address of the Dask dashboard of a local cluster (none by default).
     """
@@ -334,7 +337,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     lost: list[str] = []
     n_done = 0
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
-               file=sys.stderr, disable=not progress, dynamic_ncols=True)
+               file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
     results: Iterable[RunResult] = ()
     try:
         if not todo:
@@ -357,6 +360,9 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                     failed.append(result.run_id)
             bar.update(1)
             bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
+        manifest.update(status="interrupted", interrupted=mf.now())
+        raise
     finally:
         if isinstance(results, Generator):
             results.close()  # on Ctrl-C or an error: shut the pool / cluster down now

@@ -29,6 +29,8 @@ import pandas as pd
 
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
+from sim.datadict import LAST_MONTH_PREFIX, tidy_runs, tidy_table, write_datapackage
+from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 
@@ -225,12 +227,16 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
     runs = pd.DataFrame(summaries)
     tables = {"runs": runs, **{stem: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
                                for stem, dfs in parts.items()}}
+    tables = {stem: tidy_runs(df) if stem == "runs" else tidy_table(df) for stem, df in tables.items()}
+    runs = tables["runs"]
     hashes = {}
     for stem, df in tables.items():
         if stem == "incidents" and not parts["incidents"]:
             continue  # a model without incident_frame(): no such table
         atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
         hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")
+    write_datapackage(out, {stem: (out / f"{stem}{ext}", tables[stem]) for stem in tables
+                            if f"{stem}{ext}" in hashes}, f"insim results: {len(run_ids)} runs")
     experiments, outcomes = ema_tables(runs)
     atomic_write(out / "timings.csv", lambda p: pd.DataFrame(timings).to_csv(p, index=False))
     atomic_write(out / "ema_experiments.csv", lambda p: experiments.to_csv(p, index=False))
@@ -242,16 +248,20 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
 def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(experiments, outcomes) as EMA Workbench's PRIM and feature scoring take them.
 
-    One row per successful run, in the same order: experiments hold ``scenario``, the sweep
+    One row per successful run, in the same order: experiments hold the scenario (as
+    ``scenario_name``: EMA drops columns named ``scenario``, ``policy`` or ``model``), the sweep
     columns and, over a posterior, the drawn values ``draw_<parameter>`` (not run id, rep, seed or
     draw id, which are not factors), outcomes the final values.
     """
     if runs.empty or "status" not in runs:
         return pd.DataFrame(), pd.DataFrame()
     ok = runs[runs["status"] == "ok"].reset_index(drop=True)
-    outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith("total_")]
+    outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith(("total_", LAST_MONTH_PREFIX))]
     fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
     experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
+    experiments = experiments.rename(columns={c: f"{c}_name" for c in EMA_RESERVED})
+    text = [c for c in experiments.columns if pd.api.types.is_string_dtype(experiments[c])]
+    experiments = experiments.astype(dict.fromkeys(text, "category"))  # EMA's PRIM takes text as categories
     return experiments, ok[outcome_cols]
 
 

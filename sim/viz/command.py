@@ -19,6 +19,15 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
+#: the examples of ``insim viz --help``
+EXAMPLES = f"""\
+examples:
+  insim viz                                  # the baseline at http://{DEFAULT_HOST}:{DEFAULT_PORT}
+  insim viz us_withdrawal                    # a shipped scenario by name
+  insim viz my_scenario.toml --port 8800     # your own scenario file, another port
+  insim viz history --host 0.0.0.0           # reachable from other machines (no password: see the warning)
+needs the viz extra: pip install 'insim[viz]'; Ctrl-C stops the server"""
+
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``viz`` sub-command to the CLI's sub-parsers; returns its parser."""
@@ -28,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Serve the interactive visualization: the map with villages, IS cells, SDF units and "
                     "traders, the monthly outcomes, the date and the scenario's events. Open the printed "
                     "address in a browser.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES,
     )
     parser.add_argument("scenario", nargs="?", default="baseline",
                         help="shipped scenario name or path to a scenario .toml (default: baseline)")

@@ -1,0 +1,50 @@
+"""Ctrl-C in a batch: the manifest says ``interrupted``, the exact resume command is printed and
+finishes the batch; the progress bar stays off when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sim.interrupt import resume_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_resume_command_adds_resume_once_and_quotes() -> None:
+    assert resume_command(["batch", "a b.toml", "--reps", "2"]) == "insim batch 'a b.toml' --reps 2 --resume"
+    assert resume_command(["batch", "x", "--resume"]).count("--resume") == 1
+
+
+def _stored(out: Path) -> int:
+    return len(list((out / "runs").glob("*"))) if (out / "runs").is_dir() else 0
+
+
+def test_interrupted_batch_is_marked_and_resumes_with_the_printed_command(tmp_path: Path) -> None:
+    out = tmp_path / "b"
+    args = ["batch", "baseline", "--set", "months=6", "--reps", "30", "--workers", "1", "--no-plots",
+            "--out", str(out)]  # no --quiet: the bar must hide itself, stderr being a pipe
+    batch = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _stored(out) < 1 and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGINT)
+    _, err = batch.communicate(timeout=60)
+    assert batch.returncode == 130, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["interrupted"]
+    assert "run/s" not in err and "%|" not in err  # no progress bar into a pipe
+    line = next(x for x in err.splitlines() if x.startswith("to finish the batch: "))
+    command = shlex.split(line.removeprefix("to finish the batch: "))
+    assert command[0] == "insim" and command[1:] == [*args, "--resume"]
+    done = subprocess.run([sys.executable, "-m", "sim", *command[1:]], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and _stored(out) == 30
