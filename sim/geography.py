@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.tomlfile import parse_toml
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -199,16 +199,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         needed = _size(size * TEXT_COPIES)
         raise InputError(path, None, f"is {_size(size)}: reading it needs about {needed} of memory, more than this "
                          "machine can give a run", allowed=f"a map file under {_size(limit // TEXT_COPIES)}")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"not valid TOML: {exc}") from None
-    except OSError as exc:  # no permission, a broken disk, ...
-        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
-    except RecursionError:
-        raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
+    return parse_toml(path)
 
 
 def _grid(text: Any, path: Path, key: str, legend: dict[str, object]) -> list[str]:

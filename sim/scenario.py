@@ -15,7 +15,6 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from sim.errors import InputError
 from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
 from sim.parameters import Parameters
 from sim.resources import scenarios_dir
+from sim.tomlfile import parse_toml
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -241,24 +241,15 @@ def plain_value(value: Any) -> Any:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as a dict; InputError naming the file if it is missing, not UTF-8 or not TOML."""
+    """A scenario file as a dict; InputError naming the file if it is too large, missing, not UTF-8 or not TOML."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(path, None, f"is {path.stat().st_size:,} bytes, too large for a scenario file",
-                             allowed=f"at most {MAX_FILE_BYTES:,} bytes")
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, None, "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, None, "is a folder, not a file", allowed="a .toml file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, None, f"not UTF-8 text (byte {exc.start})", allowed="a UTF-8 TOML file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(path, None, f"not valid TOML: {exc}") from None
-    except OSError as exc:  # no permission, a broken disk, ...
-        raise InputError(path, None, f"cannot be read: {exc.strerror or exc}") from None
-    except RecursionError:
-        raise InputError(path, None, "nested too deeply to read", allowed="plain tables and lists") from None
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # missing or unreadable: parse_toml says which
+    if size > MAX_FILE_BYTES:
+        raise InputError(path, None, f"is {size:,} bytes, too large for a scenario file",
+                         allowed=f"at most {MAX_FILE_BYTES:,} bytes")
+    return parse_toml(path)
 
 
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:

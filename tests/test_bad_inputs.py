@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import sim.geography
+import sim.tomlfile
 from sim import cli
 from sim.scenario import SCENARIOS
 
@@ -354,13 +355,13 @@ def test_a_huge_map_file_is_refused_before_it_is_read(tmp_path: Path, capsys: py
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sim.geography, "memory_limit", lambda: 1_000_000)
     big = _write(tmp_path / "big.toml", "# " + "x" * 100_000 + "\n")
-    loads = sim.geography.tomllib.loads
+    loads = sim.tomlfile.tomllib.loads
 
     def small_only(text: str) -> dict:
         assert len(text) < 50_000, "read a map it should refuse"
         return loads(text)
 
-    monkeypatch.setattr(sim.geography.tomllib, "loads", small_only)
+    monkeypatch.setattr(sim.tomlfile.tomllib, "loads", small_only)
     assert cli.main(["check", str(scenario(tmp_path, "", map_path=big))]) == 2
     _assert_clear(2, capsys.readouterr().err, "big.toml", ("is 97.7 kB", "needs about 1.5 MB", "under 61.0 kB"))
 

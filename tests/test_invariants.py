@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from accounting import books_balance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tiny_world import SMALL, tiny_model
@@ -36,25 +37,6 @@ def _strategy(spec: ParameterSpec) -> st.SearchStrategy:
 
 
 VECTORS = st.fixed_dictionaries({name: _strategy(spec) for name, spec in load_parameter_specs().items()})
-
-
-def books_balance(m: sim.InsurgencyModel) -> None:
-    """Money and people are conserved (every transfer is booked)."""
-    money, people = m.accounts.money, m.accounts.people
-    traders = m.traders.wealth.sum()
-    expected = (money["initial_trader_wealth"] + money["trade_income"] - money["consumption"]
-                - money["destroyed"] - money["zakat"])
-    assert traders == pytest.approx(expected, rel=1e-9, abs=1e-6)
-    is_money = m.treasury + m.cells.money.sum()
-    assert is_money == pytest.approx(money["initial_is_money"] + money["zakat"] + money["regime_payments"]
-                                     - money["is_spending"], rel=1e-9, abs=1e-6)
-    in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum())
-    assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
-                        + people["recruited_supporters"] - people["fighters_arrested"]
-                        - people["supporters_arrested"] - people["supporters_dispersed"] - people["is_killed"]
-                        + people["escaped"] + people["amnesty_rejoined"])
-    assert m.detainees == (people["initial_detainees"] + people["fighters_arrested"] + people["supporters_arrested"]
-                           - people["detainees_killed"] - people["escaped"] - people["amnestied"])
 
 
 def bounded(m: sim.InsurgencyModel) -> None:

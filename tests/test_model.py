@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from accounting import books_balance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mesa import batch_run
@@ -102,24 +103,6 @@ def test_works_with_mesa_batch_run() -> None:
     assert {r["zakat_min_usd"] for r in results} == {1000, 2000}
 
 
-def _books_balance(m: sim.InsurgencyModel) -> None:
-    money, people = m.accounts.money, m.accounts.people
-    traders = m.traders.wealth.sum()
-    expected = (money["initial_trader_wealth"] + money["trade_income"] - money["consumption"]
-                - money["destroyed"] - money["zakat"])
-    assert traders == pytest.approx(expected, rel=1e-9)
-    is_money = m.treasury + m.cells.money.sum()
-    assert is_money == pytest.approx(money["initial_is_money"] + money["zakat"] + money["regime_payments"]
-                                     - money["is_spending"], rel=1e-9, abs=1e-6)
-    in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum())
-    assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
-                        + people["recruited_supporters"] - people["fighters_arrested"]
-                        - people["supporters_arrested"] - people["supporters_dispersed"] - people["is_killed"]
-                        + people["escaped"] + people["amnesty_rejoined"])
-    assert m.detainees == (people["initial_detainees"] + people["fighters_arrested"] + people["supporters_arrested"]
-                           - people["detainees_killed"] - people["escaped"] - people["amnestied"])
-
-
 def _never_negative_and_on_grid(m: sim.InsurgencyModel) -> None:
     for table in (m.villages, m.traders, m.cells, m.units):
         for name, col in table.columns().items():
@@ -166,9 +149,9 @@ def test_conservation_and_bounds(seed: int, recruitment_rate: float, zakat_refus
     for i, name in enumerate(events):
         m.run_for(15 * (i + 1) - m.steps)
         actions[name]()
-        _books_balance(m)
+        books_balance(m)
     m.run()
-    _books_balance(m)
+    books_balance(m)
     _never_negative_and_on_grid(m)
 
 
@@ -202,11 +185,11 @@ def test_prison_attack_and_amnesty_move_people() -> None:
     # units pulled into the cordon leave the rest of al-Hasaka less guarded until the siege ends
     m.mechanisms.patrols.day()
     assert m.villages.guard[m.world.district_of == "al_hasaka"].mean() < guard_before
-    _books_balance(m)
+    books_balance(m)
     d = m.detainees
     released = m.mechanisms.prison.amnesty(283)["released"]
     assert released == 283 and m.detainees == d - 283
-    _books_balance(m)
+    books_balance(m)
 
 
 def test_influence_and_zakat_concentrate_in_the_eastern_strip() -> None:
