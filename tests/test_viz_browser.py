@@ -6,6 +6,7 @@ checks the date and the plots change, switches scenario, and saves ``test-artifa
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,82 +83,84 @@ def _img(page, cls: str) -> str:
     return page.locator(f".{cls} img").first.get_attribute("src") or ""
 
 
-def test_page_steps_and_switches_scenario(server) -> None:
-    from playwright.sync_api import expect, sync_playwright
+@contextlib.contextmanager
+def _page(url: str) -> Iterator[Any]:
+    """A tall page of the app in headless Chromium, closed afterwards."""
+    from playwright.sync_api import sync_playwright
 
-    url = server[0]
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1500})
             page.set_default_timeout(30_000)
             page.goto(url)
-            page.locator(".insim-map img").wait_for()
-            assert page.get_by_text("Page 0").count() == 0, "Mesa's tab bar is back"
-            expect(page.locator(".insim-slider-value").filter(has_text="Render Interval (steps): 7")).to_be_visible()
-            page.locator(".insim-plots img").wait_for()
-            date = page.locator(".insim-date")
-            expect(date).to_have_text("01 April 2019")
-            map0, plots0 = _img(page, "insim-map"), _img(page, "insim-plots")
-
-            step = page.get_by_role("button", name="Step")
-            for k in range(1, 6):  # 5 x 7 days: April completes, so the plots get a first month
-                step.click()
-                expect(date).to_have_text(_date_after(7 * k))
-            assert date.inner_text() == "05 May 2019"
-            expect(page.locator(".insim-plots img")).not_to_have_attribute("src", plots0)
-            assert _img(page, "insim-map") != map0
-
-            # switch scenario in the picker, then Reset
-            page.locator(".v-select").filter(has_text="Scenario").click()
-            page.get_by_role("option", name="us_withdrawal", exact=True).click()
-            page.get_by_role("button", name="Reset").click()
-            expect(page.locator(".insim-day")).to_contain_text("us_withdrawal")
-            expect(date).to_have_text("01 April 2019")
-            for k in range(1, 4):
-                step.click()
-                expect(date).to_have_text(_date_after(7 * k))
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(ARTIFACTS / "viz.png"), full_page=True)
+            yield page
         finally:
             browser.close()
+
+
+def test_page_steps_and_switches_scenario(server) -> None:
+    from playwright.sync_api import expect
+
+    url = server[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with _page(url) as page:
+        page.locator(".insim-map img").wait_for()
+        assert page.get_by_text("Page 0").count() == 0, "Mesa's tab bar is back"
+        expect(page.locator(".insim-slider-value").filter(has_text="Render Interval (steps): 7")).to_be_visible()
+        page.locator(".insim-plots img").wait_for()
+        date = page.locator(".insim-date")
+        expect(date).to_have_text("01 April 2019")
+        map0, plots0 = _img(page, "insim-map"), _img(page, "insim-plots")
+
+        step = page.get_by_role("button", name="Step")
+        for k in range(1, 6):  # 5 x 7 days: April completes, so the plots get a first month
+            step.click()
+            expect(date).to_have_text(_date_after(7 * k))
+        assert date.inner_text() == "05 May 2019"
+        expect(page.locator(".insim-plots img")).not_to_have_attribute("src", plots0)
+        assert _img(page, "insim-map") != map0
+
+        # switch scenario in the picker, then Reset
+        page.locator(".v-select").filter(has_text="Scenario").click()
+        page.get_by_role("option", name="us_withdrawal", exact=True).click()
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(".insim-day")).to_contain_text("us_withdrawal")
+        expect(date).to_have_text("01 April 2019")
+        for k in range(1, 4):
+            step.click()
+            expect(date).to_have_text(_date_after(7 * k))
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "viz.png"), full_page=True)
 
 
 def test_hover_shows_a_village_and_click_keeps_it(server) -> None:
     """The tooltip is computed in the browser from the spots sent with the image; a click fills the panel."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url = server[0]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1500})
-            page.set_default_timeout(30_000)
-            page.goto(url)
-            image = page.locator(".insim-map img")
-            image.wait_for()
-            page.wait_for_function("() => document.querySelector('.insim-map img').naturalWidth > 0")
-            # where Dhiban is on the image, scaled to its displayed size, from the map's own numbers
-            from sim.viz.app import VizModel
-            from sim.viz.mapview import renderer_for
+    with _page(url) as page:
+        image = page.locator(".insim-map img")
+        image.wait_for()
+        page.wait_for_function("() => document.querySelector('.insim-map img').naturalWidth > 0")
+        # where Dhiban is on the image, scaled to its displayed size, from the map's own numbers
+        from sim.viz.app import VizModel
+        from sim.viz.mapview import renderer_for
 
-            model = VizModel(scenario_name="baseline")
-            spot = next(s for s in renderer_for(model).spots() if s.lines[0].startswith("Dhiban"))
-            scale = page.evaluate("() => { const i = document.querySelector('.insim-map img');"
-                                  " return i.clientWidth / i.naturalWidth; }")
-            image.hover(position={"x": spot.x * scale, "y": spot.y * scale})
-            tooltip = page.locator(".insim-tooltip")
-            expect(tooltip).to_be_visible()
-            expect(tooltip).to_contain_text("Dhiban")
-            expect(tooltip).to_contain_text("IS influence")
-            image.hover(position={"x": 3, "y": 3})  # the map's corner: no village there
-            expect(tooltip).to_have_count(0)
-            image.click(position={"x": spot.x * scale, "y": spot.y * scale})
-            expect(page.locator(".insim-village")).to_contain_text("stronghold criteria met")
-            expect(page.locator(".insim-village")).to_contain_text("Dhiban")
-        finally:
-            browser.close()
+        model = VizModel(scenario_name="baseline")
+        spot = next(s for s in renderer_for(model).spots() if s.lines[0].startswith("Dhiban"))
+        scale = page.evaluate("() => { const i = document.querySelector('.insim-map img');"
+                              " return i.clientWidth / i.naturalWidth; }")
+        image.hover(position={"x": spot.x * scale, "y": spot.y * scale})
+        tooltip = page.locator(".insim-tooltip")
+        expect(tooltip).to_be_visible()
+        expect(tooltip).to_contain_text("Dhiban")
+        expect(tooltip).to_contain_text("IS influence")
+        image.hover(position={"x": 3, "y": 3})  # the map's corner: no village there
+        expect(tooltip).to_have_count(0)
+        image.click(position={"x": spot.x * scale, "y": spot.y * scale})
+        expect(page.locator(".insim-village")).to_contain_text("stronghold criteria met")
+        expect(page.locator(".insim-village")).to_contain_text("Dhiban")
 
 
 def test_sigterm_stops_the_server_with_a_page_open(server) -> None:
