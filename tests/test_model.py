@@ -60,11 +60,11 @@ def test_agents_are_views_on_the_tables(baseline_short: sim.InsurgencyModel) -> 
         assert cell.fighters > 0
     dhiban = m.village_agents[m.village_index["Dhiban"]]
     assert dhiban.district == "zakat_triangle" and dhiban.zone == "east_strip"
-    # the agent's score reads the table: three recent criteria of nine, plus the administration's state
+    # the agent's score reads the table: three recent criteria of eight, plus the administration's state
     dhiban.table.criteria[dhiban.row] = 0.0
     dhiban.table.criteria[dhiban.row, :3] = m.p.stronghold_criterion_count
     weak = not (dhiban.has_council and dhiban.has_chairman)
-    assert dhiban.stronghold_score == pytest.approx((3 + weak) / 9)
+    assert dhiban.stronghold_score == pytest.approx((3 + weak) / 8)
 
 
 def test_run_in_one_call_matches_the_long_way() -> None:

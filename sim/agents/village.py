@@ -1,9 +1,11 @@
 """Villages, towns and urban neighbourhoods: the population IS and the administration compete for.
 
-The stronghold criteria are the brief's list (EUI 2022, s.2): recruitment, zakat, allegiance
-(bay'a), repentance (tawba), attacks on officials, weak administrative reach, lifestyle
-pressure, IS justice, and flying night checkpoints. Each village keeps a recent count of each
-(decayed monthly) and its stronghold score is the share of criteria present.
+The stronghold criteria are the eight levers of the brief's definition (EUI 2022, s.2):
+recruitment; zakat from traders; oaths of allegiance (bay'a) and repentance (tawba), which the
+brief names as one lever; attacks on representatives of the authorities; weak administrative
+reach; pressure on lifestyles; IS justice; and flying night checkpoints with motor patrols. Each
+village keeps a recent count of each (decayed monthly); a village meets a criterion when its count
+is high enough, and its stronghold score is the share of the eight it meets.
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from sim.agents.base import Column, RowAgent, Table
 CRITERIA: tuple[str, ...] = (
     "recruitment",
     "zakat",
-    "allegiance",
-    "repentance",
+    "allegiance_or_repentance",
     "attacks_on_officials",
     "weak_administration",
     "lifestyle_pressure",
@@ -27,6 +28,8 @@ CRITERIA: tuple[str, ...] = (
     "checkpoints",
 )
 CRITERION = {name: i for i, name in enumerate(CRITERIA)}
+# the allegiance and repentance mechanisms each add to their shared lever
+CRITERION["allegiance"] = CRITERION["repentance"] = CRITERION["allegiance_or_repentance"]
 
 
 @dataclass
@@ -79,12 +82,20 @@ class VillageTable(Table):
             criteria=np.zeros((0, len(CRITERIA))),
         )
 
-    def stronghold_score(self, threshold: float) -> np.ndarray:
-        """Share of the nine criteria whose recent count is at least ``threshold``."""
+    def criteria_present(self, threshold: float) -> np.ndarray:
+        """(n, criteria) True where a criterion's recent count is at least ``threshold``."""
         present = self.criteria >= threshold
         # weak administration is a state, not an event: no council or no chairman
         present[:, CRITERION["weak_administration"]] = ~(self.has_council & self.has_chairman)
-        return present.mean(axis=1)
+        return present
+
+    def criteria_met(self, threshold: float) -> np.ndarray:
+        """How many of the eight criteria each village meets."""
+        return self.criteria_present(threshold).sum(axis=1)
+
+    def stronghold_score(self, threshold: float) -> np.ndarray:
+        """Share of the eight criteria whose recent count is at least ``threshold``."""
+        return self.criteria_present(threshold).mean(axis=1)
 
 
 class Village(RowAgent, FixedAgent):

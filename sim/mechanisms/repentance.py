@@ -28,8 +28,8 @@ class Repentance(Mechanism):
     name = "repentance"
     switch = "repentance_enabled"
     params = ("repentance_enabled", "repentance_start", "repentance_prob", "repentance_min_influence",
-              "repentance_group_max", "repentance_official_share", "tawba_pressure_per_campaign",
-              "tawba_monthly_decay", "influence_per_repentance")
+              "repentance_group_max", "repentance_group_mean", "repentance_official_share",
+              "tawba_pressure_per_campaign", "tawba_monthly_decay", "influence_per_repentance")
 
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
@@ -45,7 +45,7 @@ class Repentance(Mechanism):
             local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
             if len(local_units):
                 k = local_units[m.rng.integers(len(local_units))]
-                group = min(int(u.strength[k]), int(m.rng.integers(1, int(p.repentance_group_max) + 1)))
+                group = min(int(u.strength[k]), self.group_size())
                 u.strength[k] -= group
                 repented += group
                 m.units_changed()
@@ -59,6 +59,11 @@ class Repentance(Mechanism):
                 v.tawba_pressure[i] = min(1.0, v.tawba_pressure[i] + p.tawba_pressure_per_campaign)
                 v.influence[i] = min(1.0, v.influence[i] + p.influence_per_repentance)
                 v.criteria[i, CRITERION["repentance"]] += 1
+
+    def group_size(self) -> int:
+        """Soldiers of one unit who repent in a campaign: mostly a few, at most Dhiban's 40 (s.2)."""
+        p = self.model.p
+        return min(int(p.repentance_group_max), int(self.model.rng.geometric(1.0 / max(1.0, p.repentance_group_mean))))
 
     def month_end(self) -> None:
         """Memories of campaigns fade."""

@@ -1,6 +1,6 @@
 """Forming IS cells: one rule for the cells of day one, new recruits, escapees and the amnestied.
 
-Cells are small (mean ``cell_size_mean`` fighters, at least two where numbers allow; escapees
+Cells are small (mean ``cell_size_mean`` fighters, at least ``cell_size_min`` where numbers allow; escapees
 moved in groups of about that size, EUI 2022 fn 41), each with one specialised task drawn by the
 role weights (s.3), and based at a hideout of one kind (:mod:`sim.world.hideouts`).
 """
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 PARAMS: tuple[str, ...] = (
-    "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
+    "cell_size_min", "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
     *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")),
 )
 
@@ -45,8 +45,9 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None) -
     rng, p = model.rng, model.p
     if fighters <= 0:
         return []
-    # sizes: Poisson draws of at least two, the last cell taking what is left
-    sizes = np.maximum(2, rng.poisson(p.cell_size_mean, size=fighters // 2 + 1))
+    # sizes: Poisson draws of at least cell_size_min, the last cell taking what is left
+    smallest = max(1, int(p.cell_size_min))
+    sizes = np.maximum(smallest, rng.poisson(p.cell_size_mean, size=fighters // smallest + 1))
     n = int(np.searchsorted(np.cumsum(sizes), fighters)) + 1
     sizes = sizes[:n]
     sizes[-1] -= int(sizes.sum()) - fighters
