@@ -10,9 +10,7 @@ from tiny_world import tiny_model
 
 import sim
 from sim.agents.is_cell import ROLE
-from sim.agents.trader import EXILED
 from sim.mechanisms import Visits
-from sim.mechanisms.zakat import EXILE, NEGOTIATED, PAID, REFUSED
 
 
 @pytest.fixture
@@ -28,64 +26,6 @@ def _visit(m: sim.InsurgencyModel, role: str, village: str, n: int = 1) -> Visit
     """``n`` visits of cell 0 (given the role) to ``village``."""
     m.cells.role[0] = ROLE[role]
     return Visits(np.zeros(n, int), np.full(n, _row(m, village)))
-
-
-def _zakat_outcomes(m: sim.InsurgencyModel, pressure: float, n: int = 400) -> dict[str, float]:
-    """Shares of the four outcomes of ``n`` demands in Easttown at a given IS pressure (influence = fear)."""
-    v, t = m.villages, m.traders
-    east = _row(m, "Easttown")
-    trader = int(np.nonzero(t.village == east)[0][0])
-    counts = dict.fromkeys((PAID, NEGOTIATED, REFUSED, EXILE), 0)
-    for _ in range(n):
-        v.influence[east] = v.fear[east] = pressure
-        t.status[trader], t.wealth[trader] = 0, 50_000.0
-        counts[m.mechanisms.zakat.demand(0, east, trader)] += 1
-    return {k: c / n for k, c in counts.items()}
-
-
-def test_zakat_outcomes_split_and_pressure_makes_traders_pay(model: sim.InsurgencyModel) -> None:
-    low, high = _zakat_outcomes(model, 0.0), _zakat_outcomes(model, 0.9)
-    assert all(share > 0 for share in low.values()), low  # pay, negotiate, refuse and exile all happen
-    assert high[PAID] + high[NEGOTIATED] > low[PAID] + low[NEGOTIATED] + 0.2
-    assert high[EXILE] < low[EXILE] and high[REFUSED] < low[REFUSED]
-
-
-def test_zakat_demand_is_clipped_and_discounted(model: sim.InsurgencyModel) -> None:
-    z, p = model.mechanisms.zakat, model.p
-    asked = z.demand_amount(np.array([1_000.0, 50_000.0, 10_000_000.0]))
-    assert asked.tolist() == [p.zakat_min_usd, 0.1 * 50_000.0, p.zakat_max_usd]
-    p.zakat_negotiate_prob = p.zakat_negotiate_success = 1.0
-    p.zakat_exile_prob = p.zakat_refuse_prob = 0.0
-    t, east = model.traders, _row(model, "Easttown")
-    k = int(np.nonzero(t.village == east)[0][0])
-    assert z.demand(0, east, k) == NEGOTIATED
-    assert t.zakat_paid[k] == pytest.approx(5_000.0 * (1 - p.zakat_negotiated_discount))
-    assert model.cells.money[0] == pytest.approx(t.zakat_paid[k])
-
-
-def test_refusal_brings_retaliation_and_exile_takes_the_trader_away(model: sim.InsurgencyModel) -> None:
-    p, t, east = model.p, model.traders, _row(model, "Easttown")
-    k = int(np.nonzero(t.village == east)[0][0])
-    p.zakat_exile_prob, p.zakat_refuse_prob, p.retaliation_prob = 0.0, 1.0, 1.0
-    model.villages.influence[east] = model.villages.fear[east] = 0.0
-    assert model.mechanisms.zakat.demand(0, east, k) == REFUSED
-    assert t.losses[k] == pytest.approx(50_000.0 * p.retaliation_loss_share)
-    p.zakat_exile_prob = 1.0
-    assert model.mechanisms.zakat.demand(0, east, k + 1) == EXILE
-    assert t.status[k + 1] == EXILED
-
-
-def test_zakat_needs_a_foothold_and_due_traders(model: sim.InsurgencyModel) -> None:
-    east = _row(model, "Easttown")
-    model.villages.influence[east] = 0.0
-    model.mechanisms.zakat.night(_visit(model, "zakat", "Easttown"))
-    assert model.accounts.totals["zakat_demands"] == 0
-    model.villages.influence[east] = 0.5
-    model.traders.next_demand[:] = 0
-    model.mechanisms.zakat.night(_visit(model, "zakat", "Easttown"))
-    assert model.accounts.totals["zakat_demands"] == model.p.zakat_demands_per_night
-    model.mechanisms.zakat.night(_visit(model, "zakat", "Easttown"))  # the same traders are not due again
-    assert model.accounts.totals["zakat_demands"] == 2 * model.p.zakat_demands_per_night
 
 
 def test_allegiance_truce_stops_killings_and_attacks(model: sim.InsurgencyModel) -> None:

@@ -28,7 +28,6 @@ def _visit(m: sim.InsurgencyModel, role: str, village: str) -> Visits:
 def _certain(m: sim.InsurgencyModel) -> None:
     p = m.p
     p.checkpoint_prob = p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
-    p.zakat_exile_prob = p.zakat_refuse_prob = 0.0
     m.villages.guard[:] = 0.0
     m.villages.influence[:] = 0.5
     m.traders.next_demand[:] = 0

@@ -1,15 +1,36 @@
-"""Zakat: protection money demanded from traders.
+"""Zakat: protection money demanded from traders, and what each trader chooses to do about it.
 
-In south-eastern Deir ez-Zor every trader of some size in the al-Buseyrah, Dhiban and Hajin
-districts pays; the al-Zir - Dhiban - al-Buseyrah triangle, with its trade, smuggling and oil
-wells, is the heart of the racket, while the north-east strip to al-Suwar pays little for lack of
-resources (EUI 2022, s.2). Between Dhiban and Jurdi a demand is never under USD 1,000 and can
-reach 7,000 to 10,000; some traders negotiate, sometimes with success; those who refuse see
-their stores or offices destroyed; others go into exile further north (fn 24).
+Sources (EUI 2022, s.2 and fn 24): in south-eastern Deir ez-Zor every trader of some size in the
+al-Buseyrah, Dhiban and Hajin districts has to pay, sometimes large sums; the al-Zir - Dhiban -
+al-Buseyrah triangle is the centre of the racket because trade, smuggling and some of the oil
+wells are there, while the north-east strip to al-Suwar has too little to tax. Between Dhiban and
+Jurdi a demand starts at USD 1,000 and can reach 7,000 to 10,000. Traders answer in four ways:
+some pay, some bargain with the zakat emir (now and then with success), some refuse and have
+their shops or offices destroyed, and some move away to the north.
+
+The model's rule (issue 13, item J). A trader asked for an amount A weighs what each answer is
+expected to cost him, relative to A:
+
+* pay: A, less what bargaining is expected to save;
+* refuse: the chance IS carries out its threat times the share of his wealth W it destroys. The
+  threat is credible in proportion to IS's pressure in the village (mean of influence and fear,
+  full at ``zakat_threat_full_pressure``) and only where the SDF are absent (1 - guard);
+* leave: a one-off loss of ``exile_cost_share`` of W from moving the business north.
+
+He picks one with logit noise (``trader_choice_noise``, on costs measured in units of A), so the
+cheaper an answer the likelier it is, never certain. A trader who pays bargains when the demand
+is large against his expected cost of refusing (``negotiate_trigger``), again with logit noise;
+bargaining succeeds with chance ``zakat_negotiate_success``. So the size of a demand changes what
+traders do: a larger demand for the same wealth brings more bargaining, refusal and exile.
+
+Oil: traders in the oil villages are richer and more numerous (smugglers and well operators), see
+:mod:`sim.world.initial`; :func:`expected_take` gives the zakat IS can expect from each village
+tonight, for cells that choose where to collect by it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,16 +47,31 @@ if TYPE_CHECKING:
 PAID, NEGOTIATED, REFUSED, EXILE = "paid", "negotiated", "refused", "exiled"
 
 
+@dataclass(frozen=True)
+class Choice:
+    """Chances of each answer to a demand, per trader asked (arrays of one length)."""
+
+    pay: np.ndarray  # pay, with or without bargaining
+    refuse: np.ndarray
+    exile: np.ndarray
+    negotiate: np.ndarray  # chance a trader who pays bargains first
+    punish: np.ndarray  # chance IS carries out its threat against a refuser
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))
+
+
 class Zakat(Mechanism):
-    """Zakat cells ask the traders of their target market who are due."""
+    """Zakat cells ask the traders of their target market who are due; each trader weighs his answer."""
 
     name = "zakat"
     switch = "zakat_enabled"
     params = ("zakat_enabled", "zakat_min_usd", "zakat_max_usd", "zakat_share_of_wealth",
               "zakat_trader_min_wealth_usd", "zakat_interval_days", "zakat_min_influence", "zakat_demands_per_night",
-              "zakat_exile_prob", "zakat_refuse_prob", "zakat_negotiate_prob", "zakat_negotiate_success",
-              "zakat_negotiated_discount", "retaliation_prob", "retaliation_loss_share", "fear_per_retaliation",
-              "influence_per_zakat")
+              "trader_choice_noise", "exile_cost_share", "negotiate_trigger", "zakat_threat_full_pressure",
+              "zakat_negotiate_success", "zakat_negotiated_discount", "retaliation_prob", "retaliation_loss_share",
+              "fear_per_retaliation", "influence_per_zakat")
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
@@ -49,6 +85,30 @@ class Zakat(Mechanism):
         p = self.model.p
         return np.clip(p.zakat_share_of_wealth * wealth, p.zakat_min_usd, max(p.zakat_min_usd, p.zakat_max_usd))
 
+    def choice(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> Choice:
+        """How traders of ``villages`` with ``wealth`` answer a demand of ``amount`` (see the module's rule)."""
+        p, v = self.model.p, self.model.villages
+        pressure = 0.5 * (v.influence[villages] + v.fear[villages])
+        credible = np.minimum(1.0, pressure / max(p.zakat_threat_full_pressure, 1e-9))
+        punish = p.retaliation_prob * credible * (1.0 - v.guard[villages])
+        asked = np.maximum(amount, 1e-9)
+        refuse_cost = punish * p.retaliation_loss_share * wealth / asked
+        exile_cost = p.exile_cost_share * wealth / asked
+        noise = max(p.trader_choice_noise, 1e-6)
+        negotiate = _logistic((1.0 - p.negotiate_trigger * refuse_cost) / noise)
+        pay_cost = 1.0 - negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount
+        costs = np.stack([pay_cost, refuse_cost, exile_cost])
+        weights = np.exp(-(costs - costs.min(axis=0)) / noise)
+        shares = weights / weights.sum(axis=0)
+        return Choice(pay=shares[0], refuse=shares[1], exile=shares[2], negotiate=negotiate, punish=punish)
+
+    def due(self, vil: int) -> np.ndarray:
+        """Traders of ``vil``'s market whom IS may ask today."""
+        m, p, t = self.model, self.model.p, self.model.traders
+        market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
+        return market[(t.status[market] == ACTIVE) & (t.next_demand[market] <= m.day)
+                      & (t.wealth[market] >= p.zakat_trader_min_wealth_usd)]
+
     def night(self, visits: Visits) -> None:
         """Tonight's demands."""
         m = self.model
@@ -61,9 +121,7 @@ class Zakat(Mechanism):
         asked = (v.influence[mine.villages] >= p.zakat_min_influence) & (
             starts[mine.villages + 1] > starts[mine.villages])
         for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
-            market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
-            due = market[(t.status[market] == ACTIVE) & (t.next_demand[market] <= m.day)
-                         & (t.wealth[market] >= p.zakat_trader_min_wealth_usd)]
+            due = self.due(vil)
             if len(due) == 0:
                 continue
             for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
@@ -75,18 +133,17 @@ class Zakat(Mechanism):
         p, v, t, rng, acc = m.p, m.villages, m.traders, m.rng, m.accounts
         acc.incident("zakat_demands", village=vil)
         t.next_demand[k] = m.day + int(p.zakat_interval_days)
-        amount = float(self.demand_amount(t.wealth[k: k + 1])[0])
-        pressure = 0.5 * (v.influence[vil] + v.fear[vil])
-        p_exile = p.zakat_exile_prob * (1.0 - pressure)
-        p_refuse = p.zakat_refuse_prob * (1.0 - pressure) * (0.5 + v.trust[vil])
+        wealth = t.wealth[k: k + 1]
+        amount = self.demand_amount(wealth)
+        c = self.choice(np.array([vil]), wealth, amount)
         u = rng.random()
-        if u < p_exile:
+        if u < c.exile[0]:
             t.status[k] = EXILED
             acc.money["exiled_wealth"] += float(t.wealth[k])
             acc.incident("exiles", village=vil)
             return EXILE
-        if u < p_exile + p_refuse:
-            if rng.random() < p.retaliation_prob:
+        if u < c.exile[0] + c.refuse[0]:
+            if rng.random() < c.punish[0]:
                 loss = float(t.wealth[k] * p.retaliation_loss_share)
                 t.wealth[k] -= loss
                 t.losses[k] += loss
@@ -94,17 +151,41 @@ class Zakat(Mechanism):
                 acc.incident("retaliations", village=vil)
                 v.fear[vil] = min(1.0, v.fear[vil] + p.fear_per_retaliation)
             return REFUSED
-        outcome = PAID
-        if rng.random() < p.zakat_negotiate_prob and rng.random() < p.zakat_negotiate_success:
-            amount *= 1.0 - p.zakat_negotiated_discount
+        outcome, paid = PAID, float(amount[0])
+        if rng.random() < c.negotiate[0] and rng.random() < p.zakat_negotiate_success:
+            paid *= 1.0 - p.zakat_negotiated_discount
             outcome = NEGOTIATED
-        amount = min(amount, float(t.wealth[k]))
-        t.wealth[k] -= amount
-        t.zakat_paid[k] += amount
-        m.cells.money[cell] += amount
-        acc.money["zakat"] += amount
+        paid = min(paid, float(t.wealth[k]))
+        t.wealth[k] -= paid
+        t.zakat_paid[k] += paid
+        m.cells.money[cell] += paid
+        acc.money["zakat"] += paid
         acc.incident("zakat_payments", village=vil)
-        m.zakat_by_village[vil] += amount
+        m.zakat_by_village[vil] += paid
         v.influence[vil] = min(1.0, v.influence[vil] + p.influence_per_zakat)
         v.criteria[vil, CRITERION["zakat"]] += 1
         return outcome
+
+
+def expected_take(model: InsurgencyModel) -> np.ndarray:
+    """Per village, the zakat (USD) IS can expect tonight from the traders due there, if it asked them all.
+
+    Each due trader's demand times his chance of paying, less what bargaining is expected to save;
+    zero where IS has too little influence to extort. Cells choosing where to collect can weigh
+    villages by it (rich oil and smuggling markets first, EUI 2022 s.2, fn 24).
+    """
+    m, p, t = model, model.p, model.traders
+    take = np.zeros(len(m.villages))
+    if len(t) == 0 or not p.zakat_enabled:
+        return take
+    due = np.flatnonzero((t.status == ACTIVE) & (t.next_demand <= m.day) & (t.wealth >= p.zakat_trader_min_wealth_usd)
+                         & (m.villages.influence[t.village] >= p.zakat_min_influence))
+    vil = t.village[due]
+    if not len(due):
+        return take
+    zakat = m.mechanisms.zakat
+    amount = zakat.demand_amount(t.wealth[due])
+    c = zakat.choice(vil, t.wealth[due], amount)
+    paid = amount * c.pay * (1.0 - c.negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount)
+    np.add.at(take, vil, paid)
+    return take

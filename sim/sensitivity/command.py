@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "sensitivity", help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n" + textwrap.indent(textwrap.dedent("""\
             insim sensitivity --all --trajectories 4 --months 36 --workers 2
-            insim sensitivity --parameters recruitment_rate,killing_prob,zakat_refuse_prob --trajectories 6
+            insim sensitivity --parameters recruitment_rate,killing_prob,exile_cost_share --trajectories 6
             insim sensitivity --all --outcomes is_fighters,total_attacks --dask local --out results/morris
             (bounds: each default +-50%, clipped to its range in seeds/parameters.toml)"""), "  "))
     which = parser.add_mutually_exclusive_group()

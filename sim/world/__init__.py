@@ -27,6 +27,8 @@ PARAMS: tuple[str, ...] = (
     # villages, markets and traders
     "village_population", "camp_population", "village_market", "traders_per_market_unit",
     "trader_wealth_median_usd", "trader_wealth_sigma", "council_share_northeast",
+    # the oil and smuggling economy of the triangle (EUI 2022, s.2, fn 24)
+    "oil_economy_enabled", "oil_trader_wealth_factor", "oil_traders_per_village",
     # starting trust, sympathy and influence by zone
     "trust_east", "trust_karama_raqqa", "trust_hasaka", "trust_hasaka_neighbourhoods", "trust_other",
     "sympathy_hasaka_neighbourhoods", "initial_influence_east", "initial_influence_other",

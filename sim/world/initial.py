@@ -94,13 +94,22 @@ def initial_council_share(p: Any, district: str, zone: str) -> float:
 
 
 def build_traders(model: InsurgencyModel) -> TraderTable:
-    """Traders in the SDF-held markets (where the brief describes the zakat racket)."""
+    """Traders in the SDF-held markets (where the brief describes the zakat racket).
+
+    With ``oil_economy_enabled``, the oil villages of the triangle (the map's ``oil``) have
+    ``oil_traders_per_village`` more traders (smugglers and well operators) and all their traders
+    are ``oil_trader_wealth_factor`` times richer: the triangle is the heart of the racket because
+    the economic circuits, smuggling and oil wells are there (EUI 2022, s.2), and the largest
+    demands are made there (fn 24).
+    """
     p, v, rng = model.p, model.villages, model.rng
-    counts = np.rint(v.market * p.traders_per_market_unit).astype(int)
+    oil = v.oil & v.sdf_held if p.oil_economy_enabled else np.zeros(len(v), bool)
+    counts = np.rint(v.market * p.traders_per_market_unit).astype(int) + oil * int(p.oil_traders_per_village)
     counts[~v.sdf_held] = 0
     village = np.repeat(np.arange(len(v)), counts)
     n = len(village)
     wealth = rng.lognormal(np.log(p.trader_wealth_median_usd), p.trader_wealth_sigma, n)
+    wealth[oil[village]] *= p.oil_trader_wealth_factor
     model.accounts.money["initial_trader_wealth"] = float(wealth.sum())
     return TraderTable(
         village=village.astype(np.int32), wealth=wealth, income=wealth * p.trader_daily_return,
