@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 PARAMS: tuple[str, ...] = (
     # strength and wealth of the sides on day one
     "is_fighters_total", "is_supporters_total", "region_share_of_is", "is_money_initial_usd",
-    "sdf_fighters_region", "sdf_unit_size", "sdf_local_share_initial", "detainees_initial",
+    "sdf_fighters_region", "sdf_unit_size", "sdf_local_share_initial", "garrison_population_exponent",
+    "detainees_initial",
     # villages, markets and traders
     "village_population", "camp_population", "village_market", "traders_per_market_unit",
-    "trader_wealth_median_usd", "trader_wealth_sigma", "council_share_northeast",
+    "trader_wealth_median_usd", "trader_wealth_sigma", "council_share_northeast", "council_share_other",
     # the oil and smuggling economy of the triangle (EUI 2022, s.2, fn 24)
     "oil_economy_enabled", "oil_trader_wealth_factor", "oil_traders_per_village",
     # starting trust, sympathy and influence by zone

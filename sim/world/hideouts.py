@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 PARAMS: tuple[str, ...] = ("hideouts_enabled", "badia_hideout_max_cells", "pocket_scale_cells",
-                           "frontline_scale_cells", "hideout_guard_aversion")
+                           "frontline_scale_cells", "hideout_guard_aversion", "hideout_influence_floor")
 
 POCKETS: tuple[str, ...] = ("al-Mayadin", "al-Sukhnah", "Wadi Dubeit")
 """Areas the brief gives as still under IS control in the Badia (EUI 2022, fn 51)."""
@@ -107,7 +107,8 @@ class Hideouts:
         d = self._distance_to_badia()[rows]
         d = d - d.min() if len(d) and np.isfinite(d).all() else np.zeros(len(rows))
         cover = (1.0 - np.clip(v.guard[rows], 0.0, 1.0)) ** float(p.hideout_guard_aversion)
-        return (v.influence[rows] + 1e-3) * np.exp(-d / max(float(p.frontline_scale_cells), 1e-9)) * cover + 1e-12
+        near = np.exp(-d / max(float(p.frontline_scale_cells), 1e-9))
+        return (v.influence[rows] + p.hideout_influence_floor) * near * cover + 1e-12
 
     def pick(self, kind: int) -> tuple[int, int]:
         """A hideout of one kind (:data:`~sim.world.names.HIDEOUT_KINDS`), drawn with the model's rng."""

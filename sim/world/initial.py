@@ -52,7 +52,7 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
             pop, market, oil, tribe, name = place.population, place.market, place.oil, place.tribe, place.name
         else:
             pop = p.camp_population if is_camp else p.village_population
-            market = 0.0 if is_camp else (
+            market = 0.0 if is_camp else (  # shepherd camps hold no market: no traders, no zakat
                 p.village_market if district.village_market is None else district.village_market)
             oil, tribe = False, "shepherds" if is_camp else "local"
             name = f"{'camp' if is_camp else 'village'} {x},{y}"
@@ -67,6 +67,7 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
             zone=g.zone[x, y], tribe=g.tribes.index(tribe), sdf_held=sdf, has_council=has_council,
             has_chairman=has_council, officials=p.officials_per_council if has_council else 0, pledged=0.0,
             trust=trust0, trust_baseline=trust0, fear=influence0, influence=influence0,
+            # full appeal is the reference the recruitment rate is measured against, so 1 is a unit, not a level
             sympathy=p.sympathy_hasaka_neighbourhoods if hood else 1.0,
             tawba_pressure=0.0, guard=0.0, is_present=0, bargain=False,
         )
@@ -90,7 +91,7 @@ def initial_council_share(p: Any, district: str, zone: str) -> float:
     """Chance that an SDF-held village of ``district`` (in ``zone``) has a council on day one."""
     if p.comparable_start and zone == EAST_STRIP:
         return float(p.council_share_initial_east)
-    return float(p.council_share_northeast) if district in NEVER_COUNCILLED else 1.0
+    return float(p.council_share_northeast if district in NEVER_COUNCILLED else p.council_share_other)
 
 
 def build_traders(model: InsurgencyModel) -> TraderTable:
@@ -139,7 +140,11 @@ def build_cells(model: InsurgencyModel) -> None:
 
 
 def build_units(model: InsurgencyModel) -> SDFUnitTable:
-    """SDF garrisons in the SDF-held towns and villages (not the camps), more where more people live."""
+    """SDF garrisons in the SDF-held towns and villages (not the camps), more where more people live.
+
+    A garrison's home is drawn with weight population ** ``garrison_population_exponent``; units
+    start at full strength (``sdf_unit_size``), a share ``sdf_local_share_initial`` recruited locally.
+    """
     p, v, rng = model.p, model.villages, model.rng
     n = int(round(p.sdf_fighters_region / p.sdf_unit_size))
     held = np.nonzero(v.sdf_held & (v.population > p.camp_population))[0]
@@ -147,7 +152,7 @@ def build_units(model: InsurgencyModel) -> SDFUnitTable:
         held = np.nonzero(v.sdf_held)[0]
     if not len(held):
         n = 0
-    w = np.sqrt(v.population[held].astype(float)) + 1e-9
+    w = v.population[held].astype(float) ** p.garrison_population_exponent + 1e-9
     homes = held[rng.choice(len(held), size=n, p=w / w.sum())] if n else np.zeros(0, np.int64)
     local = rng.random(n) < p.sdf_local_share_initial
     size = int(p.sdf_unit_size)
