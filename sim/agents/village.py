@@ -43,7 +43,6 @@ class VillageTable(Table):
     oil: np.ndarray
     district: np.ndarray  # index into Geography.districts
     zone: np.ndarray  # index into Geography.zones
-    tribe: np.ndarray  # index into Geography.tribes
     sdf_held: np.ndarray  # under SDF/AANES administration
     has_council: np.ndarray
     has_chairman: np.ndarray
@@ -71,7 +70,7 @@ class VillageTable(Table):
                 name: col(dtype)
                 for name, dtype in [
                     ("x", np.int32), ("y", np.int32), ("population", np.int64), ("market", float),
-                    ("oil", bool), ("district", np.int16), ("zone", np.int16), ("tribe", np.int16),
+                    ("oil", bool), ("district", np.int16), ("zone", np.int16),
                     ("sdf_held", bool), ("has_council", bool), ("has_chairman", bool),
                     ("officials", np.int32), ("pledged", float), ("trust", float),
                     ("trust_baseline", float), ("fear", float), ("influence", float),

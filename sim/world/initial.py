@@ -12,6 +12,11 @@ sleeper cells across the areas it had held, WP 2019; al-Hasaka city and the Jazi
 every eastern-strip village has a council with chance ``council_share_initial_east``, and the
 strip's trust is ``trust_other``. The sourced exceptions stay: Ghuweiran and al-Zuhur (fn 30) and
 Raqqa's elites (fn 38).
+
+The map's kin-network label of each named place (``tribe``) is not copied onto the villages: no
+mechanism uses kinship yet (issue 13, item I: shelter by kin group, flight across the Iraqi
+border by kin, amnesty trust by kin). Flight into Iraq from the border strip is modelled without
+it, in :mod:`sim.mechanisms.cell_bases`.
 """
 
 from __future__ import annotations
@@ -49,12 +54,12 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
         district = g.districts[g.district[x, y]]
         is_camp = g.terrain[x, y] == TERRAINS.index("camp")
         if place is not None:
-            pop, market, oil, tribe, name = place.population, place.market, place.oil, place.tribe, place.name
+            pop, market, oil, name = place.population, place.market, place.oil, place.name
         else:
             pop = p.camp_population if is_camp else p.village_population
             market = 0.0 if is_camp else (  # shepherd camps hold no market: no traders, no zakat
                 p.village_market if district.village_market is None else district.village_market)
-            oil, tribe = False, "shepherds" if is_camp else "local"
+            oil = False
             name = f"{'camp' if is_camp else 'village'} {x},{y}"
         sdf = g.holder[x, y] == SDF
         council_share = initial_council_share(p, district.name, district.zone)
@@ -64,7 +69,7 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
         influence0 = initial_influence(p, district.name, district.zone)
         values = dict(
             x=x, y=y, population=pop, market=market, oil=oil, district=g.district[x, y],
-            zone=g.zone[x, y], tribe=g.tribes.index(tribe), sdf_held=sdf, has_council=has_council,
+            zone=g.zone[x, y], sdf_held=sdf, has_council=has_council,
             has_chairman=has_council, officials=p.officials_per_council if has_council else 0, pledged=0.0,
             trust=trust0, trust_baseline=trust0, fear=influence0, influence=influence0,
             # full appeal is the reference the recruitment rate is measured against, so 1 is a unit, not a level
