@@ -2,7 +2,9 @@
 
 A trader asked for zakat pays, negotiates (sometimes successfully), refuses and suffers
 retaliation against his office or store, or leaves for exile further north (EUI 2022, s.2 and
-fn 24). Exiled traders keep their wealth: it leaves the region with them.
+fn 24); he weighs the expected cost of each (:mod:`sim.mechanisms.zakat`). Traders of the oil
+villages are more numerous and richer (:mod:`sim.world.initial`). Exiled traders keep their
+wealth: it leaves the region with them.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ off from the AANES and stops anyone joining councils or the forces, leaving inst
 vacuums (EUI 2022, s.2, fn 27). In Dhiban in January 2022, 40 SDF soldiers warned to repent left
 the SDF with their commanders' consent; Darnaj has no council or chairman, Sweidan's re-formed
 council has no chairman, and in Sweidan and Tayyana the SDF can no longer recruit locally (s.2).
+
+A campaign takes a geometric number of soldiers from one local unit (mean
+``repentance_group_mean``): most campaigns move a few people, one by one or at Friday prayers,
+and Dhiban's 40, the largest case the brief reports, is the cap (``repentance_group_max``).
 """
 
 from __future__ import annotations
