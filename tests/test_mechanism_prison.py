@@ -10,6 +10,7 @@ from accounting import books_balance
 from tiny_world import tiny_model
 
 import sim
+from sim.world.names import SDF
 
 DATE = dt.date(2019, 4, 10)
 #: a prison every attack breaches (no guards), where all 50 inmates would get out without air support
@@ -103,7 +104,11 @@ def test_raids_that_find_the_staging_group_break_up_the_plot(tmp_path: Path) -> 
     m = tiny_model(tmp_path, months=4, events=[window], **{**BREACH, "exposed_detection": 1.0,
                                                            "raid_capture_share": 1.0})
     m.run_for(m.day_of(dt.date(2019, 5, 1)))
-    row = int(m.mechanisms.prison.staged_rows()[0])
+    prison = m.mechanisms.prison
+    row = int(prison.staged_rows()[0])
+    assert m.geography.holder[m.cells.base_x[row], m.cells.base_y[row]] != SDF  # gathering in the Badia
+    m.run_for(prison.position_day + 1 - m.steps)
+    assert m.geography.holder[m.cells.base_x[row], m.cells.base_y[row]] == SDF  # pre-positioned near the prison
     m.cells.exposure[row] = 1.0  # the SDF know of the group (fn 8: a cell tasked with the attack was arrested)
     m.run_for(m.day_of(closes) + 1 - m.steps)
     assert m.accounts.totals["prison_attacks"] == 0 and m.accounts.people["escaped"] == 0

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
 
@@ -56,6 +58,9 @@ class BadiaFront(Mechanism):
         m = self.model
         p, c, acc = m.p, m.cells, m.accounts
         in_badia = m.cell_sites().in_regime
+        staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack hold back
+        if len(staged):
+            in_badia = in_badia[~np.isin(in_badia, staged)]
         if not len(in_badia):
             return
         strikers = in_badia[m.rng.random(len(in_badia)) < self.attack_chance()]

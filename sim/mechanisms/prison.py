@@ -6,9 +6,11 @@ IS hurried its attack because a safer centre was almost built (fn 6): the scenar
 opportunity window (``prison_attack_window``) or a single date (``prison_attack``). Inside the
 window IS decides: it prepares when it can pay for the operation (about half a million dollars,
 fn 17) and spare the fighters (nearly a tenth of its operational strength, fn 22-23). The
-attackers are brought together over about six months (fn 22) into a staging group near the prison
-that does nothing else and that SDF raids can find like any other cell: the arrest of a cell
-tasked with the attack in November 2021 made the SDF think the plot was dead (fn 8).
+attackers are brought together over about six months (fn 22) into a staging group that does
+nothing else: first in the Badia, one of the attackers' departure points (fn 41), then, for the
+last weeks, pre-positioned near the prison (s.1, fn 16), where SDF raids can find it like any other
+cell: the arrest of a cell tasked with the attack in November 2021 made the SDF think the plot was
+dead (fn 8).
 
 What the attack yields comes from the model, not from the record: the breach succeeds with a
 chance set by attackers against guards; an inmate revolt frees part of the prison, but the
@@ -51,11 +53,12 @@ class Prison(Mechanism):
     name = "prison"
     switch = "prison_enabled"
     params = ("prison_enabled", "prison_attack_share_of_fighters", "prison_attack_cost_usd", "prison_attackers_min",
-              "prison_preparation_months", "prison_guards", "prison_guard_quality", "prison_detainees_held",
-              "prison_breakout_share", "prison_air_support_block", "prison_attackers_killed_share",
-              "prison_mutiny_death_share", "prison_guard_death_share", "prison_sdf_dead_per_is_dead",
-              "prison_takeover_per_fighter", "prison_escapees_stay_share", "neighbourhoods_held_days",
-              "cordon_fighters", "cordon_share_from_map", "amnesty_rejoin_share", "amnesty_trust_gain")
+              "prison_preparation_months", "prison_positioning_months", "prison_guards", "prison_guard_quality",
+              "prison_detainees_held", "prison_breakout_share", "prison_air_support_block",
+              "prison_attackers_killed_share", "prison_mutiny_death_share", "prison_guard_death_share",
+              "prison_sdf_dead_per_is_dead", "prison_takeover_per_fighter", "prison_escapees_stay_share",
+              "neighbourhoods_held_days", "cordon_fighters", "cordon_share_from_map", "amnesty_rejoin_share",
+              "amnesty_trust_gain")
     reads = ("recruit_fighter_share",)
 
     def __init__(self, model: InsurgencyModel) -> None:
@@ -67,6 +70,7 @@ class Prison(Mechanism):
         self.window_closes = -1  # last day of the opportunity window (-1: no window open)
         self.staging = NO_PLOT  # row of the cell gathering the attackers
         self.launch_day = -1  # day the staged attack goes in
+        self.position_day = -1  # day the staging group moves near the prison
 
     # ------------------------------------------------------------------ the decision
     def open_window(self, closes: int) -> dict[str, Any]:
@@ -106,20 +110,36 @@ class Prison(Mechanism):
             if k > 0:
                 c.fighters[row] -= k
                 taken += k
-        # the attackers wait in the village nearest the prison, pre-positioned (s.1, fn 16)
-        near = m.world.index.nearest(*self.xy)
-        self.staging = m.add_cell(int(m.villages.x[near]), int(m.villages.y[near]), role=0, fighters=taken)
+        # the attackers gather in the Badia (fn 41) and move near the prison before the attack
+        x, y = m.world.hideouts.pick(BADIA)
+        self.staging = m.add_cell(x, y, role=0, fighters=taken)
         months = p.prison_preparation_months if months is None else months
         self.launch_day = min(m.day + int(round(DAYS_PER_MONTH * months)), max(self.window_closes, m.day))
+        self.position_day = self.launch_day - int(round(DAYS_PER_MONTH * p.prison_positioning_months))
+        self.position_staging()
         return {"attackers": taken, "launch_day": self.launch_day}
+
+    def position_staging(self) -> None:
+        """From its positioning day, the staging group waits in the village nearest the prison (s.1, fn 16)."""
+        m = self.model
+        row = self.staging
+        if m.day < self.position_day or not m.cells.alive[row]:
+            return
+        near = m.world.index.nearest(*self.xy)
+        x, y = int(m.villages.x[near]), int(m.villages.y[near])
+        if (m.cells.base_x[row], m.cells.base_y[row]) != (x, y):
+            m.mechanisms.cell_bases.move(row, x, y)
 
     def staged_rows(self) -> np.ndarray:
         """Rows of cells gathered for an attack (they do not go out at night)."""
         return np.array([self.staging] if self.staging != NO_PLOT else [], dtype=np.int64)
 
     def day(self) -> None:
-        """Launch a prepared attack on its day."""
-        if self.staging != NO_PLOT and self.model.day >= self.launch_day:
+        """Move the staging group into position, and launch a prepared attack on its day."""
+        if self.staging == NO_PLOT:
+            return
+        self.position_staging()
+        if self.model.day >= self.launch_day:
             out = self.launch()
             self.model.log_event("prison_attack", description="IS storms the prison (from its window)", **out)
 
