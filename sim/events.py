@@ -8,6 +8,7 @@ when the model is built.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,14 +77,25 @@ class Amnesty(EventArgs):
 
 
 class PrisonAttack(EventArgs):
-    """IS storms the al-Sina'a prison in al-Hasaka."""
+    """IS storms the al-Sina'a prison in al-Hasaka on this date if it can pay and spare the fighters;
+    what the attack yields comes from the model."""
 
     kind: Literal["prison_attack"] = "prison_attack"
     attackers_share: float | None = Field(None, ge=0.0, le=1.0, description="share of IS fighters committed")
-    escapees: int | None = Field(None, ge=0, le=10_000, description="prisoners who get away")
 
     def apply(self, model: InsurgencyModel) -> dict[str, Any]:
-        return model.mechanisms.prison.attack(self.attackers_share, self.escapees)
+        return model.mechanisms.prison.attack(self.attackers_share)
+
+
+class PrisonAttackWindow(EventArgs):
+    """An opportunity to storm the prison opens on this date and closes on ``window_closes`` (when a
+    safer prison opens): IS decides whether and when to prepare and attack."""
+
+    kind: Literal["prison_attack_window"] = "prison_attack_window"
+    window_closes: dt.date = Field(..., description="last day on which IS can attack")
+
+    def apply(self, model: InsurgencyModel) -> dict[str, Any]:
+        return model.mechanisms.prison.open_window(model.day_of(self.window_closes))
 
 
 class CommunityPolicing(EventArgs):
@@ -143,7 +155,7 @@ class SetParameters(EventArgs):
 
 EVENT_KINDS: dict[str, type[EventArgs]] = {
     cls.model_fields["kind"].default: cls
-    for cls in (CoalitionWithdrawal, CoalitionReturn, SDFAttentionNorth, Amnesty, PrisonAttack,
+    for cls in (CoalitionWithdrawal, CoalitionReturn, SDFAttentionNorth, Amnesty, PrisonAttack, PrisonAttackWindow,
                 CommunityPolicing, EliteBargain, FeedingTheRoad, RegimeOffensive, SetParameters)
 }
 

@@ -47,9 +47,9 @@ read_map = cached_by_file(load_map)
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front")),
-    ("day", ("patrols", "raids", "trade", "influence")),
-    ("month_end", ("councils", "trust", "recruitment", "sdf_recruitment", "cell_bases", "badia_front", "repentance",
-                   "strongholds")),
+    ("day", ("prison", "patrols", "raids", "trade", "influence")),
+    ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
+                   "badia_front", "repentance", "strongholds")),
 )
 """The day's phases and, in each, the mechanisms whose hook of that name runs, in order.
 

@@ -35,6 +35,7 @@ from sim.scenario import Scenario, load_scenario
 #: Parameters that are head counts of the whole map, multiplied by the scale factor.
 SCALED_PARAMETERS: tuple[str, ...] = (
     "is_fighters_total", "is_supporters_total", "sdf_fighters_region", "detainees_initial", "cordon_fighters",
+    "sdf_reserve_fighters",
 )
 DEFAULT_MAP = scenarios_dir() / "maps" / "nes.toml"
 BASELINE = scenarios_dir() / "baseline.toml"

@@ -14,8 +14,9 @@ def books_balance(m: sim.InsurgencyModel) -> None:
     expected = (money["initial_trader_wealth"] + money["trade_income"] - money["consumption"]
                 - money["destroyed"] - money["zakat"])
     assert traders == pytest.approx(expected, rel=1e-9, abs=1e-6)
-    is_money = m.treasury + m.cells.money.sum()
+    is_money = m.treasury + m.cells.money.sum() + m.mechanisms.badia_front.supplies
     assert is_money == pytest.approx(money["initial_is_money"] + money["zakat"] + money["regime_payments"]
+                                     + money["badia_loot"]
                                      - money["is_spending"], rel=1e-9, abs=1e-6)
     in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum())
     assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]

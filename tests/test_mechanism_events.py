@@ -22,8 +22,9 @@ EVENTS: dict[str, tuple[dict, Check]] = {
         lambda m: m.policy.coalition_present_by_district.tolist() == [False, True, True]),
     "sdf_attention_north": ({"share": 1.0}, lambda m: m.policy.sdf_attention_north == 1.0 and not m.units.active.any()),
     "amnesty": ({"released": 20}, lambda m: m.detainees == 30 and m.accounts.people["amnestied"] == 20),
-    "prison_attack": ({"attackers_share": 0.5, "escapees": 5},
-                      lambda m: m.accounts.totals["prison_attacks"] == 1 and m.accounts.people["escaped"] == 5),
+    "prison_attack": ({"attackers_share": 0.5}, lambda m: m.accounts.totals["prison_attacks"] == 1),
+    "prison_attack_window": ({"window_closes": DATE + dt.timedelta(days=60)},
+                             lambda m: m.mechanisms.prison.window_closes == m.day_of(DATE) + 60),
     "community_policing": ({}, lambda m: m.policy.policing == "community"),
     "elite_bargain": ({"district": "zakat_triangle"},
                       lambda m: bool(m.villages.bargain[m.world.district_of == "zakat_triangle"].all())),
@@ -37,7 +38,7 @@ EVENTS: dict[str, tuple[dict, Check]] = {
 def test_event_changes_state_on_its_date(tmp_path: Path, name: str) -> None:
     args, changed = EVENTS[name]
     event = {"kind": name, "date": DATE, **args} if "kind" not in args else {"date": DATE, **args}
-    m = tiny_model(tmp_path, events=[event], is_money_initial_usd=1_000_000.0, prison_is_killed=0)
+    m = tiny_model(tmp_path, events=[event], is_money_initial_usd=1_000_000.0, prison_attackers_min=1)
     m.run_for(m.day_of(DATE))  # every day before the event's
     assert not changed(m), f"{name} changed the model before its date"
     m.run_for(1)

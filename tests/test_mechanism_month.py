@@ -74,15 +74,17 @@ def test_sdf_units_are_topped_up_locally_or_from_outside(model: sim.InsurgencyMo
     home = int(u.home[0])
     u.local[0], u.strength[0] = True, 60
     p.sdf_monthly_replacement = 1.0
-    v.trust[home], v.tawba_pressure[home], v.influence[home] = 1.0, 0.0, 0.0
-    model.mechanisms.sdf_recruitment.month_end()
+    v.trust[home], v.tawba_pressure[home], v.influence[home], v.fear[home] = 1.0, 0.0, 0.0, 0.0
+    sdf = model.mechanisms.sdf_recruitment
+    reserve = sdf.reserve
+    sdf.month_end()
     assert u.strength[0] == 100 and len(u) == 1
-    assert model.mechanisms.sdf_recruitment.recruits == {"local": 40, "external": 0}
+    assert sdf.recruits == {"local": 40, "external": 0} and sdf.reserve == reserve
     u.strength[0] = 60
     v.tawba_pressure[home] = 1.0  # repentance: no local man joins any more
-    model.mechanisms.sdf_recruitment.month_end()
+    sdf.month_end()
     assert len(u) == 2 and not u.local[1] and u.strength[1] == 40 and u.nominal[0] == 60
-    assert model.mechanisms.sdf_recruitment.recruits["external"] == 40
+    assert sdf.recruits["external"] == 40 and sdf.reserve == reserve - 40
     assert len(model.unit_agents) == 2
 
 

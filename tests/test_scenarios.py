@@ -57,7 +57,7 @@ def test_turkish_escalation_overrides_the_baseline_share() -> None:
 def test_scenario_specific_events() -> None:
     kinds = {name: {e.kind for e in sim.load_scenario(name).events} for name in LIBRARY}
     assert "coalition_withdrawal" in kinds["us_withdrawal"] and "coalition_withdrawal" in kinds["us_withdrawal_late"]
-    assert "prison_attack" in kinds["prison_attack_2022"]
+    assert "prison_attack_window" in kinds["prison_attack_2022"]
     assert "amnesty" in kinds["amnesty"]
     assert "community_policing" in kinds["community_policing"]
     assert "elite_bargain" in kinds["elite_bargain"]

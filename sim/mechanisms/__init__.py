@@ -1,13 +1,14 @@
 """One module per mechanism, each a :class:`~sim.mechanisms.base.Mechanism` citing its sources.
 
 Night: ``night_movement`` (dusk and dawn), ``checkpoints``, ``zakat``, ``repentance``,
-``allegiance``, ``killings``, ``attacks``, ``governance``, ``badia_front``. Day: ``patrols``,
-``raids`` (with ``compartmentalisation`` and ``civilian_arrests``), ``trade``, ``influence``. Month
-end: ``councils`` (the administrative vacuum), ``trust``, ``recruitment``, ``sdf_recruitment``,
-``cell_bases``, ``badia_front`` (the regime's payments), ``repentance`` (fading memories),
-``strongholds``. Scenario-driven: ``prison`` (attacks, amnesties), ``elite_bargain``,
-``turkish_front``. Conditions several read (Coalition, policing, strategic patience) are
-multipliers in :mod:`sim.modifiers`.
+``allegiance``, ``killings``, ``attacks``, ``governance``, ``badia_front``. Day: ``prison`` (a
+staged attack), ``patrols``, ``raids`` (with ``compartmentalisation`` and ``civilian_arrests``),
+``trade``, ``influence``. Month end: ``councils`` (the administrative vacuum), ``elite_bargain``
+(vacant chairs refilled), ``trust``, ``recruitment``, ``prison`` (IS's decision to prepare an
+attack), ``sdf_recruitment``, ``cell_bases``, ``badia_front`` (supplies and hunger),
+``repentance`` (fading memories), ``strongholds``. Scenario-driven: ``prison`` (the attack's
+window or date, amnesties), ``elite_bargain``, ``turkish_front``. Conditions several read
+(Coalition, policing, strategic patience) are multipliers in :mod:`sim.modifiers`.
 """
 
 from __future__ import annotations

@@ -1,50 +1,101 @@
-"""The Badia front: IS against the regime, and the regime "feeding the road".
+"""The Badia front: IS's desert sanctuary lives off the roads, and the regime may feed them.
 
-From 2018 to 2020 IS waged a wave of attacks in the Badia that forced the regime to keep IS
-supply lines open; since June 2021 a regime and Russian counter-offensive has cut IS attacks and
-left its fighters on motorcycles in small groups (EUI 2022, s.3, fn 43, 50). Trade is the cement
-of a violent interdependence: pro-regime forces sign non-aggression pacts and hand over part of
-their cargoes, aid is diverted to bribe IS, and "feeding the road" makes IS raids less likely
-(fn 45-47). After the US leaves, IS means to turn on the regime (s.4, fn 63).
+The desert south of the river is IS's hub, where fighters are trained and from where they are
+sent north (EUI 2022, s.3, fn 40-41); its bases must be fed. When supplies run short, fighters
+hit regime soldiers and convoys for what they carry, and the wave of attacks of 2018-2020 forced
+the regime to leave IS's supply lines open (s.3, fn 43, 48). Pro-regime forces now sign
+non-aggression pacts, hand over a share of their cargoes, and divert aid to IS: "feeding the road"
+makes raids less likely (fn 45-47). Since June 2021 the regime's and Russia's counter-offensive
+has cut IS attacks and made them costlier, its fighters moving on motorcycles in small groups
+(fn 50). After the US leaves, IS means to turn on the regime (s.4, fn 63).
+
+Here the Badia cells share a stock of supplies (USD-equivalent). Each month it pays their upkeep;
+what it cannot pay is hunger, and hunger raises the nightly chance that a Badia cell strikes, each
+strike bringing loot and costing the cell a fighter with some chance. Feeding the road pays into
+the stock, so the fall in attacks it buys comes about through hunger, not by decree; supplies
+beyond a reserve go to IS's treasury, which pays for recruits and for a prison attack.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+    from sim.model import InsurgencyModel
 
 
 class BadiaFront(Mechanism):
-    """Badia-based cells strike regime forces; the regime pays IS while it "feeds the road"."""
+    """Badia cells' supplies, hunger and strikes on the regime; the regime's payments while it feeds the road."""
 
     name = "badia_front"
     switch = "badia_front_enabled"
-    params = ("badia_front_enabled", "badia_attack_prob", "feeding_attack_reduction", "feeding_payment_usd_month",
-              "regime_offensive_attack_factor")
+    params = ("badia_front_enabled", "badia_attack_prob", "badia_hunger_gain", "badia_loot_usd",
+              "badia_attack_loss_prob", "badia_upkeep_usd_per_fighter", "badia_reserve_months",
+              "feeding_payment_usd_month", "regime_offensive_attack_factor", "regime_offensive_loss_factor")
 
-    def night(self, visits: Visits) -> None:
-        """Badia-based cells may strike regime forces or convoys tonight."""
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self.supplies = 0.0  # USD-equivalent held by the Badia cells (food, fuel, arms)
+        self.hunger = 0.0  # share of last month's upkeep the supplies could not pay, 0..1
+
+    def attack_chance(self) -> float:
+        """Tonight's chance that one Badia cell strikes regime forces or convoys."""
         m = self.model
         p = m.p
-        sites = m.cell_sites()
-        if not len(sites.alive):
-            return
-        in_badia = sites.in_regime
-        rate = p.badia_attack_prob * modifiers.badia_escalation(m)
-        if m.policy.feeding_the_road:
-            rate *= 1.0 - p.feeding_attack_reduction
+        rate = p.badia_attack_prob * modifiers.badia_escalation(m) * (1.0 + p.badia_hunger_gain * self.hunger)
         if m.policy.regime_offensive:
             rate *= p.regime_offensive_attack_factor
-        m.accounts.incident("badia_attacks", int(m.rng.binomial(len(in_badia), min(1.0, rate))))
+        return min(1.0, rate)
+
+    def night(self, visits: Visits) -> None:
+        """Badia cells may strike tonight: loot for the supplies, fighters lost."""
+        m = self.model
+        p, c, acc = m.p, m.cells, m.accounts
+        in_badia = m.cell_sites().in_regime
+        staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack hold back
+        if len(staged):
+            in_badia = in_badia[~np.isin(in_badia, staged)]
+        if not len(in_badia):
+            return
+        strikers = in_badia[m.rng.random(len(in_badia)) < self.attack_chance()]
+        if not len(strikers):
+            return
+        acc.incident("badia_attacks", len(strikers))
+        loot = len(strikers) * p.badia_loot_usd
+        self.supplies += loot
+        acc.money["badia_loot"] += loot
+        loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
+        lost = strikers[m.rng.random(len(strikers)) < min(1.0, loss)]
+        if not len(lost):
+            return
+        c.fighters[lost] -= 1
+        acc.incident("is_killed", len(lost))
+        acc.people["is_killed"] += len(lost)
+        for row in lost[c.fighters[lost] <= 0]:
+            acc.people["supporters_dispersed"] += int(c.supporters[row])
+            c.supporters[row] = 0
+            m.remove_cell(int(row))
 
     def month_end(self) -> None:
-        """The regime's monthly payments to IS while the road is fed."""
+        """The regime's payments in, the fighters' upkeep out, hunger, and the surplus to the treasury."""
         m = self.model
+        p, c, acc = m.p, m.cells, m.accounts
         if m.policy.feeding_the_road:
-            m.treasury += m.p.feeding_payment_usd_month
-            m.accounts.money["regime_payments"] += m.p.feeding_payment_usd_month
+            self.supplies += p.feeding_payment_usd_month
+            acc.money["regime_payments"] += p.feeding_payment_usd_month
+        need = p.badia_upkeep_usd_per_fighter * float(c.fighters[m.cell_sites().in_regime].sum())
+        paid = min(self.supplies, need)
+        self.supplies -= paid
+        acc.money["is_spending"] += paid
+        self.hunger = 1.0 - paid / need if need > 0 else 0.0
+        surplus = max(0.0, self.supplies - p.badia_reserve_months * need)
+        if surplus > 0:  # the centralised organisation takes what the Badia does not need (s.1, s.3)
+            self.supplies -= surplus
+            m.treasury += surplus
+

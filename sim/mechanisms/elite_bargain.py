@@ -4,7 +4,15 @@ In al-Karama the SDF gave up raiding a displaced camp of over 20,000 people and 
 with the main families: a collective return home without security consequences, in exchange for
 backing the AANES and the fight against IS. Over 1,500 young men joined the SDF, local leaders
 took the new civil institutions, and former IS militants, though present, were contained; the
-area stayed calm during the al-Hasaka attack (EUI 2022, s.2, fn 37-38).
+area stayed calm during the al-Hasaka attack (EUI 2022, s.2, fn 37-38). The Bariaj clan of
+al-Karama now holds the key posts of Raqqa's council, courts and security bodies (fn 38).
+
+A bargain does not make IS's influence fade by decree. It changes what the other mechanisms
+read: trust rises (so more tips reach the raids and more men join the SDF), former militants'
+appeal falls (sympathy, read by recruitment and entrenchment), the clan's young men garrison the
+villages as local units (SDF presence), councils are complete, and each month the clan fills any
+chair or seat left vacant at once (a council with a chairman erodes influence). Influence then
+falls only as fast as those make it.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ class EliteBargain(Mechanism):
 
     name = "elite_bargain"
     switch = "elite_bargain_enabled"
-    params = ("elite_bargain_enabled", "bargain_trust", "bargain_sympathy", "bargain_decay_factor", "bargain_recruits")
+    params = ("elite_bargain_enabled", "bargain_trust", "bargain_sympathy", "bargain_recruits")
     reads = ("officials_per_council",)
 
     def strike(self, district: str) -> dict:
@@ -46,3 +54,16 @@ class EliteBargain(Mechanism):
                 m.add_unit(int(i), int(n), local=True)
                 m.mechanisms.sdf_recruitment.recruits["local"] += int(n)
         return {"district": district, "villages": len(rows), "recruits": int(shares.sum())}
+
+    def month_end(self) -> None:
+        """The clan fills the chairs and seats left vacant under a bargain (fn 38), and has sworn nothing to IS."""
+        m = self.model
+        p, v = m.p, m.villages
+        rows = np.nonzero(v.bargain & v.sdf_held)[0]
+        if not len(rows):
+            return
+        v.has_council[rows] = True
+        v.has_chairman[rows] = True
+        short = rows[v.officials[rows] < p.officials_per_council]
+        v.pledged[short] *= v.officials[short] / p.officials_per_council
+        v.officials[short] = p.officials_per_council

@@ -21,7 +21,6 @@ class Influence(Mechanism):
     switch = "influence_enabled"
     params = ("influence_enabled", "influence_decay_base", "influence_decay_guard", "influence_decay_admin",
               "influence_per_resident_cell", "fear_decay")
-    reads = ("bargain_decay_factor",)
 
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
@@ -29,7 +28,6 @@ class Influence(Mechanism):
         p, v = m.p, m.villages
         admin = v.has_council & v.has_chairman
         decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-        decay = np.where(v.bargain, decay * p.bargain_decay_factor, decay)
         v.influence *= 1.0 - np.clip(decay, 0.0, 1.0)
         v.fear *= 1.0 - p.fear_decay
         sites = m.cell_sites()  # residents: living cells based on each village's own square

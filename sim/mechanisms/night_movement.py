@@ -108,6 +108,9 @@ class NightMovement(Mechanism):
             return Visits.none()
         alive = m.cell_sites().alive
         rows = alive[m.rng.random(len(alive)) < p.night_activity_prob]
+        staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack stay put
+        if len(staged):
+            rows = rows[~np.isin(rows, staged)]
         if len(rows) == 0 or len(v) == 0:
             return Visits.none()
         # each cell weighs only the villages within its reach: a padded neighbour table per hideout

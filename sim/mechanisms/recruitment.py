@@ -4,7 +4,7 @@ Recruitment is the first of the brief's stronghold criteria (EUI 2022, s.2). Rec
 trained in the Badia before being sent out (s.3); Ghuweiran and al-Zuhur resent the Kurdish
 movement yet do not sympathise with IS (s.2, fn 32), so recruiting there is hard. Distrust of
 the security forces revives IS's appeal (WP 2019). Recruits cost money: IS's treasury, fed by
-zakat and by the regime's payments in the Badia, limits how many it takes.
+zakat and by what the Badia's supplies do not need (``badia_front``), limits how many it takes.
 """
 
 from __future__ import annotations

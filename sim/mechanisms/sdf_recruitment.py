@@ -1,11 +1,18 @@
-"""SDF recruitment: local where people will still join, brought from outside where not.
+"""SDF recruitment: local men join as far as they are willing; the rest comes from a finite reserve.
 
-The SDF recruited locally as they moved into Arab areas (WP 2019). Repentance now stops people
-joining the military; in Sweidan and Tayyana the SDF cannot recruit locally and must bring
-soldiers from other governorates, so the forces become external to local communities (EUI 2022,
-s.2). In al-Karama the elite bargain brought over 1,500 young men into the SDF (fn 37). Each
-month units below strength are topped up: locally where trust is high enough and repentance
-pressure low enough, otherwise by an external detachment.
+The SDF recruited locally as they moved into Arab areas (WP 2019). Repentance campaigns and
+killings now stop people joining the military; in Sweidan and Tayyana the SDF cannot recruit
+locally and must bring soldiers from other governorates, so the forces become external to local
+communities (EUI 2022, s.2). In al-Karama the elite bargain brought over 1,500 young men into
+the SDF (fn 37). Soldiers from elsewhere are not unlimited: from 2021 the security apparatus
+turned its priority north to the Turkish front (s.5, fn 39), which draws on the same men.
+
+Each month SDF deaths in a village (attacks, the prison attack) add to its fear, and units below
+strength are topped up. A local unit takes the local men who come forward, each with the
+village's willingness to serve (``councils.willingness``: trust, fear, IS influence and
+repentance); when no one comes forward, the SDF send a detachment from outside for the gap. An
+external unit is topped up from outside. Men from outside come from a finite reserve, of which
+the Turkish front holds the share the SDF sent north (``turkish_front``).
 """
 
 from __future__ import annotations
@@ -21,47 +28,70 @@ if TYPE_CHECKING:
 
 
 class SDFRecruitment(Mechanism):
-    """Each month units below strength are topped up, locally where men still join, else from outside."""
+    """Each month: fear from SDF deaths, then units topped up by willing local men or from the reserve."""
 
     name = "sdf_recruitment"
     switch = "sdf_recruitment_enabled"
-    params = ("sdf_recruitment_enabled", "sdf_monthly_replacement", "local_recruit_min_trust",
-              "local_recruit_max_tawba", "local_recruit_max_influence")
+    params = ("sdf_recruitment_enabled", "sdf_monthly_replacement", "sdf_reserve_fighters", "fear_per_sdf_death")
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self.recruits = {"local": 0, "external": 0}  # men brought in so far, by origin
+        self.reserve = int(model.p.sdf_reserve_fighters)  # men the SDF can still send south
+        self.reserve_north = 0  # reserve men committed to the Turkish front
+        self.deaths_counted: dict[int, int] = {}  # SDF deaths per village already turned into fear
 
-    def can_recruit_locally(self) -> np.ndarray:
-        """Per village: will local men still join the SDF?"""
-        p, v = self.model.p, self.model.villages
-        return (v.trust >= p.local_recruit_min_trust) & (v.tawba_pressure < p.local_recruit_max_tawba) & (
-            v.influence < p.local_recruit_max_influence)
+    def deaths_since_last_month(self) -> np.ndarray:
+        """Per village: SDF members killed there since the last month end."""
+        m = self.model
+        dead = np.zeros(len(m.villages), np.int64)
+        for (kind, village), n in m.accounts.totals_by_village.items():
+            if kind == "sdf_killed":
+                dead[village] = int(n) - self.deaths_counted.get(village, 0)
+                self.deaths_counted[village] = int(n)
+        return dead
+
+    def send_reserve_north(self, share: float) -> None:
+        """Commit ``share`` of the reserve to the Turkish front (0 brings it all back)."""
+        total = self.reserve + self.reserve_north
+        self.reserve_north = int(round(share * total))
+        self.reserve = total - self.reserve_north
+
+    def from_reserve(self, wanted: int) -> int:
+        """Men the reserve can send south now (at most ``wanted``)."""
+        sent = max(0, min(int(wanted), self.reserve))
+        self.reserve -= sent
+        self.recruits["external"] += sent
+        return sent
 
     def month_end(self) -> None:
-        """Top up depleted units (only those deployed in the south)."""
+        """Deaths feed fear; units below strength are topped up (only those deployed in the south)."""
         m = self.model
-        p, u = m.p, m.units
-        local_ok = self.can_recruit_locally()
+        p, u, v = m.p, m.units, m.villages
+        dead = self.deaths_since_last_month()
+        v.fear[:] = np.minimum(1.0, v.fear + p.fear_per_sdf_death * dead * v.sdf_held)
+        willing = m.mechanisms.councils.willingness()
         changed = False
         for k in np.nonzero(u.active & (u.strength < u.nominal))[0]:
             home = int(u.home[k])
             need = int(np.ceil((u.nominal[k] - u.strength[k]) * p.sdf_monthly_replacement))
             if need <= 0:
                 continue
-            if u.local[k] and local_ok[home]:
-                u.strength[k] += need
-                self.recruits["local"] += need
-            elif u.local[k]:
-                # the local unit cannot refill: the gap is filled by soldiers from other
-                # governorates, and the local unit stays at what it has left
-                deficit = int(u.nominal[k] - u.strength[k])
-                u.nominal[k] = u.strength[k]
-                m.add_unit(home, deficit, local=False)
-                self.recruits["external"] += deficit
+            if u.local[k]:
+                joined = int(m.rng.binomial(need, float(np.clip(willing[home], 0.0, 1.0))))
+                if joined:
+                    u.strength[k] += joined
+                    self.recruits["local"] += joined
+                else:
+                    # no local man came forward: the gap is filled by soldiers from other
+                    # governorates, and the local unit stays at what it has left
+                    deficit = int(u.nominal[k] - u.strength[k])
+                    u.nominal[k] = u.strength[k]
+                    sent = self.from_reserve(deficit)
+                    if sent:
+                        m.add_unit(home, sent, local=False)
             else:
-                u.strength[k] += need
-                self.recruits["external"] += need
+                u.strength[k] += self.from_reserve(need)
             changed = True
         if changed:
             m.units_changed()

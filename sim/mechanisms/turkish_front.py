@@ -4,8 +4,9 @@ The Turkey-PKK conflict spiked from the summer of 2021; Turkish strikes hit SDF 
 the border and an SDF convoy on the Tall Tamr - al-Hasaka road, and Ankara's Winter Eagle
 operation began on 2 February 2022 (EUI 2022, s.5, fn 39). The AANES security apparatus
 gradually switched its priority north, which eased IS's movement south of al-Hasaka (fn 39).
-Here a share of the SDF's southern units is redeployed north (they stop patrolling), and cells
-travel further at night (see ``night_movement``).
+Here a share of the SDF's southern units is redeployed north (they stop patrolling), the same
+share of the SDF's reserve is committed north (so fewer men are left to refill the south's units,
+``sdf_recruitment``), and cells travel further at night (see ``night_movement``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from sim.mechanisms.base import Mechanism
 
 
 class TurkishFront(Mechanism):
-    """Redeploys a share of the SDF's units north (a scenario event sets the share)."""
+    """Redeploys a share of the SDF's units and reserve north (a scenario event sets the share)."""
 
     name = "turkish_front"
     switch = "turkish_front_enabled"
     params = ("turkish_front_enabled",)
 
     def redeploy(self, share: float) -> dict:
-        """Send ``share`` of all SDF units north (0 brings every unit back south)."""
+        """Send ``share`` of all SDF units, and of the reserve, north (0 brings them all back south)."""
         m = self.model
         u = m.units
         share = float(share) if self.enabled else 0.0
@@ -33,5 +34,6 @@ class TurkishFront(Mechanism):
         order = np.lexsort((m.rng.random(len(u)), u.local))
         u.active[:] = True
         u.active[order[:n_north]] = False
+        m.mechanisms.sdf_recruitment.send_reserve_north(share)
         m.units_changed()
         return {"share": share, "units_north": n_north}
