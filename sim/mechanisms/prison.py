@@ -289,5 +289,5 @@ class Prison(Mechanism):
         attach_supporters(m, rejoin - fighters)
         m.accounts.people["amnesty_returned_home"] += released - rejoin
         east = v.sdf_held & (m.world.zone_of == EAST_STRIP)
-        v.trust[east] = np.minimum(1.0, v.trust[east] + p.amnesty_trust_gain)
+        v.trust[east] = np.clip(v.trust[east] + p.amnesty_trust_gain, 0.0, 1.0)  # the gain may be negative
         return {"released": released, "rejoined": rejoin}
