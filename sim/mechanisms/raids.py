@@ -26,8 +26,8 @@ class Raids(Mechanism):
 
     name = "raids"
     switch = "raids_enabled"
-    params = ("raids_enabled", "detection_base", "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection",
-              "raid_capture_share", "raid_supporter_share")
+    params = ("raids_enabled", "sdf_operations", "detection_base", "tip_base", "tip_per_trust", "shepherd_opacity",
+              "exposed_detection", "raid_capture_share", "raid_supporter_share")
 
     def detection_chance(self, rows: np.ndarray, near: np.ndarray | None = None,
                          in_camp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -40,12 +40,12 @@ class Raids(Mechanism):
         if near is None:
             near = m.world.index.nearest_many(c.base_x[rows], c.base_y[rows])
         tips = p.tip_base + p.tip_per_trust * v.trust[near]
-        chance = (p.detection_base * v.guard[near] * tips * modifiers.intelligence(m, near) * modifiers.tip_factor(m)
+        chance = (p.sdf_operations * p.detection_base * v.guard[near] * tips * modifiers.intelligence(m, near) * modifiers.tip_factor(m)
                   * (1.0 - m.mechanisms.allegiance.leak(near)))
         if in_camp is None:
             in_camp = m.geography.terrain[c.base_x[rows], c.base_y[rows]] == TERRAINS.index("camp")
         chance = np.where(in_camp, chance * p.shepherd_opacity, chance)
-        chance = np.maximum(chance, c.exposure[rows] * p.exposed_detection)
+        chance = np.maximum(chance, p.sdf_operations * c.exposure[rows] * p.exposed_detection)
         return np.clip(chance, 0.0, 1.0), near
 
     def day(self) -> None:
