@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 COALITION_PARAMS = ("coalition_intel_multiplier", "sdf_presence_without_coalition", "coalition_raid_multiplier")
-POLICING_PARAMS = ("thin_evidence_share", "community_policing_wrongful_factor", "community_policing_tip_factor",
+POLICING_PARAMS = ("sweep_wrongful_share", "community_policing_wrongful_factor", "community_policing_tip_factor",
                    "community_policing_trust_factor")
 PATIENCE_PARAMS = ("strategic_patience", "restraint_with_coalition", "restraint_weight_on_killings",
                    "escalation_ramp_days", "badia_escalation_after_withdrawal", "routine_learning_days",
@@ -68,9 +68,8 @@ def coalition_share(model: InsurgencyModel) -> float:
 
 
 # ------------------------------------------------------------------------------ policing
-def wrongful_share(model: InsurgencyModel) -> float:
-    """Share of arrests that hit people with no part in IS (and are later released)."""
-    share = model.p.thin_evidence_share
+def wrongful_share(model: InsurgencyModel, share: float) -> float:
+    """``share`` (of arrests that hit people with no part in IS), as the policing style changes it."""
     return share * model.p.community_policing_wrongful_factor if model.policy.community_policing else share
 
 
