@@ -112,6 +112,16 @@ def killing_restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarra
     return 1.0 - model.p.restraint_weight_on_killings * (1.0 - restraint(model, villages))
 
 
+def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """A cell's chance to strike, scaled by its fighters: a cell of ``cell_size_mean`` fighters has
+    ``chance``, each fighter more or fewer a little more or less (1 - (1 - chance)^(fighters / mean)).
+
+    A cell's fighters scale what it can do (issue 13), so raids that take fighters weaken it.
+    """
+    strength = model.cells.fighters[cells] / max(float(model.p.cell_size_mean), 1e-9)
+    return 1.0 - (1.0 - np.clip(chance, 0.0, 1.0)) ** strength
+
+
 def capability(model: InsurgencyModel) -> float:
     """How well cells know the security forces' routines: grows over the WP 2019 window."""
     p = model.p

@@ -9,6 +9,7 @@ import pytest
 from tiny_world import tiny_model
 
 import sim
+from sim import modifiers
 from sim.agents.is_cell import ROLE
 from sim.agents.trader import EXILED
 from sim.mechanisms import Visits
@@ -203,3 +204,11 @@ def test_cells_stay_home_when_night_movement_is_off(model: sim.InsurgencyModel) 
     model.p.night_activity_prob = 0.57
     model.p.night_movement_enabled = False
     assert len(model.mechanisms.night_movement.go_out()) == 0
+
+
+def test_a_cells_fighters_scale_its_chance_to_strike(model: sim.InsurgencyModel) -> None:
+    c, p = model.cells, model.p
+    p.cell_size_mean, cells = 5.0, np.array([0])
+    for fighters, expected in ((5, 0.3), (10, 1 - 0.7 ** 2), (0, 0.0)):  # a cell of the mean size keeps p
+        c.fighters[0] = fighters
+        assert modifiers.scaled_by_fighters(model, np.array([0.3]), cells)[0] == pytest.approx(expected)

@@ -6,7 +6,8 @@ confrontation with the SDF (s.4, fn 62); after the al-Sina'a raid its attacks in
 ez-Zor were scattered and of little effect (fn 35). Where IS accumulates money and recruits its
 zones are kept cold (s.4): attacks there are held back (``strongholds.violence_factor``); there is
 no blanket truce where officials are pledged, only a garrison to strike. Each attack is followed
-by a sweep of arrests (see ``civilian_arrests``).
+by a sweep of arrests (see ``civilian_arrests``). As for killings, a cell's fighters scale the
+chance per visit (``modifiers.scaled_by_fighters``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Attacks(Mechanism):
     name = "attacks"
     switch = "attacks_enabled"
     params = ("attacks_enabled", "attack_prob", "sdf_killed_per_attack", "influence_per_attack", "fear_per_attack")
+    reads = ("cell_size_mean",)
 
     def night(self, visits: Visits) -> None:
         """Tonight's attacks, each followed by a sweep of arrests."""
@@ -41,6 +43,7 @@ class Attacks(Mechanism):
         able = v.guard[vil] > 0
         chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil)
                   * m.mechanisms.strongholds.violence_factor(vil) * able)
+        chance = modifiers.scaled_by_fighters(m, chance, mine.cells)
         for i in vil[m.rng.random(len(vil)) < chance]:
             garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
             if len(garrison):

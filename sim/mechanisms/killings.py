@@ -14,7 +14,9 @@ fn 29), worth more alive: the victim is an unpledged official with chance
 1 - ``civilian_victim_share`` (while any is in post), else a civilian suspected of working with
 the authorities, so killings are not capped by the officials in post. Killings go on under IS's
 strategic patience with part of its restraint (``modifiers.killing_restraint``) and are held back
-in IS's accumulation zones (``strongholds.violence_factor``, EUI s.4).
+in IS's accumulation zones (``strongholds.violence_factor``, EUI s.4). A cell's fighters scale
+what it can do (issue 13): the chance per visit is 1 - (1 - p)^(fighters / ``cell_size_mean``),
+so raids that take fighters weaken the cells they do not dismantle.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Killings(Mechanism):
     switch = "killings_enabled"
     params = ("killings_enabled", "killing_prob", "civilian_victim_share", "chairman_target_share",
               "fear_per_killing", "trust_loss_per_killing", "influence_per_killing")
+    reads = ("cell_size_mean",)
 
     def night(self, visits: Visits) -> None:
         """Tonight's killings, each followed by a sweep of arrests."""
@@ -54,6 +57,7 @@ class Killings(Mechanism):
         vil = mine.villages
         chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil)
                   * (1.0 - v.guard[vil]) * m.mechanisms.strongholds.violence_factor(vil) * v.sdf_held[vil])
+        chance = modifiers.scaled_by_fighters(m, chance, mine.cells)
         for i in vil[m.rng.random(len(vil)) < chance]:
             self.kill(int(i))
 
