@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 COALITION_PARAMS = ("coalition_intel_multiplier", "sdf_presence_without_coalition", "coalition_raid_multiplier")
-POLICING_PARAMS = ("thin_evidence_share", "community_policing_wrongful_factor", "community_policing_tip_factor",
+POLICING_PARAMS = ("sweep_wrongful_share", "community_policing_wrongful_factor", "community_policing_tip_factor",
                    "community_policing_trust_factor")
 PATIENCE_PARAMS = ("strategic_patience", "restraint_with_coalition", "restraint_weight_on_killings",
                    "escalation_ramp_days", "badia_escalation_after_withdrawal", "routine_learning_days",
@@ -68,9 +68,8 @@ def coalition_share(model: InsurgencyModel) -> float:
 
 
 # ------------------------------------------------------------------------------ policing
-def wrongful_share(model: InsurgencyModel) -> float:
-    """Share of arrests that hit people with no part in IS (and are later released)."""
-    share = model.p.thin_evidence_share
+def wrongful_share(model: InsurgencyModel, share: float) -> float:
+    """``share`` (of arrests that hit people with no part in IS), as the policing style changes it."""
     return share * model.p.community_policing_wrongful_factor if model.policy.community_policing else share
 
 
@@ -111,6 +110,16 @@ def restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
 def killing_restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
     """Restraint on targeted killings: they go on under patience (EUI fn 25), so it weighs less."""
     return 1.0 - model.p.restraint_weight_on_killings * (1.0 - restraint(model, villages))
+
+
+def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """A cell's chance to strike, scaled by its fighters: a cell of ``cell_size_mean`` fighters has
+    ``chance``, each fighter more or fewer a little more or less (1 - (1 - chance)^(fighters / mean)).
+
+    A cell's fighters scale what it can do (issue 13), so raids that take fighters weaken it.
+    """
+    strength = model.cells.fighters[cells] / max(float(model.p.cell_size_mean), 1e-9)
+    return 1.0 - (1.0 - np.clip(chance, 0.0, 1.0)) ** strength
 
 
 def capability(model: InsurgencyModel) -> float:

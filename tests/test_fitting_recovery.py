@@ -24,7 +24,7 @@ from sim.fitting.report import constraint_table, particles_table
 from sim.fitting.simulate import synthetic_record
 from sim.fitting.summaries import ObservedRecord
 
-TRUTH = {"killing_prob": 0.25, "detection_base": 0.004}
+TRUTH = {"killing_prob": 0.25, "detection_base": 0.04}  # detection_base: raids a day on a village
 MONTHS_2019 = tuple(f"2019-{m:02d}" for m in range(4, 13))
 
 CONFIG = """
@@ -48,9 +48,9 @@ reason = "recovery test: a range around the truth that keeps runs short"
 
 [parameters.detection_base]
 prior = "log-uniform"
-low = 0.0005
-high = 0.03
-reason = "recovery test: as the default config"
+low = 0.004
+high = 0.17
+reason = "recovery test: within the default config's range, around the truth"
 """
 
 

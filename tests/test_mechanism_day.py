@@ -1,4 +1,4 @@
-"""Day mechanisms on the tiny world: patrols, raids (with compartmentalisation), trade, influence."""
+"""Day mechanisms on the tiny world: patrols, compartmentalisation, trade, influence (raids: test_mechanism_raids)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from tiny_world import tiny_model
 
 import sim
-from sim.world.names import SDF
 
 
 @pytest.fixture
@@ -51,39 +50,6 @@ def test_presence_cache_sees_a_parameter_change(model: sim.InsurgencyModel) -> N
     assert v.guard[home] == pytest.approx(before / 4)
 
 
-def _detection(m: sim.InsurgencyModel, row: int) -> float:
-    return float(m.mechanisms.raids.detection_chance(np.array([row]))[0][0])
-
-
-def test_detection_rises_with_presence_trust_and_the_coalition(model: sim.InsurgencyModel) -> None:
-    i = _embed_cell(model, 0, "Easttown")
-    v = model.villages
-    v.guard[i], v.trust[i] = 0.5, 0.3
-    base = _detection(model, 0)
-    v.guard[i] = 1.0
-    assert _detection(model, 0) == pytest.approx(2 * base)
-    v.trust[i] = 0.8
-    more_trust = _detection(model, 0)
-    assert more_trust > 2 * base
-    model.policy.withdraw_coalition(model.day, [str(model.world.district_of[i])])
-    assert _detection(model, 0) == pytest.approx(more_trust / model.p.coalition_intel_multiplier)
-    model.policy.policing = "community"
-    assert _detection(model, 0) == pytest.approx(
-        more_trust / model.p.coalition_intel_multiplier * model.p.community_policing_tip_factor)
-    v.pledged[i] = 1.0  # informants leak the raid plans
-    assert _detection(model, 0) < more_trust / model.p.coalition_intel_multiplier
-
-
-def test_cells_in_shepherd_camps_are_harder_to_find(model: sim.InsurgencyModel) -> None:
-    i = _embed_cell(model, 0, "Camp")
-    model.villages.guard[i], model.villages.trust[i] = 1.0, 0.5
-    in_camp = _detection(model, 0)
-    _embed_cell(model, 0, "Eastvillage")
-    j = model.village_index["Eastvillage"]
-    model.villages.guard[j], model.villages.trust[j] = 1.0, 0.5
-    assert in_camp == pytest.approx(_detection(model, 0) * model.p.shepherd_opacity)
-
-
 def _reveals(m: sim.InsurgencyModel, captured: int, n: int = 50) -> int:
     c = m.cells
     total = 0
@@ -102,27 +68,6 @@ def test_a_raid_reveals_other_cells_only_as_compartmentalisation_allows(model: s
     p.compartmentalisation = False
     assert _reveals(model, 5) > 0
     assert model.mechanisms.compartmentalisation.reveal(0, 0) == 0  # no one captured, no one named
-
-
-def test_a_raid_captures_members_and_counts_arrests(model: sim.InsurgencyModel) -> None:
-    i = _embed_cell(model, 0, "Easttown")
-    c, p = model.cells, model.p
-    c.fighters[0], c.supporters[0] = 10, 10
-    p.raid_capture_share, p.raid_supporter_share, p.thin_evidence_share = 1.0, 1.0, 0.0
-    detainees = model.detainees
-    captured = model.mechanisms.raids.raid(0, i)
-    assert captured == 20 and model.detainees == detainees + 20
-    assert not c.alive[0] and model.cell_agents[0] is None
-    assert model.accounts.totals["raids"] == 1 and model.accounts.totals["arrests"] == 20
-
-
-def test_raids_only_look_in_sdf_held_land(model: sim.InsurgencyModel) -> None:
-    c = model.cells
-    model.p.detection_base = model.p.exposed_detection = 1.0
-    c.exposure[:] = 1.0
-    in_badia = model.geography.holder[c.base_x, c.base_y] != SDF
-    model.mechanisms.raids.day()
-    assert model.accounts.totals["raids"] == int((~in_badia & c.alive).sum())
 
 
 def test_trade_books_income_and_spending(model: sim.InsurgencyModel) -> None:

@@ -86,7 +86,7 @@ def test_a_switch_set_by_an_event_turns_a_mechanism_off(tmp_path: Path) -> None:
     event = {"kind": "set_parameters", "date": DATE, "parameters": {"checkpoints_enabled": False,
                                                                     "checkpoint_prob": 1.0}}
     m = tiny_model(tmp_path, months=2, events=[event], checkpoint_prob=1.0, capability_at_start=1.0,
-                   night_activity_prob=1.0, role_share_checkpoint=1.0, role_share_zakat=0.0,
+                   night_activity_prob=0.57, role_share_checkpoint=1.0, role_share_zakat=0.0,
                    role_share_assassination=0.0, role_share_transport=0.0, role_share_movement=0.0,
                    role_share_car_bombs=0.0, patrols_enabled=False)
     m.run_for(m.day_of(DATE))

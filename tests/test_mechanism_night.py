@@ -9,6 +9,7 @@ import pytest
 from tiny_world import tiny_model
 
 import sim
+from sim import modifiers
 from sim.agents.is_cell import ROLE
 from sim.mechanisms import Visits
 
@@ -28,24 +29,58 @@ def _visit(m: sim.InsurgencyModel, role: str, village: str, n: int = 1) -> Visit
     return Visits(np.zeros(n, int), np.full(n, _row(m, village)))
 
 
-def test_allegiance_truce_stops_killings_and_attacks(model: sim.InsurgencyModel) -> None:
+def test_killers_spare_pledged_officials_and_kill_suspected_collaborators(model: sim.InsurgencyModel) -> None:
+    """No truce rule: pledged officials are informants, so the victims are civilians (RIC, WP 2019)."""
     v, p = model.villages, model.p
     east = _row(model, "Easttown")
-    p.killing_prob = p.attack_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
-    v.guard[east] = 0.5
-    v.officials[east] = 5
-    v.pledged[east] = p.allegiance_truce_threshold
-    assert model.mechanisms.allegiance.truce(np.array([east])).all()
-    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 5))
-    model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 5))
-    assert model.accounts.totals["killings"] == 0 and model.accounts.totals["attacks"] == 0
-    v.pledged[east] = 0.0
+    p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.stronghold_zones_enabled = False
     v.guard[east] = 0.0  # killers avoid patrols: certain where there are none
-    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 1))
-    v.guard[east] = 0.5  # attacks need a garrison to hit
-    model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 1))
-    assert model.accounts.totals["killings"] == 1 and model.accounts.totals["attacks"] == 1
-    assert v.officials[east] == 4
+    v.officials[east], v.pledged[east] = 5, 1.0
+    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 5))
+    assert model.accounts.totals["killings"] == 5 and v.officials[east] == 5
+    v.officials[east] = 0  # no one in post: killings go on
+    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 3))
+    assert model.accounts.totals["killings"] == 8
+
+
+def test_unpledged_officials_are_the_likelier_victims(model: sim.InsurgencyModel) -> None:
+    v, p = model.villages, model.p
+    east = _row(model, "Easttown")
+    p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.stronghold_zones_enabled, p.civilian_victim_share = False, 0.1
+    v.guard[east], v.officials[east], v.pledged[east] = 0.0, 40, 0.5
+    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 20))
+    lost = 40 - int(v.officials[east])
+    assert model.accounts.totals["killings"] == 20 and 10 < lost <= 20
+    assert v.pledged[east] * v.officials[east] == pytest.approx(20)  # only the unpledged were killed
+
+
+def test_attacks_go_on_where_officials_are_pledged_but_not_in_cold_zones(model: sim.InsurgencyModel) -> None:
+    v, p = model.villages, model.p
+    east = _row(model, "Easttown")
+    p.attack_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    v.guard[east], v.officials[east], v.pledged[east] = 0.5, 5, 1.0
+    model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 4))
+    assert model.accounts.totals["attacks"] == 4
+    p.cold_zone_restraint = 1.0
+    v.criteria[east, :] = 10.0  # every criterion present: a stronghold, kept cold
+    assert model.mechanisms.strongholds.cold_zones()[east]
+    model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 4))
+    model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 4))
+    assert model.accounts.totals["attacks"] == 4 and model.accounts.totals["killings"] == 0
+    p.stronghold_zones_enabled = False
+    model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 4))
+    assert model.accounts.totals["attacks"] == 8
+
+
+def test_cold_zones_draw_tax_collectors(model: sim.InsurgencyModel) -> None:
+    v, p = model.villages, model.p
+    east = _row(model, "Easttown")
+    before = model.mechanisms.night_movement.role_attraction()[ROLE["zakat"], east]
+    v.criteria[east, :] = 10.0
+    after = model.mechanisms.night_movement.role_attraction()[ROLE["zakat"], east]
+    assert after == pytest.approx(before * (1 + p.cold_zone_zakat_gain))
 
 
 def test_allegiance_pledges_officials_where_fear_rules(model: sim.InsurgencyModel) -> None:
@@ -55,8 +90,9 @@ def test_allegiance_pledges_officials_where_fear_rules(model: sim.InsurgencyMode
     v.influence[east], v.fear[east], v.officials[east] = 0.5, 1.0, 4
     model.mechanisms.allegiance.night(_visit(model, "zakat", "Easttown"))
     assert v.pledged[east] == pytest.approx(0.25)
+    assert model.mechanisms.allegiance.leak(np.array([east]))[0] == pytest.approx(0.25 * p.informant_leak)
     p.allegiance_enabled = False
-    assert not model.mechanisms.allegiance.truce(np.array([east])).any()
+    assert model.mechanisms.allegiance.leak(np.array([east]))[0] == 0.0
 
 
 def test_checkpoints_only_on_roads(model: sim.InsurgencyModel) -> None:
@@ -87,10 +123,14 @@ def test_repentance_takes_men_from_the_local_unit_after_its_start(model: sim.Ins
 
 def test_cells_move_out_at_night_and_their_agents_follow(model: sim.InsurgencyModel) -> None:
     c = model.cells
-    model.p.night_activity_prob = 1.0
+    model.p.night_activity_prob = 0.57  # the top of its range (four nights a week)
     model.p.night_range_cells = 40
     visits = model.mechanisms.night_movement.go_out()
-    assert len(visits) == int(c.alive.sum())
+    for _ in range(30):  # a night when some cell goes out
+        if len(visits):
+            break
+        visits = model.mechanisms.night_movement.go_out()
+    assert 0 < len(visits) <= int(c.alive.sum()) and len(set(visits.cells.tolist())) == len(visits)
     for row, village in zip(visits.cells, visits.villages, strict=True):
         assert (c.x[row], c.y[row]) == (model.villages.x[village], model.villages.y[village])
         assert model.cell_agents[row].cell.coordinate == (c.x[row], c.y[row])
@@ -101,6 +141,14 @@ def test_cells_move_out_at_night_and_their_agents_follow(model: sim.InsurgencyMo
 
 
 def test_cells_stay_home_when_night_movement_is_off(model: sim.InsurgencyModel) -> None:
-    model.p.night_activity_prob = 1.0
+    model.p.night_activity_prob = 0.57
     model.p.night_movement_enabled = False
     assert len(model.mechanisms.night_movement.go_out()) == 0
+
+
+def test_a_cells_fighters_scale_its_chance_to_strike(model: sim.InsurgencyModel) -> None:
+    c, p = model.cells, model.p
+    p.cell_size_mean, cells = 5.0, np.array([0])
+    for fighters, expected in ((5, 0.3), (10, 1 - 0.7 ** 2), (0, 0.0)):  # a cell of the mean size keeps p
+        c.fighters[0] = fighters
+        assert modifiers.scaled_by_fighters(model, np.array([0.3]), cells)[0] == pytest.approx(expected)

@@ -124,18 +124,18 @@ def _never_negative_and_on_grid(m: sim.InsurgencyModel) -> None:
     recruitment_rate=st.floats(0, 0.01),
     trader_choice_noise=st.floats(0.05, 5),
     detection_base=st.floats(0, 0.2),
-    thin_evidence_share=st.floats(0, 1),
+    sweep_wrongful_share=st.floats(0, 1),
     compartmentalisation=st.booleans(),
     night_range_cells=st.integers(1, 12),
     events=st.lists(st.sampled_from(["amnesty", "prison_attack", "withdraw", "north", "bargain", "feed"]),
                     max_size=4),
 )
 def test_conservation_and_bounds(seed: int, recruitment_rate: float, trader_choice_noise: float,
-                                 detection_base: float, thin_evidence_share: float, compartmentalisation: bool,
+                                 detection_base: float, sweep_wrongful_share: float, compartmentalisation: bool,
                                  night_range_cells: int, events: list[str]) -> None:
     m = sim.InsurgencyModel(sim.load_scenario("baseline", months=3), rng=seed, recruitment_rate=recruitment_rate,
                             trader_choice_noise=trader_choice_noise, detection_base=detection_base,
-                            thin_evidence_share=thin_evidence_share, compartmentalisation=compartmentalisation,
+                            sweep_wrongful_share=sweep_wrongful_share, compartmentalisation=compartmentalisation,
                             night_range_cells=night_range_cells, is_money_initial_usd=2_000_000)
     mech = m.mechanisms
     actions = {

@@ -45,13 +45,13 @@ def test_parameters_model_matches_the_table() -> None:
 
 def test_out_of_range_values_are_rejected() -> None:
     with pytest.raises(ValueError):
-        Parameters(thin_evidence_share=1.5)
+        Parameters(sweep_wrongful_share=1.5)
     with pytest.raises(ValueError):
         Parameters(not_a_parameter=1)
 
 
 def test_parameter_table_lists_provenance() -> None:
     table = parameter_table()
-    row = table.set_index("parameter").loc["thin_evidence_share"]
+    row = table.set_index("parameter").loc["sweep_wrongful_share"]
     assert row.basis == "fact" and "fn 36" in row.source
     assert (table.basis == "assumption").sum() > 0

@@ -113,7 +113,8 @@ tribe = "west"
 """
 
 SMALL = {
-    "is_fighters_total": 100, "region_share_of_is": 0.05, "is_supporters_total": 20,
+    "is_fighters_total": 100, "is_fighters_2019_factor": 1.0, "cell_size_mean": 4.5, "region_share_of_is": 0.05,
+    "is_supporters_total": 20,
     "sdf_fighters_region": 100, "sdf_unit_size": 100, "traders_per_market_unit": 2,
     "trader_wealth_median_usd": 50000.0, "trader_wealth_sigma": 0.0, "detainees_initial": 50,
 }

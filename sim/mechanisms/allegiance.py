@@ -6,6 +6,10 @@ warning of raids and arrest campaigns. So a stop to attacks need not mean IS is 
 mean IS holds the local officials - attacks ceased in Tayyana, where all officials are
 suspected of allegiance (EUI 2022, s.2, fn 29). Newer SDF recruits leaked information that let
 cells target commanders (WP 2019).
+
+No truce rule: a pledged official is an informant, so killers choose unpledged officials
+(``killings``), and the quiet of a village IS holds comes from its accumulation zones
+(``strongholds``), of which allegiance is one criterion.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class Allegiance(Mechanism):
-    """Threatened officials swear allegiance; pledged villages get a truce and leak raid plans."""
+    """Threatened officials swear allegiance; they then leak raid plans and are spared as informants."""
 
     name = "allegiance"
     switch = "allegiance_enabled"
@@ -46,12 +50,6 @@ class Allegiance(Mechanism):
             v.criteria[i, CRITERION["allegiance"]] += 1
             m.accounts.incident("allegiances", village=int(i))
 
-    def truce(self, villages: np.ndarray) -> np.ndarray:
-        """True where enough officials are pledged that IS stops attacking (the Tayyana pattern)."""
-        if not self.enabled:
-            return np.zeros(len(villages), bool)
-        return self.model.villages.pledged[villages] >= self.model.p.allegiance_truce_threshold
-
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""
         if not self.enabled:
@@ -59,5 +57,5 @@ class Allegiance(Mechanism):
         return self.model.p.informant_leak * self.model.villages.pledged[villages]
 
     def pledged_villages(self) -> np.ndarray:
-        """True where most officials swore allegiance (at the truce threshold)."""
+        """True where most officials swore allegiance (at ``allegiance_truce_threshold``, the Tayyana pattern)."""
         return self.model.villages.pledged >= self.model.p.allegiance_truce_threshold

@@ -3,8 +3,11 @@
 Cells include car-bomb makers (EUI 2022, s.3); a blast on the Busayrah road hit western and
 Kurdish soldiers in early 2019 (WP 2019). While the Coalition is present IS keeps below open
 confrontation with the SDF (s.4, fn 62); after the al-Sina'a raid its attacks in eastern Deir
-ez-Zor were scattered and of little effect (fn 35). Attacks stop where officials are pledged.
-Each attack is followed by a sweep of arrests (see ``civilian_arrests``).
+ez-Zor were scattered and of little effect (fn 35). Where IS accumulates money and recruits its
+zones are kept cold (s.4): attacks there are held back (``strongholds.violence_factor``); there is
+no blanket truce where officials are pledged, only a garrison to strike. Each attack is followed
+by a sweep of arrests (see ``civilian_arrests``). As for killings, a cell's fighters scale the
+chance per visit (``modifiers.scaled_by_fighters``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Attacks(Mechanism):
     name = "attacks"
     switch = "attacks_enabled"
     params = ("attacks_enabled", "attack_prob", "sdf_killed_per_attack", "influence_per_attack", "fear_per_attack")
+    reads = ("cell_size_mean",)
 
     def night(self, visits: Visits) -> None:
         """Tonight's attacks, each followed by a sweep of arrests."""
@@ -36,8 +40,10 @@ class Attacks(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        able = (v.guard[vil] > 0) & ~m.mechanisms.allegiance.truce(vil)
-        chance = p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil) * able
+        able = v.guard[vil] > 0
+        chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil)
+                  * m.mechanisms.strongholds.violence_factor(vil) * able)
+        chance = modifiers.scaled_by_fighters(m, chance, mine.cells)
         for i in vil[m.rng.random(len(vil)) < chance]:
             garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
             if len(garrison):

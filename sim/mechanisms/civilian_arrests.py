@@ -2,20 +2,19 @@
 
 A resident told of being arrested and tortured after someone reported him using his phone near
 a bombing; many Sunnis feel collectively suspected, a mutual distrust that could revive IS's
-appeal (WP 2019). After the al-Sina'a attack, 40 of 50 people arrested in eastern Deir ez-Zor
-were released (EUI 2022, fn 36). Each sweep arrests a few people; most are innocent, are later
-released, and their village's trust in the administration falls.
+appeal (WP 2019). After the al-Sina'a attack, 40 of 50 people arrested in a sweep of eastern
+Deir ez-Zor were released (EUI 2022, fn 36): a mass sweep after an incident, so that share
+(``sweep_wrongful_share``) applies to the sweeps that follow killings and attacks. A raid on a
+cell the SDF found is aimed at people they suspect, and takes fewer bystanders: a share
+``raid_bystander_share`` of its detainees (an assumption; RIC, May 2021, reports a large
+operation that arrested about 100, most of them released). Each innocent arrested costs the
+village's trust in the administration.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
-
-if TYPE_CHECKING:
-    pass
 
 
 class CivilianArrests(Mechanism):
@@ -23,7 +22,9 @@ class CivilianArrests(Mechanism):
 
     name = "civilian_arrests"
     switch = "civilian_arrests_enabled"
-    params = ("civilian_arrests_enabled", "sweep_arrests_per_incident", "trust_loss_per_wrongful_arrest")
+    params = ("civilian_arrests_enabled", "sweep_arrests_per_incident", "raid_bystander_share",
+              "trust_loss_per_wrongful_arrest")
+    reads = ("sweep_wrongful_share",)  # a policing parameter (sim.modifiers), community policing lowers it
 
     def sweep(self, village: int) -> int:
         """Arrests in ``village`` after an incident; returns how many innocents were taken."""
@@ -32,15 +33,16 @@ class CivilianArrests(Mechanism):
         if not self.enabled or not v.sdf_held[village] or v.guard[village] <= 0:
             return 0
         arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
-        return self._wrong(village, int(m.rng.binomial(arrested, modifiers.wrongful_share(m))))
+        share = modifiers.wrongful_share(m, p.sweep_wrongful_share)
+        return self._wrong(village, int(m.rng.binomial(arrested, share)))
 
     def wrongful_for(self, village: int, members: int) -> int:
-        """Innocents taken alongside ``members`` IS members in a raid (same share as in sweeps)."""
+        """Innocents taken alongside ``members`` IS members in a raid (``raid_bystander_share`` of its detainees)."""
         m = self.model
-        share = modifiers.wrongful_share(m)
+        share = min(modifiers.wrongful_share(m, m.p.raid_bystander_share), 0.99)
         if not self.enabled or members <= 0 or share <= 0:
             return 0
-        expected = members * share / max(1e-9, 1.0 - share)
+        expected = members * share / (1.0 - share)
         return self._wrong(village, int(m.rng.poisson(expected)))
 
     def _wrong(self, village: int, innocent: int) -> int:

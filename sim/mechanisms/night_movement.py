@@ -65,7 +65,6 @@ class NightMovement(Mechanism):
     params = ("night_movement_enabled", "night_activity_prob", "night_range_cells", "night_distance_scale_cells",
               "guard_aversion", "guard_aversion_zakat", "visit_base_attraction", "mobility_gain_when_sdf_north",
               "regime_offensive_mobility_factor")
-    reads = ("allegiance_truce_threshold",)
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
@@ -76,10 +75,12 @@ class NightMovement(Mechanism):
         m = self.model
         v, p = m.villages, m.p
         foothold = p.visit_base_attraction + v.influence
-        officials = (v.officials > 0) & (v.pledged < p.allegiance_truce_threshold)
+        # killers look for officials who did not pledge (pledged ones are informants, see killings)
+        officials = (v.officials * (1.0 - v.pledged)) >= 0.5
         near_road = m.grid.road.data[v.x, v.y] > 0
         att = np.empty((len(ROLES), len(v))) if out is None else out
-        att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market)
+        # IS's accumulation zones draw its tax collectors (strongholds.zakat_factor, EUI s.4)
+        att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market) * m.mechanisms.strongholds.zakat_factor()
         att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
         att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
         att[ROLE["transport"]] = foothold * foothold

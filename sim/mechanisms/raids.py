@@ -1,15 +1,31 @@
-"""SDF raids and arrests of IS members.
+"""SDF raids: many small raids on suspicion, each finding the cells hiding in the raided village.
 
-The SDF hold the population tightly through a solid bureaucracy, but understand and penetrate
-IS networks poorly, and disaffiliation from the administration makes eastern Deir ez-Zor
-opaque to them (EUI 2022, s.4). They rely on Coalition intelligence and air power (s.1). Cells
-embedded in shepherd communities are very hard to penetrate (fn 26); informants among pledged
-officials warn of raids (s.2); cells in the regime-held Badia or in Iraq are out of the SDF's
-reach. Residents' tips depend on trust (WP 2019).
+The SDF hold the population tightly through a solid bureaucracy but understand and penetrate IS
+networks poorly; disaffiliation from the administration makes eastern Deir ez-Zor opaque to them
+(EUI 2022, s.4). They rely on Coalition intelligence and air power (s.1). Cells embedded in
+shepherd communities are very hard to penetrate (fn 26); officials who swore allegiance warn
+cells of raids and arrest campaigns (s.2); cells in the regime-held Badia or in Iraq are out of
+reach. Residents' tips depend on their trust in the authorities (WP 2019).
 
-Each day every cell based in SDF-held land may be found; a found cell is raided, most of its
-members captured (to detention), with innocents taken alongside, and captured members may
-expose other cells (see ``compartmentalisation``).
+The Rojava Information Center's record shows the shape of the SDF's effort: many small raids
+(395 in 2019, 37-48 a month in mid-2019, 10-21 a month in 2020-2021), each arresting one or a few
+people (at least 581 arrests in 2019), suspended during the Turkish offensive of October 2019
+(raids -77% by December) and stepped up around al-Busayrah in June 2021, after which attacks in
+Deir ez-Zor fell (RIC, 2019 review and July 2021 report). More arrests of cells in 2021 are also
+in the brief (EUI fn 8, fn 34).
+
+Rule. Each day each SDF-held village is raided a Poisson number of times, at the rate
+``sdf_operations`` (the effort events move) x ``detection_base`` x SDF presence x tips
+(``tip_base`` + ``tip_per_trust`` x trust) x Coalition intelligence x policing tips x suspicion
+(``raid_suspicion_floor`` + IS influence in the village: the SDF raid where IS shows). A raid
+finds each cell hiding at the village with chance ``raid_find_prob`` (x ``shepherd_opacity`` in a
+camp, x (1 - informants' leak)), so the chance that a raid finds something grows with the number
+of cells there and finds are in proportion to them. Found cells lose a share of their members to
+detention (``raid_capture_share`` of fighters, more with Coalition air support;
+``raid_supporter_share`` of supporters) and innocent bystanders are taken with them
+(``raid_bystander_share`` of a raid's detainees, see ``civilian_arrests``). A raid that finds no
+cell arrests no one here. A cell a captured member named (``compartmentalisation``) is raided
+directly with daily chance ``sdf_operations`` x ``exposed_detection`` x its exposure.
 """
 
 from __future__ import annotations
@@ -17,51 +33,68 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
-from sim.geography import TERRAINS
 from sim.mechanisms.base import Mechanism
 
 
 class Raids(Mechanism):
-    """Find and raid cells based in SDF-held land."""
+    """Raid villages on suspicion and arrest the members of the cells found there."""
 
     name = "raids"
     switch = "raids_enabled"
-    params = ("raids_enabled", "detection_base", "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection",
-              "raid_capture_share", "raid_supporter_share")
+    params = ("raids_enabled", "sdf_operations", "detection_base", "raid_suspicion_floor", "raid_find_prob",
+              "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection", "raid_capture_share",
+              "raid_supporter_share")
 
-    def detection_chance(self, rows: np.ndarray, near: np.ndarray | None = None,
-                         in_camp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Daily chance that each cell is found, and the village nearest to its hideout.
-
-        ``near`` and ``in_camp`` (per row: nearest village, hideout in a camp) are looked up when not given.
-        """
+    def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
+        """Expected raids today on each village (all villages when ``villages`` is None)."""
         m = self.model
-        p, c, v = m.p, m.cells, m.villages
-        if near is None:
-            near = m.world.index.nearest_many(c.base_x[rows], c.base_y[rows])
-        tips = p.tip_base + p.tip_per_trust * v.trust[near]
-        chance = (p.detection_base * v.guard[near] * tips * modifiers.intelligence(m, near) * modifiers.tip_factor(m)
-                  * (1.0 - m.mechanisms.allegiance.leak(near)))
-        if in_camp is None:
-            in_camp = m.geography.terrain[c.base_x[rows], c.base_y[rows]] == TERRAINS.index("camp")
-        chance = np.where(in_camp, chance * p.shepherd_opacity, chance)
-        chance = np.maximum(chance, c.exposure[rows] * p.exposed_detection)
-        return np.clip(chance, 0.0, 1.0), near
+        p, v = m.p, m.villages
+        if villages is None:
+            villages = np.arange(len(v))
+        tips = (p.tip_base + p.tip_per_trust * v.trust[villages]) * modifiers.tip_factor(m)
+        suspicion = p.raid_suspicion_floor + v.influence[villages]
+        rate = (p.sdf_operations * p.detection_base * v.guard[villages] * tips
+                * modifiers.intelligence(m, villages) * suspicion)
+        return np.where(v.sdf_held[villages], rate, 0.0)
+
+    def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
+        """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
+        p = self.model.p
+        chance = p.raid_find_prob * (1.0 - self.model.mechanisms.allegiance.leak(near))
+        return np.clip(np.where(in_camp, chance * p.shepherd_opacity, chance), 0.0, 1.0)
 
     def day(self) -> None:
-        """Today's raids."""
+        """Today's raids: on suspicion in every village, and on the cells captured members named."""
         m = self.model
+        p, c, acc = m.p, m.cells, m.accounts
+        raids = m.rng.poisson(self.raid_rate())
+        for village in np.flatnonzero(raids):
+            acc.incident("raids", int(raids[village]), village=int(village))
         sites = m.cell_sites()
         rows = sites.in_sdf
         if not len(rows):
             return
-        chance, near = self.detection_chance(rows, sites.near_sdf, sites.camp_sdf)
-        found = m.rng.random(len(rows)) < chance
-        for row, village in zip(rows[found], near[found], strict=True):
-            self.raid(int(row), int(village))
+        # a cell survives k raids on its village with chance (1 - q)^k
+        k = raids[sites.near_sdf]
+        miss = (1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf)) ** k
+        found = (k > 0) & (m.rng.random(len(rows)) >= miss)
+        named = m.rng.random(len(rows)) < p.sdf_operations * p.exposed_detection * c.exposure[rows]
+        for row, village, direct in zip(rows[found | named], sites.near_sdf[found | named],
+                                        (named & ~found)[found | named], strict=True):
+            if not c.alive[row]:  # dismantled earlier today
+                continue
+            if direct:
+                self.raid(int(row), int(village))
+            else:
+                self.capture(int(row), int(village))
 
     def raid(self, row: int, village: int) -> int:
-        """Raid one cell near ``village``; returns the number of members captured."""
+        """A raid aimed at one cell near ``village`` (a named cell): count it and capture; returns captured."""
+        self.model.accounts.incident("raids", village=village)
+        return self.capture(row, village)
+
+    def capture(self, row: int, village: int) -> int:
+        """Members of found cell ``row`` taken in a raid on ``village``; returns the number captured."""
         m = self.model
         p, c, acc = m.p, m.cells, m.accounts
         share = min(1.0, p.raid_capture_share * modifiers.air_support(m, village))
@@ -71,7 +104,6 @@ class Raids(Mechanism):
         c.supporters[row] -= supporters
         captured = fighters + supporters
         c.exposure[row] = 0.0
-        acc.incident("raids", village=village)
         if captured:
             m.detainees += captured
             acc.incident("members_arrested", captured, village=village)

@@ -1,9 +1,17 @@
-"""Stronghold criteria: how long a village remembers each one, and when it counts as a stronghold.
+"""Strongholds: the brief's criteria, and IS's accumulation zones kept cold.
 
 The brief lists eight levers of an IS stronghold (recruitment, zakat, allegiance and repentance
 as one, attacks on officials, weak administration, lifestyle pressure, IS justice, night checkpoints) and
 finds several of them together only in the eastern Deir ez-Zor strip (EUI 2022, s.2, Map 2).
 Each mechanism adds to a village's recent count of its criterion; the counts fade each month.
+
+A stronghold is also a place IS uses. The brief distinguishes hot zones, where IS confronts its
+enemies, from accumulation zones, where it gathers money and recruits and which it keeps cold;
+SDF-held Deir ez-Zor is a support point for IS rather than a military zone, and a halt to attacks
+there need not mean weakness (EUI 2022, s.4; s.2 on Tayyana; fn 62). So in a stronghold
+(``stronghold_zones_enabled``) cells hold back their killings and attacks by
+``cold_zone_restraint`` and its tax collectors are drawn there by ``1 + cold_zone_zakat_gain``:
+as IS's hold spreads, violence can fall while zakat keeps coming in.
 """
 
 from __future__ import annotations
@@ -14,13 +22,15 @@ from sim.mechanisms.base import Mechanism
 
 
 class Strongholds(Mechanism):
-    """The memory of each stronghold criterion fades monthly; the score is the share still present.
+    """The memory of each stronghold criterion fades monthly; strongholds become cold accumulation zones.
 
-    This is the brief's own measure (EUI 2022, s.2) rather than a behaviour, so it has no switch.
+    The score is the brief's own measure (EUI 2022, s.2), so the mechanism has no switch; the
+    accumulation-zone behaviour has one, ``stronghold_zones_enabled``.
     """
 
     name = "strongholds"
-    params = ("stronghold_criterion_count", "stronghold_min_criteria", "criteria_monthly_decay")
+    params = ("stronghold_criterion_count", "stronghold_min_criteria", "criteria_monthly_decay",
+              "stronghold_zones_enabled", "cold_zone_restraint", "cold_zone_zakat_gain")
 
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
@@ -34,3 +44,17 @@ class Strongholds(Mechanism):
         """True for villages meeting 'several' criteria at once (``stronghold_min_criteria``, s.2)."""
         p = self.model.p
         return self.model.villages.criteria_met(p.stronghold_criterion_count) >= p.stronghold_min_criteria
+
+    def cold_zones(self) -> np.ndarray:
+        """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""
+        if not self.model.p.stronghold_zones_enabled:
+            return np.zeros(len(self.model.villages), bool)
+        return self.strongholds() & self.model.villages.sdf_held
+
+    def violence_factor(self, villages: np.ndarray) -> np.ndarray:
+        """Multiplier on killings and attacks in the given villages: restrained in cold zones."""
+        return 1.0 - self.model.p.cold_zone_restraint * self.cold_zones()[villages]
+
+    def zakat_factor(self) -> np.ndarray:
+        """Per village, multiplier on the pull of zakat collectors: higher in cold zones."""
+        return 1.0 + self.model.p.cold_zone_zakat_gain * self.cold_zones()

@@ -90,7 +90,7 @@ VARIANTS: dict[str, Variant] = {v.key: v for v in (
     Variant("amnesty", "amnesty", {}),
     Variant("no_repentance", "baseline", {"repentance_enabled": False}),
     Variant("open_networks", "baseline", {"compartmentalisation": False}),
-    Variant("no_thin_evidence", "baseline", {"thin_evidence_share": 0.0}),
+    Variant("no_thin_evidence", "baseline", {"sweep_wrongful_share": 0.0}),
     Variant("no_pledge_bonus", "baseline", {"influence_per_allegiance": 0.0}),
     Variant("no_patience", "baseline", {"strategic_patience": False}),
     Variant("turkish_offensive_2019", "turkish_offensive_2019", {}),

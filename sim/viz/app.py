@@ -56,7 +56,7 @@ SLIDER_PARAMETERS: tuple[str, ...] = (
     "restraint_with_coalition",
     "detection_base",
     "recruitment_rate",
-    "thin_evidence_share",
+    "sweep_wrongful_share",
 )
 
 # ---------------------------------------------------------------------------------- model

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 PARAMS: tuple[str, ...] = (
     # strength and wealth of the sides on day one
-    "is_fighters_total", "is_supporters_total", "region_share_of_is", "is_money_initial_usd",
+    "is_fighters_total", "is_fighters_2019_factor", "is_supporters_total", "region_share_of_is", "is_money_initial_usd",
     "sdf_fighters_region", "sdf_unit_size", "sdf_local_share_initial", "garrison_population_exponent",
     "detainees_initial",
     # villages, markets and traders

@@ -127,9 +127,13 @@ def build_traders(model: InsurgencyModel) -> TraderTable:
 
 
 def build_cells(model: InsurgencyModel) -> None:
-    """IS's share of fighters and supporters on this map, formed into cells (``model.cells`` must exist, empty)."""
+    """IS's share of fighters and supporters on this map, formed into cells (``model.cells`` must exist, empty).
+
+    ``is_fighters_total`` is a 2022 estimate (EUI fn 23); in 2019 IS was stronger (WP 2019: hundreds
+    fled Baghouz, several thousand hid), so the start scales it by ``is_fighters_2019_factor``.
+    """
     p = model.p
-    fighters = int(round(p.is_fighters_total * p.region_share_of_is))
+    fighters = int(round(p.is_fighters_total * p.is_fighters_2019_factor * p.region_share_of_is))
     supporters = int(round(p.is_supporters_total * p.region_share_of_is))
     rows = np.array(form_cells(model, fighters), dtype=np.int64)
     if len(rows):
