@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.zakat import expected_take
 from sim.world.names import REGIME
 
 if TYPE_CHECKING:
@@ -79,8 +80,10 @@ class NightMovement(Mechanism):
         officials = (v.officials * (1.0 - v.pledged)) >= 0.5
         near_road = m.grid.road.data[v.x, v.y] > 0
         att = np.empty((len(ROLES), len(v))) if out is None else out
-        # IS's accumulation zones draw its tax collectors (strongholds.zakat_factor, EUI s.4)
-        att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + v.market) * m.mechanisms.strongholds.zakat_factor()
+        # tax collectors go where the take is (due traders, rich oil markets first: EUI s.2, fn 24),
+        # and IS's accumulation zones draw them (strongholds.zakat_factor, EUI s.4)
+        take = expected_take(m) / p.zakat_max_usd
+        att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + take) * m.mechanisms.strongholds.zakat_factor()
         att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
         att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
         att[ROLE["transport"]] = foothold * foothold
