@@ -2,10 +2,10 @@
 
 ``python benchmarks/equivalence.py`` runs the baseline for :data:`SEEDS` and writes the mean and
 standard deviation of :data:`OUTCOMES` at months :data:`MONTHS` to ``equivalence_reference.json``.
-The committed file was generated from the code *before* the speed work of issue 15 (the commit
-is noted in the file: the tip of the branch that changed hideouts and the starting state, which
-was built on the pre-speed core; the reference was regenerated from that commit when those model
-changes were merged). ``tests/test_speed_equivalence.py`` checks that the faster code gives the
+The committed file was first generated from the code *before* the speed work of issue 15, and
+regenerated from the current code (the commit is noted in the file) when the mechanisms changed on
+purpose on 1 December 2026 (issue 13: raids, cold zones, zakat choice, prison decision, Badia
+supplies); from then on it guards later speed work, not the first one. ``tests/test_speed_equivalence.py`` checks that the faster code gives the
 same distribution of outcomes (it need not give the same numbers: random draws may be taken in
 another order).
 """
