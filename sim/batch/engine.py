@@ -33,6 +33,7 @@ from sim.batch import manifest as mf
 from sim.batch import store
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.posterior import draw_columns
+from sim.batch.probe import RunProbe
 from sim.errors import BatchError, InputError
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
@@ -53,6 +54,7 @@ class RunResult:
     events: list[dict[str, Any]]
     wall_time: float
     error: str | None = None
+    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # a probe's, by file stem
 
     @property
     def run_id(self) -> str:
@@ -75,12 +77,13 @@ def summary_ids(spec: RunSpec) -> dict[str, Any]:
     return {**id_columns(spec), **draw_columns(spec.draw_id, spec.draw)}
 
 
-def build_model(spec: RunSpec) -> Any:
-    """The model of one run (a seam the tests use to make a run fail)."""
-    from sim.model import InsurgencyModel
+def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
+    """The model of one run, of ``model_class`` (default ``InsurgencyModel``); a seam the tests use."""
+    if model_class is None:
+        from sim.model import InsurgencyModel as model_class
 
     scenario = load_scenario(spec.path, **spec.sets, **spec.sweep, **spec.draw)
-    return InsurgencyModel(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
+    return model_class(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
 
 
 def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
@@ -88,12 +91,13 @@ def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index), df], axis=1)
 
 
-def run_one(spec: RunSpec) -> RunResult:
-    """Run ``spec`` in this process. Never raises: a failure comes back with its traceback."""
+def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
+    """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
+    comes back with its traceback."""
     t0 = time.perf_counter()
     ids = id_columns(spec)
     try:
-        model = build_model(spec)
+        model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
         model.run()
         monthly = model.monthly_frame()
         villages_all = model.village_frame()
@@ -115,10 +119,11 @@ def run_one(spec: RunSpec) -> RunResult:
         if hasattr(model, "incident_frame"):  # per village and month, once the model offers it
             tables["incidents"] = _with_ids(ids, model.incident_frame())
         events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
+        arrays = {} if probe is None else {probe.name: probe.collect(model)}
         wall = time.perf_counter() - t0
         summary["n_events"] = len(events)
         summary["wall_time_s"] = wall
-        return RunResult(spec, True, summary, tables, events, wall)
+        return RunResult(spec, True, summary, tables, events, wall, arrays=arrays)
     except Exception as exc:  # a failed run is a result too: the batch goes on
         wall = time.perf_counter() - t0
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
@@ -146,13 +151,18 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
 
 
-def local_pool(todo: list[RunSpec], workers: int) -> Iterator[RunResult]:
+def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
+    """The arguments of :func:`run_one` for ``spec`` (the probe only when there is one)."""
+    return (spec,) if probe is None else (spec, probe)
+
+
+def local_pool(todo: list[RunSpec], workers: int, probe: RunProbe | None = None) -> Iterator[RunResult]:
     """Run ``todo`` on ``workers`` fresh processes; results in the order they finish."""
     ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
                                   initargs=(os.getpid(),))
     try:
-        futures = {pool.submit(run_one, spec): spec for spec in todo}
+        futures = {pool.submit(run_one, *run_args(spec, probe)): spec for spec in todo}
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
     except BaseException:
@@ -179,7 +189,8 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
         return RunResult(spec, False, summary, {}, [], 0.0, error=text)
 
 
-def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str | None = None) -> Iterator[RunResult]:
+def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str | None = None,
+                 probe: RunProbe | None = None) -> Iterator[RunResult]:
     """Run ``todo`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -198,8 +209,8 @@ def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
                                  allowed="'local' or a scheduler address like tcp://host:8786") from None
-        futures = {client.submit(run_one, spec, key=f"insim-{spec.run_id}-{spec.seed}", pure=False): spec
-                   for spec in todo}
+        futures = {client.submit(run_one, *run_args(spec, probe), key=f"insim-{spec.run_id}-{spec.seed}",
+                                 pure=False): spec for spec in todo}
         by_key = {f.key: spec for f, spec in futures.items()}
         try:
             for future in as_completed(list(futures)):
@@ -268,7 +279,7 @@ def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[l
 
 def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None, dask: str | None = None,
               resume: bool = False, progress: bool = True, command: str | list[str] | None = None,
-              dask_dashboard: str | None = None) -> BatchSummary:
+              dask_dashboard: str | None = None, probe: RunProbe | None = None) -> BatchSummary:
     """Run ``specs`` (from :func:`plan`) and store everything in the folder ``out``.
 
     Args:
@@ -282,6 +293,8 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
         progress: show a progress bar (tqdm) on stderr when it is a terminal.
         command: the command line that started the batch, for the manifest.
         dask_dashboard: address of the Dask dashboard of a local cluster (none by default).
+        probe: builds each run and keeps arrays of it beyond the tables (``runs/<id>/<name>.npz``,
+            see :mod:`sim.batch.probe`); it must be picklable.
     """
     t0 = time.perf_counter()
     if not specs:
@@ -303,12 +316,13 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
     with store.writing(out):
         out.mkdir(parents=True, exist_ok=True)
         with mf.locked(out):
-            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0)
+            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0,
+                               probe)
 
 
 def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None, resume: bool, progress: bool,
                 command: str | list[str] | None, dask_dashboard: str | None, inputs: dict[str, Any],
-                t0: float) -> BatchSummary:
+                t0: float, probe: RunProbe | None) -> BatchSummary:
     manifest_path = out / store.MANIFEST
     if manifest_path.exists():
         manifest = store.read_json(manifest_path)
@@ -343,17 +357,17 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if not todo:
             pass
         elif dask is not None:
-            results = dask_results(todo, workers, dask, dask_dashboard)
+            results = dask_results(todo, workers, dask, dask_dashboard, probe)
         elif workers == 1 or len(todo) == 1:
-            results = (run_one(spec) for spec in todo)
+            results = (run_one(*run_args(spec, probe)) for spec in todo)
         else:
-            results = local_pool(todo, min(workers, len(todo)))
+            results = local_pool(todo, min(workers, len(todo)), probe)
         for result in results:
             if result.summary.get("status") == LOST:
                 lost.append(result.run_id)  # not stored: resume runs it again
             else:
                 hashes = store.store_run(result.run_id, result.tables, result.summary, result.events,
-                                         result.error, out)
+                                         result.error, out, result.arrays)
                 writer.record(result.run_id, hashes)
                 n_done += 1
                 if not result.ok:

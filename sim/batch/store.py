@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
+from sim.batch.probe import write_arrays
 from sim.datadict import LAST_MONTH_PREFIX, tidy_runs, tidy_table, write_datapackage
 from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
@@ -141,8 +142,11 @@ def clean_temp(out: Path) -> None:
 
 # ---------------------------------------------------------------------------------------- one run
 def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, Any], events: list[Any],
-              error: str | None, out: Path) -> dict[str, str]:
-    """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes."""
+              error: str | None, out: Path, arrays: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+    """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes.
+
+    ``arrays`` are a probe's (:mod:`sim.batch.probe`), by file stem: stored as ``<stem>.npz``.
+    """
     final = out / RUNS / run_id
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}-", dir=out))
     try:
@@ -150,6 +154,8 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         ext = table_ext()
         for stem, df in tables.items():
             write_table(df, tmp / f"{stem}{ext}")
+        for stem, named in (arrays or {}).items():
+            write_arrays(tmp / f"{stem}.npz", named)
         if error is not None:
             (tmp / "error.txt").write_text(error)
         (tmp / "events.json").write_text(json.dumps(events, indent=2, default=str) + "\n")
