@@ -8,19 +8,15 @@ run again on resume. Worker processes end when the batch's process dies.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
-import datetime as dt
-import multiprocessing
+import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,52 +25,20 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
+from sim.batch import executors, store
 from sim.batch import manifest as mf
-from sim.batch import store
 from sim.batch.plan import RunSpec, plan, whole_number
-from sim.batch.posterior import draw_columns
 from sim.batch.probe import RunProbe
+from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
+from sim.filecache import file_key
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
 
 # outcomes counted per month: their run totals go into the summary as total_<name>
 COUNTED = (*INCIDENTS, "zakat_revenue_usd")
-LOST = "lost"
-
-
-@dataclass
-class RunResult:
-    """What one run produced (picklable, so it travels back from a worker process)."""
-
-    spec: RunSpec
-    ok: bool
-    summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
-    events: list[dict[str, Any]]
-    wall_time: float
-    error: str | None = None
-    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # a probe's, by file stem
-
-    @property
-    def run_id(self) -> str:
-        """The run's id."""
-        return self.spec.run_id
-
-    @property
-    def monthly(self) -> pd.DataFrame | None:
-        """The run's monthly table (None if it failed)."""
-        return self.tables.get("monthly")
-
-
-def id_columns(spec: RunSpec) -> dict[str, Any]:
-    """The columns that name a run in every table."""
-    return {"run_id": spec.run_id, "scenario": spec.scenario, **spec.sweep, "rep": spec.rep, "seed": spec.seed}
-
-
-def summary_ids(spec: RunSpec) -> dict[str, Any]:
-    """The columns that name a run in the runs table: its ids and, over a posterior, its draw."""
-    return {**id_columns(spec), **draw_columns(spec.draw_id, spec.draw)}
+#: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
+KEEP_IN_MEMORY = 5000
 
 
 def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
@@ -82,8 +46,33 @@ def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
     if model_class is None:
         from sim.model import InsurgencyModel as model_class
 
-    scenario = load_scenario(spec.path, **spec.sets, **spec.sweep, **spec.draw)
+    scenario = scenario_of(spec)
     return model_class(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
+
+
+#: scenarios this process has loaded for its runs: (file versions read, scenario) by run settings
+_SCENARIOS: dict[str, tuple[list[tuple[str, int, int]], Any]] = {}
+
+
+def scenario_of(spec: RunSpec) -> Any:
+    """The run's scenario, parsed once per process and settings (a worker runs many runs of few scenarios).
+
+    Reused only while every file it was read from (scenario files it extends, the map) is unchanged.
+    """
+    key = json.dumps([spec.path, spec.sets, spec.sweep, spec.draw], sort_keys=True, default=str)
+    cached = _SCENARIOS.get(key)
+    if cached is not None:
+        versions, scenario = cached
+        with contextlib.suppress(OSError):
+            if [file_key(f) for f, *_ in versions] == versions:
+                return scenario
+    scenario = load_scenario(spec.path, **spec.sets, **spec.sweep, **spec.draw)
+    with contextlib.suppress(OSError):
+        files = [*scenario.resolved.get("files", [spec.path]), scenario.map_path]
+        if len(_SCENARIOS) >= 256:  # a sweep over many points: keep the memory bounded
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = ([file_key(f) for f in files], scenario)
+    return scenario
 
 
 def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
@@ -129,95 +118,6 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "wall_time_s": wall}
         return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
-
-
-def plain(value: Any) -> Any:
-    """numpy scalars and dates as plain JSON values."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-# ---------------------------------------------------------------------------------------- executors
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: end this process as soon as the batch's process is gone (no orphans)."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
-
-
-def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
-    """The arguments of :func:`run_one` for ``spec`` (the probe only when there is one)."""
-    return (spec,) if probe is None else (spec, probe)
-
-
-def local_pool(todo: list[RunSpec], workers: int, probe: RunProbe | None = None) -> Iterator[RunResult]:
-    """Run ``todo`` on ``workers`` fresh processes; results in the order they finish."""
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
-                                  initargs=(os.getpid(),))
-    try:
-        futures = {pool.submit(run_one, *run_args(spec, probe)): spec for spec in todo}
-        for future in cf.as_completed(futures):
-            yield result_of(future, futures[future])
-    except BaseException:
-        workers_now = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers_now:  # a run in progress is lost anyway: do not wait for it to finish
-            process.terminate()
-        raise
-    pool.shutdown(wait=True)
-
-
-def result_of(future: Any, spec: RunSpec) -> RunResult:
-    """A future's result; a worker that died (not the model failing) gives a lost run."""
-    try:
-        return future.result()
-    except Exception as exc:
-        if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
-            why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
-                   f"or by a signal): {type(exc).__name__}")
-            summary = {**summary_ids(spec), "status": LOST, "error": why}
-            return RunResult(spec, False, summary, {}, [], 0.0, error=why)
-        text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
-        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        return RunResult(spec, False, summary, {}, [], 0.0, error=text)
-
-
-def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str | None = None,
-                 probe: RunProbe | None = None) -> Iterator[RunResult]:
-    """Run ``todo`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError(None, "dask", "dask.distributed is not installed",
-                         allowed="pip install 'insim[dask]' or run without dask") from None
-    with contextlib.ExitStack() as stack:
-        if address == "local":
-            # the dashboard is a web server: only when asked for
-            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                       dashboard_address=dashboard, host="127.0.0.1"))
-            client = stack.enter_context(Client(cluster))
-        else:
-            try:
-                client = stack.enter_context(Client(address, timeout="30s"))
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
-                                 allowed="'local' or a scheduler address like tcp://host:8786") from None
-        futures = {client.submit(run_one, *run_args(spec, probe), key=f"insim-{spec.run_id}-{spec.seed}",
-                                 pure=False): spec for spec in todo}
-        by_key = {f.key: spec for f, spec in futures.items()}
-        try:
-            for future in as_completed(list(futures)):
-                yield result_of(future, by_key[future.key])
-        except BaseException:
-            client.cancel(list(futures))
-            raise
 
 
 # ---------------------------------------------------------------------------------------- a batch
@@ -349,6 +249,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
 
     failed: list[str] = []
     lost: list[str] = []
+    fresh: dict[str, dict[str, pd.DataFrame]] = {}  # tables stored now, merged from memory at the end
     n_done = 0
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
                file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
@@ -357,11 +258,11 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if not todo:
             pass
         elif dask is not None:
-            results = dask_results(todo, workers, dask, dask_dashboard, probe)
+            results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
         elif workers == 1 or len(todo) == 1:
-            results = (run_one(*run_args(spec, probe)) for spec in todo)
+            results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
         else:
-            results = local_pool(todo, min(workers, len(todo)), probe)
+            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
         for result in results:
             if result.summary.get("status") == LOST:
                 lost.append(result.run_id)  # not stored: resume runs it again
@@ -369,6 +270,8 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                 hashes = store.store_run(result.run_id, result.tables, result.summary, result.events,
                                          result.error, out, result.arrays)
                 writer.record(result.run_id, hashes)
+                if result.ok and len(fresh) < KEEP_IN_MEMORY:
+                    fresh[result.run_id] = result.tables
                 n_done += 1
                 if not result.ok:
                     failed.append(result.run_id)
@@ -385,7 +288,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
             writer.write()  # the hashes of every run stored so far
 
     n_failed_total, table_hashes = store.consolidate(out, [s.run_id for s in specs], manifest["files"],
-                                                     {s.run_id: s.seed for s in specs})
+                                                     {s.run_id: s.seed for s in specs}, fresh)
     missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
     manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                     status="complete" if not n_failed_total and not missing else "with failures")

@@ -13,20 +13,30 @@ error naming it.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.batch.files import (
+    TMP_PREFIX,
+    atomic_write,
+    clean_temp,
+    find_table,
+    has_pyarrow,
+    read_json,
+    read_table,
+    sha256,
+    table_ext,
+    write_json,
+    write_table,
+    writing,
+)
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
 from sim.batch.probe import write_arrays
@@ -35,109 +45,17 @@ from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 
+__all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "Results", "atomic_write",
+           "check_run", "clean_temp", "consolidate", "ema_tables", "find_table", "has_pyarrow", "load_results",
+           "read_json", "read_manifest", "read_table", "run_files", "sha256", "store_run", "table_ext", "write_json",
+           "write_table", "writing"]
+
 FORMAT = "insim-batch/1"
 MANIFEST = "manifest.json"
 RUNS = "runs"
-TMP_PREFIX = ".tmp-"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
 RUN_TABLES = ("monthly", "villages", "incidents")
 BATCH_TABLES = ("runs", "monthly", "villages", "incidents")
-
-
-# ---------------------------------------------------------------------------------------- files
-def has_pyarrow() -> bool:
-    """Whether parquet can be written (else CSV is)."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def table_ext() -> str:
-    """The extension of the tables this installation writes."""
-    return ".parquet" if has_pyarrow() else ".csv"
-
-
-def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` as parquet or CSV, by ``path``'s extension."""
-    if path.suffix == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
-        df.to_csv(path, index=False)
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a table; InputError naming the file if it cannot be read."""
-    try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except Exception as exc:
-        raise InputError(path, None, f"cannot be read: {type(exc).__name__}: {exc}") from None
-
-
-def find_table(folder: Path, stem: str) -> Path | None:
-    """``folder/stem.parquet`` or ``folder/stem.csv``, whichever exists."""
-    for ext in (".parquet", ".csv"):
-        if (folder / f"{stem}{ext}").is_file():
-            return folder / f"{stem}{ext}"
-    return None
-
-
-@contextlib.contextmanager
-def writing(folder: Path) -> Iterator[None]:
-    """Turn a failed write (read-only folder, full disk) into an InputError naming the folder."""
-    try:
-        yield
-    except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a folder you can write to"
-        raise InputError(folder, None, f"cannot write there: {reason}",
-                         allowed=f"{hint}; finished runs are kept and --resume goes on from them") from None
-
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write ``path`` through ``write(tmp_path)`` and a rename, so readers never see half a file."""
-    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically."""
-    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
-
-
-def read_json(path: Path) -> Any:
-    """Read JSON; InputError naming the file if it is missing or malformed."""
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(path, None, "missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(path, None, f"not readable JSON: {exc}") from None
-
-
-def sha256(path: Path) -> str:
-    """The file's sha256 (hex)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def clean_temp(out: Path) -> None:
-    """Remove what a killed batch left half-written."""
-    for leftover in out.glob(f"{TMP_PREFIX}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
 
 
 # ---------------------------------------------------------------------------------------- one run
@@ -212,8 +130,13 @@ def run_files(folder: Path) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- consolidate
 def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
-                seeds: dict[str, int] | None = None) -> tuple[int, dict[str, str]]:
-    """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes)."""
+                seeds: dict[str, int] | None = None,
+                fresh: dict[str, dict[str, pd.DataFrame]] | None = None) -> tuple[int, dict[str, str]]:
+    """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes).
+
+    ``fresh`` holds the tables of runs stored by this process, as they were written: they are
+    taken from memory instead of being read back (their files are still checked against their hashes).
+    """
     summaries: list[dict[str, Any]] = []
     timings: list[dict[str, Any]] = []
     parts: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
@@ -226,8 +149,12 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
         timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
         summaries.append(summary)
         if summary["status"] == "ok":
+            kept = (fresh or {}).get(run_id)
             for stem in RUN_TABLES:
-                if (path := find_table(folder, stem)) is not None:
+                if kept is not None:
+                    if stem in kept:
+                        parts[stem].append(kept[stem])
+                elif (path := find_table(folder, stem)) is not None:
                     parts[stem].append(read_table(path))
     ext = table_ext()
     runs = pd.DataFrame(summaries)
