@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
-from sim.batch import executors, store
+from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
+from sim.batch.parts import PartStore, next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
 from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
@@ -90,12 +91,12 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         model.run()
         monthly = model.monthly_frame()
         villages_all = model.village_frame()
-        last = monthly.iloc[-1]
+        last = monthly.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
         summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": len(monthly)}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
-        for name in COUNTED:
-            summary[f"total_{name}"] = plain(monthly[name].sum())
+        for name in COUNTED:  # NaN-skipping sums, as pandas' Series.sum
+            summary[f"total_{name}"] = plain(np.nansum(monthly[name].to_numpy()))
         villages = pd.DataFrame({
             **{k: [v] * len(villages_all) for k, v in ids.items()},
             "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
@@ -156,18 +157,60 @@ def max_workers() -> int:
     return 4 * (os.cpu_count() or 1)
 
 
+class GroupStore:
+    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), then
+    their folders; notes every file's hash in the manifest and keeps the tables to merge at the end."""
+
+    def __init__(self, out: Path, writer: mf.ManifestWriter) -> None:
+        self.out, self.writer = out, writer
+        self.parts = PartStore(out, writer.manifest.setdefault("parts", {}))
+        self.group = next_group(out)
+        self.pending: list[RunResult] = []
+        self.since = 0.0
+        self.n_stored = 0
+        self.fresh: dict[str, dict[str, pd.DataFrame]] = {}  # merged from memory at the end
+
+    def add(self, result: RunResult) -> None:
+        """Keep ``result``; store the group once it is large or old enough."""
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(result)
+        if len(self.pending) >= parts.FLUSH_RUNS or time.monotonic() - self.since >= parts.FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store every pending run: the parts first, so a run folder always has its tables."""
+        if not self.pending:
+            return
+        ok = [(r.run_id, r.tables) for r in self.pending if r.ok]
+        index, hashes = write_parts(self.out, ok, self.group) if ok else ({}, {})
+        self.group += 1
+        self.parts.recorded.update(hashes)
+        while self.pending:
+            r = self.pending[0]
+            stored = store.store_run(r.run_id, {}, r.summary, r.events, r.error, self.out, r.arrays,
+                                     parts=index.get(r.run_id))
+            self.pending.pop(0)  # stored: an interruption now does not store it twice
+            self.writer.record(r.run_id, stored)
+            self.n_stored += 1
+            if r.ok and len(self.fresh) < KEEP_IN_MEMORY:
+                self.fresh[r.run_id] = r.tables
+
+
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
     """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
     todo, n_skipped = [], 0
     recorded = writer.manifest.setdefault("files", {})
+    part_store = PartStore(out, writer.manifest.setdefault("parts", {}))
     for spec in specs:
         folder = out / store.RUNS / spec.run_id
         if not folder.exists():
             todo.append(spec)
             continue
-        summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed)
+        summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed, part_store)
         if spec.run_id not in recorded:  # stored just before a kill: checked by content, now recorded
             recorded[spec.run_id] = store.run_files(folder)
+            part_store.record_checked(list((read_index(folder) or {}).values()))
         if summary["status"] == "ok":
             n_skipped += 1
         else:  # a failed run is tried again
@@ -249,8 +292,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
 
     failed: list[str] = []
     lost: list[str] = []
-    fresh: dict[str, dict[str, pd.DataFrame]] = {}  # tables stored now, merged from memory at the end
-    n_done = 0
+    storer = GroupStore(out, writer)
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
                file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
     results: Iterable[RunResult] = ()
@@ -267,33 +309,33 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
             if result.summary.get("status") == LOST:
                 lost.append(result.run_id)  # not stored: resume runs it again
             else:
-                hashes = store.store_run(result.run_id, result.tables, result.summary, result.events,
-                                         result.error, out, result.arrays)
-                writer.record(result.run_id, hashes)
-                if result.ok and len(fresh) < KEEP_IN_MEMORY:
-                    fresh[result.run_id] = result.tables
-                n_done += 1
+                storer.add(result)
                 if not result.ok:
                     failed.append(result.run_id)
             bar.update(1)
             bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+        storer.flush()
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
         manifest.update(status="interrupted", interrupted=mf.now())
         raise
     finally:
         if isinstance(results, Generator):
             results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+        with contextlib.suppress(OSError):
+            storer.flush()  # after an interruption: keep what finished before it
         bar.close()
         with contextlib.suppress(OSError):
             writer.write()  # the hashes of every run stored so far
 
-    n_failed_total, table_hashes = store.consolidate(out, [s.run_id for s in specs], manifest["files"],
-                                                     {s.run_id: s.seed for s in specs}, fresh)
+    run_ids = [s.run_id for s in specs]
+    n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"], {s.run_id: s.seed for s in specs},
+                                                     storer.fresh, storer.parts)
+    store.prune_parts(out, run_ids, manifest.setdefault("parts", {}))
     missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
     manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                     status="complete" if not n_failed_total and not missing else "with failures")
     writer.write()
-    return BatchSummary(out, len(specs), n_done, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
+    return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
                         failed, lost)
 
 

@@ -37,6 +37,7 @@ from sim.batch.files import (
     write_table,
     writing,
 )
+from sim.batch.parts import PARTS, RUN_TABLES, TABLE_INDEX, PartStore, read_index
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
 from sim.batch.probe import write_arrays
@@ -47,23 +48,25 @@ from sim.outcomes import OUTCOMES
 
 __all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "Results", "atomic_write",
            "check_run", "clean_temp", "consolidate", "ema_tables", "find_table", "has_pyarrow", "load_results",
-           "read_json", "read_manifest", "read_table", "run_files", "sha256", "store_run", "table_ext", "write_json",
-           "write_table", "writing"]
+           "prune_parts", "read_json", "read_manifest", "read_table", "run_files", "run_table", "sha256", "store_run",
+           "table_ext", "write_json", "write_table", "writing"]
 
 FORMAT = "insim-batch/1"
 MANIFEST = "manifest.json"
 RUNS = "runs"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
-RUN_TABLES = ("monthly", "villages", "incidents")
 BATCH_TABLES = ("runs", "monthly", "villages", "incidents")
 
 
 # ---------------------------------------------------------------------------------------- one run
 def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, Any], events: list[Any],
-              error: str | None, out: Path, arrays: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
+              error: str | None, out: Path, arrays: dict[str, dict[str, Any]] | None = None,
+              parts: dict[str, str] | None = None) -> dict[str, str]:
     """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes.
 
-    ``arrays`` are a probe's (:mod:`sim.batch.probe`), by file stem: stored as ``<stem>.npz``.
+    ``tables`` are written as the run's own files; ``parts`` instead names the parts already holding
+    them (:mod:`sim.batch.parts`, written in bulk), in ``tables.json``. ``arrays`` are a probe's
+    (:mod:`sim.batch.probe`), by file stem: stored as ``<stem>.npz``.
     """
     final = out / RUNS / run_id
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}-", dir=out))
@@ -72,6 +75,8 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         ext = table_ext()
         for stem, df in tables.items():
             write_table(df, tmp / f"{stem}{ext}")
+        if parts:
+            (tmp / TABLE_INDEX).write_text(json.dumps(parts, indent=2) + "\n")
         for stem, named in (arrays or {}).items():
             write_arrays(tmp / f"{stem}.npz", named)
         if error is not None:
@@ -85,18 +90,28 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None) -> dict[str, Any]:
+def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None,
+              parts: PartStore | None = None) -> dict[str, Any]:
     """A stored run's summary, after checking its files; InputError naming the first bad file.
 
     ``recorded`` are the hashes noted when the run was stored; a run stored just before its
     batch was killed may have none yet, and is then checked by content: its summary and tables
-    must name this run and its seed.
+    must name this run and its seed. Its tables' parts are checked through ``parts`` (the
+    folder's, with the manifest's part hashes).
     """
     summary = read_json(folder / "summary.json")
     if not isinstance(summary, dict) or "status" not in summary:
         raise InputError(folder / "summary.json", "status", "missing: not a run summary")
     again = f"delete {folder} and resume (--resume) to run it again"
-    if summary["status"] == "ok":
+    index = read_index(folder)
+    if summary["status"] == "ok" and index is not None:
+        parts = parts if parts is not None else PartStore(folder.parent.parent)
+        for stem in ("monthly", "villages"):
+            if stem not in index:
+                raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)", allowed=again)
+        for stem, name in index.items():
+            parts.check(name, folder.name, seed, again, content=recorded is None and stem == "monthly")
+    elif summary["status"] == "ok":
         for stem in ("monthly", "villages"):
             if find_table(folder, stem) is None:
                 raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)",
@@ -123,6 +138,32 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     return summary
 
 
+def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None) -> pd.DataFrame:
+    """One stored run's table, from its own file or from the part holding it (read through ``parts``,
+    which keeps what it read, when many runs are read)."""
+    folder = out / RUNS / run_id
+    index = read_index(folder)
+    if index is None:
+        path = find_table(folder, stem)
+        if path is None:
+            raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)")
+        return read_table(path)
+    if stem not in index:
+        raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)")
+    return (parts if parts is not None else PartStore(out)).table(index[stem], run_id)
+
+
+def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str]) -> None:
+    """Remove the parts no stored run names (left by a batch killed between its parts and its run folders)."""
+    named = {name for run_id in run_ids if (out / RUNS / run_id).is_dir()
+             for name in (read_index(out / RUNS / run_id) or {}).values()}
+    for path in sorted((out / PARTS).glob("*")) if (out / PARTS).is_dir() else []:
+        name = f"{PARTS}/{path.name}"
+        if name not in named and path.is_file():
+            path.unlink()
+            recorded.pop(name, None)
+
+
 def run_files(folder: Path) -> dict[str, str]:
     """The hashes of a run folder's files (to record a run checked by content)."""
     return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
@@ -130,41 +171,47 @@ def run_files(folder: Path) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- consolidate
 def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
-                seeds: dict[str, int] | None = None,
-                fresh: dict[str, dict[str, pd.DataFrame]] | None = None) -> tuple[int, dict[str, str]]:
+                seeds: dict[str, int] | None = None, fresh: dict[str, dict[str, pd.DataFrame]] | None = None,
+                parts: PartStore | None = None) -> tuple[int, dict[str, str]]:
     """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes).
 
     ``fresh`` holds the tables of runs stored by this process, as they were written: they are
     taken from memory instead of being read back (their files are still checked against their hashes).
+    ``parts`` reads (and checks) the parts holding the other runs' tables.
     """
+    parts = parts if parts is not None else PartStore(out)
     summaries: list[dict[str, Any]] = []
     timings: list[dict[str, Any]] = []
-    parts: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
+    merged: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
         if not folder.exists():
             continue
-        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id))
+        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
         # the wall time goes to timings.csv, so that the results tables depend on the inputs only
         timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
         summaries.append(summary)
         if summary["status"] == "ok":
             kept = (fresh or {}).get(run_id)
+            index = read_index(folder) if kept is None else None
             for stem in RUN_TABLES:
                 if kept is not None:
                     if stem in kept:
-                        parts[stem].append(kept[stem])
+                        merged[stem].append(kept[stem])
+                elif index is not None:
+                    if stem in index:
+                        merged[stem].append(parts.table(index[stem], run_id))
                 elif (path := find_table(folder, stem)) is not None:
-                    parts[stem].append(read_table(path))
+                    merged[stem].append(read_table(path))
     ext = table_ext()
     runs = pd.DataFrame(summaries)
     tables = {"runs": runs, **{stem: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
-                               for stem, dfs in parts.items()}}
+                               for stem, dfs in merged.items()}}
     tables = {stem: tidy_runs(df) if stem == "runs" else tidy_table(df) for stem, df in tables.items()}
     runs = tables["runs"]
     hashes = {}
     for stem, df in tables.items():
-        if stem == "incidents" and not parts["incidents"]:
+        if stem == "incidents" and not merged["incidents"]:
             continue  # a model without incident_frame(): no such table
         atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
         hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")
@@ -226,7 +273,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("runs"), list) or not all(isinstance(r, dict) and "run_id" in r
                                                              for r in manifest["runs"]):
         raise InputError(out / MANIFEST, "runs", "missing or malformed")
-    for key in ("files", "tables"):  # run id -> file -> sha256, and table -> sha256
+    for key in ("files", "tables", "parts"):  # run id -> file -> sha256; table -> sha256; part -> sha256
         value = manifest.get(key) or {}
         if not isinstance(value, dict) or not all(isinstance(v, dict if key == "files" else str)
                                                   for v in value.values()):
@@ -247,18 +294,19 @@ def load_results(out: str | Path) -> Results:
     run_ids = [r["run_id"] for r in manifest["runs"]]
     recorded = manifest.get("files") or {}
     seeds = {r["run_id"]: r.get("seed") for r in manifest["runs"]}
+    parts = PartStore(out, manifest.get("parts") or {})
     stems = ("runs", "monthly", "villages")
     written = manifest.get("tables") or {}
     missing = any(find_table(out, s) is None for s in stems) or not (out / "ema_outcomes.csv").is_file()
     if missing:
         with writing(out):
-            _, written = consolidate(out, run_ids, recorded, seeds)
+            _, written = consolidate(out, run_ids, recorded, seeds, parts=parts)
             manifest["tables"] = written
             write_json(out / MANIFEST, manifest)
     else:
         for run_id in run_ids:  # a swapped run file is found even when the merged tables look fine
             if (out / RUNS / run_id).exists():
-                check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id))
+                check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id), parts)
     for name, digest in written.items():
         if (out / name).is_file() and sha256(out / name) != digest:
             raise InputError(out / name, None, "differs from the table the batch wrote (sha256 in manifest.json)",

@@ -77,14 +77,16 @@ def validation_specs(variants: Sequence[Variant], reps: int, months: int, seed: 
 def read_records(specs: Sequence[RunSpec], folder: Path) -> list[RunRecord]:
     """The validation records of a finished batch of :func:`validation_specs` in ``folder``."""
     from sim.batch.engine import id_columns
+    from sim.batch.parts import PartStore
     from sim.batch.probe import read_arrays
-    from sim.batch.store import RUNS, find_table, read_json, read_table
+    from sim.batch.store import RUNS, read_json, run_table
 
     probe = ValidationProbe()
+    parts = PartStore(folder)
     records = []
     for spec in specs:
         run = folder / RUNS / spec.run_id
-        monthly = read_table(find_table(run, "monthly")).drop(columns=list(id_columns(spec)))
+        monthly = run_table(folder, spec.run_id, "monthly", parts).drop(columns=list(id_columns(spec)))
         records.append(record_of(spec.scenario, spec.rep, spec.seed, monthly, read_json(run / "events.json"),
                                  read_arrays(run / f"{probe.name}.npz")))
     return records
