@@ -2,9 +2,11 @@
 
 Run ``python benchmarks/batch_overhead.py [--runs 1000] [--months 12] [--workers 1 2] [--json FILE]``.
 
-* **inside the model**: building the model from its parsed scenario and running it
-  (``InsurgencyModel(scenario, collect_daily=False).run()``), timed in this process on a sample of
-  the batch's seeds (``--sample`` runs, median), in CPU seconds (and wall seconds).
+* **inside the model**: building the model from its parsed scenario and running it, in CPU
+  seconds, measured during the batch itself: each run's ``model_cpu_s`` in the batch's
+  ``timings.csv``; for code that does not record it, the batch's own ``build_model`` and
+  ``run`` timed in this process with ``--workers 1``, else the median of ``--sample`` runs
+  timed in this process before the batch (a different moment: noisier on a shared machine).
 * **per run in a batch**: a batch of N runs of ``baseline`` for ``--months`` months through
   :func:`sim.batch.run_batch` (plan, workers started, runs, every output written and hashed,
   tables merged): the CPU seconds of this process and its worker processes (``getrusage``) / N,
@@ -61,21 +63,49 @@ def _cpu_with_children() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
-def batch_seconds(n_runs: int, months: int, workers: int) -> tuple[float, float]:
-    """(CPU, wall) seconds of a batch of ``n_runs`` runs of baseline on ``workers`` processes, all written.
+def batch_seconds(n_runs: int, months: int, workers: int) -> tuple[float, float, float | None]:
+    """(CPU, wall, CPU inside the model or None) seconds of a batch of ``n_runs`` runs of baseline.
 
     CPU counts this process and its ended worker processes (a batch joins its workers before it returns).
     """
-    from sim.batch import plan, run_batch
+    import pandas as pd
 
-    with tempfile.TemporaryDirectory(prefix="insim-overhead-") as folder:
-        c0, t0 = _cpu_with_children(), time.perf_counter()
-        specs = plan(["baseline"], reps=n_runs, seed=1, sets={"months": months})
-        summary = run_batch(specs, Path(folder) / "out", workers=workers, progress=False)
-        wall, cpu = time.perf_counter() - t0, _cpu_with_children() - c0
+    from sim.batch import engine, plan, run_batch
+
+    inside = [0.0]
+    build = engine.build_model
+
+    def timed_build(spec: Any, *args: Any) -> Any:  # used only when the runs are made in this process
+        c0 = time.process_time()
+        model = build(spec, *args)
+        run = model.run
+
+        def timed_run() -> Any:
+            c1 = time.process_time()
+            try:
+                return run()
+            finally:
+                inside[0] += time.process_time() - c1
+
+        model.run = timed_run
+        inside[0] += time.process_time() - c0
+        return model
+
+    engine.build_model = timed_build
+    try:
+        with tempfile.TemporaryDirectory(prefix="insim-overhead-") as folder:
+            c0, t0 = _cpu_with_children(), time.perf_counter()
+            specs = plan(["baseline"], reps=n_runs, seed=1, sets={"months": months})
+            summary = run_batch(specs, Path(folder) / "out", workers=workers, progress=False)
+            wall, cpu = time.perf_counter() - t0, _cpu_with_children() - c0
+            timings = pd.read_csv(Path(folder) / "out" / "timings.csv")
+    finally:
+        engine.build_model = build
     if not summary.ok:
         raise SystemExit(f"the benchmark batch failed: {summary}")
-    return cpu, wall
+    if "model_cpu_s" in timings and timings["model_cpu_s"].notna().all():
+        return cpu, wall, float(timings["model_cpu_s"].sum())
+    return cpu, wall, inside[0] if workers == 1 else None
 
 
 def history_months() -> int:
@@ -107,13 +137,17 @@ def run(n_runs: int = 1000, months: int = 12, workers: tuple[int, ...] = (1, 2),
     print(f"{n_runs} runs of baseline, {months} months; inside the model {inside_cpu * 1e3:.1f} ms CPU "
           f"({inside_wall * 1e3:.1f} ms wall) a run, median of {sample}; load {out['load']}")
     for w in workers:
-        cpu, wall = batch_seconds(n_runs, months, w)
+        cpu, wall, model_cpu = batch_seconds(n_runs, months, w)
+        measured = model_cpu is not None
+        model_per_run = model_cpu / n_runs if measured else inside_cpu
         row = {"cpu_s": cpu, "wall_s": wall, "cpu_per_run_s": cpu / n_runs, "wall_per_run_s": wall * w / n_runs,
-               "overhead": cpu / n_runs / inside_cpu - 1, "wall_overhead": wall * w / n_runs / inside_wall - 1}
+               "model_cpu_per_run_s": model_per_run, "model_time_from": "the batch" if measured else "the sample",
+               "overhead": cpu / n_runs / model_per_run - 1, "wall_overhead": wall * w / n_runs / inside_wall - 1}
         out["batches"][str(w)] = row
-        print(f"  {w} worker(s): batch {wall:.1f} s wall, {row['cpu_per_run_s'] * 1e3:.1f} ms CPU a run: "
-              f"overhead {row['overhead']:+.1%} (wall x workers: {row['wall_per_run_s'] * 1e3:.1f} ms a run, "
-              f"{row['wall_overhead']:+.1%})")
+        print(f"  {w} worker(s): batch {wall:.1f} s wall; a run: {row['cpu_per_run_s'] * 1e3:.1f} ms CPU, "
+              f"{model_per_run * 1e3:.1f} ms of it inside the model (from {row['model_time_from']}): "
+              f"overhead {row['overhead']:+.1%} (wall x workers {row['wall_per_run_s'] * 1e3:.1f} ms a run, "
+              f"{row['wall_overhead']:+.1%} against the sample's wall time)")
     overhead = max(0.0, out["batches"][str(max(workers))]["overhead"]) if workers else 0.0
     months_h = history_months()
     history_s, _ = model_seconds("history", months_h, list(range(200, 200 + history_sample)))

@@ -138,7 +138,7 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     assert list(runs["run_id"]) == [s.run_id for s in specs] and (runs["status"] == "ok").all()
     timings = pd.read_csv(out / "timings.csv")  # kept apart: the results tables depend on the inputs only
     assert "wall_time_s" not in runs and list(timings["run_id"]) == list(runs["run_id"])
-    assert (timings["wall_time_s"] > 0).all()
+    assert (timings["wall_time_s"] > 0).all() and (timings["model_cpu_s"] > 0).all() and "model_cpu_s" not in runs
     # a monthly count is read at the last month as last_month_<name>, beside its run total
     assert {o if f"total_{o}" not in runs else f"last_month_{o}" for o in OUTCOMES} <= set(runs.columns)
     assert "total_killings" in runs and "killings" not in runs

@@ -1,10 +1,13 @@
 """A results folder on disk: run folders written atomically, checked against their hashes, merged.
 
 A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`), one ``runs/<run_id>/``
-per finished run, and the consolidated tables ``runs``, ``monthly`` and ``villages`` (and
-``incidents`` when the model records them), parquet or CSV without pyarrow, plus
-``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench. These depend only on the
-batch's inputs (the same batch gives the same bytes); each run's wall time is in ``timings.csv``.
+per finished run (its summary, events, traceback if it failed, and ``tables.json`` naming the
+parts in ``parts/`` that hold its tables, written in bulk: :mod:`sim.batch.parts`; folders of
+earlier versions hold their own table files, which are still read), and the consolidated tables
+``runs``, ``monthly`` and ``villages`` (and ``incidents`` when the model records them), parquet
+or CSV without pyarrow, plus ``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench.
+These depend only on the batch's inputs (the same batch gives the same bytes); each run's wall
+time and CPU time inside the model are in ``timings.csv``.
 
 Nothing is merged unchecked: every run file's sha256 is recorded when the run is stored, and a
 file that no longer matches (swapped with another run's, or corrupted) stops the merge with an
@@ -189,7 +192,8 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
             continue
         summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
         # the wall time goes to timings.csv, so that the results tables depend on the inputs only
-        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
+        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None),
+                        "model_cpu_s": summary.pop("model_cpu_s", None)})
         summaries.append(summary)
         if summary["status"] == "ok":
             kept = (fresh or {}).get(run_id)
@@ -237,7 +241,8 @@ def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return pd.DataFrame(), pd.DataFrame()
     ok = runs[runs["status"] == "ok"].reset_index(drop=True)
     outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith(("total_", LAST_MONTH_PREFIX))]
-    fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
+    fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", "model_cpu_s",
+             *outcome_cols}
     experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
     experiments = experiments.rename(columns={c: f"{c}_name" for c in EMA_RESERVED})
     text = [c for c in experiments.columns if pd.api.types.is_string_dtype(experiments[c])]
