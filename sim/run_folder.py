@@ -42,7 +42,7 @@ def run_into(file: str, sets: dict[str, Any], seed: int, out: Path, command: Seq
     """
     from sim.batch import plan, run_batch
     from sim.batch.engine import id_columns
-    from sim.batch.store import RUNS, find_table, read_json, read_table
+    from sim.batch.store import RUNS, read_json, run_table
     from sim.scenario import load_scenario
 
     batch_sets = {k: v for k, v in sets.items() if k != SEED_KEY}  # the spec carries the seed
@@ -51,6 +51,6 @@ def run_into(file: str, sets: dict[str, Any], seed: int, out: Path, command: Seq
     folder = out / RUNS / spec.run_id
     if not summary.ok:
         return None
-    monthly = read_table(find_table(folder, "monthly")).drop(columns=list(id_columns(spec)))
+    monthly = run_table(out, spec.run_id, "monthly").drop(columns=list(id_columns(spec)))
     scenario = load_scenario(spec.path, **batch_sets)
     return StoredRun(scenario, scenario.start, monthly.reset_index(drop=True), read_json(folder / "events.json"))

@@ -14,6 +14,7 @@ import pytest
 
 import sim.batch.engine as engine
 from sim.batch import RunSpec, batch, load_results, plan, run_batch, run_one
+from sim.batch.store import sha256
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 from sim.scenario import SCENARIOS
@@ -44,6 +45,11 @@ def reference(scenarios: list[Path], tmp_path_factory: pytest.TempPathFactory) -
     summary = run_batch(specs, out, workers=1, progress=False, command="pytest")
     assert (summary.n_runs, summary.n_done, summary.n_failed, summary.n_skipped) == (2, 2, 0, 0)
     return specs, out
+
+
+def _part(out: Path, run_id: str, table: str) -> str:
+    """The part (path under ``out``) that holds a run's table."""
+    return json.loads((out / "runs" / run_id / "tables.json").read_text())[table]
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -116,10 +122,14 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     alt = manifest["scenarios"]["alt"]
     assert alt["resolved"]["parameters"]["zakat_min_usd"] == 2000.0
     assert all(len(h) == 64 for h in alt["sha256"].values()) and len(alt["sha256"]) == 3  # baseline, alt, map
-    for spec in specs:
+    for spec in specs:  # the tables are written in bulk (parts of many runs), named by each run's tables.json
         run = out / "runs" / spec.run_id
-        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "monthly.parquet", "villages.parquet",
-                                                   "incidents.parquet"}
+        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "tables.json"}
+        index = json.loads((run / "tables.json").read_text())
+        assert set(index) == {"monthly", "villages", "incidents"}
+        for name in index.values():
+            assert (out / name).is_file() and manifest["parts"][name] == sha256(out / name)
+            assert spec.run_id in set(pd.read_parquet(out / name)["run_id"])
     assert not list(out.glob(".tmp-*"))
 
     runs = pd.read_parquet(out / "runs.parquet")
@@ -128,7 +138,7 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     assert list(runs["run_id"]) == [s.run_id for s in specs] and (runs["status"] == "ok").all()
     timings = pd.read_csv(out / "timings.csv")  # kept apart: the results tables depend on the inputs only
     assert "wall_time_s" not in runs and list(timings["run_id"]) == list(runs["run_id"])
-    assert (timings["wall_time_s"] > 0).all()
+    assert (timings["wall_time_s"] > 0).all() and (timings["model_cpu_s"] > 0).all() and "model_cpu_s" not in runs
     # a monthly count is read at the last month as last_month_<name>, beside its run total
     assert {o if f"total_{o}" not in runs else f"last_month_{o}" for o in OUTCOMES} <= set(runs.columns)
     assert "total_killings" in runs and "killings" not in runs
@@ -272,11 +282,12 @@ def test_corrupt_results_folders_are_named(reference: tuple[list[RunSpec], Path]
 
     out2 = tmp_path / "out2"
     shutil.copytree(ref, out2)
-    (out2 / "runs" / specs[0].run_id / "monthly.parquet").unlink()
+    part = out2 / _part(out2, specs[0].run_id, "monthly")
+    part.unlink()
     (out2 / "runs.parquet").unlink()
     with pytest.raises(InputError, match="incomplete") as err:
         load_results(out2)
-    assert err.value.file == str(out2 / "runs" / specs[0].run_id / "monthly.parquet")
+    assert err.value.file == str(part)
 
 
 def test_batch_convenience_keeps_nothing_on_disk(reference: tuple[list[RunSpec], Path],
@@ -386,24 +397,29 @@ def test_a_second_batch_on_the_same_folder_is_refused_and_a_stale_lock_taken_ove
 
 @pytest.mark.parametrize("damage", ["swap", "corrupt", "swap_unrecorded"])
 def test_a_swapped_or_corrupted_run_file_is_found_and_never_merged(
-        reference: tuple[list[RunSpec], Path], tmp_path: Path, damage: str, capsys: pytest.CaptureFixture) -> None:
+        reference: tuple[list[RunSpec], Path], scenarios: list[Path], tmp_path: Path, damage: str,
+        capsys: pytest.CaptureFixture) -> None:
     from sim import cli
 
     specs, ref = reference
     out = tmp_path / "out"
     shutil.copytree(ref, out)
-    a, b = (out / "runs" / s.run_id / "monthly.parquet" for s in specs)
+    a = out / _part(out, specs[0].run_id, "monthly")
     if damage == "corrupt":
         data = bytearray(a.read_bytes())
         data[len(data) // 2] ^= 0xFF
         a.write_bytes(bytes(data))
-    else:
+    elif damage == "swap":  # the villages part where the monthly one should be
+        b = out / _part(out, specs[0].run_id, "villages")
         a_bytes = a.read_bytes()
         a.write_bytes(b.read_bytes())
         b.write_bytes(a_bytes)
-    if damage == "swap_unrecorded":  # stored just before a kill: no hash yet, checked by content
+    else:  # stored just before a kill (no hash yet, checked by content): the same runs of another batch
+        other = tmp_path / "other"
+        assert run_batch(plan(scenarios, reps=1, seed=12, sets=MONTHS), other, workers=1, progress=False).ok
+        a.write_bytes((other / _part(other, specs[0].run_id, "monthly")).read_bytes())
         manifest = json.loads((out / "manifest.json").read_text())
-        manifest["files"] = {}
+        manifest["files"], manifest["parts"] = {}, {}
         (out / "manifest.json").write_text(json.dumps(manifest))
     words = "holds rows of another run" if damage == "swap_unrecorded" else "swapped or corrupted"
     with pytest.raises(InputError, match=words) as err:
@@ -440,7 +456,7 @@ def test_an_incident_table_is_written_when_the_model_offers_one(scenarios: list[
     incidents = load_results(tmp_path / "out").incidents
     assert incidents is not None and list(incidents["run_id"]) == [specs[0].run_id] * 2 + [specs[1].run_id] * 2
     assert list(incidents["killings"]) == [0, 1, 1, 1]
-    assert (tmp_path / "out" / "runs" / specs[0].run_id / "incidents.parquet").is_file()
+    assert (tmp_path / "out" / _part(tmp_path / "out", specs[0].run_id, "incidents")).is_file()
 
 
 def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
@@ -448,9 +464,9 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     import errno
 
     from sim import cli
-    from sim.batch import store
+    from sim.batch import parts
 
-    real = store.write_table
+    real = parts.write_table
     calls = []
 
     def filling(df: pd.DataFrame, path: Path) -> None:
@@ -460,7 +476,8 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
             raise OSError(errno.ENOSPC, "No space left on device")
         real(df, path)
 
-    monkeypatch.setattr(store, "write_table", filling)
+    monkeypatch.setattr(parts, "FLUSH_RUNS", 1)  # each run stored on its own, as soon as it finishes
+    monkeypatch.setattr(parts, "write_table", filling)
     out = tmp_path / "out"
     args = ["batch", *map(str, scenarios), "--reps", "1", "--set", "months=4", "--workers", "1", "--out", str(out),
             "--no-plots", "--quiet"]
@@ -472,7 +489,7 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     assert not list(out.glob(".tmp-*")) and not (out / ".lock").exists()
     assert "short-base-r000" in json.loads((out / "manifest.json").read_text())["files"]
 
-    monkeypatch.setattr(store, "write_table", real)  # space freed: resume finishes the batch
+    monkeypatch.setattr(parts, "write_table", real)  # space freed: resume finishes the batch
     assert cli.main([*args, "--resume"]) == 0
     assert list(pd.read_parquet(out / "runs.parquet")["status"]) == ["ok", "ok"]
 

@@ -48,3 +48,30 @@ def test_interrupted_batch_is_marked_and_resumes_with_the_printed_command(tmp_pa
     assert done.returncode == 0, done.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete" and _stored(out) == 30
+
+
+def test_interrupted_validate_resumes_with_the_printed_command_keeping_its_runs(tmp_path: Path) -> None:
+    out = tmp_path / "v"
+    runs = out / "runs"
+    args = ["validate", "--facts", "F6a", "--months", "12", "--reps", "30", "--workers", "1", "--out", str(out)]
+    validate = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _stored(runs) < 1 and validate.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    validate.send_signal(signal.SIGINT)
+    _, err = validate.communicate(timeout=60)
+    assert validate.returncode == 130, err
+    assert json.loads((runs / "manifest.json").read_text())["status"] == "interrupted"
+    kept = {p.name: (p / "summary.json").stat().st_mtime_ns for p in (runs / "runs").iterdir()}
+    assert 1 <= len(kept) < 30
+    line = next(x for x in err.splitlines() if x.startswith("to finish the validation: "))
+    command = shlex.split(line.removeprefix("to finish the validation: "))
+    assert command[0] == "insim" and command[1:] == [*args, "--resume"]
+    done = subprocess.run([sys.executable, "-m", "sim", *command[1:]], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode in (0, 1), done.stderr  # 1: the fact is not reproduced; not a failed run
+    manifest = json.loads((runs / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["resumed"]) == 1 and _stored(runs) == 30
+    assert {p: (runs / "runs" / p / "summary.json").stat().st_mtime_ns for p in kept} == kept
+    assert (out / "validation.json").is_file()

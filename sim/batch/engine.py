@@ -1,26 +1,24 @@
 """Running a batch: one run, a pool of local processes or Dask, and the loop that stores results.
 
-Finished runs are on disk as soon as they finish, so an interrupted batch can be resumed; a
-failed run keeps its traceback (``runs/<id>/error.txt``) and is run again on resume; a run whose
-worker process died (killed by the system, out of memory) is reported as lost, not stored, and
-run again on resume. Worker processes end when the batch's process dies.
+Finished runs are stored in small groups (their tables in bulk, :mod:`sim.batch.parts`; at most
+two seconds after they finish, and at once on Ctrl-C or SIGTERM), so an interrupted batch can be
+resumed; a failed run keeps its traceback (``runs/<id>/error.txt``) and is run again on resume; a
+run whose worker process died (killed by the system, out of memory) is reported as lost, not
+stored, and run again on resume. Workers parse each scenario once (:func:`scenario_of`) and end
+when the batch's process dies or the batch is interrupted.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
-import datetime as dt
-import multiprocessing
+import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import traceback
-from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,58 +27,55 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
+from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
-from sim.batch import store
+from sim.batch.parts import PartStore, next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
-from sim.batch.posterior import draw_columns
+from sim.batch.probe import RunProbe
+from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
+from sim.filecache import file_key
 from sim.outcomes import OUTCOMES
 from sim.scenario import load_scenario
 
 # outcomes counted per month: their run totals go into the summary as total_<name>
 COUNTED = (*INCIDENTS, "zakat_revenue_usd")
-LOST = "lost"
+#: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
+KEEP_IN_MEMORY = 5000
 
 
-@dataclass
-class RunResult:
-    """What one run produced (picklable, so it travels back from a worker process)."""
+def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
+    """The model of one run, of ``model_class`` (default ``InsurgencyModel``); a seam the tests use."""
+    if model_class is None:
+        from sim.model import InsurgencyModel as model_class
 
-    spec: RunSpec
-    ok: bool
-    summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
-    events: list[dict[str, Any]]
-    wall_time: float
-    error: str | None = None
-
-    @property
-    def run_id(self) -> str:
-        """The run's id."""
-        return self.spec.run_id
-
-    @property
-    def monthly(self) -> pd.DataFrame | None:
-        """The run's monthly table (None if it failed)."""
-        return self.tables.get("monthly")
+    scenario = scenario_of(spec)
+    return model_class(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
 
 
-def id_columns(spec: RunSpec) -> dict[str, Any]:
-    """The columns that name a run in every table."""
-    return {"run_id": spec.run_id, "scenario": spec.scenario, **spec.sweep, "rep": spec.rep, "seed": spec.seed}
+#: scenarios this process has loaded for its runs: (file versions read, scenario) by run settings
+_SCENARIOS: dict[str, tuple[list[tuple[str, int, int]], Any]] = {}
 
 
-def summary_ids(spec: RunSpec) -> dict[str, Any]:
-    """The columns that name a run in the runs table: its ids and, over a posterior, its draw."""
-    return {**id_columns(spec), **draw_columns(spec.draw_id, spec.draw)}
+def scenario_of(spec: RunSpec) -> Any:
+    """The run's scenario, parsed once per process and settings (a worker runs many runs of few scenarios).
 
-
-def build_model(spec: RunSpec) -> Any:
-    """The model of one run (a seam the tests use to make a run fail)."""
-    from sim.model import InsurgencyModel
-
+    Reused only while every file it was read from (scenario files it extends, the map) is unchanged.
+    """
+    key = json.dumps([spec.path, spec.sets, spec.sweep, spec.draw], sort_keys=True, default=str)
+    cached = _SCENARIOS.get(key)
+    if cached is not None:
+        versions, scenario = cached
+        with contextlib.suppress(OSError):
+            if [file_key(f) for f, *_ in versions] == versions:
+                return scenario
     scenario = load_scenario(spec.path, **spec.sets, **spec.sweep, **spec.draw)
-    return InsurgencyModel(scenario, rng=spec.seed, collect_daily=False)  # a batch keeps monthly tables only
+    with contextlib.suppress(OSError):
+        files = [*scenario.resolved.get("files", [spec.path]), scenario.map_path]
+        if len(_SCENARIOS) >= 256:  # a sweep over many points: keep the memory bounded
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = ([file_key(f) for f in files], scenario)
+    return scenario
 
 
 def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
@@ -88,21 +83,24 @@ def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index), df], axis=1)
 
 
-def run_one(spec: RunSpec) -> RunResult:
-    """Run ``spec`` in this process. Never raises: a failure comes back with its traceback."""
+def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
+    """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
+    comes back with its traceback."""
     t0 = time.perf_counter()
     ids = id_columns(spec)
     try:
-        model = build_model(spec)
+        cpu0 = time.process_time()
+        model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
         model.run()
+        model_cpu = time.process_time() - cpu0  # inside the model: what the batch's overhead is measured against
         monthly = model.monthly_frame()
         villages_all = model.village_frame()
-        last = monthly.iloc[-1]
+        last = monthly.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
         summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": len(monthly)}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
-        for name in COUNTED:
-            summary[f"total_{name}"] = plain(monthly[name].sum())
+        for name in COUNTED:  # NaN-skipping sums, as pandas' Series.sum
+            summary[f"total_{name}"] = plain(np.nansum(monthly[name].to_numpy()))
         villages = pd.DataFrame({
             **{k: [v] * len(villages_all) for k, v in ids.items()},
             "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
@@ -115,98 +113,17 @@ def run_one(spec: RunSpec) -> RunResult:
         if hasattr(model, "incident_frame"):  # per village and month, once the model offers it
             tables["incidents"] = _with_ids(ids, model.incident_frame())
         events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
+        arrays = {} if probe is None else {probe.name: probe.collect(model)}
         wall = time.perf_counter() - t0
         summary["n_events"] = len(events)
         summary["wall_time_s"] = wall
-        return RunResult(spec, True, summary, tables, events, wall)
+        summary["model_cpu_s"] = model_cpu
+        return RunResult(spec, True, summary, tables, events, wall, arrays=arrays)
     except Exception as exc:  # a failed run is a result too: the batch goes on
         wall = time.perf_counter() - t0
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "wall_time_s": wall}
         return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
-
-
-def plain(value: Any) -> Any:
-    """numpy scalars and dates as plain JSON values."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-# ---------------------------------------------------------------------------------------- executors
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: end this process as soon as the batch's process is gone (no orphans)."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
-
-
-def local_pool(todo: list[RunSpec], workers: int) -> Iterator[RunResult]:
-    """Run ``todo`` on ``workers`` fresh processes; results in the order they finish."""
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_exit_with_parent,
-                                  initargs=(os.getpid(),))
-    try:
-        futures = {pool.submit(run_one, spec): spec for spec in todo}
-        for future in cf.as_completed(futures):
-            yield result_of(future, futures[future])
-    except BaseException:
-        workers_now = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in workers_now:  # a run in progress is lost anyway: do not wait for it to finish
-            process.terminate()
-        raise
-    pool.shutdown(wait=True)
-
-
-def result_of(future: Any, spec: RunSpec) -> RunResult:
-    """A future's result; a worker that died (not the model failing) gives a lost run."""
-    try:
-        return future.result()
-    except Exception as exc:
-        if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
-            why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
-                   f"or by a signal): {type(exc).__name__}")
-            summary = {**summary_ids(spec), "status": LOST, "error": why}
-            return RunResult(spec, False, summary, {}, [], 0.0, error=why)
-        text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
-        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        return RunResult(spec, False, summary, {}, [], 0.0, error=text)
-
-
-def dask_results(todo: list[RunSpec], workers: int, address: str, dashboard: str | None = None) -> Iterator[RunResult]:
-    """Run ``todo`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError(None, "dask", "dask.distributed is not installed",
-                         allowed="pip install 'insim[dask]' or run without dask") from None
-    with contextlib.ExitStack() as stack:
-        if address == "local":
-            # the dashboard is a web server: only when asked for
-            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                       dashboard_address=dashboard, host="127.0.0.1"))
-            client = stack.enter_context(Client(cluster))
-        else:
-            try:
-                client = stack.enter_context(Client(address, timeout="30s"))
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
-                                 allowed="'local' or a scheduler address like tcp://host:8786") from None
-        futures = {client.submit(run_one, spec, key=f"insim-{spec.run_id}-{spec.seed}", pure=False): spec
-                   for spec in todo}
-        by_key = {f.key: spec for f, spec in futures.items()}
-        try:
-            for future in as_completed(list(futures)):
-                yield result_of(future, by_key[future.key])
-        except BaseException:
-            client.cancel(list(futures))
-            raise
 
 
 # ---------------------------------------------------------------------------------------- a batch
@@ -245,18 +162,60 @@ def max_workers() -> int:
     return 4 * (os.cpu_count() or 1)
 
 
+class GroupStore:
+    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), then
+    their folders; notes every file's hash in the manifest and keeps the tables to merge at the end."""
+
+    def __init__(self, out: Path, writer: mf.ManifestWriter) -> None:
+        self.out, self.writer = out, writer
+        self.parts = PartStore(out, writer.manifest.setdefault("parts", {}))
+        self.group = next_group(out)
+        self.pending: list[RunResult] = []
+        self.since = 0.0
+        self.n_stored = 0
+        self.fresh: dict[str, dict[str, pd.DataFrame]] = {}  # merged from memory at the end
+
+    def add(self, result: RunResult) -> None:
+        """Keep ``result``; store the group once it is large or old enough."""
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(result)
+        if len(self.pending) >= parts.FLUSH_RUNS or time.monotonic() - self.since >= parts.FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store every pending run: the parts first, so a run folder always has its tables."""
+        if not self.pending:
+            return
+        ok = [(r.run_id, r.tables) for r in self.pending if r.ok]
+        index, hashes = write_parts(self.out, ok, self.group) if ok else ({}, {})
+        self.group += 1
+        self.parts.recorded.update(hashes)
+        while self.pending:
+            r = self.pending[0]
+            stored = store.store_run(r.run_id, {}, r.summary, r.events, r.error, self.out, r.arrays,
+                                     parts=index.get(r.run_id))
+            self.pending.pop(0)  # stored: an interruption now does not store it twice
+            self.writer.record(r.run_id, stored)
+            self.n_stored += 1
+            if r.ok and len(self.fresh) < KEEP_IN_MEMORY:
+                self.fresh[r.run_id] = r.tables
+
+
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
     """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
     todo, n_skipped = [], 0
     recorded = writer.manifest.setdefault("files", {})
+    part_store = PartStore(out, writer.manifest.setdefault("parts", {}))
     for spec in specs:
         folder = out / store.RUNS / spec.run_id
         if not folder.exists():
             todo.append(spec)
             continue
-        summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed)
+        summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed, part_store)
         if spec.run_id not in recorded:  # stored just before a kill: checked by content, now recorded
             recorded[spec.run_id] = store.run_files(folder)
+            part_store.record_checked(list((read_index(folder) or {}).values()))
         if summary["status"] == "ok":
             n_skipped += 1
         else:  # a failed run is tried again
@@ -268,7 +227,7 @@ def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[l
 
 def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None, dask: str | None = None,
               resume: bool = False, progress: bool = True, command: str | list[str] | None = None,
-              dask_dashboard: str | None = None) -> BatchSummary:
+              dask_dashboard: str | None = None, probe: RunProbe | None = None) -> BatchSummary:
     """Run ``specs`` (from :func:`plan`) and store everything in the folder ``out``.
 
     Args:
@@ -282,6 +241,8 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
         progress: show a progress bar (tqdm) on stderr when it is a terminal.
         command: the command line that started the batch, for the manifest.
         dask_dashboard: address of the Dask dashboard of a local cluster (none by default).
+        probe: builds each run and keeps arrays of it beyond the tables (``runs/<id>/<name>.npz``,
+            see :mod:`sim.batch.probe`); it must be picklable.
     """
     t0 = time.perf_counter()
     if not specs:
@@ -303,12 +264,13 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
     with store.writing(out):
         out.mkdir(parents=True, exist_ok=True)
         with mf.locked(out):
-            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0)
+            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0,
+                               probe)
 
 
 def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None, resume: bool, progress: bool,
                 command: str | list[str] | None, dask_dashboard: str | None, inputs: dict[str, Any],
-                t0: float) -> BatchSummary:
+                t0: float, probe: RunProbe | None) -> BatchSummary:
     manifest_path = out / store.MANIFEST
     if manifest_path.exists():
         manifest = store.read_json(manifest_path)
@@ -335,7 +297,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
 
     failed: list[str] = []
     lost: list[str] = []
-    n_done = 0
+    storer = GroupStore(out, writer)
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
                file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
     results: Iterable[RunResult] = ()
@@ -343,40 +305,42 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if not todo:
             pass
         elif dask is not None:
-            results = dask_results(todo, workers, dask, dask_dashboard)
+            results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
         elif workers == 1 or len(todo) == 1:
-            results = (run_one(spec) for spec in todo)
+            results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
         else:
-            results = local_pool(todo, min(workers, len(todo)))
+            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
         for result in results:
             if result.summary.get("status") == LOST:
                 lost.append(result.run_id)  # not stored: resume runs it again
             else:
-                hashes = store.store_run(result.run_id, result.tables, result.summary, result.events,
-                                         result.error, out)
-                writer.record(result.run_id, hashes)
-                n_done += 1
+                storer.add(result)
                 if not result.ok:
                     failed.append(result.run_id)
             bar.update(1)
             bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+        storer.flush()
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
         manifest.update(status="interrupted", interrupted=mf.now())
         raise
     finally:
         if isinstance(results, Generator):
             results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+        with contextlib.suppress(OSError):
+            storer.flush()  # after an interruption: keep what finished before it
         bar.close()
         with contextlib.suppress(OSError):
             writer.write()  # the hashes of every run stored so far
 
-    n_failed_total, table_hashes = store.consolidate(out, [s.run_id for s in specs], manifest["files"],
-                                                     {s.run_id: s.seed for s in specs})
+    run_ids = [s.run_id for s in specs]
+    n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"], {s.run_id: s.seed for s in specs},
+                                                     storer.fresh, storer.parts)
+    store.prune_parts(out, run_ids, manifest.setdefault("parts", {}))
     missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
     manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                     status="complete" if not n_failed_total and not missing else "with failures")
     writer.write()
-    return BatchSummary(out, len(specs), n_done, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
+    return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
                         failed, lost)
 
 

@@ -165,11 +165,16 @@ class ManifestWriter:
     def __init__(self, path: Path, manifest: dict[str, Any], interval: float = 1.0) -> None:
         self.path, self.manifest, self.interval = path, manifest, interval
         self.last = 0.0
+        self.cost = 0.0  # seconds the last write took
 
     def record(self, run_id: str, hashes: dict[str, str]) -> None:
-        """Note a stored run's file hashes; write if the last write is old enough."""
+        """Note a stored run's file hashes; write if the last write is old enough.
+
+        The manifest grows with the runs: it is written at most once per ``interval`` and per 20
+        times its own writing time, so writing it never takes more than about 5% of the batch.
+        """
         self.manifest.setdefault("files", {})[run_id] = hashes
-        if time.monotonic() - self.last >= self.interval:
+        if time.monotonic() - self.last >= max(self.interval, 20 * self.cost):
             self.write()
 
     def forget(self, run_id: str) -> None:
@@ -178,8 +183,10 @@ class ManifestWriter:
 
     def write(self) -> None:
         """Write now."""
+        began = time.monotonic()
         write_json(self.path, self.manifest)
         self.last = time.monotonic()
+        self.cost = self.last - began
 
 
 # ---------------------------------------------------------------------------------------- lock

@@ -1,10 +1,13 @@
 """A results folder on disk: run folders written atomically, checked against their hashes, merged.
 
 A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`), one ``runs/<run_id>/``
-per finished run, and the consolidated tables ``runs``, ``monthly`` and ``villages`` (and
-``incidents`` when the model records them), parquet or CSV without pyarrow, plus
-``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench. These depend only on the
-batch's inputs (the same batch gives the same bytes); each run's wall time is in ``timings.csv``.
+per finished run (its summary, events, traceback if it failed, and ``tables.json`` naming the
+parts in ``parts/`` that hold its tables, written in bulk: :mod:`sim.batch.parts`; folders of
+earlier versions hold their own table files, which are still read), and the consolidated tables
+``runs``, ``monthly`` and ``villages`` (and ``incidents`` when the model records them), parquet
+or CSV without pyarrow, plus ``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench.
+These depend only on the batch's inputs (the same batch gives the same bytes); each run's wall
+time and CPU time inside the model are in ``timings.csv``.
 
 Nothing is merged unchecked: every run file's sha256 is recorded when the run is stored, and a
 file that no longer matches (swapped with another run's, or corrupted) stops the merge with an
@@ -13,136 +16,61 @@ error naming it.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.batch.files import (
+    TMP_PREFIX,
+    atomic_write,
+    clean_temp,
+    find_table,
+    has_pyarrow,
+    read_json,
+    read_table,
+    sha256,
+    table_ext,
+    write_json,
+    write_table,
+    writing,
+)
+from sim.batch.parts import PARTS, RUN_TABLES, TABLE_INDEX, PartStore, read_index
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
+from sim.batch.probe import write_arrays
 from sim.datadict import LAST_MONTH_PREFIX, tidy_runs, tidy_table, write_datapackage
 from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 
+__all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "Results", "atomic_write",
+           "check_run", "clean_temp", "consolidate", "ema_tables", "find_table", "has_pyarrow", "load_results",
+           "prune_parts", "read_json", "read_manifest", "read_table", "run_files", "run_table", "sha256", "store_run",
+           "table_ext", "write_json", "write_table", "writing"]
+
 FORMAT = "insim-batch/1"
 MANIFEST = "manifest.json"
 RUNS = "runs"
-TMP_PREFIX = ".tmp-"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
-RUN_TABLES = ("monthly", "villages", "incidents")
 BATCH_TABLES = ("runs", "monthly", "villages", "incidents")
-
-
-# ---------------------------------------------------------------------------------------- files
-def has_pyarrow() -> bool:
-    """Whether parquet can be written (else CSV is)."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def table_ext() -> str:
-    """The extension of the tables this installation writes."""
-    return ".parquet" if has_pyarrow() else ".csv"
-
-
-def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` as parquet or CSV, by ``path``'s extension."""
-    if path.suffix == ".parquet":
-        df.to_parquet(path, index=False)
-    else:
-        df.to_csv(path, index=False)
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a table; InputError naming the file if it cannot be read."""
-    try:
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except Exception as exc:
-        raise InputError(path, None, f"cannot be read: {type(exc).__name__}: {exc}") from None
-
-
-def find_table(folder: Path, stem: str) -> Path | None:
-    """``folder/stem.parquet`` or ``folder/stem.csv``, whichever exists."""
-    for ext in (".parquet", ".csv"):
-        if (folder / f"{stem}{ext}").is_file():
-            return folder / f"{stem}{ext}"
-    return None
-
-
-@contextlib.contextmanager
-def writing(folder: Path) -> Iterator[None]:
-    """Turn a failed write (read-only folder, full disk) into an InputError naming the folder."""
-    try:
-        yield
-    except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "a folder you can write to"
-        raise InputError(folder, None, f"cannot write there: {reason}",
-                         allowed=f"{hint}; finished runs are kept and --resume goes on from them") from None
-
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> None:
-    """Write ``path`` through ``write(tmp_path)`` and a rename, so readers never see half a file."""
-    tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically."""
-    atomic_write(path, lambda p: p.write_text(json.dumps(data, indent=2, default=str) + "\n"))
-
-
-def read_json(path: Path) -> Any:
-    """Read JSON; InputError naming the file if it is missing or malformed."""
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(path, None, "missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(path, None, f"not readable JSON: {exc}") from None
-
-
-def sha256(path: Path) -> str:
-    """The file's sha256 (hex)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def clean_temp(out: Path) -> None:
-    """Remove what a killed batch left half-written."""
-    for leftover in out.glob(f"{TMP_PREFIX}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
 
 
 # ---------------------------------------------------------------------------------------- one run
 def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, Any], events: list[Any],
-              error: str | None, out: Path) -> dict[str, str]:
-    """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes."""
+              error: str | None, out: Path, arrays: dict[str, dict[str, Any]] | None = None,
+              parts: dict[str, str] | None = None) -> dict[str, str]:
+    """Write one run's folder (into a temp dir, then renamed into ``runs/``); returns its files' hashes.
+
+    ``tables`` are written as the run's own files; ``parts`` instead names the parts already holding
+    them (:mod:`sim.batch.parts`, written in bulk), in ``tables.json``. ``arrays`` are a probe's
+    (:mod:`sim.batch.probe`), by file stem: stored as ``<stem>.npz``.
+    """
     final = out / RUNS / run_id
     tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}-", dir=out))
     try:
@@ -150,6 +78,10 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         ext = table_ext()
         for stem, df in tables.items():
             write_table(df, tmp / f"{stem}{ext}")
+        if parts:
+            (tmp / TABLE_INDEX).write_text(json.dumps(parts, indent=2) + "\n")
+        for stem, named in (arrays or {}).items():
+            write_arrays(tmp / f"{stem}.npz", named)
         if error is not None:
             (tmp / "error.txt").write_text(error)
         (tmp / "events.json").write_text(json.dumps(events, indent=2, default=str) + "\n")
@@ -161,18 +93,28 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None) -> dict[str, Any]:
+def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None,
+              parts: PartStore | None = None) -> dict[str, Any]:
     """A stored run's summary, after checking its files; InputError naming the first bad file.
 
     ``recorded`` are the hashes noted when the run was stored; a run stored just before its
     batch was killed may have none yet, and is then checked by content: its summary and tables
-    must name this run and its seed.
+    must name this run and its seed. Its tables' parts are checked through ``parts`` (the
+    folder's, with the manifest's part hashes).
     """
     summary = read_json(folder / "summary.json")
     if not isinstance(summary, dict) or "status" not in summary:
         raise InputError(folder / "summary.json", "status", "missing: not a run summary")
     again = f"delete {folder} and resume (--resume) to run it again"
-    if summary["status"] == "ok":
+    index = read_index(folder)
+    if summary["status"] == "ok" and index is not None:
+        parts = parts if parts is not None else PartStore(folder.parent.parent)
+        for stem in ("monthly", "villages"):
+            if stem not in index:
+                raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)", allowed=again)
+        for stem, name in index.items():
+            parts.check(name, folder.name, seed, again, content=recorded is None and stem == "monthly")
+    elif summary["status"] == "ok":
         for stem in ("monthly", "villages"):
             if find_table(folder, stem) is None:
                 raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)",
@@ -199,6 +141,32 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     return summary
 
 
+def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None) -> pd.DataFrame:
+    """One stored run's table, from its own file or from the part holding it (read through ``parts``,
+    which keeps what it read, when many runs are read)."""
+    folder = out / RUNS / run_id
+    index = read_index(folder)
+    if index is None:
+        path = find_table(folder, stem)
+        if path is None:
+            raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)")
+        return read_table(path)
+    if stem not in index:
+        raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)")
+    return (parts if parts is not None else PartStore(out)).table(index[stem], run_id)
+
+
+def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str]) -> None:
+    """Remove the parts no stored run names (left by a batch killed between its parts and its run folders)."""
+    named = {name for run_id in run_ids if (out / RUNS / run_id).is_dir()
+             for name in (read_index(out / RUNS / run_id) or {}).values()}
+    for path in sorted((out / PARTS).glob("*")) if (out / PARTS).is_dir() else []:
+        name = f"{PARTS}/{path.name}"
+        if name not in named and path.is_file():
+            path.unlink()
+            recorded.pop(name, None)
+
+
 def run_files(folder: Path) -> dict[str, str]:
     """The hashes of a run folder's files (to record a run checked by content)."""
     return {p.name: sha256(p) for p in sorted(folder.iterdir()) if p.is_file()}
@@ -206,32 +174,48 @@ def run_files(folder: Path) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- consolidate
 def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
-                seeds: dict[str, int] | None = None) -> tuple[int, dict[str, str]]:
-    """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes)."""
+                seeds: dict[str, int] | None = None, fresh: dict[str, dict[str, pd.DataFrame]] | None = None,
+                parts: PartStore | None = None) -> tuple[int, dict[str, str]]:
+    """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes).
+
+    ``fresh`` holds the tables of runs stored by this process, as they were written: they are
+    taken from memory instead of being read back (their files are still checked against their hashes).
+    ``parts`` reads (and checks) the parts holding the other runs' tables.
+    """
+    parts = parts if parts is not None else PartStore(out)
     summaries: list[dict[str, Any]] = []
     timings: list[dict[str, Any]] = []
-    parts: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
+    merged: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
         if not folder.exists():
             continue
-        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id))
+        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
         # the wall time goes to timings.csv, so that the results tables depend on the inputs only
-        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None)})
+        timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None),
+                        "model_cpu_s": summary.pop("model_cpu_s", None)})
         summaries.append(summary)
         if summary["status"] == "ok":
+            kept = (fresh or {}).get(run_id)
+            index = read_index(folder) if kept is None else None
             for stem in RUN_TABLES:
-                if (path := find_table(folder, stem)) is not None:
-                    parts[stem].append(read_table(path))
+                if kept is not None:
+                    if stem in kept:
+                        merged[stem].append(kept[stem])
+                elif index is not None:
+                    if stem in index:
+                        merged[stem].append(parts.table(index[stem], run_id))
+                elif (path := find_table(folder, stem)) is not None:
+                    merged[stem].append(read_table(path))
     ext = table_ext()
     runs = pd.DataFrame(summaries)
     tables = {"runs": runs, **{stem: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
-                               for stem, dfs in parts.items()}}
+                               for stem, dfs in merged.items()}}
     tables = {stem: tidy_runs(df) if stem == "runs" else tidy_table(df) for stem, df in tables.items()}
     runs = tables["runs"]
     hashes = {}
     for stem, df in tables.items():
-        if stem == "incidents" and not parts["incidents"]:
+        if stem == "incidents" and not merged["incidents"]:
             continue  # a model without incident_frame(): no such table
         atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
         hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")
@@ -257,7 +241,8 @@ def ema_tables(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         return pd.DataFrame(), pd.DataFrame()
     ok = runs[runs["status"] == "ok"].reset_index(drop=True)
     outcome_cols = [c for c in ok.columns if c in OUTCOMES or c.startswith(("total_", LAST_MONTH_PREFIX))]
-    fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", *outcome_cols}
+    fixed = {*ID_COLUMNS, DRAW_ID, "status", "n_months", "error", "n_events", "wall_time_s", "model_cpu_s",
+             *outcome_cols}
     experiments = ok[["scenario", *[c for c in ok.columns if c not in fixed]]]
     experiments = experiments.rename(columns={c: f"{c}_name" for c in EMA_RESERVED})
     text = [c for c in experiments.columns if pd.api.types.is_string_dtype(experiments[c])]
@@ -293,7 +278,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("runs"), list) or not all(isinstance(r, dict) and "run_id" in r
                                                              for r in manifest["runs"]):
         raise InputError(out / MANIFEST, "runs", "missing or malformed")
-    for key in ("files", "tables"):  # run id -> file -> sha256, and table -> sha256
+    for key in ("files", "tables", "parts"):  # run id -> file -> sha256; table -> sha256; part -> sha256
         value = manifest.get(key) or {}
         if not isinstance(value, dict) or not all(isinstance(v, dict if key == "files" else str)
                                                   for v in value.values()):
@@ -314,18 +299,19 @@ def load_results(out: str | Path) -> Results:
     run_ids = [r["run_id"] for r in manifest["runs"]]
     recorded = manifest.get("files") or {}
     seeds = {r["run_id"]: r.get("seed") for r in manifest["runs"]}
+    parts = PartStore(out, manifest.get("parts") or {})
     stems = ("runs", "monthly", "villages")
     written = manifest.get("tables") or {}
     missing = any(find_table(out, s) is None for s in stems) or not (out / "ema_outcomes.csv").is_file()
     if missing:
         with writing(out):
-            _, written = consolidate(out, run_ids, recorded, seeds)
+            _, written = consolidate(out, run_ids, recorded, seeds, parts=parts)
             manifest["tables"] = written
             write_json(out / MANIFEST, manifest)
     else:
         for run_id in run_ids:  # a swapped run file is found even when the merged tables look fine
             if (out / RUNS / run_id).exists():
-                check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id))
+                check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id), parts)
     for name, digest in written.items():
         if (out / name).is_file() and sha256(out / name) != digest:
             raise InputError(out / name, None, "differs from the table the batch wrote (sha256 in manifest.json)",

@@ -3,34 +3,41 @@
 >>> from sim.validation import validate
 >>> table = validate(reps=3, months=36, workers=2)  # doctest: +SKIP
 
-The facts, their measures and thresholds are in :mod:`sim.validation.facts`. Runs are made
-directly in a process pool (not through :mod:`sim.batch`), because several facts need each
-village's state at every month end, which a batch does not keep. Replication ``k`` of every
-variant uses the same seed as the batch machinery would (``sim.batch.replication_seed``), so
-comparisons between variants are paired.
+The facts, their measures and thresholds are in :mod:`sim.validation.facts`. Runs go through
+the batch engine (:mod:`sim.batch`: local processes or Dask, a progress bar, resume), one run
+per variant and replication; because several facts need each village's state at every month
+end, which a batch's tables do not keep, each run is built and read by a probe
+(:class:`~sim.validation.record.ValidationProbe`) that stores those snapshots beside the run's
+tables. Replication ``k`` of every variant uses the batch's seed for ``k``
+(``sim.batch.replication_seed``), so comparisons between variants are paired.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import json
-import multiprocessing
 import re
+import shutil
+import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis import text_table
+from sim.errors import BatchError, InputError
 from sim.validation.evaluation import evaluate, needed_variants
 from sim.validation.facts import FACTS, Fact
-from sim.validation.record import RunRecord, Variant, record_run
+from sim.validation.record import RunRecord, ValidationProbe, Variant, record_of
+
+if TYPE_CHECKING:
+    from sim.batch import RunSpec
 
 __all__ = ["FACTS", "Fact", "RunRecord", "evaluate", "facts_json", "format_table", "plot", "run_variants",
-           "select_facts", "validate", "write_report"]
+           "select_facts", "validate", "validation_specs", "write_report"]
 
 
 def select_facts(ids: Sequence[str] | None = None, months: int | None = None) -> list[Fact]:
@@ -50,36 +57,102 @@ def select_facts(ids: Sequence[str] | None = None, months: int | None = None) ->
     return facts
 
 
-def _run_job(job: tuple[Variant, int, int, int]) -> RunRecord:
-    return record_run(*job)
+#: where a validation's runs are kept, under its ``--out`` folder
+RUNS_FOLDER = "runs"
+
+
+def validation_specs(variants: Sequence[Variant], reps: int, months: int, seed: int = 0) -> list[RunSpec]:
+    """One batch run per variant and replication: the variant's scenario for ``months`` with its parameters
+    (as the run's sweep point), replication ``k`` on the batch's seed for ``k``, so variants are paired."""
+    from sim.batch import RunSpec, replication_seed, safe_name
+    from sim.scenario import load_scenario
+
+    paths = {v.scenario: str(load_scenario(v.scenario, months=months).path) for v in variants}
+    return [RunSpec(run_id=f"{safe_name(v.key)}-r{rep:03d}", scenario=v.key, path=paths[v.scenario],
+                    sweep=dict(v.params), rep=rep, seed=replication_seed(seed, rep), sets={"months": months},
+                    root_seed=seed)
+            for v in variants for rep in range(reps)]
+
+
+def read_records(specs: Sequence[RunSpec], folder: Path) -> list[RunRecord]:
+    """The validation records of a finished batch of :func:`validation_specs` in ``folder``."""
+    from sim.batch.engine import id_columns
+    from sim.batch.parts import PartStore
+    from sim.batch.probe import read_arrays
+    from sim.batch.store import RUNS, read_json, run_table
+
+    probe = ValidationProbe()
+    parts = PartStore(folder)
+    records = []
+    for spec in specs:
+        run = folder / RUNS / spec.run_id
+        monthly = run_table(folder, spec.run_id, "monthly", parts).drop(columns=list(id_columns(spec)))
+        records.append(record_of(spec.scenario, spec.rep, spec.seed, monthly, read_json(run / "events.json"),
+                                 read_arrays(run / f"{probe.name}.npz")))
+    return records
 
 
 def run_variants(variants: Sequence[Variant], reps: int, months: int, seed: int = 0, workers: int | None = None,
-                 progress: bool = False) -> list[RunRecord]:
-    """Run each variant for ``reps`` paired seeds; ``workers=1`` runs in this process."""
-    from sim.batch import replication_seed
+                 progress: bool = False, out: str | Path | None = None, resume: bool = False, dask: str | None = None,
+                 command: str | list[str] | None = None) -> list[RunRecord]:
+    """Run each variant for ``reps`` paired seeds through the batch engine; ``workers=1`` runs in this process.
 
-    jobs = [(v, rep, replication_seed(seed, rep), months) for rep in range(reps) for v in variants]
-    out: list[RunRecord] = []
+    The runs are stored as a batch in ``out`` (a temporary folder when None): with ``resume`` an
+    interrupted validation in ``out`` is finished without redoing its stored runs; without it, a
+    validation batch already in ``out`` is replaced. ``dask`` as in :func:`sim.batch.run_batch`.
+    Raises :class:`~sim.errors.BatchError` when runs failed or were lost.
+    """
+    from sim.batch import run_batch
+
+    specs = validation_specs(variants, reps, months, seed)
     with contextlib.ExitStack() as stack:
-        if workers == 1:
-            results: Iterator[RunRecord] = map(_run_job, jobs)
-        else:
-            ctx = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx))
-            results = pool.map(_run_job, jobs)
-        for i, rec in enumerate(results, start=1):
-            out.append(rec)
-            if progress:
-                print(f"  run {i}/{len(jobs)}: {rec.variant} rep {rec.rep}", flush=True)
-    return out
+        folder = Path(out) if out is not None else Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="insim-validate-"))) / RUNS_FOLDER
+        if not resume:
+            clear_runs(folder)
+        summary = run_batch(specs, folder, workers=workers, dask=dask, resume=resume, progress=progress,
+                            command=command or "sim.validation.run_variants", probe=ValidationProbe())
+        if not summary.ok:
+            raise BatchError(f"{summary}\nthe validation needs every run; `insim validate ... --resume` runs "
+                             "the missing ones again")
+        return read_records(specs, folder)
+
+
+def clear_runs(folder: Path) -> None:
+    """Remove an earlier batch from ``folder`` (a fresh validation); InputError if it holds something else."""
+    from sim.batch import MANIFEST, locked
+    from sim.batch.manifest import LOCK
+    from sim.batch.store import FORMAT, read_json
+
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise InputError(folder, None, "is a file, not a folder", allowed="a folder for the validation's runs")
+    if not any(folder.iterdir()):
+        return
+    manifest = read_json(folder / MANIFEST) if (folder / MANIFEST).is_file() else None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(folder, None, "holds files that are not a batch's runs", allowed="another --out folder")
+    with locked(folder):  # not while another validation writes it
+        for item in folder.iterdir():
+            if item.name == LOCK:
+                continue
+            if item.is_dir():
+                shutil.rmtree(item)
+            else:
+                item.unlink()
 
 
 def validate(reps: int = 10, months: int = 60, seed: int = 0, workers: int | None = None,
-             facts: Sequence[Fact] | None = None, progress: bool = False) -> pd.DataFrame:
-    """Run what the facts need (with their mechanism-off variants) and evaluate them; one row per fact."""
+             facts: Sequence[Fact] | None = None, progress: bool = False, out: str | Path | None = None,
+             resume: bool = False, dask: str | None = None, command: str | list[str] | None = None) -> pd.DataFrame:
+    """Run what the facts need (with their mechanism-off variants) and evaluate them; one row per fact.
+
+    The runs go through the batch engine (see :func:`run_variants` for ``out``, ``resume`` and ``dask``).
+    """
     chosen = list(facts) if facts is not None else select_facts(months=months)
-    runs = run_variants(needed_variants(chosen), reps, months, seed=seed, workers=workers, progress=progress)
+    runs = run_variants(needed_variants(chosen), reps, months, seed=seed, workers=workers, progress=progress,
+                        out=out, resume=resume, dask=dask, command=command)
     return evaluate(chosen, runs)
 
 
@@ -207,12 +280,14 @@ def write_report(table: pd.DataFrame, out: str | Path, meta: dict | None = None)
     return paths
 
 
-def timed_validate(reps: int, months: int, seed: int, workers: int | None,
-                   ids: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict]:
+def timed_validate(reps: int, months: int, seed: int, workers: int | None, ids: Sequence[str] | None = None,
+                   out: str | Path | None = None, resume: bool = False, dask: str | None = None,
+                   progress: bool = True, command: str | list[str] | None = None) -> tuple[pd.DataFrame, dict]:
     """:func:`validate` over the selected facts, with the settings and wall time for the report."""
     t0 = time.perf_counter()
     facts = select_facts(ids, months=months)
-    table = validate(reps=reps, months=months, seed=seed, workers=workers, facts=facts, progress=True)
+    table = validate(reps=reps, months=months, seed=seed, workers=workers, facts=facts, progress=progress,
+                     out=out, resume=resume, dask=dask, command=command)
     meta = {"reps": reps, "months": months, "seed": seed, "variants": [v.key for v in needed_variants(facts)],
             "wall_time_s": round(time.perf_counter() - t0, 1)}
     return table, meta

@@ -4,14 +4,17 @@ The CLI calls :func:`register` with its sub-parsers. The command prints two tabl
 facts and inputs (median and range over seeds, threshold, share of seeds passing, value on the
 day-one state, value with the fact's mechanism switched off, reproduced or not), and writes
 ``validation.json``, ``validation.txt`` and ``validation.png`` to ``--out`` (and the JSON to
-``--json FILE``). Exit status 0 when every emergent fact that can be run is reproduced, 1 when
-some are not, 2 on bad input.
+``--json FILE``). The runs go through the batch engine into ``OUT/runs`` (a batch folder: local
+processes or ``--dask``, a progress bar, and ``--resume`` to finish a validation that was
+interrupted without redoing its stored runs). Exit status 0 when every emergent fact that can be
+run is reproduced, 1 when some are not (or some runs failed), 2 on bad input.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -28,14 +31,21 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             insim validate --reps 4 --months 42 --workers 2 --out results/validation
             insim validate --facts F7,F9 --reps 5    # only some facts (numbers or ids)
             insim validate --reps 5 --json docs/validation_results.json
+            insim validate --reps 20 --dask tcp://scheduler:8786 --out results/validation
+            insim validate --reps 20 --out results/validation --resume   # finish an interrupted one
             (exit status 1 when some emergent facts are not reproduced)"""), "  "))
     parser.add_argument("--reps", type=int, default=10, help="seeds per scenario (default 10)")
     parser.add_argument("--months", type=int, default=60, help="length of each run in months (default 60)")
     parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count; 1 runs in-process)")
+    parser.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local'")
     parser.add_argument("--facts", help="comma-separated fact ids, short ids (F7b) or numbers (F7) (default: all)")
     parser.add_argument("--out", default="results/validation", metavar="DIR",
-                        help="where to write validation.json/.txt/.png (default results/validation)")
+                        help="where to write validation.json/.txt/.png and the runs (DIR/runs, replaced "
+                             "unless --resume; default results/validation)")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish an interrupted validation in DIR (same settings), keeping its stored runs")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", metavar="FILE", help="also write the facts as JSON to FILE "
                         "(id, kind, passes_share, at_start, mechanism_off, reproduced, set_in)")
     parser.set_defaults(func=run)
@@ -44,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the validation; 0 if every runnable emergent fact is reproduced, 1 otherwise."""
-    from sim.validation import facts_json, format_table, select_facts, timed_validate, write_report
+    from sim.errors import BatchError
+    from sim.validation import RUNS_FOLDER, facts_json, format_table, select_facts, timed_validate, write_report
 
     if args.reps < 1:
         raise InputError(None, "--reps", f"must be at least 1 (got {args.reps})")
@@ -56,7 +67,13 @@ def run(args: argparse.Namespace) -> int:
     if not select_facts(ids, months=args.months):
         raise InputError(None, "--facts", f"no fact matches {args.facts!r} for runs of {args.months} months",
                          allowed="ids such as F1a_east_concentration, F1a or F7 (see sim/validation/facts.py)")
-    table, meta = timed_validate(args.reps, args.months, args.seed, args.workers, ids)
+    try:
+        table, meta = timed_validate(args.reps, args.months, args.seed, args.workers, ids,
+                                     out=Path(args.out) / RUNS_FOLDER, resume=args.resume, dask=args.dask,
+                                     progress=not args.quiet, command=["insim", *getattr(args, "argv", [])])
+    except BatchError as exc:
+        print(f"insim validate: {exc}", file=sys.stderr)
+        return 1
     print()
     print(format_table(table))
     paths = write_report(table, args.out, meta)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -103,41 +104,90 @@ def _state_row(model: Any) -> dict[str, Any]:
     return row
 
 
-def record_run(variant: Variant, rep: int, seed: int, months: int) -> RunRecord:
-    """Run one variant for one seed and keep what the facts need (runs in a worker process)."""
-    from sim.model import InsurgencyModel
-    from sim.scenario import load_scenario
+#: the arrays a record keeps per month, in :func:`_snapshot`'s order
+SNAPSHOT = ("influence", "violence", "zakat", "pledged", "vacuum", "stronghold", "cells_east", "fighters_sdf_land")
+START = "start_"  # prefix of the day-one arrays
 
-    class _Recording(InsurgencyModel):
+
+@cache
+def recording_model() -> type:
+    """``InsurgencyModel`` that also snapshots the villages on day one and at every month end (read-only)."""
+    from sim.model import InsurgencyModel
+
+    class RecordingModel(InsurgencyModel):
         def step(self) -> None:
             super().step()
             if self.day == 0:
-                self.__dict__["_day_one"] = (_snapshot(self), _state_row(self))
+                self.__dict__["day_one"] = (_snapshot(self), _state_row(self))
 
         def month_end(self) -> None:
             super().month_end()
-            self.__dict__.setdefault("_snaps", []).append(_snapshot(self))
+            self.__dict__.setdefault("month_snapshots", []).append(_snapshot(self))
 
-    scenario = load_scenario(variant.scenario, months=months, **variant.params)
-    model = _Recording(scenario, rng=seed).run()
-    day_one, day_one_row = model._day_one
-    cols = [np.array(c) for c in zip(*model._snaps, strict=True)]
+    return RecordingModel
+
+
+def record_arrays(model: Any) -> dict[str, np.ndarray]:
+    """What a finished recording run keeps beyond its monthly table and events, as plain arrays."""
+    day_one, day_one_row = model.day_one
+    months = [np.array(c) for c in zip(*model.month_snapshots, strict=True)]
+    recruits = dict(model.mechanisms.sdf_recruitment.recruits)
+    return {
+        **dict(zip(SNAPSHOT, months, strict=True)),
+        **{START + k: np.array([x]) for k, x in zip(SNAPSHOT, day_one, strict=True)},
+        "start_row_names": np.array(list(day_one_row), dtype=str),
+        "start_row_values": np.array([float(x) for x in day_one_row.values()]),
+        "start_date": np.array(model.start_date.isoformat()),
+        "zone": np.asarray(model.world.zone_of, dtype=str), "district": np.asarray(model.world.district_of, dtype=str),
+        "sdf_held": model.villages.sdf_held.copy(),
+        "truce_threshold": np.array(float(model.p.allegiance_truce_threshold)),
+        "sdf_recruit_kinds": np.array(list(recruits), dtype=str),
+        "sdf_recruit_counts": np.array(list(recruits.values()), dtype=np.int64),
+    }
+
+
+def record_of(variant: str, rep: int, seed: int, monthly: pd.DataFrame, events: list[dict[str, Any]],
+              arrays: dict[str, np.ndarray]) -> RunRecord:
+    """The :class:`RunRecord` of a run from its monthly table, events and :func:`record_arrays`."""
+    recruits = {str(k): int(n) for k, n in zip(arrays["sdf_recruit_kinds"], arrays["sdf_recruit_counts"], strict=True)}
     record = RunRecord(
-        variant=variant.key, rep=rep, seed=seed, start=model.start_date, monthly=model.monthly_frame(),
-        influence=cols[0], violence=cols[1], zakat=cols[2], pledged=cols[3], vacuum=cols[4], stronghold=cols[5],
-        cells_east=cols[6], fighters_sdf_land=cols[7],
-        zone=np.asarray(model.world.zone_of), district=np.asarray(model.world.district_of),
-        sdf_held=model.villages.sdf_held.copy(), truce_threshold=float(model.p.allegiance_truce_threshold),
-        sdf_recruits=dict(model.mechanisms.sdf_recruitment.recruits), events=list(model.event_log),
-        initial_influence=day_one[0],
+        variant=variant, rep=rep, seed=seed, start=dt.date.fromisoformat(str(arrays["start_date"])),
+        monthly=monthly.reset_index(drop=True), **{k: arrays[k] for k in SNAPSHOT},
+        zone=arrays["zone"], district=arrays["district"], sdf_held=arrays["sdf_held"],
+        truce_threshold=float(arrays["truce_threshold"]), sdf_recruits=recruits, events=list(events),
+        initial_influence=arrays[START + "influence"][0],
     )
+    start_row = dict(zip(arrays["start_row_names"].tolist(), arrays["start_row_values"].tolist(), strict=True))
     record.at_start = replace(
-        record, monthly=pd.DataFrame([day_one_row]),
-        **{k: np.array([x]) for k, x in zip(("influence", "violence", "zakat", "pledged", "vacuum", "stronghold",
-                                              "cells_east", "fighters_sdf_land"), day_one, strict=True)},
-        sdf_recruits={"local": 0, "external": 0}, events=[e for e in model.event_log if e["day"] == 0],
+        record, monthly=pd.DataFrame([start_row]), **{k: arrays[START + k] for k in SNAPSHOT},
+        sdf_recruits=dict.fromkeys(("local", "external"), 0), events=[e for e in events if e["day"] == 0],
     )
     return record
+
+
+@dataclass(frozen=True)
+class ValidationProbe:
+    """The batch engine's probe (:mod:`sim.batch.probe`) that keeps what the facts need of each run."""
+
+    name: str = "record"
+
+    @property
+    def model_class(self) -> type:
+        """The recording model."""
+        return recording_model()
+
+    def collect(self, model: Any) -> dict[str, np.ndarray]:
+        """See :func:`record_arrays`."""
+        return record_arrays(model)
+
+
+def record_run(variant: Variant, rep: int, seed: int, months: int) -> RunRecord:
+    """Run one variant for one seed in this process, without the batch engine, and keep what the facts need."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(variant.scenario, months=months, **variant.params)
+    model = recording_model()(scenario, rng=seed).run()
+    return record_of(variant.key, rep, seed, model.monthly_frame(), model.event_log, record_arrays(model))
 
 
 def start_runs(runs: dict[str, RunRecord]) -> dict[str, RunRecord]:

@@ -1,0 +1,113 @@
+"""Where a batch's runs are made: a pool of local worker processes, or Dask; results as they finish.
+
+The function that makes one run is passed in (the engine's ``run_one``), so that it is looked up
+when the batch starts. Worker processes end with the batch: when its process is gone, and at once
+when it is interrupted (Ctrl-C, SIGTERM) through a shared stop event, without private APIs.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sim.batch.plan import RunSpec
+from sim.batch.probe import RunProbe
+from sim.batch.runresult import LOST, RunResult, summary_ids
+from sim.errors import InputError
+
+#: how often (seconds) a worker looks whether the batch has stopped or its process is gone
+STOP_POLL_S = 0.2
+
+def _worker_start(parent: int, stop: Any) -> None:
+    """In a worker: end this process as soon as the batch stops (``stop`` is set) or its process is gone.
+
+    Ctrl-C is the batch's to handle: the worker ignores SIGINT (a terminal sends it to the whole
+    process group), and the batch sets ``stop`` when it is interrupted, so a run in progress ends at
+    once instead of finishing (it is lost anyway: resume runs it again). No orphans either way.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            if stop.wait(STOP_POLL_S):
+                break
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
+
+
+def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
+    """The arguments of the run function for ``spec`` (the probe only when there is one)."""
+    return (spec,) if probe is None else (spec, probe)
+
+
+def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
+               probe: RunProbe | None = None) -> Iterator[RunResult]:
+    """Run ``todo`` with ``run`` on ``workers`` fresh processes; results in the order they finish."""
+    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
+    stop = ctx.Event()
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
+                                  initargs=(os.getpid(), stop))
+    try:
+        futures = {pool.submit(run, *run_args(spec, probe)): spec for spec in todo}
+        for future in cf.as_completed(futures):
+            yield result_of(future, futures[future])
+    except BaseException:
+        stop.set()  # every worker ends now, its run in progress too (see _worker_start)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def result_of(future: Any, spec: RunSpec) -> RunResult:
+    """A future's result; a worker that died (not the model failing) gives a lost run."""
+    try:
+        return future.result()
+    except Exception as exc:
+        if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
+            why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
+                   f"or by a signal): {type(exc).__name__}")
+            summary = {**summary_ids(spec), "status": LOST, "error": why}
+            return RunResult(spec, False, summary, {}, [], 0.0, error=why)
+        text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
+        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        return RunResult(spec, False, summary, {}, [], 0.0, error=text)
+
+
+def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: int, address: str,
+                 dashboard: str | None = None, probe: RunProbe | None = None) -> Iterator[RunResult]:
+    """Run ``todo`` with ``run`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(None, "dask", "dask.distributed is not installed",
+                         allowed="pip install 'insim[dask]' or run without dask") from None
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            # the dashboard is a web server: only when asked for
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                       dashboard_address=dashboard, host="127.0.0.1"))
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(address, timeout="30s"))
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
+                                 allowed="'local' or a scheduler address like tcp://host:8786") from None
+        futures = {client.submit(run, *run_args(spec, probe), key=f"insim-{spec.run_id}-{spec.seed}",
+                                 pure=False): spec for spec in todo}
+        by_key = {f.key: spec for f, spec in futures.items()}
+        try:
+            for future in as_completed(list(futures)):
+                yield result_of(future, by_key[future.key])
+        except BaseException:
+            client.cancel(list(futures))
+            raise

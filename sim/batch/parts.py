@@ -1,0 +1,131 @@
+"""Per-run tables written in bulk: one file per table for many runs (a *part*), not a file per run per table.
+
+A batch stores its finished runs in groups (:data:`FLUSH_RUNS` runs, or what finished in
+:data:`FLUSH_SECONDS`): the ``monthly``, ``villages`` and ``incidents`` rows of the whole group go
+into ``parts/<table>-<group>-<k>.parquet`` (``k`` numbers the column sets, so runs with different
+sweep keys never share a file and every run's rows keep their types), and each run folder's
+``tables.json`` names the part that holds each of its tables. Parts are written before the run
+folders, so a run in ``runs/`` has its tables on disk; the manifest records each part's sha256
+(``parts``), and a part that no longer matches is refused as a run file is. A batch killed
+outright loses the runs finished since the last group was stored (at most :data:`FLUSH_SECONDS`
+of work); resume runs them again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.batch.files import atomic_write, read_json, read_table, sha256, table_ext, write_table
+from sim.errors import InputError
+
+PARTS = "parts"
+#: in a run folder: the part holding each of the run's tables
+TABLE_INDEX = "tables.json"
+#: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
+RUN_TABLES = ("monthly", "villages", "incidents")
+#: a group of finished runs is stored when it has this many runs ...
+FLUSH_RUNS = 64
+#: ... or when its first run finished this many seconds ago
+FLUSH_SECONDS = 2.0
+
+_NUMBER = re.compile(r"-(\d+)-\d+\.\w+$")
+
+
+def next_group(out: Path) -> int:
+    """The number of the next group of parts in ``out`` (after every part already there)."""
+    numbers = [int(m.group(1)) for p in (out / PARTS).glob("*") if (m := _NUMBER.search(p.name))]
+    return max(numbers, default=-1) + 1
+
+
+def write_parts(out: Path, runs: list[tuple[str, dict[str, pd.DataFrame]]],
+                group: int) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Write the tables of ``runs`` (run id, tables) as parts of ``group``.
+
+    Returns each run's part by table (paths relative to ``out``) and each part's sha256.
+    """
+    (out / PARTS).mkdir(exist_ok=True)
+    ext = table_ext()
+    index: dict[str, dict[str, str]] = {run_id: {} for run_id, _ in runs}
+    hashes: dict[str, str] = {}
+    for stem in RUN_TABLES:
+        by_columns: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
+        for run_id, tables in runs:
+            if stem in tables:
+                df = tables[stem]
+                by_columns.setdefault(tuple(zip(df.columns, map(str, df.dtypes), strict=True)), []).append((run_id, df))
+        for k, members in enumerate(by_columns.values()):
+            name = f"{PARTS}/{stem}-{group:06d}-{k}{ext}"
+            frame = pd.concat([df for _, df in members], ignore_index=True)
+            atomic_write(out / name, lambda p, frame=frame: write_table(frame, p))
+            hashes[name] = sha256(out / name)
+            for run_id, _ in members:
+                index[run_id][stem] = name
+    return index, hashes
+
+
+def read_index(folder: Path) -> dict[str, str] | None:
+    """A run folder's parts by table (None for a run stored with its own table files)."""
+    path = folder / TABLE_INDEX
+    if not path.is_file():
+        return None
+    index = read_json(path)
+    if not isinstance(index, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in index.items()):
+        raise InputError(path, None, "malformed: a table of table names and part files",
+                         allowed=f"delete {folder} and resume (--resume) to run it again")
+    return index
+
+
+class PartStore:
+    """The parts of a results folder, each checked and read once; a run's rows of a table.
+
+    ``recorded`` is the manifest's ``parts`` (name -> sha256); parts checked by content (stored
+    just before a kill, so not recorded yet) are added to it.
+    """
+
+    def __init__(self, out: Path, recorded: dict[str, str] | None = None) -> None:
+        self.out = out
+        self.recorded = recorded if recorded is not None else {}
+        self.checked: set[str] = set()
+        self.rows: dict[str, tuple[pd.DataFrame, dict[str, pd.DataFrame]]] = {}
+
+    def check(self, name: str, run_id: str, seed: int | None, again: str, content: bool = True) -> None:
+        """InputError naming the part unless it is there, unchanged, and (not recorded, ``content``) holds this run."""
+        path = self.out / name
+        if not path.is_file():
+            raise InputError(path, None, "missing (the run folder is incomplete)", allowed=again)
+        digest = self.recorded.get(name)
+        if digest is not None:
+            if name not in self.checked and sha256(path) != digest:
+                raise InputError(path, None, "differs from the file stored by the batch (its sha256 in manifest.json "
+                                 "does not match): swapped or corrupted", allowed=again)
+            self.checked.add(name)
+            return
+        if not content:
+            return
+        rows = self.table(name, run_id)  # checked by content: the run's rows, with its seed
+        if rows.empty or (seed is not None and "seed" in rows and set(rows["seed"].tolist()) != {seed}):
+            raise InputError(path, "run_id", f"holds rows of another run than {run_id}", allowed=again)
+
+    def record_checked(self, names: list[str]) -> None:
+        """Record the hashes of parts that were checked by content."""
+        for name in names:
+            if name not in self.recorded:
+                self.recorded[name] = sha256(self.out / name)
+
+    def table(self, name: str, run_id: str) -> pd.DataFrame:
+        """The rows of ``run_id`` in the part ``name`` (no rows: an empty table with the part's columns)."""
+        if name not in self.rows:
+            df = read_table(self.out / name)
+            groups = {str(k): g.reset_index(drop=True) for k, g in df.groupby("run_id", sort=False)} if len(df) else {}
+            self.rows[name] = (df.iloc[0:0], groups)
+        empty, groups = self.rows[name]
+        return groups.get(run_id, empty)
+
+
+def referenced(index_files: list[dict[str, Any] | None]) -> set[str]:
+    """The parts named by the given run indexes."""
+    return {name for index in index_files if index for name in index.values()}
