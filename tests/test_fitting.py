@@ -195,3 +195,19 @@ def test_weighted_quantile_follows_the_weights():
     assert weighted_quantile(values, np.ones(4), 0.5) == 2.0
     assert weighted_quantile(values, np.array([0.0, 0.0, 0.0, 1.0]), 0.05) == 4.0
     assert weighted_quantile(values, np.array([1.0, 0.0, 0.0, 1.0]), 0.4) == 1.0
+
+
+def test_a_posterior_predictive_run_holds_every_column_the_summaries_read():
+    """The report scores the predictive runs with every summary (it once crashed on a missing column)."""
+    from types import SimpleNamespace
+
+    from sim.fitting.report import PredictiveRun
+
+    priors = build_priors(load_config())
+    simulator = Simulator("history", priors, observed_record(), tuple(SUMMARIES), 1, "2019-06")
+    calib = SimpleNamespace(simulator=simulator, config=SimpleNamespace(settings={"projection_end": "2019-06"}))
+    values = {p.name: p.default for p in priors}  # model scale, as in particles.parquet
+    frame = PredictiveRun(calib)((1, values))
+    assert frame is not None
+    scored = simulated_summaries(frame, observed_record(), tuple(SUMMARIES))
+    assert set(scored) == set(SUMMARIES)

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.fitting.abc import DB_NAME, Calibration
 from sim.fitting.posterior import PARTICLES, draw, load_posterior, parameter_columns
 from sim.fitting.runner import run_all
+from sim.fitting.summaries import RIC_COLUMNS
 
 CONSTRAINED = 0.5
 """A parameter is called constrained when its posterior 90% interval is under this share of its prior's width."""
@@ -109,7 +110,7 @@ def manifest(calib: Calibration, started: str, seconds: float) -> dict[str, Any]
 
 
 class PredictiveRun:
-    """Picklable: the monthly ``ric_attacks`` (and arrests) of one posterior draw to the projection end."""
+    """Picklable: the monthly RIC columns (attacks, raids, arrests) of one posterior draw to the projection end."""
 
     def __init__(self, calib: Calibration) -> None:
         self.simulator = dataclasses.replace(calib.simulator, end=calib.config.settings["projection_end"],
@@ -122,7 +123,8 @@ class PredictiveRun:
             frame = self.simulator.model_frame(sampled, seed=seed)
         except Exception:  # counted as a missing run in the fan chart
             return None
-        return frame[["date", "ric_attacks", "arrests"]].assign(seed=seed)
+        # every column the summaries read, so the report can score the predictive runs
+        return frame[["date", *RIC_COLUMNS]].assign(seed=seed)
 
 
 def posterior_predictive(calib: Calibration, k: int) -> pd.DataFrame:

@@ -59,12 +59,16 @@ CRASHED = "crashed"
 """Key set to 1.0 in the summaries of a run that raised; its distance is infinite."""
 
 
+RIC_COLUMNS: tuple[str, ...] = ("ric_attacks", "ric_attacks_deir_ez_zor", "raids", "arrests")
+"""The monthly columns the summaries read (every run kept for summaries must hold them)."""
+
+
 def with_ric_attacks(frame: pd.DataFrame) -> pd.DataFrame:
     """The monthly frame, checked to hold the recorder's RIC columns (``ric_attacks``, by governorate, raids).
 
     The recorder (``sim/recorder.py``) is the one place the model's incidents become RIC's category.
     """
-    missing = [c for c in ("ric_attacks", "ric_attacks_deir_ez_zor", "raids", "arrests") if c not in frame.columns]
+    missing = [c for c in RIC_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"the monthly table lacks {', '.join(missing)}: not a run of this model")
     return frame
