@@ -5,8 +5,8 @@ standard deviation of :data:`OUTCOMES` at months :data:`MONTHS` to ``equivalence
 The committed file was first generated from the code *before* the speed work of issue 15, and
 regenerated from the current code (the commit is noted in the file) when the mechanisms changed on
 purpose on 1 December 2026 (issue 13: raids, cold zones, zakat choice, prison decision, Badia
-supplies); from then on it guards later speed work, not the first one. ``tests/test_speed_equivalence.py`` checks that the faster code gives the
-same distribution of outcomes (it need not give the same numbers: random draws may be taken in
+supplies); from then on it guards later speed work, not the first one.
+``tests/test_speed_equivalence.py`` checks that the faster code gives the same distribution of outcomes (it need not give the same numbers: random draws may be taken in
 another order).
 """
 
