@@ -6,8 +6,8 @@ The committed file was first generated from the code *before* the speed work of 
 regenerated from the current code (the commit is noted in the file) when the mechanisms changed on
 purpose on 1 December 2026 (issue 13: raids, cold zones, zakat choice, prison decision, Badia
 supplies); from then on it guards later speed work, not the first one.
-``tests/test_speed_equivalence.py`` checks that the faster code gives the same distribution of outcomes (it need not give the same numbers: random draws may be taken in
-another order).
+``tests/test_speed_equivalence.py`` checks that the faster code gives the same distribution of
+outcomes (it need not give the same numbers: random draws may be taken in another order).
 """
 
 from __future__ import annotations
