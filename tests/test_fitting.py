@@ -211,3 +211,11 @@ def test_a_posterior_predictive_run_holds_every_column_the_summaries_read():
     assert frame is not None
     scored = simulated_summaries(frame, observed_record(), tuple(SUMMARIES))
     assert set(scored) == set(SUMMARIES)
+
+
+def test_effective_sample_size_is_n_for_equal_weights_and_one_for_a_single_particle():
+    from sim.fitting.report_text import effective_sample_size
+
+    assert effective_sample_size(pd.Series([0.25] * 4)) == pytest.approx(4)
+    assert effective_sample_size(pd.Series([1.0, 0.0, 0.0])) == pytest.approx(1)
+    assert effective_sample_size(pd.Series([2.0, 2.0])) == pytest.approx(2)  # unnormalised weights too

@@ -28,6 +28,12 @@ def fit_rows(calib: Calibration, predictive: pd.DataFrame) -> list[str]:
     return lines
 
 
+def effective_sample_size(weights: pd.Series) -> float:
+    """Kish's effective sample size of importance weights: (sum w)^2 / sum w^2."""
+    w = weights.to_numpy(dtype=float)
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and (w ** 2).sum() > 0 else 0.0
+
+
 def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataFrame, predictive: pd.DataFrame,
                     info: dict[str, Any]) -> str:
     """The report: settings, history matching, generations, constraints, fit, figures."""
@@ -56,20 +62,27 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
               "| generation | epsilon | runs | acceptance |", "|---|---|---|---|"]
     lines += [f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']} | {g['acceptance']:.1%} |"
               for g in calib.generations]
+    ess = effective_sample_size(posterior["weight"])
+    degenerate = ess < len(posterior) / 2
     lines += ["", "## Which parameters the data constrain", "",
-              "Constrained: posterior 90% interval narrower than half the prior's width (on the sampling scale).", "",
-              "| parameter | prior | prior range | default | posterior median | 90% interval | width ratio | "
+              "Constrained: posterior 90% interval narrower than half the prior's width (on the sampling scale).", ""]
+    if degenerate:
+        lines += [f"**The weights rest on few particles** (effective sample size {ess:.1f} of {len(posterior)}, "
+                  "below half the population, the usual resampling threshold of sequential Monte Carlo). The "
+                  "intervals below are those of a handful of particles: a narrow interval here is weight "
+                  "degeneracy, not identification, so the last column is not filled in. A larger `--population` "
+                  "is needed before reading which parameters the data constrain.", ""]
+    lines += ["| parameter | prior | prior range | default | posterior median | 90% interval | width ratio | "
               "constrained |", "|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
+        verdict = "n/a" if degenerate else ("yes" if r.constrained else "no")
         lines.append(f"| `{r.parameter}` | {r.prior} | {_fmt(r.prior_low)}-{_fmt(r.prior_high)} | {_fmt(r.default)} | "
-                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | "
-                     f"{'yes' if r.constrained else 'no'} |")
+                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | {verdict} |")
     lines += ["", "## Fit", "", *fit_rows(calib, predictive)]
     lines += ["", "Summaries: " + "; ".join(f"`{k}`: {SUMMARIES[k].description}" for k in calib.weights) + ".", "",
               "## Figures", "", "![posterior against prior](posterior.png)", "",
               "![posterior correlations](correlations.png)", ""]
     if not predictive.empty:
         lines += ["![posterior-predictive hindcast](hindcast.png)", ""]
-    lines += [f"{len(posterior)} particles in the last generation; effective sample size "
-              f"{1 / (posterior['weight'] ** 2).sum():.0f}.", ""]
+    lines += [f"{len(posterior)} particles in the last generation; effective sample size {ess:.1f}.", ""]
     return "\n".join(lines)
