@@ -75,7 +75,7 @@ def test_without_money_is_does_not_prepare_inside_its_window(tmp_path: Path) -> 
 def test_staged_attackers_stay_home_then_strike_when_the_window_closes(tmp_path: Path) -> None:
     closes = DATE + dt.timedelta(days=60)
     window = {"kind": "prison_attack_window", "date": DATE, "window_closes": closes}
-    m = tiny_model(tmp_path, months=4, events=[window], night_activity_prob=1.0, raids_enabled=False,
+    m = tiny_model(tmp_path, months=4, events=[window], night_activity_prob=0.57, raids_enabled=False,
                    **{**BREACH, "prison_preparation_months": 6})
     m.run_for(m.day_of(dt.date(2019, 5, 1)))  # through April's month end: IS starts preparing
     prison = m.mechanisms.prison

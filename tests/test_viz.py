@@ -172,6 +172,10 @@ def test_events_show_on_timeline_and_plots() -> None:
 def test_map_layers_draw_what_the_model_holds() -> None:
     model = app.VizModel(scenario_name="baseline", rng=1)
     model.run_for(65)  # two month ends
+    for _ in range(12):  # on to a month with incidents, so the incidents layer has something to draw
+        if (model.violence_at_month_end[-1] - model.violence_at_month_end[-2]).sum() > 0:
+            break
+        model.run_for(31)
     r = mapview.renderer_for(model)
     assert r is mapview.renderer_for(model)  # made once per model
     assert {"Raqqa", "Deir ez-Zor", "al-Hasaka"} <= {t.get_text() for t in r.ax.texts}

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.zakat import expected_take
+from sim.mechanisms.zakat import collection_pull
 from sim.world.names import REGIME
 
 if TYPE_CHECKING:
@@ -82,8 +82,8 @@ class NightMovement(Mechanism):
         att = np.empty((len(ROLES), len(v))) if out is None else out
         # tax collectors go where the take is (due traders, rich oil markets first: EUI s.2, fn 24),
         # and IS's accumulation zones draw them (strongholds.zakat_factor, EUI s.4)
-        take = expected_take(m) / p.zakat_max_usd
-        att[ROLE["zakat"]] = foothold * (p.visit_base_attraction + take) * m.mechanisms.strongholds.zakat_factor()
+        att[ROLE["zakat"]] = (foothold * (p.visit_base_attraction + collection_pull(m))
+                              * m.mechanisms.strongholds.zakat_factor())
         att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
         att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
         att[ROLE["transport"]] = foothold * foothold

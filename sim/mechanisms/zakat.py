@@ -189,3 +189,13 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     paid = amount * c.pay * (1.0 - c.negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount)
     np.add.at(take, vil, paid)
     return take
+
+
+def collection_pull(model: InsurgencyModel) -> np.ndarray:
+    """Per village, the expected take in units of the largest single demand (``zakat_max_usd``).
+
+    What draws tax collectors to a village (``night_movement``): a village whose due traders would
+    pay three full demands pulls three times as hard as one that would pay one.
+    """
+    cap = model.p.zakat_max_usd
+    return expected_take(model) / cap if cap > 0 else np.zeros(len(model.villages))
