@@ -28,9 +28,8 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from sim.accounts import INCIDENTS
 from sim.certainty import add_worse_intervals, certainty_notes, interval_text
-from sim.outcomes import DESCRIPTIONS, OUTCOMES
+from sim.outcomes import COUNTED_PER_MONTH, DESCRIPTIONS, OUTCOMES
 
 
 class ResultsLike(Protocol):
@@ -64,7 +63,7 @@ OUTCOME_DIRECTION: dict[str, int] = {
 ROBUST_AGREEMENT = 0.8
 
 #: outcomes reported as totals over the run (the rest are read at the run's end)
-RUN_TOTALS: frozenset[str] = frozenset((*INCIDENTS, "zakat_revenue_usd"))
+RUN_TOTALS: frozenset[str] = frozenset(COUNTED_PER_MONTH)
 
 #: the outcomes the plots and the compare table show unless told otherwise
 MAIN_OUTCOMES: tuple[str, ...] = (

@@ -76,6 +76,11 @@ MONTHLY_EXTRA: dict[str, str] = {
        for g in RIC_GOVERNORATES},
 }
 
+COUNTED_PER_MONTH: tuple[str, ...] = (*INCIDENTS, "zakat_revenue_usd", "ric_attacks",
+                                      *(f"ric_attacks_{g}" for g in RIC_GOVERNORATES))
+"""Outcomes that count something per month: a run's total is their sum (``total_<name>`` in the
+runs table), and their value in the last month is ``last_month_<name>``."""
+
 DESCRIPTIONS: dict[str, str] = {
     **{k: d for k, (d, _) in STATE.items()},
     **{k: f"incidents this month: {k.replace('_', ' ')}" for k in INCIDENTS},

@@ -149,6 +149,8 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     assert runs.loc[0, "is_fighters"] == first["is_fighters"].iloc[-1]
     assert runs.loc[0, "total_killings"] == first["killings"].sum()
     assert runs.loc[0, "last_month_killings"] == first["killings"].iloc[-1]
+    # RIC-type attacks are counted per month too (compare and sensitivity read their run total)
+    assert runs.loc[0, "total_ric_attacks"] == first["ric_attacks"].sum() and "ric_attacks" not in runs
     wanted = {"run_id", "village", "x", "y", "zone", "influence", "stronghold_score", "zakat_usd"}
     assert wanted <= set(villages.columns)
     assert villages.groupby("run_id").size().nunique() == 1 and villages["zakat_usd"].sum() > 0

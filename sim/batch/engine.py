@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.accounts import INCIDENTS
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
 from sim.batch.parts import PartStore, next_group, read_index, write_parts
@@ -35,11 +34,11 @@ from sim.batch.probe import RunProbe
 from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
-from sim.outcomes import OUTCOMES
+from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
 from sim.scenario import load_scenario
 
 # outcomes counted per month: their run totals go into the summary as total_<name>
-COUNTED = (*INCIDENTS, "zakat_revenue_usd")
+COUNTED = COUNTED_PER_MONTH
 #: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
 KEEP_IN_MEMORY = 5000
 
