@@ -25,18 +25,24 @@ def _stored(out: Path) -> int:
     return len(list((out / "runs").glob("*"))) if (out / "runs").is_dir() else 0
 
 
+def _interrupt_after_first_run(args: list[str], runs: Path) -> tuple[int, str]:
+    """Start ``insim ARGS``, send SIGINT once a run is stored under ``runs``; its exit status and stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _stored(runs) < 1 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
 def test_interrupted_batch_is_marked_and_resumes_with_the_printed_command(tmp_path: Path) -> None:
     out = tmp_path / "b"
     args = ["batch", "baseline", "--set", "months=6", "--reps", "30", "--workers", "1", "--no-plots",
             "--out", str(out)]  # no --quiet: the bar must hide itself, stderr being a pipe
-    batch = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while _stored(out) < 1 and batch.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    batch.send_signal(signal.SIGINT)
-    _, err = batch.communicate(timeout=60)
-    assert batch.returncode == 130, err
+    returncode, err = _interrupt_after_first_run(args, out)
+    assert returncode == 130, err
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and manifest["interrupted"]
     assert "run/s" not in err and "%|" not in err  # no progress bar into a pipe
@@ -54,14 +60,8 @@ def test_interrupted_validate_resumes_with_the_printed_command_keeping_its_runs(
     out = tmp_path / "v"
     runs = out / "runs"
     args = ["validate", "--facts", "F6a", "--months", "12", "--reps", "30", "--workers", "1", "--out", str(out)]
-    validate = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while _stored(runs) < 1 and validate.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    validate.send_signal(signal.SIGINT)
-    _, err = validate.communicate(timeout=60)
-    assert validate.returncode == 130, err
+    returncode, err = _interrupt_after_first_run(args, runs)
+    assert returncode == 130, err
     assert json.loads((runs / "manifest.json").read_text())["status"] == "interrupted"
     kept = {p.name: (p / "summary.json").stat().st_mtime_ns for p in (runs / "runs").iterdir()}
     assert 1 <= len(kept) < 30
