@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_world import tiny_model
+from tiny_world import embed_cell, tiny_model
 
 import sim
 
@@ -14,13 +14,6 @@ import sim
 @pytest.fixture
 def model(tmp_path: Path) -> sim.InsurgencyModel:
     return tiny_model(tmp_path)
-
-
-def _embed_cell(m: sim.InsurgencyModel, row: int, village: str) -> int:
-    """Base cell ``row`` inside ``village``; returns the village row."""
-    i = m.village_index[village]
-    m.mechanisms.cell_bases.move(row, int(m.villages.x[i]), int(m.villages.y[i]))
-    return i
 
 
 def test_presence_follows_units_and_the_coalition_by_district(model: sim.InsurgencyModel) -> None:
@@ -93,8 +86,8 @@ def test_influence_fades_faster_under_patrols_and_councils(model: sim.Insurgency
 
 
 def test_resident_cells_entrench_but_influence_stays_below_one(model: sim.InsurgencyModel) -> None:
-    i = _embed_cell(model, 0, "Easttown")
-    _embed_cell(model, 1, "Easttown")
+    i = embed_cell(model, 0, "Easttown")
+    embed_cell(model, 1, "Easttown")
     v = model.villages
     v.influence[:] = 0.3
     model.p.influence_per_resident_cell = 1.0

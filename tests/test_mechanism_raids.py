@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tiny_world import tiny_model
+from tiny_world import embed_cell, tiny_model
 
 import sim
 from sim.world.names import SDF
@@ -15,13 +15,6 @@ from sim.world.names import SDF
 @pytest.fixture
 def model(tmp_path: Path) -> sim.InsurgencyModel:
     return tiny_model(tmp_path)
-
-
-def _embed(m: sim.InsurgencyModel, row: int, village: str) -> int:
-    """Base cell ``row`` inside ``village``; returns the village row."""
-    i = m.village_index[village]
-    m.mechanisms.cell_bases.move(row, int(m.villages.x[i]), int(m.villages.y[i]))
-    return i
 
 
 def _rate(m: sim.InsurgencyModel, village: int) -> float:
@@ -67,7 +60,7 @@ def _finds(m: sim.InsurgencyModel, cells: int, days: int = 400) -> tuple[int, in
     for _ in range(cells - 1):
         m.add_cell(0, 0, 0, 3)
     for row in np.flatnonzero(m.cells.alive):
-        _embed(m, int(row), "Easttown")
+        embed_cell(m, int(row), "Easttown")
     east = m.village_index["Easttown"]
     raids = m.mechanisms.raids
     raids.raid_rate = lambda villages=None: np.where(np.arange(len(m.villages)) == east, 1.0, 0.0)
@@ -100,7 +93,7 @@ def test_no_raid_while_operations_are_suspended(model: sim.InsurgencyModel) -> N
 
 
 def test_a_raid_captures_members_and_counts_arrests(model: sim.InsurgencyModel) -> None:
-    i = _embed(model, 0, "Easttown")
+    i = embed_cell(model, 0, "Easttown")
     c, p = model.cells, model.p
     c.fighters[0], c.supporters[0] = 10, 10
     p.raid_capture_share, p.raid_supporter_share, p.raid_bystander_share = 1.0, 1.0, 0.0

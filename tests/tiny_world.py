@@ -143,6 +143,13 @@ def tiny_model(folder: Path, seed: int = 1, months: int = 2, events: list[dict[s
     return sim.InsurgencyModel(tiny_scenario(folder, months, events, **parameters), rng=seed)
 
 
+def embed_cell(m: sim.InsurgencyModel, row: int, village: str) -> int:
+    """Base cell ``row`` inside ``village``; returns the village row."""
+    i = m.village_index[village]
+    m.mechanisms.cell_bases.move(row, int(m.villages.x[i]), int(m.villages.y[i]))
+    return i
+
+
 def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
