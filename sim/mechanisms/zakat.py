@@ -56,6 +56,7 @@ class Choice:
     exile: np.ndarray
     negotiate: np.ndarray  # chance a trader who pays bargains first
     punish: np.ndarray  # chance IS carries out its threat against a refuser
+    paid_share: np.ndarray  # share of the demand a trader who pays is expected to hand over
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
@@ -100,14 +101,19 @@ class Zakat(Mechanism):
         costs = np.stack([pay_cost, refuse_cost, exile_cost])
         weights = np.exp(-(costs - costs.min(axis=0)) / noise)
         shares = weights / weights.sum(axis=0)
-        return Choice(pay=shares[0], refuse=shares[1], exile=shares[2], negotiate=negotiate, punish=punish)
+        return Choice(pay=shares[0], refuse=shares[1], exile=shares[2], negotiate=negotiate, punish=punish,
+                      paid_share=pay_cost)
 
     def due(self, vil: int) -> np.ndarray:
         """Traders of ``vil``'s market whom IS may ask today."""
-        m, p, t = self.model, self.model.p, self.model.traders
         market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
-        return market[(t.status[market] == ACTIVE) & (t.next_demand[market] <= m.day)
-                      & (t.wealth[market] >= p.zakat_trader_min_wealth_usd)]
+        return market[self.is_due(market)]
+
+    def is_due(self, traders: np.ndarray | slice) -> np.ndarray:
+        """For the given traders: active, due a demand today and rich enough to be asked."""
+        m, p, t = self.model, self.model.p, self.model.traders
+        return ((t.status[traders] == ACTIVE) & (t.next_demand[traders] <= m.day)
+                & (t.wealth[traders] >= p.zakat_trader_min_wealth_usd))
 
     def night(self, visits: Visits) -> None:
         """Tonight's demands."""
@@ -178,15 +184,14 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     take = np.zeros(len(m.villages))
     if len(t) == 0 or not p.zakat_enabled:
         return take
-    due = np.flatnonzero((t.status == ACTIVE) & (t.next_demand <= m.day) & (t.wealth >= p.zakat_trader_min_wealth_usd)
-                         & (m.villages.influence[t.village] >= p.zakat_min_influence))
+    zakat = m.mechanisms.zakat
+    due = np.flatnonzero(zakat.is_due(slice(None)) & (m.villages.influence[t.village] >= p.zakat_min_influence))
     vil = t.village[due]
     if not len(due):
         return take
-    zakat = m.mechanisms.zakat
     amount = zakat.demand_amount(t.wealth[due])
     c = zakat.choice(vil, t.wealth[due], amount)
-    paid = amount * c.pay * (1.0 - c.negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount)
+    paid = amount * c.pay * c.paid_share
     np.add.at(take, vil, paid)
     return take
 
