@@ -46,7 +46,8 @@ read_map = cached_by_file(load_map)
 """The map parsed once per process and file version (models treat their Geography as read-only)."""
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front")),
+    ("night", ("supply_lines", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance",
+               "badia_front")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
     ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
                    "badia_front", "repentance", "strongholds")),

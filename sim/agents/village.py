@@ -57,6 +57,7 @@ class VillageTable(Table):
     guard: np.ndarray  # SDF presence from patrols and garrisons, 0..1
     is_present: np.ndarray  # IS fighters present tonight
     bargain: np.ndarray  # an elite bargain holds here (the al-Karama model)
+    cache: np.ndarray  # IS weapons and explosives hidden here, USD (supply_lines)
     criteria: np.ndarray  # (n, len(CRITERIA)) recent counts
 
     @classmethod
@@ -75,7 +76,7 @@ class VillageTable(Table):
                     ("officials", np.int32), ("pledged", float), ("trust", float),
                     ("trust_baseline", float), ("fear", float), ("influence", float),
                     ("sympathy", float), ("tawba_pressure", float), ("guard", float),
-                    ("is_present", np.int32), ("bargain", bool),
+                    ("is_present", np.int32), ("bargain", bool), ("cache", float),
                 ]
             },
             criteria=np.zeros((0, len(CRITERIA))),
@@ -115,6 +116,7 @@ class Village(RowAgent, FixedAgent):
     guard = Column()
     is_present = Column()
     bargain = Column()
+    cache = Column()
 
     table_name = "villages"
 

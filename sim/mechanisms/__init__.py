@@ -1,6 +1,7 @@
 """One module per mechanism, each a :class:`~sim.mechanisms.base.Mechanism` citing its sources.
 
-Night: ``night_movement`` (dusk and dawn), ``checkpoints``, ``zakat``, ``repentance``,
+Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapons from the
+Badia), ``checkpoints``, ``zakat``, ``repentance``,
 ``allegiance``, ``killings``, ``attacks``, ``governance``, ``badia_front``. Day: ``prison`` (a
 staged attack), ``patrols``, ``raids`` (with ``compartmentalisation`` and ``civilian_arrests``),
 ``trade``, ``influence``. Month end: ``councils`` (the administrative vacuum), ``elite_bargain``
@@ -38,6 +39,7 @@ from sim.mechanisms.recruitment import Recruitment
 from sim.mechanisms.repentance import Repentance
 from sim.mechanisms.sdf_recruitment import SDFRecruitment
 from sim.mechanisms.strongholds import Strongholds
+from sim.mechanisms.supply_lines import SupplyLines
 from sim.mechanisms.trade import Trade
 from sim.mechanisms.trust import Trust
 from sim.mechanisms.turkish_front import TurkishFront
@@ -52,6 +54,7 @@ class Mechanisms:
     """Every mechanism of one model, by name (``model.mechanisms.zakat``)."""
 
     night_movement: NightMovement
+    supply_lines: SupplyLines
     checkpoints: Checkpoints
     zakat: Zakat
     repentance: Repentance
@@ -92,7 +95,7 @@ class Mechanisms:
 CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
-    CellBases, Strongholds, Prison, EliteBargain, TurkishFront,
+    CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines,
 )}
 """Every mechanism class by name."""
 

@@ -43,8 +43,9 @@ class Attacks(Mechanism):
         able = v.guard[vil] > 0
         chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil)
                   * m.mechanisms.strongholds.violence_factor(vil) * able)
-        chance = modifiers.scaled_by_fighters(m, chance, mine.cells)
+        chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
         for i in vil[m.rng.random(len(vil)) < chance]:
+            m.mechanisms.supply_lines.spend(int(i))
             garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
             if len(garrison):
                 k = garrison[m.rng.integers(len(garrison))]

@@ -12,7 +12,9 @@ Each month:
   may have named it) leaves: across the border to the nearest square held in Iraq when that lies
   within a night's reach (``night_range_cells``) of its hideout, otherwise to a Badia hideout.
   Either way SDF raids can no longer reach it (they search SDF-held land only);
-* a cell based in the Badia or in Iraq may, with chance ``embed_prob``, move into an SDF-held
+* only with ``supply_lines`` switched off (with it on, movement cells take fresh fighters from
+  the Badia into safe villages instead): a cell based in the Badia or in Iraq may, with chance
+  ``embed_prob``, move into an SDF-held
   village within a night's reach where IS's influence reaches ``embed_min_influence``, so that
   hiding there is safe. Car-bomb cells stay out: preparing car bombs is a specialised task
   (s.3) taken here to need the sanctuary's workshops and caches (an assumption; the brief says
@@ -67,6 +69,8 @@ class CellBases(Mechanism):
         holder = m.geography.holder[c.base_x[alive], c.base_y[alive]]
         for row in alive[(holder == SDF) & (c.exposure[alive] > p.flee_exposure_threshold)]:
             self.move(int(row), *self.refuge(int(row)))
+        if m.mechanisms.supply_lines.enabled:  # movement cells bring fighters into safe villages instead
+            return
         safe = np.nonzero(v.sdf_held & (v.influence >= p.embed_min_influence))[0]
         if not len(safe):
             return

@@ -33,8 +33,10 @@ class Checkpoints(Mechanism):
             return
         vil = mine.villages
         on_road = m.grid.road.data[v.x[vil], v.y[vil]] > 0
-        chance = p.checkpoint_prob * modifiers.capability(m) * (1.0 - v.guard[vil]) * on_road
+        chance = (p.checkpoint_prob * modifiers.capability(m) * (1.0 - v.guard[vil]) * on_road
+                  * m.mechanisms.supply_lines.armed(vil))
         for i in vil[m.rng.random(len(vil)) < chance]:
+            m.mechanisms.supply_lines.spend(int(i))
             v.fear[i] = min(1.0, v.fear[i] + p.fear_per_checkpoint)
             v.influence[i] = min(1.0, v.influence[i] + p.influence_per_checkpoint)
             v.criteria[i, CRITERION["checkpoints"]] += 1

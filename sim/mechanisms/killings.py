@@ -57,8 +57,9 @@ class Killings(Mechanism):
         vil = mine.villages
         chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil)
                   * (1.0 - v.guard[vil]) * m.mechanisms.strongholds.violence_factor(vil) * v.sdf_held[vil])
-        chance = modifiers.scaled_by_fighters(m, chance, mine.cells)
+        chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
         for i in vil[m.rng.random(len(vil)) < chance]:
+            m.mechanisms.supply_lines.spend(int(i))
             self.kill(int(i))
 
     def kill(self, i: int) -> None:

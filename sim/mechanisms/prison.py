@@ -198,7 +198,7 @@ class Prison(Mechanism):
             self.take_neighbourhoods(survivors + escaped)
         stay = int(m.rng.binomial(survivors + escaped, p.prison_escapees_stay_share)) if breached else 0
         self.settle_in_neighbourhoods(form_cells(m, stay, VILLAGE))
-        form_cells(m, survivors + escaped - stay, BADIA)
+        m.mechanisms.supply_lines.enlist(survivors + escaped - stay)  # regroup in the Badia, wait to be sent
         self.hold_cordon()
         return {"attackers": attackers, "breached": breached, "escapees": escaped, "is_killed": is_dead,
                 "detainees_killed": killed_inmates,

@@ -68,6 +68,7 @@ class Raids(Mechanism):
         m = self.model
         p, c, acc = m.p, m.cells, m.accounts
         raids = m.rng.poisson(self.raid_rate())
+        m.mechanisms.supply_lines.seize(np.flatnonzero(raids))  # a search finds the village's weapons cache
         for village in np.flatnonzero(raids):
             acc.incident("raids", int(raids[village]), village=int(village))
         sites = m.cell_sites()

@@ -1,7 +1,8 @@
 """IS recruitment: supporters from the villages it holds, fighters trained in the Badia.
 
 Recruitment is the first of the brief's stronghold criteria (EUI 2022, s.2). Recruits are
-trained in the Badia before being sent out (s.3); Ghuweiran and al-Zuhur resent the Kurdish
+trained in the Badia before being sent out (s.3): they wait there until a movement cell takes
+them north (``supply_lines``); Ghuweiran and al-Zuhur resent the Kurdish
 movement yet do not sympathise with IS (s.2, fn 32), so recruiting there is hard. Distrust of
 the security forces revives IS's appeal (WP 2019). Recruits cost money: IS's treasury, fed by
 zakat and by what the Badia's supplies do not need (``badia_front``), limits how many it takes.
@@ -13,8 +14,7 @@ import numpy as np
 
 from sim.agents.village import CRITERION
 from sim.mechanisms.base import Mechanism
-from sim.world.names import BADIA
-from sim.world.population import attach_supporters, form_cells
+from sim.world.population import attach_supporters
 
 
 class Recruitment(Mechanism):
@@ -54,5 +54,5 @@ class Recruitment(Mechanism):
         supporters = total - fighters
         m.accounts.people["recruited_fighters"] += fighters
         m.accounts.people["recruited_supporters"] += supporters
-        form_cells(m, fighters, BADIA)  # recruits are trained in the Badia (s.3)
+        m.mechanisms.supply_lines.enlist(fighters)  # recruits are trained in the Badia (s.3), then sent north
         attach_supporters(m, supporters)

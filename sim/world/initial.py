@@ -74,7 +74,7 @@ def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
             trust=trust0, trust_baseline=trust0, fear=influence0, influence=influence0,
             # full appeal is the reference the recruitment rate is measured against, so 1 is a unit, not a level
             sympathy=p.sympathy_hasaka_neighbourhoods if hood else 1.0,
-            tawba_pressure=0.0, guard=0.0, is_present=0, bargain=False,
+            tawba_pressure=0.0, guard=0.0, is_present=0, bargain=False, cache=0.0,
         )
         for k, v in values.items():
             rows[k].append(v)
