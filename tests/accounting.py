@@ -18,7 +18,8 @@ def books_balance(m: sim.InsurgencyModel) -> None:
     assert is_money == pytest.approx(money["initial_is_money"] + money["zakat"] + money["regime_payments"]
                                      + money["badia_loot"]
                                      - money["is_spending"], rel=1e-9, abs=1e-6)
-    in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum())
+    # fighters waiting in the Badia for a movement cell (supply_lines) are IS members outside any cell
+    in_cells = int(m.cells.fighters.sum() + m.cells.supporters.sum() + m.mechanisms.supply_lines.fighters_in_training)
     assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
                         + people["recruited_supporters"] - people["fighters_arrested"]
                         - people["supporters_arrested"] - people["supporters_dispersed"] - people["is_killed"]
