@@ -35,6 +35,13 @@ EVENT_ONLY = {
                               "none. Owned by the consequences work package"),
 }
 
+SLOW = {
+    "cell_bases_enabled": (24, "with the supply lines on, movement cells bring fighters into villages and "
+                               "cell_bases only moves cells a captured member named that raids did not reach first: "
+                               "none is in that position in the 12-month baseline, some are within 24 months"),
+}
+"""Switches whose mechanism acts rarely in the baseline: the months it takes, and why."""
+
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.select_dtypes("number")
@@ -63,6 +70,9 @@ def test_the_run_is_repeatable(baseline: pd.DataFrame) -> None:
     for n in SWITCHES
 ])
 def test_flipping_the_switch_changes_a_monthly_outcome(name: str, baseline: pd.DataFrame) -> None:
+    if name in SLOW:
+        assert _changed("baseline", SLOW[name][0], name), f"{name} off changes nothing in {SLOW[name][0]} months"
+        return
     flipped = _numbers(sim.run("baseline", seed=SEED, months=MONTHS, **{name: not SPECS[name].value})
                        .monthly_frame())
     changed = [c for c in baseline.columns if not baseline[c].equals(flipped[c])]
