@@ -88,7 +88,8 @@ def test_a_switch_set_by_an_event_turns_a_mechanism_off(tmp_path: Path) -> None:
     m = tiny_model(tmp_path, months=2, events=[event], checkpoint_prob=1.0, capability_at_start=1.0,
                    night_activity_prob=0.57, role_share_checkpoint=1.0, role_share_zakat=0.0,
                    role_share_assassination=0.0, role_share_transport=0.0, role_share_movement=0.0,
-                   role_share_car_bombs=0.0, patrols_enabled=False)
+                   role_share_car_bombs=0.0, patrols_enabled=False,
+                   supply_lines_enabled=False)  # checkpoint cells only: no transport cells bring them arms
     m.run_for(m.day_of(DATE))
     assert m.accounts.totals["checkpoints"] > 0
     before = m.accounts.totals["checkpoints"]

@@ -100,6 +100,7 @@ def test_exposed_cells_flee_to_the_badia_and_badia_cells_embed(model: sim.Insurg
     v.influence[:] = 0.0
     v.influence[east] = 1.0
     p.embed_prob, p.night_range_cells = 1.0, 40
+    p.supply_lines_enabled = False  # random embedding is what happens without movement cells doing it
     model.mechanisms.cell_bases.month_end()
     alive = np.nonzero(c.alive)[0]
     assert (model.geography.holder[c.base_x[alive], c.base_y[alive]] == SDF).all()

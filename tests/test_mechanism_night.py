@@ -16,7 +16,8 @@ from sim.mechanisms import Visits
 
 @pytest.fixture
 def model(tmp_path: Path) -> sim.InsurgencyModel:
-    return tiny_model(tmp_path)
+    # the strikes are pinned here without the weapons they need (test_mechanism_supply_lines has those)
+    return tiny_model(tmp_path, supply_lines_enabled=False)
 
 
 def _row(m: sim.InsurgencyModel, name: str) -> int:
