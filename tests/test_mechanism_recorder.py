@@ -30,6 +30,7 @@ def _certain(m: sim.InsurgencyModel) -> None:
     p.checkpoint_prob = p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
     m.villages.guard[:] = 0.0
     m.villages.influence[:] = 0.5
+    m.villages.cache[:] = 1e6  # weapons at hand everywhere (supply_lines)
     m.traders.next_demand[:] = 0
 
 
