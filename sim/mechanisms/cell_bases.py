@@ -15,9 +15,10 @@ Each month:
 * only with ``supply_lines`` switched off (with it on, movement cells take fresh fighters from
   the Badia into safe villages instead): a cell based in the Badia or in Iraq may, with chance
   ``embed_prob``, move into an SDF-held village within a night's reach where IS's influence
-  reaches ``embed_min_influence``, so that hiding there is safe. Car-bomb cells stay out: preparing car bombs is a specialised task
-  (s.3) taken here to need the sanctuary's workshops and caches (an assumption; the brief says
-  where the weapons caches were for the prison attack, s.1, not where car bombs are built).
+  reaches ``embed_min_influence``, so that hiding there is safe. Car-bomb cells stay out:
+  preparing car bombs is a specialised task (s.3) taken here to need the sanctuary's workshops and
+  caches (an assumption; the brief says where the weapons caches were for the prison attack, s.1,
+  not where car bombs are built).
 """
 
 from __future__ import annotations
