@@ -46,10 +46,11 @@ read_map = cached_by_file(load_map)
 """The map parsed once per process and file version (models treat their Geography as read-only)."""
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front")),
+    ("night", ("checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance", "badia_front",
+               "strategic_patience")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
     ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
-                   "badia_front", "repentance", "strongholds")),
+                   "badia_front", "repentance", "strongholds", "strategic_patience")),
 )
 """The day's phases and, in each, the mechanisms whose hook of that name runs, in order.
 
