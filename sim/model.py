@@ -47,10 +47,10 @@ read_map = cached_by_file(load_map)
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("night", ("supply_lines", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance",
-               "badia_front")),
+               "badia_front", "strategic_patience")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
     ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
-                   "badia_front", "repentance", "strongholds")),
+                   "badia_front", "repentance", "strongholds", "strategic_patience")),
 )
 """The day's phases and, in each, the mechanisms whose hook of that name runs, in order.
 

@@ -13,10 +13,13 @@ Policing. Trust is the main weak point (WP 2019): community-oriented policing cu
 thin evidence, brings more tips and lets trust recover faster.
 
 Strategic patience. IS avoids open confrontation with the SDF and does not try to bring down the
-AANES's civil institutions while the Coalition is present; a source close to the organisation
-says it waits for the US to leave before turning to open war, first against the weaker Assad
-regime (EUI 2022, s.4, fn 62-63). Separately, security forces have a window of one to two years
-before the jihadists have learnt their routines well enough for a sustained insurgency (WP 2019).
+AANES's civil institutions while the Coalition is present (EUI 2022, s.4, fn 62-63). That is a
+decision IS takes strike by strike against the Coalition attention it would draw: the state and
+the decision live in :mod:`sim.mechanisms.strategic_patience`; :func:`restraint` and
+:func:`killing_restraint` are the chances of that decision, and :func:`intelligence` carries the
+Coalition's surge. Once the US leaves, IS turns to open war on the weaker regime first (fn 63):
+:func:`badia_escalation`. Separately, security forces have a window of one to two years before the
+jihadists have learnt their routines well enough for a sustained insurgency (WP 2019).
 """
 
 from __future__ import annotations
@@ -25,17 +28,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.policy import NEVER
-
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 COALITION_PARAMS = ("coalition_intel_multiplier", "sdf_presence_without_coalition", "coalition_raid_multiplier")
 POLICING_PARAMS = ("sweep_wrongful_share", "community_policing_wrongful_factor", "community_policing_tip_factor",
                    "community_policing_trust_factor")
-PATIENCE_PARAMS = ("strategic_patience", "restraint_with_coalition", "restraint_weight_on_killings",
-                   "escalation_ramp_days", "badia_escalation_after_withdrawal", "routine_learning_days",
-                   "capability_at_start")
+PATIENCE_PARAMS = ("badia_escalation_after_withdrawal", "routine_learning_days", "capability_at_start")
 PARAMS: tuple[str, ...] = COALITION_PARAMS + POLICING_PARAMS + PATIENCE_PARAMS
 
 
@@ -46,8 +45,10 @@ def coalition_present(model: InsurgencyModel, villages: np.ndarray) -> np.ndarra
 
 
 def intelligence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Multiplier on the SDF's chance to find a cell near each village."""
-    return np.where(coalition_present(model, villages), model.p.coalition_intel_multiplier, 1.0)
+    """Multiplier on the SDF's chance to find a cell near each village: Coalition intelligence, more
+    where IS has drawn the Coalition's attention (its surge, ``strategic_patience``)."""
+    surge = model.mechanisms.strategic_patience.surge(villages)
+    return np.where(coalition_present(model, villages), model.p.coalition_intel_multiplier * surge, 1.0)
 
 
 def presence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
@@ -84,32 +85,16 @@ def trust_recovery(model: InsurgencyModel) -> float:
 
 
 # ------------------------------------------------------------------------------ strategic patience
-def escalation_by_district(model: InsurgencyModel) -> np.ndarray:
-    """Per district: 0 while the Coalition is there, ramping to 1 after it leaves (1 without patience)."""
-    policy, p = model.policy, model.p
-    if not p.strategic_patience:
-        return np.ones(len(policy.district_names))
-    if policy.coalition_present_by_district.all():  # the usual case: patience everywhere
-        return np.zeros(len(policy.district_names))
-    left = ~policy.coalition_present_by_district & (policy.withdrawal_day_by_district != NEVER)
-    since = model.day - policy.withdrawal_day_by_district
-    return np.where(left, np.clip(since / max(p.escalation_ramp_days, 1), 0.0, 1.0), 0.0)
-
-
-def escalation(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Per village: how far IS has dropped its patience there."""
-    return escalation_by_district(model)[model.villages.district[villages]]
-
-
 def restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Multiplier on open attacks against the SDF: low while the Coalition stays, 1 once escalated."""
-    low = model.p.restraint_with_coalition
-    return low + (1.0 - low) * escalation(model, villages)
+    """Chance that IS decides to attack an SDF position at each village (1 where the Coalition is absent)."""
+    return model.mechanisms.strategic_patience.strike_chance(
+        villages, model.p.attention_per_attack, coalition_present(model, villages))
 
 
 def killing_restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Restraint on targeted killings: they go on under patience (EUI fn 25), so it weighs less."""
-    return 1.0 - model.p.restraint_weight_on_killings * (1.0 - restraint(model, villages))
+    """Chance that IS decides to kill at each village: killings draw less attention, so they go on longer (fn 25)."""
+    return model.mechanisms.strategic_patience.strike_chance(
+        villages, model.p.attention_per_killing, coalition_present(model, villages))
 
 
 def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.ndarray) -> np.ndarray:
@@ -132,11 +117,10 @@ def capability(model: InsurgencyModel) -> float:
 def badia_escalation(model: InsurgencyModel) -> float:
     """After the US leaves, IS turns to open war on the weaker regime (EUI s.4, fn 63).
 
-    With presence by district, the escalation is the mean over the SDF-held districts.
+    A rule, not a decision: the Badia attack rate rises towards ``badia_escalation_after_withdrawal``
+    in proportion to the share of SDF-held districts the Coalition has left (with strategic patience on).
     """
     p = model.p
     if not p.strategic_patience:
         return 1.0
-    held = model.world.sdf_districts
-    level = float(escalation_by_district(model)[held].mean()) if held.any() else 0.0
-    return 1.0 + (p.badia_escalation_after_withdrawal - 1.0) * level
+    return 1.0 + (p.badia_escalation_after_withdrawal - 1.0) * (1.0 - coalition_share(model))

@@ -132,23 +132,19 @@ def test_stronghold_memories_fade(model: sim.InsurgencyModel) -> None:
     assert v.criteria == pytest.approx(model.p.criteria_monthly_decay)
 
 
-def test_escalation_ramps_after_a_withdrawal_only_where_the_coalition_left(model: sim.InsurgencyModel) -> None:
+def test_badia_escalation_follows_the_districts_the_coalition_left(model: sim.InsurgencyModel) -> None:
+    """IS turns on the regime as the Coalition leaves (fn 63); the SDF side is a decision (strategic_patience)."""
     p, policy = model.p, model.policy
-    west, east = model.village_index["Westtown"], model.village_index["Easttown"]
-    both = np.array([west, east])
-    assert modifiers.escalation(model, both).tolist() == [0.0, 0.0]
-    assert modifiers.restraint(model, both) == pytest.approx(p.restraint_with_coalition)
+    assert modifiers.badia_escalation(model) == 1.0
     policy.withdraw_coalition(model.day, ["raqqa"])
-    model.day += int(p.escalation_ramp_days) // 2
-    assert modifiers.escalation(model, both) == pytest.approx([0.5, 0.0], abs=0.01)
-    model.day += int(p.escalation_ramp_days)
-    assert modifiers.escalation(model, both).tolist() == [1.0, 0.0]
-    assert modifiers.restraint(model, both)[0] == 1.0
     assert 1.0 < modifiers.badia_escalation(model) < p.badia_escalation_after_withdrawal
-    policy.return_coalition()
-    assert modifiers.escalation(model, both).tolist() == [0.0, 0.0]
+    policy.withdraw_coalition(model.day)
+    assert modifiers.badia_escalation(model) == pytest.approx(p.badia_escalation_after_withdrawal)
     p.strategic_patience = False
-    assert modifiers.escalation(model, both).tolist() == [1.0, 1.0]
+    assert modifiers.badia_escalation(model) == 1.0
+    policy.return_coalition()
+    p.strategic_patience = True
+    assert modifiers.badia_escalation(model) == 1.0
 
 
 def test_capability_grows_over_the_learning_window(model: sim.InsurgencyModel) -> None:

@@ -34,7 +34,8 @@ def test_killers_spare_pledged_officials_and_kill_suspected_collaborators(model:
     """No truce rule: pledged officials are informants, so the victims are civilians (RIC, WP 2019)."""
     v, p = model.villages, model.p
     east = _row(model, "Easttown")
-    p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.killing_prob = p.capability_at_start = 1.0
+    p.strategic_patience = False  # no decision to hold: every chance below is certain
     p.stronghold_zones_enabled = False
     v.guard[east] = 0.0  # killers avoid patrols: certain where there are none
     v.officials[east], v.pledged[east] = 5, 1.0
@@ -48,7 +49,8 @@ def test_killers_spare_pledged_officials_and_kill_suspected_collaborators(model:
 def test_unpledged_officials_are_the_likelier_victims(model: sim.InsurgencyModel) -> None:
     v, p = model.villages, model.p
     east = _row(model, "Easttown")
-    p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.killing_prob = p.capability_at_start = 1.0
+    p.strategic_patience = False  # no decision to hold: every chance below is certain
     p.stronghold_zones_enabled, p.civilian_victim_share = False, 0.1
     v.guard[east], v.officials[east], v.pledged[east] = 0.0, 40, 0.5
     model.mechanisms.killings.night(_visit(model, "assassination", "Easttown", 20))
@@ -60,7 +62,8 @@ def test_unpledged_officials_are_the_likelier_victims(model: sim.InsurgencyModel
 def test_attacks_go_on_where_officials_are_pledged_but_not_in_cold_zones(model: sim.InsurgencyModel) -> None:
     v, p = model.villages, model.p
     east = _row(model, "Easttown")
-    p.attack_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.attack_prob = p.capability_at_start = 1.0
+    p.strategic_patience = False  # no decision to hold
     v.guard[east], v.officials[east], v.pledged[east] = 0.5, 5, 1.0
     model.mechanisms.attacks.night(_visit(model, "car_bombs", "Easttown", 4))
     assert model.accounts.totals["attacks"] == 4

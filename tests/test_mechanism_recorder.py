@@ -27,7 +27,8 @@ def _visit(m: sim.InsurgencyModel, role: str, village: str) -> Visits:
 
 def _certain(m: sim.InsurgencyModel) -> None:
     p = m.p
-    p.checkpoint_prob = p.killing_prob = p.capability_at_start = p.restraint_with_coalition = 1.0
+    p.checkpoint_prob = p.killing_prob = p.capability_at_start = 1.0
+    p.strategic_patience = False
     m.villages.guard[:] = 0.0
     m.villages.influence[:] = 0.5
     m.villages.cache[:] = 1e6  # weapons at hand everywhere (supply_lines)

@@ -7,9 +7,10 @@ staged attack), ``patrols``, ``raids`` (with ``compartmentalisation`` and ``civi
 ``trade``, ``influence``. Month end: ``councils`` (the administrative vacuum), ``elite_bargain``
 (vacant chairs refilled), ``trust``, ``recruitment``, ``prison`` (IS's decision to prepare an
 attack), ``sdf_recruitment``, ``cell_bases``, ``badia_front`` (supplies and hunger),
-``repentance`` (fading memories), ``strongholds``. Scenario-driven: ``prison`` (the attack's
+``repentance`` (fading memories), ``strongholds``, ``strategic_patience`` (the Coalition's attention,
+which the night's strikes raise and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's
 window or date, amnesties), ``elite_bargain``, ``turkish_front``. Conditions several read
-(Coalition, policing, strategic patience) are multipliers in :mod:`sim.modifiers`.
+(Coalition, policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from sim.mechanisms.raids import Raids
 from sim.mechanisms.recruitment import Recruitment
 from sim.mechanisms.repentance import Repentance
 from sim.mechanisms.sdf_recruitment import SDFRecruitment
+from sim.mechanisms.strategic_patience import StrategicPatience
 from sim.mechanisms.strongholds import Strongholds
 from sim.mechanisms.supply_lines import SupplyLines
 from sim.mechanisms.trade import Trade
@@ -78,6 +80,7 @@ class Mechanisms:
     prison: Prison
     elite_bargain: EliteBargain
     turkish_front: TurkishFront
+    strategic_patience: StrategicPatience
 
     @classmethod
     def build(cls, model: InsurgencyModel) -> Mechanisms:
@@ -95,7 +98,7 @@ class Mechanisms:
 CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
-    CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines,
+    CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
 )}
 """Every mechanism class by name."""
 

@@ -184,7 +184,9 @@ def _withdrawal_window(runs: Runs) -> tuple[int, int, int] | None:
     w = r.event_month("coalition_withdrawal", last=True)  # history withdraws from some districts first
     if w is None or w < 12 or w + 18 > len(r.monthly):
         return None
-    return w - 12, w, w + 6  # 12 months before, and months +6 to +18 (after the escalation ramp)
+    # 12 months before, and months +6 to +18 (the window set in 47c2417 skipped a 180-day ramp; the ramp is
+    # gone, the window is kept so the fact measures what it measured)
+    return w - 12, w, w + 6
 
 
 def withdrawal_escalation(runs: Runs) -> float:

@@ -53,7 +53,7 @@ DEFAULT_SCENARIO = "baseline"
 # the parameters the sidebar offers (the main levers of the scenarios)
 SLIDER_PARAMETERS: tuple[str, ...] = (
     "zakat_min_usd",
-    "restraint_with_coalition",
+    "patience_tolerance",
     "detection_base",
     "recruitment_rate",
     "sweep_wrongful_share",
