@@ -102,6 +102,7 @@ def test_attacks_are_held_once_attention_is_high(model: sim.InsurgencyModel) -> 
     east = model.village_index["Easttown"]
     v.guard[east] = 0.5
     model.cells.role[0] = ROLE["car_bombs"]
+    v.cache[:] = 1e6  # weapons at hand (supply_lines), so only the decision can hold a strike
     visits = Visits(np.zeros(4, int), np.full(4, east))
     patience.attention[:] = 1.0
     model.mechanisms.attacks.night(visits)
@@ -127,8 +128,9 @@ def test_detection_rises_with_attention_where_the_coalition_is_present(model: si
 
 def test_patience_changes_a_run(tmp_path: Path) -> None:
     """With patience off IS strikes regardless of attention: the same seed gives more attacks or killings."""
-    on = tiny_model(tmp_path / "on", months=6)
-    off = tiny_model(tmp_path / "off", months=6, strategic_patience=False)
+    # weapons are not the limit here (the tiny world has no transport cells to stock caches)
+    on = tiny_model(tmp_path / "on", months=6, supply_lines_enabled=False)
+    off = tiny_model(tmp_path / "off", months=6, strategic_patience=False, supply_lines_enabled=False)
     for m in (on, off):
         m.mechanisms.strategic_patience.attention[:] = 1.0  # a Coalition fully focused from the start
         m.p.attention_decay = 0.05
