@@ -133,9 +133,11 @@ class NightMovement(Mechanism):
         self.role_attraction(out=attraction[:, :n])
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         role = c.role[rows]
-        aversion = np.where(role == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
+        # each village's uncovered share raised to the two aversions once, not once per (cell, village)
+        cover = guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]])
+        by_aversion = (role == ROLE["zakat"]).astype(np.intp)
         decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
-        weight = attraction[role[:, None], vid] * decay[dist] * guard_left[vid] ** aversion[:, None]
+        weight = attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid]
         weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
         total = weight.sum(axis=1)
         going = total > 0
