@@ -25,7 +25,7 @@ zakat demands, checkpoints, retaliations on traders, or attacks on the regime in
 
 def _zone_mean(model: InsurgencyModel, column: str, zone: str) -> float:
     v = model.villages
-    mask = (model.world.zone_of == zone) & v.sdf_held
+    mask = model.world.in_zone(zone) & v.sdf_held
     return float(getattr(v, column)[mask].mean()) if mask.any() else 0.0
 
 
@@ -37,7 +37,7 @@ def _held_mean(model: InsurgencyModel, column: str) -> float:
 STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {
     "is_fighters": ("IS fighters in active cells", lambda m: int(m.cells.fighters[m.cells.alive].sum())),
     "is_supporters": ("IS supporters attached to cells", lambda m: int(m.cells.supporters[m.cells.alive].sum())),
-    "is_cells": ("IS cells not dismantled", lambda m: int(m.cells.alive.sum())),
+    "is_cells": ("IS cells not dismantled", lambda m: len(m.cell_sites().alive)),
     "is_treasury_usd": ("money held by the IS organisation", lambda m: float(m.treasury + m.cells.money.sum())),
     "detainees": ("IS members in SDF detention", lambda m: int(m.detainees)),
     "mean_influence": ("mean IS influence over SDF-held villages", lambda m: _held_mean(m, "influence")),

@@ -124,9 +124,8 @@ class NightMovement(Mechanism):
         radius = int(np.floor(r.max()))
         table = m.world.index.neighbours(radius)
         slot = table.slots(c.base_x[rows], c.base_y[rows])
-        vid, dist = table.rows[slot], table.dist[slot]
+        vid, dist = table.padded[slot], table.dist[slot]
         n = len(v)
-        vid[vid < 0] = n
         held, guard_left, attraction = np.zeros(n + 1, bool), np.zeros(n + 1), np.zeros((len(ROLES), n + 1))
         held[:n] = v.sdf_held
         np.subtract(1.0, v.guard, out=guard_left[:n])
@@ -141,7 +140,8 @@ class NightMovement(Mechanism):
         weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
         total = weight.sum(axis=1)
         going = total > 0
-        rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
+        if not going.all():
+            rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
         if len(rows) == 0:  # no cell has a village within reach tonight
             return Visits.none()
         # one weighted draw per row, all rows at once
