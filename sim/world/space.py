@@ -116,8 +116,9 @@ class NeighbourTable:
 
     ``rows[slot]`` are the village rows near a square in increasing order, then ``-1``; ``dist[slot]``
     their distances, then ``radius + 1``; ``padded[slot]`` is ``rows[slot]`` with the padding pointing
-    at a dummy village one past the last (the number of villages), for lookups in arrays that have it. Squares get a slot the first time they are asked for, so a
-    night looks up all its cells' neighbourhoods with one fancy index instead of one call per cell.
+    at a dummy village one past the last (the number of villages), for lookups in arrays that have it.
+    Squares get a slot the first time they are asked for, so a night looks up all its cells'
+    neighbourhoods with one fancy index instead of one call per cell.
     """
 
     def __init__(self, index: VillageIndex, radius: int) -> None:
