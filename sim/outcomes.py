@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim import modifiers
 from sim.accounts import INCIDENTS
 from sim.mechanisms.councils import vacuum
@@ -23,15 +25,20 @@ IEDs, armed attacks, ambushes and car bombs (``attacks``), and assaults such as 
 zakat demands, checkpoints, retaliations on traders, or attacks on the regime in the Badia."""
 
 
+def _mean(values: np.ndarray) -> float:
+    # what ndarray.mean computes for a 1-D float array (the same sum, divided by the count),
+    # without its Python layers: the daily reporters call it several times a day
+    return float(np.add.reduce(values)) / len(values) if len(values) else 0.0
+
+
 def _zone_mean(model: InsurgencyModel, column: str, zone: str) -> float:
     v = model.villages
-    mask = model.world.in_zone(zone) & v.sdf_held
-    return float(getattr(v, column)[mask].mean()) if mask.any() else 0.0
+    return _mean(getattr(v, column)[model.world.in_zone(zone) & v.sdf_held])
 
 
 def _held_mean(model: InsurgencyModel, column: str) -> float:
     v = model.villages
-    return float(getattr(v, column)[v.sdf_held].mean()) if v.sdf_held.any() else 0.0
+    return _mean(getattr(v, column)[v.sdf_held])
 
 
 STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {

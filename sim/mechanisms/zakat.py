@@ -113,7 +113,7 @@ class Zakat(Mechanism):
         market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
         return market[self.is_due(market)]
 
-    def is_due(self, traders: np.ndarray | slice) -> np.ndarray:
+    def is_due(self, traders: np.ndarray | slice | int) -> np.ndarray:
         """For the given traders: active, due a demand today and rich enough to be asked."""
         m, p, t = self.model, self.model.p, self.model.traders
         return ((t.status[traders] == ACTIVE) & (t.next_demand[traders] <= m.day)
@@ -130,12 +130,20 @@ class Zakat(Mechanism):
         starts = self.market_starts
         asked = (v.influence[mine.villages] >= p.zakat_min_influence) & (
             starts[mine.villages + 1] > starts[mine.villages])
+        if not asked.any():
+            return
+        # who is due, tested for all traders at once and kept up to date as tonight's demands
+        # change the traders asked (nothing else touches traders during this hook)
+        due_now = self.is_due(slice(None))
         for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
-            due = self.due(vil)
+            market = self.trader_order[starts[vil]: starts[vil + 1]]
+            due = market[due_now[market]]
             if len(due) == 0:
                 continue
             for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
-                self.demand(cell, vil, int(k))
+                k = int(k)
+                self.demand(cell, vil, k)
+                due_now[k] = self.is_due(k)
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...)."""
