@@ -103,7 +103,9 @@ class Zakat(Mechanism):
         # logit shares of the three answers, written out per answer (the same arithmetic, in the
         # same order, as stacking the costs and reducing over the stack, without building it)
         low = np.minimum(np.minimum(pay_cost, refuse_cost), exile_cost)
-        w_pay, w_refuse, w_exile = (np.exp(-(cost - low) / noise) for cost in (pay_cost, refuse_cost, exile_cost))
+        w_pay = np.exp(-(pay_cost - low) / noise)
+        w_refuse = np.exp(-(refuse_cost - low) / noise)
+        w_exile = np.exp(-(exile_cost - low) / noise)
         total = w_pay + w_refuse + w_exile
         return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
                       punish=punish, paid_share=pay_cost)
