@@ -48,8 +48,8 @@ class Visits:
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""
-        if self._unique is None:
-            self._unique = np.unique(self.villages)
+        if self._unique is None:  # what np.unique gives for these small non-negative rows, without its sort
+            self._unique = np.flatnonzero(np.bincount(self.villages)) if len(self.villages) else np.zeros(0, int)
         return self._unique
 
     @classmethod
@@ -137,7 +137,9 @@ class NightMovement(Mechanism):
         by_aversion = (role == ROLE["zakat"]).astype(np.intp)
         decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
         weight = attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid]
-        weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
+        in_reach = held[vid]
+        in_reach &= dist <= r[:, None]
+        np.copyto(weight, 0.0, where=~in_reach)  # no weight out of reach or outside SDF-held land
         total = weight.sum(axis=1)
         going = total > 0
         if not going.all():
