@@ -110,10 +110,10 @@ class Zakat(Mechanism):
         return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
                       punish=punish, paid_share=pay_cost)
 
-    def due(self, vil: int) -> np.ndarray:
-        """Traders of ``vil``'s market whom IS may ask today."""
+    def due(self, vil: int, due_now: np.ndarray | None = None) -> np.ndarray:
+        """Traders of ``vil``'s market whom IS may ask today (``due_now``: :meth:`is_due` of every trader, if known)."""
         market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
-        return market[self.is_due(market)]
+        return market[self.is_due(market) if due_now is None else due_now[market]]
 
     def is_due(self, traders: np.ndarray | slice | int) -> np.ndarray:
         """For the given traders: active, due a demand today and rich enough to be asked."""
@@ -138,8 +138,7 @@ class Zakat(Mechanism):
         # change the traders asked (nothing else touches traders during this hook)
         due_now = self.is_due(slice(None))
         for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
-            market = self.trader_order[starts[vil]: starts[vil + 1]]
-            due = market[due_now[market]]
+            due = self.due(vil, due_now)
             if len(due) == 0:
                 continue
             for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
