@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim import modifiers
 from sim.accounts import INCIDENTS
 from sim.mechanisms.councils import vacuum
@@ -23,21 +25,26 @@ IEDs, armed attacks, ambushes and car bombs (``attacks``), and assaults such as 
 zakat demands, checkpoints, retaliations on traders, or attacks on the regime in the Badia."""
 
 
+def _mean(values: np.ndarray) -> float:
+    # what ndarray.mean computes for a 1-D float array (the same sum, divided by the count),
+    # without its Python layers: the daily reporters call it several times a day
+    return float(np.add.reduce(values)) / len(values) if len(values) else 0.0
+
+
 def _zone_mean(model: InsurgencyModel, column: str, zone: str) -> float:
     v = model.villages
-    mask = (model.world.zone_of == zone) & v.sdf_held
-    return float(getattr(v, column)[mask].mean()) if mask.any() else 0.0
+    return _mean(getattr(v, column)[model.world.in_zone(zone) & v.sdf_held])
 
 
 def _held_mean(model: InsurgencyModel, column: str) -> float:
     v = model.villages
-    return float(getattr(v, column)[v.sdf_held].mean()) if v.sdf_held.any() else 0.0
+    return _mean(getattr(v, column)[v.sdf_held])
 
 
 STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {
     "is_fighters": ("IS fighters in active cells", lambda m: int(m.cells.fighters[m.cells.alive].sum())),
     "is_supporters": ("IS supporters attached to cells", lambda m: int(m.cells.supporters[m.cells.alive].sum())),
-    "is_cells": ("IS cells not dismantled", lambda m: int(m.cells.alive.sum())),
+    "is_cells": ("IS cells not dismantled", lambda m: len(m.cell_sites().alive)),
     "is_treasury_usd": ("money held by the IS organisation", lambda m: float(m.treasury + m.cells.money.sum())),
     "detainees": ("IS members in SDF detention", lambda m: int(m.detainees)),
     "mean_influence": ("mean IS influence over SDF-held villages", lambda m: _held_mean(m, "influence")),

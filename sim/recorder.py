@@ -50,7 +50,7 @@ class Recorder:
         row["zakat_revenue_usd"] = zakat_total - self._zakat
         self._zakat = zakat_total
         all_zakat = model.zakat_by_village.sum()
-        east = w.zone_of == EAST_STRIP
+        east = w.in_zone(EAST_STRIP)
         row["zakat_east_strip_share"] = float(model.zakat_by_village[east].sum() / all_zakat) if all_zakat else np.nan
         ric = dict.fromkeys(RIC_GOVERNORATES, 0.0)
         total = 0.0

@@ -48,8 +48,8 @@ class Visits:
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""
-        if self._unique is None:
-            self._unique = np.unique(self.villages)
+        if self._unique is None:  # what np.unique gives for these small non-negative rows, without its sort
+            self._unique = np.flatnonzero(np.bincount(self.villages)) if len(self.villages) else np.zeros(0, int)
         return self._unique
 
     @classmethod
@@ -124,22 +124,26 @@ class NightMovement(Mechanism):
         radius = int(np.floor(r.max()))
         table = m.world.index.neighbours(radius)
         slot = table.slots(c.base_x[rows], c.base_y[rows])
-        vid, dist = table.rows[slot], table.dist[slot]
+        vid, dist = table.padded[slot], table.dist[slot]
         n = len(v)
-        vid[vid < 0] = n
         held, guard_left, attraction = np.zeros(n + 1, bool), np.zeros(n + 1), np.zeros((len(ROLES), n + 1))
         held[:n] = v.sdf_held
         np.subtract(1.0, v.guard, out=guard_left[:n])
         self.role_attraction(out=attraction[:, :n])
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         role = c.role[rows]
-        aversion = np.where(role == ROLE["zakat"], p.guard_aversion_zakat, p.guard_aversion)
+        # each village's uncovered share raised to the two aversions once, not once per (cell, village)
+        cover = guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]])
+        by_aversion = (role == ROLE["zakat"]).astype(np.intp)
         decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
-        weight = attraction[role[:, None], vid] * decay[dist] * guard_left[vid] ** aversion[:, None]
-        weight[~(held[vid] & (dist <= r[:, None]))] = 0.0
+        weight = attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid]
+        in_reach = held[vid]
+        in_reach &= dist <= r[:, None]
+        np.copyto(weight, 0.0, where=~in_reach)  # no weight out of reach or outside SDF-held land
         total = weight.sum(axis=1)
         going = total > 0
-        rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
+        if not going.all():
+            rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
         if len(rows) == 0:  # no cell has a village within reach tonight
             return Visits.none()
         # one weighted draw per row, all rows at once

@@ -16,9 +16,14 @@ as IS's hold spreads, violence can fall while zakat keeps coming in.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim.mechanisms.base import Mechanism
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
 
 
 class Strongholds(Mechanism):
@@ -32,6 +37,10 @@ class Strongholds(Mechanism):
     params = ("stronghold_criterion_count", "stronghold_min_criteria", "criteria_monthly_decay",
               "stronghold_zones_enabled", "cold_zone_restraint", "cold_zone_zakat_gain")
 
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self._strongholds: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last ask
+
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
         self.model.villages.criteria *= self.model.p.criteria_monthly_decay
@@ -41,9 +50,21 @@ class Strongholds(Mechanism):
         return self.model.villages.stronghold_score(self.model.p.stronghold_criterion_count)
 
     def strongholds(self) -> np.ndarray:
-        """True for villages meeting 'several' criteria at once (``stronghold_min_criteria``, s.2)."""
-        p = self.model.p
-        return self.model.villages.criteria_met(p.stronghold_criterion_count) >= p.stronghold_min_criteria
+        """True for villages meeting 'several' criteria at once (``stronghold_min_criteria``, s.2).
+
+        Asked several times a night (killings, attacks, tax collectors' pull) while the criteria
+        rarely change between the asks, so the answer is kept until what it is computed from changes
+        (keyed by those columns' bytes and the two parameters; read-only, as callers share it).
+        """
+        p, v = self.model.p, self.model.villages
+        key = (p.stronghold_criterion_count, p.stronghold_min_criteria, v.criteria.tobytes(),
+               v.has_council.tobytes(), v.has_chairman.tobytes())
+        cached = self._strongholds
+        if cached is None or cached[0] != key:
+            found = v.criteria_met(p.stronghold_criterion_count) >= p.stronghold_min_criteria
+            found.flags.writeable = False
+            cached = self._strongholds = (key, found)
+        return cached[1]
 
     def cold_zones(self) -> np.ndarray:
         """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""

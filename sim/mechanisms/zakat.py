@@ -60,7 +60,8 @@ class Choice:
 
 
 def _logistic(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))
+    # minimum(maximum()) is what np.clip computes, without its Python wrappers (a hot path)
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(x, -50.0), 50.0)))
 
 
 class Zakat(Mechanism):
@@ -84,7 +85,8 @@ class Zakat(Mechanism):
     def demand_amount(self, wealth: np.ndarray) -> np.ndarray:
         """What IS asks: a share of wealth, never below the floor nor above the ceiling (fn 24)."""
         p = self.model.p
-        return np.clip(p.zakat_share_of_wealth * wealth, p.zakat_min_usd, max(p.zakat_min_usd, p.zakat_max_usd))
+        return np.minimum(np.maximum(p.zakat_share_of_wealth * wealth, p.zakat_min_usd),
+                          max(p.zakat_min_usd, p.zakat_max_usd))
 
     def choice(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> Choice:
         """How traders of ``villages`` with ``wealth`` answer a demand of ``amount`` (see the module's rule)."""
@@ -98,18 +100,22 @@ class Zakat(Mechanism):
         noise = max(p.trader_choice_noise, 1e-6)
         negotiate = _logistic((1.0 - p.negotiate_trigger * refuse_cost) / noise)
         pay_cost = 1.0 - negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount
-        costs = np.stack([pay_cost, refuse_cost, exile_cost])
-        weights = np.exp(-(costs - costs.min(axis=0)) / noise)
-        shares = weights / weights.sum(axis=0)
-        return Choice(pay=shares[0], refuse=shares[1], exile=shares[2], negotiate=negotiate, punish=punish,
-                      paid_share=pay_cost)
+        # logit shares of the three answers, written out per answer (the same arithmetic, in the
+        # same order, as stacking the costs and reducing over the stack, without building it)
+        low = np.minimum(np.minimum(pay_cost, refuse_cost), exile_cost)
+        w_pay = np.exp(-(pay_cost - low) / noise)
+        w_refuse = np.exp(-(refuse_cost - low) / noise)
+        w_exile = np.exp(-(exile_cost - low) / noise)
+        total = w_pay + w_refuse + w_exile
+        return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
+                      punish=punish, paid_share=pay_cost)
 
-    def due(self, vil: int) -> np.ndarray:
-        """Traders of ``vil``'s market whom IS may ask today."""
+    def due(self, vil: int, due_now: np.ndarray | None = None) -> np.ndarray:
+        """Traders of ``vil``'s market whom IS may ask today (``due_now``: :meth:`is_due` of every trader, if known)."""
         market = self.trader_order[self.market_starts[vil]: self.market_starts[vil + 1]]
-        return market[self.is_due(market)]
+        return market[self.is_due(market) if due_now is None else due_now[market]]
 
-    def is_due(self, traders: np.ndarray | slice) -> np.ndarray:
+    def is_due(self, traders: np.ndarray | slice | int) -> np.ndarray:
         """For the given traders: active, due a demand today and rich enough to be asked."""
         m, p, t = self.model, self.model.p, self.model.traders
         return ((t.status[traders] == ACTIVE) & (t.next_demand[traders] <= m.day)
@@ -126,12 +132,19 @@ class Zakat(Mechanism):
         starts = self.market_starts
         asked = (v.influence[mine.villages] >= p.zakat_min_influence) & (
             starts[mine.villages + 1] > starts[mine.villages])
+        if not asked.any():
+            return
+        # who is due, tested for all traders at once and kept up to date as tonight's demands
+        # change the traders asked (nothing else touches traders during this hook)
+        due_now = self.is_due(slice(None))
         for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
-            due = self.due(vil)
+            due = self.due(vil, due_now)
             if len(due) == 0:
                 continue
             for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
-                self.demand(cell, vil, int(k))
+                k = int(k)
+                self.demand(cell, vil, k)
+                due_now[k] = self.is_due(k)
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...)."""
@@ -192,8 +205,8 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     amount = zakat.demand_amount(t.wealth[due])
     c = zakat.choice(vil, t.wealth[due], amount)
     paid = amount * c.pay * c.paid_share
-    np.add.at(take, vil, paid)
-    return take
+    # bincount adds each village's payments in row order, as np.add.at did, many times faster
+    return np.bincount(vil, weights=paid, minlength=len(take))
 
 
 def collection_pull(model: InsurgencyModel) -> np.ndarray:

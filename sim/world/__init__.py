@@ -8,7 +8,7 @@ index of villages, and each village's name, district, zone and governorate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,6 +57,15 @@ class World:
     governorate_of: np.ndarray  # per village
     index: VillageIndex
     hideouts: Hideouts
+    _in_zone: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def in_zone(self, zone: str) -> np.ndarray:
+        """True for the villages of ``zone`` (villages never change zone, so each mask is built once)."""
+        mask = self._in_zone.get(zone)
+        if mask is None:
+            mask = self._in_zone[zone] = self.zone_of == zone
+            mask.flags.writeable = False  # shared by every caller
+        return mask
 
     @classmethod
     def build(cls, model: InsurgencyModel, names: list[str]) -> World:

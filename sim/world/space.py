@@ -115,8 +115,10 @@ class NeighbourTable:
     """Villages within a radius of each square asked for, as padded 2-D arrays (one row per square).
 
     ``rows[slot]`` are the village rows near a square in increasing order, then ``-1``; ``dist[slot]``
-    their distances, then ``radius + 1``. Squares get a slot the first time they are asked for, so a
-    night looks up all its cells' neighbourhoods with one fancy index instead of one call per cell.
+    their distances, then ``radius + 1``; ``padded[slot]`` is ``rows[slot]`` with the padding pointing
+    at a dummy village one past the last (the number of villages), for lookups in arrays that have it.
+    Squares get a slot the first time they are asked for, so a night looks up all its cells'
+    neighbourhoods with one fancy index instead of one call per cell.
     """
 
     def __init__(self, index: VillageIndex, radius: int) -> None:
@@ -124,6 +126,7 @@ class NeighbourTable:
         self.slot_at = np.full(index.at.shape, -1, dtype=np.int64)
         self.rows = np.full((0, 1), -1, dtype=np.int64)
         self.dist = np.full((0, 1), radius + 1, dtype=np.int64)
+        self.padded = np.full((0, 1), len(index.x), dtype=np.int64)
 
     def slots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The slot of each square (x, y), adding the squares not seen before."""
@@ -146,3 +149,4 @@ class NeighbourTable:
         for i, (a, b) in enumerate(squares):
             self.slot_at[a, b] = old + i
         self.rows, self.dist = rows, dist
+        self.padded = np.where(rows < 0, len(self.index.x), rows)
