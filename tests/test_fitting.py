@@ -213,6 +213,7 @@ def test_a_posterior_predictive_run_holds_every_column_the_summaries_read():
     values = {p.name: p.default for p in priors}  # model scale, as in particles.parquet
     frame = PredictiveRun(calib)((1, values))
     assert frame is not None
+    assert {s.needs for s in SUMMARIES.values()} <= set(frame.columns)  # a short run leaves some summaries NaN
     scored = simulated_summaries(frame, observed_record(), tuple(SUMMARIES))
     assert set(scored) == set(SUMMARIES)
 
@@ -284,3 +285,34 @@ def test_the_ledger_sums_every_call_wall_and_core_time(tmp_path):
     total = totals(load_calls(tmp_path))
     assert total["calls"] == 2 and total["wall_seconds"] == 150.0 and total["core_seconds"] == 250.0
     assert total["workers"] == [1, 2] and total["outcomes"] == ["interrupted", "finished"]
+
+
+def test_the_manifest_sums_every_call_of_the_folder_with_this_one(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.fitting.ledger import record_call
+    from sim.fitting.report import whole_calibration
+
+    record_call(tmp_path, {"wall_seconds": 600.0, "workers": 2, "outcome": "interrupted"})
+    record_call(tmp_path, {"wall_seconds": 300.0, "workers": 2, "outcome": "finished"})
+    calib = SimpleNamespace(out=tmp_path, workers=1, dask=None, generations=[{"seconds": 5.0}, {"seconds": 7.0}])
+    info = whole_calibration(calib, "2026-12-01T12:00:00+00:00", 60.0)
+    assert [c["wall_seconds"] for c in info["calls"]] == [600.0, 300.0, 60.0]
+    assert info["total"]["wall_seconds"] == 960.0 and info["total"]["core_seconds"] == 1860.0
+    assert info["abc_seconds"] == 12.0
+
+
+def test_an_interrupted_calibration_call_is_recorded_in_the_ledger(tmp_path, monkeypatch):
+    import sim.fitting.abc
+    from sim.fitting.ledger import load_calls
+
+    def interrupt(calib, say=print):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.fitting.abc, "run_abc", interrupt)
+    code = cli.main(["calibrate", "baseline", "--out", str(tmp_path / "out"), "--population", "2",
+                     "--generations", "1", "--history-matching-runs", "0", "--workers", "1"])
+    assert code == 130
+    calls = load_calls(tmp_path / "out")
+    assert [c["outcome"] for c in calls] == ["interrupted"] and calls[0]["workers"] == 1
+    assert calls[0]["wall_seconds"] > 0

@@ -110,7 +110,7 @@ CRASHED = "crashed"
 """Key set to 1.0 in the summaries of a run that raised; its distance is infinite."""
 
 
-RIC_COLUMNS: tuple[str, ...] = ("ric_attacks", "ric_attacks_deir_ez_zor", "raids", "arrests")
+RIC_COLUMNS: tuple[str, ...] = ("ric_attacks", "ric_attacks_deir_ez_zor", "ric_attacks_raqqa", "raids", "arrests")
 """The monthly columns the summaries read (every run kept for summaries must hold them)."""
 
 
