@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.fitting.abc import Calibration
-from sim.fitting.summaries import SUMMARIES, simulated_summaries, summary_distance
+from sim.fitting.summaries import SUMMARIES, band, simulated_summaries, summary_distance
 
 
 def _fmt(x: float) -> str:
@@ -24,9 +24,15 @@ def fit_rows(calib: Calibration, predictive: pd.DataFrame) -> list[str]:
     lines = ["| summary | weight | observed | posterior-predictive median | distance |", "|---|---|---|---|---|"]
     for name, weight in calib.weights.items():
         obs = calib.record.values[name]
-        lines.append(f"| `{name}` | {weight:g} | {_fmt(obs)} | {_fmt(med[name])} | "
+        target = f"pattern {_band_text(name)}" if SUMMARIES[name].kind == "band" else _fmt(obs)
+        lines.append(f"| `{name}` | {weight:g} | {target} | {_fmt(med[name])} | "
                      f"{_fmt(summary_distance(name, float(med[name]), obs))} |")
     return lines
+
+
+def _band_text(name: str) -> str:
+    low, high = band(name)
+    return f">= {low:g}" if high == float("inf") else (f"<= {high:g}" if low == 0 else f"{low:g}-{high:g}")
 
 
 def effective_sample_size(weights: pd.Series | np.ndarray) -> float:
