@@ -108,7 +108,7 @@ def test_simulated_summaries_read_the_record_months():
     record = observed_record()
     dates = pd.date_range("2019-04-01", "2021-12-01", freq="MS")
     frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "ric_attacks": 4, "ric_attacks_deir_ez_zor": 3,
-                          "raids": 2, "arrests": 5})
+                          "ric_attacks_raqqa": 1, "raids": 2, "arrests": 5})
     got = simulated_summaries(frame, record, ("attacks_2019", "attacks_2020", "attacks_2021", "decline_2021",
                                               "offensive_shift", "arrests_per_month"))
     assert got["attacks_2019"] == pytest.approx(4 * 12)  # Apr-Dec scaled to a year
