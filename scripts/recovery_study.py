@@ -30,6 +30,7 @@ from sim.fitting.abc import prepare, run_abc
 from sim.fitting.config import load_config
 from sim.fitting.posterior import load_posterior
 from sim.fitting.report import constraint_table, particles_table
+from sim.fitting.report_text import effective_sample_size
 from sim.fitting.simulate import synthetic_record
 from sim.fitting.summaries import ObservedRecord
 
@@ -95,15 +96,21 @@ def main(argv: list[str] | None = None) -> int:
             calib.record = calib.simulator.record = record
             run_abc(calib, say=lambda _: None)
             particles_table(calib).to_parquet(calib.out / "particles.parquet")
-            table = constraint_table(calib, load_posterior(calib.out))
+            posterior = load_posterior(calib.out)
+            table = constraint_table(calib, posterior)
+        ess = effective_sample_size(posterior["weight"])
+        runs = sum(g["runs"] for g in calib.generations)
         for r in table.itertuples():
             rows.append({"case": case, "parameter": r.parameter, "truth": truth[r.parameter], "median": r.median,
                          "p05": r.p05, "p95": r.p95, "width_ratio": r.width_ratio,
-                         "covered": r.p05 <= truth[r.parameter] <= r.p95})
-        pd.DataFrame(rows).to_csv(out / "recovery.csv", index=False)  # an interrupted study keeps its cases
-        print(f"case {case + 1}/{args.cases} done ({time.perf_counter() - began:.0f} s)", flush=True)
+                         "covered": r.p05 <= truth[r.parameter] <= r.p95, "ess": ess,
+                         "population": args.population, "runs": runs})
+        # an interrupted study keeps its finished cases, table and figure
+        pd.DataFrame(rows).to_csv(out / "recovery.csv", index=False)
+        figure(pd.DataFrame(rows), out / "recovery.png")
+        print(f"case {case + 1}/{args.cases} done ({time.perf_counter() - began:.0f} s; {runs} runs; "
+              f"posterior effective sample size {ess:.1f} of {args.population})", flush=True)
     result = pd.DataFrame(rows)
-    figure(result, out / "recovery.png")
     print(result.groupby("parameter")[["covered", "width_ratio"]].mean().to_string())
     print(f"{args.cases} cases, {time.perf_counter() - began:.0f} s on {args.workers} workers")
     return 0

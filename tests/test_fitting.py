@@ -33,8 +33,12 @@ def test_prior_rule_log_uniform_only_for_wide_positive_ranges():
 
 
 def test_default_config_priors_stay_inside_declared_ranges_and_narrowing_has_reasons():
-    priors = build_priors(load_config())
-    assert 8 <= len(priors) <= 15
+    config = load_config()
+    priors = build_priors(config)
+    # at most 24 parameters, and at least 10 particles per fitted parameter (config header: a kernel
+    # density of the particles needs a population that grows with the dimension)
+    assert 8 <= len(priors) <= 24
+    assert config.settings["population"] >= 10 * len(priors)
     for p in priors:
         assert p.declared_min <= p.low < p.high <= p.declared_max
         if (p.low, p.high) != (p.declared_min, p.declared_max):
@@ -104,7 +108,7 @@ def test_simulated_summaries_read_the_record_months():
     record = observed_record()
     dates = pd.date_range("2019-04-01", "2021-12-01", freq="MS")
     frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "ric_attacks": 4, "ric_attacks_deir_ez_zor": 3,
-                          "raids": 2, "arrests": 5})
+                          "ric_attacks_raqqa": 1, "raids": 2, "arrests": 5})
     got = simulated_summaries(frame, record, ("attacks_2019", "attacks_2020", "attacks_2021", "decline_2021",
                                               "offensive_shift", "arrests_per_month"))
     assert got["attacks_2019"] == pytest.approx(4 * 12)  # Apr-Dec scaled to a year
@@ -209,6 +213,7 @@ def test_a_posterior_predictive_run_holds_every_column_the_summaries_read():
     values = {p.name: p.default for p in priors}  # model scale, as in particles.parquet
     frame = PredictiveRun(calib)((1, values))
     assert frame is not None
+    assert {s.needs for s in SUMMARIES.values()} <= set(frame.columns)  # a short run leaves some summaries NaN
     scored = simulated_summaries(frame, observed_record(), tuple(SUMMARIES))
     assert set(scored) == set(SUMMARIES)
 
@@ -219,3 +224,95 @@ def test_effective_sample_size_is_n_for_equal_weights_and_one_for_a_single_parti
     assert effective_sample_size(pd.Series([0.25] * 4)) == pytest.approx(4)
     assert effective_sample_size(pd.Series([1.0, 0.0, 0.0])) == pytest.approx(1)
     assert effective_sample_size(pd.Series([2.0, 2.0])) == pytest.approx(2)  # unnormalised weights too
+
+
+def test_normal_scores_map_the_prior_onto_a_standard_normal_and_back():
+    from scipy.stats import kstest
+
+    priors = {p.name: p for p in build_priors(load_config())}
+    for name in ("killing_prob", "detection_base"):  # a uniform and a log-uniform prior
+        p = priors[name]
+        lo, hi = p.sample_bounds
+        assert p.from_score(0.0) == pytest.approx((lo + hi) / 2)
+        assert p.to_score(p.from_score(1.3)) == pytest.approx(1.3)
+        z = np.random.default_rng(5).standard_normal(2000)
+        sampled = np.array([p.from_score(v) for v in z])  # standard normal scores give the prior
+        assert kstest((sampled - lo) / (hi - lo), "uniform").pvalue > 0.001
+
+
+def test_a_pattern_summary_is_zero_inside_its_band_and_a_log_ratio_outside():
+    from sim.fitting.summaries import UNDEFINED_PATTERN, band
+    from sim.validation.facts import FACTS
+
+    fact = next(f for f in FACTS if f.id == "F7a_patience")
+    assert band("killings_to_attacks") == (fact.threshold, math.inf)
+    low = fact.threshold
+    assert summary_distance("killings_to_attacks", low * 3, 0.0) == 0
+    assert summary_distance("killings_to_attacks", low / 2, 0.0) == pytest.approx(math.log(2))
+    assert summary_distance("killings_to_attacks", math.nan, 0.0) == UNDEFINED_PATTERN
+    hi = band("strength_2022")[1]
+    assert summary_distance("strength_2022", hi * 4, 0.0) == pytest.approx(math.log(4))
+
+
+def test_pattern_summaries_read_the_monthly_table_up_to_the_fit_end():
+    record = observed_record()
+    dates = pd.date_range("2019-04-01", "2023-12-01", freq="MS")
+    n = len(dates)
+    fit = dates <= pd.Timestamp("2021-12-01")
+    frame = pd.DataFrame({
+        "date": dates.strftime("%Y-%m-%d"), "ric_attacks": 10, "ric_attacks_deir_ez_zor": 6, "ric_attacks_raqqa": 3,
+        "raids": 2, "arrests": 5, "killings": np.where(fit, 9, 0), "attacks": 3, "checkpoints": 1,
+        "zakat_demands": 2, "members_arrested": 1, "influence_east_strip": 0.3, "influence_karama_raqqa": 0.05,
+        "influence_hasaka": np.where(fit, 0.1, 0.9), "is_fighters": np.where(fit, 300, 0), "region_share_of_is": 0.3,
+    })
+    assert len(frame) == n
+    got = simulated_summaries(frame, record, ("raqqa_share", "killings_to_attacks", "east_influence_ratio",
+                                              "strength_2022", "operations_rebound"))
+    assert got["raqqa_share"] == pytest.approx(0.3)
+    assert got["killings_to_attacks"] == pytest.approx(3.0)  # 2022-2023's rows are not read
+    assert got["east_influence_ratio"] == pytest.approx(3.0)
+    assert got["strength_2022"] == pytest.approx(1000.0)
+    assert got["operations_rebound"] == pytest.approx(1.0)  # flat operations: back to the same level
+
+
+def test_the_ledger_sums_every_call_wall_and_core_time(tmp_path):
+    from sim.fitting.ledger import load_calls, record_call, totals
+
+    record_call(tmp_path, {"wall_seconds": 100.0, "workers": 2, "outcome": "interrupted"})
+    record_call(tmp_path, {"wall_seconds": 50.0, "workers": 1, "outcome": "finished"})
+    with open(tmp_path / "calls.jsonl", "a") as ledger:
+        ledger.write('{"wall_seconds": 7')  # a line cut short is skipped
+    total = totals(load_calls(tmp_path))
+    assert total["calls"] == 2 and total["wall_seconds"] == 150.0 and total["core_seconds"] == 250.0
+    assert total["workers"] == [1, 2] and total["outcomes"] == ["interrupted", "finished"]
+
+
+def test_the_manifest_sums_every_call_of_the_folder_with_this_one(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.fitting.ledger import record_call
+    from sim.fitting.report import whole_calibration
+
+    record_call(tmp_path, {"wall_seconds": 600.0, "workers": 2, "outcome": "interrupted"})
+    record_call(tmp_path, {"wall_seconds": 300.0, "workers": 2, "outcome": "finished"})
+    calib = SimpleNamespace(out=tmp_path, workers=1, dask=None, generations=[{"seconds": 5.0}, {"seconds": 7.0}])
+    info = whole_calibration(calib, "2026-12-01T12:00:00+00:00", 60.0)
+    assert [c["wall_seconds"] for c in info["calls"]] == [600.0, 300.0, 60.0]
+    assert info["total"]["wall_seconds"] == 960.0 and info["total"]["core_seconds"] == 1860.0
+    assert info["abc_seconds"] == 12.0
+
+
+def test_an_interrupted_calibration_call_is_recorded_in_the_ledger(tmp_path, monkeypatch):
+    import sim.fitting.abc
+    from sim.fitting.ledger import load_calls
+
+    def interrupt(calib, say=print):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.fitting.abc, "run_abc", interrupt)
+    code = cli.main(["calibrate", "baseline", "--out", str(tmp_path / "out"), "--population", "2",
+                     "--generations", "1", "--history-matching-runs", "0", "--workers", "1"])
+    assert code == 130
+    calls = load_calls(tmp_path / "out")
+    assert [c["outcome"] for c in calls] == ["interrupted"] and calls[0]["workers"] == 1
+    assert calls[0]["wall_seconds"] > 0

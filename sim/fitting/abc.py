@@ -1,7 +1,9 @@
 """ABC-SMC with pyabc (Toni et al. 2009): the fit proper, resumable, with progress.
 
-``pyabc.ABCSMC`` samples particles from the priors (narrowed by the history-matching wave),
-runs the model on each through :class:`sim.fitting.simulate.Simulator`, and keeps those whose
+``pyabc.ABCSMC`` samples particles from the priors (narrowed by the history-matching wave) on the
+fit scale (each prior's normal score, :mod:`sim.fitting.priors`), proposes later generations
+from :class:`sim.fitting.proposal.DiagonalGaussianProposal`, runs the model on each through
+:class:`ScoredSimulator` and :class:`sim.fitting.simulate.Simulator`, and keeps those whose
 :func:`sim.fitting.summaries.distance` is below a shrinking epsilon (the median of the previous
 generation's distances). The sampler is pyabc's ``MulticoreEvalParallelSampler`` on one machine
 and its ``DaskDistributedSampler`` on a Dask cluster; with one worker, its ``SingleCoreSampler``
@@ -32,7 +34,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.fitting.config import FitConfig
 from sim.fitting.history_matching import load_bounds, run_wave, save_wave
-from sim.fitting.priors import Prior, build_priors, pyabc_prior
+from sim.fitting.priors import Prior, build_priors, from_scores, pyabc_prior
 from sim.fitting.runner import dask_client, default_workers
 from sim.fitting.simulate import Simulator
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
@@ -48,6 +50,20 @@ class WeightedDistance:
 
     def __call__(self, x: dict[str, Any], x0: dict[str, Any]) -> float:
         return distance(x, x0, self.weights)
+
+
+class ScoredSimulator:
+    """pyabc's model: a particle on the fit scale (normal scores ``z_NAME``) run by a :class:`Simulator`."""
+
+    def __init__(self, simulator: Simulator) -> None:
+        self.simulator = simulator
+
+    def __call__(self, scores: dict[str, float]) -> dict[str, float]:
+        return self.simulator(from_scores(self.simulator.priors, scores))
+
+
+FIT_SPACE = "normal scores of the priors (z_NAME); proposal: one Gaussian, weighted mean and variances"
+"""Recorded in ``fingerprint.json``: a database made on another fit scale or proposal cannot be continued."""
 
 
 class GenerationProgress(logging.Handler):
@@ -125,7 +141,7 @@ def check_same_calibration(out: Path, config: FitConfig, priors: list[Prior]) ->
     between calls, so a finished calibration can be extended.
     """
     keys = ("scenario", "root_seed", "fit_end", "tolerance", "history_matching_runs")
-    fingerprint = {"settings": {k: config.settings[k] for k in keys}, "weights": config.weights,
+    fingerprint = {"settings": {k: config.settings[k] for k in keys}, "weights": config.weights, "fit_space": FIT_SPACE,
                    "fixed": {k: str(v) for k, v in config.fixed.items()},
                    "priors": [[p.name, p.kind, p.low, p.high] for p in priors]}
     path = out / "fingerprint.json"
@@ -204,14 +220,17 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
     """Run (or continue) ABC-SMC until the config's generations or its minimum epsilon."""
     import pyabc
 
+    from sim.fitting.proposal import DiagonalGaussianProposal
+
     logging.getLogger("ABC").setLevel(logging.INFO)
     settings = calib.config.settings
     np.random.seed(settings["root_seed"] % 2**32)  # pyabc draws proposals from numpy's global generator
     db = calib.out / DB_NAME
     db_url = f"sqlite:///{db.resolve()}"
     with ExitStack() as stack:
-        abc = pyabc.ABCSMC(calib.simulator, pyabc_prior(calib.priors), WeightedDistance(calib.weights),
-                           population_size=settings["population"], sampler=_sampler(calib, stack))
+        abc = pyabc.ABCSMC(ScoredSimulator(calib.simulator), pyabc_prior(calib.priors),
+                           WeightedDistance(calib.weights), population_size=settings["population"],
+                           transitions=DiagonalGaussianProposal(), sampler=_sampler(calib, stack))
         history = None
         if db.exists():
             history = pyabc.History(db_url)
@@ -241,13 +260,23 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
 
 
 def generation_table(db_url: str, run_id: int, population: int) -> list[dict[str, Any]]:
-    """Per generation: epsilon, runs, acceptance rate, end time (from pyabc's history)."""
+    """Per generation: epsilon, runs, acceptance rate, effective sample size, seconds, end time (pyabc's history).
+
+    ``seconds`` is pyabc's own wall time of the generation, whichever call of the command ran it.
+    """
     import pyabc
+
+    from sim.fitting.report_text import effective_sample_size
 
     history = pyabc.History(db_url, _id=run_id)
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
-    return [{"generation": int(r.t) + 1, "epsilon": float(r.epsilon), "runs": int(r.samples),
-             "acceptance": population / max(int(r.samples), 1), "end": str(r.population_end_time)}
-            for r in pops.itertuples()]
+    rows = []
+    for r in pops.itertuples():
+        _, weights = history.get_distribution(t=int(r.t))
+        rows.append({"generation": int(r.t) + 1, "epsilon": float(r.epsilon), "runs": int(r.samples),
+                     "acceptance": int(r.particles) / max(int(r.samples), 1),
+                     "ess": effective_sample_size(weights), "particles": int(r.particles),
+                     "seconds": float(r.wall_time), "end": str(r.population_end_time)})
+    return rows
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.fitting.ledger import record_call
+
+if TYPE_CHECKING:
+    from sim.fitting.abc import Calibration
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -73,13 +79,36 @@ def run(args: argparse.Namespace) -> int:
                          allowed=", ".join(sim.available()) + " or a scenario file")
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     began = time.perf_counter()
-    calib = prepare(config, Path(args.out), workers=args.workers, dask=args.dask)
-    print(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
-          f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; {calib.workers} workers")
+    out, calib, outcome = Path(args.out), None, "failed"
     try:
-        run_abc(calib)
+        calib = prepare(config, out, workers=args.workers, dask=args.dask)
+        print(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
+              f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; "
+              f"{calib.workers} workers")
+        try:
+            run_abc(calib)
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            print(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+            raise
+        write_outputs(calib, started, time.perf_counter() - began)
+        outcome = "finished"
     except KeyboardInterrupt:
-        print(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+        outcome = "interrupted"
         raise
-    write_outputs(calib, started, time.perf_counter() - began)
+    finally:
+        if calib is not None or (outcome == "interrupted" and out.exists()):
+            record_call(out, call_entry(started, time.perf_counter() - began, outcome, calib, args))
     return 0
+
+
+def call_entry(started: str, seconds: float, outcome: str, calib: Calibration | None,
+               args: argparse.Namespace) -> dict[str, Any]:
+    """The ledger line of one call: when, how long, on how many workers, how it ended."""
+    from sim.fitting.runner import default_workers
+
+    return {"started": started, "ended": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "wall_seconds": round(seconds, 1), "outcome": outcome,
+            "workers": calib.workers if calib is not None else (args.workers or default_workers()),
+            "dask": args.dask, "cpus": os.cpu_count(),
+            "generations_stored": len(calib.generations) if calib is not None and outcome == "finished" else None}

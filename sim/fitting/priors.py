@@ -9,9 +9,15 @@ kind. Integer parameters (counts of cells, fighters) are rounded after sampling.
 Only assumed parameters are fitted: a parameter that cites a figure from the source documents
 stays at that figure (the config refuses it), so the fit cannot override what the sources say.
 
-pyabc samples log-uniform parameters on a log10 scale (its kernels then move in orders of
-magnitude): such a parameter is called ``log10_NAME`` inside pyabc, and :meth:`Prior.to_model`
-turns it back.
+Three scales. The **model** scale is the parameter's own unit. The **sampling** scale is log10 for
+a log-uniform prior (``log10_NAME``) and the model scale otherwise: history matching's Latin
+hypercube, its box and the report's interval widths live there, where the prior is uniform. The
+**fit** scale is what pyabc's proposals move in: the *normal score* ``z_NAME = Phi^-1(u)``, ``u``
+the prior's CDF at the value, so every prior becomes a standard normal (the probability-integral
+transform followed by the normal quantile). There a Gaussian proposal has no edge to fall off and
+matches the parameters the data leave open, whose posterior stays the prior
+(:mod:`sim.fitting.proposal`; docs/calibration.md, "Why the first posterior was degenerate").
+:func:`from_scores` turns a pyabc particle back into sampling-scale values.
 """
 
 from __future__ import annotations
@@ -67,6 +73,26 @@ class Prior:
     def to_sample(self, value: float) -> float:
         """The sampling-scale value of a model value."""
         return math.log10(value) if self.kind == "log-uniform" else float(value)
+
+    @property
+    def score_key(self) -> str:
+        """The parameter's name inside pyabc: its normal score ``z_NAME``."""
+        return f"z_{self.name}"
+
+    def from_score(self, z: float) -> float:
+        """The sampling-scale value of a normal score (the prior's quantile at Phi(z))."""
+        from scipy.special import ndtr
+
+        lo, hi = self.sample_bounds
+        return lo + (hi - lo) * float(ndtr(z))
+
+    def to_score(self, sampled: float) -> float:
+        """The normal score of a sampling-scale value (inside the bounds; the ends map to +-8.3)."""
+        from scipy.special import ndtri
+
+        lo, hi = self.sample_bounds
+        u = min(max((sampled - lo) / (hi - lo), 1e-16), 1 - 1e-16)
+        return float(ndtri(u))
 
     def narrowed(self, low: float, high: float) -> Prior:
         """The same prior on ``[low, high]`` clipped to the current bounds (never wider)."""
@@ -125,11 +151,15 @@ def build_priors(config: FitConfig) -> list[Prior]:
 
 
 def pyabc_prior(priors: list[Prior]) -> Any:
-    """The priors as a ``pyabc.Distribution`` on the sampling scale."""
+    """The priors as a ``pyabc.Distribution`` on the fit scale: a standard normal per ``z_NAME``."""
     import pyabc
 
-    return pyabc.Distribution(**{p.key: pyabc.RV("uniform", lo, hi - lo)
-                                 for p in priors for lo, hi in [p.sample_bounds]})
+    return pyabc.Distribution(**{p.score_key: pyabc.RV("norm", 0.0, 1.0) for p in priors})
+
+
+def from_scores(priors: list[Prior], scores: dict[str, float]) -> dict[str, float]:
+    """Sampling-scale values (keyed by :attr:`Prior.key`) of a pyabc particle (keyed by :attr:`Prior.score_key`)."""
+    return {p.key: p.from_score(float(scores[p.score_key])) for p in priors}
 
 
 def to_model_values(priors: list[Prior], sampled: dict[str, float]) -> dict[str, float | int]:

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import subprocess
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sim.fitting.abc import DB_NAME, Calibration
+from sim.fitting.ledger import load_calls, totals
 from sim.fitting.posterior import PARTICLES, draw, load_posterior, parameter_columns
 from sim.fitting.runner import run_all
-from sim.fitting.summaries import RIC_COLUMNS
+from sim.fitting.summaries import PATTERN_COLUMNS, RIC_COLUMNS
 
 CONSTRAINED = 0.5
 """A parameter is called constrained when its posterior 90% interval is under this share of its prior's width."""
@@ -43,7 +45,7 @@ def particles_table(calib: Calibration) -> pd.DataFrame:
     rows = []
     for t in range(history.max_t + 1):
         for i, particle in enumerate(history.get_population(t).particles):
-            values = {p.name: p.to_model(float(particle.parameter[p.key])) for p in calib.priors}
+            values = {p.name: p.to_model(p.from_score(float(particle.parameter[p.score_key]))) for p in calib.priors}
             rows.append({"generation": t + 1, "particle": i, "weight": float(particle.weight), **values,
                          "distance": float(particle.distance)})
     return pd.DataFrame(rows)
@@ -106,7 +108,21 @@ def manifest(calib: Calibration, started: str, seconds: float) -> dict[str, Any]
         "git_dirty": dirty, "started": started, "ended": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(seconds, 1), "workers": calib.workers, "cpus": os.cpu_count(), "dask": calib.dask,
         "seconds_per_simulation": round(calib.seconds_per_simulation, 3),
+        **whole_calibration(calib, started, seconds),
     }
+
+
+def whole_calibration(calib: Calibration, started: str, seconds: float) -> dict[str, Any]:
+    """The manifest's totals over every call of this folder (``calls.jsonl``) and this one.
+
+    ``wall_seconds`` above is this call's; ``total`` sums the calls (wall and wall x workers), and
+    ``abc_seconds`` is pyabc's own time of the stored generations, whichever call ran them.
+    """
+    current = {"started": started, "wall_seconds": round(seconds, 1), "outcome": "this call",
+               "workers": calib.workers, "dask": calib.dask, "cpus": os.cpu_count()}
+    calls = [*load_calls(calib.out), current]
+    return {"calls": calls, "total": totals(calls),
+            "abc_seconds": round(sum(g.get("seconds", 0.0) for g in calib.generations), 1)}
 
 
 class PredictiveRun:
@@ -124,7 +140,7 @@ class PredictiveRun:
         except Exception:  # counted as a missing run in the fan chart
             return None
         # every column the summaries read, so the report can score the predictive runs
-        return frame[["date", *RIC_COLUMNS]].assign(seed=seed)
+        return frame[["date", *RIC_COLUMNS, *PATTERN_COLUMNS]].assign(seed=seed)
 
 
 def posterior_predictive(calib: Calibration, k: int) -> pd.DataFrame:
@@ -142,6 +158,7 @@ def write_outputs(calib: Calibration, started: str, seconds: float, say: Any = p
     """Write the particles, the posterior-predictive runs, the figures, the manifest and the report."""
     from sim.fitting.figures import correlation_figure, hindcast_figure, posterior_figure
 
+    began = time.perf_counter()
     particles = particles_table(calib)
     tmp = calib.out / (PARTICLES + ".tmp")
     particles.to_parquet(tmp, index=False)
@@ -156,7 +173,7 @@ def write_outputs(calib: Calibration, started: str, seconds: float, say: Any = p
     correlation_figure(posterior, table, calib.out / "correlations.png")
     if not predictive.empty:
         hindcast_figure(predictive, calib.record.mapped_share, calib.out / "hindcast.png")
-    info = manifest(calib, started, seconds)
+    info = manifest(calib, started, seconds + time.perf_counter() - began)  # this call up to the manifest
     (calib.out / "manifest.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
     from sim.fitting.report_text import report_markdown
 

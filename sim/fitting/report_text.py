@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.fitting.abc import Calibration
-from sim.fitting.summaries import SUMMARIES, simulated_summaries, summary_distance
+from sim.fitting.summaries import SUMMARIES, band, simulated_summaries, summary_distance
 
 
 def _fmt(x: float) -> str:
@@ -23,14 +24,20 @@ def fit_rows(calib: Calibration, predictive: pd.DataFrame) -> list[str]:
     lines = ["| summary | weight | observed | posterior-predictive median | distance |", "|---|---|---|---|---|"]
     for name, weight in calib.weights.items():
         obs = calib.record.values[name]
-        lines.append(f"| `{name}` | {weight:g} | {_fmt(obs)} | {_fmt(med[name])} | "
+        target = f"pattern {_band_text(name)}" if SUMMARIES[name].kind == "band" else _fmt(obs)
+        lines.append(f"| `{name}` | {weight:g} | {target} | {_fmt(med[name])} | "
                      f"{_fmt(summary_distance(name, float(med[name]), obs))} |")
     return lines
 
 
-def effective_sample_size(weights: pd.Series) -> float:
-    """Kish's effective sample size of importance weights: (sum w)^2 / sum w^2."""
-    w = weights.to_numpy(dtype=float)
+def _band_text(name: str) -> str:
+    low, high = band(name)
+    return f">= {low:g}" if high == float("inf") else (f"<= {high:g}" if low == 0 else f"{low:g}-{high:g}")
+
+
+def effective_sample_size(weights: pd.Series | np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: (sum w)^2 / sum w^2 (any scale of the weights)."""
+    w = np.asarray(weights, dtype=float)
     return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and (w ** 2).sum() > 0 else 0.0
 
 
@@ -42,7 +49,9 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
         f"# Calibration of `{s['scenario']}`", "",
         f"Config `{calib.config.path}`; root seed {s['root_seed']}; population {s['population']}; "
         f"{len(calib.generations)} generation(s); {info['workers']} worker(s)"
-        f"{' on Dask ' + str(calib.dask) if calib.dask else ''}; wall time {info['wall_seconds']:.0f} s; "
+        f"{' on Dask ' + str(calib.dask) if calib.dask else ''}; wall time {info['total']['wall_seconds']:.0f} s over "
+        f"{info['total']['calls']} call(s) ({info['total']['core_seconds'] / 3600:.2f} core-hours; this call "
+        f"{info['wall_seconds']:.0f} s; pyabc's generations {info['abc_seconds']:.0f} s); "
         f"{info['seconds_per_simulation']:.2f} s per simulation at the defaults. Observed record up to 2021-12, "
         f"NES-wide counts scaled by the mapped governorates' share {calib.record.mapped_share:.3f}.", "",
     ]
@@ -59,9 +68,10 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
     crashes = len(crash_log.read_text(encoding="utf-8").splitlines()) if crash_log.exists() else 0
     lines += ["## Generations", "", f"Crashed runs over the whole calibration: {crashes} (`crashes.jsonl`); "
               "a crashed run gets an infinite distance and is rejected.", "",
-              "| generation | epsilon | runs | acceptance |", "|---|---|---|---|"]
-    lines += [f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']} | {g['acceptance']:.1%} |"
-              for g in calib.generations]
+              "| generation | epsilon | runs | acceptance | effective sample size | seconds |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']} | {g['acceptance']:.1%} | "
+              f"{g.get('ess', float('nan')):.1f} | {g.get('seconds', float('nan')):.0f} |" for g in calib.generations]
     ess = effective_sample_size(posterior["weight"])
     degenerate = ess < len(posterior) / 2
     lines += ["", "## Which parameters the data constrain", "",

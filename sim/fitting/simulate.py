@@ -62,7 +62,10 @@ class Simulator:
         start = sim.load_scenario(self.scenario).start
         scenario = sim.load_scenario(self.scenario, months=months_until(start, self.end), **self.fixed, **values)
         seed = particle_seed(self.root_seed, values) if seed is None else seed
-        return with_ric_attacks(sim.InsurgencyModel(scenario, rng=seed, collect_daily=False).run().monthly_frame())
+        model = sim.InsurgencyModel(scenario, rng=seed, collect_daily=False).run()
+        # the strength pattern is read per region_share_of_is, which a particle may set
+        frame = model.monthly_frame().assign(region_share_of_is=float(model.p.region_share_of_is))
+        return with_ric_attacks(frame)
 
     def __call__(self, sampled: dict[str, float]) -> dict[str, float]:
         """Summaries of the particle's run, plus ``crashed``, ``silent`` and ``seconds``; never raises."""

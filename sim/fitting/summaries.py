@@ -11,8 +11,14 @@ Each summary compares like with like (``docs/calibration.md`` explains each and 
 
 Counts are compared on a log scale, ``|log((sim + 1) / (obs + 1))|``, so a 2x miss in a small year
 counts as much as in a large one; shape statistics are already log ratios and are compared by their
-difference; Deir ez-Zor's share is compared so that 20 points count as a 2x miss.
+difference; the governorates' shares are compared so that 20 points count as a 2x miss.
 Only data up to :data:`sim.observed.FIT_END` are used.
+
+**Patterns** (kind ``"band"``): facts of ``insim validate`` that the sources state as patterns and
+that one history run's monthly table can show (:data:`PATTERN_FACTS`). Their target is the fact's
+band (e.g. killings at least twice the attacks); the distance is zero inside it and the log ratio
+to the nearest edge outside, so a pattern missed by a factor 2 counts as a count missed by a factor
+2. A pattern the run cannot show (0/0) counts as a factor-8 miss (:data:`UNDEFINED_PATTERN`).
 """
 
 from __future__ import annotations
@@ -29,13 +35,18 @@ SHARE_POINTS_PER_DOUBLING = 0.20
 """A share missed by this many points weighs as much as a count missed by a factor 2."""
 
 
+UNDEFINED_PATTERN = math.log(8.0)
+"""Distance of a pattern the run cannot show (a 0/0 ratio): a factor-8 miss, history matching's cut."""
+
+
 @dataclass(frozen=True)
 class Summary:
     """One summary statistic: how it is compared, and the model column it needs."""
 
-    kind: str  # "count" (log ratio of counts), "log_ratio" (difference of log ratios), "share"
+    kind: str  # "count" (log ratio of counts), "log_ratio" (difference of log ratios), "share", "band"
     needs: str  # model column (after the ric_attacks derivation)
     description: str
+    fact: str = ""  # for a pattern: the id of its fact in sim.validation.facts (its band is the fact's threshold)
 
 
 SUMMARIES: dict[str, Summary] = {
@@ -50,7 +61,47 @@ SUMMARIES: dict[str, Summary] = {
                                  "Deir ez-Zor's share of attacks in the mapped governorates"),
     "raids_per_month": Summary("count", "raids", "raids per month over the months RIC reported raids"),
     "arrests_per_month": Summary("count", "arrests", "arrests per month over the months RIC reported arrests"),
+    "raqqa_share": Summary("share", "ric_attacks_raqqa", "Raqqa's share of attacks in the mapped governorates"),
+    "killings_to_attacks": Summary("band", "killings", "targeted killings / attacks on SDF positions, Apr 2019 "
+                                   "to the fit's end (the Coalition stays)", fact="F7a_patience"),
+    "operations_rebound": Summary("band", "members_arrested", "attacks + checkpoints + zakat demands 10-12 months "
+                                  "after the month of most arrests / the 3 months before",
+                                  fact="F5a2_operations_rebound"),
+    "east_influence_ratio": Summary("band", "influence_east_strip", "mean influence in the eastern strip over the "
+                                    "fit's last 12 months / the higher of Raqqa-al-Karama's and al-Hasaka's",
+                                    fact="F1a_east_concentration"),
+    "strength_2022": Summary("band", "is_fighters", "IS fighters on the map at the end of 2021 / region_share_of_is",
+                             fact="F11_strength_2022"),
 }
+
+PATTERN_FACTS: dict[str, str] = {name: s.fact for name, s in SUMMARIES.items() if s.kind == "band"}
+"""Pattern summaries and the validate fact each reads its band from."""
+
+PATTERN_COLUMNS: tuple[str, ...] = ("killings", "attacks", "checkpoints", "zakat_demands", "members_arrested",
+                                    "influence_east_strip", "influence_karama_raqqa", "influence_hasaka",
+                                    "is_fighters", "region_share_of_is")
+"""Monthly columns the pattern summaries read (``region_share_of_is`` is added by the simulator)."""
+
+
+def band(name: str) -> tuple[float, float]:
+    """A pattern's band ``(low, high)`` from its fact's threshold (``>= t``: ``(t, inf)``; ``<= t``: ``(0, t)``)."""
+    from sim.validation.facts import FACTS
+
+    fact = next(f for f in FACTS if f.id == SUMMARIES[name].fact)
+    if fact.direction == ">=":
+        return float(fact.threshold), math.inf  # type: ignore[arg-type]
+    if fact.direction == "<=":
+        return 0.0, float(fact.threshold)  # type: ignore[arg-type]
+    low, high = fact.threshold  # type: ignore[misc]
+    return float(low), float(high)
+
+
+def band_target(name: str) -> float:
+    """The value a pattern's row shows as 'observed': its band's geometric centre, or its finite edge."""
+    low, high = band(name)
+    if math.isinf(high):
+        return low
+    return math.sqrt(low * high) if low > 0 else high
 
 MAIN_SUMMARIES: tuple[str, ...] = ("attacks_2019", "attacks_2020", "attacks_2021")
 """The summaries history matching rules implausible runs out on."""
@@ -59,7 +110,7 @@ CRASHED = "crashed"
 """Key set to 1.0 in the summaries of a run that raised; its distance is infinite."""
 
 
-RIC_COLUMNS: tuple[str, ...] = ("ric_attacks", "ric_attacks_deir_ez_zor", "raids", "arrests")
+RIC_COLUMNS: tuple[str, ...] = ("ric_attacks", "ric_attacks_deir_ez_zor", "ric_attacks_raqqa", "raids", "arrests")
 """The monthly columns the summaries read (every run kept for summaries must hold them)."""
 
 
@@ -117,6 +168,8 @@ def observed_record(monthly: pd.DataFrame | None = None, annual: pd.DataFrame | 
         "offensive_shift": math.log((mean(after) + 1) / (mean(before) + 1)),
         "decline_2021": math.log((mean(r2021) + 1) / (mean(r2019) + 1)),
         "deir_ez_zor_share": float(observed.regional_shares(monthly)["deir_ez_zor"]),
+        "raqqa_share": float(observed.regional_shares(monthly)["raqqa"]),
+        **{name: band_target(name) for name in PATTERN_FACTS},
         "raids_per_month": mean(raids, "raids"),
         "arrests_per_month": mean(arrests, "arrests"),
     }
@@ -126,7 +179,8 @@ def observed_record(monthly: pd.DataFrame | None = None, annual: pd.DataFrame | 
         "attacks_2021": tuple(f"2021-{i:02d}" for i in range(1, 13)),
         "before": tuple(before["month"]), "after": tuple(after["month"]),
         "reported_2019": tuple(r2019["month"]), "reported_2021": tuple(r2021["month"]),
-        "deir_ez_zor_share": tuple(regional["month"]),
+        "deir_ez_zor_share": tuple(regional["month"]), "raqqa_share": tuple(regional["month"]),
+        "patterns": tuple(str(mo) for mo in pd.period_range("2019-01", observed.FIT_END, freq="M")),
         "raids_per_month": tuple(raids["month"]), "arrests_per_month": tuple(arrests["month"]),
     }
     return ObservedRecord(values, months, share)
@@ -157,25 +211,62 @@ def simulated_summaries(frame: pd.DataFrame, record: ObservedRecord, names: tupl
         elif name == "decline_2021":
             late, early = mean(record.months["reported_2021"]), mean(record.months["reported_2019"])
             out[name] = math.log((late + 1) / (early + 1))
-        elif name == "deir_ez_zor_share":
+        elif name in ("deir_ez_zor_share", "raqqa_share"):
             months = record.months[name]
             total = over("ric_attacks", months).sum()
-            out[name] = float(over("ric_attacks_deir_ez_zor", months).sum() / total) if total else float("nan")
+            out[name] = float(over(SUMMARIES[name].needs, months).sum() / total) if total else float("nan")
+        elif SUMMARIES[name].kind == "band":
+            window = series[series.index <= max(record.months["patterns"])]
+            out[name] = pattern_value(name, window)
         else:
             out[name] = mean(record.months[name], SUMMARIES[name].needs)
     return out
 
 
+def pattern_value(name: str, monthly: pd.DataFrame) -> float:
+    """A pattern summary of one run's monthly table up to the fit's end (NaN when the run cannot show it).
+
+    ``killings_to_attacks`` and ``operations_rebound`` are ``insim validate``'s own measures
+    (:mod:`sim.validation.measures`) applied to this table.
+    """
+    from types import SimpleNamespace
+
+    from sim.validation import measures
+
+    runs = {"baseline": SimpleNamespace(monthly=monthly.reset_index(drop=True))}
+    if name == "killings_to_attacks":
+        return float(measures.killings_to_attacks(runs))  # type: ignore[arg-type]
+    if name == "operations_rebound":
+        return float(measures.operations_rebound(runs))  # type: ignore[arg-type]
+    if name == "east_influence_ratio":
+        last = monthly.iloc[-12:]
+        others = max(float(last["influence_karama_raqqa"].mean()), float(last["influence_hasaka"].mean()))
+        return float(measures.safe_ratio(float(last["influence_east_strip"].mean()), others))
+    if name == "strength_2022":
+        return float(monthly["is_fighters"].iloc[-1] / monthly["region_share_of_is"].iloc[-1])
+    raise KeyError(name)
+
+
 def summary_distance(name: str, sim: float, obs: float) -> float:
-    """One summary's distance (see the module docstring); NaN or infinite input gives infinity."""
+    """One summary's distance (see the module docstring); NaN or infinite input gives infinity.
+
+    For a pattern (kind ``"band"``) ``obs`` is not used: the band of its fact is the target.
+    """
+    kind = SUMMARIES[name].kind
+    if kind == "band":
+        if math.isnan(sim):
+            return UNDEFINED_PATTERN
+        low, high = band(name)
+        if sim < low:  # a ratio of 0 (none of the pattern's numerator) counts as a factor-1000 miss
+            return math.log(low / max(sim, low / 1000))
+        return math.log(sim / high) if sim > high else 0.0
     if not (math.isfinite(sim) and math.isfinite(obs)):
         return math.inf
-    kind = SUMMARIES[name].kind
     if kind == "count":
         return abs(math.log((max(sim, 0.0) + 1) / (obs + 1)))
     if kind == "log_ratio":
         return abs(sim - obs)
-    return abs(sim - obs) * math.log(2) / SHARE_POINTS_PER_DOUBLING
+    return abs(sim - obs) * math.log(2) / SHARE_POINTS_PER_DOUBLING  # "share"
 
 
 def distance(sim: Mapping[str, Any], obs: Mapping[str, Any], weights: Mapping[str, float]) -> float:
