@@ -45,7 +45,10 @@ NOT_YET_REPRODUCED = frozenset({
     "F6b_ric_decline", "F6c_ric_share_raqqa", "F7a2_patience_pays",
     # these two failed after the mechanisms of 1 December 2026 (oil and the trader's choice put
     # zakat in the triangle without hideouts; the thin-evidence contrast now covers sweeps only)
-    "F2a2_zakat_triangle_comparable", "F10b2_sdf_land_fighters",
+    "F2a2_zakat_triangle_comparable",
+    # after supply lines and patience as a decision (stop 11): F10b2 left the ledger (its contrast
+    # passes again); these three joined (their on/off contrast now fails at 3 seeds x 40 months)
+    "F1a2_east_concentration_emerges", "F4b2_repentance_opacity", "F6c2_ric_share_deir_ez_zor",
 })
 
 
