@@ -46,8 +46,8 @@ read_map = cached_by_file(load_map)
 """The map parsed once per process and file version (models treat their Geography as read-only)."""
 
 PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("night", ("supply_lines", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks", "governance",
-               "badia_front", "strategic_patience")),
+    ("night", ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks",
+               "governance", "badia_front", "strategic_patience")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
     ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
                    "badia_front", "repentance", "strongholds", "strategic_patience")),
@@ -242,13 +242,14 @@ class InsurgencyModel(Model):
     def add_cell(self, x: int, y: int, role: int, fighters: int, supporters: int = 0) -> int:
         """A new cell (from recruits or escapees) based at (x, y)."""
         row = self.cells.append(x=x, y=y, base_x=x, base_y=y, role=role, fighters=fighters,
-                                supporters=supporters, money=0.0, alive=True, exposure=0.0)
+                                supporters=supporters, money=0.0, alive=True, exposure=0.0, under_command=True)
         self.cell_agents.append(ISCell(self, row, self.grid[(x, y)]))
         return row
 
     def add_cells(self, x: np.ndarray, y: np.ndarray, role: np.ndarray, fighters: np.ndarray) -> list[int]:
         """New cells (with no supporters yet) based at (x, y), in one go; their rows."""
-        rows = self.cells.extend(len(x), x=x, y=y, base_x=x, base_y=y, role=role, fighters=fighters, alive=True)
+        rows = self.cells.extend(len(x), x=x, y=y, base_x=x, base_y=y, role=role, fighters=fighters, alive=True,
+                                 under_command=True)
         self.cell_agents.extend(ISCell(self, int(r), self.grid[(int(a), int(b))])
                                 for r, a, b in zip(rows, x, y, strict=True))
         return rows.tolist()

@@ -85,16 +85,20 @@ def trust_recovery(model: InsurgencyModel) -> float:
 
 
 # ------------------------------------------------------------------------------ strategic patience
-def restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Chance that IS decides to attack an SDF position at each village (1 where the Coalition is absent)."""
+def restraint(model: InsurgencyModel, villages: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Chance that each cell decides to attack an SDF position at its village (1 where the Coalition is
+    absent or the cell does not follow the command)."""
     return model.mechanisms.strategic_patience.strike_chance(
-        villages, model.p.attention_per_attack, coalition_present(model, villages))
+        villages, model.p.attention_per_attack, coalition_present(model, villages),
+        model.mechanisms.command.follows(cells))
 
 
-def killing_restraint(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
-    """Chance that IS decides to kill at each village: killings draw less attention, so they go on longer (fn 25)."""
+def killing_restraint(model: InsurgencyModel, villages: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Chance that each cell decides to kill at its village: killings draw less attention, so they go on
+    longer (fn 25)."""
     return model.mechanisms.strategic_patience.strike_chance(
-        villages, model.p.attention_per_killing, coalition_present(model, villages))
+        villages, model.p.attention_per_killing, coalition_present(model, villages),
+        model.mechanisms.command.follows(cells))
 
 
 def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.ndarray) -> np.ndarray:

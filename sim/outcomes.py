@@ -45,6 +45,8 @@ STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {
     "is_fighters": ("IS fighters in active cells", lambda m: int(m.cells.fighters[m.cells.alive].sum())),
     "is_supporters": ("IS supporters attached to cells", lambda m: int(m.cells.supporters[m.cells.alive].sum())),
     "is_cells": ("IS cells not dismantled", lambda m: len(m.cell_sites().alive)),
+    "command_share": ("share of IS fighters in cells that follow the Badia command's guidance",
+                      lambda m: m.mechanisms.command.share()),
     "is_treasury_usd": ("money held by the IS organisation", lambda m: float(m.treasury + m.cells.money.sum())),
     "detainees": ("IS members in SDF detention", lambda m: int(m.detainees)),
     "mean_influence": ("mean IS influence over SDF-held villages", lambda m: _held_mean(m, "influence")),

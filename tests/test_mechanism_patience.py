@@ -27,6 +27,12 @@ def _attention(m: sim.InsurgencyModel, village: str) -> float:
     return float(m.mechanisms.strategic_patience.of_villages(_rows(m, village))[0])
 
 
+def _commanded(m: sim.InsurgencyModel) -> np.ndarray:
+    """A cell that follows the command's guidance (patience is the command's; see test_mechanism_command)."""
+    m.cells.under_command[0] = True
+    return np.array([0])
+
+
 def _no_visits() -> Visits:
     return Visits(np.zeros(0, int), np.zeros(0, int))
 
@@ -73,15 +79,15 @@ def test_a_strike_that_would_cross_the_tolerance_is_held_only_while_the_coalitio
     p.patience_noise = 0.0  # the hard rule
     east = _rows(model, "Easttown")
     patience.attention[:] = p.patience_tolerance - p.attention_per_attack / 2  # an attack would cross it
-    assert modifiers.restraint(model, east)[0] == 0.0
+    assert modifiers.restraint(model, east, _commanded(model))[0] == 0.0
     # a killing draws less attention: it stays under the tolerance and goes ahead (fn 25)
     assert p.attention_per_killing < p.attention_per_attack / 2
-    assert modifiers.killing_restraint(model, east)[0] == 1.0
+    assert modifiers.killing_restraint(model, east, _commanded(model))[0] == 1.0
     model.policy.withdraw_coalition(model.day, ["zakat_triangle"])
-    assert modifiers.restraint(model, east)[0] == 1.0  # without the Coalition attention has no cost
+    assert modifiers.restraint(model, east, _commanded(model))[0] == 1.0  # without the Coalition attention has no cost
     model.policy.return_coalition()
     p.strategic_patience = False
-    assert modifiers.restraint(model, east)[0] == 1.0  # IS ignores attention
+    assert modifiers.restraint(model, east, _commanded(model))[0] == 1.0  # IS ignores attention
 
 
 def test_the_smooth_decision_falls_through_the_tolerance(model: sim.InsurgencyModel) -> None:
@@ -90,7 +96,7 @@ def test_the_smooth_decision_falls_through_the_tolerance(model: sim.InsurgencyMo
     chances = []
     for level in (0.0, p.patience_tolerance - p.attention_per_attack, 1.0):
         patience.attention[:] = level
-        chances.append(float(modifiers.restraint(model, east)[0]))
+        chances.append(float(modifiers.restraint(model, east, _commanded(model))[0]))
     assert chances[0] > 0.9 and chances[1] == pytest.approx(0.5) and chances[2] < 0.1
 
 
@@ -102,6 +108,7 @@ def test_attacks_are_held_once_attention_is_high(model: sim.InsurgencyModel) -> 
     east = model.village_index["Easttown"]
     v.guard[east] = 0.5
     model.cells.role[0] = ROLE["car_bombs"]
+    model.cells.under_command[0] = True  # it follows the command, whose guidance is patience
     v.cache[:] = 1e6  # weapons at hand (supply_lines), so only the decision can hold a strike
     visits = Visits(np.zeros(4, int), np.full(4, east))
     patience.attention[:] = 1.0

@@ -42,13 +42,14 @@ class ISCellTable(Table):
     money: np.ndarray  # USD held by the cell
     alive: np.ndarray
     exposure: np.ndarray  # how much the SDF know of it, 0..1; compartmentalisation keeps it local
+    under_command: np.ndarray  # follows the Badia command's guidance (see mechanisms.command)
 
     @classmethod
     def empty(cls) -> ISCellTable:
         """A table with no cells (cells are then added with ``append``)."""
         ints = ("x", "y", "base_x", "base_y", "fighters", "supporters")
         return cls(**{n: np.zeros(0, np.int32) for n in ints}, role=np.zeros(0, np.int8), money=np.zeros(0),
-                   alive=np.zeros(0, bool), exposure=np.zeros(0))
+                   alive=np.zeros(0, bool), exposure=np.zeros(0), under_command=np.zeros(0, bool))
 
 
 class ISCell(RowAgent, CellAgent):
@@ -61,6 +62,7 @@ class ISCell(RowAgent, CellAgent):
     money = Column()
     alive = Column()
     exposure = Column()
+    under_command = Column()
 
     @property
     def cell(self):  # Mesa's Cell

@@ -1,16 +1,17 @@
 """One module per mechanism, each a :class:`~sim.mechanisms.base.Mechanism` citing its sources.
 
-Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapons from the
-Badia), ``checkpoints``, ``zakat``, ``repentance``,
-``allegiance``, ``killings``, ``attacks``, ``governance``, ``badia_front``. Day: ``prison`` (a
-staged attack), ``patrols``, ``raids`` (with ``compartmentalisation`` and ``civilian_arrests``),
-``trade``, ``influence``. Month end: ``councils`` (the administrative vacuum), ``elite_bargain``
-(vacant chairs refilled), ``trust``, ``recruitment``, ``prison`` (IS's decision to prepare an
-attack), ``sdf_recruitment``, ``cell_bases``, ``badia_front`` (supplies and hunger),
-``repentance`` (fading memories), ``strongholds``, ``strategic_patience`` (the Coalition's attention,
-which the night's strikes raise and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's
-window or date, amnesties), ``elite_bargain``, ``turkish_front``. Conditions several read
-(Coalition, policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
+Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapons from the Badia),
+``command`` (couriers bring the post-Baghouz cells under the command's guidance), ``checkpoints``,
+``zakat``, ``repentance``, ``allegiance``, ``killings``, ``attacks``, ``governance``,
+``badia_front``. Day: ``prison`` (a staged attack), ``patrols``, ``raids`` (with
+``compartmentalisation`` and ``civilian_arrests``), ``trade``, ``influence``. Month end:
+``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled), ``trust``,
+``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
+``cell_bases``, ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
+``strongholds``, ``strategic_patience`` (the Coalition's attention, which the night's strikes raise
+and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's window or
+date, amnesties), ``elite_bargain``, ``turkish_front``. Conditions several read (Coalition,
+policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sim.mechanisms.base import Mechanism
 from sim.mechanisms.cell_bases import CellBases
 from sim.mechanisms.checkpoints import Checkpoints
 from sim.mechanisms.civilian_arrests import CivilianArrests
+from sim.mechanisms.command import Command
 from sim.mechanisms.compartmentalisation import Compartmentalisation
 from sim.mechanisms.councils import Councils
 from sim.mechanisms.elite_bargain import EliteBargain
@@ -57,6 +59,7 @@ class Mechanisms:
 
     night_movement: NightMovement
     supply_lines: SupplyLines
+    command: Command
     checkpoints: Checkpoints
     zakat: Zakat
     repentance: Repentance
@@ -99,6 +102,7 @@ CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
     CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
+    Command,
 )}
 """Every mechanism class by name."""
 

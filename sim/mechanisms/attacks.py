@@ -41,7 +41,7 @@ class Attacks(Mechanism):
             return
         vil = mine.villages
         able = v.guard[vil] > 0
-        chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil)
+        chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil, mine.cells)
                   * m.mechanisms.strongholds.violence_factor(vil) * able)
         chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
         for i in vil[m.rng.random(len(vil)) < chance]:

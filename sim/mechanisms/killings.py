@@ -55,7 +55,7 @@ class Killings(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil)
+        chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil, mine.cells)
                   * (1.0 - v.guard[vil]) * m.mechanisms.strongholds.violence_factor(vil) * v.sdf_held[vil])
         chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
         for i in vil[m.rng.random(len(vil)) < chance]:

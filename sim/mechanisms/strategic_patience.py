@@ -4,7 +4,8 @@ Sources. IS avoids open confrontation with the SDF and avoids provoking a collap
 civil institutions, since either could bring the US-led Coalition in (EUI 2022, s.4). Its weekly
 al-Naba presented the al-Sina'a raid as not meant to open fronts against the SDF (fn 62), and a
 source close to the organisation says it is waiting for the US to leave before turning to open
-war (fn 63). Targeted killings went on under this patience (fn 25).
+war (fn 63). Targeted killings went on under this patience (fn 25). Patience is the command's
+guidance: cells that do not (yet) follow the command (:mod:`command`) ignore it.
 
 State. ``coalition_attention`` per governorate (0..1): how far the Coalition's focus is on IS in
 that governorate. Each attack on an SDF position there adds ``attention_per_attack``, each
@@ -85,8 +86,13 @@ class StrategicPatience(Mechanism):
         """Multiplier on Coalition intelligence near each village: 1 + ``coalition_surge_gain`` x attention."""
         return 1.0 + self.model.p.coalition_surge_gain * self.of_villages(villages)
 
-    def strike_chance(self, villages: np.ndarray, cost: float, coalition_present: np.ndarray) -> np.ndarray:
-        """Chance that IS decides to strike at each village, a strike drawing ``cost`` attention."""
+    def strike_chance(self, villages: np.ndarray, cost: float, coalition_present: np.ndarray,
+                      follows_command: np.ndarray) -> np.ndarray:
+        """Chance that IS decides to strike at each village, a strike drawing ``cost`` attention.
+
+        Only cells that follow the command's guidance (``follows_command``, see :mod:`command`) weigh
+        the attention; autonomous cells strike whenever they can.
+        """
         p = self.model.p
         if not p.strategic_patience:
             return np.ones(len(villages))
@@ -95,7 +101,7 @@ class StrategicPatience(Mechanism):
             willing = (over < 0).astype(float)
         else:
             willing = 1.0 / (1.0 + np.exp(np.clip(over / p.patience_noise, -50.0, 50.0)))
-        return np.where(coalition_present, willing, 1.0)
+        return np.where(coalition_present & follows_command, willing, 1.0)
 
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:

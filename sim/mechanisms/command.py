@@ -1,0 +1,88 @@
+"""Command consolidation: the post-Baghouz cells come under the Badia command's guidance over time.
+
+Sources. As the last pocket of the caliphate fell in March 2019, IS was seeding sleeper cells
+across the areas it had held, and hundreds of militants slipped out of Baghouz (WP 2019). In
+April 2019 al-Baghdadi called for the territorial strategy to give way to a war of attrition
+(EUI 2022, s.1, fn 19). By 2022 the group acted again as a centralised organisation (s.1: the
+al-Sina'a raid was its first centralised operation in NES since 2019, ordered from the top and
+prepared over months): a bureaucratised command in the Badia trains recruits and divides the
+work between specialised cells, among them cells that move militants and transport weapons
+(s.3), and its guidance is to avoid open confrontation while the Coalition is there (s.4, fn 62,
+fn 63; :mod:`strategic_patience`).
+
+Rule (our reading of the above; the shares and rates are assumptions). On day one each cell based
+outside the Badia follows the command with chance ``command_share_at_start``; the others are
+autonomous remnants that strike whenever they can, ignoring the Coalition's attention (they
+still need arms, targets and fighters). Cells based in the Badia, where the command sits, and
+every cell formed later (recruits and escapees trained or regrouped in the Badia) follow it. The
+command reaches an autonomous cell through its couriers: each night a movement or transport
+cell visits a village, every autonomous cell based there comes under command with chance
+``command_reach_per_visit``. So how fast IS turns from the 2019 remnants' violence to patience
+follows the supply lines (their carriers, their reach, raids on them), not a clock. With the
+switch off every cell follows the command from day one (the model before this mechanism).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms.base import Mechanism
+from sim.world.names import REGIME
+
+if TYPE_CHECKING:
+    from sim.mechanisms.night_movement import Visits
+    from sim.model import InsurgencyModel
+
+COURIER_ROLES = ("movement", "transport")  # the specialised cells that go between the Badia and the villages
+
+
+class Command(Mechanism):
+    """Which cells follow the Badia command's guidance (patience), and its couriers' reach to the rest."""
+
+    name = "command"
+    switch = "command_consolidation_enabled"
+    params = ("command_consolidation_enabled", "command_share_at_start", "command_reach_per_visit")
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        c = model.cells
+        if not self.enabled or not len(c):
+            return  # the draw below is skipped, so a run with the switch off is the earlier model exactly
+        outside_badia = model.geography.holder[c.base_x, c.base_y] != REGIME
+        follows = model.rng.random(len(c)) < model.p.command_share_at_start
+        c.under_command[:] = ~outside_badia | follows
+
+    def follows(self, cells: np.ndarray) -> np.ndarray:
+        """True for the cells that follow the command's guidance (all of them with the switch off)."""
+        if not self.enabled:
+            return np.ones(len(cells), bool)
+        return self.model.cells.under_command[cells]
+
+    def share(self) -> float:
+        """Share of the active cells' fighters that follow the command (1 with the switch off)."""
+        c = self.model.cells
+        fighters = c.fighters * c.alive
+        total = float(fighters.sum())
+        if not self.enabled or total <= 0:
+            return 1.0
+        return float(fighters[c.under_command].sum()) / total
+
+    def night(self, visits: Visits) -> None:
+        """Couriers' visits bring autonomous cells based in the visited villages under command."""
+        m = self.model
+        c, v = m.cells, m.villages
+        autonomous = np.flatnonzero(c.alive & ~c.under_command)
+        if not len(autonomous) or not len(visits):
+            return
+        couriers = [visits.of_role(m, role).villages for role in COURIER_ROLES]
+        reached = np.unique(np.concatenate(couriers))
+        if not len(reached):
+            return
+        height = m.geography.holder.shape[1]
+        visited = v.x[reached].astype(np.int64) * height + v.y[reached]
+        based = c.base_x[autonomous].astype(np.int64) * height + c.base_y[autonomous]
+        near = autonomous[np.isin(based, visited)]
+        if len(near):
+            c.under_command[near[m.rng.random(len(near)) < m.p.command_reach_per_visit]] = True
