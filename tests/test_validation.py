@@ -48,7 +48,11 @@ NOT_YET_REPRODUCED = frozenset({
     "F2a2_zakat_triangle_comparable",
     # after supply lines and patience as a decision (stop 11): F10b2 left the ledger (its contrast
     # passes again); these three joined (their on/off contrast now fails at 3 seeds x 40 months)
-    "F1a2_east_concentration_emerges", "F4b2_repentance_opacity", "F6c2_ric_share_deir_ez_zor",
+    "F6c2_ric_share_deir_ez_zor",
+    # after command consolidation (stop 12, its defaults: half the day-one cells outside the Badia
+    # autonomous): F1a2 and F4b2 left the ledger (their contrast passes again); F5b and F11 joined
+    # (their contrast now fails at 3 seeds x 40 months). No threshold, window or kind changed.
+    "F5b_compartmentalisation", "F11_strength_2022",
 })
 
 
