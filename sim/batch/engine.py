@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
+from sim.batch.columns import Piece, group_frames, run_tables
 from sim.batch.parts import PartStore, next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
@@ -77,40 +77,28 @@ def scenario_of(spec: RunSpec) -> Any:
     return scenario
 
 
-def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
-    # the run's identifiers first, joined at once (a sweep may add many columns)
-    return pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index), df], axis=1)
-
-
 def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
     """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
     comes back with its traceback."""
     t0 = time.perf_counter()
-    ids = id_columns(spec)
     try:
         cpu0 = time.process_time()
         model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
         model.run()
         model_cpu = time.process_time() - cpu0  # inside the model: what the batch's overhead is measured against
-        monthly = model.monthly_frame()
-        villages_all = model.village_frame()
-        last = monthly.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
-        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": len(monthly)}
+        tables = run_tables(model)
+        monthly = tables["monthly"]
+        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": monthly.n_rows}
+        if monthly.frame is None:
+            last = {name: values[-1] for name, values in monthly.columns.items()}
+            column = {name: np.asarray(monthly.columns[name]) for name in COUNTED}
+        else:
+            last = monthly.frame.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
+            column = {name: monthly.frame[name].to_numpy() for name in COUNTED}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
         for name in COUNTED:  # NaN-skipping sums, as pandas' Series.sum
-            summary[f"total_{name}"] = plain(np.nansum(monthly[name].to_numpy()))
-        villages = pd.DataFrame({
-            **{k: [v] * len(villages_all) for k, v in ids.items()},
-            "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
-            "zone": villages_all["zone"], "district": villages_all["district"],
-            "influence": villages_all["influence"], "trust": villages_all["trust"],
-            "stronghold_score": villages_all["stronghold_score"],
-            "zakat_usd": np.asarray(model.zakat_by_village, dtype=float),
-        })
-        tables = {"monthly": _with_ids(ids, monthly), "villages": villages}
-        if hasattr(model, "incident_frame"):  # per village and month, once the model offers it
-            tables["incidents"] = _with_ids(ids, model.incident_frame())
+            summary[f"total_{name}"] = plain(np.nansum(column[name]))
         events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
         arrays = {} if probe is None else {probe.name: probe.collect(model)}
         wall = time.perf_counter() - t0
@@ -162,8 +150,9 @@ def max_workers() -> int:
 
 
 class GroupStore:
-    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), then
-    their folders; notes every file's hash in the manifest and keeps the tables to merge at the end."""
+    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), one
+    DataFrame per table for the group (:mod:`sim.batch.columns`), then their folders; notes every
+    file's hash in the manifest and keeps the group's tables to merge at the end."""
 
     def __init__(self, out: Path, writer: mf.ManifestWriter) -> None:
         self.out, self.writer = out, writer
@@ -172,7 +161,8 @@ class GroupStore:
         self.pending: list[RunResult] = []
         self.since = 0.0
         self.n_stored = 0
-        self.fresh: dict[str, dict[str, pd.DataFrame]] = {}  # merged from memory at the end
+        self.fresh: dict[str, list[Piece]] = {stem: [] for stem in parts.RUN_TABLES}  # merged from memory at the end
+        self.n_fresh = 0
 
     def add(self, result: RunResult) -> None:
         """Keep ``result``; store the group once it is large or old enough."""
@@ -186,8 +176,10 @@ class GroupStore:
         """Store every pending run: the parts first, so a run folder always has its tables."""
         if not self.pending:
             return
-        ok = [(r.run_id, r.tables) for r in self.pending if r.ok]
-        index, hashes = write_parts(self.out, ok, self.group) if ok else ({}, {})
+        ok = [r for r in self.pending if r.ok]
+        pieces = {stem: group_frames([(r.run_id, id_columns(r.spec), r.columns[stem]) for r in ok if stem in r.columns])
+                  for stem in parts.RUN_TABLES}
+        index, hashes = write_parts(self.out, pieces, self.group) if ok else ({}, {})
         self.group += 1
         self.parts.recorded.update(hashes)
         while self.pending:
@@ -197,8 +189,10 @@ class GroupStore:
             self.pending.pop(0)  # stored: an interruption now does not store it twice
             self.writer.record(r.run_id, stored)
             self.n_stored += 1
-            if r.ok and len(self.fresh) < KEEP_IN_MEMORY:
-                self.fresh[r.run_id] = r.tables
+        if ok and self.n_fresh + len(ok) <= KEEP_IN_MEMORY:
+            for stem, group in pieces.items():
+                self.fresh[stem] += group
+            self.n_fresh += len(ok)
 
 
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.batch.columns import Piece
 from sim.batch.files import atomic_write, read_json, read_table, sha256, table_ext, write_table
 from sim.errors import InputError
 
@@ -41,29 +42,24 @@ def next_group(out: Path) -> int:
     return max(numbers, default=-1) + 1
 
 
-def write_parts(out: Path, runs: list[tuple[str, dict[str, pd.DataFrame]]],
+def write_parts(out: Path, pieces: dict[str, list[Piece]],
                 group: int) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Write the tables of ``runs`` (run id, tables) as parts of ``group``.
+    """Write the tables of a group of runs (by table, its frames: :func:`sim.batch.columns.group_frames`)
+    as parts of ``group``, one file per frame.
 
     Returns each run's part by table (paths relative to ``out``) and each part's sha256.
     """
     (out / PARTS).mkdir(exist_ok=True)
     ext = table_ext()
-    index: dict[str, dict[str, str]] = {run_id: {} for run_id, _ in runs}
+    index: dict[str, dict[str, str]] = {}
     hashes: dict[str, str] = {}
     for stem in RUN_TABLES:
-        by_columns: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
-        for run_id, tables in runs:
-            if stem in tables:
-                df = tables[stem]
-                by_columns.setdefault(tuple(zip(df.columns, map(str, df.dtypes), strict=True)), []).append((run_id, df))
-        for k, members in enumerate(by_columns.values()):
+        for k, piece in enumerate(pieces.get(stem, [])):
             name = f"{PARTS}/{stem}-{group:06d}-{k}{ext}"
-            frame = pd.concat([df for _, df in members], ignore_index=True)
-            atomic_write(out / name, lambda p, frame=frame: write_table(frame, p))
+            atomic_write(out / name, lambda p, frame=piece.frame: write_table(frame, p))
             hashes[name] = sha256(out / name)
-            for run_id, _ in members:
-                index[run_id][stem] = name
+            for run_id in piece.run_ids:
+                index.setdefault(run_id, {})[stem] = name
     return index, hashes
 
 
