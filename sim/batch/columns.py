@@ -156,18 +156,26 @@ def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Pi
     pieces = []
     for key, group in groups.items():
         if key[0] == "plain":
-            first_ids, first = group[0][1], group[0][2]
-            data: dict[str, Any] = {k: list(itertools.chain.from_iterable([ids[k]] * t.n_rows for _, ids, t in group))
-                                    for k in first_ids}
-            for name in first.columns:
-                parts = [t.columns[name] for _, _, t in group]
-                data[name] = (np.concatenate([np.asarray(p) for p in parts]) if any(isinstance(p, np.ndarray)
-                              for p in parts) else list(itertools.chain.from_iterable(parts)))
+            counts = [t.n_rows for _, _, t in group]
+            data = {k: joined([[ids[k]] * n for (_, ids, _), n in zip(group, counts, strict=True)], kind)
+                    for k, kind in key[1:1 + len(group[0][1])]}
+            for name, kind in key[1 + len(group[0][1]):]:
+                data[name] = joined([t.columns[name] for _, _, t in group], kind)
             frame = pd.DataFrame(data)
         else:
             frame = pd.concat([own[run_id] for run_id, _, _ in group], ignore_index=True)
         pieces.append(Piece(frame, [run_id for run_id, _, _ in group], [t.n_rows for _, _, t in group]))
     return pieces
+
+
+def joined(parts: list[Any], kind: str) -> Any:
+    """Columns of one plain kind, end to end: text as one list, numbers as one array of their type
+    (what pandas would infer from the values, found without looking at each one)."""
+    if kind == "str":
+        return list(itertools.chain.from_iterable(p.tolist() if isinstance(p, np.ndarray) else p for p in parts))
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        return np.array(list(itertools.chain.from_iterable(parts)), dtype=kind)
+    return np.concatenate([np.asarray(p, dtype=kind) for p in parts])
 
 
 def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:

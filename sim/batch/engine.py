@@ -41,6 +41,8 @@ from sim.scenario import load_scenario
 COUNTED = COUNTED_PER_MONTH
 #: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
 KEEP_IN_MEMORY = 5000
+#: what a worker process imports before its first run (then frozen out of the garbage collector)
+WORKER_PRELOAD = ("sim.model",)
 
 
 def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
@@ -159,6 +161,7 @@ class GroupStore:
         self.parts = PartStore(out, writer.manifest.setdefault("parts", {}))
         self.group = next_group(out)
         self.pending: list[RunResult] = []
+        self.began = time.monotonic()
         self.since = 0.0
         self.n_stored = 0
         self.fresh: dict[str, list[Piece]] = {stem: [] for stem in parts.RUN_TABLES}  # merged from memory at the end
@@ -169,7 +172,8 @@ class GroupStore:
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append(result)
-        if len(self.pending) >= parts.FLUSH_RUNS or time.monotonic() - self.since >= parts.FLUSH_SECONDS:
+        now = time.monotonic()
+        if len(self.pending) >= parts.FLUSH_RUNS or now - self.since >= parts.flush_after(self.since - self.began):
             self.flush()
 
     def flush(self) -> None:
@@ -187,12 +191,20 @@ class GroupStore:
             stored = store.store_run(r.run_id, {}, r.summary, r.events, r.error, self.out, r.arrays,
                                      parts=index.get(r.run_id))
             self.pending.pop(0)  # stored: an interruption now does not store it twice
-            self.writer.record(r.run_id, stored)
+            self.writer.record(r.run_id, stored, write=False)
             self.n_stored += 1
+        self.writer.write_if_due()
         if ok and self.n_fresh + len(ok) <= KEEP_IN_MEMORY:
             for stem, group in pieces.items():
                 self.fresh[stem] += group
             self.n_fresh += len(ok)
+
+
+def _in_process(todo: list[RunSpec], probe: RunProbe | None) -> Generator[RunResult]:
+    """The runs made one after the other in this process, with its objects out of the garbage collector."""
+    with executors.frozen_garbage():
+        for spec in todo:
+            yield run_one(*executors.run_args(spec, probe))
 
 
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
@@ -300,9 +312,9 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         elif dask is not None:
             results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
         elif workers == 1 or len(todo) == 1:
-            results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
+            results = _in_process(todo, probe)
         else:
-            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
+            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, preload=WORKER_PRELOAD)
         for result in results:
             if result.summary.get("status") == LOST:
                 lost.append(result.run_id)  # not stored: resume runs it again
