@@ -83,11 +83,9 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
 @contextlib.contextmanager
 def frozen_garbage() -> Iterator[None]:
     """Runs made in this process: what is alive now is left out of the cyclic garbage collector
-    meanwhile (as in a worker, see :func:`_worker_start`), and put back afterwards (unless something
-    else had frozen it)."""
-    if gc.get_freeze_count():
-        yield
-        return
+    meanwhile (as in a worker, see :func:`_worker_start`) and put back afterwards, so that what
+    dies later is collected as usual. (Python cannot unfreeze part of what is frozen: the few
+    hundred objects the interpreter freezes when it starts are put back too.)"""
     gc.freeze()
     try:
         yield
