@@ -1,11 +1,14 @@
 """Running a batch: one run, a pool of local processes or Dask, and the loop that stores results.
 
-Finished runs are stored in small groups (their tables in bulk, :mod:`sim.batch.parts`; at most
-two seconds after they finish, and at once on Ctrl-C or SIGTERM), so an interrupted batch can be
-resumed; a failed run keeps its traceback (``runs/<id>/error.txt``) and is run again on resume; a
-run whose worker process died (killed by the system, out of memory) is reported as lost, not
-stored, and run again on resume. Workers parse each scenario once (:func:`scenario_of`) and end
-when the batch's process dies or the batch is interrupted.
+A run sends back its tables as plain columns (:mod:`sim.batch.columns`); finished runs are stored
+in groups, one DataFrame and one file per table for the whole group (:mod:`sim.batch.parts`; two
+seconds after they finish at first, later at most 5% of the batch's time so far, and at once on
+Ctrl-C or SIGTERM), so an interrupted batch can be resumed; a failed run keeps its traceback
+(``runs/<id>/error.txt``) and is run again on resume; a run whose worker process died (killed by
+the system, out of memory) is reported as lost, not stored, and run again on resume. Workers
+import the model and freeze what they imported out of the garbage collector before their first
+run, parse each scenario once (:func:`scenario_of`), and end when the batch's process dies or the
+batch is interrupted.
 """
 
 from __future__ import annotations
