@@ -203,13 +203,6 @@ class GroupStore:
             self.n_fresh += len(ok)
 
 
-def _in_process(todo: list[RunSpec], probe: RunProbe | None) -> Generator[RunResult]:
-    """The runs made one after the other in this process, with its objects out of the garbage collector."""
-    with executors.frozen_garbage():
-        for spec in todo:
-            yield run_one(*executors.run_args(spec, probe))
-
-
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
     """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
     todo, n_skipped = [], 0
@@ -309,36 +302,37 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
                file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
     results: Iterable[RunResult] = ()
-    try:
-        if not todo:
-            pass
-        elif dask is not None:
-            results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
-        elif workers == 1 or len(todo) == 1:
-            results = _in_process(todo, probe)
-        else:
-            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, preload=WORKER_PRELOAD)
-        for result in results:
-            if result.summary.get("status") == LOST:
-                lost.append(result.run_id)  # not stored: resume runs it again
+    with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
+        try:
+            if not todo:
+                pass
+            elif dask is not None:
+                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
+            elif workers == 1 or len(todo) == 1:
+                results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
             else:
-                storer.add(result)
-                if not result.ok:
-                    failed.append(result.run_id)
-            bar.update(1)
-            bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
-        storer.flush()
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
-        manifest.update(status="interrupted", interrupted=mf.now())
-        raise
-    finally:
-        if isinstance(results, Generator):
-            results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
-        with contextlib.suppress(OSError):
-            storer.flush()  # after an interruption: keep what finished before it
-        bar.close()
-        with contextlib.suppress(OSError):
-            writer.write()  # the hashes of every run stored so far
+                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, preload=WORKER_PRELOAD)
+            for result in results:
+                if result.summary.get("status") == LOST:
+                    lost.append(result.run_id)  # not stored: resume runs it again
+                else:
+                    storer.add(result)
+                    if not result.ok:
+                        failed.append(result.run_id)
+                bar.update(1)
+                bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+            storer.flush()
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
+            manifest.update(status="interrupted", interrupted=mf.now())
+            raise
+        finally:
+            if isinstance(results, Generator):
+                results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+            with contextlib.suppress(OSError):
+                storer.flush()  # after an interruption: keep what finished before it
+            bar.close()
+            with contextlib.suppress(OSError):
+                writer.write()  # the hashes of every run stored so far
 
     run_ids = [s.run_id for s in specs]
     n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"], {s.run_id: s.seed for s in specs},

@@ -82,10 +82,11 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
 
 @contextlib.contextmanager
 def frozen_garbage() -> Iterator[None]:
-    """Runs made in this process: what is alive now is left out of the cyclic garbage collector
-    meanwhile (as in a worker, see :func:`_worker_start`) and put back afterwards, so that what
-    dies later is collected as usual. (Python cannot unfreeze part of what is frozen: the few
-    hundred objects the interpreter freezes when it starts are put back too.)"""
+    """While a batch runs: what is alive in its process now (libraries, the caller's objects) is left
+    out of the cyclic garbage collector, as in a worker (see :func:`_worker_start`), so that the
+    collections its runs and results set off do not scan it again and again; it is put back
+    afterwards, so that what dies later is collected as usual. (Python cannot unfreeze part of what
+    is frozen: the few hundred objects the interpreter freezes when it starts are put back too.)"""
     gc.freeze()
     try:
         yield
