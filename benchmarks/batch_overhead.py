@@ -126,28 +126,37 @@ def calibration_runs(acceptance: float, config: Path = CALIBRATION_CONFIG) -> di
             "acceptance": acceptance}
 
 
+def load() -> list[str] | None:
+    """The machine's load average (1, 5, 15 minutes), or None where /proc is missing."""
+    path = Path("/proc/loadavg")
+    return path.read_text().split()[:3] if path.exists() else None
+
+
 def run(n_runs: int = 1000, months: int = 12, workers: tuple[int, ...] = (1, 2), sample: int = 10,
         history_sample: int = 5, acceptance: float = 0.2) -> dict[str, Any]:
     """Every figure, as a dict (also printed)."""
-    out: dict[str, Any] = {"runs": n_runs, "months": months, "cpus": os.cpu_count(),
-                           "load": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists()
-                           else None, "batches": {}}
+    import sim
+
+    out: dict[str, Any] = {"runs": n_runs, "months": months, "cpus": os.cpu_count(), "load": load(),
+                           "code": str(Path(sim.__file__).parent), "batches": {}}
     inside_cpu, inside_wall = model_seconds("baseline", months, list(range(100, 100 + sample)))
     out.update(inside_model_cpu_s=inside_cpu, inside_model_wall_s=inside_wall)
     print(f"{n_runs} runs of baseline, {months} months; inside the model {inside_cpu * 1e3:.1f} ms CPU "
-          f"({inside_wall * 1e3:.1f} ms wall) a run, median of {sample}; load {out['load']}")
+          f"({inside_wall * 1e3:.1f} ms wall) a run, median of {sample}; load {out['load']}; code {out['code']}")
     for w in workers:
+        load_before = load()
         cpu, wall, model_cpu = batch_seconds(n_runs, months, w)
         measured = model_cpu is not None
         model_per_run = model_cpu / n_runs if measured else inside_cpu
         row = {"cpu_s": cpu, "wall_s": wall, "cpu_per_run_s": cpu / n_runs, "wall_per_run_s": wall * w / n_runs,
                "model_cpu_per_run_s": model_per_run, "model_time_from": "the batch" if measured else "the sample",
-               "overhead": cpu / n_runs / model_per_run - 1, "wall_overhead": wall * w / n_runs / inside_wall - 1}
+               "overhead": cpu / n_runs / model_per_run - 1, "wall_overhead": wall * w / n_runs / inside_wall - 1,
+               "overhead_cpu_per_run_s": cpu / n_runs - model_per_run, "load_before": load_before, "load_after": load()}
         out["batches"][str(w)] = row
         print(f"  {w} worker(s): batch {wall:.1f} s wall; a run: {row['cpu_per_run_s'] * 1e3:.1f} ms CPU, "
               f"{model_per_run * 1e3:.1f} ms of it inside the model (from {row['model_time_from']}): "
               f"overhead {row['overhead']:+.1%} (wall x workers {row['wall_per_run_s'] * 1e3:.1f} ms a run, "
-              f"{row['wall_overhead']:+.1%} against the sample's wall time)")
+              f"{row['wall_overhead']:+.1%} against the sample's wall time); load {load_before} -> {row['load_after']}")
     overhead = max(0.0, out["batches"][str(max(workers))]["overhead"]) if workers else 0.0
     months_h = history_months()
     history_s, _ = model_seconds("history", months_h, list(range(200, 200 + history_sample)))

@@ -93,16 +93,26 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
     for attempt in range(4):
         log = tmp_path / f"attempt{attempt}.log"
         batch = _batch(out, log)
-        # kill once a few more runs are stored, at a random moment after that (mid-run, mid-write, ...)
-        target = _stored(out) + rng.randint(1, 2)
-        deadline = time.monotonic() + 120
-        while _stored(out) < target and batch.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.3))  # runs are short: a longer wait may see the batch end
         victim = ("parent", "worker", "terminate", "parent")[attempt]
+        deadline = time.monotonic() + 120
+        if victim == "worker":
+            # a worker is killed while workers are alive (importing or running); runs are stored in
+            # groups, so waiting for more stored runs could find every worker already done
+            while not _workers(batch.pid) and batch.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        else:
+            # kill once a few more runs are stored, at a random moment after that (mid-run, mid-write, ...)
+            target = _stored(out) + rng.randint(1, 2)
+            while _stored(out) < target and batch.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.3))  # runs are short: a longer wait may see the batch end
         workers = _workers(batch.pid)
         if batch.poll() is not None:
             faults.append(f"{victim}: finished before the kill")
+            break
+        if victim == "worker" and not workers:  # the workers were done: only storing was left
+            batch.wait(timeout=300)
+            faults.append("worker: no worker alive at the kill")
             break
         if victim == "worker" and workers:
             os.kill(rng.choice(workers), signal.SIGKILL)

@@ -1,18 +1,21 @@
 """What a batch's workers keep between runs, and tables merged from memory: same results as without.
 
 Workers parse a scenario once per settings and process (``engine.scenario_of``), reused while its
-files are unchanged; the batch-wide tables are merged from the tables kept in memory, and must be
-byte-equal to the tables rebuilt from the run files on disk.
+files are unchanged; the batch-wide tables are merged from the tables kept in memory (all, or some
+and the rest read back), and must be byte-equal to the tables rebuilt from the run files on disk.
+Finished runs are stored in groups, soon at first and then less often as the batch goes on.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim.batch import engine, load_results, plan, run_batch
+from sim.batch import RunResult, engine, load_results, parts, plan, run_batch
+from sim.batch import manifest as mf
 from sim.batch.store import sha256
 from sim.model import InsurgencyModel
 from sim.scenario import SCENARIOS, load_scenario
@@ -59,3 +62,39 @@ def test_other_settings_are_another_scenario(key: str) -> None:
         plan(["baseline"], reps=1, sets={"months": 2}, sweep={"zakat_min_usd": [700]})[0]
     assert engine.scenario_of(spec).months == 2
     assert engine.scenario_of(other) is not engine.scenario_of(spec)
+
+
+def test_tables_merged_partly_from_memory_equal_tables_rebuilt_from_disk(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "FLUSH_RUNS", 2)  # groups of two runs, ...
+    monkeypatch.setattr(engine, "KEEP_IN_MEMORY", 2)  # ... the first kept in memory, the others read back
+    specs = plan(["baseline", "us_withdrawal"], reps=3, seed=5, sets={"months": 2})
+    out = tmp_path / "out"
+    assert run_batch(specs, out, workers=1, progress=False).ok
+    assert len(list((out / "parts").glob("monthly-*"))) == 3
+    merged = {name: sha256(out / name) for name in TABLES}
+    for name in TABLES:
+        (out / name).unlink()
+    load_results(out)
+    assert {name: sha256(out / name) for name in TABLES} == merged
+
+
+def test_groups_are_stored_soon_early_in_a_batch_and_later_every_twentieth_of_its_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [0.0]
+    monkeypatch.setattr(engine.time, "monotonic", lambda: clock[0])
+    (tmp_path / "runs").mkdir()
+    storer = engine.GroupStore(tmp_path, mf.ManifestWriter(tmp_path / "manifest.json", {"files": {}}))
+    planned = plan(["baseline"], reps=9, sets={"months": 1})
+    specs = iter(planned)
+
+    def finish(at: float) -> int:
+        clock[0] = at
+        spec = next(specs)
+        storer.add(RunResult(spec, False, {"run_id": spec.run_id, "status": "failed"}, {}, [], 0.0, error="x"))
+        return storer.n_stored
+
+    assert [finish(0.5), finish(2.4), finish(2.6)] == [0, 0, 3]  # the first group waits 2 s
+    assert [finish(200.0), finish(209.0), finish(210.5)] == [3, 3, 6]  # 200 s in: 10 s
+    assert [finish(5000.0), finish(5029.0), finish(5031.0)] == [6, 6, 9]  # never more than 30 s
+    assert json.loads((tmp_path / "manifest.json").read_text())["files"].keys() == {s.run_id for s in planned}

@@ -1,11 +1,14 @@
 """Running a batch: one run, a pool of local processes or Dask, and the loop that stores results.
 
-Finished runs are stored in small groups (their tables in bulk, :mod:`sim.batch.parts`; at most
-two seconds after they finish, and at once on Ctrl-C or SIGTERM), so an interrupted batch can be
-resumed; a failed run keeps its traceback (``runs/<id>/error.txt``) and is run again on resume; a
-run whose worker process died (killed by the system, out of memory) is reported as lost, not
-stored, and run again on resume. Workers parse each scenario once (:func:`scenario_of`) and end
-when the batch's process dies or the batch is interrupted.
+A run sends back its tables as plain columns (:mod:`sim.batch.columns`); finished runs are stored
+in groups, one DataFrame and one file per table for the whole group (:mod:`sim.batch.parts`; two
+seconds after they finish at first, later at most 5% of the batch's time so far, and at once on
+Ctrl-C or SIGTERM), so an interrupted batch can be resumed; a failed run keeps its traceback
+(``runs/<id>/error.txt``) and is run again on resume; a run whose worker process died (killed by
+the system, out of memory) is reported as lost, not stored, and run again on resume. Workers
+import the model and freeze what they imported out of the garbage collector before their first
+run, parse each scenario once (:func:`scenario_of`), and end when the batch's process dies or the
+batch is interrupted.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
+from sim.batch.columns import Piece, group_frames, run_tables
 from sim.batch.parts import PartStore, next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
@@ -41,6 +44,8 @@ from sim.scenario import load_scenario
 COUNTED = COUNTED_PER_MONTH
 #: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
 KEEP_IN_MEMORY = 5000
+#: what a worker process imports before its first run (then frozen out of the garbage collector)
+WORKER_PRELOAD = ("sim.model",)
 
 
 def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
@@ -77,40 +82,28 @@ def scenario_of(spec: RunSpec) -> Any:
     return scenario
 
 
-def _with_ids(ids: dict[str, Any], df: pd.DataFrame) -> pd.DataFrame:
-    # the run's identifiers first, joined at once (a sweep may add many columns)
-    return pd.concat([pd.DataFrame({k: [v] * len(df) for k, v in ids.items()}, index=df.index), df], axis=1)
-
-
 def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
     """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
     comes back with its traceback."""
     t0 = time.perf_counter()
-    ids = id_columns(spec)
     try:
         cpu0 = time.process_time()
         model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
         model.run()
         model_cpu = time.process_time() - cpu0  # inside the model: what the batch's overhead is measured against
-        monthly = model.monthly_frame()
-        villages_all = model.village_frame()
-        last = monthly.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
-        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": len(monthly)}
+        tables = run_tables(model)
+        monthly = tables["monthly"]
+        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": monthly.n_rows}
+        if monthly.frame is None:
+            last = {name: values[-1] for name, values in monthly.columns.items()}
+            column = {name: np.asarray(monthly.columns[name]) for name in COUNTED}
+        else:
+            last = monthly.frame.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
+            column = {name: monthly.frame[name].to_numpy() for name in COUNTED}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
         for name in COUNTED:  # NaN-skipping sums, as pandas' Series.sum
-            summary[f"total_{name}"] = plain(np.nansum(monthly[name].to_numpy()))
-        villages = pd.DataFrame({
-            **{k: [v] * len(villages_all) for k, v in ids.items()},
-            "village": villages_all["name"], "x": villages_all["x"], "y": villages_all["y"],
-            "zone": villages_all["zone"], "district": villages_all["district"],
-            "influence": villages_all["influence"], "trust": villages_all["trust"],
-            "stronghold_score": villages_all["stronghold_score"],
-            "zakat_usd": np.asarray(model.zakat_by_village, dtype=float),
-        })
-        tables = {"monthly": _with_ids(ids, monthly), "villages": villages}
-        if hasattr(model, "incident_frame"):  # per village and month, once the model offers it
-            tables["incidents"] = _with_ids(ids, model.incident_frame())
+            summary[f"total_{name}"] = plain(np.nansum(column[name]))
         events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
         arrays = {} if probe is None else {probe.name: probe.collect(model)}
         wall = time.perf_counter() - t0
@@ -162,32 +155,38 @@ def max_workers() -> int:
 
 
 class GroupStore:
-    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), then
-    their folders; notes every file's hash in the manifest and keeps the tables to merge at the end."""
+    """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), one
+    DataFrame per table for the group (:mod:`sim.batch.columns`), then their folders; notes every
+    file's hash in the manifest and keeps the group's tables to merge at the end."""
 
     def __init__(self, out: Path, writer: mf.ManifestWriter) -> None:
         self.out, self.writer = out, writer
         self.parts = PartStore(out, writer.manifest.setdefault("parts", {}))
         self.group = next_group(out)
         self.pending: list[RunResult] = []
+        self.began = time.monotonic()
         self.since = 0.0
         self.n_stored = 0
-        self.fresh: dict[str, dict[str, pd.DataFrame]] = {}  # merged from memory at the end
+        self.fresh: dict[str, list[Piece]] = {stem: [] for stem in parts.RUN_TABLES}  # merged from memory at the end
+        self.n_fresh = 0
 
     def add(self, result: RunResult) -> None:
         """Keep ``result``; store the group once it is large or old enough."""
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append(result)
-        if len(self.pending) >= parts.FLUSH_RUNS or time.monotonic() - self.since >= parts.FLUSH_SECONDS:
+        now = time.monotonic()
+        if len(self.pending) >= parts.FLUSH_RUNS or now - self.since >= parts.flush_after(self.since - self.began):
             self.flush()
 
     def flush(self) -> None:
         """Store every pending run: the parts first, so a run folder always has its tables."""
         if not self.pending:
             return
-        ok = [(r.run_id, r.tables) for r in self.pending if r.ok]
-        index, hashes = write_parts(self.out, ok, self.group) if ok else ({}, {})
+        ok = [r for r in self.pending if r.ok]
+        pieces = {stem: group_frames([(r.run_id, id_columns(r.spec), r.columns[stem]) for r in ok if stem in r.columns])
+                  for stem in parts.RUN_TABLES}
+        index, hashes = write_parts(self.out, pieces, self.group) if ok else ({}, {})
         self.group += 1
         self.parts.recorded.update(hashes)
         while self.pending:
@@ -195,10 +194,13 @@ class GroupStore:
             stored = store.store_run(r.run_id, {}, r.summary, r.events, r.error, self.out, r.arrays,
                                      parts=index.get(r.run_id))
             self.pending.pop(0)  # stored: an interruption now does not store it twice
-            self.writer.record(r.run_id, stored)
+            self.writer.record(r.run_id, stored, write=False)
             self.n_stored += 1
-            if r.ok and len(self.fresh) < KEEP_IN_MEMORY:
-                self.fresh[r.run_id] = r.tables
+        self.writer.write_if_due()
+        if ok and self.n_fresh + len(ok) <= KEEP_IN_MEMORY:
+            for stem, group in pieces.items():
+                self.fresh[stem] += group
+            self.n_fresh += len(ok)
 
 
 def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
@@ -300,36 +302,37 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
                file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
     results: Iterable[RunResult] = ()
-    try:
-        if not todo:
-            pass
-        elif dask is not None:
-            results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
-        elif workers == 1 or len(todo) == 1:
-            results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
-        else:
-            results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
-        for result in results:
-            if result.summary.get("status") == LOST:
-                lost.append(result.run_id)  # not stored: resume runs it again
+    with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
+        try:
+            if not todo:
+                pass
+            elif dask is not None:
+                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
+            elif workers == 1 or len(todo) == 1:
+                results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
             else:
-                storer.add(result)
-                if not result.ok:
-                    failed.append(result.run_id)
-            bar.update(1)
-            bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
-        storer.flush()
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
-        manifest.update(status="interrupted", interrupted=mf.now())
-        raise
-    finally:
-        if isinstance(results, Generator):
-            results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
-        with contextlib.suppress(OSError):
-            storer.flush()  # after an interruption: keep what finished before it
-        bar.close()
-        with contextlib.suppress(OSError):
-            writer.write()  # the hashes of every run stored so far
+                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, preload=WORKER_PRELOAD)
+            for result in results:
+                if result.summary.get("status") == LOST:
+                    lost.append(result.run_id)  # not stored: resume runs it again
+                else:
+                    storer.add(result)
+                    if not result.ok:
+                        failed.append(result.run_id)
+                bar.update(1)
+                bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+            storer.flush()
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
+            manifest.update(status="interrupted", interrupted=mf.now())
+            raise
+        finally:
+            if isinstance(results, Generator):
+                results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+            with contextlib.suppress(OSError):
+                storer.flush()  # after an interruption: keep what finished before it
+            bar.close()
+            with contextlib.suppress(OSError):
+                writer.write()  # the hashes of every run stored so far
 
     run_ids = [s.run_id for s in specs]
     n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"], {s.run_id: s.seed for s in specs},

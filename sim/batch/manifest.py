@@ -167,13 +167,19 @@ class ManifestWriter:
         self.last = 0.0
         self.cost = 0.0  # seconds the last write took
 
-    def record(self, run_id: str, hashes: dict[str, str]) -> None:
-        """Note a stored run's file hashes; write if the last write is old enough.
+    def record(self, run_id: str, hashes: dict[str, str], write: bool = True) -> None:
+        """Note a stored run's file hashes; write if ``write`` and the last write is old enough
+        (:meth:`write_if_due`)."""
+        self.manifest.setdefault("files", {})[run_id] = hashes
+        if write:
+            self.write_if_due()
+
+    def write_if_due(self) -> None:
+        """Write if the last write is old enough.
 
         The manifest grows with the runs: it is written at most once per ``interval`` and per 20
         times its own writing time, so writing it never takes more than about 5% of the batch.
         """
-        self.manifest.setdefault("files", {})[run_id] = hashes
         if time.monotonic() - self.last >= max(self.interval, 20 * self.cost):
             self.write()
 

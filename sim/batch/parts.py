@@ -1,14 +1,18 @@
 """Per-run tables written in bulk: one file per table for many runs (a *part*), not a file per run per table.
 
-A batch stores its finished runs in groups (:data:`FLUSH_RUNS` runs, or what finished in
-:data:`FLUSH_SECONDS`): the ``monthly``, ``villages`` and ``incidents`` rows of the whole group go
-into ``parts/<table>-<group>-<k>.parquet`` (``k`` numbers the column sets, so runs with different
-sweep keys never share a file and every run's rows keep their types), and each run folder's
-``tables.json`` names the part that holds each of its tables. Parts are written before the run
-folders, so a run in ``runs/`` has its tables on disk; the manifest records each part's sha256
-(``parts``), and a part that no longer matches is refused as a run file is. A batch killed
-outright loses the runs finished since the last group was stored (at most :data:`FLUSH_SECONDS`
-of work); resume runs them again.
+A batch stores its finished runs in groups: the ``monthly``, ``villages`` and ``incidents`` rows
+of the whole group go into ``parts/<table>-<group>-<k>.parquet`` (``k`` numbers the column sets,
+so runs with different sweep keys never share a file and every run's rows keep their types), and
+each run folder's ``tables.json`` names the part that holds each of its tables. Parts are written
+before the run folders, so a run in ``runs/`` has its tables on disk; the manifest records each
+part's sha256 (``parts``), and a part that no longer matches is refused as a run file is.
+
+A group is stored when it has :data:`FLUSH_RUNS` runs, or when its first run finished
+:func:`flush_after` seconds ago: :data:`FLUSH_SECONDS` at first, then a twentieth of the batch's
+time so far (at most :data:`FLUSH_MAX_SECONDS`), since each group costs a few fixed writes (three
+parts and the manifest, some 30-50 ms). Ctrl-C and SIGTERM store the group at once; a batch killed
+outright (``kill -9``, out of memory) loses the runs finished since the last group was stored (at
+most 5% of its work so far, and at most :data:`FLUSH_MAX_SECONDS`); resume runs them again.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.batch.columns import Piece
 from sim.batch.files import atomic_write, read_json, read_table, sha256, table_ext, write_table
 from sim.errors import InputError
 
@@ -28,9 +33,18 @@ TABLE_INDEX = "tables.json"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
 RUN_TABLES = ("monthly", "villages", "incidents")
 #: a group of finished runs is stored when it has this many runs ...
-FLUSH_RUNS = 64
-#: ... or when its first run finished this many seconds ago
+FLUSH_RUNS = 256
+#: ... or when its first run finished this many seconds ago (at first; see :func:`flush_after`)
 FLUSH_SECONDS = 2.0
+#: the longest a finished run waits to be stored, in seconds
+FLUSH_MAX_SECONDS = 30.0
+#: the share of the batch's time so far a finished run may wait to be stored
+FLUSH_SHARE = 0.05
+
+
+def flush_after(elapsed: float) -> float:
+    """Seconds a group waits for more runs, ``elapsed`` seconds into the batch (see the module)."""
+    return min(FLUSH_MAX_SECONDS, max(FLUSH_SECONDS, FLUSH_SHARE * elapsed))
 
 _NUMBER = re.compile(r"-(\d+)-\d+\.\w+$")
 
@@ -41,29 +55,24 @@ def next_group(out: Path) -> int:
     return max(numbers, default=-1) + 1
 
 
-def write_parts(out: Path, runs: list[tuple[str, dict[str, pd.DataFrame]]],
+def write_parts(out: Path, pieces: dict[str, list[Piece]],
                 group: int) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Write the tables of ``runs`` (run id, tables) as parts of ``group``.
+    """Write the tables of a group of runs (by table, its frames: :func:`sim.batch.columns.group_frames`)
+    as parts of ``group``, one file per frame.
 
     Returns each run's part by table (paths relative to ``out``) and each part's sha256.
     """
     (out / PARTS).mkdir(exist_ok=True)
     ext = table_ext()
-    index: dict[str, dict[str, str]] = {run_id: {} for run_id, _ in runs}
+    index: dict[str, dict[str, str]] = {}
     hashes: dict[str, str] = {}
     for stem in RUN_TABLES:
-        by_columns: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
-        for run_id, tables in runs:
-            if stem in tables:
-                df = tables[stem]
-                by_columns.setdefault(tuple(zip(df.columns, map(str, df.dtypes), strict=True)), []).append((run_id, df))
-        for k, members in enumerate(by_columns.values()):
+        for k, piece in enumerate(pieces.get(stem, [])):
             name = f"{PARTS}/{stem}-{group:06d}-{k}{ext}"
-            frame = pd.concat([df for _, df in members], ignore_index=True)
-            atomic_write(out / name, lambda p, frame=frame: write_table(frame, p))
+            atomic_write(out / name, lambda p, frame=piece.frame: write_table(frame, p))
             hashes[name] = sha256(out / name)
-            for run_id, _ in members:
-                index[run_id][stem] = name
+            for run_id in piece.run_ids:
+                index.setdefault(run_id, {})[stem] = name
     return index, hashes
 
 

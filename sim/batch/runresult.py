@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.batch.columns import RunTable
 from sim.batch.plan import RunSpec
 from sim.batch.posterior import draw_columns
 
@@ -18,12 +19,15 @@ LOST = "lost"
 
 @dataclass
 class RunResult:
-    """What one run produced (picklable, so it travels back from a worker process)."""
+    """What one run produced (picklable, so it travels back from a worker process).
+
+    Its tables travel as plain columns (:mod:`sim.batch.columns`); ``tables`` makes them DataFrames.
+    """
 
     spec: RunSpec
     ok: bool
     summary: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
+    columns: dict[str, RunTable]
     events: list[dict[str, Any]]
     wall_time: float
     error: str | None = None
@@ -35,9 +39,16 @@ class RunResult:
         return self.spec.run_id
 
     @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's tables (``monthly``, ``villages``, ``incidents``), its ids first; none if it failed."""
+        ids = id_columns(self.spec)
+        return {stem: table.frame_with(ids) for stem, table in self.columns.items()}
+
+    @property
     def monthly(self) -> pd.DataFrame | None:
         """The run's monthly table (None if it failed)."""
-        return self.tables.get("monthly")
+        table = self.columns.get("monthly")
+        return None if table is None else table.frame_with(id_columns(self.spec))
 
 
 def id_columns(spec: RunSpec) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.batch.columns import Piece, in_plan_order
 from sim.batch.files import (
     TMP_PREFIX,
     atomic_write,
@@ -174,18 +175,22 @@ def run_files(folder: Path) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------- consolidate
 def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
-                seeds: dict[str, int] | None = None, fresh: dict[str, dict[str, pd.DataFrame]] | None = None,
+                seeds: dict[str, int] | None = None, fresh: dict[str, list[Piece]] | None = None,
                 parts: PartStore | None = None) -> tuple[int, dict[str, str]]:
     """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes).
 
-    ``fresh`` holds the tables of runs stored by this process, as they were written: they are
-    taken from memory instead of being read back (their files are still checked against their hashes).
-    ``parts`` reads (and checks) the parts holding the other runs' tables.
+    ``fresh`` holds, by table, the frames of runs stored by this process (:mod:`sim.batch.columns`),
+    as they were written: their rows are taken from memory instead of being read back (their files
+    are still checked against their hashes). ``parts`` reads (and checks) the parts holding the
+    other runs' tables. Rows are in plan order whichever worker finished first.
     """
     parts = parts if parts is not None else PartStore(out)
+    fresh = fresh or {}
+    in_memory = {run_id for pieces in fresh.values() for piece in pieces for run_id in piece.run_ids}
     summaries: list[dict[str, Any]] = []
     timings: list[dict[str, Any]] = []
-    merged: dict[str, list[pd.DataFrame]] = {stem: [] for stem in RUN_TABLES}
+    position: dict[str, int] = {}  # runs whose rows go into the tables, in plan order
+    merged: dict[str, list[Piece]] = {stem: [] for stem in RUN_TABLES}
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
         if not folder.exists():
@@ -195,27 +200,30 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
         timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None),
                         "model_cpu_s": summary.pop("model_cpu_s", None)})
         summaries.append(summary)
-        if summary["status"] == "ok":
-            kept = (fresh or {}).get(run_id)
-            index = read_index(folder) if kept is None else None
-            for stem in RUN_TABLES:
-                if kept is not None:
-                    if stem in kept:
-                        merged[stem].append(kept[stem])
-                elif index is not None:
-                    if stem in index:
-                        merged[stem].append(parts.table(index[stem], run_id))
-                elif (path := find_table(folder, stem)) is not None:
-                    merged[stem].append(read_table(path))
+        if summary["status"] != "ok":
+            continue
+        position[run_id] = len(position)
+        if run_id in in_memory:
+            continue
+        index = read_index(folder)
+        for stem in RUN_TABLES:
+            if index is not None:
+                if stem in index:
+                    df = parts.table(index[stem], run_id)
+                    merged[stem].append(Piece(df, [run_id], [len(df)]))
+            elif (path := find_table(folder, stem)) is not None:
+                df = read_table(path)
+                merged[stem].append(Piece(df, [run_id], [len(df)]))
+    for stem, pieces in fresh.items():
+        merged[stem] += pieces
     ext = table_ext()
     runs = pd.DataFrame(summaries)
-    tables = {"runs": runs, **{stem: pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
-                               for stem, dfs in merged.items()}}
+    tables = {"runs": runs, **{stem: in_plan_order(pieces, position) for stem, pieces in merged.items()}}
     tables = {stem: tidy_runs(df) if stem == "runs" else tidy_table(df) for stem, df in tables.items()}
     runs = tables["runs"]
     hashes = {}
     for stem, df in tables.items():
-        if stem == "incidents" and not merged["incidents"]:
+        if stem == "incidents" and not any(r in position for p in merged["incidents"] for r in p.run_ids):
             continue  # a model without incident_frame(): no such table
         atomic_write(out / f"{stem}{ext}", lambda p, df=df: write_table(df, p))
         hashes[f"{stem}{ext}"] = sha256(out / f"{stem}{ext}")

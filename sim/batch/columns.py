@@ -1,0 +1,205 @@
+"""A run's tables as plain columns, made into DataFrames a group of runs at a time.
+
+A worker turns its finished model into columns (Python lists or numpy arrays, no pandas: cheap to
+build and to send back), and the batch process builds one DataFrame per table for a whole group of
+runs (:mod:`sim.batch.parts`), instead of a DataFrame per run and table and a concatenation.
+
+The group's frame is the same, value for value and type for type, as each run's own table
+concatenated (what the batch built before): runs share a frame only when they have the same columns
+and every column holds values of one plain kind (:data:`PLAIN_KINDS`: a Python or numpy float, int,
+bool or str, or a numeric numpy array), for which pandas infers the same type for the group as for
+each run. Anything else (a model or subclass that overrides its tables, an empty table, values of
+mixed kinds) keeps the run's own DataFrame, built as before.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.recorder import INCIDENT_COLUMNS
+
+#: the type pandas infers for a column whose values are all of one of these Python or numpy types
+PLAIN_KINDS: dict[type, str] = {float: "float64", np.float64: "float64", int: "int64", np.int64: "int64",
+                                bool: "bool", np.bool_: "bool", str: "str"}
+INT64 = np.iinfo(np.int64)
+#: the village columns a batch keeps, with the ``village_frame`` column each comes from
+VILLAGE_COLUMNS = {"village": "name", "x": "x", "y": "y", "zone": "zone", "district": "district",
+                   "influence": "influence", "trust": "trust", "stronghold_score": "stronghold_score"}
+
+
+def kind_of(values: Any) -> str | None:
+    """The type pandas gives a column of ``values`` when it is plain (see the module), else None."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            return None
+        return "str" if values.dtype.kind == "U" else str(values.dtype) if values.dtype.kind in "biuf" else None
+    kinds = {PLAIN_KINDS.get(t) for t in set(map(type, values))}
+    if len(kinds) != 1 or None in kinds:
+        return None
+    kind = kinds.pop()
+    if kind == "int64" and not (INT64.min <= min(values) and max(values) <= INT64.max):
+        return None  # pandas would make it unsigned or object
+    return kind
+
+
+@dataclass
+class RunTable:
+    """One run's table: plain columns with their kinds, or (when not plain) the run's own DataFrame."""
+
+    columns: dict[str, Any]
+    n_rows: int
+    kinds: tuple[str, ...] | None = None
+    frame: pd.DataFrame | None = None
+
+    @classmethod
+    def of_columns(cls, columns: dict[str, Any]) -> RunTable | None:
+        """A table from columns of equal length, or None if it has no rows or a column is not plain."""
+        n_rows = len(next(iter(columns.values()))) if columns else 0
+        if not n_rows or any(len(v) != n_rows for v in columns.values()):
+            return None
+        kinds = tuple(kind_of(v) for v in columns.values())
+        return None if None in kinds else cls(columns, n_rows, kinds)  # type: ignore[arg-type]
+
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> RunTable:
+        """A table kept as the DataFrame it is."""
+        return cls({}, len(frame), None, frame)
+
+    def frame_with(self, ids: dict[str, Any]) -> pd.DataFrame:
+        """The run's own DataFrame, the run's ids first (as the batch built it for each run)."""
+        body = self.frame if self.frame is not None else pd.DataFrame(
+            {k: list(v) if isinstance(v, tuple) else v for k, v in self.columns.items()})
+        return pd.concat([pd.DataFrame({k: [v] * len(body) for k, v in ids.items()}, index=body.index), body], axis=1)
+
+
+def monthly_rows(rows: list[dict[str, Any]]) -> RunTable:
+    """The monthly table from its rows (one dict a month, all with the same keys in the same order)."""
+    names = tuple(rows[0]) if rows else ()
+    plain = None
+    if rows and all(tuple(r) == names for r in rows):
+        plain = RunTable.of_columns(dict(zip(names, zip(*(r.values() for r in rows), strict=True), strict=True)))
+    return plain or RunTable.of_frame(pd.DataFrame(rows))  # as the model's monthly_frame()
+
+
+def is_stock(model: Any, name: str) -> bool:
+    """Whether ``model.name`` is ``InsurgencyModel``'s own method (not overridden by a subclass or a test)."""
+    from sim.model import InsurgencyModel
+
+    return (isinstance(model, InsurgencyModel) and name not in vars(model)
+            and getattr(type(model), name) is getattr(InsurgencyModel, name))
+
+
+def run_tables(model: Any) -> dict[str, RunTable]:
+    """What a batch keeps of a finished model: its monthly, villages and (if it has them) incidents tables.
+
+    Read from the model's records directly when its table methods are ``InsurgencyModel``'s own (the
+    same values those methods would put in a DataFrame); through the methods otherwise.
+    """
+    if is_stock(model, "monthly_frame"):
+        tables = {"monthly": monthly_rows(model.recorder.monthly)}
+    else:
+        tables = {"monthly": RunTable.of_frame(model.monthly_frame())}
+    zakat = np.asarray(model.zakat_by_village, dtype=float)
+    villages = None
+    if is_stock(model, "village_frame"):
+        v, w = model.villages, model.world
+        villages = RunTable.of_columns({
+            "village": list(w.village_names), "x": v.x.copy(), "y": v.y.copy(), "zone": w.zone_of.copy(),
+            "district": w.district_of.copy(), "influence": v.influence.copy(), "trust": v.trust.copy(),
+            "stronghold_score": model.mechanisms.strongholds.score(), "zakat_usd": zakat})
+    if villages is None:
+        frame = model.village_frame()
+        villages = RunTable.of_frame(pd.DataFrame({**{k: frame[c] for k, c in VILLAGE_COLUMNS.items()},
+                                                   "zakat_usd": zakat}))
+    tables["villages"] = villages
+    incidents = None
+    if is_stock(model, "incident_frame") and model.recorder.incidents:
+        rows = model.recorder.incidents
+        incidents = RunTable.of_columns(dict(zip(INCIDENT_COLUMNS, zip(*rows, strict=True), strict=True)))
+    if incidents is None and hasattr(model, "incident_frame"):  # per village and month, once the model offers it
+        incidents = RunTable.of_frame(model.incident_frame())
+    if incidents is not None:
+        tables["incidents"] = incidents
+    return tables
+
+
+@dataclass
+class Piece:
+    """A DataFrame holding the rows of several runs, one after the other: their ids and row counts."""
+
+    frame: pd.DataFrame
+    run_ids: list[str]
+    n_rows: list[int]
+
+
+def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Piece]:
+    """One DataFrame per set of column names and types among ``members`` (run id, ids, table), in order.
+
+    Plain tables are joined column by column and made into one DataFrame; the others are the runs'
+    own DataFrames concatenated (grouped by their columns' names and dtypes, so no type changes).
+    """
+    groups: dict[tuple, list[tuple[str, dict[str, Any], RunTable]]] = {}
+    own: dict[str, pd.DataFrame] = {}
+    for run_id, ids, table in members:
+        id_kinds = tuple(kind_of([v]) for v in ids.values())
+        if table.kinds is not None and table.n_rows and None not in id_kinds:
+            key: tuple = ("plain", *zip(ids, id_kinds, strict=True), *zip(table.columns, table.kinds, strict=True))
+        else:
+            own[run_id] = frame = table.frame_with(ids)
+            key = ("frame", *zip(frame.columns, map(str, frame.dtypes), strict=True))
+        groups.setdefault(key, []).append((run_id, ids, table))
+    pieces = []
+    for key, group in groups.items():
+        if key[0] == "plain":
+            counts = [t.n_rows for _, _, t in group]
+            data = {k: joined([[ids[k]] * n for (_, ids, _), n in zip(group, counts, strict=True)], kind)
+                    for k, kind in key[1:1 + len(group[0][1])]}
+            for name, kind in key[1 + len(group[0][1]):]:
+                data[name] = joined([t.columns[name] for _, _, t in group], kind)
+            frame = pd.DataFrame(data)
+        else:
+            frame = pd.concat([own[run_id] for run_id, _, _ in group], ignore_index=True)
+        pieces.append(Piece(frame, [run_id for run_id, _, _ in group], [t.n_rows for _, _, t in group]))
+    return pieces
+
+
+def joined(parts: list[Any], kind: str) -> Any:
+    """Columns of one plain kind, end to end: text as one list, numbers as one array of their type
+    (what pandas would infer from the values, found without looking at each one)."""
+    if kind == "str":
+        return list(itertools.chain.from_iterable(p.tolist() if isinstance(p, np.ndarray) else p for p in parts))
+    if not any(isinstance(p, np.ndarray) for p in parts):
+        return np.array(list(itertools.chain.from_iterable(parts)), dtype=kind)
+    return np.concatenate([np.asarray(p, dtype=kind) for p in parts])
+
+
+def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:
+    """The rows of ``pieces`` concatenated in the runs' plan order (runs not in ``position`` left out).
+
+    The same frame as each run's table concatenated in plan order: the pieces are joined once and
+    their rows reordered when every piece has the same columns, else cut into runs and joined per run.
+    """
+    pieces = [p for p in pieces if any(r in position for r in p.run_ids)]
+    if not pieces:
+        return pd.DataFrame()
+    if all(list(p.frame.columns) == list(pieces[0].frame.columns) for p in pieces):
+        runs = [position.get(r, -1) for p in pieces for r in p.run_ids]
+        rows = np.repeat(runs, [n for p in pieces for n in p.n_rows])
+        merged = pd.concat([p.frame for p in pieces], ignore_index=True)
+        order = np.argsort(rows, kind="stable")
+        order = order[rows[order] >= 0]
+        if len(order) == len(rows) and (len(rows) < 2 or bool(np.all(rows[:-1] <= rows[1:]))):
+            return merged  # already in plan order
+        return merged.take(order).reset_index(drop=True)
+    slices = []
+    for p in pieces:
+        starts = np.cumsum([0, *p.n_rows])
+        slices += [(position[r], p.frame.iloc[starts[i]:starts[i + 1]])
+                   for i, r in enumerate(p.run_ids) if r in position]
+    slices.sort(key=lambda s: s[0])
+    return pd.concat([s for _, s in slices], ignore_index=True)

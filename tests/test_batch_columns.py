@@ -1,0 +1,139 @@
+"""Run tables as plain columns, made into one DataFrame per group of runs: the same frames, value for
+value and type for type, as each run's own table concatenated in plan order (what the batch built
+before), whatever the mix of runs; and what a worker does before its first run (gc.freeze)."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.batch import engine, executors, plan, run_one
+from sim.batch.columns import Piece, RunTable, group_frames, in_plan_order, kind_of, monthly_rows, run_tables
+from sim.batch.runresult import id_columns
+from sim.model import InsurgencyModel
+
+
+@pytest.fixture(scope="module")
+def finished() -> list[tuple[str, dict, InsurgencyModel]]:
+    """Three short runs: two scenarios, one of a single month (few incidents)."""
+    specs = [*plan(["baseline", "us_withdrawal"], reps=1, seed=4, sets={"months": 3}),
+             *plan(["baseline"], reps=1, seed=8, sets={"months": 1})]
+    out = []
+    for spec in specs:
+        model = engine.build_model(spec)
+        model.run()
+        out.append((spec.run_id, id_columns(spec), model))
+    return out
+
+
+def _own_frame(ids: dict, frame: pd.DataFrame) -> pd.DataFrame:
+    """A run's table as the batch built it per run: its ids first, in one frame."""
+    return pd.concat([pd.DataFrame({k: [v] * len(frame) for k, v in ids.items()}, index=frame.index), frame], axis=1)
+
+
+def test_plain_columns_give_the_frames_of_the_models_own_methods(finished: list) -> None:
+    for _, ids, model in finished:
+        tables = run_tables(model)
+        assert all(t.frame is None for t in tables.values())  # the stock model's tables are plain
+        pd.testing.assert_frame_equal(tables["monthly"].frame_with(ids), _own_frame(ids, model.monthly_frame()))
+        pd.testing.assert_frame_equal(tables["incidents"].frame_with(ids), _own_frame(ids, model.incident_frame()))
+        villages = model.village_frame()
+        expected = pd.DataFrame({"village": villages["name"], **{c: villages[c] for c in (
+            "x", "y", "zone", "district", "influence", "trust", "stronghold_score")},
+            "zakat_usd": np.asarray(model.zakat_by_village, dtype=float)})
+        pd.testing.assert_frame_equal(tables["villages"].frame_with(ids), _own_frame(ids, expected))
+
+
+def test_a_run_result_gives_its_tables_as_frames(finished: list) -> None:
+    spec = plan(["baseline"], reps=1, seed=8, sets={"months": 1})[0]
+    result = run_one(spec)
+    model = next(m for _, ids, m in finished if ids["seed"] == spec.seed)
+    pd.testing.assert_frame_equal(result.monthly, _own_frame(id_columns(spec), model.monthly_frame()))
+    assert set(result.tables) == {"monthly", "villages", "incidents"}
+    assert result.summary["n_months"] == 1 and result.summary["total_attacks"] == model.monthly_frame()["attacks"].sum()
+
+
+def test_an_overridden_table_method_is_used() -> None:
+    class Custom(InsurgencyModel):
+        def monthly_frame(self) -> pd.DataFrame:
+            return super().monthly_frame().assign(extra="x")
+
+    spec = plan(["baseline"], reps=1, seed=1, sets={"months": 1})[0]
+    model = engine.build_model(spec, Custom)
+    model.run()
+    monthly = run_tables(model)["monthly"]
+    assert monthly.frame is not None and list(monthly.frame["extra"]) == ["x"]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ([1.0, np.nan], "float64"), ([1, 2], "int64"), ([np.int64(1), 2], "int64"), (["a", "b"], "str"),
+    ([True, np.bool_(False)], "bool"), (np.array(["ab", "c"]), "str"), (np.arange(3, dtype=np.int32), "int32"),
+    ([1, 2.0], None), ([1, None], None), ([2**63], None), ([], None), (np.array([object()]), None),
+])
+def test_kind_of(values: list, kind: str | None) -> None:
+    assert kind_of(values) == kind
+    if kind is not None:  # what pandas infers for the column, as the batch relies on
+        assert str(pd.DataFrame({"c": values})["c"].dtype) == str(pd.Series(["s"]).dtype if kind == "str" else kind)
+
+
+def test_groups_merged_in_plan_order_equal_runs_concatenated(finished: list) -> None:
+    members = []
+    for run_id, ids, model in finished:
+        tables = run_tables(model)
+        members.append((run_id, ids, tables["incidents"]))
+    # runs the batch cannot join column by column: mixed kinds in a column, an empty table, ids that are not plain
+    members.append(("mixed", {"run_id": "mixed", "rep": 7}, RunTable.of_frame(pd.DataFrame(
+        {"date": ["2019-01-01"], "village": ["v"], "district": ["d"], "governorate": ["g"], "kind": ["k"],
+         "count": [1.5]}))))
+    members.append(("empty", {"run_id": "empty", "rep": 8}, RunTable.of_frame(pd.DataFrame(
+        columns=["date", "village", "district", "governorate", "kind", "count"]))))
+    members.append(("odd-id", {"run_id": "odd-id", "rep": None}, members[0][2]))
+    members[3:3] = [(m[0], {"run_id": m[0], "rep": m[1]["rep"]}, m[2]) for m in members[:3]]  # other id columns
+    members = [(f"{run_id}-{i}", {**ids, "run_id": f"{run_id}-{i}"}, t) for i, (run_id, ids, t) in enumerate(members)]
+    rng = np.random.default_rng(3)
+    plan_order = [members[i][0] for i in rng.permutation(len(members))]
+    position = {run_id: i for i, run_id in enumerate(plan_order)}
+    finish_order = [members[i] for i in rng.permutation(len(members))]
+    pieces = group_frames(finish_order[:5]) + group_frames(finish_order[5:])  # two groups, as stored
+    assert any(len(p.run_ids) > 1 for p in pieces)  # some runs really share a frame
+    by_id = {run_id: (ids, t) for run_id, ids, t in members}
+    expected = pd.concat([by_id[r][1].frame_with(by_id[r][0]) for r in plan_order], ignore_index=True)
+    pd.testing.assert_frame_equal(in_plan_order(pieces, position), expected)
+    # runs left out of the plan (a failed or removed run) leave their rows out
+    del position[plan_order[0]]
+    kept = pd.concat([by_id[r][1].frame_with(by_id[r][0]) for r in plan_order[1:]], ignore_index=True)
+    pd.testing.assert_frame_equal(in_plan_order(pieces, {r: i for i, r in enumerate(plan_order[1:])}), kept)
+
+
+def test_pieces_with_the_same_columns_are_joined_once_and_reordered() -> None:
+    a = Piece(pd.DataFrame({"run_id": ["b", "b", "c"], "v": [1, 2, 3]}), ["b", "c"], [2, 1])
+    b = Piece(pd.DataFrame({"run_id": ["a"], "v": [0]}), ["a"], [1])
+    merged = in_plan_order([a, b], {"a": 0, "b": 1, "c": 2})
+    assert list(merged["run_id"]) == ["a", "b", "b", "c"] and list(merged["v"]) == [0, 1, 2, 3]
+    assert isinstance(merged.index, pd.RangeIndex)
+
+
+def test_monthly_rows_with_other_keys_are_kept_as_a_frame() -> None:
+    rows = [{"month": 1, "a": 1.0}, {"month": 2, "b": 2.0}]
+    table = monthly_rows(rows)
+    assert table.frame is not None
+    pd.testing.assert_frame_equal(table.frame, pd.DataFrame(rows))
+
+
+def _freeze_count(spec: object) -> int:
+    return gc.get_freeze_count()
+
+
+def test_a_worker_freezes_what_it_imported_before_its_first_run() -> None:
+    spec = plan(["baseline"], reps=1, seed=1, sets={"months": 1})[0]
+    counts = list(executors.local_pool(_freeze_count, [spec], 1, preload=("sim.model",)))
+    assert counts[0] > 10_000  # the imported libraries' objects, at least
+
+
+def test_runs_in_this_process_freeze_it_meanwhile_and_unfreeze_it_after() -> None:
+    with executors.frozen_garbage():
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
