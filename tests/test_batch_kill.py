@@ -1,8 +1,9 @@
 """A batch killed at random points (its workers, or the batch process itself) and resumed gives
 the same tables as a batch that was never interrupted, and leaves no worker process behind.
 
-Runs are tiny (3 months) and the delays come from a seeded generator, so the test is repeatable
-in what it tries (not in where exactly the kills land, which depends on the machine's speed).
+Runs are short (6 months, 40 of them, so that runs are still going when groups of them are
+stored) and the delays come from a seeded generator, so the test is repeatable in what it tries
+(not in where exactly the kills land, which depends on the machine's speed).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ARGS = ["baseline", "--set", "months=3", "--reps", "16", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
+ARGS = ["baseline", "--set", "months=6", "--reps", "40", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
 BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema_outcomes.csv")
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
@@ -125,7 +126,7 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
         faults.append(f"{victim} killed (exit {batch.returncode}, {_stored(out)} runs stored)")
         if victim == "worker":  # reported as lost runs, not as a traceback folder
             assert batch.returncode == 1 and "lost" in err and "worker process died" in err, err
-        if victim == "terminate" and batch.returncode == 0 and _stored(out) == 16:
+        if victim == "terminate" and batch.returncode == 0 and _stored(out) == 40:
             faults[-1] = "terminate: the signal came after the last run (a clean finish)"
             break
         if victim == "terminate":
@@ -138,5 +139,5 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
 
     for name in BYTE_EQUAL:
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
-    assert len(pd.read_parquet(out / "runs.parquet")) == 16 and (out / "timings.csv").is_file()
+    assert len(pd.read_parquet(out / "runs.parquet")) == 40 and (out / "timings.csv").is_file()
     assert not (out / ".lock").exists() and not list(out.glob(".tmp-*"))
