@@ -108,7 +108,7 @@ def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.nda
     A cell's fighters scale what it can do (issue 13), so raids that take fighters weaken it.
     """
     strength = model.cells.fighters[cells] / max(float(model.p.cell_size_mean), 1e-9)
-    return 1.0 - (1.0 - np.clip(chance, 0.0, 1.0)) ** strength
+    return 1.0 - (1.0 - chance.clip(0.0, 1.0)) ** strength  # the method: what np.clip calls, minus its wrappers
 
 
 def capability(model: InsurgencyModel) -> float:

@@ -32,7 +32,7 @@ class Checkpoints(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        on_road = m.grid.road.data[v.x[vil], v.y[vil]] > 0
+        on_road = m.world.on_road[vil]
         chance = (p.checkpoint_prob * modifiers.capability(m) * (1.0 - v.guard[vil]) * on_road
                   * m.mechanisms.supply_lines.armed(vil))
         for i in vil[m.rng.random(len(vil)) < chance]:

@@ -9,8 +9,6 @@ the people. The influence and fear of every village are also written to the grid
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.mechanisms.base import Mechanism
 
 
@@ -28,12 +26,12 @@ class Influence(Mechanism):
         p, v = m.p, m.villages
         admin = v.has_council & v.has_chairman
         decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-        v.influence *= 1.0 - np.clip(decay, 0.0, 1.0)
+        v.influence *= 1.0 - decay.clip(0.0, 1.0)  # ndarray.clip: np.clip without its wrappers
         v.fear *= 1.0 - p.fear_decay
         sites = m.cell_sites()  # residents: living cells based on each village's own square
         if len(sites.alive) and sites.residents.any():
             # the share entrenched tonight, as a rate compounded per resident cell: never above 1
             gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
             v.influence += gain * v.sympathy * (1.0 - v.influence)
-        np.clip(v.influence, 0.0, 1.0, out=v.influence)
+        v.influence.clip(0.0, 1.0, out=v.influence)
         m.grid.is_influence.data[v.x, v.y] = v.influence

@@ -12,6 +12,7 @@ looks for there and by how little SDF presence there is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ from sim.world.names import REGIME
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
+NO_ROWS = np.zeros(0, int)
+NO_ROWS.flags.writeable = False  # no cell out: shared, never written
+
 
 @dataclass
 class Visits:
@@ -33,18 +37,28 @@ class Visits:
     cells: np.ndarray
     villages: np.ndarray
     # what several mechanisms ask of the same night, computed once (roles cannot change during a night)
-    _roles: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _by_role: dict[int, Visits] | None = field(default=None, repr=False, compare=False)
     _unique: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.cells)
 
     def of_role(self, model: InsurgencyModel, role: str) -> Visits:
-        """Only the visits by cells of one role."""
-        if self._roles is None:
-            self._roles = model.cells.role[self.cells]
-        keep = self._roles == ROLE[role]
-        return Visits(self.cells[keep], self.villages[keep])
+        """Only the visits by cells of one role (in tonight's order; read-only views, shared by the asks)."""
+        if self._by_role is None:
+            self._by_role = self._split_by_role(model)
+        return self._by_role[ROLE[role]]
+
+    def _split_by_role(self, model: InsurgencyModel) -> dict[int, Visits]:
+        # one stable sort groups the visits by role keeping tonight's order within a role, so each
+        # role's visits are two slices instead of a comparison and two masked copies per ask
+        roles = model.cells.role[self.cells]
+        order = np.argsort(roles, kind="stable")
+        cells, villages = self.cells[order], self.villages[order]
+        cells.flags.writeable = villages.flags.writeable = False
+        bounds = np.searchsorted(roles[order], np.arange(len(ROLES) + 1)).tolist()
+        return {k: Visits(cells[bounds[k]: bounds[k + 1]], villages[bounds[k]: bounds[k + 1]])
+                for k in range(len(ROLES))}
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""
@@ -69,45 +83,76 @@ class NightMovement(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        self.out = np.zeros(0, int)  # rows of the cells out tonight
+        self.out = NO_ROWS  # rows of the cells out tonight
+        n = len(model.villages)  # villages are fixed for a run
+        # reused every night: each role's pull per village, plus a dummy village n (the neighbour
+        # tables' padding) that stays at zero
+        self._attraction = np.zeros((len(ROLES), n + 1))
+        self._cover: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last night
+        self._decay: dict[tuple[int, float], np.ndarray] = {}
 
     def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
         """(roles, villages): what each role looks for in each village tonight (written into ``out`` if given)."""
         m = self.model
         v, p = m.villages, m.p
-        foothold = p.visit_base_attraction + v.influence
+        base = p.visit_base_attraction
+        foothold = base + v.influence
         # killers look for officials who did not pledge (pledged ones are informants, see killings)
         officials = (v.officials * (1.0 - v.pledged)) >= 0.5
-        near_road = m.grid.road.data[v.x, v.y] > 0
         att = np.empty((len(ROLES), len(v))) if out is None else out
         # tax collectors go where the take is (due traders, rich oil markets first: EUI s.2, fn 24),
         # and IS's accumulation zones draw them (strongholds.zakat_factor, EUI s.4)
-        att[ROLE["zakat"]] = (foothold * (p.visit_base_attraction + collection_pull(m))
-                              * m.mechanisms.strongholds.zakat_factor())
-        att[ROLE["assassination"]] = foothold * (p.visit_base_attraction + officials)
-        att[ROLE["checkpoint"]] = foothold * (p.visit_base_attraction + near_road)
-        att[ROLE["transport"]] = foothold * foothold
-        att[ROLE["movement"]] = foothold * foothold
-        att[ROLE["car_bombs"]] = foothold * (p.visit_base_attraction + v.guard)
+        att[ROLE["zakat"]] = foothold * (base + collection_pull(m)) * m.mechanisms.strongholds.zakat_factor()
+        np.multiply(foothold, base + officials, out=att[ROLE["assassination"]])
+        np.multiply(foothold, base + m.world.on_road, out=att[ROLE["checkpoint"]])
+        np.multiply(foothold, foothold, out=att[ROLE["transport"]])
+        att[ROLE["movement"]] = att[ROLE["transport"]]
+        np.multiply(foothold, base + v.guard, out=att[ROLE["car_bombs"]])
         return att
 
     def reach(self, rows: np.ndarray) -> np.ndarray:
         """Night reach (cells) of the given cells."""
         m = self.model
         p, c = m.p, m.cells
-        north = 1.0 + p.mobility_gain_when_sdf_north * m.policy.sdf_attention_north
-        r = np.full(len(rows), p.night_range_cells * north)
+        r = np.full(len(rows), self.base_reach())
         if m.policy.regime_offensive:
             in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
             r[in_badia] *= p.regime_offensive_mobility_factor
         return r
 
+    def base_reach(self) -> float:
+        """Night reach (cells) of a cell outside the Badia, or of any cell while the regime holds back."""
+        p = self.model.p
+        return p.night_range_cells * (1.0 + p.mobility_gain_when_sdf_north * self.model.policy.sdf_attention_north)
+
+    def cover(self) -> np.ndarray:
+        """(2, villages + 1): each village's uncovered share (1 - guard) raised to the two guard aversions.
+
+        Row 0 for most roles, row 1 for tax collectors; the last column is the neighbour tables' dummy
+        village. Kept until the guard or the aversions change (the guard changes when units move).
+        """
+        v, p = self.model.villages, self.model.p
+        key = (v.guard.tobytes(), p.guard_aversion, p.guard_aversion_zakat)
+        if self._cover is None or self._cover[0] != key:
+            guard_left = np.zeros(len(v) + 1)
+            np.subtract(1.0, v.guard, out=guard_left[:-1])
+            self._cover = (key, guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]]))
+        return self._cover[1]
+
+    def decay(self, radius: int) -> np.ndarray:
+        """Pull of a target at each distance 0..radius+1 (the last, the tables' padding, never counts)."""
+        key = (radius, self.model.p.night_distance_scale_cells)
+        found = self._decay.get(key)
+        if found is None:
+            found = self._decay[key] = np.exp(-np.arange(radius + 2) / key[1])
+        return found
+
     def go_out(self) -> Visits:
         """Choose tonight's targets and move the cells (their rows; their Mesa agents follow lazily) there."""
         m = self.model
         c, v, p = m.cells, m.villages, m.p
-        v.is_present[:] = 0
-        self.out = np.zeros(0, int)
+        v.is_present.fill(0)
+        self.out = NO_ROWS
         if not self.enabled:
             return Visits.none()
         alive = m.cell_sites().alive
@@ -120,26 +165,25 @@ class NightMovement(Mechanism):
         # each cell weighs only the villages within its reach: a padded neighbour table per hideout
         # square (model.world.index), looked up for all cells at once, so a night costs in proportion
         # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
-        r = self.reach(rows)
-        radius = int(np.floor(r.max()))
+        if m.policy.regime_offensive:  # Badia cells reach less far than the others
+            r = self.reach(rows)
+            radius = int(np.floor(r.max()))
+        else:  # one reach for all: the table holds exactly the villages within it
+            r, radius = None, math.floor(self.base_reach())
         table = m.world.index.neighbours(radius)
         slot = table.slots(c.base_x[rows], c.base_y[rows])
         vid, dist = table.padded[slot], table.dist[slot]
         n = len(v)
-        held, guard_left, attraction = np.zeros(n + 1, bool), np.zeros(n + 1), np.zeros((len(ROLES), n + 1))
-        held[:n] = v.sdf_held
-        np.subtract(1.0, v.guard, out=guard_left[:n])
+        attraction = self._attraction
         self.role_attraction(out=attraction[:, :n])
+        # no weight outside SDF-held land (the dummy column n stays at zero)
+        np.copyto(attraction[:, :n], 0.0, where=~v.sdf_held)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         role = c.role[rows]
-        # each village's uncovered share raised to the two aversions once, not once per (cell, village)
-        cover = guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]])
         by_aversion = (role == ROLE["zakat"]).astype(np.intp)
-        decay = np.exp(-np.arange(radius + 2) / p.night_distance_scale_cells)
-        weight = attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid]
-        in_reach = held[vid]
-        in_reach &= dist <= r[:, None]
-        np.copyto(weight, 0.0, where=~in_reach)  # no weight out of reach or outside SDF-held land
+        weight = attraction[role[:, None], vid] * self.decay(radius)[dist] * self.cover()[by_aversion[:, None], vid]
+        if r is not None:
+            np.copyto(weight, 0.0, where=dist > r[:, None])  # no weight out of a Badia cell's reach
         total = weight.sum(axis=1)
         going = total > 0
         if not going.all():
@@ -151,7 +195,7 @@ class NightMovement(Mechanism):
         first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)
         pick = vid[np.arange(len(rows)), first]
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
-        v.is_present += np.bincount(pick, weights=c.fighters[rows], minlength=n).astype(v.is_present.dtype)
+        v.is_present[:] = np.bincount(pick, weights=c.fighters[rows], minlength=n)  # zeroed above
         self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
         return Visits(rows, pick)
 
@@ -160,4 +204,4 @@ class NightMovement(Mechanism):
         c = self.model.cells
         c.x[:] = c.base_x
         c.y[:] = c.base_y
-        self.out = np.zeros(0, int)
+        self.out = NO_ROWS

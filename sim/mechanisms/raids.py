@@ -61,7 +61,7 @@ class Raids(Mechanism):
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
         p = self.model.p
         chance = p.raid_find_prob * (1.0 - self.model.mechanisms.allegiance.leak(near))
-        return np.clip(np.where(in_camp, chance * p.shepherd_opacity, chance), 0.0, 1.0)
+        return np.where(in_camp, chance * p.shepherd_opacity, chance).clip(0.0, 1.0)
 
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""

@@ -100,7 +100,7 @@ class StrategicPatience(Mechanism):
         if p.patience_noise <= 0:
             willing = (over < 0).astype(float)
         else:
-            willing = 1.0 / (1.0 + np.exp(np.clip(over / p.patience_noise, -50.0, 50.0)))
+            willing = 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
         return np.where(coalition_present & follows_command, willing, 1.0)
 
     # ------------------------------------------------------------------ hooks

@@ -90,6 +90,19 @@ class Zakat(Mechanism):
 
     def choice(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> Choice:
         """How traders of ``villages`` with ``wealth`` answer a demand of ``amount`` (see the module's rule)."""
+        punish, negotiate, pay_cost, w_pay, w_refuse, w_exile, total = self._weights(villages, wealth, amount)
+        return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
+                      punish=punish, paid_share=pay_cost)
+
+    def expected_payment(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> np.ndarray:
+        """What each trader asked ``amount`` is expected to hand over: ``amount * choice.pay * choice.paid_share``
+        (the same numbers, without the other answers' shares)."""
+        _, _, pay_cost, w_pay, _, _, total = self._weights(villages, wealth, amount)
+        return amount * (w_pay / total) * pay_cost
+
+    def _weights(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, ...]:
+        # the rule's arithmetic, shared by choice and expected_paid_share: punish, negotiate, pay cost,
+        # the three answers' logit weights and their total
         p, v = self.model.p, self.model.villages
         pressure = 0.5 * (v.influence[villages] + v.fear[villages])
         credible = np.minimum(1.0, pressure / max(p.zakat_threat_full_pressure, 1e-9))
@@ -106,9 +119,7 @@ class Zakat(Mechanism):
         w_pay = np.exp(-(pay_cost - low) / noise)
         w_refuse = np.exp(-(refuse_cost - low) / noise)
         w_exile = np.exp(-(exile_cost - low) / noise)
-        total = w_pay + w_refuse + w_exile
-        return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
-                      punish=punish, paid_share=pay_cost)
+        return punish, negotiate, pay_cost, w_pay, w_refuse, w_exile, w_pay + w_refuse + w_exile
 
     def due(self, vil: int, due_now: np.ndarray | None = None) -> np.ndarray:
         """Traders of ``vil``'s market whom IS may ask today (``due_now``: :meth:`is_due` of every trader, if known)."""
@@ -198,13 +209,12 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     if len(t) == 0 or not p.zakat_enabled:
         return take
     zakat = m.mechanisms.zakat
-    due = np.flatnonzero(zakat.is_due(slice(None)) & (m.villages.influence[t.village] >= p.zakat_min_influence))
-    vil = t.village[due]
+    due = (zakat.is_due(slice(None)) & (m.villages.influence[t.village] >= p.zakat_min_influence)).nonzero()[0]
     if not len(due):
         return take
-    amount = zakat.demand_amount(t.wealth[due])
-    c = zakat.choice(vil, t.wealth[due], amount)
-    paid = amount * c.pay * c.paid_share
+    vil, wealth = t.village[due], t.wealth[due]
+    amount = zakat.demand_amount(wealth)
+    paid = zakat.expected_payment(vil, wealth, amount)
     # bincount adds each village's payments in row order, as np.add.at did, many times faster
     return np.bincount(vil, weights=paid, minlength=len(take))
 

@@ -43,6 +43,12 @@ READS: tuple[str, ...] = ("officials_per_council", "trader_daily_return", "zakat
 """Parameters owned by mechanisms that the initial conditions also read."""
 
 
+def read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, marked read-only: a static lookup shared by every caller."""
+    array.flags.writeable = False
+    return array
+
+
 @dataclass
 class World:
     """Static lookups: names, districts, zones and governorates of the villages, and the spatial index."""
@@ -57,6 +63,7 @@ class World:
     governorate_of: np.ndarray  # per village
     index: VillageIndex
     hideouts: Hideouts
+    on_road: np.ndarray  # per village: its square is on a road (roads never change during a run)
     _in_zone: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def in_zone(self, zone: str) -> np.ndarray:
@@ -79,5 +86,5 @@ class World:
             sdf_districts=np.array([d.holder == "sdf" for d in g.districts]),
             zone_of=np.array([g.zones[z] for z in v.zone]), district_of=district_names[v.district],
             governorate_of=governorates[v.district], index=VillageIndex(g.width, g.height, v.x, v.y),
-            hideouts=Hideouts(model),
+            hideouts=Hideouts(model), on_road=read_only(model.grid.road.data[v.x, v.y] > 0),
         )
