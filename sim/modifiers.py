@@ -39,16 +39,18 @@ PARAMS: tuple[str, ...] = COALITION_PARAMS + POLICING_PARAMS + PATIENCE_PARAMS
 
 
 # ------------------------------------------------------------------------------ coalition
-def coalition_present(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
+def coalition_present(model: InsurgencyModel, villages: np.ndarray | slice) -> np.ndarray:
     """Per village: is the Coalition present in its district?"""
     return model.policy.coalition_present_by_district[model.villages.district[villages]]
 
 
-def intelligence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
+def intelligence(model: InsurgencyModel, villages: np.ndarray | slice) -> np.ndarray:
     """Multiplier on the SDF's chance to find a cell near each village: Coalition intelligence, more
     where IS has drawn the Coalition's attention (its surge, ``strategic_patience``)."""
     surge = model.mechanisms.strategic_patience.surge(villages)
-    return np.where(coalition_present(model, villages), model.p.coalition_intel_multiplier * surge, 1.0)
+    found = model.p.coalition_intel_multiplier * surge
+    found[~coalition_present(model, villages)] = 1.0  # np.where(present, found, 1.0), in place
+    return found
 
 
 def presence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:

@@ -53,17 +53,17 @@ class Visits:
         # one stable sort groups the visits by role keeping tonight's order within a role, so each
         # role's visits are two slices instead of a comparison and two masked copies per ask
         roles = model.cells.role[self.cells]
-        order = np.argsort(roles, kind="stable")
+        order = roles.argsort(kind="stable")  # methods, not np.argsort: the same call without its wrappers
         cells, villages = self.cells[order], self.villages[order]
         cells.flags.writeable = villages.flags.writeable = False
-        bounds = np.searchsorted(roles[order], np.arange(len(ROLES) + 1)).tolist()
+        bounds = roles[order].searchsorted(np.arange(len(ROLES) + 1)).tolist()
         return {k: Visits(cells[bounds[k]: bounds[k + 1]], villages[bounds[k]: bounds[k + 1]])
                 for k in range(len(ROLES))}
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""
         if self._unique is None:  # what np.unique gives for these small non-negative rows, without its sort
-            self._unique = np.flatnonzero(np.bincount(self.villages)) if len(self.villages) else np.zeros(0, int)
+            self._unique = np.bincount(self.villages).nonzero()[0] if len(self.villages) else np.zeros(0, int)
         return self._unique
 
     @classmethod
@@ -114,7 +114,8 @@ class NightMovement(Mechanism):
         """Night reach (cells) of the given cells."""
         m = self.model
         p, c = m.p, m.cells
-        r = np.full(len(rows), self.base_reach())
+        r = np.empty(len(rows))
+        r.fill(self.base_reach())
         if m.policy.regime_offensive:
             in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
             r[in_badia] *= p.regime_offensive_mobility_factor
@@ -192,7 +193,7 @@ class NightMovement(Mechanism):
             return Visits.none()
         # one weighted draw per row, all rows at once
         threshold = m.rng.random(len(rows)) * total
-        first = np.argmax((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0), axis=1)
+        first = ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
         pick = vid[np.arange(len(rows)), first]
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
         v.is_present[:] = np.bincount(pick, weights=c.fighters[rows], minlength=n)  # zeroed above

@@ -50,12 +50,13 @@ class Raids(Mechanism):
         m = self.model
         p, v = m.p, m.villages
         if villages is None:
-            villages = np.arange(len(v))
+            villages = slice(None)  # every village: views of the columns, no copies
         tips = (p.tip_base + p.tip_per_trust * v.trust[villages]) * modifiers.tip_factor(m)
         suspicion = p.raid_suspicion_floor + v.influence[villages]
         rate = (p.sdf_operations * p.detection_base * v.guard[villages] * tips
                 * modifiers.intelligence(m, villages) * suspicion)
-        return np.where(v.sdf_held[villages], rate, 0.0)
+        rate[~v.sdf_held[villages]] = 0.0  # what np.where(held, rate, 0.0) gives, in place
+        return rate
 
     def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
@@ -68,9 +69,10 @@ class Raids(Mechanism):
         m = self.model
         p, c, acc = m.p, m.cells, m.accounts
         raids = m.rng.poisson(self.raid_rate())
-        m.mechanisms.supply_lines.seize(np.flatnonzero(raids))  # a search finds the village's weapons cache
-        for village in np.flatnonzero(raids):
-            acc.incident("raids", int(raids[village]), village=int(village))
+        raided = raids.nonzero()[0]
+        m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
+        for village, count in zip(raided.tolist(), raids[raided].tolist(), strict=True):
+            acc.incident("raids", count, village=village)
         sites = m.cell_sites()
         rows = sites.in_sdf
         if not len(rows):

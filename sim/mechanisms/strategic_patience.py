@@ -77,12 +77,12 @@ class StrategicPatience(Mechanism):
         held = np.bincount(self.governorate, weights=v.sdf_held.astype(float), minlength=len(self.attention))
         return np.bincount(self.governorate, weights=empty, minlength=len(self.attention)) / np.maximum(held, 1.0)
 
-    def of_villages(self, villages: np.ndarray) -> np.ndarray:
+    def of_villages(self, villages: np.ndarray | slice) -> np.ndarray:
         """Coalition attention in each village's governorate."""
         return self.attention[self.governorate[villages]]
 
     # ------------------------------------------------------------------ consequence and decision
-    def surge(self, villages: np.ndarray) -> np.ndarray:
+    def surge(self, villages: np.ndarray | slice) -> np.ndarray:
         """Multiplier on Coalition intelligence near each village: 1 + ``coalition_surge_gain`` x attention."""
         return 1.0 + self.model.p.coalition_surge_gain * self.of_villages(villages)
 
@@ -101,7 +101,8 @@ class StrategicPatience(Mechanism):
             willing = (over < 0).astype(float)
         else:
             willing = 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
-        return np.where(coalition_present & follows_command, willing, 1.0)
+        willing[~(coalition_present & follows_command)] = 1.0  # np.where(..., willing, 1.0), in place
+        return willing
 
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:
