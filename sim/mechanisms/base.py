@@ -10,11 +10,19 @@ not on the model; a cache is keyed by the parameter values it was built from, so
 
 from __future__ import annotations
 
+import functools
+import operator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
+
+
+@functools.cache
+def values_of(names: tuple[str, ...]) -> operator.attrgetter:
+    """A getter of the attributes ``names`` (at least two) as a tuple, made once per set of names."""
+    return operator.attrgetter(*names)
 
 
 class Mechanism:
@@ -42,7 +50,9 @@ class Mechanism:
 
     def param_key(self, *names: str) -> tuple[Any, ...]:
         """The current values of some parameters: the key of a cache built from them."""
-        return tuple(getattr(self.model.p, n) for n in names)
+        if len(names) < 2:
+            return tuple(getattr(self.model.p, n) for n in names)
+        return values_of(names)(self.model.p)  # one C call for all of them (a key built every day)
 
     def night(self, visits: Visits) -> None:
         """Act tonight, given where the cells went."""
