@@ -67,7 +67,11 @@ def air_support(model: InsurgencyModel, village: int) -> float:
 def coalition_share(model: InsurgencyModel) -> float:
     """Share of the SDF-held districts where the Coalition is present."""
     held = model.world.sdf_districts
-    return float(model.policy.coalition_present_by_district[held].mean()) if held.any() else 0.0
+    if not held.any():
+        return 0.0
+    # the mean of the booleans, as ndarray.mean gives it (an exact count over the number), without its
+    # Python layers: asked every night
+    return int(model.policy.coalition_present_by_district[held].sum()) / int(held.sum())
 
 
 # ------------------------------------------------------------------------------ policing

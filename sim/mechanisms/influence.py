@@ -9,7 +9,14 @@ the people. The influence and fear of every village are also written to the grid
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from sim.mechanisms.base import Mechanism
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
 
 
 class Influence(Mechanism):
@@ -20,18 +27,51 @@ class Influence(Mechanism):
     params = ("influence_enabled", "influence_decay_base", "influence_decay_guard", "influence_decay_admin",
               "influence_per_resident_cell", "fear_decay")
 
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        # what changes only when the guard, the administration, the hideouts or the parameters do:
+        # (key, answer) of the last day
+        self._retention: tuple[tuple, np.ndarray] | None = None
+        self._entrench: tuple[tuple, np.ndarray | None] | None = None
+
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
         m = self.model
-        p, v = m.p, m.villages
-        admin = v.has_council & v.has_chairman
-        decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-        v.influence *= 1.0 - decay.clip(0.0, 1.0)  # ndarray.clip: np.clip without its wrappers
-        v.fear *= 1.0 - p.fear_decay
-        sites = m.cell_sites()  # residents: living cells based on each village's own square
-        if len(sites.alive) and sites.residents.any():
-            # the share entrenched tonight, as a rate compounded per resident cell: never above 1
-            gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
-            v.influence += gain * v.sympathy * (1.0 - v.influence)
-        v.influence.clip(0.0, 1.0, out=v.influence)
+        v = m.villages
+        v.influence *= self.retention()
+        v.fear *= 1.0 - m.p.fear_decay
+        entrench = self.entrenchment()
+        if entrench is not None:
+            v.influence += entrench * (1.0 - v.influence)
+        v.influence.clip(0.0, 1.0, out=v.influence)  # ndarray.clip: np.clip without its wrappers
         m.grid.is_influence.data[v.x, v.y] = v.influence
+
+    def retention(self) -> np.ndarray:
+        """Per village, the share of IS influence that survives today's decay (read-only)."""
+        p, v = self.model.p, self.model.villages
+        key = (self.param_key("influence_decay_base", "influence_decay_guard", "influence_decay_admin"),
+               v.guard.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes())
+        if self._retention is None or self._retention[0] != key:
+            admin = v.has_council & v.has_chairman
+            decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
+            kept = 1.0 - decay.clip(0.0, 1.0)
+            kept.flags.writeable = False
+            self._retention = (key, kept)
+        return self._retention[1]
+
+    def entrenchment(self) -> np.ndarray | None:
+        """Per village, the share of the influence IS lacks that resident cells entrench tonight x the
+        village's sympathy (``None`` where no living cell is based on a village's own square)."""
+        m = self.model
+        p, v = m.p, m.villages
+        sites = m.cell_sites()  # residents: living cells based on each village's own square
+        key = (sites.key, p.influence_per_resident_cell, v.sympathy.tobytes())
+        if self._entrench is None or self._entrench[0] != key:
+            found = None
+            if len(sites.alive) and sites.residents.any():
+                # the share entrenched tonight, as a rate compounded per resident cell: never above 1
+                gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
+                found = gain * v.sympathy
+                found.flags.writeable = False
+            self._entrench = (key, found)
+        return self._entrench[1]

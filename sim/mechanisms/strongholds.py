@@ -16,7 +16,7 @@ as IS's hold spreads, violence can fall while zakat keeps coming in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -40,6 +40,7 @@ class Strongholds(Mechanism):
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self._strongholds: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last ask
+        self._zones: tuple[tuple, ColdZones] | None = None  # (key, answer) of the last ask
 
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
@@ -68,14 +69,34 @@ class Strongholds(Mechanism):
 
     def cold_zones(self) -> np.ndarray:
         """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""
-        if not self.model.p.stronghold_zones_enabled:
-            return np.zeros(len(self.model.villages), bool)
-        return self.strongholds() & self.model.villages.sdf_held
+        return self.zones().cold
 
     def violence_factor(self, villages: np.ndarray) -> np.ndarray:
         """Multiplier on killings and attacks in the given villages: restrained in cold zones."""
-        return 1.0 - self.model.p.cold_zone_restraint * self.cold_zones()[villages]
+        return self.zones().violence[villages]
 
     def zakat_factor(self) -> np.ndarray:
-        """Per village, multiplier on the pull of zakat collectors: higher in cold zones."""
-        return 1.0 + self.model.p.cold_zone_zakat_gain * self.cold_zones()
+        """Per village, multiplier on the pull of zakat collectors: higher in cold zones (read-only)."""
+        return self.zones().zakat
+
+    def zones(self) -> ColdZones:
+        """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
+        parameters change (asked three times a night; read-only, as callers share them)."""
+        p, v = self.model.p, self.model.villages
+        key = (self.param_key(*self.params), v.criteria.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes(),
+               v.sdf_held.tobytes())
+        if self._zones is None or self._zones[0] != key:
+            cold = self.strongholds() & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
+            zones = ColdZones(cold, 1.0 - p.cold_zone_restraint * cold, 1.0 + p.cold_zone_zakat_gain * cold)
+            for array in (zones.cold, zones.violence, zones.zakat):
+                array.flags.writeable = False
+            self._zones = (key, zones)
+        return self._zones[1]
+
+
+class ColdZones(NamedTuple):
+    """Per village: a cold zone, the multiplier on killings and attacks there, the pull on tax collectors."""
+
+    cold: np.ndarray
+    violence: np.ndarray
+    zakat: np.ndarray
