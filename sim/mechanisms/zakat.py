@@ -148,6 +148,9 @@ class Zakat(Mechanism):
         # who is due, tested for all traders at once and kept up to date as tonight's demands
         # change the traders asked (nothing else touches traders during this hook)
         due_now = self.is_due(slice(None))
+        # a demand only ever makes a trader not due, so a market with no one due now has no one due
+        # tonight: skip those visits at once (most of them) instead of one lookup each
+        asked &= np.bincount(t.village, weights=due_now, minlength=len(v))[mine.villages] > 0
         for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
             due = self.due(vil, due_now)
             if len(due) == 0:
