@@ -18,6 +18,10 @@ from pathlib import Path
 RUNS: tuple[tuple[str, int, int | None, bool], ...] = (
     ("baseline", 1, 60, False), ("baseline", 2, 60, False), ("baseline", 3, 60, True),
     ("history", 1, None, True), ("history", 2, None, False),
+    # events that take other paths: a prison attack (staged attackers, the cordon), the Turkish
+    # offensive (units redeployed north), the US withdrawal (no Coalition), an amnesty
+    ("prison_attack_2022", 1, None, False), ("turkish_offensive_2019", 1, None, False),
+    ("us_withdrawal", 1, None, False), ("amnesty", 1, None, False),
 )
 """(scenario, seed, months or None for the scenario's own length, daily collection on)."""
 

@@ -45,15 +45,20 @@ class Patrols(Mechanism):
             return
         in_cordon = prison.units_in_cordon()
         p, v, u = m.p, m.villages, m.units
-        on = u.active & (u.strength > 0) & ~in_cordon
+        on = (u.active & (u.strength > 0) & ~in_cordon).nonzero()[0]
         # each unit covers the villages within a cut-off where its pull has faded below 1%
         radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
         cover = np.zeros(len(v))
-        for k in np.nonzero(on)[0]:
-            rows, dist = m.world.index.within(int(u.x[k]), int(u.y[k]), radius)
-            cover[rows] += (u.strength[k] / p.sdf_unit_size) * np.exp(-dist / p.patrol_radius_cells)
+        near = [m.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
+        if near:
+            # every unit's pull on the villages near it in one array, in unit order: bincount adds each
+            # village's pulls in that order, as adding them unit by unit did
+            rows = np.concatenate([r for r, _ in near])
+            dist = np.concatenate([d for _, d in near])
+            strength = np.repeat(u.strength[on] / p.sdf_unit_size, [len(r) for r, _ in near])
+            cover = np.bincount(rows, weights=strength * np.exp(-dist / p.patrol_radius_cells), minlength=len(v))
         everywhere = np.arange(len(v))
-        v.guard[:] = np.clip(cover * modifiers.presence(m, everywhere) / p.guard_saturation, 0.0, 1.0)
+        v.guard[:] = (cover * modifiers.presence(m, everywhere) / p.guard_saturation).clip(0.0, 1.0)
         v.guard[~v.sdf_held] = 0.0
         m.grid.sdf_presence.data[:] = 0.0
         m.grid.sdf_presence.data[v.x, v.y] = v.guard
