@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 NO_PLOT = -1  # staging row when IS is not preparing an attack
+NO_STAGED = np.zeros(0, dtype=np.int64)
+NO_STAGED.flags.writeable = False  # shared answer of staged_rows() when no attack is being prepared
 DAYS_PER_MONTH = 365.25 / 12  # a unit conversion, not a behaviour
 
 
@@ -132,7 +134,9 @@ class Prison(Mechanism):
 
     def staged_rows(self) -> np.ndarray:
         """Rows of cells gathered for an attack (they do not go out at night)."""
-        return np.array([self.staging] if self.staging != NO_PLOT else [], dtype=np.int64)
+        if self.staging == NO_PLOT:
+            return NO_STAGED  # the usual night: no array built
+        return np.array([self.staging], dtype=np.int64)
 
     def day(self) -> None:
         """Move the staging group into position, and launch a prepared attack on its day."""
