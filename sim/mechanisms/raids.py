@@ -30,10 +30,16 @@ directly with daily chance ``sdf_operations`` x ``exposed_detection`` x its expo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from sim import modifiers
 from sim.mechanisms.base import Mechanism
+
+if TYPE_CHECKING:
+    from sim.agents.sites import CellSites
+    from sim.model import InsurgencyModel
 
 
 class Raids(Mechanism):
@@ -44,6 +50,10 @@ class Raids(Mechanism):
     params = ("raids_enabled", "sdf_operations", "detection_base", "raid_suspicion_floor", "raid_find_prob",
               "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection", "raid_capture_share",
               "raid_supporter_share")
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self._missed: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last day
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
         """Expected raids today on each village (all villages when ``villages`` is None)."""
@@ -64,6 +74,18 @@ class Raids(Mechanism):
         chance = p.raid_find_prob * (1.0 - self.model.mechanisms.allegiance.leak(near))
         return np.where(in_camp, chance * p.shepherd_opacity, chance).clip(0.0, 1.0)
 
+    def missed_once(self, sites: CellSites) -> np.ndarray:
+        """Per cell in SDF-held land (``sites.in_sdf``), the chance that one raid on its village misses it
+        (read-only). Kept until the hideouts, the officials' pledges or the parameters change."""
+        m = self.model
+        key = (sites.key, m.villages.pledged.tobytes(), m.mechanisms.allegiance.enabled,
+               self.param_key("raid_find_prob", "shepherd_opacity", "informant_leak"))
+        if self._missed is None or self._missed[0] != key:
+            missed = 1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf)
+            missed.flags.writeable = False
+            self._missed = (key, missed)
+        return self._missed[1]
+
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""
         m = self.model
@@ -79,7 +101,7 @@ class Raids(Mechanism):
             return
         # a cell survives k raids on its village with chance (1 - q)^k
         k = raids[sites.near_sdf]
-        miss = (1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf)) ** k
+        miss = self.missed_once(sites) ** k
         found = (k > 0) & (m.rng.random(len(rows)) >= miss)
         named = m.rng.random(len(rows)) < p.sdf_operations * p.exposed_detection * c.exposure[rows]
         for row, village, direct in zip(rows[found | named], sites.near_sdf[found | named],

@@ -61,6 +61,7 @@ class StrategicPatience(Mechanism):
         names, self.governorate = np.unique(model.world.governorate_of, return_inverse=True)
         self.governorates: tuple[str, ...] = tuple(str(n) for n in names)
         self.attention = np.zeros(len(names))  # per governorate, 0..1
+        self._willing: dict[float, tuple[tuple, np.ndarray]] = {}  # by a strike's cost: (key, answer)
         self.strikes_seen = {k: self._strikes_by_village(k) for k in STRIKES}
         self.vacuum_share = self._vacuum_share()
 
@@ -93,16 +94,28 @@ class StrategicPatience(Mechanism):
         Only cells that follow the command's guidance (``follows_command``, see :mod:`command`) weigh
         the attention; autonomous cells strike whenever they can.
         """
-        p = self.model.p
-        if not p.strategic_patience:
+        if not self.model.p.strategic_patience:
             return np.ones(len(villages))
-        over = self.of_villages(villages) + cost - p.patience_tolerance
-        if p.patience_noise <= 0:
-            willing = (over < 0).astype(float)
-        else:
-            willing = 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
+        willing = self.willing(cost)[self.governorate[villages]]
         willing[~(coalition_present & follows_command)] = 1.0  # np.where(..., willing, 1.0), in place
         return willing
+
+    def willing(self, cost: float) -> np.ndarray:
+        """Per governorate, the chance that a cell following the command strikes there, a strike drawing
+        ``cost`` attention. Kept until the attention or the parameters change (asked twice a night;
+        the same numbers as computing it village by village, since it depends only on the governorate)."""
+        p = self.model.p
+        key = (p.patience_tolerance, p.patience_noise, self.attention.tobytes())
+        cached = self._willing.get(cost)
+        if cached is None or cached[0] != key:
+            over = self.attention + cost - p.patience_tolerance
+            if p.patience_noise <= 0:
+                willing = (over < 0).astype(float)
+            else:
+                willing = 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
+            willing.flags.writeable = False
+            cached = self._willing[cost] = (key, willing)
+        return cached[1]
 
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:
