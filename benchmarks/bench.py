@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, one repetition")
     ap.add_argument("--json", type=Path, default=DEFAULT_OUT, help="where to write the figures")
+    ap.add_argument("--factors", type=int, nargs="+", help="map sizes to run (default 1 10 100; 100x takes minutes)")
     ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         fn = {"ours": measure_ours, "epstein": measure_epstein, "history": measure_history}[kind]
         print(json.dumps(fn(*map(int, nums))))
         return
-    r = run(quick=a.quick, out=a.json)
+    r = run(quick=a.quick, factors=tuple(a.factors) if a.factors else None, out=a.json)
     print(f"machine: {r['machine']}")
     print(f"load (/proc/loadavg) before: {r['uptime_before']}; after: {r['uptime_after']}")
     print(f"agent-update: {r['agent_update']}")
