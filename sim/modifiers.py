@@ -41,7 +41,7 @@ PARAMS: tuple[str, ...] = COALITION_PARAMS + POLICING_PARAMS + PATIENCE_PARAMS
 # ------------------------------------------------------------------------------ coalition
 def coalition_present(model: InsurgencyModel, villages: np.ndarray | slice) -> np.ndarray:
     """Per village: is the Coalition present in its district?"""
-    return model.policy.coalition_present_by_district[model.villages.district[villages]]
+    return model.policy.coalition_present_by_district[model.world.village_district[villages]]
 
 
 def intelligence(model: InsurgencyModel, villages: np.ndarray | slice) -> np.ndarray:

@@ -44,7 +44,7 @@ class Influence(Mechanism):
         if entrench is not None:
             v.influence += entrench * (1.0 - v.influence)
         v.influence.clip(0.0, 1.0, out=v.influence)  # ndarray.clip: np.clip without its wrappers
-        m.grid.is_influence.data[v.x, v.y] = v.influence
+        m.grid.is_influence.data[m.world.village_x, m.world.village_y] = v.influence
 
     def retention(self) -> np.ndarray:
         """Per village, the share of IS influence that survives today's decay (read-only)."""

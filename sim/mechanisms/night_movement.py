@@ -117,7 +117,7 @@ class NightMovement(Mechanism):
         r = np.empty(len(rows))
         r.fill(self.base_reach())
         if m.policy.regime_offensive:
-            in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
+            in_badia = m.geography.holder[c.base_x[rows].astype(np.intp), c.base_y[rows].astype(np.intp)] == REGIME
             r[in_badia] *= p.regime_offensive_mobility_factor
         return r
 
@@ -180,7 +180,7 @@ class NightMovement(Mechanism):
         # no weight outside SDF-held land (the dummy column n stays at zero)
         np.copyto(attraction[:, :n], 0.0, where=~v.sdf_held)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        role = c.role[rows]
+        role = c.role[rows].astype(np.intp)  # int8 in the table: numpy gathers through intp much faster
         by_aversion = (role == ROLE["zakat"]).astype(np.intp)
         weight = attraction[role[:, None], vid] * self.decay(radius)[dist] * self.cover()[by_aversion[:, None], vid]
         if r is not None:

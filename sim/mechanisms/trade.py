@@ -8,8 +8,15 @@ without shocks wealth stays near its starting level.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from sim.agents.trader import ACTIVE
 from sim.mechanisms.base import Mechanism
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
 
 
 class Trade(Mechanism):
@@ -19,6 +26,12 @@ class Trade(Mechanism):
     switch = "trade_enabled"
     params = ("trade_enabled", "trader_daily_return", "fear_trade_penalty")
 
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        # each trader's market in numpy's index type (gathers through the int32 column are several
+        # times slower); traders never change market
+        self.market = model.traders.village.astype(np.intp)
+
     def day(self) -> None:
         """Traders earn (less under fear) and spend a share of their wealth."""
         m = self.model
@@ -26,7 +39,7 @@ class Trade(Mechanism):
         if len(t) == 0:
             return
         active = t.status == ACTIVE
-        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear[t.village]) * active
+        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear[self.market]) * active
         spent = t.wealth * p.trader_daily_return * active
         t.wealth += earned - spent
         m.accounts.money["trade_income"] += float(earned.sum())

@@ -64,6 +64,11 @@ class World:
     index: VillageIndex
     hideouts: Hideouts
     on_road: np.ndarray  # per village: its square is on a road (roads never change during a run)
+    # the villages' square and district in numpy's index type (the table's columns are int32/int16,
+    # and numpy gathers through such index arrays several times slower): villages never move
+    village_x: np.ndarray
+    village_y: np.ndarray
+    village_district: np.ndarray
     _in_zone: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def in_zone(self, zone: str) -> np.ndarray:
@@ -87,4 +92,6 @@ class World:
             zone_of=np.array([g.zones[z] for z in v.zone]), district_of=district_names[v.district],
             governorate_of=governorates[v.district], index=VillageIndex(g.width, g.height, v.x, v.y),
             hideouts=Hideouts(model), on_road=read_only(model.grid.road.data[v.x, v.y] > 0),
+            village_x=read_only(v.x.astype(np.intp)), village_y=read_only(v.y.astype(np.intp)),
+            village_district=read_only(v.district.astype(np.intp)),
         )
