@@ -39,7 +39,7 @@ class Trade(Mechanism):
         if len(t) == 0:
             return
         active = t.status == ACTIVE
-        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear[self.market]) * active
+        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear)[self.market] * active
         spent = t.wealth * p.trader_daily_return * active
         t.wealth += earned - spent
         m.accounts.money["trade_income"] += float(earned.sum())

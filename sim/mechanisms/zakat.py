@@ -108,9 +108,10 @@ class Zakat(Mechanism):
         # the rule's arithmetic, shared by choice and expected_paid_share: punish, negotiate, pay cost,
         # the three answers' logit weights and their total
         p, v = self.model.p, self.model.villages
-        pressure = 0.5 * (v.influence[villages] + v.fear[villages])
+        # the threat depends on the village only: computed once per village, then looked up per trader
+        pressure = 0.5 * (v.influence + v.fear)
         credible = np.minimum(1.0, pressure / max(p.zakat_threat_full_pressure, 1e-9))
-        punish = p.retaliation_prob * credible * (1.0 - v.guard[villages])
+        punish = (p.retaliation_prob * credible * (1.0 - v.guard))[villages]
         asked = np.maximum(amount, 1e-9)
         refuse_cost = punish * p.retaliation_loss_share * wealth / asked
         exile_cost = p.exile_cost_share * wealth / asked
@@ -216,7 +217,7 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     if len(t) == 0 or not p.zakat_enabled:
         return take
     zakat = m.mechanisms.zakat
-    due = (zakat.is_due(slice(None)) & (m.villages.influence[zakat.market] >= p.zakat_min_influence)).nonzero()[0]
+    due = (zakat.is_due(slice(None)) & (m.villages.influence >= p.zakat_min_influence)[zakat.market]).nonzero()[0]
     if not len(due):
         return take
     vil, wealth = zakat.market[due], t.wealth[due]
