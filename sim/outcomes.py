@@ -47,6 +47,8 @@ STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {
     "is_cells": ("IS cells not dismantled", lambda m: len(m.cell_sites().alive)),
     "command_share": ("share of IS fighters in cells that follow the Badia command's guidance",
                       lambda m: m.mechanisms.command.share()),
+    "is_weapons_cached_usd": ("weapons and explosives IS holds in village caches (leftover arsenals and deliveries)",
+                              lambda m: m.mechanisms.arsenals.cached_usd()),
     "is_treasury_usd": ("money held by the IS organisation", lambda m: float(m.treasury + m.cells.money.sum())),
     "detainees": ("IS members in SDF detention", lambda m: int(m.detainees)),
     "mean_influence": ("mean IS influence over SDF-held villages", lambda m: _held_mean(m, "influence")),

@@ -16,7 +16,7 @@ from sim.world.names import BADIA, REGIME, SDF
 
 @pytest.fixture
 def model(tmp_path: Path) -> sim.InsurgencyModel:
-    return tiny_model(tmp_path)
+    return tiny_model(tmp_path, arsenals_enabled=False)  # caches start empty: the lines alone
 
 
 def _cell(m: sim.InsurgencyModel, role: str, fighters: int, at: str | None = None) -> int:
@@ -125,9 +125,9 @@ def _killings(m: sim.InsurgencyModel, nights: int) -> int:
 
 
 def test_killings_happen_only_with_weapons_and_each_uses_its_cost(tmp_path: Path) -> None:
-    unarmed = tiny_model(tmp_path / "a", killing_prob=1.0, capability_at_start=1.0)
+    unarmed = tiny_model(tmp_path / "a", killing_prob=1.0, capability_at_start=1.0, arsenals_enabled=False)
     assert _killings(unarmed, 30) == 0
-    armed = tiny_model(tmp_path / "b", killing_prob=1.0, capability_at_start=1.0)
+    armed = tiny_model(tmp_path / "b", killing_prob=1.0, capability_at_start=1.0, arsenals_enabled=False)
     i = armed.village_index["Easttown"]
     armed.villages.cache[i] = 10 * armed.p.cost_per_attack_usd
     kills = _killings(armed, 30)

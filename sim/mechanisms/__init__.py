@@ -10,7 +10,8 @@ Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapon
 ``cell_bases``, ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
 ``strongholds``, ``strategic_patience`` (the Coalition's attention, which the night's strikes raise
 and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's window or
-date, amnesties), ``elite_bargain``, ``turkish_front``. Conditions several read (Coalition,
+date, amnesties), ``elite_bargain``, ``turkish_front``. Day one only: ``arsenals`` (the caliphate's
+leftover weapons hidden in the villages' caches). Conditions several read (Coalition,
 policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from sim.mechanisms.allegiance import Allegiance
+from sim.mechanisms.arsenals import Arsenals
 from sim.mechanisms.attacks import Attacks
 from sim.mechanisms.badia_front import BadiaFront
 from sim.mechanisms.base import Mechanism
@@ -60,6 +62,7 @@ class Mechanisms:
     night_movement: NightMovement
     supply_lines: SupplyLines
     command: Command
+    arsenals: Arsenals
     checkpoints: Checkpoints
     zakat: Zakat
     repentance: Repentance
@@ -102,7 +105,7 @@ CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
     CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
-    Command,
+    Command, Arsenals,
 )}
 """Every mechanism class by name."""
 
