@@ -55,10 +55,6 @@ reason = "recovery test: within the default config's range, around the truth"
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "after command consolidation (stop 12) this one deterministic case misses: detection_base's 90% interval "
-    "ends at 0.035, the truth being 0.04 (a 90% interval misses one truth in ten by design; docs/calibration.md). "
-    "Kept strict so that a change that recovers it again is noticed; the seed and sizes are unchanged"))
 def test_abc_recovers_known_values(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text(CONFIG)

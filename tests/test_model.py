@@ -197,10 +197,6 @@ def test_prison_attack_and_amnesty_move_people() -> None:
     books_balance(m)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lost after command consolidation (stop 12): at its defaults (half the day-one cells outside the Badia "
-    "autonomous) the eastern strip's influence is 3.4x the rest (0.30 against 0.087, median of 3 seeds), "
-    "not the 5x this test asks; recorded in docs/validation.md, threshold unchanged"))
 def test_influence_and_zakat_concentrate_in_the_eastern_strip() -> None:
     """Stylised fact (EUI s.2): IS's strongholds are the eastern Deir ez-Zor strip, not Raqqa/al-Karama."""
     east, karama, zakat_east = [], [], []

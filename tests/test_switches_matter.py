@@ -35,12 +35,16 @@ EVENT_ONLY = {
                               "none. Owned by the consequences work package"),
 }
 
-SLOW = {
-    "cell_bases_enabled": (24, "with the supply lines on, movement cells bring fighters into villages and "
-                               "cell_bases only moves cells a captured member named that raids did not reach first: "
-                               "none is in that position in the 12-month baseline, some are within 24 months"),
+DORMANT = {
+    "cell_bases_enabled": (
+        {"supply_lines_enabled": False}, 12,
+        "with the supply lines on, cell_bases only moves cells in SDF land that a captured member named "
+        "(exposure past flee_exposure_threshold) and that raids did not reach first. Until stop 12 one such "
+        "cell appeared within 24 months of this baseline; since the leftover arsenals (stop 13) none does in "
+        "60 months (measured), so at the defaults the rule is dormant here. Its move is tested directly "
+        "(tests/test_mechanism_cell_bases.py) and its embedding with the supply lines off (below)"),
 }
-"""Switches whose mechanism acts rarely in the baseline: the months it takes, and why."""
+"""Switches whose mechanism does not act in the default baseline: where it acts instead, the months, and why."""
 
 
 def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -65,14 +69,15 @@ def test_the_run_is_repeatable(baseline: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(baseline, again)
 
 
+def _expected_failure(name: str) -> str | None:
+    return EVENT_ONLY[name][2] if name in EVENT_ONLY else DORMANT[name][2] if name in DORMANT else None
+
+
 @pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=EVENT_ONLY[n][2])) if n in EVENT_ONLY else n
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_expected_failure(n))) if _expected_failure(n) else n
     for n in SWITCHES
 ])
 def test_flipping_the_switch_changes_a_monthly_outcome(name: str, baseline: pd.DataFrame) -> None:
-    if name in SLOW:
-        assert _changed("baseline", SLOW[name][0], name), f"{name} off changes nothing in {SLOW[name][0]} months"
-        return
     flipped = _numbers(sim.run("baseline", seed=SEED, months=MONTHS, **{name: not SPECS[name].value})
                        .monthly_frame())
     changed = [c for c in baseline.columns if not baseline[c].equals(flipped[c])]
@@ -83,3 +88,12 @@ def test_flipping_the_switch_changes_a_monthly_outcome(name: str, baseline: pd.D
 def test_event_driven_switches_matter_in_their_scenario(name: str) -> None:
     scenario, months, _ = EVENT_ONLY[name]
     assert _changed(scenario, months, name), f"{name} off changes nothing in {scenario}"
+
+
+@pytest.mark.parametrize("name", sorted(DORMANT))
+def test_dormant_switches_matter_where_their_mechanism_acts(name: str) -> None:
+    settings, months, _ = DORMANT[name]
+    on = _numbers(sim.run("baseline", seed=SEED, months=months, **settings).monthly_frame())
+    off = _numbers(sim.run("baseline", seed=SEED, months=months, **settings, **{name: not SPECS[name].value})
+                   .monthly_frame())
+    assert [c for c in on.columns if not on[c].equals(off[c])], f"{name} off changes nothing with {settings}"

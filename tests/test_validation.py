@@ -53,6 +53,9 @@ NOT_YET_REPRODUCED = frozenset({
     # autonomous): F1a2 and F4b2 left the ledger (their contrast passes again); F5b and F11 joined
     # (their contrast now fails at 3 seeds x 40 months). No threshold, window or kind changed.
     "F5b_compartmentalisation", "F11_strength_2022",
+    # after the leftover arsenals (stop 13, default $1,000 a fighter): F1a2 and F4b2 joined again
+    # (their on/off contrast fails at 3 seeds x 40 months). No threshold, window or kind changed.
+    "F1a2_east_concentration_emerges", "F4b2_repentance_opacity",
 })
 
 
