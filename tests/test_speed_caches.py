@@ -13,7 +13,9 @@ import pytest
 import sim
 from sim import modifiers
 from sim.agents.is_cell import ROLE, ROLES
+from sim.mechanisms.night_movement import Visits
 from sim.mechanisms.patrols import PATROL_CUTOFF
+from sim.world.space import NeighbourTable
 
 
 @pytest.fixture
@@ -121,3 +123,111 @@ def test_raid_miss_chance_follows_the_pledges(model: sim.InsurgencyModel) -> Non
     v.pledged[sites.near_sdf] = 1.0  # informants everywhere near the cells: raids leak, and miss more
     assert np.array_equal(raids.missed_once(sites), plain())
     assert (raids.missed_once(sites) > before).any()
+
+
+# ---------------------------------------------------------------- round 2: supply lines and command
+
+
+def _old_cache_nearby(m: sim.InsurgencyModel, villages: np.ndarray) -> np.ndarray:
+    """The sum before the shortcut: slots of the villages' squares, a fresh copy of the caches padded with 0."""
+    table = m.world.index.neighbours(max(0, int(m.p.cache_reach_cells)))
+    slot = table.slots(m.villages.x[villages], m.villages.y[villages])  # may grow the table: before .rows
+    return np.append(m.villages.cache, 0.0)[table.rows[slot]].sum(axis=1)
+
+
+def test_cache_nearby_is_the_plain_sum_and_follows_the_caches(model: sim.InsurgencyModel) -> None:
+    m, v, lines = model, model.villages, model.mechanisms.supply_lines
+    rng = np.random.default_rng(3)
+    villages = np.arange(len(v))[::3]
+
+    def same() -> bool:
+        return (np.array_equal(lines.cache_nearby(villages), _old_cache_nearby(m, villages))
+                and all(lines.cache_nearby_one(i) == _old_cache_nearby(m, np.array([i]))[0] for i in range(len(v))))
+
+    assert same()
+    v.cache[:] = rng.random(len(v)) * 10.0 ** rng.integers(0, 6, len(v))  # changed in place
+    assert same()
+    v.cache = v.cache * 3.0  # the column replaced by a new array: the padded copy must follow it
+    assert same() and v.cache.base is lines.padded_cache()  # a view again
+    v.cache[villages[0]] += 1e6
+    assert same()
+    m.p.cache_reach_cells = 3  # another radius: rows of up to 12 villages, where numpy's sums group by width
+    assert same()
+
+
+def test_village_rows_grow_the_table_as_the_squares_do() -> None:
+    """Asking by village adds the same squares, in the same order, as asking by square: same widths, same sums."""
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=2, collect_daily=False)
+    index = m.world.index
+    by_village, by_square = NeighbourTable(index, 3), NeighbourTable(index, 3)
+    rng = np.random.default_rng(4)
+    w, h = index.at.shape
+    for _ in range(40):
+        villages = rng.integers(0, len(index.x), rng.integers(1, 6))
+        got = by_village.village_rows(villages)
+        slot = by_square.slots(index.x[villages], index.y[villages])  # may grow the table: before .padded
+        want = by_square.padded[slot]
+        assert np.array_equal(got, want)
+        assert np.array_equal(by_village.rows, by_square.rows) and np.array_equal(by_village.dist, by_square.dist)
+        # hideout squares asked by the night's moves share the table of their radius
+        x, y = rng.integers(0, w, 3), rng.integers(0, h, 3)
+        assert np.array_equal(by_village.slots(x, y), by_square.slots(x, y))
+
+
+def test_spend_is_the_plain_loop(model: sim.InsurgencyModel) -> None:
+    m, v, p, lines = model, model.villages, model.p, model.mechanisms.supply_lines
+    rng = np.random.default_rng(5)
+
+    def old_spend(cache: np.ndarray, village: int) -> float:
+        rows, dist = m.world.index.within(int(v.x[village]), int(v.y[village]), max(0, int(p.cache_reach_cells)))
+        left = p.cost_per_attack_usd
+        for j in rows[np.argsort(dist, kind="stable")].tolist():
+            used = min(left, float(cache[j]))
+            cache[j] -= used
+            left -= used
+            if left <= 0:
+                break
+        return p.cost_per_attack_usd - left
+
+    for radius in (1, 3, 1):
+        p.cache_reach_cells = radius
+        v.cache = rng.random(len(v)) * 10.0 ** rng.integers(0, 4, len(v))  # a new column each time
+        for village in rng.integers(0, len(v), 60).tolist():
+            expected = v.cache.copy()
+            used = old_spend(expected, village)
+            consumed = lines.consumed_usd
+            lines.spend(village)
+            assert np.array_equal(v.cache, expected) and lines.consumed_usd == consumed + used
+
+
+def test_couriers_reach_the_cells_based_on_the_squares_they_visit(model: sim.InsurgencyModel) -> None:
+    m, c, v, command = model, model.cells, model.villages, model.mechanisms.command
+    assert command.enabled
+    m.p.command_reach_per_visit = 0.5  # draws that matter
+    alive = np.flatnonzero(c.alive)
+    c.under_command[alive[::2]] = False  # autonomous cells, many of them based in villages
+    at_village = m.world.index.at[c.base_x[alive], c.base_y[alive]]
+    targets = np.concatenate([at_village[at_village >= 0][::3], [0, len(v) - 1]])
+    couriers = np.flatnonzero(np.isin(c.role, [ROLE["movement"], ROLE["transport"]]))
+    others = np.flatnonzero(~np.isin(c.role, [ROLE["movement"], ROLE["transport"]]))
+    assert len(couriers) and len(others)
+    rows = np.concatenate([np.resize(couriers, len(targets)), others[:5]])
+    visits = Visits(rows, np.concatenate([targets, at_village[at_village >= 0][1::3][:5]]))
+
+    def old_night() -> None:  # np.unique and np.isin over the visited squares, as before the shortcut
+        autonomous = np.flatnonzero(c.alive & ~c.under_command)
+        reached = np.unique(np.concatenate([visits.of_role(m, r).villages for r in ("movement", "transport")]))
+        height = m.geography.holder.shape[1]
+        visited = v.x[reached].astype(np.int64) * height + v.y[reached]
+        based = c.base_x[autonomous].astype(np.int64) * height + c.base_y[autonomous]
+        near = autonomous[np.isin(based, visited)]
+        if len(near):
+            c.under_command[near[m.rng.random(len(near)) < m.p.command_reach_per_visit]] = True
+
+    start, state = c.under_command.copy(), m.rng.bit_generator.state
+    command.night(visits)
+    got, after = c.under_command.copy(), m.rng.bit_generator.state
+    c.under_command[:], m.rng.bit_generator.state = start, state
+    old_night()
+    assert np.array_equal(got, c.under_command) and m.rng.bit_generator.state == after
+    assert (got & ~start).any()  # some cells came under command: the comparison was not empty

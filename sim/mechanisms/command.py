@@ -72,17 +72,18 @@ class Command(Mechanism):
     def night(self, visits: Visits) -> None:
         """Couriers' visits bring autonomous cells based in the visited villages under command."""
         m = self.model
-        c, v = m.cells, m.villages
+        c = m.cells
         autonomous = np.flatnonzero(c.alive & ~c.under_command)
         if not len(autonomous) or not len(visits):
             return
-        couriers = [visits.of_role(m, role).villages for role in COURIER_ROLES]
-        reached = np.unique(np.concatenate(couriers))
-        if not len(reached):
-            return
-        height = m.geography.holder.shape[1]
-        visited = v.x[reached].astype(np.int64) * height + v.y[reached]
-        based = c.base_x[autonomous].astype(np.int64) * height + c.base_y[autonomous]
-        near = autonomous[np.isin(based, visited)]
+        # tonight's courier villages as a mask, with a last entry (False) for the squares without a
+        # village (-1 in the village index): two lookups instead of a sort of the visited squares
+        tonight = np.zeros(len(m.villages) + 1, bool)
+        for role in COURIER_ROLES:
+            tonight[visits.of_role(m, role).villages] = True
+        at = m.world.index.at  # the village on each square, -1 where none
+        based = c.base_x[autonomous].astype(np.intp) * at.shape[1]
+        based += c.base_y[autonomous]
+        near = autonomous[tonight[at.reshape(-1)[based]]]
         if len(near):
             c.under_command[near[m.rng.random(len(near)) < m.p.command_reach_per_visit]] = True

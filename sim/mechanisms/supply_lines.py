@@ -44,6 +44,7 @@ from sim.world.population import form_cells
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
+    from sim.world.space import NeighbourTable
 
 
 class SupplyLines(Mechanism):
@@ -61,6 +62,11 @@ class SupplyLines(Mechanism):
         self.delivered_usd = 0.0  # weapons brought into village caches, in total
         self.consumed_usd = 0.0  # used up by strikes
         self.seized_usd = 0.0  # taken by SDF raids
+        # the villages' caches plus a last entry 0 for the neighbour tables' padding, with
+        # ``villages.cache`` a view of it: no copy with the padding appended at every ask
+        self._padded_cache = np.zeros(1)
+        self._cache_view = self._padded_cache[:0]
+        self._spend_order: dict[tuple[int, int], list[int]] = {}  # (radius, village): caches nearest first
 
     # ------------------------------------------------------------------ fighters
     def enlist(self, fighters: int) -> None:
@@ -114,7 +120,9 @@ class SupplyLines(Mechanism):
         for i, usd in zip(mine.villages.tolist(), load.tolist(), strict=True):
             if m.treasury <= 0:
                 return
-            # only what tops the caches within reach up to the stock the cells there are to keep
+            # only what tops the caches within reach up to the stock the cells there are to keep (one
+            # village at a time: its sum counts the deliveries so far, and its square joins the
+            # neighbour table when it is first asked for, as before)
             usd = min(usd, m.treasury, stock - self.cache_nearby_one(i))
             if usd <= 0:
                 continue
@@ -128,14 +136,26 @@ class SupplyLines(Mechanism):
         self.move_fighters(visits)
         self.move_weapons(visits)
 
+    def reach(self) -> NeighbourTable:
+        """The neighbour table of ``cache_reach_cells`` (shared with any other ask of the same radius)."""
+        m = self.model
+        return m.world.index.neighbours(max(0, int(m.p.cache_reach_cells)))
+
+    def padded_cache(self) -> np.ndarray:
+        """The villages' caches and a last entry 0, where the tables' padding points (``villages.cache`` is a view).
+
+        Made again, from the column's values, whenever the column is not that view any more (the
+        first ask, or after something replaced the column).
+        """
+        v = self.model.villages
+        if v.cache is not self._cache_view:
+            self._padded_cache = np.append(v.cache, 0.0)
+            self._cache_view = v.cache = self._padded_cache[:-1]
+        return self._padded_cache
+
     def cache_nearby(self, villages: np.ndarray) -> np.ndarray:
         """Weapons (USD) cached within ``cache_reach_cells`` of each village."""
-        m = self.model
-        table = m.world.index.neighbours(max(0, int(m.p.cache_reach_cells)))
-        slot = table.slots(m.villages.x[villages], m.villages.y[villages])  # may grow the table: before .rows
-        near = table.rows[slot]
-        padded = np.append(m.villages.cache, 0.0)  # the table pads with -1: the last entry, no weapons
-        return padded[near].sum(axis=1)
+        return self.padded_cache()[self.reach().village_rows(villages)].sum(axis=1)
 
     def cache_nearby_one(self, village: int) -> float:
         """Weapons (USD) cached within ``cache_reach_cells`` of one village (after tonight's deliveries so far)."""
@@ -154,12 +174,17 @@ class SupplyLines(Mechanism):
         cost = m.p.cost_per_attack_usd
         if not self.enabled or cost <= 0:
             return
-        v = m.villages
-        rows, dist = m.world.index.within(int(v.x[village]), int(v.y[village]), max(0, int(m.p.cache_reach_cells)))
+        radius = max(0, int(m.p.cache_reach_cells))
+        order = self._spend_order.get((radius, village))
+        if order is None:  # villages never move: the caches within reach, nearest first, found once
+            v = m.villages
+            rows, dist = m.world.index.within(int(v.x[village]), int(v.y[village]), radius)
+            order = self._spend_order[radius, village] = rows[dist.argsort(kind="stable")].tolist()
+        cache = self.padded_cache()
         left = cost
-        for j in rows[np.argsort(dist, kind="stable")].tolist():
-            used = min(left, float(v.cache[j]))
-            v.cache[j] -= used
+        for j in order:
+            used = min(left, float(cache[j]))
+            cache[j] -= used
             left -= used
             if left <= 0:
                 break

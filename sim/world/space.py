@@ -118,7 +118,8 @@ class NeighbourTable:
     their distances, then ``radius + 1``; ``padded[slot]`` is ``rows[slot]`` with the padding pointing
     at a dummy village one past the last (the number of villages), for lookups in arrays that have it.
     Squares get a slot the first time they are asked for, so a night looks up all its cells'
-    neighbourhoods with one fancy index instead of one call per cell.
+    neighbourhoods with one fancy index instead of one call per cell. Villages never move, so the
+    slot of each village's square is kept too (:meth:`village_rows`).
     """
 
     def __init__(self, index: VillageIndex, radius: int) -> None:
@@ -128,6 +129,21 @@ class NeighbourTable:
         self.rows = np.full((0, 1), -1, dtype=np.int64)
         self.dist = np.full((0, 1), radius + 1, dtype=np.int64)
         self.padded = np.full((0, 1), len(index.x), dtype=np.int64)
+        self.village_slot = np.full(len(index.x), -1, dtype=np.intp)  # -1: the village's square not asked yet
+
+    def village_rows(self, villages: np.ndarray) -> np.ndarray:
+        """``padded`` rows of the squares of ``villages`` (village rows): ``padded[slots(x, y)]`` of their squares.
+
+        Squares are added exactly when :meth:`slots` would add them (the first time they are asked
+        for), so the table grows, and its width with it, as it did before this shortcut: the width
+        matters, numpy's row sums group their terms by it.
+        """
+        slot = self.village_slot[villages]
+        if len(slot) and slot.min() < 0:
+            missing = villages[slot < 0]
+            self.village_slot[missing] = self.slots(self.index.x[missing], self.index.y[missing])
+            slot = self.village_slot[villages]
+        return self.padded[slot]
 
     def slots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The slot of each square (x, y), adding the squares not seen before."""
