@@ -174,6 +174,45 @@ def test_village_rows_grow_the_table_as_the_squares_do() -> None:
         assert np.array_equal(by_village.slots(x, y), by_square.slots(x, y))
 
 
+def _old_move_weapons(m: sim.InsurgencyModel, visits: Visits) -> None:
+    """Transport visits as before the shortcut: one padded copy and slot lookup per visit."""
+    p, v, lines = m.p, m.villages, m.mechanisms.supply_lines
+    mine = visits.of_role(m, "transport")
+    load = p.transport_load_usd * m.cells.fighters[mine.cells] * lines.carrying(mine.cells)
+    for i, usd in zip(mine.villages.tolist(), load.tolist(), strict=True):
+        if m.treasury <= 0:
+            return
+        stock = p.cache_target_strikes * p.cost_per_attack_usd
+        usd = min(usd, m.treasury, stock - _old_cache_nearby(m, np.array([i]))[0])
+        if usd > 0:
+            m.treasury -= usd
+            v.cache[i] += usd
+            lines.delivered_usd += usd
+
+
+def test_move_weapons_is_the_plain_loop() -> None:
+    """Twin models, old loop and new: same caches, treasury and neighbour table, new squares or known ones."""
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=6, collect_daily=False) for _ in "ab"]
+    rng = np.random.default_rng(7)
+    cache = rng.random(len(twins[0].villages)) * 10.0 ** rng.integers(0, 4, len(twins[0].villages))
+    carriers = np.flatnonzero(twins[0].cells.role == ROLE["transport"])
+    assert len(carriers)
+    for m in twins:
+        m.p.cache_reach_cells, m.p.cache_target_strikes, m.treasury = 3, 20.0, 4e4  # a radius nobody asked yet
+        m.villages.cache[:] = cache
+    first = rng.integers(0, len(cache), 12)
+    for night in range(3):  # the first night adds squares to the table, later ones find them all there
+        rows, villages = rng.choice(carriers, 12), rng.permutation(first)
+        assert twins[0].world.index.neighbours(3).knows(villages) == (night > 0)
+        twins[0].mechanisms.supply_lines.move_weapons(Visits(rows, villages))
+        _old_move_weapons(twins[1], Visits(rows, villages.copy()))
+        new, old = twins
+        assert np.array_equal(new.villages.cache, old.villages.cache) and new.treasury == old.treasury
+        assert new.mechanisms.supply_lines.delivered_usd == old.mechanisms.supply_lines.delivered_usd > 0
+        table_new, table_old = (m.world.index.neighbours(3) for m in twins)
+        assert table_new is not table_old and np.array_equal(table_new.rows, table_old.rows)
+
+
 def test_spend_is_the_plain_loop(model: sim.InsurgencyModel) -> None:
     m, v, p, lines = model, model.villages, model.p, model.mechanisms.supply_lines
     rng = np.random.default_rng(5)

@@ -117,13 +117,17 @@ class SupplyLines(Mechanism):
             return
         load = p.transport_load_usd * c.fighters[mine.cells] * self.carrying(mine.cells)
         stock = p.cache_target_strikes * p.cost_per_attack_usd
-        for i, usd in zip(mine.villages.tolist(), load.tolist(), strict=True):
+        # each village's sum counts the deliveries before it, so one at a time; when all their squares
+        # are in the neighbour table (the usual night) it cannot grow here and its rows are looked up
+        # once, else each square joins the table when it is first asked for, as before
+        table = self.reach()
+        near = table.village_rows(mine.villages) if table.knows(mine.villages) else None
+        for k, (i, usd) in enumerate(zip(mine.villages.tolist(), load.tolist(), strict=True)):
             if m.treasury <= 0:
                 return
-            # only what tops the caches within reach up to the stock the cells there are to keep (one
-            # village at a time: its sum counts the deliveries so far, and its square joins the
-            # neighbour table when it is first asked for, as before)
-            usd = min(usd, m.treasury, stock - self.cache_nearby_one(i))
+            nearby = self.cache_nearby_one(i) if near is None else float(self.sum_rows(near[k: k + 1])[0])
+            # only what tops the caches within reach up to the stock the cells there are to keep
+            usd = min(usd, m.treasury, stock - nearby)
             if usd <= 0:
                 continue
             m.treasury -= usd
@@ -153,9 +157,13 @@ class SupplyLines(Mechanism):
             self._cache_view = v.cache = self._padded_cache[:-1]
         return self._padded_cache
 
+    def sum_rows(self, near: np.ndarray) -> np.ndarray:
+        """Weapons (USD) cached in each row of villages ``near`` (neighbour-table rows, padded)."""
+        return np.add.reduce(self.padded_cache()[near], axis=1)  # what .sum(axis=1) calls, without its wrapper
+
     def cache_nearby(self, villages: np.ndarray) -> np.ndarray:
         """Weapons (USD) cached within ``cache_reach_cells`` of each village."""
-        return self.padded_cache()[self.reach().village_rows(villages)].sum(axis=1)
+        return self.sum_rows(self.reach().village_rows(villages))
 
     def cache_nearby_one(self, village: int) -> float:
         """Weapons (USD) cached within ``cache_reach_cells`` of one village (after tonight's deliveries so far)."""
@@ -166,7 +174,9 @@ class SupplyLines(Mechanism):
         cost = self.model.p.cost_per_attack_usd
         if not self.enabled or cost <= 0:
             return np.ones(len(villages))
-        return np.minimum(1.0, self.cache_nearby(villages) / cost)
+        factor = self.cache_nearby(villages)
+        factor /= cost
+        return np.minimum(factor, 1.0, out=factor)
 
     def spend(self, village: int) -> None:
         """A strike at ``village`` uses up its cost from the caches nearby, its own village's first."""

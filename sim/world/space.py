@@ -143,7 +143,11 @@ class NeighbourTable:
             missing = villages[slot < 0]
             self.village_slot[missing] = self.slots(self.index.x[missing], self.index.y[missing])
             slot = self.village_slot[villages]
-        return self.padded[slot]
+        return self.padded.take(slot, axis=0)  # rows by take: the same copy as padded[slot], at half the cost
+
+    def knows(self, villages: np.ndarray) -> bool:
+        """True when the squares of all ``villages`` have slots (asking for them will not grow the table)."""
+        return not len(villages) or bool(self.village_slot[villages].min() >= 0)
 
     def slots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The slot of each square (x, y), adding the squares not seen before."""
