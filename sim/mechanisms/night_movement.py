@@ -173,7 +173,8 @@ class NightMovement(Mechanism):
             r, radius = None, math.floor(self.base_reach())
         table = m.world.index.neighbours(radius)
         slot = table.slots(c.base_x[rows], c.base_y[rows])
-        vid, dist = table.padded[slot], table.dist[slot]
+        # rows by take: the same copies as table.padded[slot] and table.dist[slot], at half the cost
+        vid, dist = table.padded.take(slot, axis=0), table.dist.take(slot, axis=0)
         n = len(v)
         attraction = self._attraction
         self.role_attraction(out=attraction[:, :n])
@@ -187,8 +188,10 @@ class NightMovement(Mechanism):
             np.copyto(weight, 0.0, where=dist > r[:, None])  # no weight out of a Badia cell's reach
         total = weight.sum(axis=1)
         going = total > 0
-        if not going.all():
-            rows, weight, total, vid = rows[going], weight[going], total[going], vid[going]
+        if not going.all():  # one index of the rows kept, then takes: the same copies as four masks, faster
+            kept = going.nonzero()[0]
+            rows, total = rows.take(kept), total.take(kept)
+            weight, vid = weight.take(kept, axis=0), vid.take(kept, axis=0)
         if len(rows) == 0:  # no cell has a village within reach tonight
             return Visits.none()
         # one weighted draw per row, all rows at once
