@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -23,6 +26,36 @@ if TYPE_CHECKING:
 def values_of(names: tuple[str, ...]) -> operator.attrgetter:
     """A getter of the attributes ``names`` (at least two) as a tuple, made once per set of names."""
     return operator.attrgetter(*names)
+
+
+def _freeze(value: Any) -> Any:
+    """``value`` with every numpy array in it (itself, or a tuple's items) marked read-only: callers share it."""
+    for array in value if isinstance(value, tuple) else (value,):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return value
+
+
+class LastAnswer:
+    """The answer to the last question asked, kept while its key is unchanged.
+
+    For what a mechanism asks several times a day but changes rarely: ``get(key, compute)`` returns
+    the kept answer when ``key`` equals the last one, else ``compute()``, made read-only (its
+    callers share it). Keys hold parameter values and the bytes of the columns the answer is made of.
+    """
+
+    __slots__ = ("answer", "asked", "key")
+
+    def __init__(self) -> None:
+        self.key: Any = None
+        self.answer: Any = None
+        self.asked = False
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The answer for ``key``: kept, or computed now."""
+        if not self.asked or self.key != key:
+            self.key, self.answer, self.asked = key, _freeze(compute()), True
+        return self.answer
 
 
 class Mechanism:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -29,10 +29,9 @@ class Influence(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        # what changes only when the guard, the administration, the hideouts or the parameters do:
-        # (key, answer) of the last day
-        self._retention: tuple[tuple, np.ndarray] | None = None
-        self._entrench: tuple[tuple, np.ndarray | None] | None = None
+        # what changes only when the guard, the administration, the hideouts or the parameters do
+        self._retention = LastAnswer()
+        self._entrench = LastAnswer()
 
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
@@ -51,13 +50,12 @@ class Influence(Mechanism):
         p, v = self.model.p, self.model.villages
         key = (self.param_key("influence_decay_base", "influence_decay_guard", "influence_decay_admin"),
                v.guard.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes())
-        if self._retention is None or self._retention[0] != key:
+        def kept() -> np.ndarray:
             admin = v.has_council & v.has_chairman
             decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-            kept = 1.0 - decay.clip(0.0, 1.0)
-            kept.flags.writeable = False
-            self._retention = (key, kept)
-        return self._retention[1]
+            return 1.0 - decay.clip(0.0, 1.0)
+
+        return self._retention.get(key, kept)
 
     def entrenchment(self) -> np.ndarray | None:
         """Per village, the share of the influence IS lacks that resident cells entrench tonight x the
@@ -66,12 +64,11 @@ class Influence(Mechanism):
         p, v = m.p, m.villages
         sites = m.cell_sites()  # residents: living cells based on each village's own square
         key = (sites.key, p.influence_per_resident_cell, v.sympathy.tobytes())
-        if self._entrench is None or self._entrench[0] != key:
-            found = None
-            if len(sites.alive) and sites.residents.any():
-                # the share entrenched tonight, as a rate compounded per resident cell: never above 1
-                gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
-                found = gain * v.sympathy
-                found.flags.writeable = False
-            self._entrench = (key, found)
-        return self._entrench[1]
+        def entrenched() -> np.ndarray | None:
+            if not (len(sites.alive) and sites.residents.any()):
+                return None
+            # the share entrenched tonight, as a rate compounded per resident cell: never above 1
+            gain = 1.0 - (1.0 - min(p.influence_per_resident_cell, 1.0)) ** sites.residents
+            return gain * v.sympathy
+
+        return self._entrench.get(key, entrenched)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.zakat import collection_pull
 from sim.world.names import REGIME
 
@@ -88,7 +88,7 @@ class NightMovement(Mechanism):
         # reused every night: each role's pull per village, plus a dummy village n (the neighbour
         # tables' padding) that stays at zero
         self._attraction = np.zeros((len(ROLES), n + 1))
-        self._cover: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last night
+        self._cover = LastAnswer()
         self._decay: dict[tuple[int, float], np.ndarray] = {}
 
     def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
@@ -134,11 +134,12 @@ class NightMovement(Mechanism):
         """
         v, p = self.model.villages, self.model.p
         key = (v.guard.tobytes(), p.guard_aversion, p.guard_aversion_zakat)
-        if self._cover is None or self._cover[0] != key:
+        def uncovered() -> np.ndarray:
             guard_left = np.zeros(len(v) + 1)
             np.subtract(1.0, v.guard, out=guard_left[:-1])
-            self._cover = (key, guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]]))
-        return self._cover[1]
+            return guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]])
+
+        return self._cover.get(key, uncovered)
 
     def decay(self, radius: int) -> np.ndarray:
         """Pull of a target at each distance 0..radius+1 (the last, the tables' padding, never counts)."""

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.agents.sites import CellSites
@@ -53,7 +53,7 @@ class Raids(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        self._missed: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last day
+        self._missed = LastAnswer()
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
         """Expected raids today on each village (all villages when ``villages`` is None)."""
@@ -80,11 +80,7 @@ class Raids(Mechanism):
         m = self.model
         key = (sites.key, m.villages.pledged.tobytes(), m.mechanisms.allegiance.enabled,
                self.param_key("raid_find_prob", "shepherd_opacity", "informant_leak"))
-        if self._missed is None or self._missed[0] != key:
-            missed = 1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf)
-            missed.flags.writeable = False
-            self._missed = (key, missed)
-        return self._missed[1]
+        return self._missed.get(key, lambda: 1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf))
 
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.councils import vacuum
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class StrategicPatience(Mechanism):
         names, self.governorate = np.unique(model.world.governorate_of, return_inverse=True)
         self.governorates: tuple[str, ...] = tuple(str(n) for n in names)
         self.attention = np.zeros(len(names))  # per governorate, 0..1
-        self._willing: dict[float, tuple[tuple, np.ndarray]] = {}  # by a strike's cost: (key, answer)
+        self._willing: dict[float, LastAnswer] = {}  # by a strike's cost
         self.strikes_seen = {k: self._strikes_by_village(k) for k in STRIKES}
         self.vacuum_share = self._vacuum_share()
 
@@ -106,16 +106,13 @@ class StrategicPatience(Mechanism):
         the same numbers as computing it village by village, since it depends only on the governorate)."""
         p = self.model.p
         key = (p.patience_tolerance, p.patience_noise, self.attention.tobytes())
-        cached = self._willing.get(cost)
-        if cached is None or cached[0] != key:
+        def chance() -> np.ndarray:
             over = self.attention + cost - p.patience_tolerance
             if p.patience_noise <= 0:
-                willing = (over < 0).astype(float)
-            else:
-                willing = 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
-            willing.flags.writeable = False
-            cached = self._willing[cost] = (key, willing)
-        return cached[1]
+                return (over < 0).astype(float)
+            return 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
+
+        return self._willing.setdefault(cost, LastAnswer()).get(key, chance)
 
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -39,8 +39,8 @@ class Strongholds(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        self._strongholds: tuple[tuple, np.ndarray] | None = None  # (key, answer) of the last ask
-        self._zones: tuple[tuple, ColdZones] | None = None  # (key, answer) of the last ask
+        self._strongholds = LastAnswer()
+        self._zones = LastAnswer()
 
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
@@ -60,12 +60,8 @@ class Strongholds(Mechanism):
         p, v = self.model.p, self.model.villages
         key = (p.stronghold_criterion_count, p.stronghold_min_criteria, v.criteria.tobytes(),
                v.has_council.tobytes(), v.has_chairman.tobytes())
-        cached = self._strongholds
-        if cached is None or cached[0] != key:
-            found = v.criteria_met(p.stronghold_criterion_count) >= p.stronghold_min_criteria
-            found.flags.writeable = False
-            cached = self._strongholds = (key, found)
-        return cached[1]
+        return self._strongholds.get(key, lambda: v.criteria_met(p.stronghold_criterion_count)
+                                     >= p.stronghold_min_criteria)
 
     def cold_zones(self) -> np.ndarray:
         """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""
@@ -82,16 +78,15 @@ class Strongholds(Mechanism):
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
         parameters change (asked three times a night; read-only, as callers share them)."""
-        p, v = self.model.p, self.model.villages
+        v = self.model.villages
         key = (self.param_key(*self.params), v.criteria.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes(),
                v.sdf_held.tobytes())
-        if self._zones is None or self._zones[0] != key:
-            cold = self.strongholds() & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
-            zones = ColdZones(cold, 1.0 - p.cold_zone_restraint * cold, 1.0 + p.cold_zone_zakat_gain * cold)
-            for array in (zones.cold, zones.violence, zones.zakat):
-                array.flags.writeable = False
-            self._zones = (key, zones)
-        return self._zones[1]
+        return self._zones.get(key, self._cold_zones)
+
+    def _cold_zones(self) -> ColdZones:
+        p, v = self.model.p, self.model.villages
+        cold = self.strongholds() & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
+        return ColdZones(cold, 1.0 - p.cold_zone_restraint * cold, 1.0 + p.cold_zone_zakat_gain * cold)
 
 
 class ColdZones(NamedTuple):
