@@ -105,7 +105,7 @@ class Zakat(Mechanism):
         return amount * (w_pay / total) * pay_cost
 
     def _weights(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, ...]:
-        # the rule's arithmetic, shared by choice and expected_paid_share: punish, negotiate, pay cost,
+        # the rule's arithmetic, shared by choice and expected_payment: punish, negotiate, pay cost,
         # the three answers' logit weights and their total
         p, v = self.model.p, self.model.villages
         # the threat depends on the village only: computed once per village, then looked up per trader
