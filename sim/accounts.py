@@ -24,7 +24,7 @@ INCIDENTS: tuple[str, ...] = (
     "allegiances",  # officials who swore allegiance
     "raids",  # SDF/Coalition raids on cells
     "members_arrested",  # IS members arrested in raids
-    "arrests",  # everyone arrested in raids: IS members and the innocents taken with them
+    "arrests",  # everyone arrested in raids: IS members, the innocents taken with them, suspects
     "civilian_arrests",  # people arrested on thin evidence and later released
     "badia_attacks",  # attacks on regime forces and convoys south of the river
     "prison_attacks",

@@ -97,6 +97,7 @@ def test_a_raid_captures_members_and_counts_arrests(model: sim.InsurgencyModel) 
     c, p = model.cells, model.p
     c.fighters[0], c.supporters[0] = 10, 10
     p.raid_capture_share, p.raid_supporter_share, p.raid_bystander_share = 1.0, 1.0, 0.0
+    p.raid_suspects_mean = 0.0  # only the cell's members (suspects: tests/test_mechanism_suspect_arrests.py)
     detainees = model.detainees
     captured = model.mechanisms.raids.raid(0, i)
     assert captured == 20 and model.detainees == detainees + 20

@@ -4,7 +4,8 @@ Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapon
 ``command`` (couriers bring the post-Baghouz cells under the command's guidance), ``checkpoints``,
 ``zakat``, ``repentance``, ``allegiance``, ``killings``, ``attacks``, ``governance``,
 ``badia_front``. Day: ``prison`` (a staged attack), ``patrols``, ``raids`` (with
-``compartmentalisation`` and ``civilian_arrests``), ``trade``, ``influence``. Month end:
+``compartmentalisation``, ``civilian_arrests`` and ``suspect_arrests``), ``trade``, ``influence``.
+Month end:
 ``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled), ``trust``,
 ``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
 ``cell_bases``, ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
@@ -46,6 +47,7 @@ from sim.mechanisms.sdf_recruitment import SDFRecruitment
 from sim.mechanisms.strategic_patience import StrategicPatience
 from sim.mechanisms.strongholds import Strongholds
 from sim.mechanisms.supply_lines import SupplyLines
+from sim.mechanisms.suspect_arrests import SuspectArrests
 from sim.mechanisms.trade import Trade
 from sim.mechanisms.trust import Trust
 from sim.mechanisms.turkish_front import TurkishFront
@@ -74,6 +76,7 @@ class Mechanisms:
     patrols: Patrols
     raids: Raids
     civilian_arrests: CivilianArrests
+    suspect_arrests: SuspectArrests
     compartmentalisation: Compartmentalisation
     trade: Trade
     influence: Influence
@@ -105,7 +108,7 @@ CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
     CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
-    Command, Arsenals,
+    Command, Arsenals, SuspectArrests,
 )}
 """Every mechanism class by name."""
 

@@ -34,7 +34,7 @@ class CivilianArrests(Mechanism):
             return 0
         arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
         share = modifiers.wrongful_share(m, p.sweep_wrongful_share)
-        return self._wrong(village, int(m.rng.binomial(arrested, share)))
+        return self.wrongful(village, int(m.rng.binomial(arrested, share)))
 
     def wrongful_for(self, village: int, members: int) -> int:
         """Innocents taken alongside ``members`` IS members in a raid (``raid_bystander_share`` of its detainees)."""
@@ -43,9 +43,10 @@ class CivilianArrests(Mechanism):
         if not self.enabled or members <= 0 or share <= 0:
             return 0
         expected = members * share / (1.0 - share)
-        return self._wrong(village, int(m.rng.poisson(expected)))
+        return self.wrongful(village, int(m.rng.poisson(expected)))
 
-    def _wrong(self, village: int, innocent: int) -> int:
+    def wrongful(self, village: int, innocent: int) -> int:
+        """Book ``innocent`` wrongful arrests in ``village`` and their cost to its trust; returns ``innocent``."""
         if innocent:
             m = self.model
             v = m.villages

@@ -23,9 +23,10 @@ camp, x (1 - informants' leak)), so the chance that a raid finds something grows
 of cells there and finds are in proportion to them. Found cells lose a share of their members to
 detention (``raid_capture_share`` of fighters, more with Coalition air support;
 ``raid_supporter_share`` of supporters) and innocent bystanders are taken with them
-(``raid_bystander_share`` of a raid's detainees, see ``civilian_arrests``). A raid that finds no
-cell arrests no one here. A cell a captured member named (``compartmentalisation``) is raided
-directly with daily chance ``sdf_operations`` x ``exposed_detection`` x its exposure.
+(``raid_bystander_share`` of a raid's detainees, see ``civilian_arrests``). Every raid, found cell
+or not, also detains suspects on suspicion (``suspect_arrests``). A cell a captured member named
+(``compartmentalisation``) is raided directly with daily chance ``sdf_operations`` x
+``exposed_detection`` x its exposure.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Raids(Mechanism):
         m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
         for village, count in zip(raided.tolist(), raids[raided].tolist(), strict=True):
             acc.incident("raids", count, village=village)
+        m.mechanisms.suspect_arrests.detain(raided, raids[raided])
         sites = m.cell_sites()
         rows = sites.in_sdf
         if not len(rows):
@@ -112,6 +114,7 @@ class Raids(Mechanism):
     def raid(self, row: int, village: int) -> int:
         """A raid aimed at one cell near ``village`` (a named cell): count it and capture; returns captured."""
         self.model.accounts.incident("raids", village=village)
+        self.model.mechanisms.suspect_arrests.detain(np.array([village]), np.array([1]))
         return self.capture(row, village)
 
     def capture(self, row: int, village: int) -> int:
