@@ -50,7 +50,7 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
                "governance", "badia_front", "strategic_patience")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
     ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
-                   "badia_front", "repentance", "strongholds", "strategic_patience")),
+                   "exodus", "badia_front", "repentance", "strongholds", "strategic_patience")),
 )
 """The day's phases and, in each, the mechanisms whose hook of that name runs, in order.
 

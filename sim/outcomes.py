@@ -49,6 +49,8 @@ STATE: dict[str, tuple[str, Callable[[InsurgencyModel], Any]]] = {
                       lambda m: m.mechanisms.command.share()),
     "is_weapons_cached_usd": ("weapons and explosives IS holds in village caches (leftover arsenals and deliveries)",
                               lambda m: m.mechanisms.arsenals.cached_usd()),
+    "is_fighters_in_transit": ("IS fighters of the day-one cells still passing through on their way out (exodus)",
+                               lambda m: m.mechanisms.exodus.fighters_in_transit()),
     "is_treasury_usd": ("money held by the IS organisation", lambda m: float(m.treasury + m.cells.money.sum())),
     "detainees": ("IS members in SDF detention", lambda m: int(m.detainees)),
     "mean_influence": ("mean IS influence over SDF-held villages", lambda m: _held_mean(m, "influence")),

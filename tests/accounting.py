@@ -23,6 +23,6 @@ def books_balance(m: sim.InsurgencyModel) -> None:
     assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
                         + people["recruited_supporters"] - people["fighters_arrested"]
                         - people["supporters_arrested"] - people["supporters_dispersed"] - people["is_killed"]
-                        + people["escaped"] + people["amnesty_rejoined"])
+                        - people["fighters_left"] + people["escaped"] + people["amnesty_rejoined"])
     assert m.detainees == (people["initial_detainees"] + people["fighters_arrested"] + people["supporters_arrested"]
                            - people["detainees_killed"] - people["escaped"] - people["amnestied"])

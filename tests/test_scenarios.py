@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from accounting import books_balance
 
 import sim
 from sim.scenario import available
@@ -40,12 +41,7 @@ def test_short_run_completes(name: str) -> None:
     months = [sim.scenario.add_months(s.start.replace(day=1), k).isoformat() for k in range(ends)]
     assert frame["date"].tolist() == months
     # the books balance: everyone in the cells came from the start, recruitment, escapes or amnesties
-    people = model.accounts.people
-    in_cells = int(model.cells.fighters.sum() + model.cells.supporters.sum())
-    assert in_cells == (people["initial_fighters"] + people["initial_supporters"] + people["recruited_fighters"]
-                        + people["recruited_supporters"] - people["fighters_arrested"] - people["supporters_arrested"]
-                        - people["supporters_dispersed"] - people["is_killed"] + people["escaped"]
-                        + people["amnesty_rejoined"])
+    books_balance(model)
 
 
 def test_turkish_escalation_overrides_the_baseline_share() -> None:

@@ -8,7 +8,7 @@ Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapon
 Month end:
 ``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled), ``trust``,
 ``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
-``cell_bases``, ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
+``cell_bases``, ``exodus`` (the post-Baghouz cells passing through leave), ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
 ``strongholds``, ``strategic_patience`` (the Coalition's attention, which the night's strikes raise
 and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's window or
 date, amnesties), ``elite_bargain``, ``turkish_front``. Day one only: ``arsenals`` (the caliphate's
@@ -34,6 +34,7 @@ from sim.mechanisms.command import Command
 from sim.mechanisms.compartmentalisation import Compartmentalisation
 from sim.mechanisms.councils import Councils
 from sim.mechanisms.elite_bargain import EliteBargain
+from sim.mechanisms.exodus import Exodus
 from sim.mechanisms.governance import Governance
 from sim.mechanisms.influence import Influence
 from sim.mechanisms.killings import Killings
@@ -65,6 +66,7 @@ class Mechanisms:
     supply_lines: SupplyLines
     command: Command
     arsenals: Arsenals
+    exodus: Exodus
     checkpoints: Checkpoints
     zakat: Zakat
     repentance: Repentance
@@ -108,7 +110,7 @@ CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
     CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
-    Command, Arsenals, SuspectArrests,
+    Command, Arsenals, SuspectArrests, Exodus,
 )}
 """Every mechanism class by name."""
 
