@@ -5,15 +5,15 @@ Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapon
 ``zakat``, ``repentance``, ``allegiance``, ``killings``, ``attacks``, ``governance``,
 ``badia_front``. Day: ``prison`` (a staged attack), ``patrols``, ``raids`` (with
 ``compartmentalisation``, ``civilian_arrests`` and ``suspect_arrests``), ``trade``, ``influence``.
-Month end:
-``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled), ``trust``,
-``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
-``cell_bases``, ``exodus`` (the post-Baghouz cells passing through leave), ``badia_front`` (supplies and hunger), ``repentance`` (fading memories),
-``strongholds``, ``strategic_patience`` (the Coalition's attention, which the night's strikes raise
-and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's window or
-date, amnesties), ``elite_bargain``, ``turkish_front``. Day one only: ``arsenals`` (the caliphate's
-leftover weapons hidden in the villages' caches). Conditions several read (Coalition,
-policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
+Month end: ``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled),
+``trust``, ``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
+``cell_bases``, ``exodus`` (the post-Baghouz cells passing through leave), ``badia_front``
+(supplies and hunger), ``repentance`` (fading memories), ``strongholds``, ``strategic_patience``
+(the Coalition's attention, which the night's strikes raise and IS's decision to strike or hold
+reads). Scenario-driven: ``prison`` (the attack's window or date, amnesties), ``elite_bargain``,
+``turkish_front``. Day one only: ``arsenals`` (the caliphate's leftover weapons hidden in the
+villages' caches). Conditions several read (Coalition, policing, the chance of IS's decision to
+strike) are multipliers in :mod:`sim.modifiers`.
 """
 
 from __future__ import annotations
