@@ -19,6 +19,10 @@ class InputError(ValueError):
             text += f" (allowed: {allowed})"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple:
+        # rebuilt from its four parts: a worker process can send it back to the batch intact
+        return self.__class__, (self.file, self.key, self.problem, self.allowed)
+
 
 class BatchError(RuntimeError):
     """A batch that could not do its runs (worker processes that died or could not start)."""

@@ -208,3 +208,22 @@ def test_compare_prints_bands_and_paired_shares(batch_dir: Path, capsys: pytest.
 def test_compare_on_a_missing_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["compare", str(tmp_path / "missing")]) == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_an_input_error_raised_in_a_worker_process_reaches_the_parent_intact() -> None:
+    """A worker's bad-input error crosses the process boundary with its file, key and allowed values."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    import sim
+    from sim.errors import InputError
+
+    error = InputError("scenarios/x.toml", "parameters.sdf_fighters_region", "not a whole number", "100 to 1000000")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.file, copy.key, copy.problem, copy.allowed, str(copy)) == (
+        error.file, error.key, error.problem, error.allowed, str(error))
+    with ProcessPoolExecutor(1) as pool:
+        future = pool.submit(sim.load_scenario, "history", sdf_fighters_region=35302.5)
+        with pytest.raises(InputError) as raised:
+            future.result()
+    assert raised.value.key == "parameters.sdf_fighters_region" and "whole number" in raised.value.allowed

@@ -11,7 +11,8 @@ from tiny_world import tiny_model
 import sim
 from sim.world.names import REGIME
 
-MORE_CELLS = {"is_fighters_total": 2000}  # about 20 cells on the tiny map instead of one
+MORE_CELLS = {"is_fighters_total": 2000, "exodus_enabled": True}  # about 20 cells instead of one; exodus on
+# (off by default: the shipped calibration is fitted without it)
 QUIET = {"raids_enabled": False, "recruitment_enabled": False}  # nobody removed or added but by the exodus
 
 
@@ -64,7 +65,7 @@ def test_off_or_at_factor_one_nothing_is_in_transit_and_no_draw_is_made(tmp_path
     runs = {}
     for name, setting in {"off": {"exodus_enabled": False}, "off_long": {"exodus_enabled": False, "exodus_months": 30},
                           "on": {}}.items():
-        m = tiny_model(tmp_path / name, months=3, is_fighters_2019_factor=3.0, **MORE_CELLS, **setting)
+        m = tiny_model(tmp_path / name, months=3, is_fighters_2019_factor=3.0, **{**MORE_CELLS, **setting})
         m.run()
         runs[name] = m
     assert len(runs["off"].mechanisms.exodus.in_transit) == 0
