@@ -212,6 +212,7 @@ def test_compare_on_a_missing_folder_exits_2(tmp_path: Path, capsys: pytest.Capt
 
 def test_an_input_error_raised_in_a_worker_process_reaches_the_parent_intact() -> None:
     """A worker's bad-input error crosses the process boundary with its file, key and allowed values."""
+    import multiprocessing
     import pickle
     from concurrent.futures import ProcessPoolExecutor
 
@@ -222,7 +223,7 @@ def test_an_input_error_raised_in_a_worker_process_reaches_the_parent_intact() -
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.file, copy.key, copy.problem, copy.allowed, str(copy)) == (
         error.file, error.key, error.problem, error.allowed, str(error))
-    with ProcessPoolExecutor(1) as pool:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:  # as the batch does
         future = pool.submit(sim.load_scenario, "history", sdf_fighters_region=35302.5)
         with pytest.raises(InputError) as raised:
             future.result()

@@ -9,11 +9,13 @@ from accounting import books_balance
 from tiny_world import tiny_model
 
 import sim
+from sim.mechanisms.exodus import Exodus
 from sim.world.names import REGIME
 
 MORE_CELLS = {"is_fighters_total": 2000, "exodus_enabled": True}  # about 20 cells instead of one; exodus on
 # (off by default: the shipped calibration is fitted without it)
-QUIET = {"raids_enabled": False, "recruitment_enabled": False}  # nobody removed or added but by the exodus
+# nobody removed or added but by the exodus
+QUIET = {"raids_enabled": False, "recruitment_enabled": False, "badia_front_enabled": False, "prison_enabled": False}
 
 
 def _outside_badia(m: sim.InsurgencyModel) -> np.ndarray:
@@ -73,3 +75,11 @@ def test_off_or_at_factor_one_nothing_is_in_transit_and_no_draw_is_made(tmp_path
     assert runs["off"].accounts.people["fighters_left"] == 0 < runs["on"].accounts.people["fighters_left"]
     one = tiny_model(tmp_path / "one", is_fighters_2019_factor=1.0, **MORE_CELLS)
     assert len(one.mechanisms.exodus.in_transit) == 0
+    # no random number drawn when off: a fresh Exodus leaves the generator where it was
+    m = runs["off"]
+    before = m.rng.bit_generator.state
+    Exodus(m)
+    assert m.rng.bit_generator.state == before
+    m.p.exodus_enabled = True
+    Exodus(m)  # on, it draws (so the check above can fail)
+    assert m.rng.bit_generator.state != before

@@ -45,6 +45,16 @@ def test_off_or_zero_is_the_model_without_suspects_draw_for_draw(tmp_path: Path)
     assert off.accounts.totals == off5.accounts.totals == zero.accounts.totals
     assert np.array_equal(off.villages.trust, zero.villages.trust)
     assert on.accounts.totals["arrests"] > off.accounts.totals["arrests"]
+    # no random number drawn when off or at 0, even with raids to detain on
+    for m, setting in ((off, {}), (on, {"raid_suspects_mean": 0.0})):
+        for key, value in setting.items():
+            setattr(m.p, key, value)
+        before = m.rng.bit_generator.state
+        assert m.mechanisms.suspect_arrests.detain(np.array([0, 1]), np.array([3, 2])) == 0
+        assert m.rng.bit_generator.state == before
+    on.p.raid_suspects_mean = 3.0
+    on.mechanisms.suspect_arrests.detain(np.array([0, 1]), np.array([3, 2]))  # on, it draws
+    assert on.rng.bit_generator.state != before
 
 
 def test_the_innocents_among_the_suspects_cost_the_village_trust(tmp_path: Path) -> None:

@@ -10,13 +10,16 @@ raids took some (:mod:`raids`), and this mechanism lets the rest leave as the so
 instead of leaving the SDF's raids to wear all of it down.
 
 Rule (our reading; the time is an assumption). On day one a share 1 - 1/``is_fighters_2019_factor``
-of the cells based outside the Badia (the surplus over the 2022 strength: half of them at a factor
-of two, none at one) are in transit. Until they leave they act as any cell does (they strike,
+of the cells based outside the Badia (their surplus over the 2022 strength: half of them at a
+factor of two, none at one; the Badia's cells, where the fighters were heading, all stay) are in
+transit. Until they leave they act as any cell does (they strike,
 tax, can be raided). At each month end each cell still in transit leaves the map with chance
 1 - exp(-1/``exodus_months``), ``exodus_months`` being the mean time it stays: its fighters go to
 Iraq or beyond the map (booked as ``fighters_left``), its local supporters melt back into the
 population. Cells formed later are never in transit. Switched off, no cell is in transit and no
-random number is drawn: the model before this mechanism, draw for draw.
+random number is drawn: the model before this mechanism, draw for draw. The cells in transit are
+chosen on day one only, so switching the mechanism on by a later event does nothing; switching it
+off stops the departures (and ``fighters_in_transit`` then reports none).
 """
 
 from __future__ import annotations
@@ -70,7 +73,9 @@ class Exodus(Mechanism):
         self.in_transit = rows[~leave]
 
     def fighters_in_transit(self) -> int:
-        """Fighters of the cells still passing through."""
+        """Fighters of the cells still passing through (none while the mechanism is off)."""
+        if not self.enabled:
+            return 0
         c = self.model.cells
         rows = self.in_transit[c.alive[self.in_transit]]
         return int(c.fighters[rows].sum())

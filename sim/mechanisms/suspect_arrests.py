@@ -17,8 +17,9 @@ bound). They are counted in ``arrests`` as RIC counts them. None of them belongs
 model's cells (the members of a cell a raid finds are taken by :mod:`raids` and counted on top); a
 share ``sweep_wrongful_share`` of them (as community policing changes it, :mod:`sim.modifiers`)
 had no part in IS, and each of those costs the village's trust as any wrongful arrest does
-(:mod:`civilian_arrests`, which must be on for the cost). The rest are IS's sympathisers and
-relatives outside the cells: held (``suspects_held``), with no further effect in the model.
+(:mod:`civilian_arrests`, which must be on for the cost; with it off they count only in
+``arrests``). The rest are IS's sympathisers and relatives outside the cells: held
+(``suspects_held``), with no further effect in the model.
 
 Before this mechanism a raid that found no cell arrested nobody, and most raids find none, so the
 model made about a seventh of RIC's arrests (docs/calibration.md, stop 13). Switched off, or with
