@@ -29,12 +29,11 @@ from typing import Any
 
 import pandas as pd
 
-import sim
 from sim.errors import InputError
 from sim.fitting.config import load_config
 from sim.fitting.posterior import draw
-from sim.fitting.simulate import months_until
-from sim.fitting.summaries import distance, observed_record, simulated_summaries, summary_distance, with_ric_attacks
+from sim.fitting.simulate import fit_frame
+from sim.fitting.summaries import distance, observed_record, simulated_summaries, summary_distance
 from sim.parameters import Parameters, parameter_table
 
 AS_FITTED = "as fitted"
@@ -79,11 +78,8 @@ def apply(values: dict[str, Any], settings: dict[str, str], defaults: dict[str, 
 
 def run_one(job: tuple[int, str, dict[str, Any], int, str, str, dict[str, Any], dict[str, float]]) -> dict[str, Any]:
     """One run of the calibration's scenario to ``end``: its summaries, their distances, the weighted distance."""
-    k, variant, values, seed, scenario_name, end, fixed, weights = job
-    start = sim.load_scenario(scenario_name).start
-    scenario = sim.load_scenario(scenario_name, months=months_until(start, end), **{**fixed, **values})
-    model = sim.InsurgencyModel(scenario, rng=seed, collect_daily=False).run()
-    frame = with_ric_attacks(model.monthly_frame()).assign(region_share_of_is=float(model.p.region_share_of_is))
+    k, variant, values, seed, scenario, end, fixed, weights = job
+    frame = fit_frame(scenario, end, seed, **{**fixed, **values})
     record = observed_record()
     summaries = {n: float(v) for n, v in simulated_summaries(frame, record, tuple(weights)).items()}
     parts = {f"distance_{n}": summary_distance(n, summaries[n], float(record.values.get(n, float("nan"))))

@@ -41,6 +41,21 @@ def months_until(start: Any, end: str) -> int:
     return (last - first).n + 1
 
 
+def fit_frame(scenario: str, end: str, seed: int, **values: Any) -> pd.DataFrame:
+    """The monthly frame (with ``ric_attacks`` and ``region_share_of_is``) of one run of ``scenario`` to ``end``.
+
+    ``values`` are model parameter values (fixed overrides and a particle's); raises on a model error.
+    """
+    import sim
+
+    start = sim.load_scenario(scenario).start
+    model = sim.InsurgencyModel(sim.load_scenario(scenario, months=months_until(start, end), **values), rng=seed,
+                                collect_daily=False).run()
+    # the strength pattern is read per region_share_of_is, which a particle may set
+    frame = model.monthly_frame().assign(region_share_of_is=float(model.p.region_share_of_is))
+    return with_ric_attacks(frame)
+
+
 @dataclass
 class Simulator:
     """Runs ``scenario`` to ``end`` with fixed overrides and a particle's values; returns summaries."""
@@ -56,16 +71,9 @@ class Simulator:
 
     def model_frame(self, sampled: dict[str, float], seed: int | None = None) -> pd.DataFrame:
         """The monthly frame (with ``ric_attacks``) of the run of one particle (raises on a model error)."""
-        import sim
-
         values = to_model_values(self.priors, sampled)
-        start = sim.load_scenario(self.scenario).start
-        scenario = sim.load_scenario(self.scenario, months=months_until(start, self.end), **self.fixed, **values)
         seed = particle_seed(self.root_seed, values) if seed is None else seed
-        model = sim.InsurgencyModel(scenario, rng=seed, collect_daily=False).run()
-        # the strength pattern is read per region_share_of_is, which a particle may set
-        frame = model.monthly_frame().assign(region_share_of_is=float(model.p.region_share_of_is))
-        return with_ric_attacks(frame)
+        return fit_frame(self.scenario, self.end, seed, **self.fixed, **values)
 
     def __call__(self, sampled: dict[str, float]) -> dict[str, float]:
         """Summaries of the particle's run, plus ``crashed``, ``silent`` and ``seconds``; never raises."""
