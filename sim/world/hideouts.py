@@ -15,7 +15,13 @@ hide facing Raqqa when the conditions there allow it:
 * a village hideout is any SDF-held village, weighted by IS influence there (a foothold),
   ``exp(-d_badia / frontline_scale_cells)`` (near the Badia, where supplies and flight are close),
   and ``(1 - guard) ** hideout_guard_aversion`` (cells avoid garrisoned places);
-* a shepherd-camp hideout is any SDF-held camp (opaque communities, fn 26).
+* a shepherd-camp hideout is any SDF-held camp (opaque communities, fn 26);
+* a day-one sleeper's hideout (:meth:`Hideouts.pick` with ``sleeper``) is an SDF-held village of the
+  places IS once held, weighted by its people alone, whatever IS's influence there now: IS seeded
+  sleeper cells across the areas it had controlled before it fell (WP 2019), its militants and
+  weapons caches stayed in al-Karama's camp until the elite bargain contained them (EUI 2022, fn 37),
+  and the SDF arrested about 30 suspects in Raqqa city after the al-Sina'a attack (fn 36). The share
+  of day-one village cells placed this way is ``sleeper_seed_share`` (:mod:`sim.world.population`).
 
 With ``hideouts_enabled`` off every candidate of a kind is equally likely: the ablation for the
 facts that concentration comes from the map (F1a2, F1b2, F2a2, F6c).
@@ -28,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.geography import TERRAINS
-from sim.world.names import BADIA, REGIME, SDF, SHEPHERD_CAMP
+from sim.world.names import BADIA, NEVER_HELD_BY_IS, REGIME, SDF, SHEPHERD_CAMP
 from sim.world.space import chebyshev, dilate
 
 if TYPE_CHECKING:
@@ -110,8 +116,18 @@ class Hideouts:
         near = np.exp(-d / max(float(p.frontline_scale_cells), 1e-9))
         return (v.influence[rows] + p.hideout_influence_floor) * near * cover + 1e-12
 
-    def pick(self, kind: int) -> tuple[int, int]:
-        """A hideout of one kind (:data:`~sim.world.names.HIDEOUT_KINDS`), drawn with the model's rng."""
+    def sleeper_weights(self, rows: np.ndarray) -> np.ndarray:
+        """Weight of the given SDF-held villages as a day-one sleeper's hideout: their people where IS once
+        held them, 0 in the districts it never held (all zero when none of them was held)."""
+        m = self.model
+        once_held = ~np.isin(m.world.district_of[rows], NEVER_HELD_BY_IS)
+        return m.villages.population[rows] * once_held
+
+    def pick(self, kind: int, sleeper: bool = False) -> tuple[int, int]:
+        """A hideout of one kind (:data:`~sim.world.names.HIDEOUT_KINDS`), drawn with the model's rng.
+
+        ``sleeper`` (village hideouts only): a day-one sleeper, seeded among the people of a place IS once
+        held (:meth:`sleeper_weights`; the usual weights where no such village is left)."""
         m = self.model
         v, rng = m.villages, m.rng
         if kind == BADIA:
@@ -127,6 +143,8 @@ class Hideouts:
         else:
             if not len(held):
                 return self.pick(BADIA)
-            w = self.village_weights(held)
+            w = self.sleeper_weights(held) if sleeper else None
+            if w is None or w.sum() <= 0:
+                w = self.village_weights(held)
             i = held[rng.choice(len(held), p=w / w.sum())]
         return int(v.x[i]), int(v.y[i])

@@ -27,15 +27,19 @@ import numpy as np
 
 from sim.agents import CRITERIA, SDFUnitTable, TraderTable, VillageTable
 from sim.geography import SETTLEMENT_TERRAINS, TERRAINS
-from sim.world.names import EAST_STRIP, HASAKA, HASAKA_NEIGHBOURHOODS, KARAMA_RAQQA, NEVER_COUNCILLED, SDF
+from sim.world.names import (
+    EAST_STRIP,
+    HASAKA,
+    HASAKA_NEIGHBOURHOODS,
+    KARAMA_RAQQA,
+    NEVER_COUNCILLED,
+    NEVER_HELD_BY_IS,
+    SDF,
+)
 from sim.world.population import form_cells
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
-
-NEVER_HELD_BY_IS: tuple[str, ...] = ("al_hasaka", "jazira_steppe")
-"""Districts that start with no IS influence under ``comparable_start`` (issue 13 plan, s.3.2)."""
-
 
 def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     """One row per settlement cell of the map, sorted by (x, y), and the villages' names."""
@@ -136,7 +140,7 @@ def build_cells(model: InsurgencyModel) -> None:
     p = model.p
     fighters = int(round(p.is_fighters_total * p.is_fighters_2019_factor * p.region_share_of_is))
     supporters = int(round(p.is_supporters_total * p.region_share_of_is))
-    rows = np.array(form_cells(model, fighters), dtype=np.int64)
+    rows = np.array(form_cells(model, fighters, sleeper_share=float(p.sleeper_seed_share)), dtype=np.int64)
     if len(rows):
         share = np.full(len(rows), supporters // len(rows))
         share[: supporters - share.sum()] += 1

@@ -27,3 +27,8 @@ NEVER_COUNCILLED = (NORTHEAST_STRIP, MARGADEH)
 
 # governorates, as the Rojava Information Center reports attacks by them
 RIC_GOVERNORATES: tuple[str, ...] = ("deir_ez_zor", "raqqa", "hasaka")
+
+NEVER_HELD_BY_IS: tuple[str, ...] = ("al_hasaka", "jazira_steppe")
+"""Districts IS never held (al-Hasaka city, the Jazira steppe); every other SDF-held district is one of the
+places IS once held, where it seeded sleeper cells (WP 2019) and whose former strongholds it tried to
+re-activate (EUI 2022, s.2). Used by ``comparable_start`` and the day-one sleepers (issue 13 plan, s.3.2)."""

@@ -2,7 +2,9 @@
 
 Cells are small (mean ``cell_size_mean`` fighters, at least ``cell_size_min`` where numbers allow; escapees
 moved in groups of about that size, EUI 2022 fn 41), each with one specialised task drawn by the
-role weights (s.3), and based at a hideout of one kind (:mod:`sim.world.hideouts`).
+role weights (s.3), and based at a hideout of one kind (:mod:`sim.world.hideouts`). On day one a share
+``sleeper_seed_share`` of the cells that live in villages are sleepers seeded among the people of the
+places IS once held (WP 2019), not where its foothold is now.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
 PARAMS: tuple[str, ...] = (
     "cell_size_min", "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
-    *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")),
+    *(f"base_share_{k}" for k in ("badia", "shepherd", "embedded")), "sleeper_seed_share",
 )
 
 
@@ -40,8 +42,12 @@ def hideout_weights(model: InsurgencyModel) -> np.ndarray:
     return _normalised(np.array([p.base_share_badia, p.base_share_shepherd, p.base_share_embedded], dtype=float))
 
 
-def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None) -> list[int]:
-    """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows."""
+def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, sleeper_share: float = 0.0) -> list[int]:
+    """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows.
+
+    ``sleeper_share`` (the day-one cells only): the chance that a cell living in a village is a sleeper
+    seeded among the people of a place IS once held (:meth:`~sim.world.hideouts.Hideouts.sleeper_weights`)
+    rather than where IS's foothold is now; at 0 no random number is drawn for it."""
     rng, p = model.rng, model.p
     if fighters <= 0:
         return []
@@ -52,7 +58,9 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None) -
     sizes = sizes[:n]
     sizes[-1] -= int(sizes.sum()) - fighters
     where = np.full(n, kind) if kind is not None else rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model))
-    bases = np.array([model.world.hideouts.pick(int(k)) for k in where], dtype=np.int64).reshape(n, 2)
+    sleeper = rng.random(n) < sleeper_share if sleeper_share > 0 else np.zeros(n, dtype=bool)
+    bases = np.array([model.world.hideouts.pick(int(k), bool(s)) for k, s in zip(where, sleeper, strict=True)],
+                     dtype=np.int64).reshape(n, 2)
     roles = rng.choice(len(ROLES), size=n, p=role_weights(model))
     return model.add_cells(bases[:, 0], bases[:, 1], roles, sizes)
 
