@@ -199,9 +199,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Epstein ({r['epstein']['agents']:.0f} agents): {r['epstein_updates_per_s']:,.0f} updates/s;"
           f" ratio {r['ratio']:.1f}x")
     for f, s in r["scales"].items():
-        print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s,"
-              f" run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
-              f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB")
+        # memory per 1,000 agents beyond the smallest map's (which is mostly the interpreter and libraries):
+        # issue 15 asks that it does not grow with the map
+        marginal = ((s["maxrss_mib"] - one["maxrss_mib"]) / (s["agents_start"] - one["agents_start"]) * 1000
+                    if s["agents_start"] > one["agents_start"] else float("nan"))
+        print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s"
+              f" (CPU {s['init_cpu_s']:.2f} s), run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
+              f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB,"
+              f" {marginal:.1f} MiB per 1,000 agents beyond the first map's")
     h = r["history"]
     print(f"history to December 2021 ({h['months']:.0f} months, model built from the parsed scenario):"
           f" {h['run_s']:.3f} CPU s a run (wall {h['wall_s']:.3f} s),"

@@ -35,7 +35,7 @@ import numpy as np
 
 from sim.geography import TERRAINS
 from sim.world.names import BADIA, NEVER_HELD_BY_IS, REGIME, SDF, SHEPHERD_CAMP
-from sim.world.space import chebyshev, dilate
+from sim.world.space import chebyshev, dilate, distance_to
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -99,9 +99,12 @@ class Hideouts:
         """Each village's distance (cells) to the nearest Badia candidate."""
         key = self._badia_key()
         if self._village_distance is None or self._village_distance[0] != key:
-            v = self.model.villages
-            self._village_distance = (key, nearest_distance(np.stack([v.x, v.y], axis=1).astype(np.int64),
-                                                            self.badia()))
+            m = self.model
+            v, cand = m.villages, self.badia()
+            # on the grid, not as a (villages x candidates) matrix: that grows with the square of the map
+            mask = np.zeros(m.geography.terrain.shape, dtype=bool)
+            mask[cand[:, 0], cand[:, 1]] = True
+            self._village_distance = (key, distance_to(mask)[v.x, v.y])
         return self._village_distance[1]
 
     def village_weights(self, rows: np.ndarray) -> np.ndarray:
