@@ -201,12 +201,12 @@ def main(argv: list[str] | None = None) -> None:
     for f, s in r["scales"].items():
         # memory per 1,000 agents beyond the smallest map's (which is mostly the interpreter and libraries):
         # issue 15 asks that it does not grow with the map
-        marginal = ((s["maxrss_mib"] - one["maxrss_mib"]) / (s["agents_start"] - one["agents_start"]) * 1000
-                    if s["agents_start"] > one["agents_start"] else float("nan"))
+        marginal = (f"{(s['maxrss_mib'] - one['maxrss_mib']) / (s['agents_start'] - one['agents_start']) * 1000:.1f}"
+                    f" MiB per 1,000 agents beyond the first map's" if s["agents_start"] > one["agents_start"]
+                    else "the reference for memory per agent")
         print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s"
               f" (CPU {s['init_cpu_s']:.2f} s), run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
-              f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB,"
-              f" {marginal:.1f} MiB per 1,000 agents beyond the first map's")
+              f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB, {marginal}")
     h = r["history"]
     print(f"history to December 2021 ({h['months']:.0f} months, model built from the parsed scenario):"
           f" {h['run_s']:.3f} CPU s a run (wall {h['wall_s']:.3f} s),"
