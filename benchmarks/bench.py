@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Epstein ({r['epstein']['agents']:.0f} agents): {r['epstein_updates_per_s']:,.0f} updates/s;"
           f" ratio {r['ratio']:.1f}x")
     for f, s in r["scales"].items():
-        # memory per 1,000 agents beyond the smallest map's (which is mostly the interpreter and libraries):
+        # memory per 1,000 agents beyond the first map's (the smallest by default; mostly the interpreter):
         # issue 15 asks that it does not grow with the map
         marginal = (f"{(s['maxrss_mib'] - one['maxrss_mib']) / (s['agents_start'] - one['agents_start']) * 1000:.1f}"
                     f" MiB per 1,000 agents beyond the first map's" if s["agents_start"] > one["agents_start"]

@@ -63,24 +63,27 @@ def test_the_share_is_a_chance_per_cell() -> None:
 
 
 class NoUniformDraws:
-    """A random generator that refuses ``random()``: the sleeper draw is the only caller in form_cells."""
+    """A random generator that refuses ``random()``: the sleeper draw is the only caller in form_cells.
+
+    That no other draw was added on the default path is checked by tests/test_speed_equivalence.py,
+    whose reference tables were written before the sleepers existed.
+    """
 
     def __init__(self, rng: np.random.Generator) -> None:
         self._rng = rng
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> object:
         if name == "random":
             raise AssertionError("a uniform number was drawn")
         return getattr(self._rng, name)
 
 
-def test_at_zero_no_random_number_is_drawn_and_later_cells_are_never_sleepers() -> None:
+def test_at_zero_no_uniform_number_is_drawn() -> None:
     m = day_one()
     real = m.rng
     m.rng = NoUniformDraws(real)
     try:
         form_cells(m, 40, sleeper_share=0.0)  # day one at share 0: the foothold rule, no extra draw
-        form_cells(m, 40, VILLAGE)  # escapees and the amnestied: never sleepers, whatever the parameter
         with pytest.raises(AssertionError, match="uniform"):
             form_cells(m, 40, VILLAGE, sleeper_share=0.5)  # so the check above can fail
     finally:
@@ -94,3 +97,22 @@ def test_sleeper_weights_are_zero_where_is_never_ruled_and_positive_elsewhere() 
     assert len(never) and (w.hideouts.sleeper_weights(never) == 0).all()
     held = np.nonzero(v.sdf_held)[0]
     assert w.hideouts.sleeper_weights(held).sum() > 0
+
+
+def test_with_no_once_held_village_left_a_sleeper_goes_where_the_usual_weights_say() -> None:
+    m = day_one()
+    w, v = m.world, m.villages
+    never = np.isin(w.district_of, NEVER_HELD_BY_IS)
+    v.sdf_held[:] = v.sdf_held & never  # only al-Hasaka city and the Jazira steppe are left to the SDF
+    at = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(v.x, v.y, strict=True))}
+    picks = [at[w.hideouts.pick(VILLAGE, sleeper=True)] for _ in range(20)]
+    assert never[picks].all() and v.sdf_held[picks].all()
+
+
+def test_with_hideouts_switched_off_every_once_held_village_is_equally_likely() -> None:
+    m = day_one(hideouts_enabled=False)
+    v, w = m.villages, m.world
+    rows = np.nonzero(v.sdf_held)[0]
+    weight = w.hideouts.sleeper_weights(rows)
+    once = ~np.isin(w.district_of[rows], NEVER_HELD_BY_IS)
+    assert np.allclose(weight[once], 1.0) and (weight[~once] == 0).all()

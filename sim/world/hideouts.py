@@ -95,7 +95,7 @@ class Hideouts:
         """(n, 2) grid cells that may hide a Badia cell."""
         return self.badia_candidates()[0]
 
-    def _distance_to_badia(self) -> np.ndarray:
+    def distance_to_badia(self) -> np.ndarray:
         """Each village's distance (cells) to the nearest Badia candidate."""
         key = self._badia_key()
         if self._village_distance is None or self._village_distance[0] != key:
@@ -113,7 +113,7 @@ class Hideouts:
         p, v = m.p, m.villages
         if not p.hideouts_enabled:
             return np.ones(len(rows))
-        d = self._distance_to_badia()[rows]
+        d = self.distance_to_badia()[rows]
         d = d - d.min() if len(d) and np.isfinite(d).all() else np.zeros(len(rows))
         cover = (1.0 - np.clip(v.guard[rows], 0.0, 1.0)) ** float(p.hideout_guard_aversion)
         near = np.exp(-d / max(float(p.frontline_scale_cells), 1e-9))
@@ -121,10 +121,12 @@ class Hideouts:
 
     def sleeper_weights(self, rows: np.ndarray) -> np.ndarray:
         """Weight of the given SDF-held villages as a day-one sleeper's hideout: their people where IS once
-        held them, 0 in the districts it never held (all zero when none of them was held)."""
+        held them (1 each with ``hideouts_enabled`` off), 0 in the districts it never held (all zero when
+        none of them was held)."""
         m = self.model
         once_held = ~np.isin(m.world.district_of[rows], NEVER_HELD_BY_IS)
-        return m.villages.population[rows] * once_held
+        people = m.villages.population[rows] if m.p.hideouts_enabled else np.ones(len(rows))
+        return people * once_held
 
     def pick(self, kind: int, sleeper: bool = False) -> tuple[int, int]:
         """A hideout of one kind (:data:`~sim.world.names.HIDEOUT_KINDS`), drawn with the model's rng.

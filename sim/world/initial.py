@@ -41,6 +41,7 @@ from sim.world.population import form_cells
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
+
 def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     """One row per settlement cell of the map, sorted by (x, y), and the villages' names."""
     g, p, rng = model.geography, model.p, model.random

@@ -34,9 +34,9 @@ def dilate(mask: np.ndarray, k: int) -> np.ndarray:
 def distance_to(mask: np.ndarray) -> np.ndarray:
     """Chebyshev distance (cells) of every grid cell to the nearest True cell of ``mask`` (inf if none).
 
-    Grown one ring at a time (a 3x3 dilation a step), so time and memory stay proportional to the
-    grid, where a (points x targets) distance matrix grows with the square of the map (issue 15:
-    13.8 GiB on the x100 benchmark map).
+    Grown one ring at a time (a 3x3 dilation a step): memory proportional to the grid and time to the
+    grid times the largest distance, where a (points x targets) distance matrix grows with the square
+    of the map (issue 15: 13.8 GiB on the x100 benchmark map).
     """
     dist = np.full(mask.shape, np.inf)
     reached = mask.astype(bool, copy=True)
