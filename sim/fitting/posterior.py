@@ -11,7 +11,9 @@ that scenario contrasts carry parameter uncertainty with common random numbers.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ import pandas as pd
 from sim.errors import InputError
 
 PARTICLES = "particles.parquet"
+MANIFEST = "manifest.json"
 NON_PARAMETERS = ("generation", "particle", "weight", "distance")
 
 
@@ -64,5 +67,25 @@ def draw(folder: str | Path, k: int, rng: int | np.random.Generator | None = Non
     rows = generator.choice(len(posterior), size=k, replace=True, p=posterior["weight"].to_numpy())
     chosen = posterior.iloc[rows]
     out = chosen[parameter_columns(posterior)].reset_index(drop=True)
+    for name, value in fixed_settings(folder).items():
+        out[name] = value
     out["draw_id"] = chosen["particle"].to_numpy()
     return out
+
+
+def fixed_settings(folder: str | Path) -> dict[str, Any]:
+    """The values a calibration held fixed (its config's ``[fixed]``, from ``manifest.json``): part of every draw.
+
+    A posterior was fitted with them, so a run drawn from it must use them too. An older folder
+    without a manifest held nothing fixed.
+    """
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        fixed = json.loads(path.read_text(encoding="utf-8")).get("fixed", {})
+    except (OSError, ValueError) as exc:
+        raise InputError(path, None, f"not a readable manifest ({exc.__class__.__name__})") from None
+    if not isinstance(fixed, dict):
+        raise InputError(path, "fixed", "not a table of parameter values", allowed="{name: value, ...}")
+    return fixed

@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.fitting.abc import DB_NAME, Calibration
 from sim.fitting.ledger import load_calls, totals
-from sim.fitting.posterior import PARTICLES, draw, load_posterior, parameter_columns
+from sim.fitting.posterior import MANIFEST, PARTICLES, draw, load_posterior, parameter_columns
 from sim.fitting.runner import run_all
 from sim.fitting.summaries import PATTERN_COLUMNS, RIC_COLUMNS
 
@@ -174,7 +174,7 @@ def write_outputs(calib: Calibration, started: str, seconds: float, say: Any = p
     if not predictive.empty:
         hindcast_figure(predictive, calib.record.mapped_share, calib.out / "hindcast.png")
     info = manifest(calib, started, seconds + time.perf_counter() - began)  # this call up to the manifest
-    (calib.out / "manifest.json").write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
+    (calib.out / MANIFEST).write_text(json.dumps(info, indent=2, default=str), encoding="utf-8")
     from sim.fitting.report_text import report_markdown
 
     (calib.out / "report.md").write_text(report_markdown(calib, table, posterior, predictive, info),

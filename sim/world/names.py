@@ -24,6 +24,8 @@ NORTHEAST_STRIP = "northeast_strip"  # councils never really formed (s.2)
 MARGADEH = "margadeh"  # the vacuum runs on into the Margadeh district (s.2)
 HASAKA_NEIGHBOURHOODS = "hasaka_neighbourhoods"  # Ghuweiran and al-Zuhur (s.1-2, fn 30-32)
 NEVER_COUNCILLED = (NORTHEAST_STRIP, MARGADEH)
+AL_KARAMA = "al_karama"  # the elite bargain of 2017 (s.2, fn 37)
+RAQQA_CITY = "raqqa"  # whose council, courts and security bodies al-Karama's Bariaj clan holds (fn 38)
 
 # governorates, as the Rojava Information Center reports attacks by them
 RIC_GOVERNORATES: tuple[str, ...] = ("deir_ez_zor", "raqqa", "hasaka")
