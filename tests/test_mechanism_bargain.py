@@ -58,3 +58,24 @@ def test_history_starts_with_the_karama_bargain() -> None:
     m.run_for(1)
     karama = m.world.district_of == "al_karama"
     assert m.villages.bargain[karama & m.villages.sdf_held].all()
+
+
+@pytest.mark.parametrize("holds_raqqa", [False, True])
+def test_the_karama_bargain_holds_raqqa_city_only_with_its_switch(holds_raqqa: bool) -> None:
+    """fn 38: with the switch on, Raqqa's villages get the bargain's trust and councils, no recruits of its own."""
+    m = sim.InsurgencyModel(sim.load_scenario("history", months=1, karama_bargain_holds_raqqa=holds_raqqa), rng=1)
+    v, district = m.villages, m.world.district_of
+    raqqa = (district == "raqqa") & v.sdf_held
+    karama = (district == "al_karama") & v.sdf_held
+    before = len(m.units)
+    struck = m.mechanisms.elite_bargain.strike("al_karama")
+    assert raqqa.any() and v.bargain[karama].all()
+    assert struck["villages"] == karama.sum() + (raqqa.sum() if holds_raqqa else 0)
+    assert v.bargain[raqqa].all() if holds_raqqa else not v.bargain[raqqa].any()
+    if holds_raqqa:
+        assert (v.trust_baseline[raqqa] >= m.p.bargain_trust).all() and v.has_chairman[raqqa].all()
+    else:
+        assert (v.trust_baseline[raqqa] < m.p.bargain_trust).any()
+    # the local units the bargain raised garrison al-Karama's villages only
+    homes = m.units.home[before:]
+    assert len(homes) and m.units.local[before:].all() and karama[homes].all()

@@ -85,6 +85,19 @@ def test_a_draw_is_applied_like_a_set_value(over_posterior: tuple[Path, Path]) -
         assert model.p.sdf_unit_size == spec.draw["sdf_unit_size"]
 
 
+def test_a_calibrations_fixed_values_go_with_every_draw(tmp_path: Path) -> None:
+    """A posterior fitted with a value held fixed ([fixed] of its config, in its manifest) runs with that value."""
+    calib = write_posterior(tmp_path / "calib" / "fixed")
+    (calib / "manifest.json").write_text(json.dumps({"fixed": {"karama_bargain_holds_raqqa": True}}))
+    specs = plan(SCENARIOS, None, seed=5, sets={"months": 2}, posterior=calib, draws=2)
+    assert all(spec.draw["karama_bargain_holds_raqqa"] is True for spec in specs)
+    assert build_model(specs[0]).p.karama_bargain_holds_raqqa
+    # a folder without a manifest held nothing fixed: the parameter keeps its default
+    (calib / "manifest.json").unlink()
+    spec = plan(SCENARIOS, None, seed=5, sets={"months": 2}, posterior=calib, draws=1)[0]
+    assert "karama_bargain_holds_raqqa" not in spec.draw and not build_model(spec).p.karama_bargain_holds_raqqa
+
+
 def test_the_same_root_seed_gives_the_same_draws_and_runs(over_posterior: tuple[Path, Path]) -> None:
     calib, out = over_posterior
     again = batch(SCENARIOS, seed=5, sets={"months": 2}, posterior=calib, draws=3, workers=1)
