@@ -1,6 +1,7 @@
 """One module per mechanism, each a :class:`~sim.mechanisms.base.Mechanism` citing its sources.
 
-Night: ``night_movement`` (dusk and dawn), ``supply_lines`` (fighters and weapons from the Badia),
+Night: ``night_movement`` (dusk and dawn; ``margadeh_coordination`` sends part of the Margadeh
+cells' strikes across the eastern strip), ``supply_lines`` (fighters and weapons from the Badia),
 ``command`` (couriers bring the post-Baghouz cells under the command's guidance), ``checkpoints``,
 ``zakat``, ``repentance``, ``allegiance``, ``killings``, ``attacks``, ``governance``,
 ``badia_front``. Day: ``prison`` (a staged attack), ``patrols``, ``raids`` (with
@@ -38,6 +39,7 @@ from sim.mechanisms.exodus import Exodus
 from sim.mechanisms.governance import Governance
 from sim.mechanisms.influence import Influence
 from sim.mechanisms.killings import Killings
+from sim.mechanisms.margadeh_coordination import MargadehCoordination
 from sim.mechanisms.night_movement import NightMovement, Visits
 from sim.mechanisms.patrols import Patrols
 from sim.mechanisms.prison import Prison
@@ -63,6 +65,7 @@ class Mechanisms:
     """Every mechanism of one model, by name (``model.mechanisms.zakat``)."""
 
     night_movement: NightMovement
+    margadeh_coordination: MargadehCoordination
     supply_lines: SupplyLines
     command: Command
     arsenals: Arsenals
@@ -110,7 +113,7 @@ CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
     Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
     CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
-    Command, Arsenals, SuspectArrests, Exodus,
+    Command, Arsenals, SuspectArrests, Exodus, MargadehCoordination,
 )}
 """Every mechanism class by name."""
 

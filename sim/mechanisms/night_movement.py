@@ -199,6 +199,7 @@ class NightMovement(Mechanism):
         threshold = m.rng.random(len(rows)) * total
         first = ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
         pick = vid[np.arange(len(rows)), first]
+        pick = m.mechanisms.margadeh_coordination.redirect(rows, pick, attraction)  # fn 26; unchanged at share 0
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
         v.is_present[:] = np.bincount(pick, weights=c.fighters[rows], minlength=n)  # zeroed above
         self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
