@@ -138,6 +138,8 @@ def test_resume_accepts_the_same_posterior_and_refuses_a_changed_one(over_poster
      ["--sweep", "sdf_unit_size=50,80"], "sdf_unit_size: is drawn from the posterior and also in --sweep"),
     ("not a parameter", [], "no_such_parameter"),
     ("refused value", [], "killing_prob"),
+    ("unreadable manifest", [], "not a readable manifest"),
+    ("fixed value not a parameter", [], "no_such_fixed"),
 ])
 def test_bad_posterior_input_exits_2_naming_file_and_key(case: str, extra: list[str], message: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,11 +155,17 @@ def test_bad_posterior_input_exits_2_naming_file_and_key(case: str, extra: list[
         write_posterior(calib, killing_prob=np.full(N_PARTICLES, 1.5))  # a probability above 1
     elif case != "missing folder":
         write_posterior(calib)
+    if case == "unreadable manifest":
+        (calib / "manifest.json").write_text("{not json")
+    elif case == "fixed value not a parameter":
+        (calib / "manifest.json").write_text(json.dumps({"fixed": {"no_such_fixed": 1}}))
     out = tmp_path / "never"
     assert cli.main(batch_args(calib, out, *extra)) == 2
     err = capsys.readouterr().err
     assert message in err
-    if case not in ("missing folder", "reps disagree"):
+    if case in ("unreadable manifest", "fixed value not a parameter"):
+        assert str(calib / "manifest.json") in err
+    elif case not in ("missing folder", "reps disagree"):
         assert str(calib / "particles.parquet") in err
     if case == "missing folder":
         assert str(calib) in err

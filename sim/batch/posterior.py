@@ -64,7 +64,7 @@ def draw_for_batch(folder: str | Path, k: int, root_seed: int) -> PosteriorDraws
     """
     from sim.batch.plan import TOP_LEVEL_KEYS, check_keys
     from sim.batch.store import sha256
-    from sim.fitting.posterior import PARTICLES, draw
+    from sim.fitting.posterior import MANIFEST, PARTICLES, draw, fixed_settings
 
     path = Path(folder)
     if not path.is_dir():
@@ -76,8 +76,10 @@ def draw_for_batch(folder: str | Path, k: int, root_seed: int) -> PosteriorDraws
         raise InputError(path / PARTICLES, "columns", "no parameter column", allowed="one column per fitted parameter")
     try:
         check_keys(names, "parameters")
-    except InputError as exc:
-        raise InputError(path / PARTICLES, exc.key, exc.problem, allowed="model parameter names") from None
+    except InputError as exc:  # a fitted column names the particles file, a fixed value the manifest
+        fixed = {f"parameters.{k}" for k in fixed_settings(path)}
+        where = path / (MANIFEST if exc.key in fixed else PARTICLES)
+        raise InputError(where, exc.key, exc.problem, allowed="model parameter names") from None
     for name in names:
         if name in TOP_LEVEL_KEYS:
             raise InputError(path / PARTICLES, name, "a scenario key, not a parameter: it cannot be drawn",
