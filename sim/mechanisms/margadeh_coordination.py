@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.night_movement import weighted_columns
 from sim.world.names import EAST_STRIP, MARGADEH
 
 if TYPE_CHECKING:
@@ -73,8 +74,6 @@ class MargadehCoordination(Mechanism):
         sent, w, total = sent[total > 0], w[total > 0], total[total > 0]
         if not len(sent):
             return pick
-        threshold = m.rng.random(len(sent)) * total
-        first = ((w.cumsum(axis=1) >= threshold[:, None]) & (w > 0)).argmax(axis=1)
         pick = pick.copy()
-        pick[sent] = self.targets[first]
+        pick[sent] = self.targets[weighted_columns(w, total, m.rng)]
         return pick

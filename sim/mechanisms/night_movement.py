@@ -30,6 +30,12 @@ NO_ROWS = np.zeros(0, int)
 NO_ROWS.flags.writeable = False  # no cell out: shared, never written
 
 
+def weighted_columns(weight: np.ndarray, total: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One weighted draw per row of ``weight`` (rows summing to ``total`` > 0), all rows at once: the columns drawn."""
+    threshold = rng.random(len(weight)) * total
+    return ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
+
+
 @dataclass
 class Visits:
     """Tonight's (cell, village) pairs."""
@@ -195,9 +201,7 @@ class NightMovement(Mechanism):
             weight, vid = weight.take(kept, axis=0), vid.take(kept, axis=0)
         if len(rows) == 0:  # no cell has a village within reach tonight
             return Visits.none()
-        # one weighted draw per row, all rows at once
-        threshold = m.rng.random(len(rows)) * total
-        first = ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
+        first = weighted_columns(weight, total, m.rng)
         pick = vid[np.arange(len(rows)), first]
         pick = m.mechanisms.margadeh_coordination.redirect(rows, pick, attraction)  # fn 26; unchanged at share 0
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
