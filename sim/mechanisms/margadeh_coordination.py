@@ -42,9 +42,11 @@ class MargadehCoordination(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        g, w = model.geography, model.world
-        names = [d.name for d in g.districts]
-        self.district = names.index(MARGADEH) if MARGADEH in names else -1  # -1: a map without Margadeh
+        w = model.world
+        try:
+            self.district = model.geography.district_index(MARGADEH)
+        except KeyError:  # a map without Margadeh: nothing to redirect
+            self.district = -1
         # where the planned strikes may fall (the villages never change zone or district)
         self.targets = np.flatnonzero(w.in_zone(EAST_STRIP) & (w.district_of != MARGADEH))
 
