@@ -201,6 +201,42 @@ def test_weighted_quantile_follows_the_weights():
     assert weighted_quantile(values, np.array([1.0, 0.0, 0.0, 1.0]), 0.4) == 1.0
 
 
+def _two_parameter_posterior(weights: np.ndarray) -> tuple[object, pd.DataFrame]:
+    """400 particles: ``wide`` spread over its whole prior, ``narrow`` over a tenth of it."""
+    from types import SimpleNamespace
+
+    from sim.fitting.priors import Prior
+
+    priors = [Prior(name, "uniform", 0.0, 1.0, 0.0, 1.0, 0.5, False) for name in ("wide", "narrow")]
+    rng = np.random.default_rng(3)
+    posterior = pd.DataFrame({"wide": rng.uniform(0, 1, 400), "narrow": rng.uniform(0.45, 0.55, 400),
+                              "weight": weights})
+    return SimpleNamespace(priors=priors), posterior
+
+
+def test_the_constraint_verdict_follows_the_width_and_its_bootstrap_band():
+    from sim.fitting.report import constraint_table
+
+    calib, posterior = _two_parameter_posterior(np.full(400, 1 / 400))
+    table = constraint_table(calib, posterior).set_index("parameter")
+    assert table.loc["wide", "constrained"] == "no"
+    assert table.loc["narrow", "constrained"] == "yes"
+    for row in table.itertuples():
+        assert row.width_band_low <= row.width_ratio <= row.width_band_high
+
+
+def test_one_heavy_particle_makes_a_wide_parameter_unclear_not_constrained():
+    """Weight degeneracy shrinks the weighted interval to a point; the band must not read that as identification."""
+    from sim.fitting.report import constraint_table
+
+    weights = np.full(400, 0.01 / 399)
+    weights[7] = 0.99
+    calib, posterior = _two_parameter_posterior(weights)
+    table = constraint_table(calib, posterior).set_index("parameter")
+    assert table.loc["wide", "width_ratio"] < 0.5  # the point estimate alone would say constrained
+    assert table.loc["wide", "constrained"] == "unclear"
+
+
 def test_a_posterior_predictive_run_holds_every_column_the_summaries_read():
     """The report scores the predictive runs with every summary (it once crashed on a missing column)."""
     from types import SimpleNamespace

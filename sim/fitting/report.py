@@ -29,11 +29,15 @@ import pandas as pd
 from sim.fitting.abc import DB_NAME, Calibration
 from sim.fitting.ledger import load_calls, totals
 from sim.fitting.posterior import MANIFEST, PARTICLES, draw, load_posterior, parameter_columns
+from sim.fitting.priors import Prior
 from sim.fitting.runner import run_all
 from sim.fitting.summaries import PATTERN_COLUMNS, RIC_COLUMNS
 
 CONSTRAINED = 0.5
 """A parameter is called constrained when its posterior 90% interval is under this share of its prior's width."""
+BOOTSTRAP_RESAMPLES = 400
+"""Particle resamples behind the band of each width ratio: the Monte Carlo error of a weighted sample,
+which grows as the weights rest on fewer particles (a low effective sample size)."""
 PACKAGES = ("insim", "pyabc", "numpy", "pandas", "scipy", "mesa", "dask", "distributed")
 
 
@@ -58,20 +62,45 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cdf, q), len(values) - 1)])
 
 
-def constraint_table(calib: Calibration, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Per parameter: prior bounds, posterior median and 90% interval, and the width ratio (sampling scale)."""
+def constraint_table(calib: Calibration, posterior: pd.DataFrame, resamples: int = BOOTSTRAP_RESAMPLES) -> pd.DataFrame:
+    """Per parameter: prior bounds, posterior median and 90% interval, the width ratio (sampling scale),
+    its bootstrap band and the verdict ``yes`` / ``no`` / ``unclear`` (see :func:`constraint_verdict`)."""
     rows = []
     w = posterior["weight"].to_numpy()
+    # The same particle resamples for every parameter, fixed so that a report is the same on every call.
+    picks = np.random.default_rng(0).integers(0, len(posterior), size=(resamples, len(posterior)))
     for p in calib.priors:
         values = posterior[p.name].to_numpy(dtype=float)
         lo, med, hi = (weighted_quantile(values, w, q) for q in (0.05, 0.5, 0.95))
-        plo, phi = p.sample_bounds
-        ratio = (p.to_sample(max(hi, 1e-300)) - p.to_sample(max(lo, 1e-300))) / (phi - plo)
+        ratio = width_ratio(p, values, w)
+        resampled = np.array([width_ratio(p, values[i], w[i]) for i in picks])
+        q05, q95 = (float(np.quantile(resampled, q)) for q in (0.05, 0.95))
+        # The union of the percentile band and the basic (reflected) band (Davison & Hinkley 1997, 5.2-5.3):
+        # a resample holds fewer distinct particles, so the percentile band sits low; the basic band corrects
+        # that but collapses when one particle holds nearly all the weight. A verdict needs both.
+        band_low = max(0.0, min(q05, 2 * ratio - q95))
+        band_high = max(q95, 2 * ratio - q05)
         rows.append({"parameter": p.name, "prior": p.kind, "prior_low": p.low, "prior_high": p.high,
                      "declared_low": p.declared_min, "declared_high": p.declared_max, "default": p.default,
                      "median": med, "p05": lo, "p95": hi, "width_ratio": ratio,
-                     "constrained": bool(ratio < CONSTRAINED)})
+                     "width_band_low": band_low, "width_band_high": band_high,
+                     "constrained": constraint_verdict(band_low, band_high)})
     return pd.DataFrame(rows)
+
+
+def width_ratio(prior: Prior, values: np.ndarray, weights: np.ndarray) -> float:
+    """Width of the weighted 90% interval over the prior's width, on the prior's sampling scale."""
+    lo, hi = (weighted_quantile(values, weights, q) for q in (0.05, 0.95))
+    plo, phi = prior.sample_bounds
+    return (prior.to_sample(max(hi, 1e-300)) - prior.to_sample(max(lo, 1e-300))) / (phi - plo)
+
+
+def constraint_verdict(band_low: float, band_high: float) -> str:
+    """``yes`` when the whole bootstrap band of the width ratio is under :data:`CONSTRAINED`, ``no`` when
+    it is all at or above it, ``unclear`` when the particles cannot tell."""
+    if band_high < CONSTRAINED:
+        return "yes"
+    return "no" if band_low >= CONSTRAINED else "unclear"
 
 
 def sha256(path: Path) -> str:

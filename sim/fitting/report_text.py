@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.fitting.abc import Calibration
+from sim.fitting.report import BOOTSTRAP_RESAMPLES
 from sim.fitting.summaries import SUMMARIES, band, simulated_summaries, summary_distance
 
 
@@ -75,19 +76,22 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
     ess = effective_sample_size(posterior["weight"])
     degenerate = ess < len(posterior) / 2
     lines += ["", "## Which parameters the data constrain", "",
-              "Constrained: posterior 90% interval narrower than half the prior's width (on the sampling scale).", ""]
+              "Constrained: posterior 90% interval narrower than half the prior's width (on the sampling scale). "
+              f"The band joins the 90% percentile and basic bootstrap bands of the width ratio "
+              f"({BOOTSTRAP_RESAMPLES} resamples of the particles with their weights): the Monte Carlo error of "
+              "a weighted sample, which grows as the weights rest on fewer particles. *yes*: the whole band is "
+              "under half; *no*: the whole band is at "
+              "or above half; *unclear*: the particles cannot tell.", ""]
     if degenerate:
         lines += [f"**The weights rest on few particles** (effective sample size {ess:.1f} of {len(posterior)}, "
-                  "below half the population, the usual resampling threshold of sequential Monte Carlo). The "
-                  "intervals below are those of a handful of particles: a narrow interval here is weight "
-                  "degeneracy, not identification, so the last column is not filled in. A larger `--population` "
-                  "is needed before reading which parameters the data constrain.", ""]
+                  "below half the population, the usual resampling threshold of sequential Monte Carlo): read "
+                  "the bands, not the single width ratios; a larger `--population` narrows them.", ""]
     lines += ["| parameter | prior | prior range | default | posterior median | 90% interval | width ratio | "
-              "constrained |", "|---|---|---|---|---|---|---|---|"]
+              "band | constrained |", "|---|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
-        verdict = "n/a" if degenerate else ("yes" if r.constrained else "no")
         lines.append(f"| `{r.parameter}` | {r.prior} | {_fmt(r.prior_low)}-{_fmt(r.prior_high)} | {_fmt(r.default)} | "
-                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | {verdict} |")
+                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | "
+                     f"{r.width_band_low:.2f}-{r.width_band_high:.2f} | {r.constrained} |")
     lines += ["", "## Fit", "", *fit_rows(calib, predictive)]
     lines += ["", "Summaries: " + "; ".join(f"`{k}`: {SUMMARIES[k].description}" for k in calib.weights) + ".", "",
               "## Figures", "", "![posterior against prior](posterior.png)", "",
