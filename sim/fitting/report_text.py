@@ -90,8 +90,8 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
               "band | constrained |", "|---|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         lines.append(f"| `{r.parameter}` | {r.prior} | {_fmt(r.prior_low)}-{_fmt(r.prior_high)} | {_fmt(r.default)} | "
-                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.2f} | "
-                     f"{r.width_band_low:.2f}-{r.width_band_high:.2f} | {r.constrained} |")
+                     f"{_fmt(r.median)} | {_fmt(r.p05)}-{_fmt(r.p95)} | {r.width_ratio:.3f} | "
+                     f"{r.width_band_low:.3f}-{r.width_band_high:.3f} | {r.constrained} |")
     lines += ["", "## Fit", "", *fit_rows(calib, predictive)]
     lines += ["", "Summaries: " + "; ".join(f"`{k}`: {SUMMARIES[k].description}" for k in calib.weights) + ".", "",
               "## Figures", "", "![posterior against prior](posterior.png)", "",
