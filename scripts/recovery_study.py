@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = sum(g["runs"] for g in calib.generations)
         for r in table.itertuples():
             rows.append({"case": case, "parameter": r.parameter, "truth": truth[r.parameter], "median": r.median,
-                         "p05": r.p05, "p95": r.p95, "width_ratio": r.width_ratio,
+                         "p05": r.p05, "p95": r.p95, "width_ratio": r.width_ratio, "constrained": r.constrained,
                          "covered": r.p05 <= truth[r.parameter] <= r.p95, "ess": ess,
                          "population": args.population, "runs": runs})
         # an interrupted study keeps its finished cases, table and figure

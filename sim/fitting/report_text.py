@@ -80,8 +80,7 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
               f"The band joins the 90% percentile and basic bootstrap bands of the width ratio "
               f"({BOOTSTRAP_RESAMPLES} resamples of the particles with their weights): the Monte Carlo error of "
               "a weighted sample, which grows as the weights rest on fewer particles. *yes*: the whole band is "
-              "under half; *no*: the whole band is at "
-              "or above half; *unclear*: the particles cannot tell.", ""]
+              "under half; *no*: the whole band is at or above half; *unclear*: the particles cannot tell.", ""]
     if degenerate:
         lines += [f"**The weights rest on few particles** (effective sample size {ess:.1f} of {len(posterior)}, "
                   "below half the population, the usual resampling threshold of sequential Monte Carlo): read "
