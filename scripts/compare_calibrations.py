@@ -42,9 +42,15 @@ def hindcast(folder: Path, out: Path, draws: int, seed: int, workers: int) -> di
     """The hindcast report of ``draws`` posterior draws (run through the ``insim hindcast`` command once)."""
     report = out / "hindcast.json"
     if not report.exists():
-        subprocess.run([sys.executable, "-m", "sim", "hindcast", "history", "--posterior", str(folder),
-                        "--draws", str(draws), "--seed", str(seed), "--workers", str(workers),
-                        "--out", str(out), "--quiet"], check=True)
+        # the hindcast's own table goes to OUT/NAME/hindcast.txt; only its closing line is shown here
+        done = subprocess.run([sys.executable, "-m", "sim", "hindcast", "history", "--posterior", str(folder),
+                               "--draws", str(draws), "--seed", str(seed), "--workers", str(workers),
+                               "--out", str(out), "--quiet"], capture_output=True, text=True)
+        if done.returncode:  # the command's own message names the file and what is wrong
+            print(done.stderr.strip() or f"insim hindcast failed on {folder} (exit {done.returncode})",
+                  file=sys.stderr)
+            raise SystemExit(2)
+        print(done.stdout.strip().splitlines()[-1])
     return json.loads(report.read_text(encoding="utf-8"))
 
 
@@ -96,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(args.folders) < 2:
         parser.error("give the default's folder and at least one candidate")
+    for folder in args.folders:  # before any hindcast runs: a missing posterior stops at once
+        for name in ("particles.parquet", "predictive.parquet"):
+            if not (folder / name).exists():
+                print(f"compare_calibrations: error: {folder / name}: missing (allowed: a folder written by "
+                      "insim calibrate)", file=sys.stderr)
+                return 2
     judged = {}
     for folder in args.folders:
         report = hindcast(folder, args.out / folder.name, args.draws, args.seed, args.workers)

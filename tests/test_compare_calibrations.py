@@ -46,3 +46,9 @@ def test_a_candidate_needs_more_targets_or_a_clearly_lower_score():
     assert compare.replaces(default, {"met": 5, "score": 0.85})
     assert not compare.replaces(default, {"met": 4, "score": 0.1})
     assert compare.replaces({"met": 4, "score": 0.1}, {"met": 5, "score": 2.0})
+
+
+def test_a_folder_without_a_calibration_stops_with_exit_2_before_any_run(tmp_path, capsys):
+    assert compare.main([str(tmp_path / "nothing"), str(tmp_path / "nothing2"), "--out", str(tmp_path / "out")]) == 2
+    assert "nothing/particles.parquet: missing" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # no hindcast was started
