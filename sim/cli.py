@@ -15,12 +15,14 @@ named there that exists must define ``register(subparsers)``, which adds its sub
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import signal
 import sys
 import textwrap
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sim import cli_batch, cli_info, cli_run
@@ -88,16 +90,44 @@ def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # so a batch shuts its workers down and keeps what is stored
 
 
+def _exit_with(status: int) -> Callable[[int, Any], None]:
+    """A SIGTERM handler for after the command's work: its outputs are written, so end at once with its status."""
+
+    def handler(signum: int, frame: Any) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, RuntimeError):  # closed, or a flush under way
+                stream.flush()
+        os._exit(status)
+
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``insim`` command line; returns the exit status."""
+    """Run the ``insim`` command line; returns the exit status.
+
+    SIGTERM while a command works is handled like Ctrl-C (a batch keeps what it stored, exit 130).
+    Run as the program (``argv`` None), a SIGTERM that comes after the work, while Python shuts
+    down (joining pools, finalising modules), ends the process with the work's own status instead
+    of the signal's; called from Python with ``argv``, the caller's handler is put back.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    status = 128 + signal.SIGTERM  # what a SIGTERM reports if it lands before the work's status is known
+    try:
+        status = _run(argv)
+        return status
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, _exit_with(status) if argv is None else previous)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse's usage errors (status 2) and --help / --version (0)
         return exc.code if isinstance(exc.code, int) else 2
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
@@ -114,6 +144,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
         return quiet_broken_pipe()
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)

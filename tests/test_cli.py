@@ -228,3 +228,35 @@ def test_an_input_error_raised_in_a_worker_process_reaches_the_parent_intact() -
         with pytest.raises(InputError) as raised:
             future.result()
     assert raised.value.key == "parameters.sdf_fighters_region" and "whole number" in raised.value.allowed
+
+
+@pytest.mark.parametrize("args, status", [(["--version"], 0), (["run", "no-such-scenario"], 2)])
+def test_a_sigterm_after_the_work_ends_the_program_with_the_works_status(args: list[str], status: int) -> None:
+    # the program's exit (joining pools, finalising modules) takes a moment; a SIGTERM then must not
+    # turn a finished command into "killed by signal 15" (seen once in the batch kill test)
+    code = ("import os, signal, sys, time\n"
+            f"sys.argv = ['insim', *{args!r}]\n"
+            "from sim.cli import main\n"
+            "status = main()\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\n"
+            "time.sleep(5)\n"
+            "print('still running after SIGTERM')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == status, proc.stderr
+    assert "still running" not in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_main_called_from_python_puts_the_callers_sigterm_handler_back() -> None:
+    import signal
+
+    def mine(signum: int, frame: object) -> None:
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert cli.main(["--version"]) == 0
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
