@@ -98,17 +98,13 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
         batch = _batch(out, log)
         victim = ("parent", "worker", "terminate", "parent")[attempt]
         deadline = time.monotonic() + 120
-        if victim == "worker":
-            # a worker is killed while workers are alive (importing or running); runs are stored in
-            # groups, so waiting for more stored runs could find every worker already done
-            while not _workers(batch.pid) and batch.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.05)
-            time.sleep(rng.uniform(0.0, 0.3))
-        else:
-            # kill at a random moment of the batch's life (importing, mid-run, mid-write, ...), scaled by
-            # the uninterrupted batch's time: runs are stored in groups, so on a fast machine waiting for
-            # a count of stored runs could find the batch done
-            time.sleep(rng.uniform(0.3, 0.8) * reference_seconds)
+        # wait for the workers (a SIGTERM before the program has set its handler, while Python imports,
+        # is an ordinary kill with nothing to keep), then kill at a random moment of the batch's life
+        # (mid-run, mid-write, ...), scaled by the uninterrupted batch's time: runs are stored in
+        # groups, so on a fast machine waiting for a count of stored runs could find the batch done
+        while not _workers(batch.pid) and batch.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.5) * reference_seconds)
         workers = _workers(batch.pid)
         if batch.poll() is not None:
             faults.append(f"{victim}: finished before the kill")
@@ -143,3 +139,20 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
     assert len(pd.read_parquet(out / "runs.parquet")) == 40 and (out / "timings.csv").is_file()
     assert not (out / ".lock").exists() and not list(out.glob(".tmp-*"))
+
+
+def test_a_sigterm_while_the_workers_start_ends_the_batch_cleanly(tmp_path: Path) -> None:
+    # a worker still starting reads the batch's stop event; if the batch exits first, the worker died
+    # with a traceback on the shared terminal (found by the kill test above)
+    out, log = tmp_path / "batch", tmp_path / "batch.log"
+    batch = _batch(out, log)
+    deadline = time.monotonic() + 120
+    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "no worker started"
+    batch.send_signal(signal.SIGTERM)
+    batch.wait(timeout=60)
+    err = log.read_text()
+    assert batch.returncode == 130 and "interrupted" in err, err
+    assert "Traceback" not in err, err
+    assert _gone(workers) == [], "orphaned workers"

@@ -75,7 +75,10 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
             yield result_of(future, futures[future])
     except BaseException:
         stop.set()  # every worker ends now, its run in progress too (see _worker_start)
-        pool.shutdown(wait=False, cancel_futures=True)
+        # wait for them: a worker still starting reads the stop event's semaphore, which this
+        # process removes when it exits (the worker would die with a traceback); one that is
+        # importing ends when it starts watching the event, within its import time (~1-2 s)
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
