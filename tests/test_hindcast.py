@@ -146,3 +146,74 @@ def test_unwritable_out_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for out in (blocker, blocker / "sub"):
         assert cli.main(["hindcast", "--reps", "1", "--out", str(out)]) == 2
         assert str(blocker) in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------- out of sample
+# made-up counts for the tests (the project holds no record after 2021 on purpose)
+LATER = HEADER + "\n".join([
+    "2021-11,10,,,,,,,,,,made up",
+    "2022-01,5,,3,1,1,0,,,,,made up",
+    "2022-02,20,,,,,,,,,,made up",
+    "2024-05,3,,,,,,,,,,made up",
+]) + "\n"
+
+
+def test_out_of_sample_months_years_and_summary(tmp_path: Path, model_monthly: pd.DataFrame) -> None:
+    from sim.hindcast.out_of_sample import compare_out_of_sample, format_out_of_sample, load_later
+
+    path = tmp_path / "later.csv"
+    path.write_text(LATER)
+    later, left_out = load_later(path, pd.Period("2019-04", freq="M"), pd.Period("2022-12", freq="M"))
+    assert [str(m) for m in later["month"]] == ["2022-01", "2022-02"]
+    assert left_out == {"fit_period_rows": 1, "after_run": ["2024-05"]}
+    test = compare_out_of_sample(model_monthly, later, share=1.0, left_out=left_out, source="later.csv")
+    jan, feb = test["months"]
+    # runs count 1..10 a month: band [1.9, 9.1], median 5.5
+    assert jan["inside_band"] is True and jan["ratio"] == pytest.approx(MEDIAN / 5)
+    assert feb["inside_band"] is False and feb["ratio"] == pytest.approx(MEDIAN / 20)
+    s = test["summary"]
+    assert (s["months_compared"], s["months_inside_band"], s["share_inside_band"]) == (2, 1, 0.5)
+    assert s["median_log_ratio"] == pytest.approx((np.log(MEDIAN / 5) + np.log(MEDIAN / 20)) / 2)
+    # the year: each run's sum over the two months is 2k, so the band is [3.8, 18.2] and 25 lies outside
+    year = test["years"]["2022"]
+    assert (year["observed"], year["inside_band"]) == (25, False)
+    assert (year["p10"], year["median"], year["p90"]) == pytest.approx((2 * P10, 2 * MEDIAN, 2 * P90))
+    # governorates: only January reports every region; the model's Deir ez-Zor share is 2k / 4k
+    assert test["regions"]["deir_ez_zor"]["observed_share"] == pytest.approx(3 / 5)
+    assert test["regions"]["deir_ez_zor"]["median_share"] == pytest.approx(0.5)
+    text = format_out_of_sample(test)
+    assert "1 of 2 months inside the band" in text and "2024-05" in text and "1 row up to" in text
+    # a scaled record: every count times the share before it is judged
+    scaled = compare_out_of_sample(model_monthly, later, share=0.3)
+    assert scaled["months"][1]["observed_mapped"] == pytest.approx(6.0) and scaled["months"][1]["inside_band"]
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    (["2021-11,10,,,,,,,,,,made up"], "no month after 2021-12"),
+    (["2024-05,3,,,,,,,,,,made up"], "inside the run"),
+    (["2022-01,x,,,,,,,,,,made up"], "not a count"),
+])
+def test_out_of_sample_bad_files_exit_2_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       rows: list[str], message: str) -> None:
+    path, out = tmp_path / "later.csv", tmp_path / "never"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    assert cli.main(["hindcast", "--reps", "1", "--out", str(out), "--out-of-sample", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(path) in err
+    assert not out.exists()
+
+
+def test_out_of_sample_through_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two runs of history to January 2022 (34 months) against a made-up January and May."""
+    path, out = tmp_path / "later.csv", tmp_path / "hc"
+    path.write_text(HEADER + "2022-01,5,,3,1,1,0,,,,,made up\n2022-05,7,,,,,,,,,,made up\n")
+    code = cli.main(["hindcast", "history", "--reps", "2", "--workers", "1", "--set", "months=34", "--quiet",
+                     "--out", str(out), "--out-of-sample", str(path)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    data = json.loads((out / "hindcast.json").read_text())
+    test = data["out_of_sample"]
+    assert [m["month"] for m in test["months"]] == ["2022-01"]
+    assert test["summary"]["left_out"]["after_run"] == ["2022-05"]
+    assert test["summary"]["mapped_share"] == data["meta"]["mapped_share"]
+    assert "Out of sample" in printed.out and "Out of sample" in (out / "hindcast.txt").read_text()

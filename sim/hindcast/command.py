@@ -6,6 +6,9 @@ temporary results folder); the tables are printed and written with the figure to
 With ``--posterior calib/NAME [--draws K]`` each run draws its fitted parameters from the
 calibration's posterior (one weighted draw per run, see :mod:`sim.batch.posterior`): the JSON is the
 same, with the posterior folder and its particles file's sha256 in ``meta``.
+With ``--out-of-sample FILE`` (counts after the fit's end, in the record's columns; the project
+ships none) the runs' projection is also set against them (:mod:`sim.hindcast.out_of_sample`): a
+section in the tables, ``out_of_sample`` in the JSON, the counts on the figure.
 Bad input (an unknown scenario, ``--reps 0``, an unwritable folder, a missing posterior) exits with
 status 2 before any run; a batch in which every run failed exits with status 1.
 """
@@ -37,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             insim hindcast history --reps 20 --workers 2 --json hindcast.json --out results/hc
             insim hindcast my_history_variant.toml --reps 5 --set detection_base=0.005
             insim hindcast history --posterior calib/default --draws 20   # parameters from the posterior
+            insim hindcast history --posterior calib/default --out-of-sample ric_2022.csv
             (observed counts are scaled to the map's governorates: see docs/hindcast.md)"""), "  "))
     parser.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO",
                         help=f"a scenario file or shipped scenario name (default {DEFAULT_SCENARIO})")
@@ -52,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="FILE", help="also write the comparison as JSON to FILE")
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"where hindcast.txt/.json/.png go (default {DEFAULT_OUT})")
+    parser.add_argument("--out-of-sample", metavar="FILE", dest="out_of_sample",
+                        help="counts after 2021 in the columns of data/observed/ric_nes_2019_2021.csv: "
+                             "set the projection against them (the out-of-sample test)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
     return parser
@@ -103,6 +110,14 @@ def _check(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Path, Path | 
     scenario = load_with(args.scenario, sets)
     if args.posterior is not None:  # the posterior and its draws checked before anything is written
         plan([str(scenario.path)], args.n_runs, seed=args.seed, sets=sets or None, posterior=args.posterior)
+    args.later = None
+    if args.out_of_sample is not None:  # read and checked before any run
+        import pandas as pd
+
+        from sim.hindcast.out_of_sample import load_later
+
+        first = pd.Period(scenario.start, freq="M")
+        args.later = load_later(args.out_of_sample, first, first + scenario.months - 1)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InputError(out, "--out", "is a file, not a folder")
@@ -145,6 +160,13 @@ def run(args: argparse.Namespace) -> int:
         report["meta"].update(posterior=str(args.posterior), posterior_sha256=drawn["sha256"],
                               draw_ids=[d["draw_id"] for d in drawn["draws"]])
     text = format_report(report)
+    if args.later is not None:
+        from sim.hindcast.out_of_sample import compare_out_of_sample, format_out_of_sample
+
+        later, left_out = args.later
+        report["out_of_sample"] = compare_out_of_sample(results.monthly, later, report["meta"]["mapped_share"],
+                                                        left_out, source=str(args.out_of_sample))
+        text += "\n\n" + format_out_of_sample(report["out_of_sample"])
     print(text)
     (out / "hindcast.txt").write_text(text + "\n")
     payload = json.dumps(report, indent=2) + "\n"

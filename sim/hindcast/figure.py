@@ -43,12 +43,20 @@ def plot_hindcast(report: dict[str, Any], path: str | Path, events: Sequence[tup
             label=f"RIC, scaled to the map (x {share:.2f})")
     ax.plot(x[seen], monthly.loc[seen, "observed"].astype(float), "o", mfc="none", color="grey", ms=5,
             label="RIC, all of NES (unscaled)")
+    test = report.get("out_of_sample")
+    later_top = 0.0
+    if test:  # counts the fit never saw, scaled as the record is
+        lx = pd.PeriodIndex([m["month"] for m in test["months"]], freq="M").to_timestamp() + pd.Timedelta(days=14)
+        ly = np.array([m["observed_mapped"] for m in test["months"]], dtype=float)
+        ax.plot(lx, ly, "D", color="tab:red", ms=6, label="out of sample (after the fit), scaled to the map")
+        later_top = float(np.nanmax(ly, initial=0))
     fit_end = pd.Period(report["meta"]["fit_end"], freq="M").to_timestamp(how="end")
     if x.max() > fit_end:
         ax.axvspan(fit_end, x.max() + pd.Timedelta(days=16), color="0.92", zorder=0)
-        ax.text(fit_end + pd.Timedelta(days=20), 0.02, "projection (no observed data used)",
+        ax.text(fit_end + pd.Timedelta(days=20), 0.02, "projection (no observed data used to fit)",
                 transform=ax.get_xaxis_transform(), va="bottom", fontsize=8, color="0.35")
-    top = np.nanmax([np.nanmax(hi.to_numpy()), np.nanmax(monthly["observed"].astype(float).to_numpy(), initial=0)])
+    top = np.nanmax([np.nanmax(hi.to_numpy()), np.nanmax(monthly["observed"].astype(float).to_numpy(), initial=0),
+                     later_top])
     grouped: dict[dt.date, list[str]] = {}
     for date, label in events:
         grouped.setdefault(date, []).append(label)
