@@ -22,6 +22,7 @@ from sim.fitting.summaries import (
     observed_record,
     simulated_summaries,
     summary_distance,
+    usable_summaries,
 )
 from sim.observed import load_ric_annual, mapped_share
 
@@ -102,6 +103,22 @@ def test_observed_record_scales_nes_totals_to_the_mapped_governorates():
     assert record.values["attacks_2019"] == pytest.approx(float(annual[2019]) * mapped_share())
     assert record.values["decline_2021"] < 0  # the record falls from 2019 to 2021
     assert all(m <= "2021-12" for months in record.months.values() for m in months)
+
+
+def test_an_earlier_fit_end_reads_nothing_after_it() -> None:
+    full, to_2020, to_june = (observed_record(until=u) for u in (None, "2020-12", "2021-06"))
+    assert math.isnan(to_2020.values["attacks_2021"]) and math.isnan(to_2020.values["decline_2021"])
+    assert all(m <= "2020-12" for months in to_2020.months.values() for m in months)
+    # 2019's total is a whole year before the cut: kept (the mapped share comes from January 2020 only)
+    assert math.isfinite(to_2020.values["attacks_2019"]) and to_2020.values["raids_per_month"] != full.values[
+        "raids_per_month"]
+    # a cut in June 2021: the 2021 total would carry July-December, so it is not read; the months are
+    assert math.isnan(to_june.values["attacks_2021"]) and math.isfinite(to_june.values["decline_2021"])
+    assert all(m <= "2021-06" for months in to_june.months.values() for m in months)
+    weights = {"attacks_2019": 2.0, "attacks_2021": 2.0, "decline_2021": 2.0}
+    kept, dropped = usable_summaries(weights, {"ric_attacks"}, to_2020)
+    assert kept == {"attacks_2019": 2.0} and set(dropped) == {"attacks_2021", "decline_2021"}
+    assert "no value" in dropped["attacks_2021"]
 
 
 def test_simulated_summaries_read_the_record_months():

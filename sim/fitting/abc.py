@@ -163,8 +163,9 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     """
     out = check_out(out)
     declared = build_priors(config)
-    record = observed_record() if record is None else record
     settings = config.settings
+    # a fit that ends before FIT_END sees nothing after its end (the months held out test it)
+    record = observed_record(until=settings["fit_end"]) if record is None else record
     probe = Simulator(settings["scenario"], declared, record, (), settings["root_seed"], settings["fit_end"],
                       dict(config.fixed))
     began = time.perf_counter()

@@ -12,7 +12,7 @@ Each summary compares like with like (``docs/calibration.md`` explains each and 
 Counts are compared on a log scale, ``|log((sim + 1) / (obs + 1))|``, so a 2x miss in a small year
 counts as much as in a large one; shape statistics are already log ratios and are compared by their
 difference; the governorates' shares are compared so that 20 points count as a 2x miss.
-Only data up to :data:`sim.observed.FIT_END` are used.
+Only data up to :data:`sim.observed.FIT_END` are used (or up to a calibration's earlier ``fit_end``).
 
 **Patterns** (kind ``"band"``): facts of ``insim validate`` that the sources state as patterns and
 that one history run's monthly table can show (:data:`PATTERN_FACTS`). Their target is the fact's
@@ -138,12 +138,23 @@ class ObservedRecord:
     mapped_share: float
 
 
-def observed_record(monthly: pd.DataFrame | None = None, annual: pd.DataFrame | None = None) -> ObservedRecord:
-    """The observed summaries from RIC's record up to FIT_END (``sim.observed`` loads and checks it)."""
+def observed_record(monthly: pd.DataFrame | None = None, annual: pd.DataFrame | None = None,
+                    until: str | None = None) -> ObservedRecord:
+    """The observed summaries from RIC's record up to ``until`` (default FIT_END; ``sim.observed`` loads and checks it).
+
+    An earlier ``until`` (a calibration's ``fit_end``, e.g. to hold 2021 out) cuts the monthly rows
+    there, keeps an annual total only for a year that ends by then (a 2021 total would carry the
+    months after a June cut), and reads the patterns over the months up to it; summaries left
+    without data are NaN, which :func:`usable_summaries` leaves out with its reason.
+    """
     from sim import observed
 
+    until = observed.FIT_END if until is None else until
+    end = pd.Period(until, freq="M")
     monthly = observed.load_ric() if monthly is None else monthly
     annual = observed.load_ric_annual() if annual is None else annual
+    monthly = monthly[monthly["month"] <= end]
+    annual = annual[[pd.Period(f"{int(y)}-12", freq="M") <= end for y in annual["year"]]]
     share = observed.mapped_share(monthly)
     m = monthly.assign(month=monthly["month"].astype(str))
     yearly = annual.set_index("year")["attacks"].astype(float)
@@ -174,13 +185,13 @@ def observed_record(monthly: pd.DataFrame | None = None, annual: pd.DataFrame | 
         "arrests_per_month": mean(arrests, "arrests"),
     }
     months = {
-        "attacks_2019": tuple(f"2019-{i:02d}" for i in range(1, 13)),
+        "attacks_2019": tuple(f"2019-{i:02d}" for i in range(1, 13)) if 2019 in yearly.index else (),
         "attacks_2020": tuple(r2020["month"]),
-        "attacks_2021": tuple(f"2021-{i:02d}" for i in range(1, 13)),
+        "attacks_2021": tuple(f"2021-{i:02d}" for i in range(1, 13)) if 2021 in yearly.index else (),
         "before": tuple(before["month"]), "after": tuple(after["month"]),
         "reported_2019": tuple(r2019["month"]), "reported_2021": tuple(r2021["month"]),
         "deir_ez_zor_share": tuple(regional["month"]), "raqqa_share": tuple(regional["month"]),
-        "patterns": tuple(str(mo) for mo in pd.period_range("2019-01", observed.FIT_END, freq="M")),
+        "patterns": tuple(str(mo) for mo in pd.period_range("2019-01", end, freq="M")),
         "raids_per_month": tuple(raids["month"]), "arrests_per_month": tuple(arrests["month"]),
     }
     return ObservedRecord(values, months, share)
