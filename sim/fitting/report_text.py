@@ -53,7 +53,7 @@ def report_markdown(calib: Calibration, table: pd.DataFrame, posterior: pd.DataF
         f"{' on Dask ' + str(calib.dask) if calib.dask else ''}; wall time {info['total']['wall_seconds']:.0f} s over "
         f"{info['total']['calls']} call(s) ({info['total']['core_seconds'] / 3600:.2f} core-hours; this call "
         f"{info['wall_seconds']:.0f} s; pyabc's generations {info['abc_seconds']:.0f} s); "
-        f"{info['seconds_per_simulation']:.2f} s per simulation at the defaults. Observed record up to 2021-12, "
+        f"{info['seconds_per_simulation']:.2f} s per simulation at the defaults. Observed record up to {s['fit_end']}, "
         f"NES-wide counts scaled by the mapped governorates' share {calib.record.mapped_share:.3f}.", "",
     ]
     if calib.dropped:
