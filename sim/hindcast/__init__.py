@@ -36,8 +36,9 @@ from sim.analysis import text_table
 from sim.errors import InputError
 from sim.observed import FIT_END, MAPPED_REGIONS, REGIONS, load_ric, load_ric_annual, mapped_share
 
-__all__ = ["HIGH", "LOW", "OUTCOME", "REGION_LABELS", "REGION_OUTCOMES", "band", "compare", "compare_months",
-           "compare_regions", "compare_years", "format_report", "runs_by_month"]
+__all__ = ["HIGH", "LOW", "OUTCOME", "REGION_LABELS", "REGION_OUTCOMES", "band", "band_text", "compare",
+           "compare_months", "compare_regions", "compare_years", "format_report", "number_text", "ratio_of",
+           "runs_by_month"]
 
 #: The model's monthly count of attacks as RIC counts them, and its regional parts.
 OUTCOME = "ric_attacks"
@@ -77,7 +78,8 @@ def band(values: Iterable[float]) -> dict[str, float | None]:
     return {"median": float(mid), "p10": float(lo), "p90": float(hi)}
 
 
-def _ratio(model: float | None, observed: float | None) -> float | None:
+def ratio_of(model: float | None, observed: float | None) -> float | None:
+    """``model / observed``, or ``None`` when either is missing or the observed count is zero."""
     if model is None or observed is None or not observed:
         return None
     return float(model) / float(observed)
@@ -126,14 +128,14 @@ def compare_years(model: pd.DataFrame, observed: pd.DataFrame, annual: pd.DataFr
             obs = int(rows["attacks"].sum())
             b = band(_sum_over(model, months))
             by_months = {"months": _month_list(months), "observed": obs, "observed_mapped": obs * share, **b,
-                         "ratio": _ratio(b["median"], obs * share)}
+                         "ratio": ratio_of(b["median"], obs * share)}
         if year in totals:
             coverage = len(in_run) / 12
             obs_mapped = totals[year] * share * coverage
             entry = {"projection": False, "basis": "annual total" + (
                 f", pro-rated to the {len(in_run)} months the run covers" if len(in_run) < 12 else ""),
                 "observed": totals[year], "observed_mapped": obs_mapped, "coverage": coverage, **entry,
-                "ratio": _ratio(entry["median"], obs_mapped)}
+                "ratio": ratio_of(entry["median"], obs_mapped)}
             if by_months is not None:
                 entry["reported_months"] = by_months
         elif by_months is not None:
@@ -187,7 +189,7 @@ def compare_regions(models: dict[str, pd.DataFrame], observed: pd.DataFrame,
             "observed_share": float(obs_totals[region] / obs_sum) if obs_sum else None,
             "median_share": s["median"], "p10_share": s["p10"], "p90_share": s["p90"],
             "share_months": _month_list(share_months),
-            "months": _month_list(months), "observed": obs, **b, "ratio": _ratio(b["median"], obs),
+            "months": _month_list(months), "observed": obs, **b, "ratio": ratio_of(b["median"], obs),
         }
     return out
 
@@ -215,14 +217,16 @@ def compare(monthly: pd.DataFrame, observed: pd.DataFrame | None = None, annual:
 
 
 # ---------------------------------------------------------------------------------------- text
-def _num(x: float | None, digits: int = 0) -> str:
+def number_text(x: float | None, digits: int = 0) -> str:
+    """A number for the tables (thousands separated), ``-`` when missing."""
     if x is None or (isinstance(x, float) and not np.isfinite(x)):
         return "-"
     return f"{x:,.{digits}f}"
 
 
-def _band_text(e: dict[str, Any], digits: int = 0) -> str:
-    return f"{_num(e['median'], digits)} [{_num(e['p10'], digits)}, {_num(e['p90'], digits)}]"
+def band_text(e: dict[str, Any], digits: int = 0) -> str:
+    """``median [p10, p90]`` of an entry with those keys."""
+    return f"{number_text(e['median'], digits)} [{number_text(e['p10'], digits)}, {number_text(e['p90'], digits)}]"
 
 
 def _ratio_text(r: float | None) -> str:
@@ -243,29 +247,30 @@ def format_report(report: dict[str, Any]) -> str:
     rows = []
     for year, e in report["years"].items():
         if e.get("projection"):
-            rows.append([year, "projection", "-", "-", _band_text(e), "-"])
+            rows.append([year, "projection", "-", "-", band_text(e), "-"])
             continue
         rows.append([year, e["basis"] if e["basis"] != "reported months" else
-                     f"reported months ({len(e['months'])})", _num(e["observed"]), _num(e["observed_mapped"]),
-                     _band_text(e), _ratio_text(e["ratio"])])
+                     f"reported months ({len(e['months'])})", number_text(e["observed"]),
+                     number_text(e["observed_mapped"]), band_text(e), _ratio_text(e["ratio"])])
         sub = e.get("reported_months")
         if sub:
-            rows.append(["", f"  of which reported months ({len(sub['months'])})", _num(sub["observed"]),
-                         _num(sub["observed_mapped"]), _band_text(sub), _ratio_text(sub["ratio"])])
+            rows.append(["", f"  of which reported months ({len(sub['months'])})", number_text(sub["observed"]),
+                         number_text(sub["observed_mapped"]), band_text(sub), _ratio_text(sub["ratio"])])
     lines.append(text_table(rows, ["year", "compared on", "observed (NES)", "on map", "model", "ratio"]))
     lines += ["", "By governorate (observed regional counts, unscaled, over the months each is reported; "
               "shares over the months all regions are):"]
     rows = []
     for region, e in report["regions"].items():
-        rows.append([REGION_LABELS.get(region, region), len(e["months"]), _num(e["observed"]), _band_text(e),
-                     _ratio_text(e["ratio"]), _num(e["observed_share"], 2), _band_text(
+        rows.append([REGION_LABELS.get(region, region), len(e["months"]), number_text(e["observed"]), band_text(e),
+                     _ratio_text(e["ratio"]), number_text(e["observed_share"], 2), band_text(
                          {k: e[f"{k}_share"] for k in ("median", "p10", "p90")}, 2)])
     lines.append(text_table(rows, ["governorate", "months", "observed", "model", "ratio", "obs. share",
                                    "model share"]))
     months = [m for m in report["monthly"] if m["observed"] is not None]
     if months:
         lines += ["", "Reported months:"]
-        lines.append(text_table([[m["month"], _num(m["observed"]), _num(m["observed_mapped"]), _band_text(m),
-                                  _ratio_text(_ratio(m["median"], m["observed_mapped"]))] for m in months],
+        lines.append(text_table([[m["month"], number_text(m["observed"]), number_text(m["observed_mapped"]),
+                                  band_text(m), _ratio_text(ratio_of(m["median"], m["observed_mapped"]))]
+                                 for m in months],
                                 ["month", "observed (NES)", "on map", "model", "ratio"]))
     return "\n".join(lines)

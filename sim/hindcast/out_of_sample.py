@@ -30,13 +30,22 @@ import pandas as pd
 
 from sim.analysis import text_table
 from sim.errors import InputError
-from sim.hindcast import HIGH, LOW, OUTCOME, REGION_LABELS, REGION_OUTCOMES, band, compare_regions, runs_by_month
+from sim.hindcast import (
+    HIGH,
+    LOW,
+    OUTCOME,
+    REGION_LABELS,
+    REGION_OUTCOMES,
+    band,
+    band_text,
+    compare_regions,
+    number_text,
+    ratio_of,
+    runs_by_month,
+)
 from sim.observed import FIT_END, load_ric
 
 __all__ = ["compare_out_of_sample", "format_out_of_sample", "load_later"]
-
-KEY = "--out-of-sample"
-
 
 def load_later(path: str | Path, first: pd.Period, last: pd.Period,
                fit_end: str = FIT_END) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -91,7 +100,7 @@ def compare_out_of_sample(monthly: pd.DataFrame, later: pd.DataFrame, share: flo
         b = band(model.loc[row.month].to_numpy(dtype=float))
         mapped = observed * share
         months.append({"month": str(row.month), "observed": observed, "observed_mapped": mapped, **b,
-                       "ratio": None if b["median"] is None or mapped <= 0 else b["median"] / mapped,
+                       "ratio": ratio_of(b["median"], mapped),
                        "log_ratio": _log_ratio(b["median"], mapped), "inside_band": _inside(b, mapped)})
     years: dict[str, dict[str, Any]] = {}
     for year in sorted({row.month.year for row in later.itertuples()}):
@@ -100,7 +109,7 @@ def compare_out_of_sample(monthly: pd.DataFrame, later: pd.DataFrame, share: flo
         b = band(model.loc[in_year].sum(axis=0, min_count=1).to_numpy(dtype=float))
         mapped = observed * share
         years[str(year)] = {"months": [str(m) for m in in_year], "observed": observed, "observed_mapped": mapped,
-                            **b, "ratio": None if b["median"] is None or mapped <= 0 else b["median"] / mapped,
+                            **b, "ratio": ratio_of(b["median"], mapped),
                             "inside_band": _inside(b, mapped)}
     regions_model = {r: runs_by_month(monthly, col) for r, col in REGION_OUTCOMES.items()}
     regions = compare_regions(regions_model, later, fit_end=str(model.index.max()))
@@ -113,14 +122,6 @@ def compare_out_of_sample(monthly: pd.DataFrame, later: pd.DataFrame, share: flo
                "median_log_ratio": float(np.median(logs)) if logs else None,
                "mapped_share": share, "left_out": left_out or {"fit_period_rows": 0, "after_run": []}}
     return {"months": months, "years": years, "regions": regions, "summary": summary}
-
-
-def _num(x: float | None, digits: int = 0) -> str:
-    return "-" if x is None or not np.isfinite(x) else f"{x:,.{digits}f}"
-
-
-def _band(e: dict[str, Any], digits: int = 0) -> str:
-    return f"{_num(e['median'], digits)} [{_num(e['p10'], digits)}, {_num(e['p90'], digits)}]"
 
 
 def _yes(flag: bool | None) -> str:
@@ -140,20 +141,21 @@ def format_out_of_sample(test: dict[str, Any]) -> str:
              + ("" if bias is None else
                 f"Median model / on map: {math.exp(bias):.2f} (the model runs {'high' if bias > 0 else 'low'})."),
              "", "By year (sum over the reported months):"]
-    lines.append(text_table([[y, len(e["months"]), _num(e["observed"]), _num(e["observed_mapped"]), _band(e),
-                              _num(e["ratio"], 2), _yes(e["inside_band"])] for y, e in test["years"].items()],
+    lines.append(text_table([[y, len(e["months"]), number_text(e["observed"]), number_text(e["observed_mapped"]),
+                              band_text(e), number_text(e["ratio"], 2), _yes(e["inside_band"])]
+                             for y, e in test["years"].items()],
                             ["year", "months", "observed (NES)", "on map", "model", "ratio", "inside"]))
     regions = test["regions"]
     if any(e["observed"] is not None for e in regions.values()):
         lines += ["", "By governorate (unscaled; shares over the months every region is reported):"]
-        lines.append(text_table([[REGION_LABELS.get(r, r), len(e["months"]), _num(e["observed"]), _band(e),
-                                  _num(e["observed_share"], 2),
-                                  _band({k: e[f"{k}_share"] for k in ("median", "p10", "p90")}, 2)]
+        lines.append(text_table([[REGION_LABELS.get(r, r), len(e["months"]), number_text(e["observed"]), band_text(e),
+                                  number_text(e["observed_share"], 2),
+                                  band_text({k: e[f"{k}_share"] for k in ("median", "p10", "p90")}, 2)]
                                  for r, e in regions.items()],
                                 ["governorate", "months", "observed", "model", "obs. share", "model share"]))
     lines += ["", "By month:"]
-    lines.append(text_table([[m["month"], _num(m["observed"]), _num(m["observed_mapped"]), _band(m),
-                              _num(m["ratio"], 2), _yes(m["inside_band"])] for m in test["months"]],
+    lines.append(text_table([[m["month"], number_text(m["observed"]), number_text(m["observed_mapped"]), band_text(m),
+                              number_text(m["ratio"], 2), _yes(m["inside_band"])] for m in test["months"]],
                             ["month", "observed (NES)", "on map", "model", "ratio", "inside"]))
     left = s["left_out"]
     notes = []
