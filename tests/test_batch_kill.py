@@ -26,11 +26,11 @@ BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experi
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
 
 
-def _batch(out: Path, log: Path) -> subprocess.Popen:
+def _batch(out: Path, log: Path, own_group: bool = False) -> subprocess.Popen:
     # output to a file, not a pipe: an orphaned worker holding a pipe open would hang the test
     with log.open("w") as f:
         return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"],
-                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True)
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=own_group)
 
 
 def _stored(out: Path) -> int:
@@ -155,4 +155,41 @@ def test_a_sigterm_while_the_workers_start_ends_the_batch_cleanly(tmp_path: Path
     err = log.read_text()
     assert batch.returncode == 130 and "interrupted" in err, err
     assert "Traceback" not in err, err
+    assert _gone(workers) == [], "orphaned workers"
+
+
+def test_an_interrupt_while_workers_start_waits_for_the_block_to_end() -> None:
+    from sim.batch.executors import interrupts_held
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    done = []
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)  # the signal arrives here and waits
+            done.append("block finished")
+        assert done == ["block finished"]
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_ctrl_c_to_the_whole_group_while_workers_import_ends_the_batch_cleanly(tmp_path: Path) -> None:
+    # a terminal's Ctrl-C reaches every process of the group; workers still importing used to die
+    # with a KeyboardInterrupt traceback each (3 of 3 tries, before they were born ignoring it)
+    out, log = tmp_path / "batch", tmp_path / "batch.log"
+    batch = _batch(out, log, own_group=True)
+    deadline = time.monotonic() + 120
+    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "no worker started"
+    time.sleep(0.3)  # past the start of the workers, into their imports
+    os.killpg(batch.pid, signal.SIGINT)
+    batch.wait(timeout=60)
+    err = log.read_text()
+    assert batch.returncode == 130 and "interrupted" in err, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert _gone(workers) == [], "orphaned workers"

@@ -70,7 +70,8 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
                                   initargs=(os.getpid(), stop, (run.__module__, *preload)))
     try:
-        futures = {pool.submit(run, *run_args(spec, probe)): spec for spec in todo}
+        with interrupts_held():  # the submits start the workers
+            futures = {pool.submit(run, *run_args(spec, probe)): spec for spec in todo}
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
     except BaseException:
@@ -81,6 +82,34 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """While worker processes start: they are born ignoring Ctrl-C, and a SIGTERM waits for the block's end.
+
+    Starting a worker writes what it needs into its pipe; a SIGTERM in the middle (the batch's
+    process then shuts down) left the new process reading half a message, and a Ctrl-C (which a
+    terminal sends to every process of the group) reached workers still importing: either way they
+    died with a traceback on the terminal. During the block SIGINT is ignored, a setting the new
+    processes inherit from birth (Python keeps an inherited "ignore"; :func:`_worker_start` sets it
+    again), and SIGTERM is noted and sent again when the block ends, to the handler in place before.
+    A Ctrl-C in those few milliseconds (the first submits start the workers) is lost: press it again.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has handlers
+        yield
+        return
+    caught: list[int] = []
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, lambda signum, frame: caught.append(signum))}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:  # None: a handler set outside Python, which cannot be put back
+                signal.signal(sig, handler)
+        if caught:
+            os.kill(os.getpid(), caught[0])
 
 
 @contextlib.contextmanager
