@@ -193,3 +193,28 @@ def test_ctrl_c_to_the_whole_group_while_workers_import_ends_the_batch_cleanly(t
     assert batch.returncode == 130 and "interrupted" in err, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert _gone(workers) == [], "orphaned workers"
+
+
+def test_ctrl_c_to_the_group_during_a_calibrations_wave_ends_it_at_once(tmp_path: Path) -> None:
+    # the history-matching wave's pool used to go on with every run left after Ctrl-C (its shutdown
+    # waited for them): a 200-run wave takes about a minute on 2 cores
+    out, log = tmp_path / "calib", tmp_path / "calib.log"
+    with log.open("w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out),
+                                 "--population", "4", "--generations", "1", "--history-matching-runs", "200",
+                                 "--workers", "2"], cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+    deadline = time.monotonic() + 120
+    while "wave" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the wave's runs are under way once it reports progress (after a tenth)
+    workers = _descendants(proc.pid)
+    assert workers and proc.poll() is None, log.read_text()
+    os.killpg(proc.pid, signal.SIGINT)
+    sent = time.monotonic()
+    proc.wait(timeout=120)
+    took = time.monotonic() - sent
+    err = log.read_text()
+    assert proc.returncode == 130 and "interrupted" in err, err
+    assert took < 10, f"{took:.1f} s from Ctrl-C to the end: the wave's runs went on"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert _gone(workers) == [], "orphaned workers"

@@ -1,16 +1,20 @@
 """Runs a picklable function over many inputs on local processes, or on a Dask cluster.
 
-No home-made pool or cluster: :class:`concurrent.futures.ProcessPoolExecutor` locally, and
-``dask.distributed.Client.map`` when a scheduler address (or ``local``) is given.
+No home-made pool or cluster: :class:`multiprocessing.pool.Pool` locally (fresh ``spawn``
+processes, born ignoring Ctrl-C, ended at once with :meth:`~multiprocessing.pool.Pool.terminate` when
+the caller is interrupted), and ``dask.distributed.Client.map`` when a scheduler address (or
+``local``) is given.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+
+from sim.batch.executors import interrupts_held
 
 
 def default_workers() -> int:
@@ -61,9 +65,20 @@ def run_all(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None 
             if on_done:
                 on_done(k)
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for k, result in enumerate(pool.map(fn, items, chunksize=max(1, len(items) // (workers * 8))), 1):
+    # spawn, not fork: no handlers or threads copied from this process. A terminal's Ctrl-C reaches
+    # every process of the group: the workers ignore it (set while they start, so from birth) and
+    # this process ends them at once instead of letting them print a traceback each
+    with interrupts_held():
+        pool = multiprocessing.get_context("spawn").Pool(workers)
+    try:
+        for k, result in enumerate(pool.imap(fn, items, chunksize=max(1, len(items) // (workers * 8))), 1):
             results[k - 1] = result
             if on_done:
                 on_done(k)
+    except BaseException:
+        pool.terminate()  # the runs in progress are lost: the caller's work is resumable or restarts
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
     return results
