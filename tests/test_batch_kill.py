@@ -218,3 +218,30 @@ def test_ctrl_c_to_the_group_during_a_calibrations_wave_ends_it_at_once(tmp_path
     assert took < 10, f"{took:.1f} s from Ctrl-C to the end: the wave's runs went on"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert _gone(workers) == [], "orphaned workers"
+
+
+@pytest.mark.parametrize("how", ["ctrl_c_to_the_group", "sigterm_to_the_command"])
+def test_an_interrupted_abc_generation_ends_quietly_and_keeps_what_is_stored(tmp_path: Path, how: str) -> None:
+    # pyabc's multicore sampler forks its workers, which inherited the command's handlers: a Ctrl-C,
+    # and the SIGTERM multiprocessing sends daemonic workers at exit, printed a traceback in each
+    out, log = tmp_path / "calib", tmp_path / "calib.log"
+    with log.open("w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out),
+                                 "--population", "30", "--generations", "2", "--history-matching-runs", "0",
+                                 "--workers", "2"], cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
+    deadline = time.monotonic() + 120
+    while "Parallelize sampling" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # into the generation's runs
+    workers = _descendants(proc.pid)
+    assert workers and proc.poll() is None, log.read_text()
+    if how == "ctrl_c_to_the_group":
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    err = log.read_text()
+    assert proc.returncode == 130 and "run the same command to continue" in err, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert _gone(workers) == [], "orphaned workers"

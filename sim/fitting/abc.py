@@ -35,7 +35,7 @@ from sim.errors import InputError
 from sim.fitting.config import FitConfig
 from sim.fitting.history_matching import load_bounds, run_wave, save_wave
 from sim.fitting.priors import Prior, build_priors, from_scores, pyabc_prior
-from sim.fitting.runner import dask_client, default_workers
+from sim.fitting.runner import dask_client, default_workers, quiet_forked_workers
 from sim.fitting.simulate import Simulator
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
 
@@ -253,7 +253,8 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
             logger = logging.getLogger("ABC")
             logger.addHandler(progress)
             try:
-                abc.run(max_nr_populations=left, minimum_epsilon=settings["min_epsilon"])
+                with quiet_forked_workers():
+                    abc.run(max_nr_populations=left, minimum_epsilon=settings["min_epsilon"])
             finally:
                 logger.removeHandler(progress)
     calib.generations = generation_table(db_url, calib.run_id, settings["population"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -82,3 +84,41 @@ def run_all(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None 
     pool.close()
     pool.join()
     return results
+
+
+@contextmanager
+def quiet_forked_workers() -> Iterator[None]:
+    """While pyabc's multicore sampler forks its workers: Ctrl-C and SIGTERM act in this process only.
+
+    Forked workers inherit this process's Python signal handlers. A terminal's Ctrl-C reaches every
+    process of the group, and at exit :mod:`multiprocessing` ends daemonic workers with SIGTERM: both
+    used to raise KeyboardInterrupt in each worker, which printed a traceback. Inside the block, in
+    this process the handlers in place before act as usual; in a forked worker Ctrl-C is ignored
+    (this process ends them) and SIGTERM ends the worker at once, quietly.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread has handlers
+        yield
+        return
+    here = os.getpid()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != here:  # a forked worker
+            if signum == signal.SIGTERM:
+                os._exit(1)
+            return
+        before = previous[signum]
+        if callable(before):
+            before(signum, frame)
+        elif before == signal.SIG_DFL:  # what the default would have done
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(here, signum)
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            if before is not None:  # None: a handler set outside Python, which cannot be put back
+                signal.signal(sig, before)
