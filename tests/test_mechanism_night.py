@@ -156,3 +156,30 @@ def test_a_cells_fighters_scale_its_chance_to_strike(model: sim.InsurgencyModel)
     for fighters, expected in ((5, 0.3), (10, 1 - 0.7 ** 2), (0, 0.0)):  # a cell of the mean size keeps p
         c.fighters[0] = fighters
         assert modifiers.scaled_by_fighters(model, np.array([0.3]), cells)[0] == pytest.approx(expected)
+
+
+class _Zeros:
+    """A generator whose draws are all 0: the threshold lands on 0 exactly."""
+
+    def random(self, n: int) -> np.ndarray:
+        return np.zeros(n)
+
+
+def test_weighted_columns_picks_the_first_positive_column_whose_running_total_reaches_the_draw() -> None:
+    from sim.mechanisms.night_movement import weighted_columns
+
+    def by_definition(weight: np.ndarray, total: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        threshold = rng.random(len(weight)) * total
+        return ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
+
+    r = np.random.default_rng(3)
+    for _ in range(500):  # sparse rows of many widths, zero columns included
+        m, k = int(r.integers(1, 40)), int(r.integers(1, 50))
+        weight = r.random((m, k)) * (r.random((m, k)) < r.uniform(0.05, 1.0))
+        weight[:, int(r.integers(0, k))] += 0.5
+        total, seed = weight.sum(axis=1), int(r.integers(2**31))
+        got = weighted_columns(weight, total, np.random.default_rng(seed))
+        assert np.array_equal(got, by_definition(weight, total, np.random.default_rng(seed)))
+        assert (weight[np.arange(m), got] > 0).all()
+    weight = np.array([[0.0, 0.0, 2.0, 1.0], [0.0, 3.0, 0.0, 0.0]])  # a draw of exactly 0
+    assert weighted_columns(weight, weight.sum(axis=1), _Zeros()).tolist() == [2, 1]

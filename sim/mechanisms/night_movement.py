@@ -28,12 +28,17 @@ if TYPE_CHECKING:
 
 NO_ROWS = np.zeros(0, int)
 NO_ROWS.flags.writeable = False  # no cell out: shared, never written
+SMALLEST = np.nextafter(0.0, 1.0)  # the smallest positive float
 
 
 def weighted_columns(weight: np.ndarray, total: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One weighted draw per row of ``weight`` (rows summing to ``total`` > 0), all rows at once: the columns drawn."""
     threshold = rng.random(len(weight)) * total
-    return ((weight.cumsum(axis=1) >= threshold[:, None]) & (weight > 0)).argmax(axis=1)
+    # the first column whose running total reaches the threshold: its weight is positive (weights are
+    # non-negative, so a running total that reaches it only there grew there), unless the threshold
+    # is 0; raising it to the smallest positive number keeps "the first positive weight" then
+    np.maximum(threshold, SMALLEST, out=threshold)
+    return (weight.cumsum(axis=1) >= threshold[:, None]).argmax(axis=1)
 
 
 @dataclass
@@ -190,7 +195,11 @@ class NightMovement(Mechanism):
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         role = c.role[rows].astype(np.intp)  # int8 in the table: numpy gathers through intp much faster
         by_aversion = (role == ROLE["zakat"]).astype(np.intp)
-        weight = attraction[role[:, None], vid] * self.decay(radius)[dist] * self.cover()[by_aversion[:, None], vid]
+        # (attraction x decay) x cover, each looked up by one flat take: the same products in the same
+        # order as attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid], at half the cost
+        weight = attraction.take(vid + (role * (n + 1))[:, None])
+        weight *= self.decay(radius).take(dist)
+        weight *= self.cover().take(vid + (by_aversion * (n + 1))[:, None])
         if r is not None:
             np.copyto(weight, 0.0, where=dist > r[:, None])  # no weight out of a Badia cell's reach
         total = weight.sum(axis=1)
