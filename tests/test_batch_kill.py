@@ -195,15 +195,19 @@ def test_ctrl_c_to_the_whole_group_while_workers_import_ends_the_batch_cleanly(t
     assert _gone(workers) == [], "orphaned workers"
 
 
+def _calibrate(out: Path, log: Path, *args: str) -> subprocess.Popen:
+    """``insim calibrate history`` in its own process group (so a Ctrl-C can reach all of it), output to ``log``."""
+    with log.open("w") as f:
+        return subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out), *args],
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
 def test_ctrl_c_to_the_group_during_a_calibrations_wave_ends_it_at_once(tmp_path: Path) -> None:
     # the history-matching wave's pool used to go on with every run left after Ctrl-C (its shutdown
     # waited for them): a 200-run wave takes about a minute on 2 cores
-    out, log = tmp_path / "calib", tmp_path / "calib.log"
-    with log.open("w") as f:
-        proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out),
-                                 "--population", "4", "--generations", "1", "--history-matching-runs", "200",
-                                 "--workers", "2"], cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+    log = tmp_path / "calib.log"
+    proc = _calibrate(tmp_path / "calib", log, "--population", "4", "--generations", "1",
+                      "--history-matching-runs", "200", "--workers", "2")
     deadline = time.monotonic() + 120
     while "wave" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # the wave's runs are under way once it reports progress (after a tenth)
@@ -224,12 +228,9 @@ def test_ctrl_c_to_the_group_during_a_calibrations_wave_ends_it_at_once(tmp_path
 def test_an_interrupted_abc_generation_ends_quietly_and_keeps_what_is_stored(tmp_path: Path, how: str) -> None:
     # pyabc's multicore sampler forks its workers, which inherited the command's handlers: a Ctrl-C,
     # and the SIGTERM multiprocessing sends daemonic workers at exit, printed a traceback in each
-    out, log = tmp_path / "calib", tmp_path / "calib.log"
-    with log.open("w") as f:
-        proc = subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out),
-                                 "--population", "30", "--generations", "2", "--history-matching-runs", "0",
-                                 "--workers", "2"], cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+    log = tmp_path / "calib.log"
+    proc = _calibrate(tmp_path / "calib", log, "--population", "30", "--generations", "2",
+                      "--history-matching-runs", "0", "--workers", "2")
     deadline = time.monotonic() + 120
     while "Parallelize sampling" not in log.read_text() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

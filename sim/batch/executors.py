@@ -105,11 +105,16 @@ def interrupts_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            if handler is not None:  # None: a handler set outside Python, which cannot be put back
-                signal.signal(sig, handler)
+        put_back(previous)
         if caught:
             os.kill(os.getpid(), caught[0])
+
+
+def put_back(handlers: dict[int, Any]) -> None:
+    """Set the signal handlers ``{signal: handler}`` again (as :func:`signal.signal` returned them)."""
+    for sig, handler in handlers.items():
+        if handler is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager

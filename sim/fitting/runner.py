@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sim.batch.executors import interrupts_held
+from sim.batch.executors import interrupts_held, put_back
 
 
 def default_workers() -> int:
@@ -119,6 +119,4 @@ def quiet_forked_workers() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, before in previous.items():
-            if before is not None:  # None: a handler set outside Python, which cannot be put back
-                signal.signal(sig, before)
+        put_back(previous)
