@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -57,6 +58,7 @@ def measure(population: int, generations: int, workers: int, root_seed: int | No
         return _measured(population, generations, workers, root_seed, folder, log)
     finally:
         simulate.Simulator.__call__ = plain_call
+        shutil.rmtree(folder, ignore_errors=True)  # the throwaway calibration (its abc.db is megabytes)
 
 
 def _measured(population: int, generations: int, workers: int, root_seed: int | None, folder: Path,
