@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results.json"
 
@@ -140,9 +142,35 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     results["ours_updates_per_s"] = ours["updates_per_s"]
     results["epstein_updates_per_s"] = results["epstein"]["updates_per_s"]
     results["ratio"] = ours["updates_per_s"] / results["epstein"]["updates_per_s"]
+    if len(factors) > 1:
+        results["cost_split"] = cost_split(results["scales"])
     if out is not None:
         Path(out).write_text(json.dumps(results, indent=2))
     return results
+
+
+def cost_split(scales: dict[str, dict[str, float]]) -> dict[str, float]:
+    """A day's cost as a fixed part plus a part per agent-update, fitted over the map sizes run.
+
+    Each map size gives one point (agent-updates a day, run seconds a day); a least-squares line
+    through them splits a day of the first map into what does not grow with the agents (numpy's and
+    Python's per-call costs: the same calls a day on any map) and what does. ``replicate_floor_s`` is
+    the first map's build and run with the fixed part shared out to nothing, as many replicates run
+    as one array program would at best; ``replicate_floor_ratio`` is that run's agent-updates per
+    second over the fixed part's. Needs two map sizes or more.
+    """
+    points = list(scales.values())
+    if len({s["updates"] / s["days"] for s in points}) < 2:
+        raise ValueError("the cost split needs runs on at least two map sizes")
+    per_day = np.array([[s["updates"] / s["days"], s["run_s"] / s["days"]] for s in points])
+    per_update, fixed = np.polyfit(per_day[:, 0], per_day[:, 1], 1)
+    first = points[0]
+    updates_a_day = first["updates"] / first["days"]
+    floor_s = first["init_s"] + first["days"] * per_update * updates_a_day
+    return {"fixed_ms_per_day": float(fixed * 1e3), "us_per_update": float(per_update * 1e6),
+            "fixed_share": float(fixed / (fixed + per_update * updates_a_day)),
+            "replicate_floor_s": float(floor_s),
+            "replicate_floor_ratio": float((first["init_s"] + first["run_s"]) / floor_s)}
 
 
 def _uptime() -> str:
@@ -207,6 +235,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"x{f}: {s['agents_start']:.0f} agents, {s['months']:.0f} months, init {s['init_s']:.2f} s"
               f" (CPU {s['init_cpu_s']:.2f} s), run {s['run_s']:.2f} s, {s['updates_per_s']:,.0f} updates/s,"
               f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB, {marginal}")
+    if "cost_split" in r:
+        c = r["cost_split"]
+        print(f"a day's cost, fitted over the map sizes: {c['fixed_ms_per_day']:.3f} ms fixed +"
+              f" {c['us_per_update']:.3f} us per agent-update; on the first map the fixed part is"
+              f" {c['fixed_share']:.0%} of a day; with it shared out to nothing (many replicates as one"
+              f" array program, at best) a run would take {c['replicate_floor_s']:.3f} s"
+              f" ({c['replicate_floor_ratio']:.1f}x faster)")
     h = r["history"]
     print(f"history to December 2021 ({h['months']:.0f} months, model built from the parsed scenario):"
           f" {h['run_s']:.3f} CPU s a run (wall {h['wall_s']:.3f} s),"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks import bench
 
 
@@ -16,6 +18,32 @@ def test_bench_quick_writes_figures(tmp_path: Path) -> None:
         assert r[key] > 0
     for s in r["scales"].values():
         assert s["updates_per_s"] > 0 and s["maxrss_mib"] > 0 and s["agents_start"] > 0
+    assert set(r["cost_split"]) >= {"fixed_ms_per_day", "us_per_update", "fixed_share", "replicate_floor_s"}
+
+
+def _scale(updates_a_day: float, days: float, fixed_s: float, per_update_s: float) -> dict[str, float]:
+    return {"updates": updates_a_day * days, "days": days, "init_s": 0.05,
+            "run_s": days * (fixed_s + per_update_s * updates_a_day)}
+
+
+def test_cost_split_recovers_a_known_fixed_and_per_update_cost() -> None:
+    """Runs made of 0.4 ms a day plus 0.1 us per agent-update on three maps give those two costs back,
+    and the floor of a replicate axis is the build plus the per-update part alone."""
+    scales = {str(f): _scale(1000.0 * f, 1826.0 if f < 10 else 365.0, 4e-4, 1e-7) for f in (1, 3, 10)}
+    c = bench.cost_split(scales)
+    assert abs(c["fixed_ms_per_day"] - 0.4) < 1e-9 and abs(c["us_per_update"] - 0.1) < 1e-9
+    assert abs(c["fixed_share"] - 0.4 / 0.5) < 1e-9
+    assert abs(c["replicate_floor_s"] - (0.05 + 1826 * 1e-7 * 1000)) < 1e-9
+    assert abs(c["replicate_floor_ratio"] - (0.05 + 1826 * 5e-4) / c["replicate_floor_s"]) < 1e-9
+
+
+def test_cost_split_needs_two_map_sizes() -> None:
+    """One map size (or two of the same size) cannot split a day's cost: a clear error, not a made-up line."""
+    one = {"1": _scale(1000.0, 100.0, 4e-4, 1e-7)}
+    with pytest.raises(ValueError, match="two map sizes"):
+        bench.cost_split(one)
+    with pytest.raises(ValueError, match="two map sizes"):
+        bench.cost_split({**one, "1b": _scale(1000.0, 50.0, 4e-4, 1e-7)})
 
 
 def test_calibration_busy_prints_and_writes_figures(tmp_path: Path) -> None:

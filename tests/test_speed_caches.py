@@ -50,11 +50,9 @@ def test_expected_payment_is_the_pay_share_times_the_paid_share(model: sim.Insur
                           amount * choice.pay * choice.paid_share)
 
 
-def test_patrol_presence_is_the_unit_by_unit_sum(model: sim.InsurgencyModel) -> None:
-    m, p, v, u = model, model.p, model.villages, model.units
-    u.strength[::4] //= 2  # weaken some garrisons: presence must follow
-    m.units_changed()
-    m.mechanisms.patrols.day()
+def _presence_unit_by_unit(m: sim.InsurgencyModel) -> np.ndarray:
+    """The villages' SDF presence added up unit by unit, as patrols computed it before its shortcuts."""
+    p, v, u = m.p, m.villages, m.units
     radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
     cover = np.zeros(len(v))
     for k in np.flatnonzero(u.active & (u.strength > 0) & ~m.mechanisms.prison.units_in_cordon()):
@@ -62,7 +60,38 @@ def test_patrol_presence_is_the_unit_by_unit_sum(model: sim.InsurgencyModel) -> 
         cover[rows] += (u.strength[k] / p.sdf_unit_size) * np.exp(-dist / p.patrol_radius_cells)
     guard = np.clip(cover * modifiers.presence(m, np.arange(len(v))) / p.guard_saturation, 0.0, 1.0)
     guard[~v.sdf_held] = 0.0
-    assert np.array_equal(v.guard, guard)
+    return guard
+
+
+def test_patrol_presence_is_the_unit_by_unit_sum(model: sim.InsurgencyModel) -> None:
+    m, u = model, model.units
+    u.strength[::4] //= 2  # weaken some garrisons: presence must follow
+    m.units_changed()
+    m.mechanisms.patrols.day()
+    assert np.array_equal(m.villages.guard, _presence_unit_by_unit(m))
+
+
+def test_patrol_presence_follows_moved_units_and_the_radius(model: sim.InsurgencyModel) -> None:
+    """The villages each unit covers are kept between recomputations: a unit sent elsewhere, a unit
+    lost and a new patrol radius must each show in the presence (checked against the plain sum)."""
+    m, p, v, u = model, model.p, model.villages, model.units
+    patrols = m.mechanisms.patrols
+    patrols.day()
+    before = v.guard.copy()
+    k = int(np.flatnonzero(u.active & (u.strength > 0))[0])
+    far = int(np.argmax(np.abs(v.x - u.x[k]) + np.abs(v.y - u.y[k])))  # the village farthest from unit k
+    u.x[k], u.y[k] = v.x[far], v.y[far]
+    m.units_changed()
+    patrols.day()
+    assert not np.array_equal(v.guard, before)
+    assert np.array_equal(v.guard, _presence_unit_by_unit(m))
+    u.strength[k] = 0  # no longer patrols
+    m.units_changed()
+    patrols.day()
+    assert np.array_equal(v.guard, _presence_unit_by_unit(m))
+    p.patrol_radius_cells *= 1.5
+    patrols.day()
+    assert np.array_equal(v.guard, _presence_unit_by_unit(m))
 
 
 def test_cold_zones_follow_the_criteria_within_a_night(model: sim.InsurgencyModel) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -33,6 +33,7 @@ class Patrols(Mechanism):
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self.key: tuple = ()  # what the current guard was computed from
+        self._reach = LastAnswer()
 
     def day(self) -> None:
         """Today's presence (cached: recomputed only when units, policy or parameters changed)."""
@@ -46,20 +47,37 @@ class Patrols(Mechanism):
         in_cordon = prison.units_in_cordon()
         p, v, u = m.p, m.villages, m.units
         on = (u.active & (u.strength > 0) & ~in_cordon).nonzero()[0]
-        # each unit covers the villages within a cut-off where its pull has faded below 1%
-        radius = int(np.ceil(p.patrol_radius_cells * PATROL_CUTOFF))
         cover = np.zeros(len(v))
-        near = [m.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
-        if near:
+        if len(on):
+            rows, counts, fade = self.reach(on)
             # every unit's pull on the villages near it in one array, in unit order: bincount adds each
             # village's pulls in that order, as adding them unit by unit did
-            rows = np.concatenate([r for r, _ in near])
-            dist = np.concatenate([d for _, d in near])
-            strength = np.repeat(u.strength[on] / p.sdf_unit_size, [len(r) for r, _ in near])
-            cover = np.bincount(rows, weights=strength * np.exp(-dist / p.patrol_radius_cells), minlength=len(v))
+            strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
+            cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
         everywhere = np.arange(len(v))
         v.guard[:] = (cover * modifiers.presence(m, everywhere) / p.guard_saturation).clip(0.0, 1.0)
         v.guard[~v.sdf_held] = 0.0
         m.grid.sdf_presence.data[:] = 0.0
         m.grid.sdf_presence.data[v.x, v.y] = v.guard
         self.key = key
+
+    def reach(self, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The villages each patrolling unit ``on`` covers, one after the other in unit order: their rows,
+        how many per unit, and how much a unit's pull has faded at each (read-only).
+
+        Each unit covers the villages within a cut-off where its pull has faded below 1%. Kept until
+        the units on patrol, their squares or the patrol radius change: an attack that only thins a
+        garrison changes the strengths, not this (the same arrays as computing it again).
+        """
+        m, u = self.model, self.model.units
+        scale = m.p.patrol_radius_cells
+        key = (on.tobytes(), u.x[on].tobytes(), u.y[on].tobytes(), scale)
+
+        def covered() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            radius = int(np.ceil(scale * PATROL_CUTOFF))
+            near = [m.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
+            rows = np.concatenate([r for r, _ in near])
+            dist = np.concatenate([d for _, d in near])
+            return rows, np.array([len(r) for r, _ in near]), np.exp(-dist / scale)
+
+        return self._reach.get(key, covered)
