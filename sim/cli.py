@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_run.register(sub)
     cli_batch.register(sub)
     register_extras(sub)
+    parser.set_defaults(command_parsers=sub.choices)  # so an unknown option is reported by its command
     return parser
 
 
@@ -121,13 +122,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, _exit_with(status) if argv is None else previous)
 
 
+def _given_before(word: str, command: str, words: list[str]) -> bool:
+    """True when ``word`` comes before the command's name on the command line (it is then the program's)."""
+    return word in words and command in words and words.index(word) < words.index(command)
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(words)
+        if unknown:  # argparse would report them with the top-level usage; the command's own is the useful one
+            owner = parser if _given_before(unknown[0], args.command, words) else args.command_parsers[args.command]
+            owner.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse's usage errors (status 2) and --help / --version (0)
         return exc.code if isinstance(exc.code, int) else 2
-    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.argv = words
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit

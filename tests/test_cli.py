@@ -143,6 +143,18 @@ def test_shortened_run_says_which_events_it_leaves_out(capsys: pytest.CaptureFix
     assert "2019-05 (m2)" in captured.out
 
 
+def test_an_unknown_option_is_reported_by_its_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """``insim run baseline --months 3`` (months go in --set) names the run command and shows its usage,
+    not the program's; an unknown option before the command is the program's. Exit 2, nothing run."""
+    assert cli.main(["run", "baseline", "--months", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "insim run: error: unrecognized arguments: --months 3" in err
+    assert "usage: insim run" in err and "--set KEY=VALUE" in err
+    assert cli.main(["--bogus", "scenarios"]) == 2
+    err = capsys.readouterr().err
+    assert "insim: error: unrecognized arguments: --bogus" in err and "usage: insim [-h]" in err
+
+
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("scenarios", "check", "run", "batch", "plot", "compare"):
         assert cli.main([command, "--help"]) == 0  # main returns argparse's status instead of exiting
