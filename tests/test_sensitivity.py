@@ -49,3 +49,18 @@ def test_cli_registers_sensitivity_and_bad_input_exits_2(capsys):
     assert args.func.__module__ == "sim.sensitivity.command" and args.trajectories == 4
     assert main(["sensitivity", "--parameters", "no_such_parameter", "--months", "3"]) == 2
     assert "no_such_parameter" in capsys.readouterr().err
+
+
+def test_a_design_that_cannot_be_drawn_exits_2_before_anything_runs(capsys, tmp_path):
+    """Fewer than two grid levels made SALib divide by zero (a traceback, exit 1); too few trajectories
+    were reported after announcing the runs. Both now exit 2 naming the key, and nothing is written."""
+    from sim.cli import main
+
+    base = ["sensitivity", "--parameters", "recruitment_rate,killing_prob", "--months", "1", "--quiet"]
+    for option, value in (("--levels", "1"), ("--levels", "0"), ("--trajectories", "1")):
+        out = tmp_path / f"{option[2:]}{value}"
+        assert main([*base, option, value, "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert f"insim sensitivity: error: {option[2:]}: needs at least 2 (got {value})" in captured.err
+        assert "Traceback" not in captured.err and "Morris screening of" not in captured.out
+        assert not out.exists()

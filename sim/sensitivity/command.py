@@ -51,7 +51,7 @@ def _names(text: str | None) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the screening and print the top parameters per outcome."""
-    from sim.sensitivity.morris import factors, screen
+    from sim.sensitivity.morris import check_design, factors, screen
 
     if args.months < 1:
         raise InputError(None, "--months", f"must be at least 1 (got {args.months})")
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--outcomes", "no outcome given")
     parameters = _names(args.parameters) or None
     k = len(factors(parameters))
+    check_design(k, args.trajectories, args.levels)  # before saying what will run
     print(f"Morris screening of {k} parameters on {args.scenario}: {args.trajectories} trajectories x {k + 1} "
           f"= {args.trajectories * (k + 1)} runs of {args.months} months")
     table = screen(parameters, outcomes, trajectories=args.trajectories, months=args.months, out=args.out,

@@ -106,14 +106,21 @@ def problem(chosen: Sequence[Factor]) -> dict[str, Any]:
     return {"num_vars": len(chosen), "names": [f.name for f in chosen], "bounds": [[f.low, f.high] for f in chosen]}
 
 
+def check_design(n_parameters: int, trajectories: int, levels: int) -> None:
+    """InputError unless a Morris design of these sizes can be drawn (SALib fails obscurely otherwise)."""
+    if n_parameters < 2:
+        raise InputError(None, "parameters", "Morris screening needs at least two parameters")
+    if trajectories < 2:
+        raise InputError(None, "trajectories", f"needs at least 2 (got {trajectories})")
+    if levels < 2:  # the grid's step is levels / (2 (levels - 1)): no grid below two levels
+        raise InputError(None, "levels", f"needs at least 2 (got {levels})", allowed="an even number, 2 or more")
+
+
 def design(chosen: Sequence[Factor], trajectories: int, levels: int = 4, seed: int = 0) -> np.ndarray:
     """The Morris design: ``trajectories × (k + 1)`` rows of parameter values (integers rounded)."""
     from SALib.sample import morris as morris_sample
 
-    if len(chosen) < 2:
-        raise InputError(None, "parameters", "Morris screening needs at least two parameters")
-    if trajectories < 2:
-        raise InputError(None, "trajectories", f"needs at least 2 (got {trajectories})")
+    check_design(len(chosen), trajectories, levels)
     x = morris_sample.sample(problem(chosen), N=trajectories, num_levels=levels, seed=seed)
     for j, f in enumerate(chosen):
         if f.integer:
