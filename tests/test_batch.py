@@ -515,3 +515,46 @@ def test_the_dask_dashboard_starts_only_when_asked(reference: tuple[list[RunSpec
     with pytest.raises(Stop):
         run_batch(specs, tmp_path / "out", workers=2, dask="local", progress=False, dask_dashboard=dashboard)
     assert seen["dashboard_address"] == dashboard and seen["host"] == "127.0.0.1"
+
+
+# ----------------------------------------------------------------- bad input found after the start
+def _unreachable(*args: object, **kwargs: object):
+    """What ``executors.dask_results`` does when the scheduler cannot be reached: an InputError on first use."""
+    raise InputError(None, "dask", "cannot reach the scheduler 'tcp://127.0.0.1:1'")
+    yield  # a generator, as the real one
+
+
+def test_an_unreachable_scheduler_leaves_no_folder_behind(scenarios: list[Path], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler is reached only once the batch has started (manifest written): the error used to
+    leave a folder that the same command, run again, refused as holding a batch. A new folder is
+    removed, an existing one emptied of what the batch wrote, and the same command then works."""
+    monkeypatch.setattr(engine.executors, "dask_results", _unreachable)
+    specs = plan(scenarios[:1], reps=1, seed=3, sets=MONTHS)
+    new = tmp_path / "new" / "out"
+    with pytest.raises(InputError, match="cannot reach"):
+        run_batch(specs, new, dask="tcp://127.0.0.1:1", progress=False)
+    assert not new.exists()
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="cannot reach"):
+        run_batch(specs, given, dask="tcp://127.0.0.1:1", progress=False)
+    assert sorted(p.name for p in given.iterdir()) == ["notes.txt"]
+    monkeypatch.undo()
+    assert run_batch(specs, given, workers=1, progress=False).n_done == 1
+
+
+def test_a_resumed_batch_keeps_its_runs_when_the_scheduler_cannot_be_reached(
+        reference: tuple[list[RunSpec], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resuming with an unreachable scheduler removes nothing that was stored: the manifest and the runs stay."""
+    specs, out = reference
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    shutil.rmtree(copy / "runs" / specs[0].run_id)  # one run to do again
+    kept = {p.name: sha256(p) for p in (copy / "runs" / specs[1].run_id).iterdir()}
+    monkeypatch.setattr(engine.executors, "dask_results", _unreachable)
+    with pytest.raises(InputError, match="cannot reach"):
+        run_batch(specs, copy, dask="tcp://127.0.0.1:1", resume=True, progress=False)
+    assert (copy / "manifest.json").is_file() and (copy / "parts").is_dir()
+    assert {p.name: sha256(p) for p in (copy / "runs" / specs[1].run_id).iterdir()} == kept

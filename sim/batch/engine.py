@@ -262,11 +262,34 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
         raise InputError(out, None, "already holds a batch's results (manifest.json)",
                          allowed="resume=True (--resume) to finish that batch, or another folder")
     inputs = mf.inputs_of(specs)
+    created = not out.exists()
     with store.writing(out):
         out.mkdir(parents=True, exist_ok=True)
-        with mf.locked(out):
-            return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs, t0,
-                               probe)
+        try:
+            with mf.locked(out):
+                new_batch = not (out / store.MANIFEST).exists()
+                try:
+                    return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs,
+                                       t0, probe)
+                except InputError:
+                    if new_batch:  # bad input found once started (an unreachable Dask scheduler): no trace left
+                        _forget_unstarted(out)
+                    raise
+        finally:
+            if created and not any(out.iterdir()):
+                out.rmdir()
+
+
+def _forget_unstarted(out: Path) -> None:
+    """Remove the manifest and empty folders of a new batch that stored no run, so it can simply be run again."""
+    made = [out / store.RUNS, out / parts.PARTS]
+    if any(folder.is_dir() and any(folder.iterdir()) for folder in made):
+        return  # something was stored: keep it (resume finishes the batch)
+    with contextlib.suppress(FileNotFoundError):
+        (out / store.MANIFEST).unlink()
+    for folder in made:
+        with contextlib.suppress(FileNotFoundError):
+            folder.rmdir()
 
 
 def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None, resume: bool, progress: bool,
