@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import os
 import sys
 import textwrap
@@ -134,15 +135,16 @@ def note_dropped(scenario: Any) -> None:
               file=sys.stderr)
 
 
-def check_writable(out: Path) -> None:
-    """InputError naming ``out`` if it is a file or cannot be created or written (before any run)."""
-    from sim.batch.store import writing
-
+def check_writable(out: Path, option: str | None = None) -> None:
+    """InputError naming ``out`` (and ``option``) if it is a file or cannot be created or written (before any run)."""
     if out.exists() and not out.is_dir():
-        raise InputError(out, None, "is a file, not a folder", allowed="a folder (created if missing)")
-    with writing(out):
+        raise InputError(out, option, "is a file, not a folder", allowed="a folder (created if missing)")
+    probe = out / f".insim-write-test-{os.getpid()}"
+    try:
         out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".insim-write-test-{os.getpid()}"
         probe.write_text("")
         probe.unlink()
-
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        raise InputError(out, option, f"cannot write there: {exc.strerror or exc}",
+                         allowed="free some space" if full else "a folder you can write to") from None

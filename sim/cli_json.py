@@ -66,15 +66,29 @@ def wants_text(target: str | None) -> bool:
     return target != STDOUT
 
 
-def check_json_target(target: str | None) -> Path | None:
-    """The JSON file asked for (None for stdout or no JSON); InputError if it is a folder."""
-    if target is None or target == STDOUT:
+def check_json_target(target: str | None, stdout: bool = True, create: bool = False) -> Path | None:
+    """The JSON file asked for (None for stdout or no JSON); InputError if it is a folder, or its folder is
+    missing or cannot be written (checked before a command works, so its results are not lost at the end).
+
+    ``stdout``: whether '-' means standard output; ``create``: make the file's folder if it is missing.
+    """
+    if target is None or (stdout and target == STDOUT):
         return None
     path = Path(target)
+    example = "a file name, e.g. out.json" + (", or '-' for stdout" if stdout else "")
     if path.is_dir():
-        raise InputError(path, "--json", "is a folder", allowed="a file name, e.g. out.json, or '-' for stdout")
-    if not path.parent.exists() and str(path.parent) not in ("", "."):
-        raise InputError(path.parent, "--json", "no such folder", allowed="an existing folder")
+        raise InputError(path, "--json", "is a folder", allowed=example)
+    folder = path.parent
+    if not folder.is_dir() and not create:
+        raise InputError(folder, "--json", "no such folder", allowed="an existing folder")
+    probe = folder / f".insim-write-test-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(folder, "--json", f"cannot write there ({exc.strerror or exc})",
+                         allowed="a folder you can write to") from None
     return path
 
 

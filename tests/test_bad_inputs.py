@@ -463,3 +463,45 @@ def test_an_unreadable_scenario_file_is_a_clear_error(tmp_path: Path, capsys: py
     monkeypatch.setattr(Path, "read_text", denied)
     assert cli.main(["check", str(file)]) == 2
     _assert_clear(2, capsys.readouterr().err, "bad.toml", ("cannot be read: Permission denied",))
+
+
+def _locked_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing into any folder named ``locked`` fails (we run as root, which ignores chmod)."""
+    real = Path.write_text
+
+    def failing(self: Path, *args: object, **kwargs: object) -> int:
+        if self.parent.name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+
+
+@pytest.mark.parametrize("command", ["validate", "hindcast"])
+def test_a_json_file_that_cannot_be_written_is_refused_before_the_runs(
+        command: str, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--json`` into a folder that cannot be written, or onto a folder, was found only when the results
+    were written after every run (a traceback, the work lost); now exit 2 before anything runs."""
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "a_folder.json").mkdir()
+    args = {"validate": ["validate", "--facts", "F1a", "--reps", "1", "--months", "40", "--quiet"],
+            "hindcast": ["hindcast", "history", "--reps", "1", "--quiet"]}[command]
+    _locked_folders(monkeypatch)
+    for target, words in ((tmp_path / "locked" / "out.json", ("cannot write there", "Permission denied")),
+                          (tmp_path / "a_folder.json", ("is a folder",))):
+        out = tmp_path / f"out_{target.stem}"
+        assert cli.main([*args, "--json", str(target), "--out", str(out)]) == 2
+        _assert_clear(2, capsys.readouterr().err, str(target if target.is_dir() else target.parent),
+                      ("--json", *words))
+        assert not (out / "runs").exists()
+
+
+def test_compare_refuses_a_json_file_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    results = tmp_path / "results"
+    assert cli.main(["run", "baseline", "--set", "months=1", "--out", str(results)]) == 0
+    (tmp_path / "locked").mkdir()
+    capsys.readouterr()
+    _locked_folders(monkeypatch)
+    assert cli.main(["compare", str(results), "--json", str(tmp_path / "locked" / "c.json")]) == 2
+    _assert_clear(2, capsys.readouterr().err, str(tmp_path / "locked"), ("--json", "cannot write there"))

@@ -64,18 +64,6 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def _writable_folder(folder: Path, option: str) -> None:
-    """Make ``folder`` and prove it can be written, before anything runs."""
-    probe = folder / ".insim-write-test"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(folder, option, f"cannot write there ({exc.strerror or exc})",
-                         allowed="a folder you can write to") from None
-
-
 def _check_model_records_outcomes() -> None:
     from sim.hindcast import OUTCOME, REGION_OUTCOMES
     from sim.outcomes import OUTCOMES
@@ -100,6 +88,8 @@ def _check(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Path, Path | 
     """Every input checked: (scenario, sets, out folder, json path); sets ``args.n_runs``."""
     from sim.batch import plan
     from sim.cli import load_with, parse_sets
+    from sim.cli_args import check_writable
+    from sim.cli_json import check_json_target
 
     args.n_runs = runs_asked(args)
     if args.seed < 0:
@@ -119,14 +109,8 @@ def _check(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Path, Path | 
         first = pd.Period(scenario.start, freq="M")
         args.later = load_later(args.out_of_sample, first, first + scenario.months - 1)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError(out, "--out", "is a file, not a folder")
-    _writable_folder(out, "--out")
-    json_path = Path(args.json) if args.json else None
-    if json_path is not None:
-        if json_path.is_dir():
-            raise InputError(json_path, "--json", "is a folder", allowed="a file name, e.g. hindcast.json")
-        _writable_folder(json_path.parent, "--json")
+    json_path = check_json_target(args.json, stdout=False, create=True)
+    check_writable(out, "--out")
     _check_model_records_outcomes()
     return scenario, sets, out, json_path
 

@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--months", f"must be at least 1 (got {args.months})")
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {args.workers})")
+    from sim.cli_json import check_json_target
+
+    json_target = check_json_target(args.json, stdout=False, create=True)  # before the runs, not after them
     ids = [s.strip() for s in args.facts.split(",") if s.strip()] if args.facts else None
     if not select_facts(ids, months=args.months):
         raise InputError(None, "--facts", f"no fact matches {args.facts!r} for runs of {args.months} months",
@@ -77,11 +80,9 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(format_table(table))
     paths = write_report(table, args.out, meta)
-    if args.json:
-        target = Path(args.json)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(facts_json(table, meta), indent=2) + "\n")
-        paths["json_file"] = target
+    if json_target is not None:
+        json_target.write_text(json.dumps(facts_json(table, meta), indent=2) + "\n")
+        paths["json_file"] = json_target
     print(f"\nwrote {', '.join(str(p) for p in paths.values())} ({meta['wall_time_s']} s)")
     emergent = table[(table["kind"] == "emergent") & table["available"]]
     return 0 if bool(emergent["reproduced"].all()) else 1
