@@ -65,6 +65,12 @@ def bad_config(case: str) -> str:
         "fact-backed parameter": base + "\n[parameters.is_fighters_total]\n",
         "narrowed without reason": base.replace(killing, killing + "low = 0.1\n"),
         "unknown summary": base.replace("[summaries]", "[summaries]\nattacks_2030 = 1.0"),
+        # months: a 13th month passed a comparison of texts; a projection past what the scenario can
+        # run was found only once the fit was done
+        "month 13 as fit_end": base.replace("[calibration]", '[calibration]\nfit_end = "2019-13"'),
+        "month 13 as projection_end": base.replace('projection_end = "2023-12"', 'projection_end = "2023-13"'),
+        "projection before the fit's end": base.replace('projection_end = "2023-12"', 'projection_end = "2020-06"'),
+        "projection too long to run": base.replace('projection_end = "2023-12"', 'projection_end = "2090-12"'),
     }[case]
 
 
@@ -74,6 +80,10 @@ BAD_KEYS = {
     "fact-backed parameter": "parameters.is_fighters_total",
     "narrowed without reason": "parameters.killing_prob.reason",
     "unknown summary": "summaries.attacks_2030",
+    "month 13 as fit_end": "calibration.fit_end",
+    "month 13 as projection_end": "calibration.projection_end",
+    "projection before the fit's end": "calibration.projection_end",
+    "projection too long to run": "calibration.projection_end",
 }
 
 

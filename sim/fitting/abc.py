@@ -36,7 +36,7 @@ from sim.fitting.config import FitConfig
 from sim.fitting.history_matching import load_bounds, run_wave, save_wave
 from sim.fitting.priors import Prior, build_priors, from_scores, pyabc_prior
 from sim.fitting.runner import dask_client, default_workers, quiet_forked_workers
-from sim.fitting.simulate import Simulator
+from sim.fitting.simulate import Simulator, months_until
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
 
 DB_NAME = "abc.db"
@@ -155,12 +155,26 @@ def check_same_calibration(out: Path, config: FitConfig, priors: list[Prior]) ->
         path.write_text(json.dumps(fingerprint, indent=2), encoding="utf-8")
 
 
+def check_projection(config: FitConfig) -> None:
+    """InputError naming ``calibration.projection_end`` if the scenario cannot run that long (the projection
+    is run with the report, after the fit: found then, hours of work would end in an error)."""
+    import sim
+
+    scenario, end = config.settings["scenario"], config.settings["projection_end"]
+    try:
+        sim.load_scenario(scenario, months=months_until(sim.load_scenario(scenario).start, end))
+    except InputError as exc:
+        raise InputError(config.path, "calibration.projection_end", f"{end!r}: {exc.problem}",
+                         allowed=exc.allowed) from None
+
+
 def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str | None = None,
             say: Callable[[str], None] = print, record: ObservedRecord | None = None) -> Calibration:
     """Check everything, probe the model once at its defaults, and run (or reload) the history-matching wave.
 
     ``record`` replaces RIC's record (the synthetic-recovery study fits data made by the model).
     """
+    check_projection(config)
     out = check_out(out)
     declared = build_priors(config)
     settings = config.settings

@@ -9,6 +9,7 @@ naming the file and the key.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,6 +67,11 @@ def _number(path: Path, key: str, value: Any) -> float:
     return float(value)
 
 
+def _is_month(text: str) -> bool:
+    """True for a calendar month written YYYY-MM (so that comparing the texts compares the months)."""
+    return re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) is not None
+
+
 def load_config(path: str | Path | None = None) -> FitConfig:
     """Read and check a calibration config (default: :data:`DEFAULT_CONFIG`)."""
     from sim.fitting.summaries import SUMMARIES
@@ -96,9 +102,13 @@ def load_config(path: str | Path | None = None) -> FitConfig:
             raise InputError(path, f"calibration.{key}", f"{settings[key]} is too small")
     from sim.observed import FIT_END
 
-    if not (len(settings["fit_end"]) == 7 and "2019-04" <= settings["fit_end"] <= FIT_END):
+    if not (_is_month(settings["fit_end"]) and "2019-04" <= settings["fit_end"] <= FIT_END):
         raise InputError(path, "calibration.fit_end", f"{settings['fit_end']!r}",
                          allowed=f"a month YYYY-MM from 2019-04 to {FIT_END}: later data are the out-of-sample test")
+    # checked now: the projection is run only once the fit is done, hours later
+    if not (_is_month(settings["projection_end"]) and settings["projection_end"] >= settings["fit_end"]):
+        raise InputError(path, "calibration.projection_end", f"{settings['projection_end']!r}",
+                         allowed=f"a month YYYY-MM from fit_end ({settings['fit_end']}) on")
     weights = {}
     for key, value in data.get("summaries", {}).items():
         if key not in SUMMARIES:
