@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ class InsurgencyModel(Model):
         self._check_event_districts(scenario)
         self._scheduled = scenario.schedule(self)
         self.running = True
+        self._told_ended = False
 
     # ------------------------------------------------------------------ world
     def _build_world(self) -> None:
@@ -169,7 +171,14 @@ class InsurgencyModel(Model):
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """One day: the phases in order, the month's end only when the month turns."""
+        """One day: the phases in order, the month's end only when the month turns.
+
+        Nothing once the scenario's last day is done (``running`` is False): a run covers its scenario's
+        months and no more (load the scenario with more ``months`` to run longer).
+        """
+        if not self.running:
+            self._say_ended()
+            return
         self.day = self.steps - 1
         self.night()
         self.daytime()
@@ -206,6 +215,22 @@ class InsurgencyModel(Model):
         """Run to the end of the scenario (processing its events) and return self."""
         self.run_for(self.n_days - self.steps)
         return self
+
+    def run_for(self, duration: float | int) -> None:
+        """Advance ``duration`` days (Mesa's ``run_for``), but not past the scenario's last day."""
+        left = self.n_days - self.steps
+        if duration > left:
+            self._say_ended()
+            duration = max(left, 0)
+        super().run_for(duration)
+
+    def _say_ended(self) -> None:
+        # once per model: a loop of steps past the end would otherwise warn every day
+        if not self._told_ended:
+            self._told_ended = True
+            warnings.warn(f"the scenario ends on {self.start_date + dt.timedelta(days=self.n_days - 1)} (day "
+                          f"{self.n_days}): the run stops there; load it with more months to run longer",
+                          UserWarning, stacklevel=3)
 
     # ------------------------------------------------------------------ changes to the world
     def log_event(self, kind: str, **details: Any) -> None:

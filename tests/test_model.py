@@ -219,3 +219,24 @@ def test_nights_when_no_cell_reaches_a_village() -> None:
     m.run()
     assert m.steps == m.n_days
     assert m.accounts.totals["checkpoints"] == 0 and m.accounts.totals["zakat_demands"] == 0
+
+
+def test_a_run_stops_at_its_scenarios_last_day() -> None:
+    """``run_for`` past the scenario's end (a notebook asking for a year of a two-month scenario) ran on
+    past it and recorded a third month; now it stops on the last day, says so once, and later steps do
+    nothing: the tables equal those of ``run()``."""
+    import warnings
+
+    ran = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=4, collect_daily=True).run()
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=4, collect_daily=True)
+    with pytest.warns(UserWarning, match="the run stops there"):
+        model.run_for(365)
+    assert model.date == ran.date and not model.running
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per model, not once a step
+        for _ in range(40):
+            model.step()
+    assert model.date == ran.date
+    pd.testing.assert_frame_equal(model.monthly_frame(), ran.monthly_frame())
+    pd.testing.assert_frame_equal(model.daily_frame(), ran.daily_frame())
+    assert len(model.monthly_frame()) == 2
