@@ -252,6 +252,20 @@ def read_toml(path: Path) -> dict[str, Any]:
     return parse_toml(path)
 
 
+def _parent_of(path: Path, name: str) -> Path:
+    """The file ``path`` extends: ``name`` next to it, else the shipped scenario of that name (a file of
+    one's own anywhere can extend ``history`` or ``history.toml``); a file next to it comes first."""
+    beside = (path.parent / name).resolve()
+    if beside.is_file():
+        return beside
+    shipped = available().get(Path(name).stem) if Path(name).name == name else None
+    if shipped is not None and Path(name).suffix in ("", ".toml"):
+        return shipped.resolve()
+    raise InputError(path, "extends", f"{name!r} not found next to this file",
+                     allowed="a path relative to this file, or a shipped scenario's name: "
+                     + ", ".join(available()))
+
+
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
@@ -273,9 +287,7 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent_name = raw.get("extends")
     if not parent_name:
         return {**raw, "_files": [path]}
-    parent_path = (path.parent / parent_name).resolve()
-    if not parent_path.is_file():
-        raise InputError(path, "extends", f"{parent_name!r} not found next to this file")
+    parent_path = _parent_of(path, parent_name)
     parent = _read(parent_path, (*chain, path))
     merged = {**parent, **{k: v for k, v in raw.items() if k not in ("parameters", "events", "extends")}}
     merged["parameters"] = {**parent.get("parameters", {}), **raw.get("parameters", {})}

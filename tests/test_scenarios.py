@@ -8,6 +8,7 @@ import pytest
 from accounting import books_balance
 
 import sim
+from sim.errors import InputError
 from sim.scenario import available
 
 SHIPPED = sorted(available())
@@ -60,3 +61,23 @@ def test_scenario_specific_events() -> None:
     assert "feeding_the_road" in kinds["feeding_the_road"]
     released = [e.args.released for e in sim.load_scenario("amnesty").events if e.kind == "amnesty"]
     assert released[0] == 283 and max(released) > 283
+
+
+def test_a_file_anywhere_can_extend_a_shipped_scenario_by_name(tmp_path) -> None:
+    """``extends = "history"`` (or ``"history.toml"``) in a file outside ``scenarios/`` was 'not found next to
+    this file'; it now finds the shipped one, while a file of that name next to it still comes first."""
+    from sim.scenario import load_scenario
+
+    shipped = load_scenario("history")
+    for name in ("history", "history.toml"):
+        mine = tmp_path / f"mine_{name.replace('.', '_')}.toml"
+        mine.write_text(f'extends = "{name}"\nname = "mine"\n[parameters]\npatience_tolerance = 0.7\n')
+        loaded = load_scenario(mine)
+        assert loaded.events == shipped.events and loaded.months == shipped.months
+        assert loaded.parameters["patience_tolerance"] == 0.7
+    (tmp_path / "history.toml").write_text('name = "local"\nmonths = 3\n')  # next to the file: it wins
+    assert load_scenario(tmp_path / "mine_history_toml.toml").months == 3
+    missing = tmp_path / "missing.toml"
+    missing.write_text('extends = "histroy"\n')
+    with pytest.raises(InputError, match=r"shipped scenario's name: .*history"):
+        load_scenario(missing)
