@@ -284,3 +284,21 @@ def test_serve_stops_a_stubborn_server_and_frees_its_port(sig: str, tmp_path) ->
     assert proc.wait(timeout=10) == 0
     assert time.monotonic() - t0 < 5
     assert _port_is_free(port), "the server's port is still taken"
+
+
+def test_a_port_in_use_or_an_unknown_host_exits_2_before_the_server_starts(capsys) -> None:
+    """Solara's own failure came after its start-up banner as a log line, with exit status 3."""
+    import socket
+
+    from sim import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["viz", "--port", str(port)]) == 2
+        captured = capsys.readouterr()
+        assert f"insim viz: error: --port: {port} is already in use" in captured.err
+        assert "at http://" not in captured.out  # nothing was started
+    assert cli.main(["viz", "--host", "no-such-host.invalid"]) == 2
+    assert "insim viz: error: --host: 'no-such-host.invalid' is not an address" in capsys.readouterr().err

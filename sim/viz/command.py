@@ -8,10 +8,13 @@ listens on 127.0.0.1 unless ``--host`` says otherwise.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import sys
 from pathlib import Path
 
+from sim.errors import InputError
 from sim.viz import APP_PATH, SCENARIO_ENV
 from sim.viz.server import serve
 
@@ -79,6 +82,30 @@ def scenario_argument(scenario: str) -> str:
     return path
 
 
+def check_address(host: str, port: int) -> None:
+    """InputError naming ``--host`` or ``--port`` unless a server could listen there now (the server's own
+    failure would come after its start-up banner, as a log line, with exit status 3)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(None, "--host", f"{host!r} is not an address ({exc.strerror})",
+                         allowed=f"{DEFAULT_HOST}, 0.0.0.0 or an address of this machine") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server sets it
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(None, "--port", f"{port} is already in use on {host}",
+                                 allowed="another --port, e.g. 8800, or stop what listens there") from None
+            if exc.errno == errno.EACCES:
+                raise InputError(None, "--port", f"{port} needs privileges to listen on",
+                                 allowed="a port from 1024 to 65535") from None
+            raise InputError(None, "--host", f"cannot listen on {host!r} ({exc.strerror})",
+                             allowed=f"{DEFAULT_HOST}, 0.0.0.0 or an address of this machine") from None
+
+
 def exposure_warning(host: str) -> str:
     """A warning when ``host`` makes the server reachable from other machines ('' on loopback)."""
     if host in LOOPBACK or host.startswith("127."):
@@ -91,6 +118,7 @@ def exposure_warning(host: str) -> str:
 def run(args: argparse.Namespace) -> int:
     """Start the Solara server (blocks until it stops); returns its exit code."""
     scenario = scenario_argument(args.scenario)
+    check_address(args.host, args.port)
     root = str(APP_PATH.parents[2])
     pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, SCENARIO_ENV: scenario, "PYTHONPATH": pythonpath}
