@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import errno
-import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
@@ -133,18 +130,3 @@ def note_dropped(scenario: Any) -> None:
     if scenario.dropped_events:
         print(f"note: {scenario.name}: events outside the run left out: {', '.join(scenario.dropped_events)}",
               file=sys.stderr)
-
-
-def check_writable(out: Path, option: str | None = None) -> None:
-    """InputError naming ``out`` (and ``option``) if it is a file or cannot be created or written (before any run)."""
-    if out.exists() and not out.is_dir():
-        raise InputError(out, option, "is a file, not a folder", allowed="a folder (created if missing)")
-    probe = out / f".insim-write-test-{os.getpid()}"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-        raise InputError(out, option, f"cannot write there: {exc.strerror or exc}",
-                         allowed="free some space" if full else "a folder you can write to") from None

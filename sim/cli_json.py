@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.folders import check_writable
 
 #: the value of ``--json`` that means standard output
 STDOUT = "-"
@@ -81,14 +82,7 @@ def check_json_target(target: str | None, stdout: bool = True, create: bool = Fa
     folder = path.parent
     if not folder.is_dir() and not create:
         raise InputError(folder, "--json", "no such folder", allowed="an existing folder")
-    probe = folder / f".insim-write-test-{os.getpid()}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(folder, "--json", f"cannot write there ({exc.strerror or exc})",
-                         allowed="a folder you can write to") from None
+    check_writable(folder, "--json")
     return path
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis import text_table
-from sim.cli_args import add_command, add_set_option, check_writable, load_with, note_dropped, parse_sets, seed_value
+from sim.cli_args import add_command, add_set_option, load_with, note_dropped, parse_sets, seed_value
+from sim.folders import check_writable
 
 #: outcomes shown in ``insim run``'s summary table
 SUMMARY_OUTCOMES: tuple[str, ...] = (

@@ -38,6 +38,7 @@ from sim.fitting.priors import Prior, build_priors, from_scores, pyabc_prior
 from sim.fitting.runner import dask_client, default_workers, quiet_forked_workers
 from sim.fitting.simulate import Simulator, months_until
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
+from sim.folders import check_writable
 
 DB_NAME = "abc.db"
 
@@ -121,19 +122,6 @@ class Calibration:
     run_id: int = 1
 
 
-def check_out(out: Path) -> Path:
-    """Make the output folder, or stop with an InputError naming it when it cannot be written."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("", encoding="utf-8")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(out, "--out", f"cannot write there ({exc.strerror or exc})",
-                         allowed="a folder you can write to") from None
-    return out
-
-
 def check_same_calibration(out: Path, config: FitConfig, priors: list[Prior]) -> None:
     """Refuse to continue, in ``out``, a calibration made with other priors, summaries or seed.
 
@@ -175,7 +163,7 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     ``record`` replaces RIC's record (the synthetic-recovery study fits data made by the model).
     """
     check_projection(config)
-    out = check_out(out)
+    check_writable(out, "--out")
     declared = build_priors(config)
     settings = config.settings
     # a fit that ends before FIT_END sees nothing after its end (the months held out test it)

@@ -88,8 +88,8 @@ def _check(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Path, Path | 
     """Every input checked: (scenario, sets, out folder, json path); sets ``args.n_runs``."""
     from sim.batch import plan
     from sim.cli import load_with, parse_sets
-    from sim.cli_args import check_writable
     from sim.cli_json import check_json_target
+    from sim.folders import check_writable
 
     args.n_runs = runs_asked(args)
     if args.seed < 0:
