@@ -90,7 +90,6 @@ def load_with(file: str, sets: dict[str, Any] | None = None) -> Any:
     return load_scenario(file, **(sets or {}))
 
 
-
 def seed_value(text: str) -> int:
     """A ``--seed``: a whole number of at least 0."""
     try:

@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from typing import Any
 
-from sim.cli_args import add_command
+from sim.cli_args import add_command, note_dropped
 from sim.cli_json import add_json_option
 
 
@@ -47,6 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         print(f"OK  {file}  ({s.name}: {s.start} + {s.months} months, {len(s.events)} events; "
               f"map {geography.path.name}: {geography.width}x{geography.height} cells, {len(geography.places)} places)")
+        note_dropped(s)
     emit_json(records, args.json)
     return 0
 

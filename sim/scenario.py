@@ -292,6 +292,8 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     merged = {**parent, **{k: v for k, v in raw.items() if k not in ("parameters", "events", "extends")}}
     merged["parameters"] = {**parent.get("parameters", {}), **raw.get("parameters", {})}
     inherited = parent.get("events", []) if raw.get("inherit_events", True) else []
+    if "months" in raw or "start" in raw:  # this file reshapes the run it extends: see _load
+        inherited = [{**e, "_reshaped": True} if isinstance(e, dict) else e for e in inherited]
     merged["events"] = inherited + raw["events"]
     merged["_files"] = [*parent["_files"], path]
     if "name" not in raw:
@@ -350,8 +352,9 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
         raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
     end = add_months(top.start, top.months)  # within the calendar: start and months are bounded
     events, dropped, origins = [], [], []
-    # a run cut short (or moved) from the command line drops the events it no longer reaches;
-    # a file whose own dates fall outside its own run is an error
+    # a run cut short (or moved) from the command line, or by a file extending another, drops the
+    # events it no longer reaches (those of the file it reshapes); a file whose own dates fall
+    # outside its own run is an error
     reshaped = "months" in overrides or "start" in overrides
     for i, raw in enumerate(data.get("events", [])):
         if not isinstance(raw, dict):
@@ -359,6 +362,7 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
         raw = dict(raw)
         file = Path(raw.pop("_file", path))
         key = f"events[{raw.pop('_index', i)}]"
+        reshaped_by_child = raw.pop("_reshaped", False)
         kind = raw.pop("kind", None)
         if not isinstance(kind, str) or kind not in EVENT_KINDS:
             problem = f"unknown event kind {kind!r}" + suggest(str(kind), list(EVENT_KINDS))
@@ -368,7 +372,7 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
         date = _event_date(raw.pop("date"), top.start)
         if date is None:
             raise InputError(file, f"{key}.date", "not a date", allowed="an ISO date or an offset like '+12 months'")
-        if not (top.start <= date < end) and reshaped:
+        if not (top.start <= date < end) and (reshaped or reshaped_by_child):
             dropped.append(f"{kind} on {date}")
             continue
         if not (top.start <= date < end):

@@ -94,14 +94,14 @@ def extends_chain(n: int) -> Case:
 
 
 def inherited_event() -> Case:
-    """A parent's event that falls outside the child's shorter run is the parent's (file, index)."""
+    """A bad event in the file a scenario extends is named by that file and its index there."""
     def make(folder: Path) -> tuple[list[str], str | None]:
         parent = scenario(folder, '[[events]]\nkind = "amnesty"\ndate = "+1 months"\n[[events]]\nkind = "amnesty"'
-                                  '\ndate = "+20 months"\n', name="parent")
+                                  '\ndate = "+3 months"\nreleased = -5\n', name="parent")
         child = folder / "child.toml"
         child.write_text('extends = "parent.toml"\nmonths = 6\n[[events]]\nkind = "amnesty"\ndate = "+2 months"\n')
         return ["check", str(child)], parent.name
-    return Case(make, ("parent.toml: events[1].date", "outside the run"))
+    return Case(make, ("parent.toml: events[1].released", "greater than or equal to 0"))
 
 
 def cycle() -> Case:

@@ -81,3 +81,24 @@ def test_a_file_anywhere_can_extend_a_shipped_scenario_by_name(tmp_path) -> None
     missing.write_text('extends = "histroy"\n')
     with pytest.raises(InputError, match=r"shipped scenario's name: .*history"):
         load_scenario(missing)
+
+
+def test_a_file_that_shortens_the_run_it_extends_leaves_out_the_events_it_no_longer_reaches(tmp_path) -> None:
+    """As ``--set months=6`` does (and says): the parent's later events are left out and listed; the
+    file's own events outside its run are still an error, named by the file and its index."""
+    from sim.scenario import load_scenario
+
+    parent = tmp_path / "parent.toml"
+    parent.write_text('extends = "baseline"\nname = "parent"\nmonths = 24\ninherit_events = false\n'
+                      '[[events]]\nkind = "amnesty"\ndate = "+1 months"\n'
+                      '[[events]]\nkind = "amnesty"\ndate = "+20 months"\n')
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\nname = "child"\nmonths = 6\n'
+                     '[[events]]\nkind = "coalition_withdrawal"\ndate = "+2 months"\n')
+    loaded = load_scenario(child)
+    assert [e.kind for e in loaded.events] == ["amnesty", "coalition_withdrawal"]
+    assert loaded.dropped_events == ["amnesty on 2020-12-01"]
+    assert load_scenario(parent).dropped_events == [] and len(load_scenario(parent).events) == 2
+    child.write_text(child.read_text().replace('date = "+2 months"', 'date = "+10 months"'))
+    with pytest.raises(InputError, match=r"child\.toml: events\[0\]\.date: 2020-02-01 is outside the run"):
+        load_scenario(child)
