@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--months", f"must be at least 1 (got {args.months})")
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {args.workers})")
-    from sim.cli_json import check_json_target
-
-    json_target = check_json_target(args.json, stdout=False, create=True)  # before the runs, not after them
     ids = [s.strip() for s in args.facts.split(",") if s.strip()] if args.facts else None
     if not select_facts(ids, months=args.months):
         raise InputError(None, "--facts", f"no fact matches {args.facts!r} for runs of {args.months} months",
                          allowed="ids such as F1a_east_concentration, F1a or F7 (see sim/validation/facts.py)")
+    from sim.cli_json import check_json_target
+
+    json_target = check_json_target(args.json, stdout=False, create=True)  # before the runs, not after them
     try:
         table, meta = timed_validate(args.reps, args.months, args.seed, args.workers, ids,
                                      out=Path(args.out) / RUNS_FOLDER, resume=args.resume, dask=args.dask,
