@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/recovery")
     parser.add_argument("--scenario", default="baseline")
-    parser.add_argument("--parameters", default="killing_prob,attack_prob,detection_base,recruitment_rate",
+    parser.add_argument("--parameters",
+                        default="killing_prob,detection_base,command_share_at_start,arsenal_per_fighter_usd",
                         help="parameters fitted (their priors come from calib/default/config.toml)")
     parser.add_argument("--cases", type=int, default=10)
     parser.add_argument("--population", type=int, default=100)
@@ -72,12 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit-end", default="2021-12")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     names = [n.strip() for n in args.parameters.split(",") if n.strip()]
     default = load_config().path.read_text(encoding="utf-8")
     blocks = default.split("\n[parameters.")[1:]
     chosen = "".join("\n[parameters." + b for b in blocks if b.split("]")[0] in names)
+    fitted = [b.split("]")[0] for b in blocks]
+    missing = [n for n in names if n not in fitted]
+    if missing:  # a name the default config does not fit has no prior to draw truths from
+        parser.error(f"--parameters: {', '.join(missing)} not fitted by {load_config().path} "
+                     f"(allowed: {', '.join(fitted)})")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     short = args.fit_end <= "2019-12"
     rng = np.random.default_rng(args.seed)
     rows, began = [], time.perf_counter()
