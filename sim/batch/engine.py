@@ -276,7 +276,7 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
                         _forget_unstarted(out)
                     raise
         finally:
-            if created and not any(out.iterdir()):
+            if created and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
 
 
