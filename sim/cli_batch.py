@@ -25,6 +25,7 @@ from sim.cli_args import (
 )
 from sim.cli_json import add_json_option
 from sim.errors import InputError
+from sim.folders import check_writable
 
 #: batches of more runs than this ask before they start (``--yes`` skips the question)
 CONFIRM_RUNS = 1000
@@ -104,7 +105,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from sim.batch import load_results
 
     results = load_results(args.dir)  # every run file checked against its recorded hash
-    draw_plots(results, Path(args.out) if args.out else Path(args.dir) / "plots", outcomes, dates)
+    target = Path(args.out) if args.out else Path(args.dir) / "plots"
+    check_writable(target, "--out" if args.out else None)
+    draw_plots(results, target, outcomes, dates)
     return 0
 
 

@@ -209,6 +209,17 @@ def test_plot_redraws(batch_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert "did you mean 'killings'" in capsys.readouterr().err
 
 
+def test_plot_into_a_folder_it_cannot_make_exits_2(batch_dir: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """`--out` through a file was a FileNotFoundError traceback from the plotting (exit 1)."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    for out in (blocker, blocker / "plots"):
+        assert cli.main(["plot", str(batch_dir), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"insim plot: error: {out}: --out:" in err and "Traceback" not in err
+
+
 def test_compare_prints_bands_and_paired_shares(batch_dir: Path, capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["compare", str(batch_dir), "--reference", "leave", "--outcomes", "attacks,mean_trust"]) == 0
     out = capsys.readouterr().out
