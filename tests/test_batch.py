@@ -178,8 +178,11 @@ def test_identical_batches_give_identical_tables(reference: tuple[list[RunSpec],
     assert runs.loc[0, "total_zakat_revenue_usd"] != runs.loc[1, "total_zakat_revenue_usd"]
 
 
-def test_process_pool_matches_in_process(reference: tuple[list[RunSpec], Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_process_pool_matches_in_process(reference: tuple[list[RunSpec], Path], tmp_path: Path, start: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     specs, out = reference
+    monkeypatch.setenv("INSIM_WORKER_START", start)
     summary = run_batch(specs, tmp_path / "pool", workers=2, progress=True)
     assert summary.n_done == 2 and summary.n_failed == 0
     pd.testing.assert_frame_equal(_sorted(pd.read_parquet(tmp_path / "pool" / "monthly.parquet")),
@@ -369,7 +372,9 @@ def test_batch_raises_when_its_workers_cannot_start(scenarios: list[Path], tmp_p
     script.write_text("from sim.batch import batch\n"
                       f"results = batch([{str(scenarios[0])!r}], reps=2, sets={{'months': 2}}, workers=2)\n"
                       "print('rows', len(results.monthly))\n")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    env = {**os.environ, "INSIM_WORKER_START": "spawn"}  # forked workers do not import it (tests/test_worker_start.py)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
     assert proc.returncode != 0 and "rows" not in proc.stdout
     assert "BatchError" in proc.stderr and "2 of 2 runs were lost" in proc.stderr
     assert 'if __name__ == "__main__"' in proc.stderr

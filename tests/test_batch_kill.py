@@ -26,11 +26,15 @@ BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experi
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process trees from /proc")
 
 
-def _batch(out: Path, log: Path, own_group: bool = False) -> subprocess.Popen:
+def _batch(out: Path, log: Path, own_group: bool = False, start: str | None = None) -> subprocess.Popen:
+    """``insim batch`` in a new process; its workers forked or spawned as ``start`` says (default: as chosen)."""
+    env = {k: v for k, v in os.environ.items() if k != "INSIM_WORKER_START"} | ({"INSIM_WORKER_START": start}
+                                                                             if start else {})
     # output to a file, not a pipe: an orphaned worker holding a pipe open would hang the test
     with log.open("w") as f:
         return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"],
-                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=own_group)
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=own_group,
+                                env=env)
 
 
 def _stored(out: Path) -> int:
@@ -67,7 +71,7 @@ def _workers(root: int) -> list[int]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except FileNotFoundError:
             continue
-        if b"spawn_main" in cmdline:  # not the resource tracker
+        if b"resource_tracker" not in cmdline:  # spawned or forked workers, not the resource tracker
             pids.append(pid)
     return pids
 
@@ -141,11 +145,12 @@ def test_killed_and_resumed_batches_equal_an_uninterrupted_one(tmp_path: Path) -
     assert not (out / ".lock").exists() and not list(out.glob(".tmp-*"))
 
 
-def test_a_sigterm_while_the_workers_start_ends_the_batch_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_sigterm_while_the_workers_start_ends_the_batch_cleanly(tmp_path: Path, start: str) -> None:
     # a worker still starting reads the batch's stop event; if the batch exits first, the worker died
     # with a traceback on the shared terminal (found by the kill test above)
     out, log = tmp_path / "batch", tmp_path / "batch.log"
-    batch = _batch(out, log)
+    batch = _batch(out, log, start=start)
     deadline = time.monotonic() + 120
     while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -177,16 +182,17 @@ def test_an_interrupt_while_workers_start_waits_for_the_block_to_end() -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
-def test_ctrl_c_to_the_whole_group_while_workers_import_ends_the_batch_cleanly(tmp_path: Path) -> None:
-    # a terminal's Ctrl-C reaches every process of the group; workers still importing used to die
-    # with a KeyboardInterrupt traceback each (3 of 3 tries, before they were born ignoring it)
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_ctrl_c_to_the_whole_group_while_workers_start_ends_the_batch_cleanly(tmp_path: Path, start: str) -> None:
+    # a terminal's Ctrl-C reaches every process of the group; spawned workers still importing used to
+    # die with a KeyboardInterrupt traceback each (3 of 3 tries, before they were born ignoring it)
     out, log = tmp_path / "batch", tmp_path / "batch.log"
-    batch = _batch(out, log, own_group=True)
+    batch = _batch(out, log, own_group=True, start=start)
     deadline = time.monotonic() + 120
     while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert workers, "no worker started"
-    time.sleep(0.3)  # past the start of the workers, into their imports
+    time.sleep(0.3)  # past the start of the workers: into their imports (spawned) or first runs (forked)
     os.killpg(batch.pid, signal.SIGINT)
     batch.wait(timeout=60)
     err = log.read_text()

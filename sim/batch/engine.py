@@ -255,6 +255,8 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
     if dask in (None, "local") and workers > max_workers():
         raise InputError(None, "workers", f"{workers} processes on a machine with {os.cpu_count()} CPUs",
                          allowed=f"1 to {max_workers()} (4 per CPU)")
+    if dask is None and workers > 1:
+        executors.start_method()  # a bad $INSIM_WORKER_START is named before anything is written
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file, not a folder")
@@ -278,6 +280,21 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
         finally:
             if created and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()
+
+
+def progress_bar(total: int, done: int, title: str, show: bool) -> Any:
+    """A progress bar (tqdm) on stderr, shown when it is a terminal and ``show``; it starts no thread.
+
+    tqdm's monitor thread (which only redraws bars that skip updates, ``miniters`` > 1: this one
+    draws at every run) would stop the batch from forking its workers (:func:`executors.start_method`).
+    """
+    from tqdm.auto import tqdm
+
+    class Progress(tqdm):
+        monitor_interval = 0
+
+    return Progress(total=total, initial=done, desc=title, unit="run", miniters=1, file=sys.stderr,
+                    disable=None if show else True, dynamic_ncols=True)  # None: off unless a terminal
 
 
 def _forget_unstarted(out: Path) -> None:
@@ -317,13 +334,10 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if todo and (table := store.find_table(out, stem)) is not None:
             table.unlink()
 
-    from tqdm.auto import tqdm
-
     failed: list[str] = []
     lost: list[str] = []
     storer = GroupStore(out, writer)
-    bar = tqdm(total=len(specs), initial=n_skipped, desc=f"insim batch {out.name}", unit="run",
-               file=sys.stderr, disable=None if progress else True, dynamic_ncols=True)  # None: off unless a terminal
+    bar = progress_bar(len(specs), n_skipped, f"insim batch {out.name}", progress)
     results: Iterable[RunResult] = ()
     with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
         try:
@@ -392,8 +406,8 @@ def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, see
             tempfile.TemporaryDirectory(prefix="insim-batch-"))) / "results"
         summary = run_batch(specs, folder, workers=workers, dask=dask, resume=resume, progress=progress)
         if summary.lost:
-            hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (worker processes "
-                    "import the script again), or pass workers=1")
+            hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (spawned worker "
+                    "processes import the script again), or pass workers=1")
             raise BatchError(f"{len(summary.lost)} of {summary.n_runs} runs were lost: their worker processes "
                              f"died or could not start; {hint}")
         results = store.load_results(folder)

@@ -1,8 +1,9 @@
 """Where a batch's runs are made: a pool of local worker processes, or Dask; results as they finish.
 
 The function that makes one run is passed in (the engine's ``run_one``), so that it is looked up
-when the batch starts. Worker processes end with the batch: when its process is gone, and at once
-when it is interrupted (Ctrl-C, SIGTERM) through a shared stop event, without private APIs.
+when the batch starts. Local workers are forked from the batch's process where that is safe, else
+spawned (:func:`start_method`). Worker processes end with the batch: when its process is gone, and
+at once when it is interrupted (Ctrl-C, SIGTERM) through a shared stop event, without private APIs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import importlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -27,6 +30,30 @@ from sim.errors import InputError
 
 #: how often (seconds) a worker looks whether the batch has stopped or its process is gone
 STOP_POLL_S = 0.2
+#: the environment variable that chooses how local workers start, instead of :func:`start_method`
+START_ENV = "INSIM_WORKER_START"
+START_METHODS = ("fork", "spawn")
+
+
+def start_method() -> str:
+    """How a batch's local worker processes start: ``fork`` or ``spawn``.
+
+    ``fork`` on Linux when this process runs no thread but its main one: a forked worker inherits
+    the model this process has already imported, where a spawned one imports it again (about 1.2 CPU
+    s a worker: 2.4 ms a run of a 1,000-run batch on two workers, benchmarks/README.md), and a
+    user's script then needs no ``if __name__ == "__main__"`` guard. ``spawn`` otherwise: forking
+    while another Python thread holds a lock (a Jupyter kernel's, a Dask client's, a progress bar's
+    monitor) can leave the child waiting on it for ever, and macOS and Windows do not fork safely.
+    The thread pools of compiled libraries (OpenBLAS, Arrow) are not counted: they reset themselves
+    in a forked child (``pthread_atfork``). ``$INSIM_WORKER_START`` (fork or spawn) chooses instead.
+    """
+    chosen = os.environ.get(START_ENV, "").strip().lower()
+    if chosen:
+        if chosen not in START_METHODS:
+            raise InputError(None, START_ENV, f"{os.environ[START_ENV]!r} is not a way to start workers",
+                             allowed=" or ".join(START_METHODS) + ", or unset to choose by the platform")
+        return chosen
+    return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
 
 def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None:
     """In a worker: end this process as soon as the batch stops (``stop`` is set) or its process is gone.
@@ -40,6 +67,7 @@ def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None
     the worker, and every full collection during a run would scan them again.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the batch's handler; a SIGTERM ends it
     for module in preload:
         importlib.import_module(module)
     gc.collect()
@@ -61,16 +89,24 @@ def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
 
 def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
                probe: RunProbe | None = None, preload: tuple[str, ...] = ()) -> Iterator[RunResult]:
-    """Run ``todo`` with ``run`` on ``workers`` fresh processes; results in the order they finish.
+    """Run ``todo`` with ``run`` on ``workers`` new processes; results in the order they finish.
 
-    Each worker imports ``run``'s module and the modules in ``preload`` before its first run.
+    Each worker has ``run``'s module and the modules in ``preload`` imported before its first run:
+    a forked one from this process, which imports them first (see :func:`start_method`).
     """
-    ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads (tqdm, dask)
+    method = start_method()
+    modules = (run.__module__, *preload)
+    if method == "fork":
+        for module in modules:
+            importlib.import_module(module)
+    ctx = multiprocessing.get_context(method)
     stop = ctx.Event()
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
-                                  initargs=(os.getpid(), stop, (run.__module__, *preload)))
+                                  initargs=(os.getpid(), stop, modules))
     try:
-        with interrupts_held():  # the submits start the workers
+        with interrupts_held(), warnings.catch_warnings():  # the submits start the workers
+            # Python warns of any thread when it forks, the compiled libraries' pools too (see start_method)
+            warnings.filterwarnings("ignore", r"This process .*is multi-threaded", DeprecationWarning)
             futures = {pool.submit(run, *run_args(spec, probe)): spec for spec in todo}
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])

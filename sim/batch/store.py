@@ -16,6 +16,7 @@ error naming it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -79,17 +80,21 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
         ext = table_ext()
         for stem, df in tables.items():
             write_table(df, tmp / f"{stem}{ext}")
-        if parts:
-            (tmp / TABLE_INDEX).write_text(json.dumps(parts, indent=2) + "\n")
         for stem, named in (arrays or {}).items():
             write_arrays(tmp / f"{stem}.npz", named)
+        hashes = {p.name: sha256(p) for p in tmp.iterdir()}  # tables and arrays, written above
+        texts = {"events.json": json.dumps(events, indent=2, default=str) + "\n",
+                 "summary.json": json.dumps(summary, indent=2, default=str) + "\n"}
+        if parts:
+            texts[TABLE_INDEX] = json.dumps(parts, indent=2) + "\n"
         if error is not None:
-            (tmp / "error.txt").write_text(error)
-        (tmp / "events.json").write_text(json.dumps(events, indent=2, default=str) + "\n")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-        hashes = {p.name: sha256(p) for p in sorted(tmp.iterdir())}
+            texts["error.txt"] = error
+        for name, text in texts.items():  # hashed as written, not read back
+            data = text.encode()
+            (tmp / name).write_bytes(data)
+            hashes[name] = hashlib.sha256(data).hexdigest()
         os.replace(tmp, final)  # fails if the run is already there: a run is never stored twice
-        return hashes
+        return dict(sorted(hashes.items()))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,0 +1,105 @@
+"""How a batch's local workers start (sim.batch.executors.start_method): forked from the batch's
+process when it runs no other thread, spawned otherwise or when ``$INSIM_WORKER_START`` says so."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.batch import plan, run_batch
+from sim.batch.executors import START_ENV, local_pool, start_method
+from sim.errors import InputError
+from sim.scenario import SCENARIOS
+
+ROOT = Path(__file__).resolve().parents[1]
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+
+
+def _chosen(code: str = "", env: dict[str, str] | None = None) -> str:
+    """What start_method() answers in a new Python process after running ``code``."""
+    script = f"{code}\nfrom sim.batch.executors import start_method\nprint(start_method())"
+    environ = {k: v for k, v in os.environ.items() if k != START_ENV} | (env or {})
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=environ,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+@linux_only
+def test_workers_are_forked_only_from_a_process_without_other_threads() -> None:
+    assert _chosen() == "fork"
+    waiting = "import threading\nthreading.Thread(target=threading.Event().wait, daemon=True).start()"
+    assert _chosen(waiting) == "spawn"
+    assert _chosen(waiting, {START_ENV: "fork"}) == "fork"
+    assert _chosen(env={START_ENV: " Spawn "}) == "spawn"
+
+
+def test_a_bad_start_method_is_named_before_the_batch_writes_anything(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(START_ENV, "forkserver")
+    with pytest.raises(InputError, match=f"{START_ENV}: 'forkserver' is not a way to start workers"):
+        start_method()
+    specs = plan([SCENARIOS / "baseline.toml"], reps=2, seed=1, sets={"months": 1})
+    with pytest.raises(InputError, match=START_ENV):
+        run_batch(specs, tmp_path / "out", workers=2, progress=False)
+    assert not (tmp_path / "out").exists()
+    run_batch(specs, tmp_path / "one", workers=1, progress=False)  # one worker starts no process: not read
+
+
+def test_the_command_names_a_bad_start_method_with_exit_status_2(tmp_path: Path) -> None:
+    env = {**os.environ, START_ENV: "threads"}
+    proc = subprocess.run([sys.executable, "-m", "sim", "batch", "baseline", "--set", "months=1", "--reps", "2",
+                           "--workers", "2", "--out", str(tmp_path / "out"), "--no-plots"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{START_ENV}: 'threads' is not a way to start workers (allowed: fork or spawn" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+def _how_started(spec: object) -> str:
+    """In a worker: 'spawned' if it is a new interpreter started by multiprocessing, else 'forked'."""
+    return "spawned" if b"spawn_main" in Path("/proc/self/cmdline").read_bytes() else "forked"
+
+
+@linux_only
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_the_pool_starts_its_workers_as_chosen(start: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(START_ENV, start)
+    assert set(local_pool(_how_started, [object(), object()], 2)) == {f"{start}ed"}
+
+
+def _sigterm_myself(spec: object) -> str:
+    """In a worker: a SIGTERM (as ``kill`` sends) must end it, whatever handler the batch's process had."""
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+    return "went on"
+
+
+@linux_only
+def test_a_forked_worker_dies_of_a_sigterm_and_its_run_is_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a forked worker inherits the handlers of the process it is forked from: while the workers start,
+    # the batch notes a SIGTERM for later (executors.interrupts_held), and a worker kept that
+    monkeypatch.setenv(START_ENV, "fork")
+    monkeypatch.setattr("sim.batch.executors.result_of", lambda future, spec: future.exception() or future.result())
+    answers = list(local_pool(_sigterm_myself, [object()], 1))
+    assert len(answers) == 1 and type(answers[0]).__name__ == "BrokenProcessPool", answers
+
+
+@linux_only
+def test_a_script_without_a_main_guard_runs_its_batch_on_forked_workers(tmp_path: Path) -> None:
+    # spawned workers import the script again (tests/test_batch.py: the batch then fails, naming the guard)
+    script = tmp_path / "no_guard.py"
+    script.write_text("from sim.batch import batch\n"
+                      "results = batch(['baseline'], reps=2, sets={'months': 2}, workers=2)\n"
+                      "print('rows', len(results.monthly))\n")
+    environ = {k: v for k, v in os.environ.items() if k != START_ENV}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=environ)
+    assert proc.returncode == 0, proc.stderr
+    assert "rows 4" in proc.stdout
