@@ -103,3 +103,25 @@ def test_a_script_without_a_main_guard_runs_its_batch_on_forked_workers(tmp_path
                           env=environ)
     assert proc.returncode == 0, proc.stderr
     assert "rows 4" in proc.stdout
+
+
+def _worker_state(spec: object = None) -> tuple[int, bool]:
+    """In a worker: (objects frozen out of the garbage collector, whether the model is imported)."""
+    import gc
+
+    return gc.get_freeze_count(), "sim.model" in sys.modules
+
+
+def test_dask_workers_have_the_model_imported_and_frozen_before_the_runs() -> None:
+    pytest.importorskip("dask.distributed")
+    from sim.batch.executors import dask_results
+    from sim.fitting.runner import dask_client
+
+    # a fresh worker has a few hundred objects frozen by the interpreter itself; the model's
+    # libraries are about 100,000
+    specs = plan([SCENARIOS / "baseline.toml"], reps=2, seed=1, sets={"months": 1})
+    for frozen, loaded in dask_results(_worker_state, specs, 1, "local"):
+        assert frozen > 20_000 and loaded
+    with dask_client("local", 1) as client:  # the calibration's clients (pyabc's sampler, history matching)
+        frozen, loaded = client.submit(_worker_state, pure=False).result()
+        assert frozen > 20_000 and loaded

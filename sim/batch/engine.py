@@ -344,7 +344,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
             if not todo:
                 pass
             elif dask is not None:
-                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
+                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe, WORKER_PRELOAD)
             elif workers == 1 or len(todo) == 1:
                 results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
             else:

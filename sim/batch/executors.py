@@ -68,10 +68,7 @@ def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the batch's handler; a SIGTERM ends it
-    for module in preload:
-        importlib.import_module(module)
-    gc.collect()
-    gc.freeze()
+    preload_and_freeze(preload)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -80,6 +77,16 @@ def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
+
+
+def preload_and_freeze(modules: tuple[str, ...]) -> None:
+    """In a worker process, before its first run: import ``modules`` and leave everything then alive
+    out of the cyclic garbage collector (:func:`gc.freeze`), so that the collections a run sets off
+    do not scan the libraries' ~100,000 objects again and again (about 30 ms of a six-month run)."""
+    for module in modules:
+        importlib.import_module(module)
+    gc.collect()
+    gc.freeze()
 
 
 def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
@@ -183,8 +190,13 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
 
 
 def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: int, address: str,
-                 dashboard: str | None = None, probe: RunProbe | None = None) -> Iterator[RunResult]:
-    """Run ``todo`` with ``run`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address."""
+                 dashboard: str | None = None, probe: RunProbe | None = None,
+                 preload: tuple[str, ...] = ()) -> Iterator[RunResult]:
+    """Run ``todo`` with ``run`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address.
+
+    Each worker imports ``run``'s module and ``preload`` and freezes them before the runs (as a local
+    worker does, :func:`preload_and_freeze`; see :mod:`sim.batch.dask_workers`).
+    """
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -202,6 +214,9 @@ def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: in
             except (OSError, TimeoutError, ValueError) as exc:
                 raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
                                  allowed="'local' or a scheduler address like tcp://host:8786") from None
+        from sim.batch.dask_workers import prepare_workers
+
+        prepare_workers(client, (run.__module__, *preload))
         futures = {client.submit(run, *run_args(spec, probe), key=f"insim-{spec.run_id}-{spec.seed}",
                                  pure=False): spec for spec in todo}
         by_key = {f.key: spec for f, spec in futures.items()}

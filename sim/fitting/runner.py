@@ -26,13 +26,20 @@ def default_workers() -> int:
 
 @contextmanager
 def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
-    """A Dask client: to the scheduler at ``address``, or to a new local cluster for ``local``."""
+    """A Dask client: to the scheduler at ``address``, or to a new local cluster for ``local``.
+
+    Its workers have the model imported and frozen out of the garbage collector before the runs
+    (:mod:`sim.batch.dask_workers`).
+    """
     from dask.distributed import Client, LocalCluster
+
+    from sim.batch.dask_workers import prepare_workers
 
     if address == "local":
         cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True)
         client = Client(cluster)
         try:
+            prepare_workers(client)
             yield client
         finally:
             client.close()
@@ -40,6 +47,7 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
     else:
         client = Client(address)
         try:
+            prepare_workers(client)
             yield client
         finally:
             client.close()

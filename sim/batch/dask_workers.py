@@ -1,0 +1,37 @@
+"""Dask workers made ready for runs: the model imported and frozen out of the garbage collector once.
+
+A local batch's workers do this before their first run (:func:`sim.batch.executors.preload_and_freeze`);
+a Dask worker lives longer than a batch and is started by Dask, so a worker plugin does it, on the
+workers there are and on any that join later. The freeze keeps what is alive at that moment (the
+libraries, Dask's own state) out of the cyclic collector for the worker's life; it is freed as
+usual when its last reference goes. The plugin is found by its module on the workers, which need
+insim installed (as they do for the runs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from distributed import WorkerPlugin
+
+from sim.batch.executors import preload_and_freeze
+
+#: what a run needs imported on a worker
+MODEL_MODULES = ("sim.model",)
+
+
+class ModelPreloaded(WorkerPlugin):
+    """On each worker: import ``modules``, then :func:`gc.freeze` (see the module's docstring)."""
+
+    name = "insim-model-preloaded"
+
+    def __init__(self, modules: tuple[str, ...] = MODEL_MODULES) -> None:
+        self.modules = tuple(dict.fromkeys((*MODEL_MODULES, *modules)))
+
+    def setup(self, worker: Any) -> None:
+        preload_and_freeze(self.modules)
+
+
+def prepare_workers(client: Any, modules: tuple[str, ...] = MODEL_MODULES) -> None:
+    """Register :class:`ModelPreloaded` with ``client``'s cluster (its workers now and later)."""
+    client.register_plugin(ModelPreloaded(modules))
