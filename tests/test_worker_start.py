@@ -125,3 +125,60 @@ def test_dask_workers_have_the_model_imported_and_frozen_before_the_runs() -> No
     with dask_client("local", 1) as client:  # the calibration's clients (pyabc's sampler, history matching)
         frozen, loaded = client.submit(_worker_state, pure=False).result()
         assert frozen > 20_000 and loaded
+
+
+def test_history_matching_workers_have_the_model_frozen_before_their_runs() -> None:
+    from sim.fitting.runner import run_all
+
+    for frozen, loaded in run_all(_worker_state, [None, None, None, None], workers=2):
+        assert frozen > 20_000 and loaded
+
+
+CALIBRATION = """
+[calibration]
+scenario = "baseline"
+population = 4
+generations = 1
+root_seed = 3
+history_matching_runs = 0
+posterior_predictive_runs = 0
+fit_end = "2019-05"
+
+[summaries]
+attacks_2019 = 1.0
+
+[parameters.killing_prob]
+low = 0.1
+high = 0.4
+reason = "test: any range"
+"""
+
+
+def test_pyabcs_forked_workers_find_the_calibrations_objects_frozen(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyabc's multicore sampler forks its workers from the calibration's process; unfrozen, every
+    # collection in a worker scanned that process's ~295,000 objects (56 ms of a history run)
+    pytest.importorskip("pyabc")
+    from sim.fitting import abc
+    from sim.fitting.config import load_config
+    from sim.fitting.summaries import ObservedRecord
+
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    scored = abc.ScoredSimulator.__call__
+
+    def noting(self: object, scores: dict[str, float]) -> dict[str, float]:
+        import gc
+
+        (seen / str(os.getpid())).write_text(str(gc.get_freeze_count()))
+        return scored(self, scores)
+
+    monkeypatch.setattr(abc.ScoredSimulator, "__call__", noting)
+    path = tmp_path / "config.toml"
+    path.write_text(CALIBRATION)
+    record = ObservedRecord({"attacks_2019": 10.0}, {"attacks_2019": ("2019-04", "2019-05")}, 1.0)
+    calib = abc.prepare(load_config(path), tmp_path / "out", workers=2, record=record, say=lambda _: None)
+    abc.run_abc(calib, say=lambda _: None)
+    counts = {int(f.name): int(f.read_text()) for f in seen.iterdir()}
+    assert counts and os.getpid() not in counts  # the runs were made in forked workers
+    assert min(counts.values()) > 20_000, counts

@@ -14,10 +14,7 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from sim.batch.executors import preload_and_freeze
-
-#: what a run needs imported on a worker
-MODEL_MODULES = ("sim.model",)
+from sim.batch.executors import MODEL_MODULES, preload_and_freeze
 
 
 class ModelPreloaded(WorkerPlugin):

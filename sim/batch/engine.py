@@ -44,8 +44,6 @@ from sim.scenario import load_scenario
 COUNTED = COUNTED_PER_MONTH
 #: at most this many runs' tables are kept in memory to merge at the end (the rest are read back)
 KEEP_IN_MEMORY = 5000
-#: what a worker process imports before its first run (then frozen out of the garbage collector)
-WORKER_PRELOAD = ("sim.model",)
 
 
 def build_model(spec: RunSpec, model_class: type | None = None) -> Any:
@@ -344,11 +342,11 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
             if not todo:
                 pass
             elif dask is not None:
-                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe, WORKER_PRELOAD)
+                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
             elif workers == 1 or len(todo) == 1:
                 results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
             else:
-                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, preload=WORKER_PRELOAD)
+                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
             for result in results:
                 if result.summary.get("status") == LOST:
                     lost.append(result.run_id)  # not stored: resume runs it again

@@ -30,6 +30,8 @@ from sim.errors import InputError
 
 #: how often (seconds) a worker looks whether the batch has stopped or its process is gone
 STOP_POLL_S = 0.2
+#: what a worker process needs imported for a run (imported, then frozen, before its first run)
+MODEL_MODULES = ("sim.model",)
 #: the environment variable that chooses how local workers start, instead of :func:`start_method`
 START_ENV = "INSIM_WORKER_START"
 START_METHODS = ("fork", "spawn")
@@ -95,7 +97,7 @@ def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
 
 
 def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
-               probe: RunProbe | None = None, preload: tuple[str, ...] = ()) -> Iterator[RunResult]:
+               probe: RunProbe | None = None, preload: tuple[str, ...] = MODEL_MODULES) -> Iterator[RunResult]:
     """Run ``todo`` with ``run`` on ``workers`` new processes; results in the order they finish.
 
     Each worker has ``run``'s module and the modules in ``preload`` imported before its first run:
@@ -191,7 +193,7 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
 
 def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: int, address: str,
                  dashboard: str | None = None, probe: RunProbe | None = None,
-                 preload: tuple[str, ...] = ()) -> Iterator[RunResult]:
+                 preload: tuple[str, ...] = MODEL_MODULES) -> Iterator[RunResult]:
     """Run ``todo`` with ``run`` on Dask: a LocalCluster (``address="local"``) or a scheduler's address.
 
     Each worker imports ``run``'s module and ``preload`` and freezes them before the runs (as a local

@@ -1,9 +1,10 @@
 """Runs a picklable function over many inputs on local processes, or on a Dask cluster.
 
 No home-made pool or cluster: :class:`multiprocessing.pool.Pool` locally (fresh ``spawn``
-processes, born ignoring Ctrl-C, ended at once with :meth:`~multiprocessing.pool.Pool.terminate` when
-the caller is interrupted), and ``dask.distributed.Client.map`` when a scheduler address (or
-``local``) is given.
+processes, born ignoring Ctrl-C, which import the model and freeze it out of the garbage collector
+before their runs, ended at once with :meth:`~multiprocessing.pool.Pool.terminate` when the caller
+is interrupted), and ``dask.distributed.Client.map`` when a scheduler address (or ``local``) is
+given, its workers prepared the same way (:mod:`sim.batch.dask_workers`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sim.batch.executors import interrupts_held, put_back
+from sim.batch.executors import MODEL_MODULES, interrupts_held, preload_and_freeze, put_back
 
 
 def default_workers() -> int:
@@ -78,8 +79,9 @@ def run_all(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None 
     # spawn, not fork: no handlers or threads copied from this process. A terminal's Ctrl-C reaches
     # every process of the group: the workers ignore it (set while they start, so from birth) and
     # this process ends them at once instead of letting them print a traceback each
-    with interrupts_held():
-        pool = multiprocessing.get_context("spawn").Pool(workers)
+    with interrupts_held():  # each worker imports the model and freezes it out of the garbage collector
+        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=preload_and_freeze,
+                                                         initargs=(MODEL_MODULES,))
     try:
         for k, result in enumerate(pool.imap(fn, items, chunksize=max(1, len(items) // (workers * 8))), 1):
             results[k - 1] = result
