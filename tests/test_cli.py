@@ -246,7 +246,8 @@ def test_an_input_error_raised_in_a_worker_process_reaches_the_parent_intact() -
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.file, copy.key, copy.problem, copy.allowed, str(copy)) == (
         error.file, error.key, error.problem, error.allowed, str(error))
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:  # as the batch does
+    # spawned, as the batch's workers are where it cannot fork them
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         future = pool.submit(sim.load_scenario, "history", sdf_fighters_region=35302.5)
         with pytest.raises(InputError) as raised:
             future.result()

@@ -58,7 +58,7 @@ def test_the_command_names_a_bad_start_method_with_exit_status_2(tmp_path: Path)
                            "--workers", "2", "--out", str(tmp_path / "out"), "--no-plots"],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert proc.returncode == 2, proc.stderr
-    assert f"{START_ENV}: 'threads' is not a way to start workers (allowed: fork or spawn" in proc.stderr
+    assert f"{START_ENV}: 'threads' is not a way to start workers here (allowed: fork or spawn" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
 
 
@@ -182,3 +182,16 @@ def test_pyabcs_forked_workers_find_the_calibrations_objects_frozen(tmp_path: Pa
     counts = {int(f.name): int(f.read_text()) for f in seen.iterdir()}
     assert counts and os.getpid() not in counts  # the runs were made in forked workers
     assert min(counts.values()) > 20_000, counts
+
+
+def test_dask_workers_that_cannot_prepare_are_a_clear_error() -> None:
+    # as on a cluster whose workers lack insim: setting the plugin up fails on the workers
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    from sim.batch.dask_workers import prepare_workers
+
+    cannot = "dask: the Dask workers cannot prepare for the runs: ModuleNotFoundError"
+    with (LocalCluster(n_workers=1, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client,
+          pytest.raises(InputError, match=cannot)):
+        prepare_workers(client, ("sim.no_such_module",))

@@ -2,10 +2,11 @@
 
 A local batch's workers do this before their first run (:func:`sim.batch.executors.preload_and_freeze`);
 a Dask worker lives longer than a batch and is started by Dask, so a worker plugin does it, on the
-workers there are and on any that join later. The freeze keeps what is alive at that moment (the
-libraries, Dask's own state) out of the cyclic collector for the worker's life; it is freed as
-usual when its last reference goes. The plugin is found by its module on the workers, which need
-insim installed (as they do for the runs).
+workers there are and on any that join later, once per worker (a plugin of the same name already
+there is kept). The freeze keeps what is alive at that moment (the libraries, Dask's own state)
+out of the cyclic collector for the worker's life: freed when its last reference goes, but a
+cycle among those objects is never collected, which is why it is done once, before the runs. The
+plugin is found by its module on the workers, which need insim installed (as they do for the runs).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Any
 from distributed import WorkerPlugin
 
 from sim.batch.executors import MODEL_MODULES, preload_and_freeze
+from sim.errors import InputError
 
 
 class ModelPreloaded(WorkerPlugin):
     """On each worker: import ``modules``, then :func:`gc.freeze` (see the module's docstring)."""
 
     name = "insim-model-preloaded"
+    idempotent = True  # registered again by every batch and calibration: set up once per worker
 
     def __init__(self, modules: tuple[str, ...] = MODEL_MODULES) -> None:
         self.modules = tuple(dict.fromkeys((*MODEL_MODULES, *modules)))
@@ -30,5 +33,12 @@ class ModelPreloaded(WorkerPlugin):
 
 
 def prepare_workers(client: Any, modules: tuple[str, ...] = MODEL_MODULES) -> None:
-    """Register :class:`ModelPreloaded` with ``client``'s cluster (its workers now and later)."""
-    client.register_plugin(ModelPreloaded(modules))
+    """Register :class:`ModelPreloaded` with ``client``'s cluster (its workers now and later).
+
+    InputError if the workers cannot set it up (typically: insim is not installed on them).
+    """
+    try:
+        client.register_plugin(ModelPreloaded(modules))
+    except Exception as exc:  # raised on a worker and sent back: whatever it is, the runs cannot go there
+        raise InputError(None, "dask", f"the Dask workers cannot prepare for the runs: {type(exc).__name__}: {exc}",
+                         allowed="workers with insim installed, in the same version as here") from None

@@ -51,11 +51,13 @@ def start_method() -> str:
     """
     chosen = os.environ.get(START_ENV, "").strip().lower()
     if chosen:
-        if chosen not in START_METHODS:
-            raise InputError(None, START_ENV, f"{os.environ[START_ENV]!r} is not a way to start workers",
-                             allowed=" or ".join(START_METHODS) + ", or unset to choose by the platform")
+        available = [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
+        if chosen not in available:
+            raise InputError(None, START_ENV, f"{os.environ[START_ENV]!r} is not a way to start workers here",
+                             allowed=" or ".join(available) + ", or unset to choose by the platform")
         return chosen
     return "fork" if sys.platform.startswith("linux") and threading.active_count() == 1 else "spawn"
+
 
 def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None:
     """In a worker: end this process as soon as the batch stops (``stop`` is set) or its process is gone.
