@@ -21,12 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 
 
+def _environ(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without ``$INSIM_WORKER_START``, plus ``extra``."""
+    return {k: v for k, v in os.environ.items() if k != START_ENV} | (extra or {})
+
+
 def _chosen(code: str = "", env: dict[str, str] | None = None) -> str:
     """What start_method() answers in a new Python process after running ``code``."""
     script = f"{code}\nfrom sim.batch.executors import start_method\nprint(start_method())"
-    environ = {k: v for k, v in os.environ.items() if k != START_ENV} | (env or {})
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=environ,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env=_environ(env), timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
 
@@ -53,7 +57,7 @@ def test_a_bad_start_method_is_named_before_the_batch_writes_anything(tmp_path: 
 
 
 def test_the_command_names_a_bad_start_method_with_exit_status_2(tmp_path: Path) -> None:
-    env = {**os.environ, START_ENV: "threads"}
+    env = _environ({START_ENV: "threads"})
     proc = subprocess.run([sys.executable, "-m", "sim", "batch", "baseline", "--set", "months=1", "--reps", "2",
                            "--workers", "2", "--out", str(tmp_path / "out"), "--no-plots"],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
@@ -98,9 +102,8 @@ def test_a_script_without_a_main_guard_runs_its_batch_on_forked_workers(tmp_path
     script.write_text("from sim.batch import batch\n"
                       "results = batch(['baseline'], reps=2, sets={'months': 2}, workers=2)\n"
                       "print('rows', len(results.monthly))\n")
-    environ = {k: v for k, v in os.environ.items() if k != START_ENV}
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env=environ)
+                          env=_environ())
     assert proc.returncode == 0, proc.stderr
     assert "rows 4" in proc.stdout
 
