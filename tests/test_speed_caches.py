@@ -108,6 +108,21 @@ def test_cold_zones_follow_the_criteria_within_a_night(model: sim.InsurgencyMode
     p.cold_zone_restraint = 0.25  # a parameter change takes effect too
     assert strongholds.violence_factor(np.array([i]))[0] == 0.75
 
+    def plain() -> np.ndarray:  # the zones computed from scratch
+        met = v.criteria_present(p.stronghold_criterion_count).sum(axis=1) >= p.stronghold_min_criteria
+        return met & v.sdf_held
+
+    # the zones are kept by which villages are strongholds: counts that change without changing that
+    # keep them, anything that changes a stronghold or the SDF's hold is seen at once
+    v.criteria[i] = 5.0
+    assert np.array_equal(strongholds.cold_zones(), plain()) and strongholds.cold_zones()[i]
+    v.sdf_held[i] = False
+    assert np.array_equal(strongholds.cold_zones(), plain()) and not strongholds.cold_zones()[i]
+    v.sdf_held[i] = True
+    p.stronghold_criterion_count = 6.0  # a count of 5 no longer makes a criterion present
+    assert np.array_equal(strongholds.cold_zones(), plain()) and not strongholds.cold_zones()[i]
+    assert strongholds.violence_factor(np.array([i]))[0] == 1.0
+
 
 def test_willingness_to_strike_follows_the_attention(model: sim.InsurgencyModel) -> None:
     p, patience = model.p, model.mechanisms.strategic_patience

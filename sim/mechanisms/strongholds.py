@@ -77,15 +77,19 @@ class Strongholds(Mechanism):
 
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
-        parameters change (asked three times a night; read-only, as callers share them)."""
-        v = self.model.villages
-        key = (self.param_key(*self.params), v.criteria.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes(),
-               v.sdf_held.tobytes())
-        return self._zones.get(key, self._cold_zones)
+        parameters change (asked three times a night; read-only, as callers share them).
 
-    def _cold_zones(self) -> ColdZones:
+        Keyed by which villages are strongholds, not by the criteria's counts: the counts change most
+        nights, the strongholds seldom.
+        """
+        v = self.model.villages
+        strongholds = self.strongholds()
+        key = (self.param_key(*self.params), strongholds.tobytes(), v.sdf_held.tobytes())
+        return self._zones.get(key, lambda: self._cold_zones(strongholds))
+
+    def _cold_zones(self, strongholds: np.ndarray) -> ColdZones:
         p, v = self.model.p, self.model.villages
-        cold = self.strongholds() & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
+        cold = strongholds & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
         return ColdZones(cold, 1.0 - p.cold_zone_restraint * cold, 1.0 + p.cold_zone_zakat_gain * cold)
 
 
