@@ -364,6 +364,24 @@ def test_a_worker_killed_by_the_system_is_reported_as_lost_and_resumed(scenarios
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["status"] == "complete"
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers need fork")
+def test_batch_names_the_main_guard_only_when_its_workers_were_spawned(scenarios: list[Path], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # a forked worker needs no guard (tests/test_worker_start.py): a lost run there was killed, and the
+    # error says so instead of sending the user after a guard that is already there
+    from sim.errors import BatchError
+
+    monkeypatch.setenv("INSIM_WORKER_START", "fork")
+    monkeypatch.setattr(engine, "run_one", _die_on_rep_1)
+    with pytest.raises(BatchError) as raised:
+        batch([scenarios[0]], reps=3, seed=4, sets=MONTHS, out=tmp_path / "out", workers=2)
+    assert "of 3 runs were lost" in str(raised.value) and "resume=True" in str(raised.value)
+    assert "__main__" not in str(raised.value)
+    monkeypatch.setattr(engine, "run_one", run_one)
+    again = batch([scenarios[0]], reps=3, seed=4, sets=MONTHS, out=tmp_path / "out", workers=2, resume=True)
+    assert len(again.monthly) > 0 and again.runs["status"].eq("ok").all()
+
+
 def test_batch_raises_when_its_workers_cannot_start(scenarios: list[Path], tmp_path: Path) -> None:
     import subprocess
     import sys

@@ -129,6 +129,7 @@ class BatchSummary:
     wall_time: float
     failed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+    workers_started: str = ""  # how local worker processes started ("fork" or "spawn"); "" when none did
 
     @property
     def ok(self) -> bool:
@@ -334,6 +335,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
 
     failed: list[str] = []
     lost: list[str] = []
+    started = ""
     storer = GroupStore(out, writer)
     bar = progress_bar(len(specs), n_skipped, f"insim batch {out.name}", progress)
     results: Iterable[RunResult] = ()
@@ -346,7 +348,8 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
             elif workers == 1 or len(todo) == 1:
                 results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
             else:
-                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe)
+                started = executors.start_method()
+                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, method=started)
             for result in results:
                 if result.summary.get("status") == LOST:
                     lost.append(result.run_id)  # not stored: resume runs it again
@@ -378,7 +381,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                     status="complete" if not n_failed_total and not missing else "with failures")
     writer.write()
     return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
-                        failed, lost)
+                        failed, lost, started)
 
 
 def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, seed: int = 0,
@@ -404,8 +407,12 @@ def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, see
             tempfile.TemporaryDirectory(prefix="insim-batch-"))) / "results"
         summary = run_batch(specs, folder, workers=workers, dask=dask, resume=resume, progress=progress)
         if summary.lost:
-            hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (spawned worker "
-                    "processes import the script again), or pass workers=1")
+            if summary.workers_started == "spawn":  # the usual cause: a script without the guard
+                hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (spawned worker "
+                        "processes import the script again), or pass workers=1")
+            else:  # forked workers need no guard: something killed them (the system, out of memory)
+                hint = ("something killed them (the system, when memory runs out?); with a folder (out=...), "
+                        "resume=True runs only the lost runs again")
             raise BatchError(f"{len(summary.lost)} of {summary.n_runs} runs were lost: their worker processes "
                              f"died or could not start; {hint}")
         results = store.load_results(folder)

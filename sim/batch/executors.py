@@ -99,13 +99,15 @@ def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
 
 
 def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
-               probe: RunProbe | None = None, preload: tuple[str, ...] = MODEL_MODULES) -> Iterator[RunResult]:
+               probe: RunProbe | None = None, preload: tuple[str, ...] = MODEL_MODULES,
+               method: str | None = None) -> Iterator[RunResult]:
     """Run ``todo`` with ``run`` on ``workers`` new processes; results in the order they finish.
 
     Each worker has ``run``'s module and the modules in ``preload`` imported before its first run:
-    a forked one from this process, which imports them first (see :func:`start_method`).
+    a forked one from this process, which imports them first. ``method`` (fork or spawn) is how
+    they start; by default :func:`start_method` chooses.
     """
-    method = start_method()
+    method = method or start_method()
     modules = (run.__module__, *preload)
     if method == "fork":
         for module in modules:
