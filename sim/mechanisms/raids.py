@@ -89,21 +89,30 @@ class Raids(Mechanism):
         p, c, acc = m.p, m.cells, m.accounts
         raids = m.rng.poisson(self.raid_rate())
         raided = raids.nonzero()[0]
+        counts = raids[raided]
         m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
-        for village, count in zip(raided.tolist(), raids[raided].tolist(), strict=True):
+        for village, count in zip(raided.tolist(), counts.tolist(), strict=True):
             acc.incident("raids", count, village=village)
-        m.mechanisms.suspect_arrests.detain(raided, raids[raided])
+        m.mechanisms.suspect_arrests.detain(raided, counts)
         sites = m.cell_sites()
         rows = sites.in_sdf
         if not len(rows):
             return
-        # a cell survives k raids on its village with chance (1 - q)^k
-        k = raids[sites.near_sdf]
-        miss = self.missed_once(sites) ** k
-        found = (k > 0) & (m.rng.random(len(rows)) >= miss)
+        # a cell survives k raids on its village with chance (1 - q)^k; on most days no village is
+        # raided and none is found (the draw is taken all the same, so the next draws stay where they were)
+        survives = m.rng.random(len(rows))
         named = m.rng.random(len(rows)) < p.sdf_operations * p.exposed_detection * c.exposure[rows]
-        for row, village, direct in zip(rows[found | named], sites.near_sdf[found | named],
-                                        (named & ~found)[found | named], strict=True):
+        if len(raided):
+            k = raids[sites.near_sdf]
+            found = (k > 0) & (survives >= self.missed_once(sites) ** k)
+            hit = found | named
+        else:
+            found, hit = None, named
+        if not hit.any():
+            return
+        if found is None:
+            found = np.zeros(len(rows), bool)
+        for row, village, direct in zip(rows[hit], sites.near_sdf[hit], (named & ~found)[hit], strict=True):
             if not c.alive[row]:  # dismantled earlier today
                 continue
             if direct:
