@@ -410,9 +410,9 @@ def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, see
             if summary.workers_started == "spawn":  # the usual cause: a script without the guard
                 hint = ("from a script, call batch() under `if __name__ == \"__main__\":` (spawned worker "
                         "processes import the script again), or pass workers=1")
-            else:  # forked workers need no guard: something killed them (the system, out of memory)
+            else:  # forked (or Dask) workers need no guard: something killed them (the system, out of memory)
                 hint = ("something killed them (the system, when memory runs out?); with a folder (out=...), "
-                        "resume=True runs only the lost runs again")
+                        "resume=True runs them again")
             raise BatchError(f"{len(summary.lost)} of {summary.n_runs} runs were lost: their worker processes "
                              f"died or could not start; {hint}")
         results = store.load_results(folder)
