@@ -105,13 +105,11 @@ class Raids(Mechanism):
         if len(raided):
             k = raids[sites.near_sdf]
             found = (k > 0) & (survives >= self.missed_once(sites) ** k)
-            hit = found | named
         else:
-            found, hit = None, named
+            found = np.zeros(len(rows), bool)
+        hit = found | named
         if not hit.any():
             return
-        if found is None:
-            found = np.zeros(len(rows), bool)
         for row, village, direct in zip(rows[hit], sites.near_sdf[hit], (named & ~found)[hit], strict=True):
             if not c.alive[row]:  # dismantled earlier today
                 continue
