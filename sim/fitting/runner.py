@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from sim.batch.executors import MODEL_MODULES, interrupts_held, preload_and_freeze, put_back
@@ -36,22 +36,14 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
 
     from sim.batch.dask_workers import prepare_workers
 
-    if address == "local":
-        cluster = LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1, processes=True)
-        client = Client(cluster)
-        try:
-            prepare_workers(client)
-            yield client
-        finally:
-            client.close()
-            cluster.close()
-    else:
-        client = Client(address)
-        try:
-            prepare_workers(client)
-            yield client
-        finally:
-            client.close()
+    with ExitStack() as stack:  # closed in reverse: the client first, then a local cluster
+        target = address
+        if address == "local":
+            target = stack.enter_context(LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                                                      processes=True))
+        client = stack.enter_context(Client(target))
+        prepare_workers(client)
+        yield client
 
 
 def run_all(fn: Callable[[Any], Any], items: Sequence[Any], workers: int | None = None, dask: str | None = None,
