@@ -24,7 +24,10 @@ pytestmark = pytest.mark.slow
 
 
 def _run(cmd: list[str | Path], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "INSIM_SCENARIO")}
+    # bytecode may be written: the wheel is installed without compiling its ~100 packages (below), so
+    # the first command compiles what it imports once and the later ones reuse it
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "INSIM_SCENARIO", "PYTHONDONTWRITEBYTECODE")}
     return subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -47,7 +50,10 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """The bin/ folder of a fresh virtualenv with the wheel installed."""
     venv = tmp_path_factory.mktemp("venv")
     _ok(_run([sys.executable, "-m", "venv", venv], cwd=venv))
-    _ok(_run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], cwd=venv, timeout=1200))
+    # --no-compile: pip would byte-compile every module of every dependency (two thirds of the
+    # install's time), most of which the tests never import
+    _ok(_run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", wheel], cwd=venv,
+             timeout=1200))
     yield venv / "bin"
 
 
