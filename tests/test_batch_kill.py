@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from terminal import default_ctrl_c
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["baseline", "--set", "months=6", "--reps", "40", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
@@ -34,7 +35,7 @@ def _batch(out: Path, log: Path, own_group: bool = False, start: str | None = No
     with log.open("w") as f:
         return subprocess.Popen([sys.executable, "-m", "sim", "batch", *ARGS, "--out", str(out), "--resume"],
                                 cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=own_group,
-                                env=env)
+                                env=env, preexec_fn=default_ctrl_c)
 
 
 def _stored(out: Path) -> int:
@@ -205,7 +206,8 @@ def _calibrate(out: Path, log: Path, *args: str) -> subprocess.Popen:
     """``insim calibrate history`` in its own process group (so a Ctrl-C can reach all of it), output to ``log``."""
     with log.open("w") as f:
         return subprocess.Popen([sys.executable, "-m", "sim", "calibrate", "history", "--out", str(out), *args],
-                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                                preexec_fn=default_ctrl_c)
 
 
 def test_ctrl_c_to_the_group_during_a_calibrations_wave_ends_it_at_once(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from terminal import default_ctrl_c
+
 from sim.interrupt import resume_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,11 +29,8 @@ def _stored(out: Path) -> int:
 
 def _interrupt_after_first_run(args: list[str], runs: Path) -> tuple[int, str]:
     """Start ``insim ARGS``, send SIGINT once a run is stored under ``runs``; its exit status and stderr."""
-    # a shell starts background jobs with SIGINT ignored and children inherit that: give the command
-    # a terminal's default disposition, so the test does not depend on how the suite was launched
     proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stderr=subprocess.PIPE, text=True, preexec_fn=default_ctrl_c)
     deadline = time.monotonic() + 120
     while _stored(runs) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
