@@ -15,7 +15,8 @@ demo: setup
 	.venv/bin/insim hindcast history $(DEMO_RUNS) --seed 2019 --out results/demo/hindcast --quiet
 	@echo "plots: results/demo/plots/ and results/demo/hindcast/hindcast.png"
 
-# The whole test suite (what .ci/run calls).
+# The whole test suite (what .ci/run calls), on one pytest worker per core (pytest-xdist; most
+# tests run in one process, so a single pytest left half of a 2-core machine idle).
 test: setup
 	.venv/bin/python -m ruff check sim tests benchmarks scripts docs/hooks
-	.venv/bin/python -m pytest
+	.venv/bin/python -m pytest -n auto --dist worksteal
