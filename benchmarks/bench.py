@@ -149,25 +149,35 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     return results
 
 
-def cost_split(scales: dict[str, dict[str, float]]) -> dict[str, float]:
-    """A day's cost as a fixed part plus a part per agent-update, fitted over the map sizes run.
+def cost_split(scales: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """A day's cost as a fixed part plus a part per agent-update, fitted on the two smallest map sizes run.
 
-    Each map size gives one point (agent-updates a day, run seconds a day); a least-squares line
-    through them splits a day of the first map into what does not grow with the agents (numpy's and
-    Python's per-call costs: the same calls a day on any map) and what does. ``replicate_floor_s`` is
-    the first map's build and run with the fixed part shared out to nothing, as many replicates run
-    as one array program would at best; ``replicate_floor_ratio`` is that run's agent-updates per
-    second over the fixed part's. Needs two map sizes or more.
+    Each map size gives one point (agent-updates a day, run seconds a day); the line through the two
+    smallest splits a day of the first map into what does not grow with the agents (numpy's and
+    Python's per-call costs: the same calls a day on any map) and what does. Only the two smallest:
+    the line is the first map's local slope, and larger maps cost more per update (their arrays
+    outgrow the CPU's caches: the 100x map ran 10-14% slower per update than the 10x map at stop 22),
+    which would tilt a line through all of them. ``replicate_floor_s`` is the first map's build and
+    run with the fixed part shared out to nothing, as many replicates run as one array program would
+    at best;
+    ``replicate_floor_ratio`` is that run's agent-updates per second over the fixed part's;
+    ``fitted_on`` names the two maps. Needs two map sizes or more.
     """
-    points = list(scales.values())
-    if len({s["updates"] / s["days"] for s in points}) < 2:
+    def a_day(s: dict[str, float]) -> float:
+        return s["updates"] / s["days"]
+
+    sizes = sorted({a_day(s) for s in scales.values()})
+    if len(sizes) < 2:
         raise ValueError("the cost split needs runs on at least two map sizes")
-    per_day = np.array([[s["updates"] / s["days"], s["run_s"] / s["days"]] for s in points])
+    fitted_on = sorted((name for name, s in scales.items() if a_day(s) <= sizes[1]), key=lambda n: a_day(scales[n]))
+    points = [scales[name] for name in fitted_on]
+    per_day = np.array([[a_day(s), s["run_s"] / s["days"]] for s in points])
     per_update, fixed = np.polyfit(per_day[:, 0], per_day[:, 1], 1)
     first = points[0]
-    updates_a_day = first["updates"] / first["days"]
+    updates_a_day = a_day(first)
     floor_s = first["init_s"] + first["days"] * per_update * updates_a_day
-    return {"fixed_ms_per_day": float(fixed * 1e3), "us_per_update": float(per_update * 1e6),
+    return {"fitted_on": fitted_on,
+            "fixed_ms_per_day": float(fixed * 1e3), "us_per_update": float(per_update * 1e6),
             "fixed_share": float(fixed / (fixed + per_update * updates_a_day)),
             "replicate_floor_s": float(floor_s),
             "replicate_floor_ratio": float((first["init_s"] + first["run_s"]) / floor_s)}
@@ -237,7 +247,8 @@ def main(argv: list[str] | None = None) -> None:
               f" peak memory (maxrss) {s['maxrss_mib']:.0f} MiB, {marginal}")
     if "cost_split" in r:
         c = r["cost_split"]
-        print(f"a day's cost, fitted over the map sizes: {c['fixed_ms_per_day']:.3f} ms fixed +"
+        maps = " and ".join(f"x{name}" for name in c["fitted_on"])
+        print(f"a day's cost, fitted on the maps {maps}: {c['fixed_ms_per_day']:.3f} ms fixed +"
               f" {c['us_per_update']:.3f} us per agent-update; on the first map the fixed part is"
               f" {c['fixed_share']:.0%} of a day; with it shared out to nothing (many replicates as one"
               f" array program, at best) a run would take {c['replicate_floor_s']:.3f} s"

@@ -37,6 +37,17 @@ def test_cost_split_recovers_a_known_fixed_and_per_update_cost() -> None:
     assert abs(c["replicate_floor_ratio"] - (0.05 + 1826 * 5e-4) / c["replicate_floor_s"]) < 1e-9
 
 
+def test_cost_split_is_the_first_maps_local_slope() -> None:
+    """A large map whose updates cost more (its arrays leave the caches) does not tilt the split: it is
+    fitted on the two smallest maps, named in ``fitted_on``, whatever order the maps come in."""
+    scales = {"100": _scale(100_000.0, 365.0, 4e-4, 3e-7),
+              "1": _scale(1000.0, 1826.0, 4e-4, 1e-7), "10": _scale(10_000.0, 1826.0, 4e-4, 1e-7)}
+    c = bench.cost_split(scales)
+    assert c["fitted_on"] == ["1", "10"]
+    assert abs(c["fixed_ms_per_day"] - 0.4) < 1e-9 and abs(c["us_per_update"] - 0.1) < 1e-9
+    assert abs(c["replicate_floor_s"] - (0.05 + 1826 * 1e-7 * 1000)) < 1e-9
+
+
 def test_cost_split_needs_two_map_sizes() -> None:
     """One map size (or two of the same size) cannot split a day's cost: a clear error, not a made-up line."""
     one = {"1": _scale(1000.0, 100.0, 4e-4, 1e-7)}
