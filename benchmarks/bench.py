@@ -159,8 +159,7 @@ def cost_split(scales: dict[str, dict[str, float]]) -> dict[str, Any]:
     outgrow the CPU's caches: the 100x map ran 10-14% slower per update than the 10x map at stop 22),
     which would tilt a line through all of them. ``replicate_floor_s`` is the first map's build and
     run with the fixed part shared out to nothing, as many replicates run as one array program would
-    at best;
-    ``replicate_floor_ratio`` is that run's agent-updates per second over the fixed part's;
+    at best; ``replicate_floor_ratio`` is that run's agent-updates per second over the fixed part's;
     ``fitted_on`` names the two maps. Needs two map sizes or more.
     """
     def a_day(s: dict[str, float]) -> float:
