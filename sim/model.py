@@ -50,8 +50,8 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("night", ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks",
                "governance", "badia_front", "strategic_patience")),
     ("day", ("prison", "patrols", "raids", "trade", "influence")),
-    ("month_end", ("councils", "elite_bargain", "trust", "recruitment", "prison", "sdf_recruitment", "cell_bases",
-                   "exodus", "badia_front", "repentance", "strongholds", "strategic_patience")),
+    ("month_end", ("councils", "elite_bargain", "trust", "remittance", "recruitment", "prison", "sdf_recruitment",
+                   "cell_bases", "exodus", "badia_front", "repentance", "strongholds", "strategic_patience")),
 )
 """The day's phases and, in each, the mechanisms whose hook of that name runs, in order.
 

@@ -152,3 +152,19 @@ def test_capability_grows_over_the_learning_window(model: sim.InsurgencyModel) -
     assert modifiers.capability(model) == pytest.approx(p.capability_at_start)
     model.day = int(p.routine_learning_days) * 2
     assert modifiers.capability(model) == 1.0
+
+
+def test_takings_reach_the_treasury_with_recruitment_off(model: sim.InsurgencyModel) -> None:
+    """The month's zakat reaches the treasury whether or not IS recruits (an ablation must not cut its income)."""
+    model.p.recruitment_enabled = False
+    c = model.cells
+    c.money[:] = 0.0
+    c.money[:2] = 300.0, 200.0
+    model.month_end()
+    assert not c.money.any()  # remitted, not left with the cells for good
+    model.p.recruitment_enabled = True
+    c.money[0] = 50.0
+    spent = model.accounts.money["is_spending"]
+    treasury = model.treasury
+    model.mechanisms.remittance.month_end()
+    assert model.treasury == treasury + 50.0 and model.accounts.money["is_spending"] == spent

@@ -7,14 +7,14 @@ cells' strikes across the eastern strip), ``supply_lines`` (fighters and weapons
 ``badia_front``. Day: ``prison`` (a staged attack), ``patrols``, ``raids`` (with
 ``compartmentalisation``, ``civilian_arrests`` and ``suspect_arrests``), ``trade``, ``influence``.
 Month end: ``councils`` (the administrative vacuum), ``elite_bargain`` (vacant chairs refilled),
-``trust``, ``recruitment``, ``prison`` (IS's decision to prepare an attack), ``sdf_recruitment``,
-``cell_bases``, ``exodus`` (the post-Baghouz cells passing through leave), ``badia_front``
-(supplies and hunger), ``repentance`` (fading memories), ``strongholds``, ``strategic_patience``
-(the Coalition's attention, which the night's strikes raise and IS's decision to strike or hold
-reads). Scenario-driven: ``prison`` (the attack's window or date, amnesties), ``elite_bargain``,
-``turkish_front``. Day one only: ``arsenals`` (the caliphate's leftover weapons hidden in the
-villages' caches). Conditions several read (Coalition, policing, the chance of IS's decision to
-strike) are multipliers in :mod:`sim.modifiers`.
+``trust``, ``remittance`` (the cells' takings to the treasury), ``recruitment``, ``prison`` (IS's
+decision to prepare an attack), ``sdf_recruitment``, ``cell_bases``, ``exodus`` (the post-Baghouz
+cells passing through leave), ``badia_front`` (supplies and hunger), ``repentance`` (fading
+memories), ``strongholds``, ``strategic_patience`` (the Coalition's attention, which the night's
+strikes raise and IS's decision to strike or hold reads). Scenario-driven: ``prison`` (the attack's
+window or date, amnesties), ``elite_bargain``, ``turkish_front``. Day one only: ``arsenals`` (the
+caliphate's leftover weapons hidden in the villages' caches). Conditions several read (Coalition,
+policing, the chance of IS's decision to strike) are multipliers in :mod:`sim.modifiers`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from sim.mechanisms.patrols import Patrols
 from sim.mechanisms.prison import Prison
 from sim.mechanisms.raids import Raids
 from sim.mechanisms.recruitment import Recruitment
+from sim.mechanisms.remittance import Remittance
 from sim.mechanisms.repentance import Repentance
 from sim.mechanisms.sdf_recruitment import SDFRecruitment
 from sim.mechanisms.strategic_patience import StrategicPatience
@@ -87,6 +88,7 @@ class Mechanisms:
     influence: Influence
     councils: Councils
     trust: Trust
+    remittance: Remittance
     recruitment: Recruitment
     sdf_recruitment: SDFRecruitment
     cell_bases: CellBases
@@ -111,8 +113,8 @@ class Mechanisms:
 
 CLASSES: dict[str, type[Mechanism]] = {cls.name: cls for cls in (
     NightMovement, Checkpoints, Zakat, Repentance, Allegiance, Killings, Attacks, Governance, BadiaFront, Patrols,
-    Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Recruitment, SDFRecruitment,
-    CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
+    Raids, CivilianArrests, Compartmentalisation, Trade, Influence, Councils, Trust, Remittance, Recruitment,
+    SDFRecruitment, CellBases, Strongholds, Prison, EliteBargain, TurkishFront, SupplyLines, StrategicPatience,
     Command, Arsenals, SuspectArrests, Exodus, MargadehCoordination,
 )}
 """Every mechanism class by name."""

@@ -18,23 +18,17 @@ from sim.world.population import attach_supporters
 
 
 class Recruitment(Mechanism):
-    """Each month cells remit their takings; IS recruits supporters and fighters it can afford."""
+    """Each month IS recruits the supporters and fighters its treasury can afford (the cells' takings reach it
+    just before, by ``remittance``)."""
 
     name = "recruitment"
     switch = "recruitment_enabled"
     params = ("recruitment_enabled", "recruitment_rate", "recruit_cost_usd", "recruit_fighter_share")
 
-    def collect_money(self) -> None:
-        """Cells remit their takings to the centralised organisation (EUI s.1)."""
-        c = self.model.cells
-        self.model.treasury += float(c.money.sum())
-        c.money[:] = 0.0
-
     def month_end(self) -> None:
         """New supporters in each village; new fighters formed into cells in the Badia."""
         m = self.model
         p, v = m.p, m.villages
-        self.collect_money()
         appeal = v.influence * (1.0 - v.trust) * v.sympathy * v.sdf_held
         want = m.rng.poisson(v.population * p.recruitment_rate * appeal)
         total = int(want.sum())
