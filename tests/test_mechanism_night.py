@@ -46,6 +46,19 @@ def test_killers_spare_pledged_officials_and_kill_suspected_collaborators(model:
     assert model.accounts.totals["killings"] == 8
 
 
+def test_killing_the_last_official_leaves_no_chairman(model: sim.InsurgencyModel) -> None:
+    """A chairman is an official: once none is left in post, the village has no chairman either."""
+    v, p = model.villages, model.p
+    east = _row(model, "Easttown")
+    p.civilian_victim_share, p.chairman_target_share = 0.1, 0.0  # IS never aims at the chair
+    v.officials[east], v.pledged[east], v.has_chairman[east] = 1, 0.0, True
+    for _ in range(50):  # a tenth of the victims are civilians: kill until the official is dead
+        if v.officials[east] == 0:
+            break
+        model.mechanisms.killings.kill(east)
+    assert v.officials[east] == 0 and not v.has_chairman[east]
+
+
 def test_unpledged_officials_are_the_likelier_victims(model: sim.InsurgencyModel) -> None:
     v, p = model.villages, model.p
     east = _row(model, "Easttown")

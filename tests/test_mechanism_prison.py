@@ -131,3 +131,35 @@ def test_neighbourhood_influence_grows_with_the_fighters_there() -> None:
 def test_the_cordon_draws_its_share_from_this_map(tmp_path: Path, share: float) -> None:
     m = attacked(tmp_path, cordon_share_from_map=share)
     assert m.mechanisms.prison.units_in_cordon().any() == (share > 0)
+
+
+def test_the_cordon_holds_its_days_and_only_after_a_breach(tmp_path: Path) -> None:
+    """The cordon lasts ``neighbourhoods_held_days`` days, the attack's included; a failed breach holds nothing."""
+    m = attacked(tmp_path / "breach", cordon_share_from_map=1.0, neighbourhoods_held_days=3)
+    assert m.event_log[-1]["breached"]
+    prison, held = m.mechanisms.prison, []
+    attack_day = m.day_of(DATE)
+    for day in range(attack_day, attack_day + 5):
+        m.day = day
+        held.append(bool(prison.units_in_cordon().any()))
+    assert held == [True, True, True, False, False]
+    failed = attacked(tmp_path / "failed", cordon_share_from_map=1.0, prison_guards=10_000)
+    assert not failed.event_log[-1]["breached"] and not failed.mechanisms.prison.units_in_cordon().any()
+
+
+def test_a_dated_attack_sends_the_group_already_gathered(tmp_path: Path) -> None:
+    """An attack dated inside a window's preparation launches the staged group; IS pays and gathers only once."""
+    window = {"kind": "prison_attack_window", "date": DATE, "window_closes": DATE + dt.timedelta(days=120)}
+    # money enough for two operations, so only the fix keeps IS from paying for a second one
+    m = tiny_model(tmp_path, months=4, events=[window], raids_enabled=False,
+                   **{**BREACH, "is_money_initial_usd": 2_000_000.0})
+    m.run_for(m.day_of(dt.date(2019, 5, 1)))  # through April's month end: IS starts preparing
+    prison = m.mechanisms.prison
+    row = int(prison.staged_rows()[0])
+    gathered, spent = int(m.cells.fighters[row]), m.accounts.money["is_spending"]
+    fighters = int(m.cells.fighters[m.cells.alive].sum())
+    out = prison.attack()
+    assert out["attackers"] == gathered and not m.cells.alive[row]
+    assert m.accounts.money["is_spending"] == spent  # not paid a second time
+    assert not len(prison.staged_rows())  # no second group left waiting
+    assert int(m.cells.fighters[m.cells.alive].sum()) <= fighters  # nobody else pulled in

@@ -73,6 +73,8 @@ class Killings(Mechanism):
             v.officials[i] -= 1
             if v.has_chairman[i] and m.rng.random() < p.chairman_target_share:
                 v.has_chairman[i] = False
+            if v.officials[i] == 0:  # the last official was the chairman, whoever IS aimed at
+                v.has_chairman[i] = False
             v.criteria[i, CRITERION["attacks_on_officials"]] += 1
         v.fear[i] = min(1.0, v.fear[i] + p.fear_per_killing)
         v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_killing)

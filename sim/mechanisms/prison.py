@@ -157,6 +157,8 @@ class Prison(Mechanism):
         """An attack dated by the scenario: IS goes in today with what it can spare, if it can pay."""
         if not self.enabled:
             return {"attackers": 0, "aborted": "prison switched off"}
+        if self.staging != NO_PLOT:  # a group already gathered inside a window goes in: IS does not pay twice
+            return self.launch()
         self.window_closes = self.model.day
         staged = self.prepare(attackers_share, months=0)
         return self.launch() if self.staging != NO_PLOT else staged
@@ -203,7 +205,8 @@ class Prison(Mechanism):
         stay = int(m.rng.binomial(survivors + escaped, p.prison_escapees_stay_share)) if breached else 0
         self.settle_in_neighbourhoods(form_cells(m, stay, VILLAGE))
         m.mechanisms.supply_lines.enlist(survivors + escaped - stay)  # regroup in the Badia, wait to be sent
-        self.hold_cordon()
+        if breached:  # a failed breach holds no neighbourhood: nothing to cordon off
+            self.hold_cordon()
         return {"attackers": attackers, "breached": breached, "escapees": escaped, "is_killed": is_dead,
                 "detainees_killed": killed_inmates,
                 "sdf_killed": sdf_dead, "stayed_in_neighbourhoods": stay}
@@ -252,7 +255,11 @@ class Prison(Mechanism):
             m.mechanisms.cell_bases.move(row, int(m.villages.x[i]), int(m.villages.y[i]))
 
     def hold_cordon(self) -> None:
-        """The SDF pull the units of this map nearest the prison into the cordons while the neighbourhoods are held."""
+        """The SDF pull the units of this map nearest the prison into the cordons while the neighbourhoods are held.
+
+        Whole units, nearest first, until their men reach this map's share of the cordon (the last one
+        may pass it); held from today for ``neighbourhoods_held_days`` days, today included.
+        """
         m = self.model
         p, u = m.p, m.units
         on = np.nonzero(u.active & (u.strength > 0))[0]
@@ -266,7 +273,7 @@ class Prison(Mechanism):
                 cordon[k] = True
                 held += int(u.strength[k])
         self.cordon = cordon
-        self.siege_until = m.day + int(p.neighbourhoods_held_days)
+        self.siege_until = m.day + int(p.neighbourhoods_held_days) - 1  # the last day held
         m.units_changed()
 
     def units_in_cordon(self) -> np.ndarray:
