@@ -5,8 +5,11 @@ Kurdish soldiers in early 2019 (WP 2019). While the Coalition is present IS keep
 confrontation with the SDF (s.4, fn 62); after the al-Sina'a raid its attacks in eastern Deir
 ez-Zor were scattered and of little effect (fn 35). Where IS accumulates money and recruits its
 zones are kept cold (s.4): attacks there are held back (``strongholds.violence_factor``); there is
-no blanket truce where officials are pledged, only a garrison to strike. Each attack is followed
-by a sweep of arrests (see ``civilian_arrests``). As for killings, a cell's fighters scale the
+no blanket truce where officials are pledged. An attack needs SDF presence at the target (a
+garrison or the patrols that cover the village); its dead are taken from a garrison based in the
+village, so an attack on patrols alone kills nobody here (``sdf_killed`` counts garrison losses,
+fewer than ``sdf_killed_per_attack`` per attack). Each attack is followed by a sweep of arrests
+(see ``civilian_arrests``). As for killings, a cell's fighters scale the
 chance per visit (``modifiers.scaled_by_fighters``).
 """
 
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class Attacks(Mechanism):
-    """Car-bomb cells may strike an SDF garrison at their target."""
+    """Car-bomb cells may strike the SDF where they are present at their target (a garrison or patrols)."""
 
     name = "attacks"
     switch = "attacks_enabled"

@@ -1,10 +1,12 @@
 """How IS influence and fear fade where the administration and the SDF are present.
 
 Influence rises through IS's acts in a village (each mechanism adds its share). It fades
-daily, faster where the SDF patrol, a council with a chairman governs, or an elite bargain
-holds (the al-Karama model, EUI 2022, fn 37-38), and slower where embedded cells live among
-the people. The influence and fear of every village are also written to the grid's
-``is_influence`` property layer for the visualizer.
+daily, faster where the SDF patrol or a council with a chairman governs, and slower where
+embedded cells live among the people. An elite bargain (the al-Karama model, EUI 2022, fn 37-38)
+does not speed the fading by itself: it works through what it changes (``elite_bargain``: trust,
+sympathy, local garrisons, councils kept complete).
+The influence and fear of every village are also written to the grid's ``is_influence`` property
+layer for the visualizer.
 """
 
 from __future__ import annotations

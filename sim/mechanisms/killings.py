@@ -1,7 +1,9 @@
 """Targeted killings of officials and of civilians suspected of working with the authorities.
 
-Assassinations were mounting on the road to Baghouz in 2019, and suspicion ran both ways: IS
-hunted people it took for informers while residents were arrested on thin evidence (WP 2019).
+Assassinations were mounting on the road to Baghouz in 2019, locals said, while residents were
+arrested on thin evidence and Sunnis who had lived under IS were suspected of collaborating
+with it (WP 2019); in northern Iraq the cells killed residents linked to the government or the
+security services (WP 2019).
 AANES representatives in the north-east strip have been targeted and killed repeatedly, which is
 how its administrative vacuum formed, and in al-Buseyrah and other towns with AANES institutions
 targeted killings remain frequent (EUI 2022, s.2, fn 25). The Rojava Information Center counts

@@ -19,8 +19,8 @@ guards and SDF fighters die in proportion to the fighting, and the dead are take
 units nearest the prison (374 IS and 117 SDF dead in January 2022, fn 15, anchor the ratios);
 escapees and surviving attackers held the two neighbourhoods for days (s.1, fn 12), and IS's
 hold there grows with how many of them were present and how sympathetic the residents are (they
-were not, s.2, fn 32). Most regroup in the Badia (fn 41; the sources say some went to Iraq, which
-this map does not hold); a share linked to the neighbourhoods by family ties to Deir ez-Zor
+were not, s.2, fn 32). Most regroup in the Badia (fn 41; the sources say some went to Iraq, and
+their queue in the Badia stands for both); a share linked to the neighbourhoods by family ties to Deir ez-Zor
 (s.2, fn 30) stays there. The SDF pull units into cordons around the neighbourhoods (7,000 men,
 fn 11, part of them from outside this map) while they are held.
 

@@ -2,7 +2,8 @@
 
 The SDF hold the population tightly through a solid bureaucracy but understand and penetrate IS
 networks poorly; disaffiliation from the administration makes eastern Deir ez-Zor opaque to them
-(EUI 2022, s.4). They rely on Coalition intelligence and air power (s.1). Cells embedded in
+(EUI 2022, s.4). They depend on the Coalition's military support, as the al-Sina'a attack showed
+(s.1). Cells embedded in
 shepherd communities are very hard to penetrate (fn 26); officials who swore allegiance warn
 cells of raids and arrest campaigns (s.2); cells in the regime-held Badia or in Iraq are out of
 reach. Residents' tips depend on their trust in the authorities (WP 2019).

@@ -26,7 +26,8 @@ class Recruitment(Mechanism):
     params = ("recruitment_enabled", "recruitment_rate", "recruit_cost_usd", "recruit_fighter_share")
 
     def month_end(self) -> None:
-        """New supporters in each village; new fighters formed into cells in the Badia."""
+        """Recruits drawn by each village's appeal: supporters join living cells anywhere (at random, not
+        the village's own), fighters go to the Badia's queue."""
         m = self.model
         p, v = m.p, m.villages
         appeal = v.influence * (1.0 - v.trust) * v.sympathy * v.sdf_held

@@ -6,8 +6,8 @@ anti-ISIS raids in north and east Syria*, January 2020): one or a few people a r
 of 2019-2021 for which RIC gave both counts (data/observed/ric_nes_2019_2021.csv), 251 arrests in
 82 raids; a single large operation in May 2021 arrested about 100 people, most of them released
 later (RIC, May 2021). The SDF understand IS's networks poorly (EUI 2022, s.4), so they detain on
-suspicion: a resident of the Busayrah road told of being held and tortured after someone reported
-him using his phone near a bombing, and many Sunnis feel collectively suspected (WP 2019); after
+suspicion: a resident told of being held and tortured after someone reported him using his phone
+near a bombing, and many Sunnis feel collectively suspected (WP 2019); after
 the al-Sina'a attack 40 of the 50 people detained in a sweep of eastern Deir ez-Zor were let go
 (EUI 2022, fn 36).
 

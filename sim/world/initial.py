@@ -135,7 +135,8 @@ def build_cells(model: InsurgencyModel) -> None:
     """IS's share of fighters and supporters on this map, formed into cells (``model.cells`` must exist, empty).
 
     ``is_fighters_total`` is a 2022 estimate (EUI fn 23); in 2019 IS was stronger (WP 2019: hundreds
-    fled Baghouz, several thousand hid), so the start scales it by ``is_fighters_2019_factor``; the
+    had slipped out of eastern Syria, and several thousand were thought to hide in remote parts of
+    Iraq), so the start scales it by ``is_fighters_2019_factor``; the
     surplus passes through and leaves the map (:mod:`sim.mechanisms.exodus`).
     """
     p = model.p
