@@ -98,6 +98,15 @@ def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OU
     return out
 
 
+def check_has_runs(results: ResultsLike) -> None:
+    """InputError when ``results`` hold no finished run (a batch interrupted, or failed, before its first one)."""
+    if results.monthly.empty:
+        from sim.errors import InputError
+
+        raise InputError(getattr(results, "path", None), None, "holds no finished run to compare or plot",
+                         allowed="a results folder with finished runs; --resume finishes an interrupted batch")
+
+
 def describe(outcome: str) -> str:
     """A readable title for an outcome."""
     text = DESCRIPTIONS.get(outcome, outcome.replace("_", " "))
@@ -226,6 +235,7 @@ def compare(results: ResultsLike, outcomes: Iterable[str] | None = None, referen
     from sim.errors import InputError
 
     names = check_outcomes(outcomes)
+    check_has_runs(results)
     order = variants(results)
     if reference is None:
         reference = order[0] if order else None

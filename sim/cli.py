@@ -22,7 +22,8 @@ import signal
 import sys
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sim import cli_batch, cli_info, cli_run
@@ -103,6 +104,26 @@ def _exit_with(status: int) -> Callable[[int, Any], None]:
     return handler
 
 
+@contextlib.contextmanager
+def _warnings_on_one_line() -> Iterator[None]:
+    """While a command works: an incomplete batch's warning (:mod:`sim.interrupt`) is one plain line
+    on stderr, every time a command reads such a folder, instead of Python's two lines with a path."""
+    from sim.interrupt import IncompleteBatchWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", IncompleteBatchWarning)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: type[Warning], *where: Any) -> None:
+            if issubclass(category, IncompleteBatchWarning):
+                print(f"warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *where)
+
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``insim`` command line; returns the exit status.
 
@@ -115,7 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     status = 128 + signal.SIGTERM  # what a SIGTERM reports if it lands before the work's status is known
     try:
-        status = _run(argv)
+        with _warnings_on_one_line():
+            status = _run(argv)
         return status
     finally:
         if previous is not None:

@@ -1,16 +1,28 @@
-"""What an interrupted ``insim batch`` tells the user: the exact command that finishes it.
+"""What an interrupted ``insim batch`` tells the user: the exact command that finishes it, and,
+when its results are read, that they hold only part of the planned runs.
 
 The batch engine marks the manifest ``interrupted`` and keeps every run stored so far
 (:mod:`sim.batch.engine`); running the same command with ``--resume`` runs only what is missing.
+Reading such a folder (:func:`sim.batch.load_results`, ``insim compare``, ``insim plot``) warns
+with :class:`IncompleteBatchWarning`: a comparison of 12 runs out of 30 must not pass for 30.
 """
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from pathlib import Path
 
 #: the option that finishes an interrupted batch
 RESUME = "--resume"
+
+#: why a batch's planned runs are not all there, by the status in its manifest
+UNFINISHED = {"interrupted": "interrupted batch", "running": "unfinished batch: killed, or still running"}
+
+
+class IncompleteBatchWarning(UserWarning):
+    """Results read from a batch folder that does not hold every run it planned (interrupted, or
+    runs that failed or were lost)."""
 
 
 def resume_command(argv: Sequence[str], program: str = "insim") -> str:
@@ -19,3 +31,18 @@ def resume_command(argv: Sequence[str], program: str = "insim") -> str:
     if RESUME not in args:
         args.append(RESUME)
     return shlex.join([program, *args])
+
+
+def incomplete_note(folder: str | Path, status: str | None, planned: int, n_ok: int, n_failed: int) -> str | None:
+    """One line saying that the batch in ``folder`` holds ``n_ok`` of its ``planned`` runs, and why;
+    None when it holds them all. ``status`` is its manifest's, ``n_failed`` the runs stored as failed."""
+    if n_ok >= planned:
+        return None
+    n_missing = planned - n_ok - n_failed
+    reasons = [UNFINISHED[status]] if status in UNFINISHED else []
+    if n_failed:
+        reasons.append(f"{n_failed} failed")
+    if n_missing and status not in UNFINISHED:  # a finished batch's missing runs: their workers died
+        reasons.append(f"{n_missing} lost")
+    used = f"only these {n_ok} are used" if n_ok else "none can be used"
+    return f"{folder}: {n_ok} of {planned} runs ({', '.join(reasons)}; {RESUME} runs the rest); {used}"

@@ -227,6 +227,7 @@ def draw_batch_plots(results_or_dir: ResultsLike | str | Path, out_dir: str | Pa
     zone-level influence at those dates (``map_dates.png``).
     """
     results = _results(results_or_dir)
+    analysis.check_has_runs(results)
     names = [o for o in analysis.check_outcomes(outcomes) if o in results.monthly.columns]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ where exactly the kills land, which depends on the machine's speed).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -199,6 +200,30 @@ def test_ctrl_c_to_the_whole_group_while_workers_start_ends_the_batch_cleanly(tm
     err = log.read_text()
     assert batch.returncode == 130 and "interrupted" in err, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert _gone(workers) == [], "orphaned workers"
+
+
+def test_sigterm_to_the_whole_group_mid_batch_ends_it_like_ctrl_c(tmp_path: Path) -> None:
+    # `timeout`, systemd and `kill -- -PGID` send SIGTERM to every process of the group: the workers,
+    # killed inside their wait on the batch's stop event, left it locked and the batch hung for ever
+    out, log = tmp_path / "batch", tmp_path / "batch.log"
+    batch = _batch(out, log, own_group=True)
+    deadline = time.monotonic() + 120
+    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "no worker started"
+    time.sleep(0.5)  # into the first runs
+    os.killpg(batch.pid, signal.SIGTERM)
+    try:
+        batch.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(batch.pid, signal.SIGKILL)
+        batch.wait()
+        pytest.fail("the batch hung after a SIGTERM to its process group")
+    err = log.read_text()
+    assert batch.returncode == 130 and "interrupted" in err and "--resume" in err, err
+    assert "Traceback" not in err, err
+    assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
     assert _gone(workers) == [], "orphaned workers"
 
 

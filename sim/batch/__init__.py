@@ -5,6 +5,9 @@
 >>> run_batch(specs, "results/zakat")  # doctest: +SKIP
 >>> results = load_results("results/zakat")  # doctest: +SKIP
 
+``load_results`` warns (:class:`IncompleteBatchWarning`) when the folder holds fewer runs than its
+batch planned (interrupted, or some runs failed).
+
 Over a calibration's posterior: ``plan(..., posterior="calib/NAME", draws=20)`` (or
 ``batch(..., posterior=..., draws=...)``) gives replication ``r`` of every scenario the
 posterior's ``r``-th weighted draw (:mod:`~sim.batch.posterior`).
@@ -28,9 +31,11 @@ from sim.batch.plan import (
     safe_name,
 )
 from sim.batch.store import FORMAT, MANIFEST, RUNS, Results, atomic_write, ema_tables, load_results
+from sim.interrupt import IncompleteBatchWarning
 
 __all__ = [
-    "COUNTED", "FORMAT", "ID_COLUMNS", "MANIFEST", "RUNS", "TOP_LEVEL_KEYS", "BatchSummary", "Results", "RunResult",
+    "COUNTED", "FORMAT", "ID_COLUMNS", "MANIFEST", "RUNS", "TOP_LEVEL_KEYS", "BatchSummary", "IncompleteBatchWarning",
+    "Results", "RunResult",
     "RunSpec", "atomic_write", "batch", "build_model", "count_runs", "ema_tables", "load_results", "locked", "plan",
     "point_label", "replication_seed", "replications", "run_batch", "run_one", "safe_name",
 ]

@@ -18,6 +18,19 @@ from distributed import WorkerPlugin
 from sim.batch.executors import MODEL_MODULES, preload_and_freeze
 from sim.errors import InputError
 
+DASK_ALLOWED = "'local' or a scheduler address like tcp://host:8786"
+
+
+def scheduler_client(address: str, key: str = "dask") -> Any:
+    """A Dask client of the scheduler at ``address``; an InputError naming ``key`` (the option that
+    gave the address) if it cannot be reached within 30 s. Batches and calibrations both use it."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="30s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(None, key, f"cannot reach the scheduler {address!r}: {exc}", allowed=DASK_ALLOWED) from None
+
 
 class ModelPreloaded(WorkerPlugin):
     """On each worker: import ``modules``, then :func:`gc.freeze` (see the module's docstring)."""

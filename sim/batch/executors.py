@@ -3,7 +3,7 @@
 The function that makes one run is passed in (the engine's ``run_one``), so that it is looked up
 when the batch starts. Local workers are forked from the batch's process where that is safe, else
 spawned (:func:`start_method`). Worker processes end with the batch: when its process is gone, and
-at once when it is interrupted (Ctrl-C, SIGTERM) through a shared stop event, without private APIs.
+at once when it is interrupted (Ctrl-C, SIGTERM) through a shared stop flag, without private APIs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -60,11 +61,14 @@ def start_method() -> str:
 
 
 def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None:
-    """In a worker: end this process as soon as the batch stops (``stop`` is set) or its process is gone.
+    """In a worker: end this process as soon as the batch stops (``stop.value`` is set) or its process is gone.
 
     Ctrl-C is the batch's to handle: the worker ignores SIGINT (a terminal sends it to the whole
     process group), and the batch sets ``stop`` when it is interrupted, so a run in progress ends at
     once instead of finishing (it is lost anyway: resume runs it again). No orphans either way.
+    ``stop`` is a lock-free shared flag, polled: a SIGTERM to the whole group (``timeout``, systemd)
+    kills the workers at any point, and one killed inside a wait on a multiprocessing Event left its
+    lock or its condition's count taken, so that the batch waited for ever to set it.
 
     The modules in ``preload`` are imported first and everything then alive is frozen out of the
     cyclic garbage collector (:func:`gc.freeze`): the libraries' ~100,000 objects live as long as
@@ -75,9 +79,8 @@ def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None
     preload_and_freeze(preload)
 
     def watch() -> None:
-        while os.getppid() == parent:
-            if stop.wait(STOP_POLL_S):
-                break
+        while os.getppid() == parent and not stop.value:
+            time.sleep(STOP_POLL_S)
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
@@ -113,7 +116,7 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
         for module in modules:
             importlib.import_module(module)
     ctx = multiprocessing.get_context(method)
-    stop = ctx.Event()
+    stop = ctx.RawValue("b", 0)  # no lock: setting it never waits for a worker (see _worker_start)
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
                                   initargs=(os.getpid(), stop, modules))
     try:
@@ -124,10 +127,10 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
     except BaseException:
-        stop.set()  # every worker ends now, its run in progress too (see _worker_start)
-        # wait for them: a worker still starting reads the stop event's semaphore, which this
-        # process removes when it exits (the worker would die with a traceback); one that is
-        # importing ends when it starts watching the event, within its import time (~1-2 s)
+        stop.value = 1  # every worker ends now, its run in progress too (see _worker_start)
+        # wait for them: a worker still starting reads what this process shares with it, which
+        # goes when this process exits (the worker would die with a traceback); one that is
+        # importing ends when it starts watching the flag, within its import time (~1-2 s)
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
@@ -208,6 +211,8 @@ def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: in
     except ImportError:
         raise InputError(None, "dask", "dask.distributed is not installed",
                          allowed="pip install 'insim[dask]' or run without dask") from None
+    from sim.batch.dask_workers import prepare_workers, scheduler_client
+
     with contextlib.ExitStack() as stack:
         if address == "local":
             # the dashboard is a web server: only when asked for
@@ -215,13 +220,7 @@ def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: in
                                                        dashboard_address=dashboard, host="127.0.0.1"))
             client = stack.enter_context(Client(cluster))
         else:
-            try:
-                client = stack.enter_context(Client(address, timeout="30s"))
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(None, "dask", f"cannot reach the scheduler {address!r}: {exc}",
-                                 allowed="'local' or a scheduler address like tcp://host:8786") from None
-        from sim.batch.dask_workers import prepare_workers
-
+            client = stack.enter_context(scheduler_client(address))
         prepare_workers(client, (run.__module__, *preload))
         futures = {client.submit(run, *run_args(spec, probe), key=f"insim-{spec.run_id}-{spec.seed}",
                                  pure=False): spec for spec in todo}

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,12 +50,13 @@ from sim.batch.probe import write_arrays
 from sim.datadict import LAST_MONTH_PREFIX, tidy_runs, tidy_table, write_datapackage
 from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
+from sim.interrupt import IncompleteBatchWarning, incomplete_note
 from sim.outcomes import OUTCOMES
 
-__all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "Results", "atomic_write",
-           "check_run", "clean_temp", "consolidate", "ema_tables", "find_table", "has_pyarrow", "load_results",
-           "prune_parts", "read_json", "read_manifest", "read_table", "run_files", "run_table", "sha256", "store_run",
-           "table_ext", "write_json", "write_table", "writing"]
+__all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "IncompleteBatchWarning",
+           "Results", "atomic_write", "check_run", "clean_temp", "consolidate", "ema_tables", "find_table",
+           "has_pyarrow", "load_results", "prune_parts", "read_json", "read_manifest", "read_table", "run_files",
+           "run_table", "sha256", "store_run", "table_ext", "write_json", "write_table", "writing"]
 
 FORMAT = "insim-batch/1"
 MANIFEST = "manifest.json"
@@ -303,7 +305,9 @@ def load_results(out: str | Path) -> Results:
     """Read a results folder: every run file is checked against its recorded hash first.
 
     The batch-wide tables are rebuilt from ``runs/`` when missing; a table that differs from
-    the one the batch wrote is an error naming it.
+    the one the batch wrote is an error naming it. A batch that holds fewer runs than it planned
+    (interrupted, or runs failed or lost) gives an :class:`~sim.interrupt.IncompleteBatchWarning`
+    saying how many are there.
     """
     out = Path(out)
     if not out.is_dir():
@@ -330,6 +334,11 @@ def load_results(out: str | Path) -> Results:
             raise InputError(out / name, None, "differs from the table the batch wrote (sha256 in manifest.json)",
                              allowed=f"delete {out / name}; it is rebuilt from {out / RUNS} on the next read")
     tables = {s: read_table(find_table(out, s)) for s in stems}
+    statuses = tables["runs"]["status"] if "status" in tables["runs"] else pd.Series(dtype=object)
+    n_ok = int((statuses == "ok").sum())
+    note = incomplete_note(out, manifest.get("status"), len(run_ids), n_ok, len(statuses) - n_ok)
+    if note:
+        warnings.warn(note, IncompleteBatchWarning, stacklevel=2)
     incidents = find_table(out, "incidents")
     return Results(out, manifest, tables["runs"], tables["monthly"], tables["villages"],
                    read_table(incidents) if incidents else None)
