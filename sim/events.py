@@ -3,7 +3,7 @@
 Each kind has a pydantic model of its arguments (so scenario files are checked before a run) and
 an ``apply`` that changes the model's :class:`~sim.policy.Policy` or calls the mechanism it
 concerns (which carries the citations). Districts named by an event are checked against the map
-when the model is built.
+when the scenario is loaded (:func:`sim.scenario.load_scenario`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.errors import InputError
+from sim.errors import InputError, as_written, value_kind
 from sim.tomlfile import parse_toml
 
 if TYPE_CHECKING:
@@ -172,8 +172,8 @@ def _kind(value: Any, types: type | tuple[type, ...]) -> bool:
 
 def _need(path: Path, key: str, value: Any, types: type | tuple[type, ...], allowed: str) -> Any:
     if not _kind(value, types):
-        got = "missing" if value is None else f"{value!r} ({type(value).__name__})"
-        raise InputError(path, key, "missing" if value is None else f"wrong type: {got}", allowed=allowed)
+        problem = "missing" if value is None else f"wrong type: {as_written(value)} is {value_kind(value)}"
+        raise InputError(path, key, problem, allowed=allowed)
     return value
 
 
@@ -255,7 +255,8 @@ def _districts(path: Path, legend: dict[str, Any]) -> list[District]:
                              allowed=", ".join(ZONES))
         market = spec.get("village_market")
         if market is not None and not (_kind(market, int | float) and 0 <= market <= MAX_MARKET):
-            raise InputError(path, f"{key}.village_market", f"{market!r}", allowed=f"a number from 0 to {MAX_MARKET}")
+            raise InputError(path, f"{key}.village_market", as_written(market),
+                             allowed=f"a number from 0 to {MAX_MARKET}")
         governorate = spec.get("governorate", "")
         if governorate and governorate not in GOVERNORATES:
             raise InputError(path, f"{key}.governorate", f"unknown governorate {governorate!r}",
@@ -271,7 +272,7 @@ def _place(path: Path, i: int, spec: Any, width: int, height: int) -> Place:
     name = _text(path, f"{key}.name", spec.get("name"), "the place's name, unique on the map")
     key = f"places[{i}] ({name})"
     if spec.get("kind") not in PLACE_KINDS:
-        raise InputError(path, f"{key}.kind", "missing" if spec.get("kind") is None else f"{spec.get('kind')!r}",
+        raise InputError(path, f"{key}.kind", "missing" if spec.get("kind") is None else as_written(spec.get("kind")),
                          allowed=", ".join(PLACE_KINDS))
     col = _need(path, f"{key}.x", spec.get("x"), int, f"a whole number from 0 to {width - 1}")
     row = _need(path, f"{key}.y", spec.get("y"), int, f"a whole number from 0 to {height - 1}")
@@ -327,7 +328,7 @@ def load_map(path: str | Path) -> Geography:
     road = np.zeros((width, height), dtype=bool)
     for i, chain in enumerate(_need(path, "roads", data.get("roads", []), list, "a list of lists of place names")):
         if not isinstance(chain, list) or len(chain) < 2:
-            raise InputError(path, f"roads[{i}]", f"{chain!r}", allowed="a list of at least two place names")
+            raise InputError(path, f"roads[{i}]", as_written(chain), allowed="a list of at least two place names")
         for place in chain:
             if place not in by_name:
                 raise InputError(path, f"roads[{i}]", f"unknown place {place!r}", "names of [[places]]")

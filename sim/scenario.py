@@ -6,7 +6,8 @@ are merged (the child wins) and the child's events are added to the parent's (un
 :class:`~sim.errors.InputError` naming the file, the key and what is allowed.
 
 Event dates are ISO dates (``2021-06-01``) or offsets from the start (``"+12 months"``,
-``"+90 days"``, ``"+2 years"``).
+``"+90 days"``, ``"+2 years"``). A relative ``map`` path is taken from the folder of the file
+that names it, not from the current folder.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-from sim.errors import InputError
-from sim.events import EVENT_KINDS, EventArgs, ScheduledEvent
+from sim.errors import InputError, as_written, value_kind
+from sim.events import EVENT_KINDS, EventArgs, PrisonAttackWindow, ScheduledEvent, SetParameters
 from sim.parameters import Parameters
 from sim.resources import scenarios_dir
 from sim.tomlfile import parse_toml
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 SCENARIOS = scenarios_dir()
 DEFAULT_START = dt.date(2019, 4, 1)  # the month after Baghouz fell (facts baghouz_fall, attrition_appeal)
+EVENT_DATE = "a date like 2021-03-01, or an offset from the start like '+12 months'"
 OFFSET = re.compile(r"^\+\s*(\d+)\s*(day|days|month|months|year|years)$")
 # the calendar a scenario may use: wide enough for any study, far from datetime's year 9999
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
@@ -189,14 +191,23 @@ def allowed_names(choices: list[str]) -> str:
 def _raise_validation(exc: ValidationError, path: Path | None, prefix: str, choices: list[str],
                       model: type[BaseModel] | None = None) -> None:
     err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"])
-    key = f"{prefix}.{loc}" if prefix and loc else (prefix or loc)
+    loc = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in err["loc"]).lstrip(".")  # events[0].kind
+    key = f"{prefix}{'' if loc.startswith('[') else '.'}{loc}" if prefix and loc else (prefix or loc)
     if err["type"] == "extra_forbidden":
         bad = str(err["loc"][-1])
         raise InputError(path, key, "unknown key" + suggest(bad, choices),
                          allowed=allowed_names(choices)) from None
-    raise InputError(path, key, f"{err['msg']} (got {err.get('input')!r})",
-                     allowed=allowed_values(model, str(err["loc"][0])) if model and err["loc"] else "") from None
+    allowed = allowed_values(model, str(err["loc"][0])) if model and err["loc"] else ""
+    value = err.get("input")
+    if err["type"] == "missing":
+        problem = "missing"
+    elif err["type"].endswith(("_type", "_parsing")):  # the wrong kind of value: say which kind, in plain words
+        problem = f"wrong type: {as_written(value)} is {value_kind(value)}"
+    elif err["msg"].startswith("Input should"):  # out of range: "-5 should be greater than or equal to 0"
+        problem = f"{as_written(value)} {err['msg'].removeprefix('Input ')}"
+    else:
+        problem = f"{err['msg']} (got {as_written(value)})"
+    raise InputError(path, key, problem, allowed=allowed) from None
 
 
 def allowed_values(model: type[BaseModel], name: str) -> str:
@@ -206,12 +217,30 @@ def allowed_values(model: type[BaseModel], name: str) -> str:
         return ""
     low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
     high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
-    kinds = {float: "a number", int: "a whole number", bool: "true or false", dt.date: "a date (YYYY-MM-DD)",
-             str: "text"}
-    what = kinds.get(info.annotation, str(info.annotation).replace("typing.", ""))
+    what = type_in_words(info.annotation)
     if low is not None or high is not None:
         what += f" from {'-inf' if low is None else low} to {'inf' if high is None else high}"
     return what
+
+
+def type_in_words(annotation: Any) -> str:
+    """A field's type as a user reads it: ``int`` is "a whole number", ``list[str] | None`` "a list of text"."""
+    words = {float: "a number", int: "a whole number", bool: "true or false", dt.date: "a date like 2021-03-01",
+             str: "text", dict: "a table"}
+    if annotation in words:
+        return words[annotation]
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    origin = get_origin(annotation)
+    if origin is list and args:
+        item = type_in_words(args[0])
+        return "a list of text values" if item == "text" else f"a list, each item {item}"
+    if origin is dict:
+        return words[dict]
+    if origin is Literal:
+        return " or ".join(repr(a) for a in args)
+    if len(args) == 1:  # X | None: the None is the default, not something to write
+        return type_in_words(args[0])
+    return " or ".join(type_in_words(a) for a in args) if args else "a value"
 
 
 def _check_parameters(values: dict[str, Any], path: Path | None, prefix: str) -> None:
@@ -282,7 +311,9 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     raw["events"] = [{**e, "_file": str(path), "_index": i} if isinstance(e, dict) else e
                      for i, e in enumerate(raw.get("events", []))]
     if "map" in raw:
-        # a map is found next to the file that names it, whoever extends that file
+        # a map is found next to the file that names it, whoever extends that file (so a folder of
+        # scenarios and maps can be moved as a whole); the path as written is kept for messages
+        raw["_map_written"], raw["_map_file"] = raw["map"], str(path)
         raw["map"] = str((path.parent / raw["map"]).resolve())
     parent_name = raw.get("extends")
     if not parent_name:
@@ -333,6 +364,7 @@ def load_scenario(name_or_path: str | Path, **overrides: Any) -> Scenario:
 def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
     data = _read(path)
     files = data.pop("_files")
+    map_written, map_file = data.pop("_map_written", None), data.pop("_map_file", None)
     for key, value in overrides.items():
         if key in FILE_ONLY:  # the file is already read and merged: an override would be ignored
             raise InputError(path, key, "can only be set in the scenario file, not as an override",
@@ -348,8 +380,13 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
         _raise_validation(exc, path, "", list(ScenarioFile.model_fields), ScenarioFile)
     _check_parameters(top.parameters, path, "parameters")
     map_path = (path.parent / top.map).resolve() if "map" in data else (SCENARIOS / top.map).resolve()
+    if "map" in overrides:
+        map_written, map_file = overrides["map"], path
     if not map_path.is_file():
-        raise InputError(path, "map", f"{top.map!r} not found", allowed="a map file under scenarios/maps/")
+        written = top.map if map_written is None else map_written
+        raise InputError(map_file or path, "map", f"{as_written(written)} not found (looked for {map_path})",
+                         allowed="a map file's path, absolute or relative to the folder of the scenario file "
+                         f"that names it; the shipped map is {SCENARIOS / 'maps' / 'nes.toml'}")
     end = add_months(top.start, top.months)  # within the calendar: start and months are bounded
     events, dropped, origins = [], [], []
     # a run cut short (or moved) from the command line, or by a file extending another, drops the
@@ -358,20 +395,23 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
     reshaped = "months" in overrides or "start" in overrides
     for i, raw in enumerate(data.get("events", [])):
         if not isinstance(raw, dict):
-            raise InputError(path, f"events[{i}]", f"{raw!r} is not a table", allowed="[[events]] tables")
+            raise InputError(path, f"events[{i}]", f"{as_written(raw)} is not a table", allowed="[[events]] tables")
         raw = dict(raw)
         file = Path(raw.pop("_file", path))
         key = f"events[{raw.pop('_index', i)}]"
         reshaped_by_child = raw.pop("_reshaped", False)
-        kind = raw.pop("kind", None)
+        if "kind" not in raw:
+            raise InputError(file, f"{key}.kind", "missing: every event needs a kind", allowed=", ".join(EVENT_KINDS))
+        kind = raw.pop("kind")
         if not isinstance(kind, str) or kind not in EVENT_KINDS:
-            problem = f"unknown event kind {kind!r}" + suggest(str(kind), list(EVENT_KINDS))
+            problem = f"unknown event kind {as_written(kind)}" + suggest(str(kind), list(EVENT_KINDS))
             raise InputError(file, f"{key}.kind", problem, allowed=", ".join(EVENT_KINDS))
         if "date" not in raw:
-            raise InputError(file, f"{key}.date", "missing", allowed="an ISO date or an offset like '+12 months'")
-        date = _event_date(raw.pop("date"), top.start)
+            raise InputError(file, f"{key}.date", "missing", allowed=EVENT_DATE)
+        written = raw.pop("date")
+        date = _event_date(written, top.start)
         if date is None:
-            raise InputError(file, f"{key}.date", "not a date", allowed="an ISO date or an offset like '+12 months'")
+            raise InputError(file, f"{key}.date", f"{as_written(written)} is not a date", allowed=EVENT_DATE)
         if not (top.start <= date < end) and (reshaped or reshaped_by_child):
             dropped.append(f"{kind} on {date}")
             continue
@@ -384,11 +424,10 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
             args = cls.model_validate({"kind": kind, **raw}, strict=True)
         except ValidationError as exc:
             _raise_validation(exc, file, key, [k for k in cls.model_fields if k != "kind"] + ["kind", "date"], cls)
-        if kind == "set_parameters":
-            _check_parameters({**top.parameters, **args.parameters}, file, f"{key}.parameters")
+        _check_event(args, date, top.parameters, file, key)
         events.append(EventSpec((date - top.start).days, date, args))
         origins.append((file, key))
-    _check_districts(events, origins, map_path)
+    _check_map_and_districts(events, origins, map_path)
     events.sort(key=lambda e: e.day)
     resolved = {k: v for k, v in data.items() if k != "events"}
     resolved["events"] = [{"kind": e.kind, "date": e.date.isoformat(), **e.args.model_dump(exclude={"kind"})}
@@ -401,14 +440,33 @@ def _load(path: Path, overrides: dict[str, Any]) -> Scenario:
                     top.months, top.seed, dict(top.parameters), tuple(events), resolved)
 
 
-def _check_districts(events: list[EventSpec], origins: list[tuple[Path, str]], map_path: Path) -> None:
+def _check_event(args: EventArgs, date: dt.date, parameters: dict[str, Any], file: Path, key: str) -> None:
+    """What one event's own fields cannot say: its parameters against the scenario's, its window against its date."""
+    if isinstance(args, SetParameters):
+        if not args.parameters:  # an event that changes nothing is a mistake (a misplaced table, a typo)
+            raise InputError(file, f"{key}.parameters", "missing or empty: the event would change nothing",
+                             allowed="an [events.parameters] table with at least one parameter, "
+                             "e.g. killing_prob = 0.2")
+        _check_parameters({**parameters, **args.parameters}, file, f"{key}.parameters")
+    if isinstance(args, PrisonAttackWindow) and args.window_closes < date:
+        raise InputError(file, f"{key}.window_closes", f"{args.window_closes} is before the window opens "
+                         f"(the event's date, {date})", allowed=f"a date like 2021-03-01, on or after {date}")
+
+
+def _check_map_and_districts(events: list[EventSpec], origins: list[tuple[Path, str]], map_path: Path) -> None:
+    """The map is sound and districts named by events are on it; an error names the file and key that wrote them."""
     from sim.geography import load_map
 
-    wanted = [(origin, e) for origin, e in zip(origins, events, strict=True) if e.kind == "elite_bargain"]
-    if not wanted:
-        return
+    # the map is read even when no event names a district: a bad map is an error now, not mid-run
     names = [d.name for d in load_map(map_path).districts]
-    for (file, key), e in wanted:
-        if e.args.district not in names:
-            raise InputError(file, f"{key}.district", f"unknown district {e.args.district!r}"
-                             + suggest(e.args.district, names), allowed=", ".join(names))
+    named = [(origin, name, getattr(e.args, name)) for origin, e in zip(origins, events, strict=True)
+             for name in ("district", "districts") if getattr(e.args, name, None) is not None]
+    for (file, key), field_name, value in named:
+        given = [value] if isinstance(value, str) else value
+        if not given:  # None (the key left out) means every district; an empty list means none, which is a slip
+            raise InputError(file, f"{key}.{field_name}", "an empty list names no district",
+                             allowed=f"one or more of {', '.join(names)}; or leave {field_name} out for every district")
+        for district in given:
+            if district not in names:
+                raise InputError(file, f"{key}.{field_name}", f"unknown district {district!r} on the map "
+                                 f"{map_path}" + suggest(district, names), allowed=", ".join(names))
