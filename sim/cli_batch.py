@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import sys
 from pathlib import Path
 from typing import Any
 
 from sim.cli_args import (
+    CONFIRM_RUNS,
     add_command,
     add_set_option,
+    check_dates,
+    check_sweep_values,
+    confirm_runs,
     load_with,
     note_dropped,
     parse_dates,
@@ -22,13 +27,11 @@ from sim.cli_args import (
     parse_sets,
     parse_sweeps,
     seed_value,
+    whole_number_arg,
 )
 from sim.cli_json import add_json_option
 from sim.errors import InputError
 from sim.folders import check_writable
-
-#: batches of more runs than this ask before they start (``--yes`` skips the question)
-CONFIRM_RUNS = 1000
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -44,13 +47,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.dask_dashboard and args.dask != "local":
         raise InputError(None, "--dask-dashboard", "only for a local cluster", allowed="with --dask local")
     sets, sweep = parse_sets(args.set), parse_sweeps(args.sweep)
-    if not args.no_plots:
-        parse_dates(args.dates)
-    n_runs = batch.count_runs(len(args.files), reps, sweep)
-    if n_runs > CONFIRM_RUNS and not args.yes:
-        confirm(n_runs)
+    dates = parse_dates(args.dates)
+    if dates and args.no_plots:  # the dates would be silently unused
+        raise InputError(None, "--dates", "dates are for the plots' zone maps, and --no-plots draws none",
+                         allowed="--dates without --no-plots, or `insim plot OUT --dates ...` after the batch")
     for file in args.files:
         note_dropped(load_with(file, sets))
+        check_sweep_values(file, sets, sweep)
+        if dates:
+            check_dates(dates, run_spans(file, sets, sweep))
+    confirm_runs(batch.count_runs(len(args.files), reps, sweep), args.yes, "--reps / sweep values")
     specs = batch.plan(list(args.files), args.reps, seed=args.seed, sets=sets or None, sweep=sweep or None,
                        posterior=args.posterior, draws=args.draws)
     summary = batch.run_batch(specs, args.out, workers=args.workers, dask=args.dask, resume=args.resume,
@@ -60,7 +66,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if summary.n_done + summary.n_skipped > len(summary.failed):
         results = batch.load_results(args.out)
         if not args.no_plots:
-            draw_plots(results, Path(args.out) / "plots", None, parse_dates(args.dates))
+            draw_plots(results, Path(args.out) / "plots", None, dates)
         print_comparison(results, None, None)
     if not summary.ok:
         print(f"insim batch: {len(summary.failed)} run(s) failed and {len(summary.lost)} were lost of "
@@ -68,15 +74,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
-def confirm(n_runs: int) -> None:
-    """Ask before a batch of more than :data:`CONFIRM_RUNS` runs; InputError if not confirmed."""
-    question = f"This batch has {n_runs:,} runs. Run them all? [y/N] "
-    if not sys.stdin.isatty():
-        raise InputError(None, "--yes", f"the batch has {n_runs:,} runs (more than {CONFIRM_RUNS:,}) and there "
-                         "is no terminal to ask", allowed="add --yes to run them, or fewer --reps / sweep values")
-    print(question, end="", file=sys.stderr, flush=True)
-    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-        raise InputError(None, "--yes", f"not confirmed: {n_runs:,} runs", allowed="answer y, or add --yes")
+def run_spans(file: str, sets: dict[str, Any], sweep: dict[str, list[Any]]) -> dict[str, tuple[dt.date, dt.date]]:
+    """The (first day, day after) of each run of ``file``: one span, or one per swept start and months."""
+    timing = {k: v for k, v in sweep.items() if k in ("start", "months")}
+    spans = {}
+    for values in itertools.product(*timing.values()):
+        point = dict(zip(timing, values, strict=True))
+        scenario = load_with(file, {**sets, **point}, "--sweep")
+        label = " ".join([scenario.name, *(f"[{k}={v}]" for k, v in point.items())])
+        spans[label] = (scenario.start, scenario.end)
+    return spans
 
 
 def draw_plots(results: Any, out: Path, outcomes: list[str] | None, dates: list[dt.date]) -> None:
@@ -103,8 +110,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
     """(Re)draw a batch's plots."""
     outcomes, dates = parse_outcomes(args.outcomes), parse_dates(args.dates)
     from sim.batch import load_results
+    from sim.scenario import add_months
 
     results = load_results(args.dir)  # every run file checked against its recorded hash
+    if dates:  # a row's date is its month's first day
+        by_scenario = results.monthly.groupby("scenario")["date"]
+        check_dates(dates, {name: (first.date(), add_months(last.date(), 1))
+                            for name, first, last in zip(by_scenario.min().index, by_scenario.min(),
+                                                         by_scenario.max(), strict=True)})
     target = Path(args.out) if args.out else Path(args.dir) / "plots"
     check_writable(target, "--out" if args.out else None)
     draw_plots(results, target, outcomes, dates)
@@ -133,23 +146,23 @@ def register(sub: Any) -> None:
         insim batch history us_withdrawal --posterior calib/default --draws 20   # over the posterior
         (exit status 1 when some runs failed; their tracebacks stay in OUT/runs/<run_id>/)""")
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files or shipped scenario names")
-    p.add_argument("--reps", type=int, help="replications of each scenario and sweep value (required "
+    p.add_argument("--reps", type=whole_number_arg, help="replications of each scenario and sweep value (required "
                    "without --posterior)")
     p.add_argument("--posterior", metavar="CALIB_DIR",
                    help="a calibration folder (insim calibrate --out): replication r of every scenario runs "
                         "with the posterior's r-th weighted draw")
-    p.add_argument("--draws", type=int, metavar="K",
+    p.add_argument("--draws", type=whole_number_arg, metavar="K",
                    help="posterior draws = replications (default --reps); with --posterior only")
     p.add_argument("--seed", type=seed_value, default=0,
                    help="root seed the runs' seeds are spawned from, 0 or more (default 0)")
     add_set_option(p, "months, start, map; the seeds come from --seed")
     p.add_argument("--sweep", action="append", metavar="KEY=V1,V2", help="values to cross with the scenarios")
-    p.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+    p.add_argument("--workers", type=whole_number_arg, help="local worker processes (default: CPU count)")
     p.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local' for a LocalCluster")
     p.add_argument("--out", default="results/batch", metavar="DIR", help="results folder (default results/batch)")
     p.add_argument("--resume", action="store_true", help="run only the runs missing from OUT")
     p.add_argument("--no-plots", action="store_true", help="do not draw plots")
-    p.add_argument("--dates", help="comma-separated dates for zone-influence maps in the plots")
+    p.add_argument("--dates", help="comma-separated dates within the runs, for zone-influence maps in the plots")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--yes", action="store_true", help=f"do not ask before a batch of more than {CONFIRM_RUNS} runs")
     p.add_argument("--dask-dashboard", metavar="ADDRESS",
@@ -160,10 +173,10 @@ def register(sub: Any) -> None:
         insim plot results/demo --outcomes killings,is_fighters --dates 2020-01-01,2022-01-01""")
     p.add_argument("dir", metavar="DIR", help="a batch's results folder")
     p.add_argument("--outcomes", help="comma-separated outcome names (default: the main ones)")
-    p.add_argument("--dates", help="comma-separated dates for zone-influence maps")
+    p.add_argument("--dates", help="comma-separated dates within the runs, for zone-influence maps")
     p.add_argument("--out", metavar="PLOTS_DIR", help="where to write (default DIR/plots)")
 
-    p = add_command(sub, "compare", cmd_compare, "Median and 10-90%% band per scenario, and paired worse-shares.", """
+    p = add_command(sub, "compare", cmd_compare, "Median and 10-90% band per scenario, and paired worse-shares.", """
         insim compare results/demo
         insim compare results/demo --reference baseline --outcomes killings,mean_trust""")
     p.add_argument("dir", metavar="DIR", help="a batch's results folder")

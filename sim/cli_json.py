@@ -42,7 +42,8 @@ def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
     """Add ``--json [FILE]`` to ``parser`` (``what`` names what the JSON holds, for the help)."""
     parser.add_argument("--json", nargs="?", const=STDOUT, metavar="FILE",
                         help=f"{what} as JSON: alone (or '-') printed instead of the text; "
-                             "with FILE written there (text still printed). Put it after FILE arguments")
+                             "with FILE (a name ending in .json) written there (text still printed). "
+                             "Put it after FILE arguments")
 
 
 def plain(value: Any) -> Any:
@@ -68,22 +69,41 @@ def wants_text(target: str | None) -> bool:
 
 
 def check_json_target(target: str | None, stdout: bool = True, create: bool = False) -> Path | None:
-    """The JSON file asked for (None for stdout or no JSON); InputError if it is a folder, or its folder is
-    missing or cannot be written (checked before a command works, so its results are not lost at the end).
+    """The JSON file asked for (None for stdout or no JSON); InputError if it is a folder, its name does not
+    end in .json, it exists and does not hold JSON, or its folder is missing or cannot be written (checked
+    before a command works, so its results are not lost at the end).
+
+    The name must end in .json because ``--json`` takes an optional value: ``insim check --json a.toml b.toml``
+    reads a.toml as the JSON file, and writing there would destroy a scenario.
 
     ``stdout``: whether '-' means standard output; ``create``: make the file's folder if it is missing.
     """
     if target is None or (stdout and target == STDOUT):
         return None
     path = Path(target)
-    example = "a file name, e.g. out.json" + (", or '-' for stdout" if stdout else "")
+    example = "a file name ending in .json, e.g. out.json" + (", or '-' for stdout" if stdout else "")
     if path.is_dir():
         raise InputError(path, "--json", "is a folder", allowed=example)
+    if path.suffix.lower() != ".json":
+        raise InputError(path, "--json", "is not a .json file name; writing JSON there could replace another "
+                         "file (put --json after the FILE arguments, or write --json=FILE)", allowed=example)
+    if path.exists() and not holds_json(path):
+        raise InputError(path, "--json", "exists and does not hold JSON; it is not replaced",
+                         allowed="a new file name, or a JSON file to replace")
     folder = path.parent
     if not folder.is_dir() and not create:
         raise InputError(folder, "--json", "no such folder", allowed="an existing folder")
     check_writable(folder, "--json")
     return path
+
+
+def holds_json(path: Path) -> bool:
+    """Whether the file at ``path`` can be read as JSON (so it may be replaced by new JSON)."""
+    try:
+        json.loads(path.read_bytes())
+    except (OSError, ValueError):  # unreadable, not UTF-8, or not JSON
+        return False
+    return True
 
 
 def emit_json(payload: Any, target: str | None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sim.analysis import text_table
 from sim.cli_args import add_command, add_set_option, load_with, note_dropped, parse_sets, seed_value
-from sim.folders import check_writable
+from sim.folders import check_output_folder, check_writable
 
 #: outcomes shown in ``insim run``'s summary table
 SUMMARY_OUTCOMES: tuple[str, ...] = (
@@ -53,8 +53,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     sets = parse_sets(args.set)
     scenario = load_with(args.file, sets)
     out = Path(args.out) if args.out else None
-    if out is not None:
-        check_writable(out)
+    if out is not None:  # a run has no --resume: an earlier command's folder is kept as it is
+        check_output_folder(out, "--out", None, allowed="another --out folder, new or empty (insim run neither "
+                            "resumes nor replaces a folder)")
+        check_writable(out, "--out")
     note_dropped(scenario)
     seed = args.seed if args.seed is not None else scenario.seed
     started = time.perf_counter()

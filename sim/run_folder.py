@@ -38,7 +38,7 @@ def run_into(file: str, sets: dict[str, Any], seed: int, out: Path, command: Seq
     """Run ``file`` (with ``sets``) on ``seed`` as a one-run batch in ``out``; the stored run.
 
     Returns None when the run failed (its traceback is in ``out/runs/<run_id>/error.txt``).
-    Raises InputError when ``out`` already holds a batch.
+    Raises InputError when ``out`` already holds a batch or another command's results (:mod:`sim.folders`).
     """
     from sim.batch import plan, run_batch
     from sim.batch.engine import id_columns

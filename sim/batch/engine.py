@@ -37,6 +37,7 @@ from sim.batch.probe import RunProbe
 from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
+from sim.folders import check_batch_folder
 from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
 from sim.scenario import load_scenario
 
@@ -259,9 +260,7 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(out, None, "is a file, not a folder")
-    if (out / store.MANIFEST).exists() and not resume:
-        raise InputError(out, None, "already holds a batch's results (manifest.json)",
-                         allowed="resume=True (--resume) to finish that batch, or another folder")
+    check_batch_folder(out, resume)  # another command's folder, or a batch without resume, is refused
     inputs = mf.inputs_of(specs)
     created = not out.exists()
     with store.writing(out):

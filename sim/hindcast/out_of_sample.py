@@ -65,7 +65,7 @@ def load_later(path: str | Path, first: pd.Period, last: pd.Period,
         what = (f"no month after {fit_end}" if later.empty else
                 f"no month after {fit_end} inside the run ({first} to {last})")
         raise InputError(path, "month", what,
-                         allowed=f"months from {end + 1} to {last} in the columns of ric_nes_2019_2021.csv "
+                         allowed=f"months from {max(end + 1, first)} to {last} in the columns of ric_nes_2019_2021.csv "
                                  "(lengthen the run with --set months=N to reach later months)")
     return inside.reset_index(drop=True), left_out
 

@@ -106,14 +106,41 @@ def problem(chosen: Sequence[Factor]) -> dict[str, Any]:
     return {"num_vars": len(chosen), "names": [f.name for f in chosen], "bounds": [[f.low, f.high] for f in chosen]}
 
 
+def screenable_outcomes() -> list[str]:
+    """The outcomes a screening can rank: the numeric columns of a batch's stored runs table."""
+    from sim.datadict import LAST_MONTH_PREFIX, TOTAL_PREFIX
+    from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
+
+    return [*(o for o in OUTCOMES if o not in COUNTED_PER_MONTH), *(TOTAL_PREFIX + o for o in COUNTED_PER_MONTH),
+            *(LAST_MONTH_PREFIX + o for o in COUNTED_PER_MONTH), "n_events"]
+
+
+def check_outcomes(names: Sequence[str]) -> list[str]:
+    """``names`` if each is a screenable outcome; else InputError before any run (not after them all)."""
+    from sim.scenario import suggest
+
+    allowed = screenable_outcomes()
+    for name in names:
+        if name not in allowed:
+            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + suggest(name, allowed),
+                             allowed=", ".join(allowed))
+    return list(names)
+
+
 def check_design(n_parameters: int, trajectories: int, levels: int) -> None:
     """InputError unless a Morris design of these sizes can be drawn (SALib fails obscurely otherwise)."""
     if n_parameters < 2:
         raise InputError(None, "parameters", "Morris screening needs at least two parameters")
     if trajectories < 2:
         raise InputError(None, "trajectories", f"needs at least 2 (got {trajectories})")
-    if levels < 2:  # the grid's step is levels / (2 (levels - 1)): no grid below two levels
+    # SALib's grid has step levels / (2 (levels - 1)) and trajectories start on the lower levels / 2 of
+    # its levels: no grid below two levels, and an odd number puts the points off the grid (SALib only
+    # warns "sample may be biased"; with 3 levels no point ever reaches the upper bound)
+    if levels < 2:
         raise InputError(None, "levels", f"needs at least 2 (got {levels})", allowed="an even number, 2 or more")
+    if levels % 2:
+        raise InputError(None, "levels", f"{levels} is odd: SALib's Morris design is then biased",
+                         allowed="an even number of 2 or more, e.g. 4")
 
 
 def design(chosen: Sequence[Factor], trajectories: int, levels: int = 4, seed: int = 0) -> np.ndarray:

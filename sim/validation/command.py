@@ -15,40 +15,38 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from pathlib import Path
 
+from sim.cli_args import add_command, parse_names, seed_value, whole_number_arg
 from sim.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``validate`` sub-command to the CLI's sub-parsers; returns its parser."""
     summary = "Check the stylised facts of the sources over many seeds (pattern-oriented validation)."
-    parser = subparsers.add_parser(
-        "validate", help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n" + textwrap.indent(textwrap.dedent("""\
+    parser = add_command(subparsers, "validate", run, summary, """\
             insim validate                           # 10 seeds, 60 months, every fact
             insim validate --reps 4 --months 42 --workers 2 --out results/validation
             insim validate --facts F7,F9 --reps 5    # only some facts (numbers or ids)
             insim validate --reps 5 --json docs/validation_results.json
             insim validate --reps 20 --dask tcp://scheduler:8786 --out results/validation
             insim validate --reps 20 --out results/validation --resume   # finish an interrupted one
-            (exit status 1 when some emergent facts are not reproduced)"""), "  "))
-    parser.add_argument("--reps", type=int, default=10, help="seeds per scenario (default 10)")
-    parser.add_argument("--months", type=int, default=60, help="length of each run in months (default 60)")
-    parser.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    parser.add_argument("--workers", type=int, help="worker processes (default: CPU count; 1 runs in-process)")
+            (exit status 1 when some emergent facts are not reproduced)""")
+    parser.add_argument("--reps", type=whole_number_arg, default=10, help="seeds per scenario (default 10)")
+    parser.add_argument("--months", type=whole_number_arg, default=60, help="length of each run in months (default 60)")
+    parser.add_argument("--seed", type=seed_value, default=0, help="root seed, 0 or more (default 0)")
+    parser.add_argument("--workers", type=whole_number_arg,
+                        help="worker processes (default: CPU count; 1 runs in-process)")
     parser.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local'")
     parser.add_argument("--facts", help="comma-separated fact ids, short ids (F7b) or numbers (F7) (default: all)")
     parser.add_argument("--out", default="results/validation", metavar="DIR",
                         help="where to write validation.json/.txt/.png and the runs (DIR/runs, replaced "
-                             "unless --resume; default results/validation)")
+                             "unless --resume; another command's folder is refused; default results/validation)")
     parser.add_argument("--resume", action="store_true",
                         help="finish an interrupted validation in DIR (same settings), keeping its stored runs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", metavar="FILE", help="also write the facts as JSON to FILE "
                         "(id, kind, passes_share, at_start, mechanism_off, reproduced, set_in)")
-    parser.set_defaults(func=run)
     return parser
 
 
@@ -63,16 +61,21 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(None, "--months", f"must be at least 1 (got {args.months})")
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {args.workers})")
-    ids = [s.strip() for s in args.facts.split(",") if s.strip()] if args.facts else None
+    ids = parse_names(args.facts, "--facts", "comma-separated fact ids, e.g. F1a,F7")  # "," is no fact
     if not select_facts(ids, months=args.months):
         raise InputError(None, "--facts", f"no fact matches {args.facts!r} for runs of {args.months} months",
                          allowed="ids such as F1a_east_concentration, F1a or F7 (see sim/validation/facts.py)")
     from sim.cli_json import check_json_target
+    from sim.folders import check_output_folder
 
+    out = Path(args.out)
+    for folder in (out, out / RUNS_FOLDER):  # DIR/runs is replaced: only an earlier validation's may be
+        check_output_folder(folder, "--out", "validation", allowed="a new or empty folder, or an earlier insim "
+                            "validate's (its runs are replaced, or finished with --resume and the same settings)")
     json_target = check_json_target(args.json, stdout=False, create=True)  # before the runs, not after them
     try:
         table, meta = timed_validate(args.reps, args.months, args.seed, args.workers, ids,
-                                     out=Path(args.out) / RUNS_FOLDER, resume=args.resume, dask=args.dask,
+                                     out=out / RUNS_FOLDER, resume=args.resume, dask=args.dask,
                                      progress=not args.quiet, command=["insim", *getattr(args, "argv", [])])
     except BatchError as exc:
         print(f"insim validate: {exc}", file=sys.stderr)
