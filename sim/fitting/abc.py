@@ -36,7 +36,7 @@ from sim.errors import InputError
 from sim.fitting.config import FitConfig
 from sim.fitting.history_matching import load_bounds, run_wave, save_wave
 from sim.fitting.priors import Prior, build_priors, from_scores, pyabc_prior
-from sim.fitting.runner import dask_client, default_workers, quiet_forked_workers
+from sim.fitting.runner import check_dask, dask_client, default_workers, quiet_forked_workers
 from sim.fitting.simulate import Simulator, months_until
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
 from sim.folders import check_writable
@@ -157,14 +157,39 @@ def check_projection(config: FitConfig) -> None:
                          allowed=exc.allowed) from None
 
 
+def check_fixed(config: FitConfig) -> None:
+    """InputError naming the config and ``fixed.NAME`` for a value of ``[fixed]`` the scenario refuses.
+
+    The scenario's loader checks the values; its error would name the scenario file, which is not
+    where the value was written.
+    """
+    import sim
+
+    scenario = config.settings["scenario"]
+    sim.load_scenario(scenario)  # errors of the scenario itself name its own file
+    names = set(sim.parameter_table()["parameter"])
+    for name in config.fixed:
+        if name not in names:  # a scenario key (months, start) would clash with the fit's own
+            raise InputError(config.path, f"fixed.{name}", "unknown parameter",
+                             allowed="names from seeds/parameters.toml")
+    try:
+        sim.load_scenario(scenario, **config.fixed)
+    except InputError as exc:
+        name = (exc.key or "").removeprefix("parameters.")
+        raise InputError(config.path, f"fixed.{name}" if name else "fixed", exc.problem,
+                         allowed=exc.allowed) from None
+
+
 def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str | None = None,
             say: Callable[[str], None] = print, record: ObservedRecord | None = None) -> Calibration:
     """Check everything, probe the model once at its defaults, and run (or reload) the history-matching wave.
 
     ``record`` replaces RIC's record (the synthetic-recovery study fits data made by the model).
     """
+    # every input is checked before --out is made or written to
     check_projection(config)
-    check_writable(out, "--out")
+    check_fixed(config)
+    check_dask(dask)
     declared = build_priors(config)
     settings = config.settings
     # a fit that ends before FIT_END sees nothing after its end (the months held out test it)
@@ -179,11 +204,12 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     except Exception as exc:
         raise InputError(config.path, "calibration.scenario", f"the model fails at the defaults ({exc})") from exc
     seconds = time.perf_counter() - began
-    check_same_calibration(out, config, declared)
     weights, dropped = usable_summaries(config.weights, set(frame.columns), record)
     if not weights:
         raise InputError(config.path, "summaries", "none of the weighted summaries can be computed: "
                          + "; ".join(f"{k}: {v}" for k, v in dropped.items()))
+    check_writable(out, "--out")
+    check_same_calibration(out, config, declared)
     for name, why in dropped.items():
         say(f"summary {name} left out: {why}")
     simulator = Simulator(settings["scenario"], declared, record, tuple(weights), settings["root_seed"],

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import textwrap
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.cli_args import add_command, whole_number_arg
 from sim.errors import InputError
 from sim.fitting.ledger import record_call
 
@@ -25,28 +25,31 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``calibrate`` sub-command to the CLI's sub-parsers; returns its parser."""
     summary = "Fit the assumed parameters to RIC's record (history matching, then ABC-SMC with pyabc)."
-    parser = subparsers.add_parser(
-        "calibrate", help=summary, description=summary, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n" + textwrap.indent(textwrap.dedent("""\
+    parser = add_command(subparsers, "calibrate", run, summary, """\
             insim calibrate history --out calib/default --workers 2
             insim calibrate baseline --out calib/smoke --population 20 --generations 2 --history-matching-runs 20
             insim calibrate history --out calib/default --dask tcp://scheduler:8786
-            (run the same command again to continue an interrupted calibration)"""), "  "))
+            (run the same command again to continue an interrupted calibration)""")
     parser.add_argument("scenario", nargs="?", help="scenario to fit (default: the config's, 'history')")
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder, e.g. calib/NAME")
     parser.add_argument("--config", metavar="FILE", help="calibration config (default calib/default/config.toml)")
-    parser.add_argument("--population", type=int, help="particles per generation (default: the config's)")
-    parser.add_argument("--generations", type=int, help="ABC-SMC generations (default: the config's)")
+    parser.add_argument("--population", type=whole_number_arg, help="particles per generation (default: the config's)")
+    parser.add_argument("--generations", type=whole_number_arg, help="ABC-SMC generations (default: the config's)")
     parser.add_argument("--min-epsilon", type=float, help="stop when epsilon falls to this (default: the config's)")
-    parser.add_argument("--history-matching-runs", type=int, metavar="N",
+    parser.add_argument("--history-matching-runs", type=whole_number_arg, metavar="N",
                         help="Latin-hypercube runs of the first wave; 0 skips it (default: the config's)")
-    parser.add_argument("--predictive-runs", type=int, metavar="K",
+    parser.add_argument("--predictive-runs", type=whole_number_arg, metavar="K",
                         help="posterior-predictive runs for the report (default: the config's)")
-    parser.add_argument("--root-seed", type=int, help="root seed (default: the config's)")
-    parser.add_argument("--workers", type=int, help="local worker processes (default: CPU count)")
+    parser.add_argument("--root-seed", type=whole_number_arg, help="root seed (default: the config's)")
+    parser.add_argument("--workers", type=whole_number_arg, help="local worker processes (default: CPU count)")
     parser.add_argument("--dask", metavar="ADDRESS|local", help="a Dask scheduler address, or 'local'")
-    parser.set_defaults(func=run)
     return parser
+
+
+OPTION_SETTINGS = {"population": "population", "generations": "generations", "min_epsilon": "min_epsilon",
+                   "history_matching_runs": "history_matching_runs", "predictive_runs": "posterior_predictive_runs",
+                   "root_seed": "root_seed"}
+"""The options that replace a ``[calibration]`` setting of the config: the option's name and the setting's."""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,22 +59,22 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("pyabc") is None:
         raise InputError(None, "calibrate", "pyabc is not installed",
                          allowed="pip install 'insim[calibration]' (or scripts/setup.sh)")
+    from sim.batch.engine import max_workers
     from sim.fitting.abc import prepare, run_abc
-    from sim.fitting.config import load_config
+    from sim.fitting.config import check_setting, load_config
     from sim.fitting.report import write_outputs
 
-    for flag in ("population", "generations", "workers"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise InputError(None, f"--{flag}", f"must be at least 1 (got {value})")
-    for flag in ("history_matching_runs", "predictive_runs"):
-        value = getattr(args, flag)
-        if value is not None and value < 0:
-            raise InputError(None, f"--{flag.replace('_', '-')}", f"cannot be negative (got {value})")
+    # the same limit as insim batch: local processes beyond it only thrash (a remote cluster has its own)
+    local = args.dask in (None, "local")
+    if args.workers is not None and (args.workers < 1 or (local and args.workers > max_workers())):
+        raise InputError(None, "--workers", f"{args.workers} processes on a machine with {os.cpu_count()} CPUs",
+                         allowed=f"1 to {max_workers()} (4 per CPU)" if local else "1 or more")
+    for option, setting in OPTION_SETTINGS.items():
+        value = getattr(args, option)
+        if value is not None:
+            check_setting(None, "--" + option.replace("_", "-"), setting, value)
     config = load_config(args.config).with_settings(
-        scenario=args.scenario, population=args.population, generations=args.generations,
-        min_epsilon=args.min_epsilon, history_matching_runs=args.history_matching_runs,
-        posterior_predictive_runs=args.predictive_runs, root_seed=args.root_seed)
+        scenario=args.scenario, **{setting: getattr(args, option) for option, setting in OPTION_SETTINGS.items()})
     import sim
 
     if config.settings["scenario"] not in sim.available() and not Path(config.settings["scenario"]).exists():

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
+from sim.errors import InputError, as_written
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "calib" / "default" / "config.toml"
 
@@ -32,6 +33,26 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "fit_end": "2021-12",
 }
 """Settings of the ``[calibration]`` table and their defaults."""
+
+SETTING_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "population": (lambda v: v >= 1, "a whole number >= 1"),
+    "generations": (lambda v: v >= 1, "a whole number >= 1"),
+    "history_matching_runs": (lambda v: v >= 0, "a whole number >= 0; 0 skips history matching"),
+    "posterior_predictive_runs": (lambda v: v >= 0, "a whole number >= 0"),
+    # numpy's seed sequences take no negative number: every run of the fit would crash
+    "root_seed": (lambda v: v >= 0, "a whole number >= 0"),
+    "tolerance": (lambda v: math.isfinite(v) and v > 0, "a number > 0, e.g. 0.693 = log(2) for a factor 2"),
+    "min_epsilon": (lambda v: math.isfinite(v) and v >= 0, "a number >= 0; 0 never stops early"),
+}
+"""The numeric settings' allowed values: a test of the value and the words for it."""
+
+
+def check_setting(file: str | Path | None, key: str, setting: str, value: Any) -> None:
+    """InputError naming ``file`` and ``key`` (the config's key or a command-line option) if ``value`` is not
+    allowed for ``setting`` by :data:`SETTING_RULES`."""
+    accepts, allowed = SETTING_RULES[setting]
+    if not accepts(value):
+        raise InputError(file, key, f"{value!r} is not allowed", allowed=allowed)
 
 
 @dataclass(frozen=True)
@@ -81,12 +102,21 @@ def load_config(path: str | Path | None = None) -> FitConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(path, None, "the calibration config does not exist") from None
+    except IsADirectoryError:
+        raise InputError(path, "--config", "is a folder, not a file",
+                         allowed="a TOML file, e.g. calib/default/config.toml") from None
+    except OSError as exc:
+        raise InputError(path, "--config", f"cannot be read: {exc.strerror or exc}",
+                         allowed="a readable TOML file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(path, None, f"not valid TOML ({exc})") from None
+    tables = "[calibration], [summaries], [parameters.NAME], [fixed]"
     unknown = set(data) - {"calibration", "summaries", "parameters", "fixed"}
     if unknown:
-        raise InputError(path, ", ".join(sorted(unknown)), "unknown table",
-                         allowed="[calibration], [summaries], [parameters.NAME], [fixed]")
+        raise InputError(path, ", ".join(sorted(unknown)), "unknown table", allowed=tables)
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise InputError(path, name, f"{as_written(table)} is not a table", allowed=tables)
     settings = dict(SETTINGS_DEFAULTS)
     for key, value in data.get("calibration", {}).items():
         if key not in SETTINGS_DEFAULTS:
@@ -97,9 +127,8 @@ def load_config(path: str | Path | None = None) -> FitConfig:
         elif not isinstance(value, expected) or isinstance(value, bool):
             raise InputError(path, f"calibration.{key}", f"{value!r} is not a {expected.__name__}")
         settings[key] = value
-    for key in ("population", "generations", "history_matching_runs", "posterior_predictive_runs"):
-        if settings[key] < 0 or (key in ("population", "generations") and settings[key] < 1):
-            raise InputError(path, f"calibration.{key}", f"{settings[key]} is too small")
+    for key in SETTING_RULES:
+        check_setting(path, f"calibration.{key}", key, settings[key])
     from sim.observed import FIT_END
 
     if not (_is_month(settings["fit_end"]) and "2019-04" <= settings["fit_end"] <= FIT_END):
@@ -114,12 +143,16 @@ def load_config(path: str | Path | None = None) -> FitConfig:
         if key not in SUMMARIES:
             raise InputError(path, f"summaries.{key}", "unknown summary", allowed=", ".join(SUMMARIES))
         weights[key] = _number(path, f"summaries.{key}", value)
-        if weights[key] < 0:
-            raise InputError(path, f"summaries.{key}", "a weight cannot be negative")
+        if not (math.isfinite(weights[key]) and weights[key] >= 0):  # nan would pass a test of < 0
+            raise InputError(path, f"summaries.{key}", f"{value!r} is not allowed",
+                             allowed="a number >= 0; 0 leaves it out")
     if not any(weights.values()):
         raise InputError(path, "summaries", "no summary has a positive weight", allowed=", ".join(SUMMARIES))
     choices = []
     for name, row in data.get("parameters", {}).items():
+        if not isinstance(row, dict):
+            raise InputError(path, f"parameters.{name}", f"{as_written(row)} is not a table",
+                             allowed=f"a table [parameters.{name}] with prior, low, high, reason (all optional)")
         extra = set(row) - {"prior", "low", "high", "reason"}
         if extra:
             raise InputError(path, f"parameters.{name}.{sorted(extra)[0]}", "unknown key",
@@ -129,7 +162,12 @@ def load_config(path: str | Path | None = None) -> FitConfig:
                                        str(row.get("reason", ""))))
     if not choices:
         raise InputError(path, "parameters", "no parameter to fit")
-    config = FitConfig(path, settings, tuple(choices), weights, dict(data.get("fixed", {})))
+    fixed = dict(data.get("fixed", {}))
+    for name in fixed:
+        if name in data["parameters"]:  # the run would get two values for it
+            raise InputError(path, f"fixed.{name}", f"is also fitted ([parameters.{name}])",
+                             allowed="a parameter either fitted or fixed, not both")
+    config = FitConfig(path, settings, tuple(choices), weights, fixed)
     from sim.fitting.priors import build_priors
 
     build_priors(config)  # checks names, kinds and bounds against the parameter table

@@ -18,11 +18,28 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from sim.batch.executors import MODEL_MODULES, interrupts_held, preload_and_freeze, put_back
+from sim.errors import InputError
 
 
 def default_workers() -> int:
     """Worker processes when none is asked for: the CPUs this process may use."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def check_dask(address: str | None) -> None:
+    """InputError naming ``--dask`` if the calibration could not use it, checked before anything is
+    written: dask.distributed must be installed, and a scheduler is reached, then left."""
+    import importlib.util
+
+    if address is None:
+        return
+    if importlib.util.find_spec("distributed") is None:
+        raise InputError(None, "--dask", "dask.distributed is not installed",
+                         allowed="pip install 'insim[dask]', or run without --dask")
+    if address != "local":
+        from sim.batch.dask_workers import scheduler_client
+
+        scheduler_client(address, "--dask").close()
 
 
 @contextmanager
@@ -34,14 +51,15 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
     """
     from dask.distributed import Client, LocalCluster
 
-    from sim.batch.dask_workers import prepare_workers
+    from sim.batch.dask_workers import prepare_workers, scheduler_client
 
     with ExitStack() as stack:  # closed in reverse: the client first, then a local cluster
-        target = address
         if address == "local":
-            target = stack.enter_context(LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                                                      processes=True))
-        client = stack.enter_context(Client(target))
+            cluster = stack.enter_context(LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
+                                                       processes=True))
+            client = stack.enter_context(Client(cluster))
+        else:
+            client = stack.enter_context(scheduler_client(address, "--dask"))
         prepare_workers(client)
         yield client
 
