@@ -66,6 +66,15 @@ def _descendants(root: int) -> list[int]:
     return found
 
 
+def _started_workers(batch: subprocess.Popen) -> list[int]:
+    """The batch's worker processes, once the first has started (within two minutes)."""
+    deadline = time.monotonic() + 120
+    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers, "no worker started"
+    return workers
+
+
 def _workers(root: int) -> list[int]:
     pids = []
     for pid in _descendants(root):
@@ -153,10 +162,7 @@ def test_a_sigterm_while_the_workers_start_ends_the_batch_cleanly(tmp_path: Path
     # with a traceback on the shared terminal (found by the kill test above)
     out, log = tmp_path / "batch", tmp_path / "batch.log"
     batch = _batch(out, log, start=start)
-    deadline = time.monotonic() + 120
-    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert workers, "no worker started"
+    workers = _started_workers(batch)
     batch.send_signal(signal.SIGTERM)
     batch.wait(timeout=60)
     err = log.read_text()
@@ -190,10 +196,7 @@ def test_ctrl_c_to_the_whole_group_while_workers_start_ends_the_batch_cleanly(tm
     # die with a KeyboardInterrupt traceback each (3 of 3 tries, before they were born ignoring it)
     out, log = tmp_path / "batch", tmp_path / "batch.log"
     batch = _batch(out, log, own_group=True, start=start)
-    deadline = time.monotonic() + 120
-    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert workers, "no worker started"
+    workers = _started_workers(batch)
     time.sleep(0.3)  # past the start of the workers: into their imports (spawned) or first runs (forked)
     os.killpg(batch.pid, signal.SIGINT)
     batch.wait(timeout=60)
@@ -208,10 +211,7 @@ def test_sigterm_to_the_whole_group_mid_batch_ends_it_like_ctrl_c(tmp_path: Path
     # killed inside their wait on the batch's stop event, left it locked and the batch hung for ever
     out, log = tmp_path / "batch", tmp_path / "batch.log"
     batch = _batch(out, log, own_group=True)
-    deadline = time.monotonic() + 120
-    while not (workers := _workers(batch.pid)) and batch.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert workers, "no worker started"
+    workers = _started_workers(batch)
     time.sleep(0.5)  # into the first runs
     os.killpg(batch.pid, signal.SIGTERM)
     try:
