@@ -36,6 +36,7 @@ from sim.agents.sites import CellSites
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
+from sim.mechanisms.patrols import day_one_presence
 from sim.parameters import Parameters
 from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
@@ -138,8 +139,10 @@ class InsurgencyModel(Model):
         self.cells = ISCellTable.empty()
         self.cell_agents: list[ISCell | None] = []
         self.treasury = 0.0
-        build_cells(self)
+        # the SDF's garrisons and their presence first: the first cells hide away from them (world/hideouts)
         self.units = build_units(self)
+        self.villages.guard[:] = day_one_presence(self)
+        build_cells(self)
         self.unit_agents = [SDFUnit(self, i, self.village_agents[int(h)].cell) for i, h in enumerate(self.units.home)]
         self.detainees: int = int(self.p.detainees_initial)
         self.accounts.people["initial_detainees"] = self.detainees

@@ -49,3 +49,16 @@ def test_comparable_start_does_not_favour_the_east():
     assert np.allclose(v.influence[v.sdf_held & (w.district_of == "al_hasaka")], 0.0)
     documented = InsurgencyModel("baseline", seed=3)
     assert documented.villages.influence[east].mean() > documented.villages.influence[raqqa].mean()
+
+
+def test_the_first_cells_hide_away_from_the_garrisons():
+    """The SDF's day-one presence is known when the first cells are placed, so cells avoid it the more
+    the larger ``hideout_guard_aversion`` (it used to be zero everywhere then, and the parameter did nothing)."""
+    def guard_where_cells_hide(aversion: float) -> float:
+        m = InsurgencyModel("baseline", seed=3, hideout_guard_aversion=aversion)
+        v, c = m.villages, m.cells
+        row = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(v.x, v.y, strict=True))}
+        at = [row[(int(x), int(y))] for x, y in zip(c.base_x, c.base_y, strict=True) if (int(x), int(y)) in row]
+        assert m.villages.guard.max() > 0 and len(at) > 20
+        return float(v.guard[at].mean())
+    assert guard_where_cells_hide(5.0) < 0.8 * guard_where_cells_hide(0.0)

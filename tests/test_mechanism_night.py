@@ -91,6 +91,24 @@ def test_attacks_go_on_where_officials_are_pledged_but_not_in_cold_zones(model: 
     assert model.accounts.totals["attacks"] == 8
 
 
+def test_an_attack_on_a_patrolled_village_kills_men_of_the_patrolling_unit(model: sim.InsurgencyModel) -> None:
+    """IEDs and ambushes hit patrols too: a village covered only by a unit based elsewhere loses that unit's men."""
+    p, u, v = model.p, model.units, model.villages
+    p.attack_prob = p.capability_at_start = 1.0
+    p.strategic_patience = False
+    p.sdf_killed_per_attack = 3.0
+    model.mechanisms.patrols.day()
+    home = int(u.home[0])
+    target = next(i for i in np.argsort(-v.guard) if i != home and v.guard[i] > 0)  # patrolled, no garrison
+    assert not (u.home == target).any()
+    before = int(u.strength[0])
+    model.mechanisms.attacks.night(_visit(model, "car_bombs", model.village_names[target], 20))
+    assert model.accounts.totals["attacks"] == 20
+    killed = model.accounts.totals["sdf_killed"]
+    assert killed > 20  # Poisson(3) a time: about 60 in 20 attacks
+    assert int(u.strength[0]) == before - killed
+
+
 def test_cold_zones_draw_tax_collectors(model: sim.InsurgencyModel) -> None:
     v, p = model.villages, model.p
     east = _row(model, "Easttown")
@@ -136,6 +154,20 @@ def test_repentance_takes_men_from_the_local_unit_after_its_start(model: sim.Ins
     assert u.strength[0] < 100 and v.tawba_pressure[home] == pytest.approx(p.tawba_pressure_per_campaign)
     model.mechanisms.repentance.month_end()
     assert v.tawba_pressure[home] == pytest.approx(p.tawba_pressure_per_campaign * p.tawba_monthly_decay)
+
+
+def test_a_repenting_chairman_leaves_the_pledged_officials_in_post(model: sim.InsurgencyModel) -> None:
+    """Two of four officials pledged; the chairman, who repents, was not one of them (an informant need not):
+    two pledged officials of the three left, as when an official is killed."""
+    v, p = model.villages, model.p
+    east = _row(model, "Easttown")
+    p.repentance_prob = p.capability_at_start = p.repentance_official_share = 1.0
+    v.influence[east], v.fear[east] = 0.5, 1.0
+    v.officials[east], v.pledged[east], v.has_chairman[east] = 4, 0.5, True
+    model.day = model.day_of(p.repentance_start)
+    model.mechanisms.repentance.night(_visit(model, "zakat", "Easttown"))
+    assert not v.has_chairman[east] and v.officials[east] == 3
+    assert v.pledged[east] == pytest.approx(2 / 3)
 
 
 def test_cells_move_out_at_night_and_their_agents_follow(model: sim.InsurgencyModel) -> None:

@@ -105,6 +105,19 @@ def test_a_raid_captures_members_and_counts_arrests(model: sim.InsurgencyModel) 
     assert model.accounts.totals["raids"] == 1 and model.accounts.totals["arrests"] == 20
 
 
+def test_a_dismantled_cells_takings_are_seized_not_sent_to_the_treasury(model: sim.InsurgencyModel) -> None:
+    i = embed_cell(model, 0, "Easttown")
+    c, p = model.cells, model.p
+    c.fighters[0], c.money[0] = 3, 500.0
+    c.money[1:] = 0.0
+    p.raid_capture_share = 1.0
+    model.mechanisms.raids.raid(0, i)
+    assert not c.alive[0]
+    treasury = model.treasury
+    model.mechanisms.remittance.month_end()
+    assert model.treasury == treasury and model.accounts.money["seized"] == 500.0
+
+
 def test_raids_take_fewer_bystanders_than_sweeps(model: sim.InsurgencyModel) -> None:
     """Bystanders in raids at raid_bystander_share, innocents in sweeps at sweep_wrongful_share (fn 36)."""
     arrests, p = model.mechanisms.civilian_arrests, model.p

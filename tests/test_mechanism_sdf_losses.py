@@ -57,6 +57,25 @@ def test_an_empty_reserve_leaves_units_short(model: sim.InsurgencyModel) -> None
     assert u.strength[0] == 65
 
 
+def test_a_local_unit_nobody_joins_gets_a_detachment_for_the_months_share_of_its_gap(
+        model: sim.InsurgencyModel) -> None:
+    """As fast as an external unit is refilled: the reserve is drawn a share of the gap a month, not all at once."""
+    u, v, p = model.units, model.villages, model.p
+    sdf = model.mechanisms.sdf_recruitment
+    home = int(u.home[0])
+    u.local[0], u.strength[0] = True, 40
+    v.trust[home], v.fear[home] = 0.0, 1.0  # nobody comes forward
+    assert model.mechanisms.councils.willingness()[home] == 0.0
+    p.sdf_monthly_replacement = 0.25
+    reserve = sdf.reserve
+    sdf.month_end()
+    assert len(u) == 2 and not u.local[1] and u.home[1] == home
+    assert u.strength[1] == 15 == reserve - sdf.reserve  # a quarter of the gap of 60
+    assert u.nominal[0] == 85  # the rest of the gap is still open to local men next month
+    sdf.month_end()  # still nobody: the next men join the same detachment
+    assert len(u) == 2 and u.strength[1] == 15 + 12 == u.nominal[1] and u.nominal[0] == 73
+
+
 def test_the_turkish_front_takes_its_share_of_the_reserve(model: sim.InsurgencyModel) -> None:
     sdf = model.mechanisms.sdf_recruitment
     total = sdf.reserve
@@ -69,6 +88,19 @@ def test_the_turkish_front_takes_its_share_of_the_reserve(model: sim.InsurgencyM
     assert model.units.strength[0] == min(100, total - round(total / 2))
     model.mechanisms.turkish_front.redeploy(0.0)
     assert sdf.reserve_north == 0 and sdf.reserve == total - model.units.strength[0]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_turkish_front_takes_its_share_of_the_men_not_of_the_units(tmp_path: Path, seed: int) -> None:
+    """Five full units and five detachments of five men: a share of 0.2 sends about a fifth of the men."""
+    m = tiny_model(tmp_path, seed=seed, sdf_fighters_region=1000)
+    u = m.units
+    assert len(u) == 10
+    u.strength[:] = [100] * 5 + [5] * 5
+    out = m.mechanisms.turkish_front.redeploy(0.2)
+    north = int(u.strength[~u.active].sum())
+    assert out["men_north"] == north
+    assert abs(north - 0.2 * 525) <= 50  # whole units: within half the largest unit of the share
 
 
 def test_prison_dead_weaken_the_unit_and_frighten_its_village(tmp_path: Path) -> None:

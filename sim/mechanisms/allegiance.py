@@ -19,11 +19,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.agents.village import CRITERION
+from sim.agents.village import CRITERION, VillageTable
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+
+def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
+    """One official of village ``i`` who had not sworn allegiance leaves office (killed or repented):
+    the pledged officials stay, so their share of the ones left grows (none are left: share 0)."""
+    officials = int(villages.officials[i])
+    villages.pledged[i] = min(1.0, villages.pledged[i] * officials / (officials - 1)) if officials > 1 else 0.0
+    villages.officials[i] = max(0, officials - 1)
 
 
 class Allegiance(Mechanism):

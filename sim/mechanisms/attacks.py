@@ -6,18 +6,16 @@ confrontation with the SDF (s.4, fn 62); after the al-Sina'a raid its attacks in
 ez-Zor were scattered and of little effect (fn 35). Where IS accumulates money and recruits its
 zones are kept cold (s.4): attacks there are held back (``strongholds.violence_factor``); there is
 no blanket truce where officials are pledged. An attack needs SDF presence at the target (a
-garrison or the patrols that cover the village); its dead are taken from a garrison based in the
-village, so an attack on patrols alone kills nobody here (``sdf_killed`` counts garrison losses,
-fewer than ``sdf_killed_per_attack`` per attack). Each attack is followed by a sweep of arrests
-(see ``civilian_arrests``). As for killings, a cell's fighters scale the
-chance per visit (``modifiers.scaled_by_fighters``).
+garrison or the patrols that cover the village); its dead (``sdf_killed_per_attack`` on average)
+are taken from one of the units whose presence it found, chosen by each unit's pull there
+(``patrols.pull_at``): RIC's attacks include IEDs and ambushes on patrols, not only on bases.
+Each attack is followed by a sweep of arrests (see ``civilian_arrests``). As for killings, a
+cell's fighters scale the chance per visit (``modifiers.scaled_by_fighters``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
@@ -49,9 +47,11 @@ class Attacks(Mechanism):
         chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
         for i in vil[m.rng.random(len(vil)) < chance]:
             m.mechanisms.supply_lines.spend(int(i))
-            garrison = np.nonzero((u.home == i) & u.active & (u.strength > 0))[0]
-            if len(garrison):
-                k = garrison[m.rng.integers(len(garrison))]
+            # the unit hit is one of those whose presence the attack found, the nearer and stronger the
+            # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
+            units, pull = m.mechanisms.patrols.pull_at(int(i))
+            if pull.sum() > 0:
+                k = units[m.rng.choice(len(units), p=pull / pull.sum())]
                 dead = min(int(u.strength[k]), int(m.rng.poisson(p.sdf_killed_per_attack)))
                 u.strength[k] -= dead
                 m.accounts.incident("sdf_killed", dead, village=int(i))

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -68,11 +69,8 @@ class Killings(Mechanism):
         """One killing in village ``i``: an unpledged official or a suspected collaborator."""
         m = self.model
         p, v = m.p, m.villages
-        officials = int(v.officials[i])
         if unpledged_officials(v.officials[i], v.pledged[i]) > 0 and m.rng.random() >= p.civilian_victim_share:
-            # the pledged share stays what it was among the ones left
-            v.pledged[i] = min(1.0, v.pledged[i] * officials / (officials - 1)) if officials > 1 else 0.0
-            v.officials[i] -= 1
+            unpledged_official_leaves(v, i)
             if v.has_chairman[i] and m.rng.random() < p.chairman_target_share:
                 v.has_chairman[i] = False
             if v.officials[i] == 0:  # the last official was the chairman, whoever IS aimed at

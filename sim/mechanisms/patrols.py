@@ -22,6 +22,41 @@ if TYPE_CHECKING:
 PATROL_CUTOFF = 5.0  # in patrol radii: exp(-5) < 1% of a unit's pull at its garrison
 
 
+def coverage(model: InsurgencyModel, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The villages each unit ``on`` covers, one unit after the other: their rows, how many per unit,
+    and how much the unit's pull has faded at each (within a cut-off where it is below 1%)."""
+    u, scale = model.units, model.p.patrol_radius_cells
+    radius = int(np.ceil(scale * PATROL_CUTOFF))
+    near = [model.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
+    rows = np.concatenate([r for r, _ in near])
+    dist = np.concatenate([d for _, d in near])
+    return rows, np.array([len(r) for r, _ in near]), np.exp(-dist / scale)
+
+
+def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple | None) -> np.ndarray:
+    """Each village's SDF presence (0..1) from the units ``on`` patrol, given their ``coverage``."""
+    p, v, u = model.p, model.villages, model.units
+    cover = np.zeros(len(v))
+    if reach is not None:
+        rows, counts, fade = reach
+        # every unit's pull on the villages near it in one array, in unit order: bincount adds each
+        # village's pulls in that order, as adding them unit by unit did
+        strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
+        cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
+    guard = (cover * modifiers.presence(model, np.arange(len(v))) / p.guard_saturation).clip(0.0, 1.0)
+    guard[~v.sdf_held] = 0.0
+    return guard
+
+
+def day_one_presence(model: InsurgencyModel) -> np.ndarray:
+    """The villages' SDF presence on the first day, every unit on patrol: where the first cells hide
+    depends on it (``world/hideouts``), so it is known before the cells are placed."""
+    if not model.p.patrols_enabled:  # no patrols: no presence, as on every later day
+        return np.zeros(len(model.villages))
+    on = np.arange(len(model.units))
+    return village_guard(model, on, coverage(model, on) if len(on) else None)
+
+
 class Patrols(Mechanism):
     """Recompute the villages' SDF presence (``guard``) when what it depends on changed."""
 
@@ -44,22 +79,29 @@ class Patrols(Mechanism):
                policy.coalition_present_by_district.tobytes(), self.param_key(*self.params, *self.reads))
         if self.key == key:
             return
-        in_cordon = prison.units_in_cordon()
-        p, v, u = m.p, m.villages, m.units
-        on = (u.active & (u.strength > 0) & ~in_cordon).nonzero()[0]
-        cover = np.zeros(len(v))
-        if len(on):
-            rows, counts, fade = self.reach(on)
-            # every unit's pull on the villages near it in one array, in unit order: bincount adds each
-            # village's pulls in that order, as adding them unit by unit did
-            strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
-            cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
-        everywhere = np.arange(len(v))
-        v.guard[:] = (cover * modifiers.presence(m, everywhere) / p.guard_saturation).clip(0.0, 1.0)
-        v.guard[~v.sdf_held] = 0.0
+        on = self.on_patrol()
+        v = m.villages
+        v.guard[:] = village_guard(m, on, self.reach(on) if len(on) else None)
         m.grid.sdf_presence.data[:] = 0.0
         m.grid.sdf_presence.data[v.x, v.y] = v.guard
         self.key = key
+
+    def on_patrol(self) -> np.ndarray:
+        """Rows of the units patrolling in the south: active, not wiped out, not held in the cordon."""
+        u = self.model.units
+        return (u.active & (u.strength > 0) & ~self.model.mechanisms.prison.units_in_cordon()).nonzero()[0]
+
+    def pull_at(self, village: int) -> tuple[np.ndarray, np.ndarray]:
+        """The units patrolling ``village`` and each one's pull there (its share of a full unit's
+        strength, faded with distance): what makes up the village's presence, unit by unit."""
+        m, u = self.model, self.model.units
+        on = self.on_patrol()
+        if not len(on):
+            return on, np.zeros(0)
+        rows, counts, fade = self.reach(on)
+        here = rows == village
+        units = np.repeat(on, counts)[here]
+        return units, u.strength[units] / m.p.sdf_unit_size * fade[here]
 
     def reach(self, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The villages each patrolling unit ``on`` covers, one after the other in unit order: their rows,
@@ -73,11 +115,4 @@ class Patrols(Mechanism):
         scale = m.p.patrol_radius_cells
         key = (on.tobytes(), u.x[on].tobytes(), u.y[on].tobytes(), scale)
 
-        def covered() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            radius = int(np.ceil(scale * PATROL_CUTOFF))
-            near = [m.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
-            rows = np.concatenate([r for r, _ in near])
-            dist = np.concatenate([d for _, d in near])
-            return rows, np.array([len(r) for r, _ in near]), np.exp(-dist / scale)
-
-        return self._reach.get(key, covered)
+        return self._reach.get(key, lambda: coverage(m, on))

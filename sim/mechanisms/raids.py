@@ -24,7 +24,8 @@ camp, x (1 - informants' leak)), so the chance that a raid finds something grows
 of cells there and finds are in proportion to them. Found cells lose a share of their members to
 detention (``raid_capture_share`` of fighters, more with Coalition air support;
 ``raid_supporter_share`` of supporters) and innocent bystanders are taken with them
-(``raid_bystander_share`` of a raid's detainees, see ``civilian_arrests``). Every raid, found cell
+(``raid_bystander_share`` of a raid's detainees, see ``civilian_arrests``); a cell that loses its
+last fighter is dismantled, and the month's takings it still holds are seized. Every raid, found cell
 or not, also detains suspects on suspicion (``suspect_arrests``). A cell a captured member named
 (``compartmentalisation``) is raided directly with daily chance ``sdf_operations`` x
 ``exposed_detection`` x its exposure.
@@ -148,5 +149,8 @@ class Raids(Mechanism):
             # what is left of the support network melts back into the population
             acc.people["supporters_dispersed"] += int(c.supporters[row])
             c.supporters[row] = 0
+            # the takings it had not yet passed on (``remittance``) are seized with it
+            acc.money["seized"] += float(c.money[row])
+            c.money[row] = 0.0
             m.remove_cell(row)
         return captured

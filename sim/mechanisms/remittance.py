@@ -19,7 +19,7 @@ class Remittance(Mechanism):
     name = "remittance"
 
     def month_end(self) -> None:
-        """Every cell's money, dismantled cells' included (their takings had reached the network), to the treasury."""
+        """Every cell's money to the treasury (a raid that dismantles a cell seizes what it held: ``raids``)."""
         c = self.model.cells
         self.model.treasury += float(c.money.sum())
         c.money[:] = 0.0

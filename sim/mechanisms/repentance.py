@@ -20,6 +20,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Repentance(Mechanism):
                 m.units_changed()
             if v.has_chairman[i] and m.rng.random() < p.repentance_official_share:
                 v.has_chairman[i] = False
-                v.officials[i] = max(0, v.officials[i] - 1)
+                unpledged_official_leaves(v, int(i))  # an informant would not need to repent
                 repented += 1
             if repented:
                 m.accounts.incident("repentances", repented, village=int(i))

@@ -10,9 +10,10 @@ turned its priority north to the Turkish front (s.5, fn 39), which draws on the 
 Each month SDF deaths in a village (attacks, the prison attack) add to its fear, and units below
 strength are topped up. A local unit takes the local men who come forward, each with the
 village's willingness to serve (``councils.willingness``: trust, fear, IS influence and
-repentance); when no one comes forward, the SDF send a detachment from outside for the gap. An
-external unit is topped up from outside. Men from outside come from a finite reserve, of which
-the Turkish front holds the share the SDF sent north (``turkish_front``).
+repentance); when no one comes forward, the SDF send men from outside for the month's share of
+the gap (``sdf_monthly_replacement``), who join the external unit at that village or form one.
+An external unit is topped up from outside. Men from outside come from a finite reserve, of
+which the Turkish front holds the share the SDF sent north (``turkish_front``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ class SDFRecruitment(Mechanism):
         self.recruits["external"] += sent
         return sent
 
+    def send_detachment(self, home: int, men: int) -> None:
+        """``men`` from outside to village ``home``: they join the external unit already there, or
+        form one (month after month of small gaps would otherwise leave a swarm of tiny units)."""
+        if men <= 0:
+            return
+        u = self.model.units
+        there = np.nonzero((u.home == home) & ~u.local & u.active)[0]
+        if len(there):
+            u.strength[there[0]] += men
+            u.nominal[there[0]] += men
+        else:
+            self.model.add_unit(home, men, local=False)
+
     def month_end(self) -> None:
         """Deaths feed fear; units below strength are topped up (only those deployed in the south)."""
         m = self.model
@@ -83,13 +97,11 @@ class SDFRecruitment(Mechanism):
                     u.strength[k] += joined
                     self.recruits["local"] += joined
                 else:
-                    # no local man came forward: the gap is filled by soldiers from other
-                    # governorates, and the local unit stays at what it has left
-                    deficit = int(u.nominal[k] - u.strength[k])
-                    u.nominal[k] = u.strength[k]
-                    sent = self.from_reserve(deficit)
-                    if sent:
-                        m.add_unit(home, sent, local=False)
+                    # no local man came forward: this month's share of the gap is filled by soldiers
+                    # from other governorates, as fast as an external unit is topped up; the local
+                    # unit gives up that share and waits for the rest
+                    u.nominal[k] -= need
+                    self.send_detachment(home, self.from_reserve(need))
             else:
                 u.strength[k] += self.from_reserve(need)
             changed = True
