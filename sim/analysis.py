@@ -79,8 +79,9 @@ ID_COLUMNS: frozenset[str] = frozenset((
 ))
 
 
-def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OUTCOMES) -> list[str]:
-    """The outcome names asked for (``default`` when None); unknown names raise InputError."""
+def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OUTCOMES,
+                   allowed: Sequence[str] = OUTCOMES) -> list[str]:
+    """The outcome names asked for (``default`` when None); a name not in ``allowed`` raises InputError."""
     from sim.errors import InputError
     from sim.scenario import suggest
 
@@ -91,9 +92,9 @@ def check_outcomes(names: Iterable[str] | None, default: Sequence[str] = MAIN_OU
         name = name.strip()
         if not name:
             continue
-        if name not in OUTCOMES:
-            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + suggest(name, list(OUTCOMES)),
-                             allowed=", ".join(OUTCOMES))
+        if name not in allowed:
+            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + suggest(name, list(allowed)),
+                             allowed=", ".join(allowed))
         out.append(name)
     return out
 

@@ -117,14 +117,9 @@ def screenable_outcomes() -> list[str]:
 
 def check_outcomes(names: Sequence[str]) -> list[str]:
     """``names`` if each is a screenable outcome; else InputError before any run (not after them all)."""
-    from sim.scenario import suggest
+    from sim.analysis import check_outcomes as check_names
 
-    allowed = screenable_outcomes()
-    for name in names:
-        if name not in allowed:
-            raise InputError(None, "--outcomes", f"unknown outcome {name!r}" + suggest(name, allowed),
-                             allowed=", ".join(allowed))
-    return list(names)
+    return check_names(names, allowed=screenable_outcomes())
 
 
 def check_design(n_parameters: int, trajectories: int, levels: int) -> None:
