@@ -114,7 +114,6 @@ class InsurgencyModel(Model):
         self.recorder = Recorder()
         self.collect_daily = collect_daily
         self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
-        self._check_event_districts(scenario)
         self._scheduled = scenario.schedule(self)
         self.running = True
         self._told_ended = False
@@ -146,13 +145,6 @@ class InsurgencyModel(Model):
         self.unit_agents = [SDFUnit(self, i, self.village_agents[int(h)].cell) for i, h in enumerate(self.units.home)]
         self.detainees: int = int(self.p.detainees_initial)
         self.accounts.people["initial_detainees"] = self.detainees
-
-    def _check_event_districts(self, scenario: Any) -> None:
-        """Districts named by events must be on this run's map (an InputError names the event)."""
-        for i, spec in enumerate(scenario.events):
-            names = getattr(spec.args, "districts", None)
-            if names is not None:
-                self.policy.district_rows(names, file=scenario.path, key=f"events[{i}].districts")
 
     @property
     def village_names(self) -> list[str]:
