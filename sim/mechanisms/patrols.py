@@ -26,6 +26,8 @@ def coverage(model: InsurgencyModel, on: np.ndarray) -> tuple[np.ndarray, np.nda
     """The villages each unit ``on`` covers, one unit after the other: their rows, how many per unit,
     and how much the unit's pull has faded at each (within a cut-off where it is below 1%)."""
     u, scale = model.units, model.p.patrol_radius_cells
+    if not len(on):
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0)
     radius = int(np.ceil(scale * PATROL_CUTOFF))
     near = [model.world.index.within(x, y, radius) for x, y in zip(u.x[on].tolist(), u.y[on].tolist(), strict=True)]
     rows = np.concatenate([r for r, _ in near])
@@ -33,16 +35,14 @@ def coverage(model: InsurgencyModel, on: np.ndarray) -> tuple[np.ndarray, np.nda
     return rows, np.array([len(r) for r, _ in near]), np.exp(-dist / scale)
 
 
-def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple | None) -> np.ndarray:
+def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple[np.ndarray, ...]) -> np.ndarray:
     """Each village's SDF presence (0..1) from the units ``on`` patrol, given their ``coverage``."""
     p, v, u = model.p, model.villages, model.units
-    cover = np.zeros(len(v))
-    if reach is not None:
-        rows, counts, fade = reach
-        # every unit's pull on the villages near it in one array, in unit order: bincount adds each
-        # village's pulls in that order, as adding them unit by unit did
-        strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
-        cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
+    rows, counts, fade = reach
+    # every unit's pull on the villages near it in one array, in unit order: bincount adds each
+    # village's pulls in that order, as adding them unit by unit did
+    strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
+    cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
     guard = (cover * modifiers.presence(model, np.arange(len(v))) / p.guard_saturation).clip(0.0, 1.0)
     guard[~v.sdf_held] = 0.0
     return guard
@@ -54,7 +54,7 @@ def day_one_presence(model: InsurgencyModel) -> np.ndarray:
     if not model.p.patrols_enabled:  # no patrols: no presence, as on every later day
         return np.zeros(len(model.villages))
     on = np.arange(len(model.units))
-    return village_guard(model, on, coverage(model, on) if len(on) else None)
+    return village_guard(model, on, coverage(model, on))
 
 
 class Patrols(Mechanism):
@@ -81,7 +81,7 @@ class Patrols(Mechanism):
             return
         on = self.on_patrol()
         v = m.villages
-        v.guard[:] = village_guard(m, on, self.reach(on) if len(on) else None)
+        v.guard[:] = village_guard(m, on, self.reach(on))
         m.grid.sdf_presence.data[:] = 0.0
         m.grid.sdf_presence.data[v.x, v.y] = v.guard
         self.key = key
@@ -96,8 +96,6 @@ class Patrols(Mechanism):
         strength, faded with distance): what makes up the village's presence, unit by unit."""
         m, u = self.model, self.model.units
         on = self.on_patrol()
-        if not len(on):
-            return on, np.zeros(0)
         rows, counts, fade = self.reach(on)
         here = rows == village
         units = np.repeat(on, counts)[here]
@@ -114,5 +112,4 @@ class Patrols(Mechanism):
         m, u = self.model, self.model.units
         scale = m.p.patrol_radius_cells
         key = (on.tobytes(), u.x[on].tobytes(), u.y[on].tobytes(), scale)
-
         return self._reach.get(key, lambda: coverage(m, on))
