@@ -5,8 +5,9 @@ the border and an SDF convoy on the Tall Tamr - al-Hasaka road, and Ankara's Win
 operation began on 2 February 2022 (EUI 2022, s.5, fn 39). The AANES security apparatus
 gradually switched its priority north, which eased IS's movement south of al-Hasaka (fn 39).
 Here a share of the SDF's men in the south is redeployed north, whole units at a time (they stop
-patrolling), the same share of the SDF's reserve is committed north (so fewer men are left to refill the south's units,
-``sdf_recruitment``), and cells travel further at night (see ``night_movement``).
+patrolling), the same share of the SDF's reserve is committed north (so fewer men are left to
+refill the south's units, ``sdf_recruitment``), and cells travel further at night (see
+``night_movement``).
 """
 
 from __future__ import annotations
