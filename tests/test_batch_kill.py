@@ -80,7 +80,7 @@ def _workers(root: int) -> list[int]:
     for pid in _descendants(root):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # it ended between the listing and the read
             continue
         if b"resource_tracker" not in cmdline:  # spawned or forked workers, not the resource tracker
             pids.append(pid)
