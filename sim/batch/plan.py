@@ -178,9 +178,7 @@ def plan(scenarios: list[str | Path], reps: int | None, seed: int = 0, sets: dic
             load_scenario(path, **sets, **point)  # checks the combination, e.g. months vs event dates
             label = point_label(point)
             for rep in range(reps):
-                on_posterior = {} if drawn is None else {
-                    "draw": dict(drawn.values[rep]), "draw_id": drawn.draw_ids[rep], "posterior": drawn.folder,
-                    "posterior_sha256": drawn.sha256}
+                on_posterior = {} if drawn is None else drawn.run_fields(rep)
                 specs.append(RunSpec(run_id=f"{safe_name(base.name)}-{label}-r{rep:03d}", scenario=base.name,
                                      path=path, sweep=dict(point), rep=rep, seed=replication_seed(seed, rep),
                                      sets=dict(sets), root_seed=seed, **on_posterior))

@@ -45,6 +45,13 @@ class PosteriorDraws:
         """The drawn parameters' names."""
         return list(self.values[0]) if self.values else []
 
+    def run_fields(self, rep: int, kept_out: Iterable[str] = ()) -> dict[str, Any]:
+        """The :class:`~sim.batch.RunSpec` fields of a run of replication ``rep``: its draw (less the
+        parameters in ``kept_out``, which the run sets itself), the particle's id, the folder and its sha256."""
+        kept_out = set(kept_out)
+        return {"draw": {k: v for k, v in self.values[rep].items() if k not in kept_out},
+                "draw_id": self.draw_ids[rep], "posterior": self.folder, "posterior_sha256": self.sha256}
+
 
 def draws_rng(root_seed: int) -> np.random.Generator:
     """The generator of a batch's posterior draws: from the root seed, apart from the runs' seeds."""

@@ -10,6 +10,11 @@ end, which a batch's tables do not keep, each run is built and read by a probe
 (:class:`~sim.validation.record.ValidationProbe`) that stores those snapshots beside the run's
 tables. Replication ``k`` of every variant uses the batch's seed for ``k``
 (``sim.batch.replication_seed``), so comparisons between variants are paired.
+
+Over a calibration's posterior (``validate(posterior="calib/NAME", draws=20)``), replication ``k``
+of every variant also runs with the posterior's ``k``-th weighted draw, as ``insim batch
+--posterior`` does (:mod:`sim.batch.posterior`), and a fact whose calibration summary the
+calibration weighted is marked ``fitted``: it was fitted, so it is no evidence of validity.
 """
 
 from __future__ import annotations
@@ -29,15 +34,16 @@ import pandas as pd
 
 from sim.analysis import text_table
 from sim.errors import BatchError, InputError
-from sim.validation.evaluation import evaluate, needed_variants
+from sim.validation.evaluation import calibration_weights, evaluate, needed_variants
 from sim.validation.facts import FACTS, Fact
 from sim.validation.record import RunRecord, ValidationProbe, Variant, record_of
 
 if TYPE_CHECKING:
     from sim.batch import RunSpec
 
-__all__ = ["FACTS", "Fact", "RunRecord", "evaluate", "facts_json", "format_table", "plot", "run_variants",
-           "select_facts", "validate", "validation_specs", "write_report"]
+__all__ = ["DEFAULT_REPS", "FACTS", "Fact", "RunRecord", "calibration_weights", "check_posterior", "evaluate",
+           "facts_json", "format_table", "plot", "posterior_meta", "run_variants", "select_facts", "validate",
+           "validation_reps", "validation_specs", "write_report"]
 
 
 def select_facts(ids: Sequence[str] | None = None, months: int | None = None) -> list[Fact]:
@@ -59,18 +65,41 @@ def select_facts(ids: Sequence[str] | None = None, months: int | None = None) ->
 
 #: where a validation's runs are kept, under its ``--out`` folder
 RUNS_FOLDER = "runs"
+#: seeds per variant without a posterior, when none is asked for
+DEFAULT_REPS = 10
 
 
-def validation_specs(variants: Sequence[Variant], reps: int, months: int, seed: int = 0) -> list[RunSpec]:
+def validation_reps(reps: int | None, posterior: str | Path | None = None, draws: int | None = None) -> int:
+    """How many replications, as ``insim batch`` counts them (:func:`sim.batch.replications`): ``reps``
+    (default :data:`DEFAULT_REPS`), or over a posterior ``draws``, which ``reps`` must then agree with."""
+    from sim.batch import replications
+
+    return replications(DEFAULT_REPS if reps is None and posterior is None else reps, posterior, draws)
+
+
+def validation_specs(variants: Sequence[Variant], reps: int, months: int, seed: int = 0,
+                     posterior: str | Path | None = None) -> list[RunSpec]:
     """One batch run per variant and replication: the variant's scenario for ``months`` with its parameters
-    (as the run's sweep point), replication ``k`` on the batch's seed for ``k``, so variants are paired."""
+    (as the run's sweep point), replication ``k`` on the batch's seed for ``k``, so variants are paired.
+
+    Over a ``posterior`` (a calibration folder), replication ``k`` of every variant also runs with the
+    posterior's ``k``-th weighted draw, as in ``insim batch --posterior``, so on/off contrasts stay paired
+    over parameters too. A parameter the variant sets itself (a mechanism switch, a scenario setting) wins
+    over its drawn value: the variant is what the fact compares. Raises :class:`InputError` on a missing or
+    broken posterior, or a draw a scenario refuses, before any run.
+    """
     from sim.batch import RunSpec, replication_seed, safe_name
+    from sim.batch.posterior import check_draws_load, draw_for_batch
     from sim.scenario import load_scenario
 
     paths = {v.scenario: str(load_scenario(v.scenario, months=months).path) for v in variants}
+    drawn = None if posterior is None else draw_for_batch(posterior, reps, seed)
+    if drawn is not None:
+        for path in dict.fromkeys(paths.values()):
+            check_draws_load(drawn, path, {"months": months})
     return [RunSpec(run_id=f"{safe_name(v.key)}-r{rep:03d}", scenario=v.key, path=paths[v.scenario],
                     sweep=dict(v.params), rep=rep, seed=replication_seed(seed, rep), sets={"months": months},
-                    root_seed=seed)
+                    root_seed=seed, **({} if drawn is None else drawn.run_fields(rep, kept_out=v.params)))
             for v in variants for rep in range(reps)]
 
 
@@ -94,17 +123,19 @@ def read_records(specs: Sequence[RunSpec], folder: Path) -> list[RunRecord]:
 
 def run_variants(variants: Sequence[Variant], reps: int, months: int, seed: int = 0, workers: int | None = None,
                  progress: bool = False, out: str | Path | None = None, resume: bool = False, dask: str | None = None,
-                 command: str | list[str] | None = None) -> list[RunRecord]:
+                 command: str | list[str] | None = None, posterior: str | Path | None = None) -> list[RunRecord]:
     """Run each variant for ``reps`` paired seeds through the batch engine; ``workers=1`` runs in this process.
 
-    The runs are stored as a batch in ``out`` (a temporary folder when None): with ``resume`` an
-    interrupted validation in ``out`` is finished without redoing its stored runs; without it, a
-    validation batch already in ``out`` is replaced. ``dask`` as in :func:`sim.batch.run_batch`.
+    Over a ``posterior``, replication ``k`` runs with its ``k``-th draw (see :func:`validation_specs`);
+    resuming a validation over another posterior (or none) is refused. The runs are stored as a batch in
+    ``out`` (a temporary folder when None): with ``resume`` an interrupted validation in ``out`` is finished
+    without redoing its stored runs; without it, a validation batch already in ``out`` is replaced.
+    ``dask`` as in :func:`sim.batch.run_batch`.
     Raises :class:`~sim.errors.BatchError` when runs failed or were lost.
     """
     from sim.batch import run_batch
 
-    specs = validation_specs(variants, reps, months, seed)
+    specs = validation_specs(variants, reps, months, seed, posterior=posterior)  # checked before anything is cleared
     with contextlib.ExitStack() as stack:
         folder = Path(out) if out is not None else Path(stack.enter_context(
             tempfile.TemporaryDirectory(prefix="insim-validate-"))) / RUNS_FOLDER
@@ -143,17 +174,42 @@ def clear_runs(folder: Path) -> None:
                 item.unlink()
 
 
-def validate(reps: int = 10, months: int = 60, seed: int = 0, workers: int | None = None,
+def validate(reps: int | None = None, months: int = 60, seed: int = 0, workers: int | None = None,
              facts: Sequence[Fact] | None = None, progress: bool = False, out: str | Path | None = None,
-             resume: bool = False, dask: str | None = None, command: str | list[str] | None = None) -> pd.DataFrame:
+             resume: bool = False, dask: str | None = None, command: str | list[str] | None = None,
+             posterior: str | Path | None = None, draws: int | None = None) -> pd.DataFrame:
     """Run what the facts need (with their mechanism-off variants) and evaluate them; one row per fact.
 
     The runs go through the batch engine (see :func:`run_variants` for ``out``, ``resume`` and ``dask``).
+    ``reps`` defaults to :data:`DEFAULT_REPS`; over a ``posterior`` (a calibration folder) there are
+    ``draws`` replications, each with its own draw (``reps``, if given, must agree), and the row of a fact
+    the calibration fitted (:func:`calibration_weights`) says ``fitted``.
     """
+    reps = validation_reps(reps, posterior, draws)
     chosen = list(facts) if facts is not None else select_facts(months=months)
-    runs = run_variants(needed_variants(chosen), reps, months, seed=seed, workers=workers, progress=progress,
-                        out=out, resume=resume, dask=dask, command=command)
-    return evaluate(chosen, runs)
+    variants = needed_variants(chosen)
+    weights = {} if posterior is None else check_posterior(posterior, variants, reps, months, seed)
+    runs = run_variants(variants, reps, months, seed=seed, workers=workers, progress=progress,
+                        out=out, resume=resume, dask=dask, command=command, posterior=posterior)
+    return evaluate(chosen, runs, weights)
+
+
+def check_posterior(posterior: str | Path, variants: Sequence[Variant], reps: int, months: int,
+                    seed: int = 0) -> dict[str, float]:
+    """Check a posterior before any run (the folder, its particles, every draw in every variant's scenario,
+    then its manifest) and return the summaries its calibration fitted (:func:`calibration_weights`)."""
+    validation_specs(variants, reps, months, seed, posterior=posterior)
+    return calibration_weights(posterior)
+
+
+def posterior_meta(posterior: str | Path, reps: int, seed: int) -> dict:
+    """What a validation over ``posterior`` records of it: the folder, its particles file's sha256, the number
+    of draws, each replication's particle and the calibration's summary weights."""
+    from sim.batch.posterior import draw_for_batch
+
+    drawn = draw_for_batch(posterior, reps, seed)
+    return {"posterior": str(posterior), "posterior_sha256": drawn.sha256, "draws": reps,
+            "draw_ids": list(drawn.draw_ids), "calibration_summaries": calibration_weights(posterior)}
 
 
 def _fmt(x: float | None) -> str:
@@ -180,16 +236,20 @@ def _off_text(off: dict) -> str:
     return f"{off['mechanism']}: {_fmt(off['value'])} ({_share(off['passes_share'])})"
 
 
-def format_table(table: pd.DataFrame) -> str:
+def format_table(table: pd.DataFrame, meta: dict | None = None) -> str:
     """Two plain-text tables, emergent facts then inputs: value over seeds, threshold, share of seeds passing,
-    value at the start, value with the mechanism off (share passing), reproduced."""
+    value at the start, value with the mechanism off (share passing), reproduced.
+
+    Over a posterior (``meta["posterior"]``, see :func:`posterior_meta`), fitted facts are marked
+    ``(fitted)`` and the closing line also counts the emergent facts reproduced among those not fitted.
+    """
     header = ["fact", "median [low, high]", "threshold", "seeds ok", "at start", "mechanism off (seeds ok)",
               "reproduced"]
     parts = []
     for kind, title in (("emergent", "Emergent facts (evidence only when reproduced)"),
                         ("input", "Inputs and mechanism checks (not evidence of validity)")):
         sub = table[table["kind"] == kind]
-        rows = [[r.fact + (" [RIC]" if r.observed else ""),
+        rows = [[r.fact + (" [RIC]" if r.observed else "") + (" (fitted)" if r.fitted else ""),
                  (f"{_fmt(r.median)} [{_fmt(r.low)}, {_fmt(r.high)}]" if r.available else r.note),
                  r.threshold, _share(r.share_seeds_passing), _start_text(r.at_start),
                  _off_text(r.mechanism_off) if r.available else "not run",
@@ -198,14 +258,21 @@ def format_table(table: pd.DataFrame) -> str:
         if rows:
             parts.append(f"{title}\n" + text_table(rows, header, numbers_right=False))
     emergent = table[table["kind"] == "emergent"]
-    parts.append(f"{int(emergent['reproduced'].sum())} of {len(emergent)} emergent facts reproduced; "
-                 f"{int(table['passed'].sum())} of {len(table)} facts pass on the median.")
+    counts = f"{int(emergent['reproduced'].sum())} of {len(emergent)} emergent facts reproduced"
+    if meta and meta.get("posterior"):
+        parts.insert(0, f"Over the posterior {meta['posterior']} ({meta['draws']} draws): a fact marked (fitted) "
+                        "measures what the calibration fitted, so it is no evidence of validity")
+        out_of_sample = emergent[~emergent["fitted"].astype(bool)]
+        counts += (f", {int(out_of_sample['reproduced'].sum())} of {len(out_of_sample)} among those not fitted "
+                   "by the calibration")
+    parts.append(f"{counts}; {int(table['passed'].sum())} of {len(table)} facts pass on the median.")
     return "\n\n".join(parts)
 
 
 def facts_json(table: pd.DataFrame, meta: dict | None = None) -> dict:
     """The validation as a JSON-ready dict: ``{"meta": ..., "facts": [{"id", "kind", "passes_share", "at_start",
-    "mechanism_off", "reproduced", ...}]}``."""
+    "mechanism_off", "reproduced", "fitted", ...}]}``; ``fitted`` is True for a fact whose calibration summary
+    the posterior's calibration weighted (always False at the defaults)."""
     from sim.validation.provenance import SET_IN
 
     def clean(x: object) -> object:
@@ -225,7 +292,8 @@ def facts_json(table: pd.DataFrame, meta: dict | None = None) -> dict:
             "at_start": {"value": r["at_start"]["value"], "passes": r["at_start"]["passes"]},
             "mechanism_off": {"mechanism": r["mechanism_off"]["mechanism"], "value": r["mechanism_off"]["value"],
                               "passes_share": r["mechanism_off"]["passes_share"]},
-            "reproduced": r["reproduced"], "observed_record": r["observed"], "status": r["status"],
+            "reproduced": r["reproduced"], "fitted": r["fitted"], "calibration_summary": r["calibration_summary"],
+            "observed_record": r["observed"], "status": r["status"],
             "available": r["available"], "note": r["note"], "set_in": SET_IN.get(r["fact"]),
             "values": r["values"]}))
     return {"meta": meta or {}, "facts": facts}
@@ -275,19 +343,22 @@ def write_report(table: pd.DataFrame, out: str | Path, meta: dict | None = None)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "validation.json", "text": out / "validation.txt", "figure": out / "validation.png"}
     paths["json"].write_text(json.dumps(facts_json(table, meta), indent=2))
-    paths["text"].write_text(format_table(table) + "\n")
+    paths["text"].write_text(format_table(table, meta) + "\n")
     plot(table, paths["figure"])
     return paths
 
 
 def timed_validate(reps: int, months: int, seed: int, workers: int | None, ids: Sequence[str] | None = None,
                    out: str | Path | None = None, resume: bool = False, dask: str | None = None,
-                   progress: bool = True, command: str | list[str] | None = None) -> tuple[pd.DataFrame, dict]:
-    """:func:`validate` over the selected facts, with the settings and wall time for the report."""
+                   progress: bool = True, command: str | list[str] | None = None,
+                   posterior: str | Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """:func:`validate` over the selected facts (over ``posterior``: ``reps`` draws), with the settings and wall
+    time for the report (and :func:`posterior_meta`)."""
     t0 = time.perf_counter()
     facts = select_facts(ids, months=months)
     table = validate(reps=reps, months=months, seed=seed, workers=workers, facts=facts, progress=progress,
-                     out=out, resume=resume, dask=dask, command=command)
+                     out=out, resume=resume, dask=dask, command=command, posterior=posterior)
     meta = {"reps": reps, "months": months, "seed": seed, "variants": [v.key for v in needed_variants(facts)],
+            **({} if posterior is None else posterior_meta(posterior, reps, seed)),
             "wall_time_s": round(time.perf_counter() - t0, 1)}
     return table, meta

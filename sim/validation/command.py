@@ -6,7 +6,9 @@ day-one state, value with the fact's mechanism switched off, reproduced or not),
 ``validation.json``, ``validation.txt`` and ``validation.png`` to ``--out`` (and the JSON to
 ``--json FILE``). The runs go through the batch engine into ``OUT/runs`` (a batch folder: local
 processes or ``--dask``, a progress bar, and ``--resume`` to finish a validation that was
-interrupted without redoing its stored runs). Exit status 0 when every emergent fact that can be
+interrupted without redoing its stored runs). With ``--posterior CALIB_DIR --draws K``, replication
+``k`` of every run uses the calibration's ``k``-th weighted draw (as ``insim batch --posterior``) and
+the facts the calibration fitted are marked ``(fitted)``. Exit status 0 when every emergent fact that can be
 run is reproduced, 1 when some are not (or some runs failed), 2 on bad input.
 """
 
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from sim.cli_args import add_command, parse_names, seed_value, whole_number_arg
 from sim.errors import InputError
+from sim.validation import DEFAULT_REPS
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,8 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             insim validate --reps 5 --json docs/validation_results.json
             insim validate --reps 20 --dask tcp://scheduler:8786 --out results/validation
             insim validate --reps 20 --out results/validation --resume   # finish an interrupted one
+            insim validate --posterior calib/default --draws 20   # over the fitted posterior; (fitted) facts
             (exit status 1 when some emergent facts are not reproduced)""")
-    parser.add_argument("--reps", type=whole_number_arg, default=10, help="seeds per scenario (default 10)")
+    parser.add_argument("--reps", type=whole_number_arg,
+                        help=f"seeds per scenario (default {DEFAULT_REPS}; with --posterior, --draws)")
+    parser.add_argument("--posterior", metavar="CALIB_DIR",
+                        help="a calibration folder (insim calibrate --out): replication r of every run uses the "
+                             "posterior's r-th weighted draw, and the facts it fitted are marked (fitted)")
+    parser.add_argument("--draws", type=whole_number_arg, metavar="K",
+                        help="posterior draws = replications (default --reps); with --posterior only")
     parser.add_argument("--months", type=whole_number_arg, default=60, help="length of each run in months (default 60)")
     parser.add_argument("--seed", type=seed_value, default=0, help="root seed, 0 or more (default 0)")
     parser.add_argument("--workers", type=whole_number_arg,
@@ -46,17 +56,29 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="finish an interrupted validation in DIR (same settings), keeping its stored runs")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", metavar="FILE", help="also write the facts as JSON to FILE "
-                        "(id, kind, passes_share, at_start, mechanism_off, reproduced, set_in)")
+                        "(id, kind, passes_share, at_start, mechanism_off, reproduced, fitted, set_in)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the validation; 0 if every runnable emergent fact is reproduced, 1 otherwise."""
     from sim.errors import BatchError
-    from sim.validation import RUNS_FOLDER, facts_json, format_table, select_facts, timed_validate, write_report
+    from sim.validation import (
+        RUNS_FOLDER,
+        check_posterior,
+        facts_json,
+        format_table,
+        select_facts,
+        timed_validate,
+        validation_reps,
+        write_report,
+    )
+    from sim.validation.evaluation import needed_variants
 
-    if args.reps < 1:
-        raise InputError(None, "--reps", f"must be at least 1 (got {args.reps})")
+    for option, value in (("--reps", args.reps), ("--draws", args.draws)):
+        if value is not None and value < 1:
+            raise InputError(None, option, f"must be at least 1 (got {value})")
+    reps = validation_reps(args.reps, args.posterior, args.draws)  # --reps, or --draws over a posterior
     if args.months < 1:
         raise InputError(None, "--months", f"must be at least 1 (got {args.months})")
     if args.workers is not None and args.workers < 1:
@@ -65,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
     if not select_facts(ids, months=args.months):
         raise InputError(None, "--facts", f"no fact matches {args.facts!r} for runs of {args.months} months",
                          allowed="ids such as F1a_east_concentration, F1a or F7 (see sim/validation/facts.py)")
+    if args.posterior is not None:  # its draws and its manifest, before any folder is touched
+        check_posterior(args.posterior, needed_variants(select_facts(ids, months=args.months)), reps, args.months,
+                        args.seed)
     from sim.cli_json import check_json_target
     from sim.folders import check_output_folder
 
@@ -74,14 +99,15 @@ def run(args: argparse.Namespace) -> int:
                             "validate's (its runs are replaced, or finished with --resume and the same settings)")
     json_target = check_json_target(args.json, stdout=False, create=True)  # before the runs, not after them
     try:
-        table, meta = timed_validate(args.reps, args.months, args.seed, args.workers, ids,
+        table, meta = timed_validate(reps, args.months, args.seed, args.workers, ids,
                                      out=out / RUNS_FOLDER, resume=args.resume, dask=args.dask,
-                                     progress=not args.quiet, command=["insim", *getattr(args, "argv", [])])
+                                     progress=not args.quiet, command=["insim", *getattr(args, "argv", [])],
+                                     posterior=args.posterior)
     except BatchError as exc:
         print(f"insim validate: {exc}", file=sys.stderr)
         return 1
     print()
-    print(format_table(table))
+    print(format_table(table, meta))
     paths = write_report(table, args.out, meta)
     if json_target is not None:
         json_target.write_text(json.dumps(facts_json(table, meta), indent=2) + "\n")

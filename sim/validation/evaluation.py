@@ -9,12 +9,15 @@ run of the changed model (issue 13). Mechanism-off variants are generated from t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import InputError
 from sim.validation.facts import VARIANTS, Fact
 from sim.validation.measures import Runs
 from sim.validation.record import RunRecord, Variant, start_runs
@@ -79,6 +82,34 @@ def needed_variants(facts: Sequence[Fact], mechanism_off: bool = True) -> list[V
     return list(out.values())
 
 
+def calibration_weights(folder: str | Path) -> dict[str, float]:
+    """The summaries a calibration fitted and their weights (``summaries`` of its ``manifest.json``).
+
+    Raises :class:`InputError` naming the manifest when it is missing or unreadable: without it, which
+    facts were fitted is unknown, and a fitted fact would be taken for evidence.
+    """
+    from sim.fitting.posterior import MANIFEST
+
+    path = Path(folder) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, None, "missing: which summaries the calibration fitted is unknown",
+                         allowed="a folder written by insim calibrate, with its manifest.json") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(path, None, f"not a readable manifest ({exc.__class__.__name__})") from None
+    weights = manifest.get("summaries") if isinstance(manifest, dict) else None
+    if not isinstance(weights, dict) or not all(
+            isinstance(w, int | float) and not isinstance(w, bool) for w in weights.values()):
+        raise InputError(path, "summaries", "not a table of summary weights", allowed="{name: weight, ...}")
+    return {str(k): float(w) for k, w in weights.items()}
+
+
+def fitted(fact: Fact, weights: Mapping[str, float]) -> bool:
+    """Was the fact fitted: does the calibration give its summary a weight above 0?"""
+    return fact.calibration_summary is not None and weights.get(fact.calibration_summary, 0.0) > 0
+
+
 def _values(fact: Fact, seeds: list[Runs], keys: dict[str, str], start: bool = False) -> np.ndarray:
     values = []
     measure = fact.measure if (not start or fact.at_start is True) else fact.at_start
@@ -102,11 +133,15 @@ def _summary(fact: Fact, arr: np.ndarray) -> dict:
             "n_seeds": len(arr), "n_defined": len(finite), "defined": len(finite) >= max(1, len(arr) / 2)}
 
 
-def evaluate_fact(fact: Fact, seeds: list[Runs]) -> dict:
-    """One fact's row: on-values, day-one value, mechanism-off value, and whether it is reproduced."""
+def evaluate_fact(fact: Fact, seeds: list[Runs], weights: Mapping[str, float] | None = None) -> dict:
+    """One fact's row: on-values, day-one value, mechanism-off value, and whether it is reproduced.
+
+    ``weights`` are the summary weights of the calibration the runs drew from (none: not fitted).
+    """
     row: dict = {"fact": fact.id, "kind": fact.kind, "statement": fact.statement, "citation": fact.citation,
                  "measure": fact.measure_name, "threshold": fact.threshold_text, "reason": fact.reason,
-                 "status": fact.status, "observed": fact.observed, "mechanism": fact.mechanism}
+                 "status": fact.status, "observed": fact.observed, "mechanism": fact.mechanism,
+                 "calibration_summary": fact.calibration_summary, "fitted": fitted(fact, weights or {})}
     if not fact_available(fact):
         missing = [k for k in fact.variants if not variant_available(VARIANTS[k])]
         row.update(available=False, note=f"cannot run: variant {', '.join(missing)} needs what the model lacks",
@@ -142,10 +177,10 @@ def evaluate_fact(fact: Fact, seeds: list[Runs]) -> dict:
     return row
 
 
-def evaluate(facts: Sequence[Fact], runs: list[RunRecord]) -> pd.DataFrame:
-    """One row per fact (see :func:`evaluate_fact`); runs are paired by replication."""
+def evaluate(facts: Sequence[Fact], runs: list[RunRecord], weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per fact (see :func:`evaluate_fact`, for ``weights``); runs are paired by replication."""
     by_rep: dict[int, Runs] = {}
     for r in runs:
         by_rep.setdefault(r.rep, {})[r.variant] = r
     seeds = [by_rep[k] for k in sorted(by_rep)]
-    return pd.DataFrame([evaluate_fact(f, seeds) for f in facts])
+    return pd.DataFrame([evaluate_fact(f, seeds, weights) for f in facts])

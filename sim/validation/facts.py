@@ -14,7 +14,9 @@ Every fact also says what kind of evidence it is (issue 13):
 * ``kind="input"``: the pattern is put in by the set-up (a starting value, the map, a hard rule,
   a ratio of parameters) or checks a mechanism's own output. It is reported, not counted.
 
-``status`` says why a fact is kept on record although superseded or retired. ``observed=True``
+``status`` says why a fact is kept on record although superseded or retired. ``calibration_summary`` names the
+calibration summary that measures the same quantity, if any (see ``docs/validation.md``, "Over a
+calibrated posterior"). ``observed=True``
 marks facts from the Rojava Information Center's monthly counts (2019-2021 only): these will be
 calibration targets and are evidence of validity only out of sample.
 
@@ -122,6 +124,9 @@ class Fact:
     at_start: bool | Callable[[Runs], float] = True
     status: str = ""
     observed: bool = False
+    #: the calibration summary (a key of sim.fitting.summaries.SUMMARIES) that measures the same quantity:
+    #: over a posterior whose calibration weighted it, the fact was fitted and is no evidence of validity
+    calibration_summary: str | None = None
 
     def passes(self, value: float) -> bool:
         """Does one measured value meet the threshold?"""
@@ -156,7 +161,7 @@ ON_RECORD: tuple[Fact, ...] = (
          "eui2022 s.2", ("baseline",), "influence east strip / other SDF-held villages (last year)",
          east_influence_ratio, 3.0, ">=",
          "the only stronghold in NES: several times the level elsewhere, not a gentle gradient",
-         kind="input", mechanism="hideouts_enabled",
+         kind="input", mechanism="hideouts_enabled", calibration_summary="east_influence_ratio",
          status="on record; the documented start (0.15 east against 0.02) already gives the ratio, see F1a2"),
     Fact("F1b_strongholds_east",
          "The villages that meet several stronghold criteria lie in the eastern strip.",
@@ -255,7 +260,7 @@ ON_RECORD: tuple[Fact, ...] = (
          "While the Coalition stays IS avoids open confrontation but keeps killing officials.",
          "eui2022 s.4, fn 62-63; fn 25", ("baseline",), "targeted killings / attacks on SDF positions",
          killings_to_attacks, 2.0, ">=", "killings stay frequent while open attacks are held back",
-         kind="input", mechanism="strategic_patience", at_start=False,
+         kind="input", mechanism="strategic_patience", at_start=False, calibration_summary="killings_to_attacks",
          status="input: the gap between killings and attacks now comes partly from IS's decision (a killing draws "
                 "less Coalition attention than an attack, so it is held later), but its size still rests on the "
                 "per-visit probabilities and role shares; see F7a2"),
@@ -361,18 +366,19 @@ REFORMULATED: tuple[Fact, ...] = (
          "eui2022 s.3, fn 53", ("baseline",),
          "ric_attacks+checkpoints+zakat demands, months +10..+12 after peak arrests / 3 months before",
          operations_rebound, 0.9, ">=", "back to (nearly) its level of operations within a year",
-         kind="emergent", mechanism="movement_enabled", at_start=False),
+         kind="emergent", mechanism="movement_enabled", at_start=False, calibration_summary="operations_rebound"),
     Fact("F6a_ric_level_2019",
          "Attacks number dozens a month in 2019.",
          "ric 2019 (monthly 43-163; annual mean 75.5)", ("baseline",), "mean monthly ric_attacks, May-Dec 2019",
          ric_level_2019, (45.0, 110.0), "in", "the RIC's 2019 months, with room either side",
-         min_months=9, kind="input", at_start=False, observed=True,
+         min_months=9, kind="input", at_start=False, observed=True, calibration_summary="attacks_2019",
          status="calibration target (level set by assumed probabilities); not evidence of validity"),
     Fact("F6b_ric_decline",
          "Attacks fall from 2019 to 2021.",
          "ric 2019-2021 (17.9 / 75.5 = 0.24)", ("baseline",), "mean monthly ric_attacks 2021 / 2019",
          ric_decline, 0.5, "<=", "'at least halved' leaves room around the RIC's fall to a quarter",
          min_months=33, kind="emergent", mechanism="raids_enabled", at_start=False, observed=True,
+         calibration_summary="decline_2021",
          status=("observed record, fitted by the shipped calibrations but the 2021 hold-out (decline_2021): "
                  "evidence only at the hand-picked defaults checked here, not for a fitted posterior")),
     Fact("F6c_ric_share_raqqa",
@@ -380,7 +386,7 @@ REFORMULATED: tuple[Fact, ...] = (
          "ric (Jan-Apr 2020: 8%; pooled reported months: 39/229 = 0.17)", ("baseline",),
          "share of ric_attacks in Raqqa governorate, May 2019-Dec 2021", ric_share_raqqa, (0.05, 0.30), "in",
          "RIC shares of 8-19% in reported months", kind="emergent", mechanism="hideouts_enabled", at_start=False,
-         observed=True,
+         observed=True, calibration_summary="raqqa_share",
          status=("observed record, fitted by every calibration (raqqa_share): a plausibility check at the "
                  "hand-picked defaults; reproduced only if hideouts off leaves the band")),
     Fact("F6c2_ric_share_deir_ez_zor",
@@ -388,6 +394,7 @@ REFORMULATED: tuple[Fact, ...] = (
          "ric (Jan-Apr 2020: 75%)", ("baseline",), "share of ric_attacks in Deir ez-Zor governorate, May 2019-Dec 2021",
          ric_share_deir_ez_zor, (0.6, 0.9), "in", "RIC's three-quarters, with room either side",
          kind="emergent", mechanism="hideouts_enabled", at_start=False, observed=True,
+         calibration_summary="deir_ez_zor_share",
          status=("observed record, fitted by every calibration (deir_ez_zor_share): a plausibility check at the "
                  "hand-picked defaults; reproduced only if hideouts off leaves the band")),
     Fact("F7a2_patience_pays",
@@ -400,7 +407,7 @@ REFORMULATED: tuple[Fact, ...] = (
          "ric Sep-Dec 2019 (43 to 83.5 a month; raids -77%)", ("turkish_offensive_2019",),
          "mean ric_attacks Nov-Dec 2019 / Sep 2019", raids_suspended_rise, 1.5, ">=",
          "RIC's rise was 1.9: at least half again", min_months=9, kind="emergent", mechanism="raids_enabled",
-         at_start=False, observed=True,
+         at_start=False, observed=True, calibration_summary="offensive_shift",
          status=("observed record: the turkish_offensive_2019 scenario at the hand-picked defaults; every "
                  "calibration fits the same event in history (offensive_shift)")),
     Fact("F10b2_sdf_land_fighters",
@@ -413,7 +420,7 @@ REFORMULATED: tuple[Fact, ...] = (
          "IS ends up with about 1,000 fighters across Syria and Iraq in 2022.",
          "eui2022 fn 23", ("baseline",), "IS fighters on the map, Dec 2021 / region_share_of_is", strength_2022,
          (500.0, 2000.0), "in", "a factor of two around the 2022 estimate", min_months=33, kind="emergent",
-         mechanism="raids_enabled", at_start=strength_at_start,
+         mechanism="raids_enabled", at_start=strength_at_start, calibration_summary="strength_2022",
          status="depends on the assumed 2019 strength; passes at the start while the start is the 2022 figure"),
 )
 

@@ -389,22 +389,18 @@ def raids_suspended_rise(runs: Runs) -> float:
 
 
 def strength_2022(runs: Runs) -> float:
-    """IS fighters on the map in January 2022 (end of December 2021) / region_share_of_is (baseline)."""
-    from sim.parameters import Parameters
-
+    """IS fighters on the map in January 2022 (end of December 2021) / the run's region_share_of_is (baseline)."""
     r = runs["baseline"]
     i = r.month_of(dt.date(2021, 12, 1))
     if i < 0 or i >= len(r.monthly):
         return np.nan
-    share = float(Parameters().region_share_of_is)
-    return float(r.monthly["is_fighters"].iloc[i]) / share
+    return float(r.monthly["is_fighters"].iloc[i]) / r.region_share_of_is
 
 
 def strength_at_start(runs: Runs) -> float:
-    """IS fighters on day one / region_share_of_is."""
-    from sim.parameters import Parameters
-
-    return float(runs["baseline"].monthly["is_fighters"].iloc[0]) / float(Parameters().region_share_of_is)
+    """IS fighters on day one / the run's region_share_of_is."""
+    r = runs["baseline"]
+    return float(r.monthly["is_fighters"].iloc[0]) / r.region_share_of_is
 
 
 def patience_pays(runs: Runs) -> float:

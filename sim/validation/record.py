@@ -57,6 +57,7 @@ class RunRecord:
     district: np.ndarray
     sdf_held: np.ndarray
     truce_threshold: float
+    region_share_of_is: float  # the run's own: drawn over a posterior, so not the default
     sdf_recruits: dict[str, int]
     events: list[dict[str, Any]]
     initial_influence: np.ndarray
@@ -141,6 +142,7 @@ def record_arrays(model: Any) -> dict[str, np.ndarray]:
         "zone": np.asarray(model.world.zone_of, dtype=str), "district": np.asarray(model.world.district_of, dtype=str),
         "sdf_held": model.villages.sdf_held.copy(),
         "truce_threshold": np.array(float(model.p.allegiance_truce_threshold)),
+        "region_share_of_is": np.array(float(model.p.region_share_of_is)),
         "sdf_recruit_kinds": np.array(list(recruits), dtype=str),
         "sdf_recruit_counts": np.array(list(recruits.values()), dtype=np.int64),
     }
@@ -150,11 +152,18 @@ def record_of(variant: str, rep: int, seed: int, monthly: pd.DataFrame, events: 
               arrays: dict[str, np.ndarray]) -> RunRecord:
     """The :class:`RunRecord` of a run from its monthly table, events and :func:`record_arrays`."""
     recruits = {str(k): int(n) for k, n in zip(arrays["sdf_recruit_kinds"], arrays["sdf_recruit_counts"], strict=True)}
+    if "region_share_of_is" in arrays:
+        region_share = float(arrays["region_share_of_is"])
+    else:  # a run stored before the record kept it: validations then always ran at the default
+        from sim.parameters import Parameters
+
+        region_share = float(Parameters().region_share_of_is)
     record = RunRecord(
         variant=variant, rep=rep, seed=seed, start=dt.date.fromisoformat(str(arrays["start_date"])),
         monthly=monthly.reset_index(drop=True), **{k: arrays[k] for k in SNAPSHOT},
         zone=arrays["zone"], district=arrays["district"], sdf_held=arrays["sdf_held"],
-        truce_threshold=float(arrays["truce_threshold"]), sdf_recruits=recruits, events=list(events),
+        truce_threshold=float(arrays["truce_threshold"]), region_share_of_is=region_share, sdf_recruits=recruits,
+        events=list(events),
         initial_influence=arrays[START + "influence"][0],
     )
     start_row = dict(zip(arrays["start_row_names"].tolist(), arrays["start_row_values"].tolist(), strict=True))
