@@ -35,7 +35,12 @@ def _interrupt_after_first_run(args: list[str], runs: Path) -> tuple[int, str]:
     while _stored(runs) < 1 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=300)  # generous for a loaded machine: a hang is for ever
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError("the command did not end within 300 s of its Ctrl-C") from None
     return proc.returncode, err
 
 

@@ -260,29 +260,35 @@ def _port_is_free(port: int) -> bool:
 def test_serve_stops_a_stubborn_server_and_frees_its_port(sig: str, tmp_path) -> None:
     """A child that ignores SIGTERM (as uvicorn waiting on an open websocket does) is killed after the grace."""
     import signal
-    import socket
     import subprocess
     import sys
     import time
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from terminal import disposition
+
+    # the child takes a free port itself and names it (a port found free here could be taken by
+    # another test before the child binds it), through a file renamed into place once written
     ready = tmp_path / "ready"
-    child = (f"import signal, socket, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-             f"signal.signal(signal.SIGINT, signal.SIG_IGN); s = socket.socket(); s.bind(('127.0.0.1', {port})); "
-             f"s.listen(); open({str(ready)!r}, 'w').close(); time.sleep(120)")
+    child = (f"import os, signal, socket, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+             f"signal.signal(signal.SIGINT, signal.SIG_IGN); s = socket.socket(); s.bind(('127.0.0.1', 0)); "
+             f"s.listen(); open({str(ready)!r} + '.tmp', 'w').write(str(s.getsockname()[1])); "
+             f"os.replace({str(ready)!r} + '.tmp', {str(ready)!r}); time.sleep(120)")
     parent = (f"import sys; from sim.viz.server import serve; "
               f"sys.exit(serve([sys.executable, '-c', {child!r}], grace=0.5))")
     proc = subprocess.Popen([sys.executable, "-c", parent])
-    deadline = time.monotonic() + 30
-    while not ready.exists() and time.monotonic() < deadline:
+    # serve() sets its handlers (SIGHUP last) just after it starts the child: signal it only then
+    deadline = time.monotonic() + 120
+    while (not ready.exists() or disposition(proc.pid, signal.SIGHUP) == "default") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert ready.exists() and not _port_is_free(port)
-    t0 = time.monotonic()
+    assert ready.exists() and disposition(proc.pid, signal.SIGHUP) in ("caught", None)  # None: no /proc here
+    port = int(ready.read_text())
+    assert not _port_is_free(port)
     proc.send_signal(getattr(signal, sig))
-    assert proc.wait(timeout=10) == 0
-    assert time.monotonic() - t0 < 5
+    # the child ignores both signals and sleeps 120 s: only the kill after the 0.5 s grace ends it in time
+    try:
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
     assert _port_is_free(port), "the server's port is still taken"
 
 

@@ -195,6 +195,7 @@ def test_dask_workers_that_cannot_prepare_are_a_clear_error() -> None:
     from sim.batch.dask_workers import prepare_workers
 
     cannot = "dask: the Dask workers cannot prepare for the runs: ModuleNotFoundError"
-    with (LocalCluster(n_workers=1, threads_per_worker=1, processes=True) as cluster, Client(cluster) as client,
-          pytest.raises(InputError, match=cannot)):
+    # no dashboard: its fixed port (8787) would be shared with any other cluster the suite starts meanwhile
+    with (LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+          Client(cluster) as client, pytest.raises(InputError, match=cannot)):
         prepare_workers(client, ("sim.no_such_module",))
