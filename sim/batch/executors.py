@@ -120,12 +120,21 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
                                   initargs=(os.getpid(), stop, modules))
     try:
+        futures: dict[cf.Future[RunResult], RunSpec] = {}
+        unsent: list[RunResult] = []
         with interrupts_held(), warnings.catch_warnings():  # the submits start the workers
             # Python warns of any thread when it forks, the compiled libraries' pools too (see start_method)
             warnings.filterwarnings("ignore", r"This process .*is multi-threaded", DeprecationWarning)
-            futures = {pool.submit(run, *run_args(spec, probe)): spec for spec in todo}
+            for n, spec in enumerate(todo):
+                try:
+                    futures[pool.submit(run, *run_args(spec, probe))] = spec
+                except BrokenProcessPool as exc:  # a worker died (killed, or a spawned one failed at import)
+                    # the runs not sent are lost like those sent before: reported, and resume runs them
+                    unsent = [lost_run(later, exc) for later in todo[n:]]
+                    break
         for future in cf.as_completed(futures):
             yield result_of(future, futures[future])
+        yield from unsent
     except BaseException:
         stop.value = 1  # every worker ends now, its run in progress too (see _worker_start)
         # wait for them: a worker still starting reads what this process shares with it, which
@@ -189,13 +198,18 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
         return future.result()
     except Exception as exc:
         if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
-            why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
-                   f"or by a signal): {type(exc).__name__}")
-            summary = {**summary_ids(spec), "status": LOST, "error": why}
-            return RunResult(spec, False, summary, {}, [], 0.0, error=why)
+            return lost_run(spec, exc)
         text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
         return RunResult(spec, False, summary, {}, [], 0.0, error=text)
+
+
+def lost_run(spec: RunSpec, cause: BaseException) -> RunResult:
+    """The result of a run lost because a worker process died or could not start (not stored; resume runs it)."""
+    why = ("its worker process died or could not start (killed by the system, e.g. out of memory, "
+           f"or by a signal): {type(cause).__name__}")
+    summary = {**summary_ids(spec), "status": LOST, "error": why}
+    return RunResult(spec, False, summary, {}, [], 0.0, error=why)
 
 
 def dask_results(run: Callable[..., RunResult], todo: list[RunSpec], workers: int, address: str,

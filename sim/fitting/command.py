@@ -84,17 +84,17 @@ def run(args: argparse.Namespace) -> int:
     began = time.perf_counter()
     out, calib, outcome = Path(args.out), None, "failed"
     try:
-        calib = prepare(config, out, workers=args.workers, dask=args.dask)
-        print(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
-              f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; "
-              f"{calib.workers} workers")
+        calib = prepare(config, out, workers=args.workers, dask=args.dask, say=say)
+        say(f"calibrating {config.settings['scenario']}: {len(calib.priors)} parameters, summaries "
+            f"{', '.join(calib.weights)}; {calib.seconds_per_simulation:.2f} s per simulation; "
+            f"{calib.workers} workers")
         try:
-            run_abc(calib)
+            run_abc(calib, say=say)
         except KeyboardInterrupt:
             outcome = "interrupted"
-            print(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+            say(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
             raise
-        write_outputs(calib, started, time.perf_counter() - began)
+        write_outputs(calib, started, time.perf_counter() - began, say=say)
         outcome = "finished"
     except KeyboardInterrupt:
         outcome = "interrupted"
@@ -103,6 +103,12 @@ def run(args: argparse.Namespace) -> int:
         if calib is not None or (outcome == "interrupted" and out.exists()):
             record_call(out, call_entry(started, time.perf_counter() - began, outcome, calib, args))
     return 0
+
+
+def say(line: str) -> None:
+    """Print a line of the calibration's progress now: into a file or a pipe (a nohup or CI log) Python
+    would keep it in its buffer, and a calibration of hours would show nothing until it ends."""
+    print(line, flush=True)
 
 
 def call_entry(started: str, seconds: float, outcome: str, calib: Calibration | None,

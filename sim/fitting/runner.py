@@ -55,8 +55,10 @@ def dask_client(address: str, workers: int | None = None) -> Iterator[Any]:
 
     with ExitStack() as stack:  # closed in reverse: the client first, then a local cluster
         if address == "local":
+            # as a batch's (sim.batch.executors.dask_results): no dashboard, which Dask would otherwise
+            # serve on every interface at :8787, and the scheduler on this machine only
             cluster = stack.enter_context(LocalCluster(n_workers=workers or default_workers(), threads_per_worker=1,
-                                                       processes=True))
+                                                       processes=True, dashboard_address=None, host="127.0.0.1"))
             client = stack.enter_context(Client(cluster))
         else:
             client = stack.enter_context(scheduler_client(address, "--dask"))

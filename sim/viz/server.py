@@ -44,21 +44,29 @@ def serve(command: Sequence[str], env: Mapping[str, str] | None = None, grace: f
     Returns the server's exit status, or 0 when a stop signal ended it (Ctrl-C is how one stops
     a server). Must be called from the main thread (Python installs signal handlers only there).
     """
-    proc = subprocess.Popen(list(command), env=dict(env) if env is not None else None, start_new_session=True)
     stopping: list[int] = []
+    proc: subprocess.Popen[bytes] | None = None
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         stopping.append(signum)
-        raise KeyboardInterrupt  # leave proc.wait() below, whichever signal it was
+        if proc is not None:  # inside Popen it is only noted: raising there would lose the started child
+            raise KeyboardInterrupt  # leave proc.wait() below, whichever signal it was
 
+    # set before the server starts: a signal while it starts (its own session, out of reach of a
+    # signal to ours) ends it too, instead of ending insim and leaving the server holding the port.
+    # (Blocking the signals instead would block them in the server too: a child inherits the mask.)
     previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
     try:
+        proc = subprocess.Popen(list(command), env=dict(env) if env is not None else None, start_new_session=True)
+        if stopping:  # a signal came while the server started
+            raise KeyboardInterrupt
         return proc.wait()
     except KeyboardInterrupt:
-        stop(proc, grace)
+        if proc is not None:
+            stop(proc, grace)
         return 0
     finally:
-        if proc.poll() is None:  # any other way out: never leave the server behind
+        if proc is not None and proc.poll() is None:  # any other way out: never leave the server behind
             stop(proc, grace)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
