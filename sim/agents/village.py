@@ -16,6 +16,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from sim.agents.base import Column, RowAgent, Table
+from sim.compiled import kernel
 
 CRITERIA: tuple[str, ...] = (
     "recruitment",
@@ -30,6 +31,30 @@ CRITERIA: tuple[str, ...] = (
 CRITERION = {name: i for i, name in enumerate(CRITERIA)}
 # the allegiance and repentance mechanisms each add to their shared lever
 CRITERION["allegiance"] = CRITERION["repentance"] = CRITERION["allegiance_or_repentance"]
+WEAK_ADMINISTRATION = CRITERION["weak_administration"]
+
+
+@kernel
+def present_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
+                     threshold: float) -> np.ndarray:
+    """(villages, criteria) True where a criterion's recent count is at least ``threshold``; weak
+    administration is a state, not an event: true where a village has no council or no chairman."""
+    present = criteria >= threshold
+    for i in range(len(present)):
+        present[i, WEAK_ADMINISTRATION] = not (has_council[i] and has_chairman[i])
+    return present
+
+
+@kernel
+def count_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
+                   threshold: float) -> np.ndarray:
+    """How many of the eight criteria each village meets (see :func:`present_criteria`)."""
+    present = present_criteria(criteria, has_council, has_chairman, threshold)
+    met = np.zeros(len(present), np.int64)
+    for i in range(len(present)):
+        for j in range(present.shape[1]):
+            met[i] += present[i, j]
+    return met
 
 
 @dataclass
@@ -83,15 +108,12 @@ class VillageTable(Table):
         )
 
     def criteria_present(self, threshold: float) -> np.ndarray:
-        """(n, criteria) True where a criterion's recent count is at least ``threshold``."""
-        present = self.criteria >= threshold
-        # weak administration is a state, not an event: no council or no chairman
-        present[:, CRITERION["weak_administration"]] = ~(self.has_council & self.has_chairman)
-        return present
+        """(n, criteria) True where a criterion's recent count is at least ``threshold`` (:func:`present_criteria`)."""
+        return present_criteria(self.criteria, self.has_council, self.has_chairman, float(threshold))
 
     def criteria_met(self, threshold: float) -> np.ndarray:
         """How many of the eight criteria each village meets."""
-        return self.criteria_present(threshold).sum(axis=1)
+        return count_criteria(self.criteria, self.has_council, self.has_chairman, float(threshold))
 
     def stronghold_score(self, threshold: float) -> np.ndarray:
         """Share of the eight criteria whose recent count is at least ``threshold``."""

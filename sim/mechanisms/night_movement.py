@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
+from sim.compiled import Stream, kernel, pairwise_sum, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.zakat import collection_pull
 from sim.world.names import REGIME
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 NO_ROWS = np.zeros(0, int)
 NO_ROWS.flags.writeable = False  # no cell out: shared, never written
 SMALLEST = np.nextafter(0.0, 1.0)  # the smallest positive float
+NO_REACH = np.zeros(0)  # every cell out reaches the neighbour table's radius
 
 
 def weighted_columns(weight: np.ndarray, total: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -39,6 +41,73 @@ def weighted_columns(weight: np.ndarray, total: np.ndarray, rng: np.random.Gener
     # is 0; raising it to the smallest positive number keeps "the first positive weight" then
     np.maximum(threshold, SMALLEST, out=threshold)
     return (weight.cumsum(axis=1) >= threshold[:, None]).argmax(axis=1)
+
+
+ZAKAT, ASSASSINATION, CHECKPOINT = ROLE["zakat"], ROLE["assassination"], ROLE["checkpoint"]
+TRANSPORT, MOVEMENT, CAR_BOMBS = ROLE["transport"], ROLE["movement"], ROLE["car_bombs"]
+
+
+@kernel
+def role_pulls(out: np.ndarray, base: float, influence: np.ndarray, officials: np.ndarray, pledged: np.ndarray,
+               on_road: np.ndarray, guard: np.ndarray, collection: np.ndarray, zakat_factor: np.ndarray) -> None:
+    """Write into ``out`` (roles, villages) what each role looks for in each village (see
+    :meth:`NightMovement.role_attraction`); ``collection`` is the tax collectors' pull, ``zakat_factor``
+    the cold zones' draw on them."""
+    for i in range(len(influence)):
+        foothold = base + influence[i]
+        unpledged = (officials[i] * (1.0 - pledged[i])) >= 0.5
+        out[ZAKAT, i] = foothold * (base + collection[i]) * zakat_factor[i]
+        out[ASSASSINATION, i] = foothold * (base + unpledged)
+        out[CHECKPOINT, i] = foothold * (base + on_road[i])
+        out[TRANSPORT, i] = foothold * foothold
+        out[MOVEMENT, i] = out[TRANSPORT, i]
+        out[CAR_BOMBS, i] = foothold * (base + guard[i])
+
+
+@kernel
+def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: np.ndarray, role: np.ndarray,
+                   reach: np.ndarray, attraction: np.ndarray, decay: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """Tonight's village of each cell out (-1 for a cell with nothing within reach).
+
+    A cell at neighbour-table row ``slot`` weighs each village within its reach by its role's
+    ``attraction`` there, the ``decay`` of its distance and the ``cover`` there (tax collectors by
+    their own row of it), and draws one by weight; ``reach`` (one per cell, or empty when all reach
+    the table's radius) leaves out the villages beyond a Badia cell's shorter reach. One uniform
+    draw per cell that has a village, in order, as :func:`weighted_columns` draws them.
+    """
+    n, width = len(slot), padded.shape[1]
+    weight = np.empty((n, width))
+    total = np.empty(n)
+    going = 0
+    for i in range(n):
+        row, r = slot[i], role[i]
+        aversion = 1 if r == ZAKAT else 0
+        for j in range(width):
+            village = padded[row, j]
+            w = attraction[r, village] * decay[dist[row, j]]
+            w *= cover[aversion, village]
+            if len(reach) and dist[row, j] > reach[i]:  # out of a Badia cell's reach
+                w = 0.0
+            weight[i, j] = w
+        total[i] = pairwise_sum(weight[i])  # the row's sum as numpy's, whose rounding the draw below sees
+        going += total[i] > 0
+    u = stream.rng.random(going)
+    pick = np.full(n, -1, np.int64)
+    k = 0
+    for i in range(n):
+        if total[i] > 0:
+            # the first column whose running total reaches the threshold (column 0 if rounding leaves
+            # the running total short of the row's sum, as numpy's argmax of no True gives)
+            threshold = max(u[k] * total[i], SMALLEST)
+            k += 1
+            running, first = 0.0, 0
+            for j in range(width):
+                running += weight[i, j]
+                if running >= threshold:
+                    first = j
+                    break
+            pick[i] = padded[slot[i], first]
+    return pick
 
 
 @dataclass
@@ -105,20 +174,13 @@ class NightMovement(Mechanism):
     def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
         """(roles, villages): what each role looks for in each village tonight (written into ``out`` if given)."""
         m = self.model
-        v, p = m.villages, m.p
-        base = p.visit_base_attraction
-        foothold = base + v.influence
-        # killers look for officials who did not pledge (pledged ones are informants, see killings)
-        officials = (v.officials * (1.0 - v.pledged)) >= 0.5
+        v = m.villages
         att = np.empty((len(ROLES), len(v))) if out is None else out
+        # killers look for officials who did not pledge (pledged ones are informants, see killings);
         # tax collectors go where the take is (due traders, rich oil markets first: EUI s.2, fn 24),
         # and IS's accumulation zones draw them (strongholds.zakat_factor, EUI s.4)
-        att[ROLE["zakat"]] = foothold * (base + collection_pull(m)) * m.mechanisms.strongholds.zakat_factor()
-        np.multiply(foothold, base + officials, out=att[ROLE["assassination"]])
-        np.multiply(foothold, base + m.world.on_road, out=att[ROLE["checkpoint"]])
-        np.multiply(foothold, foothold, out=att[ROLE["transport"]])
-        att[ROLE["movement"]] = att[ROLE["transport"]]
-        np.multiply(foothold, base + v.guard, out=att[ROLE["car_bombs"]])
+        role_pulls(att, float(m.p.visit_base_attraction), v.influence, v.officials, v.pledged, m.world.on_road, v.guard,
+                   collection_pull(m), m.mechanisms.strongholds.zakat_factor())
         return att
 
     def reach(self, rows: np.ndarray) -> np.ndarray:
@@ -182,36 +244,22 @@ class NightMovement(Mechanism):
             r = self.reach(rows)
             radius = int(np.floor(r.max()))
         else:  # one reach for all: the table holds exactly the villages within it
-            r, radius = None, math.floor(self.base_reach())
+            r, radius = NO_REACH, math.floor(self.base_reach())
         table = m.world.index.neighbours(radius)
         slot = table.slots(c.base_x[rows], c.base_y[rows])
-        # rows by take: the same copies as table.padded[slot] and table.dist[slot], at half the cost
-        vid, dist = table.padded.take(slot, axis=0), table.dist.take(slot, axis=0)
         n = len(v)
         attraction = self._attraction
         self.role_attraction(out=attraction[:, :n])
         # no weight outside SDF-held land (the dummy column n stays at zero)
         np.copyto(attraction[:, :n], 0.0, where=~v.sdf_held)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        role = c.role[rows].astype(np.intp)  # int8 in the table: numpy gathers through intp much faster
-        by_aversion = (role == ROLE["zakat"]).astype(np.intp)
-        # (attraction x decay) x cover, each looked up by one flat take: the same products in the same
-        # order as attraction[role[:, None], vid] * decay[dist] * cover[by_aversion[:, None], vid], at half the cost
-        weight = attraction.take(vid + (role * (n + 1))[:, None])
-        weight *= self.decay(radius).take(dist)
-        weight *= self.cover().take(vid + (by_aversion * (n + 1))[:, None])
-        if r is not None:
-            np.copyto(weight, 0.0, where=dist > r[:, None])  # no weight out of a Badia cell's reach
-        total = weight.sum(axis=1)
-        going = total > 0
-        if not going.all():  # one index of the rows kept, then takes: the same copies as four masks, faster
-            kept = going.nonzero()[0]
-            rows, total = rows.take(kept), total.take(kept)
-            weight, vid = weight.take(kept, axis=0), vid.take(kept, axis=0)
+        pick = choose_targets(stream_of(m), table.padded, table.dist, slot, c.role[rows], r, attraction,
+                              self.decay(radius), self.cover())
+        going = pick >= 0
+        if not going.all():
+            rows, pick = rows[going], pick[going]
         if len(rows) == 0:  # no cell has a village within reach tonight
             return Visits.none()
-        first = weighted_columns(weight, total, m.rng)
-        pick = vid[np.arange(len(rows)), first]
         pick = m.mechanisms.margadeh_coordination.redirect(rows, pick, attraction)  # fn 26; unchanged at share 0
         c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
         v.is_present[:] = np.bincount(pick, weights=c.fighters[rows], minlength=n)  # zeroed above

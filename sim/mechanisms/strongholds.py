@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.agents.village import count_criteria
+from sim.compiled import kernel
 from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
@@ -60,8 +62,9 @@ class Strongholds(Mechanism):
         p, v = self.model.p, self.model.villages
         key = (p.stronghold_criterion_count, p.stronghold_min_criteria, v.criteria.tobytes(),
                v.has_council.tobytes(), v.has_chairman.tobytes())
-        return self._strongholds.get(key, lambda: v.criteria_met(p.stronghold_criterion_count)
-                                     >= p.stronghold_min_criteria)
+        return self._strongholds.get(key, lambda: stronghold_villages(
+            v.criteria, v.has_council, v.has_chairman, float(p.stronghold_criterion_count),
+            float(p.stronghold_min_criteria)))
 
     def cold_zones(self) -> np.ndarray:
         """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""
@@ -89,8 +92,30 @@ class Strongholds(Mechanism):
 
     def _cold_zones(self, strongholds: np.ndarray) -> ColdZones:
         p, v = self.model.p, self.model.villages
-        cold = strongholds & v.sdf_held if p.stronghold_zones_enabled else np.zeros(len(v), bool)
-        return ColdZones(cold, 1.0 - p.cold_zone_restraint * cold, 1.0 + p.cold_zone_zakat_gain * cold)
+        return ColdZones(*cold_zone_factors(strongholds, v.sdf_held, bool(p.stronghold_zones_enabled),
+                                            float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain)))
+
+
+@kernel
+def stronghold_villages(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray, threshold: float,
+                        min_criteria: float) -> np.ndarray:
+    """True for villages meeting at least ``min_criteria`` of the eight criteria (``Strongholds.strongholds``)."""
+    return count_criteria(criteria, has_council, has_chairman, threshold) >= min_criteria
+
+
+@kernel
+def cold_zone_factors(strongholds: np.ndarray, sdf_held: np.ndarray, enabled: bool, restraint: float,
+                      gain: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per village: a cold zone, the multiplier on killings and attacks there, the pull on tax collectors."""
+    n = len(strongholds)
+    cold = np.zeros(n, np.bool_)
+    violence = np.empty(n)
+    zakat = np.empty(n)
+    for i in range(n):
+        cold[i] = enabled and strongholds[i] and sdf_held[i]
+        violence[i] = 1.0 - restraint * cold[i]
+        zakat[i] = 1.0 + gain * cold[i]
+    return cold, violence, zakat
 
 
 class ColdZones(NamedTuple):

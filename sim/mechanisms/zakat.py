@@ -31,12 +31,13 @@ tonight, for cells that choose where to collect by it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
+from sim.compiled import kernel
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -59,9 +60,101 @@ class Choice:
     paid_share: np.ndarray  # share of the demand a trader who pays is expected to hand over
 
 
-def _logistic(x: np.ndarray) -> np.ndarray:
-    # minimum(maximum()) is what np.clip computes, without its Python wrappers (a hot path)
-    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(x, -50.0), 50.0)))
+class AnswerRule(NamedTuple):
+    """The parameters of a trader's answer to a demand, for kernels (:meth:`Zakat.rule`)."""
+
+    retaliation_prob: float
+    full_pressure: float  # zakat_threat_full_pressure, at least 1e-9
+    loss_share: float  # retaliation_loss_share
+    exile_share: float  # exile_cost_share
+    noise: float  # trader_choice_noise, at least 1e-6
+    trigger: float  # negotiate_trigger
+    success: float  # zakat_negotiate_success
+    discount: float  # zakat_negotiated_discount
+    share: float  # zakat_share_of_wealth
+    floor: float  # zakat_min_usd
+    ceiling: float  # max(zakat_min_usd, zakat_max_usd)
+
+
+@kernel
+def logistic(x: float) -> float:
+    """1 / (1 + e^-x), with x held within +-50."""
+    return 1.0 / (1.0 + np.exp(-min(max(x, -50.0), 50.0)))
+
+
+@kernel
+def demand_of(wealth: float, rule: AnswerRule) -> float:
+    """What IS asks a trader of ``wealth``: a share of it, never below the floor nor above the ceiling (fn 24)."""
+    return min(max(rule.share * wealth, rule.floor), rule.ceiling)
+
+
+@kernel
+def demands(wealth: np.ndarray, rule: AnswerRule) -> np.ndarray:
+    """:func:`demand_of` for each trader's ``wealth``."""
+    out = np.empty_like(wealth)
+    for k in range(len(wealth)):
+        out[k] = demand_of(wealth[k], rule)
+    return out
+
+
+@kernel
+def threats(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, rule: AnswerRule) -> np.ndarray:
+    """Per village, the chance IS carries out its threat against a trader who refuses."""
+    punish = np.empty(len(influence))
+    for i in range(len(influence)):
+        credible = min(1.0, 0.5 * (influence[i] + fear[i]) / rule.full_pressure)
+        punish[i] = rule.retaliation_prob * credible * (1.0 - guard[i])
+    return punish
+
+
+@kernel
+def answer_weights(punish: float, wealth: float, amount: float,
+                   rule: AnswerRule) -> tuple[float, float, float, float, float, float]:
+    """The rule's arithmetic for one trader (see the module): the chance he bargains, his expected
+    cost of paying (a share of the demand), the logit weights of paying, refusing and leaving, and
+    their total."""
+    asked = max(amount, 1e-9)
+    refuse_cost = punish * rule.loss_share * wealth / asked
+    exile_cost = rule.exile_share * wealth / asked
+    negotiate = logistic((1.0 - rule.trigger * refuse_cost) / rule.noise)
+    pay_cost = 1.0 - negotiate * rule.success * rule.discount
+    low = min(min(pay_cost, refuse_cost), exile_cost)
+    w_pay = np.exp(-(pay_cost - low) / rule.noise)
+    w_refuse = np.exp(-(refuse_cost - low) / rule.noise)
+    w_exile = np.exp(-(exile_cost - low) / rule.noise)
+    return negotiate, pay_cost, w_pay, w_refuse, w_exile, w_pay + w_refuse + w_exile
+
+
+@kernel
+def choices(punish_by_village: np.ndarray, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray,
+            rule: AnswerRule) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`answer_weights` for traders of ``villages``: punish, negotiate, pay cost and the three
+    answers' chances, one array each."""
+    n = len(villages)
+    punish, negotiate, pay_cost = np.empty(n), np.empty(n), np.empty(n)
+    pay, refuse, exile = np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        punish[k] = punish_by_village[villages[k]]
+        negotiate[k], pay_cost[k], w_pay, w_refuse, w_exile, total = answer_weights(
+            punish[k], wealth[k], amount[k], rule)
+        pay[k], refuse[k], exile[k] = w_pay / total, w_refuse / total, w_exile / total
+    return punish, negotiate, pay_cost, pay, refuse, exile
+
+
+@kernel
+def expected_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarray, market: np.ndarray, day: int,
+                   min_wealth: float, influence: np.ndarray, min_influence: float, punish_by_village: np.ndarray,
+                   rule: AnswerRule) -> np.ndarray:
+    """Per village, what the traders due there today are expected to hand over if all are asked
+    (each due trader's demand x his chance of paying x the share bargaining leaves; :func:`expected_take`)."""
+    take = np.zeros(len(influence))
+    for k in range(len(status)):
+        i = market[k]
+        if status[k] == ACTIVE and next_demand[k] <= day and wealth[k] >= min_wealth and influence[i] >= min_influence:
+            amount = demand_of(wealth[k], rule)
+            _, pay_cost, w_pay, _, _, total = answer_weights(punish_by_village[i], wealth[k], amount, rule)
+            take[i] += amount * (w_pay / total) * pay_cost
+    return take
 
 
 class Zakat(Mechanism):
@@ -86,45 +179,37 @@ class Zakat(Mechanism):
         self.trader_order = np.argsort(t.village, kind="stable")
         self.market_starts = np.searchsorted(t.village[self.trader_order], np.arange(len(model.villages) + 1))
 
+    def rule(self) -> AnswerRule:
+        """Today's parameters of a trader's answer, for the kernels."""
+        p = self.model.p
+        return AnswerRule(
+            float(p.retaliation_prob), max(float(p.zakat_threat_full_pressure), 1e-9), float(p.retaliation_loss_share),
+            float(p.exile_cost_share), max(float(p.trader_choice_noise), 1e-6), float(p.negotiate_trigger),
+            float(p.zakat_negotiate_success), float(p.zakat_negotiated_discount), float(p.zakat_share_of_wealth),
+            float(p.zakat_min_usd), float(max(p.zakat_min_usd, p.zakat_max_usd)))
+
+    def threats(self, rule: AnswerRule | None = None) -> np.ndarray:
+        """Per village, the chance IS carries out its threat against a trader who refuses (its pressure
+        there, full at ``zakat_threat_full_pressure``, and only where the SDF are absent)."""
+        v = self.model.villages
+        return threats(v.influence, v.fear, v.guard, self.rule() if rule is None else rule)
+
     def demand_amount(self, wealth: np.ndarray) -> np.ndarray:
         """What IS asks: a share of wealth, never below the floor nor above the ceiling (fn 24)."""
-        p = self.model.p
-        return np.minimum(np.maximum(p.zakat_share_of_wealth * wealth, p.zakat_min_usd),
-                          max(p.zakat_min_usd, p.zakat_max_usd))
+        return demands(np.asarray(wealth, float), self.rule())
 
     def choice(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> Choice:
         """How traders of ``villages`` with ``wealth`` answer a demand of ``amount`` (see the module's rule)."""
-        punish, negotiate, pay_cost, w_pay, w_refuse, w_exile, total = self._weights(villages, wealth, amount)
-        return Choice(pay=w_pay / total, refuse=w_refuse / total, exile=w_exile / total, negotiate=negotiate,
-                      punish=punish, paid_share=pay_cost)
+        rule = self.rule()
+        punish, negotiate, pay_cost, pay, refuse, exile = choices(
+            self.threats(rule), np.asarray(villages, np.int64), np.asarray(wealth, float), np.asarray(amount, float),
+            rule)
+        return Choice(pay=pay, refuse=refuse, exile=exile, negotiate=negotiate, punish=punish, paid_share=pay_cost)
 
     def expected_payment(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> np.ndarray:
-        """What each trader asked ``amount`` is expected to hand over: ``amount * choice.pay * choice.paid_share``
-        (the same numbers, without the other answers' shares)."""
-        _, _, pay_cost, w_pay, _, _, total = self._weights(villages, wealth, amount)
-        return amount * (w_pay / total) * pay_cost
-
-    def _weights(self, villages: np.ndarray, wealth: np.ndarray, amount: np.ndarray) -> tuple[np.ndarray, ...]:
-        # the rule's arithmetic, shared by choice and expected_payment: punish, negotiate, pay cost,
-        # the three answers' logit weights and their total
-        p, v = self.model.p, self.model.villages
-        # the threat depends on the village only: computed once per village, then looked up per trader
-        pressure = 0.5 * (v.influence + v.fear)
-        credible = np.minimum(1.0, pressure / max(p.zakat_threat_full_pressure, 1e-9))
-        punish = (p.retaliation_prob * credible * (1.0 - v.guard))[villages]
-        asked = np.maximum(amount, 1e-9)
-        refuse_cost = punish * p.retaliation_loss_share * wealth / asked
-        exile_cost = p.exile_cost_share * wealth / asked
-        noise = max(p.trader_choice_noise, 1e-6)
-        negotiate = _logistic((1.0 - p.negotiate_trigger * refuse_cost) / noise)
-        pay_cost = 1.0 - negotiate * p.zakat_negotiate_success * p.zakat_negotiated_discount
-        # logit shares of the three answers, written out per answer (the same arithmetic, in the
-        # same order, as stacking the costs and reducing over the stack, without building it)
-        low = np.minimum(np.minimum(pay_cost, refuse_cost), exile_cost)
-        w_pay = np.exp(-(pay_cost - low) / noise)
-        w_refuse = np.exp(-(refuse_cost - low) / noise)
-        w_exile = np.exp(-(exile_cost - low) / noise)
-        return punish, negotiate, pay_cost, w_pay, w_refuse, w_exile, w_pay + w_refuse + w_exile
+        """What each trader asked ``amount`` is expected to hand over: ``amount * choice.pay * choice.paid_share``."""
+        c = self.choice(villages, wealth, amount)
+        return amount * c.pay * c.paid_share
 
     def due(self, vil: int, due_now: np.ndarray | None = None) -> np.ndarray:
         """Traders of ``vil``'s market whom IS may ask today (``due_now``: :meth:`is_due` of every trader, if known)."""
@@ -212,19 +297,13 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     zero where IS has too little influence to extort. Cells choosing where to collect can weigh
     villages by it (rich oil and smuggling markets first, EUI 2022 s.2, fn 24).
     """
-    m, p, t = model, model.p, model.traders
-    take = np.zeros(len(m.villages))
+    m, p, t, v = model, model.p, model.traders, model.villages
     if len(t) == 0 or not p.zakat_enabled:
-        return take
+        return np.zeros(len(v))
     zakat = m.mechanisms.zakat
-    due = (zakat.is_due(slice(None)) & (m.villages.influence >= p.zakat_min_influence)[zakat.market]).nonzero()[0]
-    if not len(due):
-        return take
-    vil, wealth = zakat.market[due], t.wealth[due]
-    amount = zakat.demand_amount(wealth)
-    paid = zakat.expected_payment(vil, wealth, amount)
-    # bincount adds each village's payments in row order, as np.add.at did, many times faster
-    return np.bincount(vil, weights=paid, minlength=len(take))
+    rule = zakat.rule()
+    return expected_takes(t.status, t.next_demand, t.wealth, zakat.market, m.day, float(p.zakat_trader_min_wealth_usd),
+                          v.influence, float(p.zakat_min_influence), zakat.threats(rule), rule)
 
 
 def collection_pull(model: InsurgencyModel) -> np.ndarray:

@@ -1,0 +1,188 @@
+"""Compiled kernels (numba), and the model's random stream inside them.
+
+A simulated day is some 700 small numpy calls on arrays of a few hundred rows, and their cost is
+the calls, not the arithmetic (issue 15, ``benchmarks/README.md``). A mechanism's hot loop is
+therefore written once, as a :func:`kernel`: a plain Python function over arrays and numbers that
+numba compiles to machine code on first use and caches on disk, called from the mechanism's hook.
+
+Two rules keep a kernel's results those of the numpy code it replaces, to the last bit:
+
+* **Draws.** A kernel draws from the model's own numpy ``Generator`` through a :class:`Stream`
+  (:func:`stream_of`). numba's ``Generator`` methods (``random``, ``poisson``, ``binomial``,
+  ``integers``, ``permutation``) give numpy's numbers and advance the same state, so a kernel that
+  draws what the numpy code drew, in the same order, leaves every later draw where it was. A
+  ``Generator`` passed to a kernel directly costs 12-30 us a call (numba unboxes it each time);
+  held in a :class:`Stream` it costs about 1 us.
+* **Sums.** numpy adds an array's values pairwise, eight at a time (:func:`pairwise_sum` adds them
+  in that order); ``cumsum``, ``bincount`` and the element-wise operations go in order, as a loop
+  does. Kernels are compiled without ``fastmath``, so every operation is IEEE's.
+
+The cache lives in a folder named by a digest of the package's sources: numba's own cache notices a
+change of a kernel's file but not of another file's kernel that it calls, so any change of the
+sources starts a fresh cache (``NUMBA_CACHE_DIR``, when set, is the folder's parent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numba
+import numpy as np
+from numba.core import types
+from numba.experimental import structref
+
+PACKAGE = Path(__file__).resolve().parent
+STALE_CACHE_DAYS = 7
+"""Cache folders of other source versions unused for this long are removed when a model is built."""
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256(numba.__version__.encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    """The folder that holds one cache folder per version of the sources."""
+    parent = os.environ.get("NUMBA_CACHE_DIR")
+    if parent:
+        return Path(parent) / "insim"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "insim" / "numba"
+
+
+CACHE_DIR = cache_root() / _source_digest()
+numba.config.CACHE_DIR = str(CACHE_DIR)  # read when each kernel below is decorated
+
+
+def prune_stale_caches(now: float | None = None) -> list[Path]:
+    """Remove the cache folders of other source versions not used for :data:`STALE_CACHE_DAYS`; their paths."""
+    now = time.time() if now is None else now
+    removed = []
+    root = CACHE_DIR.parent
+    if not root.is_dir():
+        return removed
+    for folder in root.iterdir():
+        if folder == CACHE_DIR or not folder.is_dir():
+            continue
+        try:
+            if now - folder.stat().st_mtime > STALE_CACHE_DAYS * 86400:
+                shutil.rmtree(folder)
+                removed.append(folder)
+        except OSError:  # another process removed or uses it: leave it
+            continue
+    return removed
+
+
+def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile ``function`` with numba (cached on disk, numpy's rules for division, no fastmath)."""
+    return numba.njit(cache=True, error_model="numpy")(function)
+
+
+@structref.register
+class StreamType(types.StructRef):
+    """numba's type of a :class:`Stream`."""
+
+    def preprocess_fields(self, fields: Any) -> tuple:
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class Stream(structref.StructRefProxy):
+    """The model's numpy ``Generator``, held for kernels (``stream.rng`` inside one)."""
+
+
+structref.define_proxy(Stream, StreamType, ["rng"])
+
+
+@kernel
+def _new_stream(rng: np.random.Generator) -> Stream:
+    return Stream(rng)
+
+
+_pruned = False
+
+
+def stream_of(model: Any) -> Stream:
+    """The :class:`Stream` of ``model.rng`` (made once, and again if ``model.rng`` is replaced)."""
+    global _pruned
+    held = model.__dict__.get("_kernel_stream")
+    if held is None or held[0] is not model.rng:
+        if not _pruned:  # once a process
+            _pruned = True
+            prune_stale_caches()
+        held = model.__dict__["_kernel_stream"] = (model.rng, _new_stream(model.rng))
+    return held[1]
+
+
+@kernel
+def _block_sum(a: np.ndarray, start: int, n: int) -> float:
+    # numpy's sum of at most 128 values: in order below 8, else eight running sums combined as a tree
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += a[i]
+        return total
+    r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
+    r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
+    i = 8
+    whole = n - n % 8
+    while i < whole:
+        j = start + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += a[start + i]
+        i += 1
+    return total
+
+
+@kernel
+def _pairwise(a: np.ndarray, start: int, n: int) -> float:
+    # numpy halves a longer run (at a multiple of 8) and adds the halves' sums; numba cannot load a
+    # recursive function from its cache, so the halving is walked with explicit stacks
+    if n <= 128:
+        return _block_sum(a, start, n)
+    starts = np.empty(192, np.int64)
+    sizes = np.empty(192, np.int64)
+    combine = np.empty(192, np.bool_)
+    sums = np.empty(96)
+    top, done = 1, 0
+    starts[0], sizes[0], combine[0] = start, n, False
+    while top:
+        top -= 1
+        s, size = starts[top], sizes[top]
+        if combine[top]:
+            done -= 1
+            sums[done - 1] = sums[done - 1] + sums[done]
+        elif size <= 128:
+            sums[done] = _block_sum(a, s, size)
+            done += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            starts[top], sizes[top], combine[top] = s, size, True  # after both halves: add them
+            starts[top + 1], sizes[top + 1], combine[top + 1] = s + half, size - half, False
+            starts[top + 2], sizes[top + 2], combine[top + 2] = s, half, False  # popped first
+            top += 3
+    return sums[0]
+
+
+@kernel
+def pairwise_sum(a: np.ndarray) -> float:
+    """The sum of a contiguous 1-D float array as numpy's ``a.sum()`` computes it, to the last bit."""
+    return 0.0 + _pairwise(a, 0, len(a))
