@@ -20,10 +20,13 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION, VillageTable
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+ALLEGIANCE = CRITERION["allegiance"]
 
 
 def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
@@ -32,6 +35,34 @@ def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
     officials = int(villages.officials[i])
     villages.pledged[i] = min(1.0, villages.pledged[i] * officials / (officials - 1)) if officials > 1 else 0.0
     villages.officials[i] = max(0, officials - 1)
+
+
+@kernel
+def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: np.ndarray, pledged: np.ndarray,
+          influence: np.ndarray, fear: np.ndarray, criteria: np.ndarray, min_influence: float, prob: float,
+          capability: float, gain: float) -> np.ndarray:
+    """Tonight's oaths in the ``visited`` villages (see :meth:`Allegiance.night`): one uniform draw per
+    SDF-held village with officials not all pledged and IS influence of at least ``min_influence``,
+    in order; an oath (chance ``prob`` x fear x ``capability``) adds one official's share to the
+    pledged and ``gain`` to influence. The villages where officials swore, in order."""
+    rows = np.empty(len(visited), np.int64)
+    n = 0
+    for i in visited:
+        if sdf_held[i] and officials[i] > 0 and pledged[i] < 1.0 and influence[i] >= min_influence:
+            rows[n] = i
+            n += 1
+    u = stream.rng.random(n)
+    sworn = np.empty(n, np.int64)
+    h = 0
+    for k in range(n):
+        i = rows[k]
+        if u[k] < prob * fear[i] * capability:
+            pledged[i] = min(1.0, pledged[i] + 1.0 / max(officials[i], 1))
+            influence[i] = min(1.0, influence[i] + gain)
+            criteria[i, ALLEGIANCE] += 1
+            sworn[h] = i
+            h += 1
+    return sworn[:h]
 
 
 class Allegiance(Mechanism):
@@ -48,15 +79,11 @@ class Allegiance(Mechanism):
         p, v = m.p, m.villages
         if not len(visits):
             return
-        vil = visits.unique_villages()
-        vil = vil[v.sdf_held[vil] & (v.officials[vil] > 0) & (v.pledged[vil] < 1.0)
-                  & (v.influence[vil] >= p.allegiance_min_influence)]
-        chance = p.allegiance_prob * v.fear[vil] * modifiers.capability(m)
-        for i in vil[m.rng.random(len(vil)) < chance]:
-            v.pledged[i] = min(1.0, v.pledged[i] + 1.0 / max(int(v.officials[i]), 1))
-            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_allegiance)
-            v.criteria[i, CRITERION["allegiance"]] += 1
-            m.accounts.incident("allegiances", village=int(i))
+        sworn = swear(stream_of(m), visits.unique_villages(), v.sdf_held, v.officials, v.pledged, v.influence,
+                      v.fear, v.criteria, float(p.allegiance_min_influence), float(p.allegiance_prob),
+                      float(modifiers.capability(m)), float(p.influence_per_allegiance))
+        for i in sworn.tolist():
+            m.accounts.incident("allegiances", village=i)
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""

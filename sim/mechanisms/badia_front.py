@@ -23,11 +23,46 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
+
+
+@kernel
+def strike(stream: Stream, in_badia: np.ndarray, chance: float, loss: float,
+           fighters: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """Tonight's strikes of the Badia cells ``in_badia`` (see :meth:`BadiaFront.night`): one uniform
+    draw per cell against ``chance``, then one per striker against ``loss`` (a fighter lost, taken
+    from ``fighters``). The strikers, the fighters lost, and the cells left without fighters, in order."""
+    n = len(in_badia)
+    u = stream.rng.random(n)
+    strikers = np.empty(n, np.int64)
+    s = 0
+    for k in range(n):
+        if u[k] < chance:
+            strikers[s] = in_badia[k]
+            s += 1
+    if s == 0:
+        return 0, 0, strikers[:0]
+    u = stream.rng.random(s)
+    lost = np.empty(s, np.int64)
+    n_lost = 0
+    for k in range(s):
+        if u[k] < loss:
+            lost[n_lost] = strikers[k]
+            n_lost += 1
+    for k in range(n_lost):
+        fighters[lost[k]] -= 1
+    emptied = np.empty(n_lost, np.int64)
+    e = 0
+    for k in range(n_lost):
+        if fighters[lost[k]] <= 0:
+            emptied[e] = lost[k]
+            e += 1
+    return s, n_lost, emptied[:e]
 
 
 class BadiaFront(Mechanism):
@@ -63,21 +98,20 @@ class BadiaFront(Mechanism):
             in_badia = in_badia[~np.isin(in_badia, staged)]
         if not len(in_badia):
             return
-        strikers = in_badia[m.rng.random(len(in_badia)) < self.attack_chance()]
-        if not len(strikers):
+        loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
+        strikers, lost, emptied = strike(stream_of(m), in_badia, float(self.attack_chance()), float(min(1.0, loss)),
+                                         c.fighters)
+        if not strikers:
             return
-        acc.incident("badia_attacks", len(strikers))
-        loot = len(strikers) * p.badia_loot_usd
+        acc.incident("badia_attacks", strikers)
+        loot = strikers * p.badia_loot_usd
         self.supplies += loot
         acc.money["badia_loot"] += loot
-        loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
-        lost = strikers[m.rng.random(len(strikers)) < min(1.0, loss)]
-        if not len(lost):
+        if not lost:
             return
-        c.fighters[lost] -= 1
-        acc.incident("is_killed", len(lost))
-        acc.people["is_killed"] += len(lost)
-        for row in lost[c.fighters[lost] <= 0]:
+        acc.incident("is_killed", lost)
+        acc.people["is_killed"] += lost
+        for row in emptied.tolist():
             acc.people["supporters_dispersed"] += int(c.supporters[row])
             c.supporters[row] = 0
             m.remove_cell(int(row))

@@ -9,12 +9,43 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+CHECKPOINTS = CRITERION["checkpoints"]
+
+
+@kernel
+def set_up(stream: Stream, villages: np.ndarray, base: float, guard: np.ndarray, on_road: np.ndarray,
+           armed: np.ndarray, fear: np.ndarray, influence: np.ndarray, criteria: np.ndarray, fear_gain: float,
+           influence_gain: float) -> np.ndarray:
+    """Tonight's checkpoints of the cells at ``villages`` (see :meth:`Checkpoints.night`): one uniform
+    draw per cell, in order, against ``base`` x (1 - guard) x on a road x ``armed``; each checkpoint
+    adds ``fear_gain`` and ``influence_gain`` to its village. The villages of the checkpoints, in order."""
+    n = len(villages)
+    chance = np.empty(n)
+    for k in range(n):
+        i = villages[k]
+        chance[k] = base * (1.0 - guard[i]) * (1.0 if on_road[i] else 0.0) * armed[k]
+    u = stream.rng.random(n)
+    hits = np.empty(n, np.int64)
+    h = 0
+    for k in range(n):
+        if u[k] < chance[k]:
+            i = villages[k]
+            fear[i] = min(1.0, fear[i] + fear_gain)
+            influence[i] = min(1.0, influence[i] + influence_gain)
+            criteria[i, CHECKPOINTS] += 1
+            hits[h] = i
+            h += 1
+    return hits[:h]
 
 
 class Checkpoints(Mechanism):
@@ -32,12 +63,10 @@ class Checkpoints(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        on_road = m.world.on_road[vil]
-        chance = (p.checkpoint_prob * modifiers.capability(m) * (1.0 - v.guard[vil]) * on_road
-                  * m.mechanisms.supply_lines.armed(vil))
-        for i in vil[m.rng.random(len(vil)) < chance]:
-            m.mechanisms.supply_lines.spend(int(i))
-            v.fear[i] = min(1.0, v.fear[i] + p.fear_per_checkpoint)
-            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_checkpoint)
-            v.criteria[i, CRITERION["checkpoints"]] += 1
-            m.accounts.incident("checkpoints", village=int(i))
+        supply = m.mechanisms.supply_lines
+        hits = set_up(stream_of(m), vil, float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road,
+                      supply.armed(vil), v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
+                      float(p.influence_per_checkpoint))
+        for i in hits.tolist():  # the caches only pay for the checkpoints: their order among them is kept
+            supply.spend(i)
+            m.accounts.incident("checkpoints", village=i)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 from sim.world.names import REGIME
 
@@ -36,6 +37,34 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 COURIER_ROLES = ("movement", "transport")  # the specialised cells that go between the Badia and the villages
+
+
+@kernel
+def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, base_x: np.ndarray,
+                base_y: np.ndarray, at: np.ndarray, n_villages: int, movement: np.ndarray, transport: np.ndarray,
+                prob: float) -> None:
+    """Bring under command, each with chance ``prob``, the living autonomous cells based in a village
+    the couriers visited tonight (``movement`` and ``transport``: their villages; ``at``: the
+    village on each square, -1 where none): one uniform draw per such cell, in row order."""
+    tonight = np.zeros(n_villages, np.bool_)
+    for i in movement:
+        tonight[i] = True
+    for i in transport:
+        tonight[i] = True
+    near = np.empty(len(alive), np.int64)
+    n = 0
+    for row in range(len(alive)):
+        if alive[row] and not under_command[row]:
+            village = at[base_x[row], base_y[row]]
+            if village >= 0 and tonight[village]:
+                near[n] = row
+                n += 1
+    if n == 0:
+        return
+    u = stream.rng.random(n)
+    for k in range(n):
+        if u[k] < prob:
+            under_command[near[k]] = True
 
 
 class Command(Mechanism):
@@ -73,17 +102,8 @@ class Command(Mechanism):
         """Couriers' visits bring autonomous cells based in the visited villages under command."""
         m = self.model
         c = m.cells
-        autonomous = np.flatnonzero(c.alive & ~c.under_command)
-        if not len(autonomous) or not len(visits):
+        if not len(visits):
             return
-        # tonight's courier villages as a mask, with a last entry (False) for the squares without a
-        # village (-1 in the village index): two lookups instead of a sort of the visited squares
-        tonight = np.zeros(len(m.villages) + 1, bool)
-        for role in COURIER_ROLES:
-            tonight[visits.of_role(m, role).villages] = True
-        at = m.world.index.at  # the village on each square, -1 where none
-        based = c.base_x[autonomous].astype(np.intp) * at.shape[1]
-        based += c.base_y[autonomous]
-        near = autonomous[tonight[at.reshape(-1)[based]]]
-        if len(near):
-            c.under_command[near[m.rng.random(len(near)) < m.p.command_reach_per_visit]] = True
+        movement, transport = (visits.of_role(m, role).villages for role in COURIER_ROLES)
+        reach_cells(stream_of(m), c.alive, c.under_command, c.base_x, c.base_y, m.world.index.at, len(m.villages),
+                    movement, transport, float(m.p.command_reach_per_visit))

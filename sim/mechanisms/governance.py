@@ -10,11 +10,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+LIFESTYLE, JUSTICE = CRITERION["lifestyle_pressure"], CRITERION["is_justice"]
+
+
+@kernel
+def govern(stream: Stream, visited: np.ndarray, influence: np.ndarray, min_influence: float, prob: float,
+           criteria: np.ndarray) -> None:
+    """Count tonight's lifestyle pressure, then IS justice, in the ``visited`` villages where IS holds
+    at least ``min_influence``: one uniform draw per such village for each act, in order."""
+    rows = np.empty(len(visited), np.int64)
+    n = 0
+    for i in visited:
+        if influence[i] >= min_influence:
+            rows[n] = i
+            n += 1
+    for criterion in (LIFESTYLE, JUSTICE):
+        u = stream.rng.random(n)
+        for k in range(n):
+            if u[k] < prob:
+                criteria[rows[k], criterion] += 1
 
 
 class Governance(Mechanism):
@@ -30,9 +53,5 @@ class Governance(Mechanism):
         p, v = m.p, m.villages
         if not len(visits):
             return
-        vil = visits.unique_villages()
-        vil = vil[v.influence[vil] >= p.governance_min_influence]
-        act = vil[m.rng.random(len(vil)) < p.governance_prob]
-        v.criteria[act, CRITERION["lifestyle_pressure"]] += 1
-        act = vil[m.rng.random(len(vil)) < p.governance_prob]
-        v.criteria[act, CRITERION["is_justice"]] += 1
+        govern(stream_of(m), visits.unique_villages(), v.influence, float(p.governance_min_influence),
+               float(p.governance_prob), v.criteria)

@@ -15,10 +15,32 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
+
+NO_ENTRENCHMENT = np.zeros(0)
+
+
+@kernel
+def fade(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, has_council: np.ndarray,
+         has_chairman: np.ndarray, base: float, by_guard: float, by_admin: float, fear_kept: float,
+         entrench: np.ndarray, layer: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """One day of :meth:`Influence.day` in place: influence decays by ``base`` + ``by_guard`` x guard
+    + ``by_admin`` where a council with a chairman governs (:meth:`Influence.retention`), fear keeps
+    ``fear_kept``, ``entrench`` (empty for none) takes its share of the influence IS lacks; influence
+    is held within 0..1 and written to the grid ``layer`` at each village's square (``x``, ``y``)."""
+    for i in range(len(influence)):
+        admin = 1.0 if has_council[i] and has_chairman[i] else 0.0
+        decay = base + by_guard * guard[i] + by_admin * admin
+        influence[i] *= 1.0 - min(max(decay, 0.0), 1.0)
+        fear[i] *= fear_kept
+        if len(entrench):
+            influence[i] += entrench[i] * (1.0 - influence[i])
+        influence[i] = min(max(influence[i], 0.0), 1.0)
+        layer[x[i], y[i]] = influence[i]
 
 
 class Influence(Mechanism):
@@ -38,14 +60,12 @@ class Influence(Mechanism):
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
         m = self.model
-        v = m.villages
-        v.influence *= self.retention()
-        v.fear *= 1.0 - m.p.fear_decay
-        entrench = self.entrenchment()
-        if entrench is not None:
-            v.influence += entrench * (1.0 - v.influence)
-        v.influence.clip(0.0, 1.0, out=v.influence)  # ndarray.clip: np.clip without its wrappers
-        m.grid.is_influence.data[m.world.village_x, m.world.village_y] = v.influence
+        p, v = m.p, m.villages
+        entrench = self.entrenchment()  # cells' entrenchment does not depend on today's decay
+        fade(v.influence, v.fear, v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base),
+             float(p.influence_decay_guard), float(p.influence_decay_admin), float(1.0 - p.fear_decay),
+             NO_ENTRENCHMENT if entrench is None else entrench, m.grid.is_influence.data, m.world.village_x,
+             m.world.village_y)
 
     def retention(self) -> np.ndarray:
         """Per village, the share of IS influence that survives today's decay (read-only)."""

@@ -20,11 +20,32 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+
+@kernel
+def campaign_villages(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, influence: np.ndarray,
+                      fear: np.ndarray, min_influence: float, prob: float, capability: float) -> np.ndarray:
+    """The ``visited`` villages where a campaign starts tonight: one uniform draw per SDF-held village
+    with IS influence of at least ``min_influence``, in order, against ``prob`` x fear x ``capability``."""
+    rows = np.empty(len(visited), np.int64)
+    n = 0
+    for i in visited:
+        if sdf_held[i] and influence[i] >= min_influence:
+            rows[n] = i
+            n += 1
+    u = stream.rng.random(n)
+    h = 0
+    for k in range(n):
+        if u[k] < prob * fear[rows[k]] * capability:
+            rows[h] = rows[k]
+            h += 1
+    return rows[:h]
 
 
 class Repentance(Mechanism):
@@ -42,10 +63,9 @@ class Repentance(Mechanism):
         p, v, u = m.p, m.villages, m.units
         if m.date < p.repentance_start or not len(visits):
             return
-        vil = visits.unique_villages()
-        vil = vil[v.sdf_held[vil] & (v.influence[vil] >= p.repentance_min_influence)]
-        chance = p.repentance_prob * v.fear[vil] * modifiers.capability(m)
-        for i in vil[m.rng.random(len(vil)) < chance]:
+        for i in campaign_villages(stream_of(m), visits.unique_villages(), v.sdf_held, v.influence, v.fear,
+                                   float(p.repentance_min_influence), float(p.repentance_prob),
+                                   float(modifiers.capability(m))).tolist():
             repented = 0
             local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
             if len(local_units):

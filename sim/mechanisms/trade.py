@@ -13,10 +13,30 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.trader import ACTIVE
+from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
+
+
+@kernel
+def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market: np.ndarray, fear: np.ndarray,
+              penalty: float, daily_return: float) -> tuple[float, float]:
+    """One day of trade: each active trader earns his income x (1 - ``penalty`` x his market's fear)
+    and spends ``daily_return`` of his wealth (``wealth`` updated); the day's earnings and spending,
+    each summed as numpy sums."""
+    kept = np.empty(len(fear))
+    for i in range(len(fear)):
+        kept[i] = 1.0 - penalty * fear[i]
+    n = len(status)
+    earned, spent = np.empty(n), np.empty(n)
+    for k in range(n):
+        active = 1.0 if status[k] == ACTIVE else 0.0
+        earned[k] = income[k] * kept[market[k]] * active
+        spent[k] = wealth[k] * daily_return * active
+        wealth[k] += earned[k] - spent[k]
+    return pairwise_sum(earned), pairwise_sum(spent)
 
 
 class Trade(Mechanism):
@@ -38,9 +58,7 @@ class Trade(Mechanism):
         p, t, v = m.p, m.traders, m.villages
         if len(t) == 0:
             return
-        active = t.status == ACTIVE
-        earned = t.income * (1.0 - p.fear_trade_penalty * v.fear)[self.market] * active
-        spent = t.wealth * p.trader_daily_return * active
-        t.wealth += earned - spent
-        m.accounts.money["trade_income"] += float(earned.sum())
-        m.accounts.money["consumption"] += float(spent.sum())
+        earned, spent = trade_day(t.status, t.income, t.wealth, self.market, v.fear, float(p.fear_trade_penalty),
+                                  float(p.trader_daily_return))
+        m.accounts.money["trade_income"] += earned
+        m.accounts.money["consumption"] += spent
