@@ -30,14 +30,15 @@ tonight, for cells that choose where to collect by it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
-from sim.compiled import kernel
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -98,12 +99,19 @@ def demands(wealth: np.ndarray, rule: AnswerRule) -> np.ndarray:
 
 
 @kernel
+def threat(influence: float, fear: float, guard: float, rule: AnswerRule) -> float:
+    """The chance IS carries out its threat against a trader who refuses, in a village of this
+    ``influence``, ``fear`` and SDF ``guard``."""
+    credible = min(1.0, 0.5 * (influence + fear) / rule.full_pressure)
+    return rule.retaliation_prob * credible * (1.0 - guard)
+
+
+@kernel
 def threats(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, rule: AnswerRule) -> np.ndarray:
-    """Per village, the chance IS carries out its threat against a trader who refuses."""
+    """Per village, the chance IS carries out its threat against a trader who refuses (:func:`threat`)."""
     punish = np.empty(len(influence))
     for i in range(len(influence)):
-        credible = min(1.0, 0.5 * (influence[i] + fear[i]) / rule.full_pressure)
-        punish[i] = rule.retaliation_prob * credible * (1.0 - guard[i])
+        punish[i] = threat(influence[i], fear[i], guard[i], rule)
     return punish
 
 
@@ -157,6 +165,120 @@ def expected_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarr
     return take
 
 
+# what became of a demand, inside the kernels (index into OUTCOMES)
+OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
+_PAID, _NEGOTIATED, _REFUSED, _EXILE = range(4)
+# the books a demand writes, counted by the kernels and booked by :meth:`Zakat._book`: incidents by
+# (village, kind) and money by key, each money total carried on from the books' own and added to in
+# the order of the demands, as the books would add them one by one
+BOOKED_INCIDENTS: tuple[str, ...] = ("zakat_demands", "exiles", "retaliations", "zakat_payments")
+_DEMANDS, _EXILES, _RETALIATIONS, _PAYMENTS = range(4)
+BOOKED_MONEY: tuple[str, ...] = ("exiled_wealth", "destroyed", "zakat")
+_EXILED_WEALTH, _DESTROYED, _ZAKAT = range(3)
+
+
+class Nightly(NamedTuple):
+    """What a demand reads and changes besides the trader, for kernels (:meth:`Zakat.nightly`)."""
+
+    day: int
+    interval: int  # zakat_interval_days
+    min_wealth: float  # zakat_trader_min_wealth_usd
+    fear_step: float  # fear_per_retaliation
+    influence_step: float  # influence_per_zakat
+    criterion: int  # the zakat column of the villages' criteria
+
+
+@kernel
+def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_demand: np.ndarray,
+        wealth: np.ndarray, losses: np.ndarray, zakat_paid: np.ndarray, cell_money: np.ndarray,
+        zakat_by_village: np.ndarray, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray,
+        criteria: np.ndarray, rule: AnswerRule, night: Nightly, incidents: np.ndarray, money: np.ndarray,
+        booked: np.ndarray) -> int:
+    """Cell ``cell`` asks trader ``k`` of village ``vil`` (:meth:`Zakat.demand`): one draw for his answer,
+    then one for IS's retaliation if he refuses, or one or two for his bargaining if he pays. Counts
+    the incidents into ``incidents`` (village, :data:`BOOKED_INCIDENTS`) and adds the money to
+    ``money`` (:data:`BOOKED_MONEY`; ``booked`` counts the additions). Returns an index into :data:`OUTCOMES`."""
+    incidents[vil, _DEMANDS] += 1
+    next_demand[k] = night.day + night.interval
+    amount = demand_of(wealth[k], rule)
+    punish = threat(influence[vil], fear[vil], guard[vil], rule)
+    negotiate, _, _, w_refuse, w_exile, total = answer_weights(punish, wealth[k], amount, rule)
+    exile, refuse = w_exile / total, w_refuse / total
+    u = stream.rng.random()
+    if u < exile:
+        status[k] = EXILED
+        money[_EXILED_WEALTH] += wealth[k]
+        booked[_EXILED_WEALTH] += 1
+        incidents[vil, _EXILES] += 1
+        return _EXILE
+    if u < exile + refuse:
+        if stream.rng.random() < punish:
+            loss = wealth[k] * rule.loss_share
+            wealth[k] -= loss
+            losses[k] += loss
+            money[_DESTROYED] += loss
+            booked[_DESTROYED] += 1
+            incidents[vil, _RETALIATIONS] += 1
+            raised = fear[vil] + night.fear_step
+            fear[vil] = raised if raised < 1.0 else 1.0  # Python's min(1.0, raised)
+        return _REFUSED
+    outcome, paid = _PAID, amount
+    if stream.rng.random() < negotiate and stream.rng.random() < rule.success:
+        paid *= 1.0 - rule.discount
+        outcome = _NEGOTIATED
+    if wealth[k] < paid:  # Python's min(paid, wealth)
+        paid = wealth[k]
+    wealth[k] -= paid
+    zakat_paid[k] += paid
+    cell_money[cell] += paid
+    money[_ZAKAT] += paid
+    booked[_ZAKAT] += 1
+    incidents[vil, _PAYMENTS] += 1
+    zakat_by_village[vil] += paid
+    raised = influence[vil] + night.influence_step
+    influence[vil] = raised if raised < 1.0 else 1.0
+    criteria[vil, night.criterion] += 1
+    return outcome
+
+
+@kernel
+def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influence: float, per_night: int,
+            trader_order: np.ndarray, market_starts: np.ndarray, status: np.ndarray, next_demand: np.ndarray,
+            wealth: np.ndarray, losses: np.ndarray, zakat_paid: np.ndarray, cell_money: np.ndarray,
+            zakat_by_village: np.ndarray, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray,
+            criteria: np.ndarray, rule: AnswerRule, night: Nightly, incidents: np.ndarray, money: np.ndarray,
+            booked: np.ndarray) -> int:
+    """Tonight's demands (:meth:`Zakat.night`): each visit by a zakat cell to a market where IS had
+    ``min_influence`` at nightfall asks up to ``per_night`` of the traders due there, in a random
+    order (a permutation of the due traders, in the order of their rows), each by :func:`ask`. Returns
+    the number of demands."""
+    demanded = 0
+    asked = np.empty(len(villages), np.bool_)
+    for j in range(len(villages)):  # the foothold counts as it was at nightfall
+        asked[j] = influence[villages[j]] >= min_influence
+    for j in range(len(villages)):
+        vil = villages[j]
+        if not asked[j]:
+            continue
+        start, stop = market_starts[vil], market_starts[vil + 1]
+        due = np.empty(stop - start, np.int64)
+        n = 0
+        for r in range(start, stop):
+            k = trader_order[r]
+            if status[k] == ACTIVE and next_demand[k] <= night.day and wealth[k] >= night.min_wealth:
+                due[n] = k
+                n += 1
+        if n == 0:
+            continue
+        order = stream.rng.permutation(due[:n])
+        take = min(per_night, n) if per_night >= 0 else max(n + per_night, 0)  # the slice [:per_night]
+        for r in range(take):
+            ask(stream, cells[j], vil, order[r], status, next_demand, wealth, losses, zakat_paid, cell_money,
+                zakat_by_village, influence, fear, guard, criteria, rule, night, incidents, money, booked)
+        demanded += take
+    return demanded
+
+
 class Zakat(Mechanism):
     """Zakat cells ask the traders of their target market who are due; each trader weighs his answer."""
 
@@ -178,6 +300,10 @@ class Zakat(Mechanism):
         self.market.flags.writeable = False
         self.trader_order = np.argsort(t.village, kind="stable")
         self.market_starts = np.searchsorted(t.village[self.trader_order], np.arange(len(model.villages) + 1))
+        # what the demand kernels count for the books between a call and its booking (:meth:`_book`)
+        self._incidents: np.ndarray | None = None  # (village, BOOKED_INCIDENTS), made on first use
+        self._money = np.zeros(len(BOOKED_MONEY))
+        self._booked = np.zeros(len(BOOKED_MONEY), np.int64)
 
     def rule(self) -> AnswerRule:
         """Today's parameters of a trader's answer, for the kernels."""
@@ -217,77 +343,62 @@ class Zakat(Mechanism):
         return market[self.is_due(market) if due_now is None else due_now[market]]
 
     def is_due(self, traders: np.ndarray | slice | int) -> np.ndarray:
-        """For the given traders: active, due a demand today and rich enough to be asked."""
+        """For the given traders: active, due a demand today and rich enough to be asked (as :func:`ask_all` tests)."""
         m, p, t = self.model, self.model.p, self.model.traders
         return ((t.status[traders] == ACTIVE) & (t.next_demand[traders] <= m.day)
                 & (t.wealth[traders] >= p.zakat_trader_min_wealth_usd))
 
     def night(self, visits: Visits) -> None:
-        """Tonight's demands."""
+        """Tonight's demands: each zakat cell visiting a market where IS has enough influence asks up to
+        ``zakat_demands_per_night`` of the traders due there, in a random order (:func:`ask_all`)."""
         m = self.model
-        p, v, t = m.p, m.villages, m.traders
-        if len(t) == 0:
+        if len(m.traders) == 0:
             return
         mine = visits.of_role(m, "zakat")
-        # only markets with traders, where IS has enough influence, can be asked (checked for all at once)
-        starts = self.market_starts
-        asked = (v.influence[mine.villages] >= p.zakat_min_influence) & (
-            starts[mine.villages + 1] > starts[mine.villages])
-        if not asked.any():
+        if len(mine) == 0:
             return
-        # who is due, tested for all traders at once and kept up to date as tonight's demands
-        # change the traders asked (nothing else touches traders during this hook)
-        due_now = self.is_due(slice(None))
-        # a demand only ever makes a trader not due, so a market with no one due now has no one due
-        # tonight: skip those visits at once (most of them) instead of one lookup each
-        asked &= np.bincount(self.market, weights=due_now, minlength=len(v))[mine.villages] > 0
-        for cell, vil in zip(mine.cells[asked].tolist(), mine.villages[asked].tolist(), strict=True):
-            due = self.due(vil, due_now)
-            if len(due) == 0:
-                continue
-            for k in m.rng.permutation(due)[: int(p.zakat_demands_per_night)]:
-                k = int(k)
-                self.demand(cell, vil, k)
-                due_now[k] = self.is_due(k)
+        # copies: the visits are read-only views, which numba takes the slow way
+        if self._call(ask_all, mine.cells.astype(np.int64), mine.villages.astype(np.int64),
+                      float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night), self.trader_order,
+                      self.market_starts):
+            self._book()
 
     def demand(self, cell: int, vil: int, k: int) -> str:
-        """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...)."""
+        """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...; :func:`ask`)."""
+        outcome = self._call(ask, int(cell), int(vil), int(k))
+        self._book()
+        return OUTCOMES[outcome]
+
+    def nightly(self) -> Nightly:
+        """Today's parameters of a demand besides the trader's answer, for the kernels."""
+        m, p = self.model, self.model.p
+        return Nightly(int(m.day), int(p.zakat_interval_days), float(p.zakat_trader_min_wealth_usd),
+                       float(p.fear_per_retaliation), float(p.influence_per_zakat), CRITERION["zakat"])
+
+    def _call(self, function: Callable[..., Any], *args: Any) -> Any:
+        # one of the demand kernels on the model's state; it counts into the scratch books (:meth:`_book`)
         m = self.model
-        p, v, t, rng, acc = m.p, m.villages, m.traders, m.rng, m.accounts
-        acc.incident("zakat_demands", village=vil)
-        t.next_demand[k] = m.day + int(p.zakat_interval_days)
-        wealth = t.wealth[k: k + 1]
-        amount = self.demand_amount(wealth)
-        c = self.choice(np.array([vil]), wealth, amount)
-        u = rng.random()
-        if u < c.exile[0]:
-            t.status[k] = EXILED
-            acc.money["exiled_wealth"] += float(t.wealth[k])
-            acc.incident("exiles", village=vil)
-            return EXILE
-        if u < c.exile[0] + c.refuse[0]:
-            if rng.random() < c.punish[0]:
-                loss = float(t.wealth[k] * p.retaliation_loss_share)
-                t.wealth[k] -= loss
-                t.losses[k] += loss
-                acc.money["destroyed"] += loss
-                acc.incident("retaliations", village=vil)
-                v.fear[vil] = min(1.0, v.fear[vil] + p.fear_per_retaliation)
-            return REFUSED
-        outcome, paid = PAID, float(amount[0])
-        if rng.random() < c.negotiate[0] and rng.random() < p.zakat_negotiate_success:
-            paid *= 1.0 - p.zakat_negotiated_discount
-            outcome = NEGOTIATED
-        paid = min(paid, float(t.wealth[k]))
-        t.wealth[k] -= paid
-        t.zakat_paid[k] += paid
-        m.cells.money[cell] += paid
-        acc.money["zakat"] += paid
-        acc.incident("zakat_payments", village=vil)
-        m.zakat_by_village[vil] += paid
-        v.influence[vil] = min(1.0, v.influence[vil] + p.influence_per_zakat)
-        v.criteria[vil, CRITERION["zakat"]] += 1
-        return outcome
+        t, v, money = m.traders, m.villages, self._money
+        if self._incidents is None:
+            self._incidents = np.zeros((len(v), len(BOOKED_INCIDENTS)), np.int64)
+        money[_EXILED_WEALTH], money[_DESTROYED], money[_ZAKAT] = (  # the books' totals, carried on by the kernel
+            m.accounts.money["exiled_wealth"], m.accounts.money["destroyed"], m.accounts.money["zakat"])
+        return function(stream_of(m), *args, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
+                        m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self.rule(), self.nightly(),
+                        self._incidents, money, self._booked)
+
+    def _book(self) -> None:
+        # what the demand kernels counted into the books, then the scratch counts cleared: incidents by
+        # (village, BOOKED_INCIDENTS), and each BOOKED_MONEY total the kernels added to (they carried it on)
+        acc, incidents, booked = self.model.accounts, self._incidents, self._booked
+        for key, total, n in zip(BOOKED_MONEY, self._money.tolist(), booked.tolist(), strict=True):
+            if n:
+                acc.money[key] = total
+        booked[:] = 0
+        villages, kinds = np.nonzero(incidents)
+        for vil, kind, n in zip(villages.tolist(), kinds.tolist(), incidents[villages, kinds].tolist(), strict=True):
+            acc.incident(BOOKED_INCIDENTS[kind], n, village=vil)
+        incidents[villages, kinds] = 0
 
 
 def expected_take(model: InsurgencyModel) -> np.ndarray:
