@@ -38,11 +38,84 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
     from sim.agents.sites import CellSites
     from sim.model import InsurgencyModel
+
+NO_ROWS = np.zeros(0, np.int64)
+NO_CHANCE = np.zeros(0)  # no village raided today: no cell's chance to be missed is needed
+
+
+@kernel
+def raid_rates(villages: np.ndarray, every: bool, scale: float, tip_base: float, tip_per_trust: float,
+               tip_factor: float, floor: float, intel_multiplier: float, surge_gain: float, trust: np.ndarray,
+               influence: np.ndarray, guard: np.ndarray, held: np.ndarray, attention: np.ndarray,
+               governorate: np.ndarray, present: np.ndarray, district: np.ndarray) -> np.ndarray:
+    """Expected raids today on each village row of ``villages`` (on every village when ``every``).
+
+    ``scale`` is ``sdf_operations`` x ``detection_base``; the Coalition's intelligence is
+    :func:`sim.modifiers.intelligence` (``intel_multiplier`` x the surge ``1 + surge_gain`` x the
+    governorate's ``attention``, 1 where the district has no Coalition), computed here as it does,
+    operation for operation (see :meth:`Raids.raid_rate`).
+    """
+    n = len(trust) if every else len(villages)
+    rate = np.empty(n)
+    for k in range(n):
+        i = k if every else villages[k]
+        if not held[i]:
+            rate[k] = 0.0
+            continue
+        tips = (tip_base + tip_per_trust * trust[i]) * tip_factor
+        suspicion = floor + influence[i]
+        intel = intel_multiplier * (1.0 + surge_gain * attention[governorate[i]]) if present[district[i]] else 1.0
+        rate[k] = scale * guard[i] * tips * intel * suspicion
+    return rate
+
+
+@kernel
+def draw_raids(stream: Stream, rate: np.ndarray, raids: np.ndarray, raided: np.ndarray, counts: np.ndarray) -> int:
+    """Today's raids on each village, a Poisson draw of its ``rate`` in village order (as
+    ``rng.poisson(rate)`` draws them), written into ``raids``; the rows of the raided villages and
+    their raids into the first places of ``raided`` and ``counts``. Returns how many were raided."""
+    k = 0
+    for i in range(len(rate)):
+        raids[i] = stream.rng.poisson(rate[i])
+        if raids[i] > 0:
+            raided[k], counts[k] = i, raids[i]
+            k += 1
+    return k
+
+
+@kernel
+def draw_finds(stream: Stream, rows: np.ndarray, near: np.ndarray, raids: np.ndarray, missed: np.ndarray,
+               named_scale: float, exposure: np.ndarray, hit_rows: np.ndarray, hit_villages: np.ndarray,
+               hit_direct: np.ndarray) -> int:
+    """The cells at ``rows`` (hiding near village ``near``) found today: by the raids on their village
+    (``missed``, the chance that one raid misses each, empty when no village was raided) or named by a
+    captured member (daily chance ``named_scale`` x exposure). One uniform for each cell's survival,
+    then one for each cell's naming, in order, whether or not anything is found (as two calls of
+    ``rng.random(len(rows))`` draw them). The found cells' rows, their villages, and whether each was
+    named but not found by a raid (a direct raid) go into the first places of ``hit_rows``,
+    ``hit_villages`` and ``hit_direct``, in the order of ``rows``; returns how many were found."""
+    n = len(rows)
+    survives = np.empty(n)
+    for i in range(n):
+        survives[i] = stream.rng.random()
+    k = 0
+    for i in range(n):
+        named = stream.rng.random() < named_scale * exposure[rows[i]]
+        found = False
+        if len(missed):
+            raided = raids[near[i]]
+            # a cell survives k raids with chance (1 - q)^k (a float power, as numpy's missed ** k)
+            found = raided > 0 and survives[i] >= missed[i] ** np.float64(raided)
+        if found or named:
+            hit_rows[k], hit_villages[k], hit_direct[k] = rows[i], near[i], named and not found
+            k += 1
+    return k
 
 
 class Raids(Mechanism):
@@ -57,19 +130,31 @@ class Raids(Mechanism):
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self._missed = LastAnswer()
+        self._scratch: dict[str, np.ndarray] = {}  # the kernels' outputs, reused day after day
+
+    def _buffer(self, name: str, size: int, dtype: type) -> np.ndarray:
+        """A scratch array of at least ``size`` places (grown as needed; its contents are the last writer's)."""
+        held = self._scratch.get(name)
+        if held is None or len(held) < size:
+            held = self._scratch[name] = np.empty(max(size, 2 * len(held) if held is not None else size), dtype)
+        return held
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
-        """Expected raids today on each village (all villages when ``villages`` is None)."""
+        """Expected raids today on each village (all villages when ``villages`` is None).
+
+        Computed village by village in :func:`raid_rates`, which applies :func:`sim.modifiers.intelligence`'s
+        rule itself (the Coalition's presence by district, the surge by governorate): a change of that
+        rule must be made there too (tests/test_mechanism_patience.py checks the surge in both).
+        """
         m = self.model
-        p, v = m.p, m.villages
-        if villages is None:
-            villages = slice(None)  # every village: views of the columns, no copies
-        tips = (p.tip_base + p.tip_per_trust * v.trust[villages]) * modifiers.tip_factor(m)
-        suspicion = p.raid_suspicion_floor + v.influence[villages]
-        rate = (p.sdf_operations * p.detection_base * v.guard[villages] * tips
-                * modifiers.intelligence(m, villages) * suspicion)
-        rate[~v.sdf_held[villages]] = 0.0  # what np.where(held, rate, 0.0) gives, in place
-        return rate
+        p, v, patience = m.p, m.villages, m.mechanisms.strategic_patience
+        every = villages is None
+        rows = NO_ROWS if every else np.arange(len(v))[villages]  # any index numpy takes: rows of villages
+        return raid_rates(rows, every, float(p.sdf_operations * p.detection_base), float(p.tip_base),
+                          float(p.tip_per_trust), float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor),
+                          float(p.coalition_intel_multiplier), float(p.coalition_surge_gain), v.trust, v.influence,
+                          v.guard, v.sdf_held, patience.attention, patience.governorate,
+                          m.policy.coalition_present_by_district, m.world.village_district)
 
     def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
@@ -89,9 +174,13 @@ class Raids(Mechanism):
         """Today's raids: on suspicion in every village, and on the cells captured members named."""
         m = self.model
         p, c, acc = m.p, m.cells, m.accounts
-        raids = m.rng.poisson(self.raid_rate())
-        raided = raids.nonzero()[0]
-        counts = raids[raided]
+        stream = stream_of(m)
+        rate = self.raid_rate()
+        n = len(rate)
+        raids = self._buffer("raids", n, np.int64)
+        raided, counts = self._buffer("raided", n, np.int64), self._buffer("counts", n, np.int64)
+        k = draw_raids(stream, rate, raids, raided, counts)
+        raided, counts = raided[:k], counts[:k]
         m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
         for village, count in zip(raided.tolist(), counts.tolist(), strict=True):
             acc.incident("raids", count, village=village)
@@ -101,24 +190,23 @@ class Raids(Mechanism):
         if not len(rows):
             return
         # a cell survives k raids on its village with chance (1 - q)^k; on most days no village is
-        # raided and none is found (the draw is taken all the same, so the next draws stay where they were)
-        survives = m.rng.random(len(rows))
-        named = m.rng.random(len(rows)) < p.sdf_operations * p.exposed_detection * c.exposure[rows]
-        if len(raided):
-            k = raids[sites.near_sdf]
-            found = (k > 0) & (survives >= self.missed_once(sites) ** k)
-        else:
-            found = np.zeros(len(rows), bool)
-        hit = found | named
-        if not hit.any():
+        # raided and none is found (the draws are taken all the same, so the next draws stay where they were)
+        missed = self.missed_once(sites) if k else NO_CHANCE
+        n = len(rows)
+        hit_rows, hit_villages = self._buffer("hit_rows", n, np.int64), self._buffer("hit_villages", n, np.int64)
+        direct = self._buffer("hit_direct", n, np.bool_)
+        hits = draw_finds(stream, rows, sites.near_sdf, raids, missed, float(p.sdf_operations * p.exposed_detection),
+                          c.exposure, hit_rows, hit_villages, direct)
+        if not hits:
             return
-        for row, village, direct in zip(rows[hit], sites.near_sdf[hit], (named & ~found)[hit], strict=True):
+        for row, village, named in zip(hit_rows[:hits].tolist(), hit_villages[:hits].tolist(),
+                                       direct[:hits].tolist(), strict=True):
             if not c.alive[row]:  # dismantled earlier today
                 continue
-            if direct:
-                self.raid(int(row), int(village))
+            if named:
+                self.raid(row, village)
             else:
-                self.capture(int(row), int(village))
+                self.capture(row, village)
 
     def raid(self, row: int, village: int) -> int:
         """A raid aimed at one cell near ``village`` (a named cell): count it and capture; returns captured."""

@@ -31,7 +31,20 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
+
+
+@kernel
+def draw_suspects(stream: Stream, mean: float, raids: np.ndarray, share: float, out: np.ndarray) -> None:
+    """Suspects detained in each of ``raids`` (Poisson, mean ``mean`` a raid) into ``out[0]``, then the
+    innocents among them (binomial, chance ``share``) into ``out[1]``: all the Poisson draws first, then
+    the binomials, as ``rng.poisson(mean * raids)`` and ``rng.binomial(detained, share)`` draw them."""
+    n = len(raids)
+    for i in range(n):
+        out[0, i] = stream.rng.poisson(mean * np.float64(raids[i]))
+    for i in range(n):
+        out[1, i] = stream.rng.binomial(out[0, i], share)
 
 
 class SuspectArrests(Mechanism):
@@ -48,15 +61,17 @@ class SuspectArrests(Mechanism):
         mean = m.p.raid_suspects_mean
         if not self.enabled or mean <= 0 or not len(villages):
             return 0
-        detained = m.rng.poisson(mean * np.asarray(raids, dtype=float))
         share = min(modifiers.wrongful_share(m, m.p.sweep_wrongful_share), 1.0)
-        innocent = m.rng.binomial(detained, share)
+        raids = np.asarray(raids)
+        drawn = np.empty((2, len(raids)), np.int64)
+        draw_suspects(stream_of(m), float(mean), raids, float(share), drawn)
+        detained, innocent = drawn.tolist()
         civilian_arrests = m.mechanisms.civilian_arrests
-        for village, n, wrong in zip(villages.tolist(), detained.tolist(), innocent.tolist(), strict=True):
+        for village, n, wrong in zip(villages.tolist(), detained, innocent, strict=True):
             if not n:
                 continue
             m.accounts.incident("arrests", n, village=village)
             m.accounts.people["suspects_held"] += n - wrong
             if civilian_arrests.enabled:
                 civilian_arrests.wrongful(village, wrong)
-        return int(detained.sum())
+        return sum(detained)
