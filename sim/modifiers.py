@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import kernel
+
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
@@ -66,12 +68,21 @@ def air_support(model: InsurgencyModel, village: int) -> float:
 
 def coalition_share(model: InsurgencyModel) -> float:
     """Share of the SDF-held districts where the Coalition is present."""
-    held = model.world.sdf_districts
-    if not held.any():
-        return 0.0
-    # the mean of the booleans, as ndarray.mean gives it (an exact count over the number), without its
-    # Python layers: asked every night
-    return int(model.policy.coalition_present_by_district[held].sum()) / int(held.sum())
+    # the mean of the booleans, as ndarray.mean gives it (an exact count over the number), in one
+    # kernel call: asked every night
+    return present_share(model.policy.coalition_present_by_district, model.world.sdf_districts)
+
+
+@kernel
+def present_share(present: np.ndarray, held: np.ndarray) -> float:
+    """Share of the ``held`` districts where ``present`` is True (0 where none is held)."""
+    count = present_count = 0
+    for d in range(len(held)):
+        if held[d]:
+            count += 1
+            if present[d]:
+                present_count += 1
+    return present_count / count if count else 0.0
 
 
 # ------------------------------------------------------------------------------ policing
@@ -113,8 +124,32 @@ def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.nda
 
     A cell's fighters scale what it can do (issue 13), so raids that take fighters weaken it.
     """
-    strength = model.cells.fighters[cells] / max(float(model.p.cell_size_mean), 1e-9)
-    return 1.0 - (1.0 - chance.clip(0.0, 1.0)) ** strength  # the method: what np.clip calls, minus its wrappers
+    return fighters_scaled(np.asarray(chance, float), model.cells.fighters, np.asarray(cells, np.intp),
+                           fighter_scale(model))
+
+
+def fighter_scale(model: InsurgencyModel) -> float:
+    """The fighters of a cell whose chance is the unscaled one (``cell_size_mean``, at least 1e-9)."""
+    return max(float(model.p.cell_size_mean), 1e-9)
+
+
+@kernel
+def fighter_scaled(chance: float, fighters: int, scale: float) -> float:
+    """:func:`scaled_by_fighters` of one cell: 1 - (1 - chance)^(fighters / scale), ``chance`` held within 0..1."""
+    if chance < 0.0:  # as ndarray.clip does it: a NaN stays NaN
+        chance = 0.0
+    elif chance > 1.0:
+        chance = 1.0
+    return 1.0 - (1.0 - chance) ** (fighters / scale)
+
+
+@kernel
+def fighters_scaled(chance: np.ndarray, fighters: np.ndarray, cells: np.ndarray, scale: float) -> np.ndarray:
+    """:func:`fighter_scaled` of each cell of ``cells`` (rows of ``fighters``) with its ``chance``."""
+    out = np.empty(len(cells))
+    for k in range(len(cells)):
+        out[k] = fighter_scaled(chance[k], fighters[cells[k]], scale)
+    return out
 
 
 def capability(model: InsurgencyModel) -> float:

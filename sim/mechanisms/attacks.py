@@ -17,12 +17,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
+from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+
+@kernel
+def attack_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base: float, restraint: np.ndarray,
+                   violence: np.ndarray, guard: np.ndarray, fighters: np.ndarray, scale: float,
+                   armed: np.ndarray) -> np.ndarray:
+    """The villages where tonight's visits of car-bomb ``cells`` to ``villages`` strike, one draw a
+    visit: the chance is ``base`` (``attack_prob`` x capability) x restraint x the cold zones' factor,
+    only where the SDF are present (guard above 0), scaled by the cell's fighters and by the arms
+    within reach (:meth:`Attacks.night`)."""
+    n = len(villages)
+    chance = np.empty(n)
+    for k in range(n):
+        able = 1.0 if guard[villages[k]] > 0 else 0.0
+        chance[k] = fighter_scaled(base * restraint[k] * violence[k] * able, fighters[cells[k]], scale) * armed[k]
+    return villages[stream.rng.random(n) < chance]
 
 
 class Attacks(Mechanism):
@@ -41,25 +61,26 @@ class Attacks(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        able = v.guard[vil] > 0
-        chance = (p.attack_prob * modifiers.capability(m) * modifiers.restraint(m, vil, mine.cells)
-                  * m.mechanisms.strongholds.violence_factor(vil) * able)
-        chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
-        for i in vil[m.rng.random(len(vil)) < chance]:
-            m.mechanisms.supply_lines.spend(int(i))
+        base = p.attack_prob * modifiers.capability(m)
+        restraint = modifiers.restraint(m, vil, mine.cells)
+        violence = m.mechanisms.strongholds.violence_factor(vil)
+        armed = m.mechanisms.supply_lines.armed(vil)
+        for i in attack_targets(stream_of(m), vil, mine.cells, base, restraint, violence, v.guard, m.cells.fighters,
+                                modifiers.fighter_scale(m), armed).tolist():
+            m.mechanisms.supply_lines.spend(i)
             # the unit hit is one of those whose presence the attack found, the nearer and stronger the
             # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
-            units, pull = m.mechanisms.patrols.pull_at(int(i))
+            units, pull = m.mechanisms.patrols.pull_at(i)
             if pull.sum() > 0:
                 k = units[m.rng.choice(len(units), p=pull / pull.sum())]
                 dead = min(int(u.strength[k]), int(m.rng.poisson(p.sdf_killed_per_attack)))
                 u.strength[k] -= dead
-                m.accounts.incident("sdf_killed", dead, village=int(i))
+                m.accounts.incident("sdf_killed", dead, village=i)
                 m.accounts.people["sdf_killed"] += dead
                 m.units_changed()
             v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
             v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
             v.criteria[i, CRITERION["attacks_on_officials"]] += 1  # the SDF represent the authorities
-            m.accounts.incident("attacks", village=int(i))
+            m.accounts.incident("attacks", village=i)
             m.violence_by_village[i] += 1
-            m.mechanisms.civilian_arrests.sweep(int(i))
+            m.mechanisms.civilian_arrests.sweep(i)

@@ -29,8 +29,10 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
+from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -39,6 +41,24 @@ if TYPE_CHECKING:
 def unpledged_officials(officials: np.ndarray, pledged: np.ndarray) -> np.ndarray:
     """Officials in post who did not swear allegiance (``pledged`` is the pledged share)."""
     return np.maximum(0, np.rint(officials * (1.0 - pledged))).astype(int)
+
+
+@kernel
+def killing_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base: float, restraint: np.ndarray,
+                    guard: np.ndarray, violence: np.ndarray, sdf_held: np.ndarray, fighters: np.ndarray,
+                    scale: float, armed: np.ndarray) -> np.ndarray:
+    """The villages where tonight's visits of assassination ``cells`` to ``villages`` kill, one draw a
+    visit: the chance is ``base`` (``killing_prob`` x capability) x restraint x (1 - guard) x the
+    cold zones' factor, only where the SDF hold the village, scaled by the cell's fighters and by the
+    arms within reach (:meth:`Killings.night`)."""
+    n = len(villages)
+    chance = np.empty(n)
+    for k in range(n):
+        i = villages[k]
+        held = 1.0 if sdf_held[i] else 0.0
+        chance[k] = fighter_scaled(base * restraint[k] * (1.0 - guard[i]) * violence[k] * held,
+                                   fighters[cells[k]], scale) * armed[k]
+    return villages[stream.rng.random(n) < chance]
 
 
 class Killings(Mechanism):
@@ -58,12 +78,14 @@ class Killings(Mechanism):
         if not len(mine):
             return
         vil = mine.villages
-        chance = (p.killing_prob * modifiers.capability(m) * modifiers.killing_restraint(m, vil, mine.cells)
-                  * (1.0 - v.guard[vil]) * m.mechanisms.strongholds.violence_factor(vil) * v.sdf_held[vil])
-        chance = modifiers.scaled_by_fighters(m, chance, mine.cells) * m.mechanisms.supply_lines.armed(vil)
-        for i in vil[m.rng.random(len(vil)) < chance]:
-            m.mechanisms.supply_lines.spend(int(i))
-            self.kill(int(i))
+        base = p.killing_prob * modifiers.capability(m)
+        restraint = modifiers.killing_restraint(m, vil, mine.cells)
+        violence = m.mechanisms.strongholds.violence_factor(vil)
+        armed = m.mechanisms.supply_lines.armed(vil)
+        for i in killing_targets(stream_of(m), vil, mine.cells, base, restraint, v.guard, violence, v.sdf_held,
+                                 m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
+            m.mechanisms.supply_lines.spend(i)
+            self.kill(i)
 
     def kill(self, i: int) -> None:
         """One killing in village ``i``: an unpledged official or a suspected collaborator."""

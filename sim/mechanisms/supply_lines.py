@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
 from sim.world.names import BADIA, REGIME
 from sim.world.population import form_cells
@@ -45,6 +46,131 @@ if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
     from sim.world.space import NeighbourTable
+
+
+@kernel
+def carried(row: int, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray, offensive: bool,
+            factor: float) -> float:
+    """Cell ``row``'s carrying factor: ``factor`` for a cell based on regime ground during the regime's
+    offensive (the Badia), else 1 (:meth:`SupplyLines.carrying`)."""
+    return factor if offensive and holder[base_x[row], base_y[row]] == REGIME else 1.0
+
+
+@kernel
+def carrying_factors(rows: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray, offensive: bool,
+                     factor: float) -> np.ndarray:
+    """:func:`carried` of each cell of ``rows``."""
+    out = np.empty(len(rows))
+    for k in range(len(rows)):
+        out[k] = carried(rows[k], base_x, base_y, holder, offensive, factor)
+    return out
+
+
+@kernel
+def loads(rows: np.ndarray, fighters: np.ndarray, per_fighter: float, carrying: np.ndarray) -> np.ndarray:
+    """What each cell of ``rows`` carries: ``per_fighter`` x its fighters x its ``carrying`` factor."""
+    out = np.empty(len(rows))
+    for k in range(len(rows)):
+        out[k] = per_fighter * fighters[rows[k]] * carrying[k]
+    return out
+
+
+@kernel
+def embeddings(rows: np.ndarray, villages: np.ndarray, fighters: np.ndarray, per_fighter: float, base_x: np.ndarray,
+               base_y: np.ndarray, holder: np.ndarray, offensive: bool, factor: float, sdf_held: np.ndarray,
+               influence: np.ndarray, min_influence: float) -> tuple[np.ndarray, np.ndarray]:
+    """The movement visits of cells ``rows`` to safe ``villages`` (SDF-held, IS's influence at least
+    ``min_influence``), in tonight's order: their villages and how many fighters each can take (the
+    floor of ``per_fighter`` x its fighters x its :func:`carried` factor)."""
+    safe = np.empty(len(rows), np.int64)
+    capacity = np.empty(len(rows), np.int64)
+    n = 0
+    for k in range(len(rows)):
+        i = villages[k]
+        if sdf_held[i] and influence[i] >= min_influence:
+            safe[n] = i
+            carry = carried(rows[k], base_x, base_y, holder, offensive, factor)
+            capacity[n] = int(np.floor(per_fighter * fighters[rows[k]] * carry))
+            n += 1
+    return safe[:n], capacity[:n]
+
+
+@kernel
+def row_sum(cache: np.ndarray, padded: np.ndarray, slot: int) -> float:
+    """Weapons (USD) in ``cache`` (padded) over the villages of row ``slot`` of a neighbour table's
+    ``padded``, added as numpy's row sum adds them (pairwise, over the table's whole width)."""
+    width = padded.shape[1]
+    row = np.empty(width)
+    for j in range(width):
+        row[j] = cache[padded[slot, j]]
+    return pairwise_sum(row)
+
+
+@kernel
+def row_sums(cache: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """:func:`row_sum` of each row of ``near`` (neighbour-table rows, padded)."""
+    out = np.empty(near.shape[0])
+    row = np.empty(near.shape[1])
+    for r in range(near.shape[0]):
+        for j in range(near.shape[1]):
+            row[j] = cache[near[r, j]]
+        out[r] = pairwise_sum(row)
+    return out
+
+
+@kernel
+def nearby_sums(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
+                villages: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Weapons (USD) cached near each village (:func:`row_sum` of its square's row), and True; or
+    nothing and False when a village's square has no row in the table yet."""
+    out = np.empty(len(villages))
+    for k in range(len(villages)):
+        slot = village_slot[villages[k]]
+        if slot < 0:
+            return out[:0], False
+        out[k] = row_sum(cache, padded, slot)
+    return out, True
+
+
+@kernel
+def deliveries(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, rows: np.ndarray, villages: np.ndarray,
+               fighters: np.ndarray, per_fighter: float, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray,
+               offensive: bool, factor: float, stock: float, treasury: float, spending: float,
+               delivered: float) -> tuple[float, float, float, int]:
+    """The visits of transport cells ``rows`` to ``villages`` in turn (:meth:`SupplyLines.move_weapons`),
+    while the treasury lasts: each brings ``per_fighter`` x its fighters x its :func:`carried` factor
+    into ``cache`` (padded), no more than tops the caches near the village up to ``stock``. The
+    treasury, IS's spending and the weapons delivered after them, and how many visits delivered; or
+    -1 for the count, and nothing done, when a village's square has no row in the table yet."""
+    for k in range(len(villages)):
+        if village_slot[villages[k]] < 0:
+            return treasury, spending, delivered, -1
+    count = 0
+    for k in range(len(villages)):
+        if treasury <= 0:
+            break
+        i = villages[k]
+        load = per_fighter * fighters[rows[k]] * carried(rows[k], base_x, base_y, holder, offensive, factor)
+        nearby = row_sum(cache, padded, village_slot[i])
+        # only what tops the caches within reach up to the stock the cells there are to keep
+        usd = min(load, treasury, stock - nearby)
+        if usd <= 0:
+            continue
+        treasury -= usd
+        spending += usd  # bought arms are no longer money
+        cache[i] += usd
+        delivered += usd
+        count += 1
+    return treasury, spending, delivered, count
+
+
+@kernel
+def armed_factors(sums: np.ndarray, cost: float) -> np.ndarray:
+    """min(1, cache nearby / ``cost``) of each of ``sums``, in place."""
+    for k in range(len(sums)):
+        factor = sums[k] / cost
+        sums[k] = 1.0 if factor > 1.0 else factor  # np.minimum: a NaN stays NaN
+    return sums
 
 
 class SupplyLines(Mechanism):
@@ -80,13 +206,14 @@ class SupplyLines(Mechanism):
 
     def carrying(self, rows: np.ndarray) -> np.ndarray:
         """Each cell's carrying factor tonight: cut for Badia-based cells during the regime offensive (fn 50)."""
+        return carrying_factors(rows, *self._carrying())
+
+    def _carrying(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, float]:
+        # what :func:`carried` reads: the cells' bases, who holds each square, the offensive and its factor
         m = self.model
-        c = m.cells
-        factor = np.ones(len(rows))
-        if m.policy.regime_offensive:
-            in_badia = m.geography.holder[c.base_x[rows], c.base_y[rows]] == REGIME
-            factor[in_badia] = m.p.regime_offensive_mobility_factor
-        return factor
+        offensive = bool(m.policy.regime_offensive)
+        factor = float(m.p.regime_offensive_mobility_factor) if offensive else 1.0
+        return m.cells.base_x, m.cells.base_y, m.geography.holder, offensive, factor
 
     def move_fighters(self, visits: Visits) -> None:
         """Movement cells take fighters from the queue into cells based in the safe villages they visit."""
@@ -95,9 +222,9 @@ class SupplyLines(Mechanism):
         mine = visits.of_role(m, "movement")
         if not len(mine) or self.fighters_in_training <= 0:
             return
-        capacity = np.floor(p.movement_capacity_per_fighter * c.fighters[mine.cells] * self.carrying(mine.cells))
-        safe = v.sdf_held[mine.villages] & (v.influence[mine.villages] >= p.embed_min_influence)
-        for i, k in zip(mine.villages[safe].tolist(), capacity[safe].astype(int).tolist(), strict=True):
+        villages, capacity = embeddings(mine.cells, mine.villages, c.fighters, float(p.movement_capacity_per_fighter),
+                                        *self._carrying(), v.sdf_held, v.influence, float(p.embed_min_influence))
+        for i, k in zip(villages.tolist(), capacity.tolist(), strict=True):
             k = min(k, self.fighters_in_training)
             if k <= 0:
                 continue
@@ -113,20 +240,27 @@ class SupplyLines(Mechanism):
         m = self.model
         p, c, v = m.p, m.cells, m.villages
         mine = visits.of_role(m, "transport")
-        if not len(mine) or p.transport_load_usd <= 0:
+        if not len(mine) or p.transport_load_usd <= 0 or m.treasury <= 0:
             return
-        load = p.transport_load_usd * c.fighters[mine.cells] * self.carrying(mine.cells)
-        stock = p.cache_target_strikes * p.cost_per_attack_usd
+        per_fighter = float(p.transport_load_usd)
+        stock = float(p.cache_target_strikes * p.cost_per_attack_usd)
         # each village's sum counts the deliveries before it, so one at a time; when all their squares
-        # are in the neighbour table (the usual night) it cannot grow here and its rows are looked up
-        # once, else each square joins the table when it is first asked for, as before
+        # are in the neighbour table (the usual night) it cannot grow here and a kernel walks the
+        # visits, else each square joins the table when it is first asked for, as before
         table = self.reach()
-        near = table.village_rows(mine.villages) if table.knows(mine.villages) else None
-        for k, (i, usd) in enumerate(zip(mine.villages.tolist(), load.tolist(), strict=True)):
+        money = m.accounts.money
+        treasury, spending, delivered, count = deliveries(
+            self.padded_cache(), table.padded, table.village_slot, mine.cells, mine.villages, c.fighters, per_fighter,
+            *self._carrying(), stock, float(m.treasury), float(money["is_spending"]), float(self.delivered_usd))
+        if count > 0:  # else the books keep their values (and types) as they were
+            m.treasury, money["is_spending"], self.delivered_usd = treasury, spending, delivered
+        if count >= 0:
+            return
+        load = loads(mine.cells, c.fighters, per_fighter, self.carrying(mine.cells))
+        for i, usd in zip(mine.villages.tolist(), load.tolist(), strict=True):
             if m.treasury <= 0:
                 return
-            nearby = self.cache_nearby_one(i) if near is None else float(self.sum_rows(near[k: k + 1])[0])
-            # only what tops the caches within reach up to the stock the cells there are to keep
+            nearby = self.cache_nearby_one(i)
             usd = min(usd, m.treasury, stock - nearby)
             if usd <= 0:
                 continue
@@ -159,11 +293,16 @@ class SupplyLines(Mechanism):
 
     def sum_rows(self, near: np.ndarray) -> np.ndarray:
         """Weapons (USD) cached in each row of villages ``near`` (neighbour-table rows, padded)."""
-        return np.add.reduce(self.padded_cache()[near], axis=1)  # what .sum(axis=1) calls, without its wrapper
+        return row_sums(self.padded_cache(), near)  # numpy's .sum(axis=1), term for term
 
     def cache_nearby(self, villages: np.ndarray) -> np.ndarray:
         """Weapons (USD) cached within ``cache_reach_cells`` of each village."""
-        return self.sum_rows(self.reach().village_rows(villages))
+        table = self.reach()
+        sums, known = nearby_sums(self.padded_cache(), table.padded, table.village_slot, villages)
+        if known:
+            return sums
+        table.village_rows(villages)  # adds the squares not asked for yet (and so widens the table), as before
+        return nearby_sums(self.padded_cache(), table.padded, table.village_slot, villages)[0]
 
     def cache_nearby_one(self, village: int) -> float:
         """Weapons (USD) cached within ``cache_reach_cells`` of one village (after tonight's deliveries so far)."""
@@ -174,9 +313,7 @@ class SupplyLines(Mechanism):
         cost = self.model.p.cost_per_attack_usd
         if not self.enabled or cost <= 0:
             return np.ones(len(villages))
-        factor = self.cache_nearby(villages)
-        factor /= cost
-        return np.minimum(factor, 1.0, out=factor)
+        return armed_factors(self.cache_nearby(villages), float(cost))
 
     def spend(self, village: int) -> None:
         """A strike at ``village`` uses up its cost from the caches nearby, its own village's first."""
