@@ -50,9 +50,23 @@ def intelligence(model: InsurgencyModel, villages: np.ndarray | slice) -> np.nda
     """Multiplier on the SDF's chance to find a cell near each village: Coalition intelligence, more
     where IS has drawn the Coalition's attention (its surge, ``strategic_patience``)."""
     surge = model.mechanisms.strategic_patience.surge(villages)
-    found = model.p.coalition_intel_multiplier * surge
-    found[~coalition_present(model, villages)] = 1.0  # np.where(present, found, 1.0), in place
-    return found
+    return intel_many(coalition_present(model, villages), float(model.p.coalition_intel_multiplier), surge)
+
+
+@kernel
+def intel_of(present: bool, multiplier: float, surge: float) -> float:
+    """Coalition intelligence at one village: ``coalition_intel_multiplier`` x the surge where the
+    Coalition is present in its district, 1 where it is not (for kernels; :func:`intelligence`)."""
+    return multiplier * surge if present else 1.0
+
+
+@kernel
+def intel_many(present: np.ndarray, multiplier: float, surge: np.ndarray) -> np.ndarray:
+    """:func:`intel_of` for each village (``present`` and ``surge`` per village)."""
+    out = np.empty(len(surge))
+    for i in range(len(surge)):
+        out[i] = intel_of(present[i], multiplier, surge[i])
+    return out
 
 
 def presence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:

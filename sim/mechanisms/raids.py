@@ -40,6 +40,8 @@ import numpy as np
 from sim import modifiers
 from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.strategic_patience import surge_of
+from sim.modifiers import intel_of
 
 if TYPE_CHECKING:
     from sim.agents.sites import CellSites
@@ -57,9 +59,8 @@ def raid_rates(villages: np.ndarray, every: bool, scale: float, tip_base: float,
     """Expected raids today on each village row of ``villages`` (on every village when ``every``).
 
     ``scale`` is ``sdf_operations`` x ``detection_base``; the Coalition's intelligence is
-    :func:`sim.modifiers.intelligence` (``intel_multiplier`` x the surge ``1 + surge_gain`` x the
-    governorate's ``attention``, 1 where the district has no Coalition), computed here as it does,
-    operation for operation (see :meth:`Raids.raid_rate`).
+    :func:`sim.modifiers.intel_of` with the surge of :func:`sim.mechanisms.strategic_patience.surge_of`
+    (the rules :func:`sim.modifiers.intelligence` applies), see :meth:`Raids.raid_rate`.
     """
     n = len(trust) if every else len(villages)
     rate = np.empty(n)
@@ -70,7 +71,7 @@ def raid_rates(villages: np.ndarray, every: bool, scale: float, tip_base: float,
             continue
         tips = (tip_base + tip_per_trust * trust[i]) * tip_factor
         suspicion = floor + influence[i]
-        intel = intel_multiplier * (1.0 + surge_gain * attention[governorate[i]]) if present[district[i]] else 1.0
+        intel = intel_of(present[district[i]], intel_multiplier, surge_of(surge_gain, attention[governorate[i]]))
         rate[k] = scale * guard[i] * tips * intel * suspicion
     return rate
 

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.councils import vacuum
 
@@ -85,7 +86,7 @@ class StrategicPatience(Mechanism):
     # ------------------------------------------------------------------ consequence and decision
     def surge(self, villages: np.ndarray | slice) -> np.ndarray:
         """Multiplier on Coalition intelligence near each village: 1 + ``coalition_surge_gain`` x attention."""
-        return 1.0 + self.model.p.coalition_surge_gain * self.of_villages(villages)
+        return surges(float(self.model.p.coalition_surge_gain), self.of_villages(villages))
 
     def strike_chance(self, villages: np.ndarray, cost: float, coalition_present: np.ndarray,
                       follows_command: np.ndarray) -> np.ndarray:
@@ -135,3 +136,18 @@ class StrategicPatience(Mechanism):
         self.vacuum_share = share
         self.attention = np.clip(self.attention * (1.0 - p.attention_decay) + p.attention_per_vacuum * collapse,
                                  0.0, 1.0)
+
+
+@kernel
+def surge_of(gain: float, attention: float) -> float:
+    """The Coalition's intelligence surge where IS drew ``attention``: 1 + ``coalition_surge_gain`` x it."""
+    return 1.0 + gain * attention
+
+
+@kernel
+def surges(gain: float, attention: np.ndarray) -> np.ndarray:
+    """:func:`surge_of` for each of ``attention``."""
+    out = np.empty(len(attention))
+    for i in range(len(attention)):
+        out[i] = surge_of(gain, attention[i])
+    return out
