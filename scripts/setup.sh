@@ -31,6 +31,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# numba compiles the mechanisms' kernels once per version of them (~30 CPU s); do it here, not in
+# the first run (sim/compiled.py)
+.venv/bin/python -c 'from sim.compiled import CACHE_DIR, warm_up; print(f"setup: kernels compiled or loaded in {warm_up():.1f} CPU s ({CACHE_DIR})")'
+
 if [ "${INSIM_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing Debian's chromium for the browser tests"
   if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi

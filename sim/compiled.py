@@ -17,9 +17,11 @@ Two rules keep a kernel's results those of the numpy code it replaces, to the la
   in that order); ``cumsum``, ``bincount`` and the element-wise operations go in order, as a loop
   does. Kernels are compiled without ``fastmath``, so every operation is IEEE's.
 
-The cache lives in a folder named by a digest of the package's sources: numba's own cache notices a
-change of a kernel's file but not of another file's kernel that it calls, so any change of the
-sources starts a fresh cache (``NUMBA_CACHE_DIR``, when set, is the folder's parent).
+The cache lives in a folder named by a digest of the modules that compile kernels: numba's own cache
+notices a change of a kernel's file but not of another file's kernel that it calls, so a change of
+any of them starts a fresh cache (``NUMBA_CACHE_DIR``, when set, is the folder's parent). Compiling
+every kernel takes about half a minute of CPU, once per version of those modules; ``make setup``
+does it (:func:`warm_up`), so a user's first run does not.
 """
 
 from __future__ import annotations
@@ -43,10 +45,14 @@ STALE_CACHE_DAYS = 7
 
 
 def _source_digest() -> str:
+    # the modules that compile kernels (they import this one), and this one: a kernel calls only
+    # kernels and module constants of such modules, so other files cannot make a cache stale
     digest = hashlib.sha256(numba.__version__.encode())
     for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
+        text = path.read_bytes()
+        if path.name == "compiled.py" or b"sim.compiled import" in text:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(text)
     return digest.hexdigest()[:16]
 
 
@@ -186,3 +192,13 @@ def _pairwise(a: np.ndarray, start: int, n: int) -> float:
 def pairwise_sum(a: np.ndarray) -> float:
     """The sum of a contiguous 1-D float array as numpy's ``a.sum()`` computes it, to the last bit."""
     return 0.0 + _pairwise(a, 0, len(a))
+
+
+def warm_up() -> float:
+    """Compile (or load) the kernels a run uses, by running two months of ``history``; CPU seconds taken."""
+    from sim.model import InsurgencyModel  # the model imports this module
+    from sim.scenario import load_scenario
+
+    start = time.process_time()
+    InsurgencyModel(load_scenario("history", months=2), rng=0, collect_daily=False).run()
+    return time.process_time() - start
