@@ -112,6 +112,22 @@ def _new_stream(rng: np.random.Generator) -> Stream:
     return Stream(rng)
 
 
+class _Held:
+    """A model's Stream with the Generator it holds; copied or pickled empty (a Stream cannot be),
+    so that a copied model makes its own from its own Generator."""
+
+    __slots__ = ("rng", "stream")
+
+    def __init__(self, rng: Any = None, stream: Stream | None = None) -> None:
+        self.rng, self.stream = rng, stream
+
+    def __deepcopy__(self, memo: dict) -> _Held:
+        return _Held()
+
+    def __reduce__(self) -> tuple:
+        return _Held, ()
+
+
 _pruned = False
 
 
@@ -119,12 +135,12 @@ def stream_of(model: Any) -> Stream:
     """The :class:`Stream` of ``model.rng`` (made once, and again if ``model.rng`` is replaced)."""
     global _pruned
     held = model.__dict__.get("_kernel_stream")
-    if held is None or held[0] is not model.rng:
+    if held is None or held.rng is not model.rng:
         if not _pruned:  # once a process
             _pruned = True
             prune_stale_caches()
-        held = model.__dict__["_kernel_stream"] = (model.rng, _new_stream(model.rng))
-    return held[1]
+        held = model.__dict__["_kernel_stream"] = _Held(model.rng, _new_stream(model.rng))
+    return held.stream
 
 
 @kernel

@@ -127,6 +127,8 @@ class Raids(Mechanism):
     params = ("raids_enabled", "sdf_operations", "detection_base", "raid_suspicion_floor", "raid_find_prob",
               "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection", "raid_capture_share",
               "raid_supporter_share")
+    # the Coalition's intelligence (sim.modifiers.intel_of) and the patience surge, for the rates' kernel
+    reads = ("coalition_intel_multiplier", "coalition_surge_gain")
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)

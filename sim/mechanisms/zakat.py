@@ -167,14 +167,14 @@ def expected_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarr
 
 # what became of a demand, inside the kernels (index into OUTCOMES)
 OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
-_PAID, _NEGOTIATED, _REFUSED, _EXILE = range(4)
+_PAID, _NEGOTIATED, _REFUSED, _EXILE = range(len(OUTCOMES))
 # the books a demand writes, counted by the kernels and booked by :meth:`Zakat._book`: incidents by
 # (village, kind) and money by key, each money total carried on from the books' own and added to in
 # the order of the demands, as the books would add them one by one
 BOOKED_INCIDENTS: tuple[str, ...] = ("zakat_demands", "exiles", "retaliations", "zakat_payments")
-_DEMANDS, _EXILES, _RETALIATIONS, _PAYMENTS = range(4)
+_DEMANDS, _EXILES, _RETALIATIONS, _PAYMENTS = range(len(BOOKED_INCIDENTS))
 BOOKED_MONEY: tuple[str, ...] = ("exiled_wealth", "destroyed", "zakat")
-_EXILED_WEALTH, _DESTROYED, _ZAKAT = range(3)
+_EXILED_WEALTH, _DESTROYED, _ZAKAT = range(len(BOOKED_MONEY))
 
 
 class Nightly(NamedTuple):
