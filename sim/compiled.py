@@ -144,6 +144,19 @@ def stream_of(model: Any) -> Stream:
 
 
 @kernel
+def drawn_below(stream: Stream, rows: np.ndarray, chance: float) -> np.ndarray:
+    """The ``rows`` whose uniform draw (one each, in order, as ``rng.random(len(rows))``) is below ``chance``."""
+    u = stream.rng.random(len(rows))
+    kept = np.empty(len(rows), np.int64)
+    n = 0
+    for k in range(len(rows)):
+        if u[k] < chance:
+            kept[n] = rows[k]
+            n += 1
+    return kept[:n]
+
+
+@kernel
 def _block_sum(a: np.ndarray, start: int, n: int) -> float:
     # numpy's sum of at most 128 values: in order below 8, else eight running sums combined as a tree
     if n < 8:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, drawn_below, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -37,23 +37,12 @@ def strike(stream: Stream, in_badia: np.ndarray, chance: float, loss: float,
     """Tonight's strikes of the Badia cells ``in_badia`` (see :meth:`BadiaFront.night`): one uniform
     draw per cell against ``chance``, then one per striker against ``loss`` (a fighter lost, taken
     from ``fighters``). The strikers, the fighters lost, and the cells left without fighters, in order."""
-    n = len(in_badia)
-    u = stream.rng.random(n)
-    strikers = np.empty(n, np.int64)
-    s = 0
-    for k in range(n):
-        if u[k] < chance:
-            strikers[s] = in_badia[k]
-            s += 1
+    strikers = drawn_below(stream, in_badia, chance)
+    s = len(strikers)
     if s == 0:
-        return 0, 0, strikers[:0]
-    u = stream.rng.random(s)
-    lost = np.empty(s, np.int64)
-    n_lost = 0
-    for k in range(s):
-        if u[k] < loss:
-            lost[n_lost] = strikers[k]
-            n_lost += 1
+        return 0, 0, strikers
+    lost = drawn_below(stream, strikers, loss)
+    n_lost = len(lost)
     for k in range(n_lost):
         fighters[lost[k]] -= 1
     emptied = np.empty(n_lost, np.int64)
