@@ -25,17 +25,25 @@ NO_ENTRENCHMENT = np.zeros(0)
 
 
 @kernel
-def fade(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, has_council: np.ndarray,
-         has_chairman: np.ndarray, base: float, by_guard: float, by_admin: float, fear_kept: float,
-         entrench: np.ndarray, layer: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-    """One day of :meth:`Influence.day` in place: influence decays by ``base`` + ``by_guard`` x guard
-    + ``by_admin`` where a council with a chairman governs (:meth:`Influence.retention`), fear keeps
+def retention_of(guard: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray, base: float,
+                 by_guard: float, by_admin: float) -> np.ndarray:
+    """Per village, the share of IS influence that survives a day: decay ``base`` + ``by_guard`` x guard
+    + ``by_admin`` where a council with a chairman governs, held within 0..1 (:meth:`Influence.retention`)."""
+    kept = np.empty(len(guard))
+    for i in range(len(guard)):
+        admin = 1.0 if has_council[i] and has_chairman[i] else 0.0
+        kept[i] = 1.0 - min(max(base + by_guard * guard[i] + by_admin * admin, 0.0), 1.0)
+    return kept
+
+
+@kernel
+def fade(influence: np.ndarray, fear: np.ndarray, kept: np.ndarray, fear_kept: float, entrench: np.ndarray,
+         layer: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """One day of :meth:`Influence.day` in place: influence keeps its share ``kept``, fear keeps
     ``fear_kept``, ``entrench`` (empty for none) takes its share of the influence IS lacks; influence
     is held within 0..1 and written to the grid ``layer`` at each village's square (``x``, ``y``)."""
     for i in range(len(influence)):
-        admin = 1.0 if has_council[i] and has_chairman[i] else 0.0
-        decay = base + by_guard * guard[i] + by_admin * admin
-        influence[i] *= 1.0 - min(max(decay, 0.0), 1.0)
+        influence[i] *= kept[i]
         fear[i] *= fear_kept
         if len(entrench):
             influence[i] += entrench[i] * (1.0 - influence[i])
@@ -62,8 +70,7 @@ class Influence(Mechanism):
         m = self.model
         p, v = m.p, m.villages
         entrench = self.entrenchment()  # cells' entrenchment does not depend on today's decay
-        fade(v.influence, v.fear, v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base),
-             float(p.influence_decay_guard), float(p.influence_decay_admin), float(1.0 - p.fear_decay),
+        fade(v.influence, v.fear, self.retention(), float(1.0 - p.fear_decay),
              NO_ENTRENCHMENT if entrench is None else entrench, m.grid.is_influence.data, m.world.village_x,
              m.world.village_y)
 
@@ -72,12 +79,9 @@ class Influence(Mechanism):
         p, v = self.model.p, self.model.villages
         key = (self.param_key("influence_decay_base", "influence_decay_guard", "influence_decay_admin"),
                v.guard.tobytes(), v.has_council.tobytes(), v.has_chairman.tobytes())
-        def kept() -> np.ndarray:
-            admin = v.has_council & v.has_chairman
-            decay = p.influence_decay_base + p.influence_decay_guard * v.guard + p.influence_decay_admin * admin
-            return 1.0 - decay.clip(0.0, 1.0)
-
-        return self._retention.get(key, kept)
+        return self._retention.get(key, lambda: retention_of(
+            v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base), float(p.influence_decay_guard),
+            float(p.influence_decay_admin)))
 
     def entrenchment(self) -> np.ndarray | None:
         """Per village, the share of the influence IS lacks that resident cells entrench tonight x the
