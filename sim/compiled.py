@@ -26,6 +26,7 @@ does it (:func:`warm_up`), so a user's first run does not.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -75,6 +76,10 @@ def prune_stale_caches(now: float | None = None) -> list[Path]:
     root = CACHE_DIR.parent
     if not root.is_dir():
         return removed
+    # this version's folder is in use: its time says so (writing kernels alone would not); it may not
+    # exist yet, or not be ours to touch
+    with contextlib.suppress(OSError):
+        os.utime(CACHE_DIR)
     for folder in root.iterdir():
         if folder == CACHE_DIR or not folder.is_dir():
             continue
