@@ -60,6 +60,12 @@ The night is bracketed by ``night_movement``: the cells go out before it and are
 """
 
 
+def month_ends(start: dt.date, days: int) -> list[bool]:
+    """For each day of a run of ``days`` days from ``start``: whether the month's end follows it (the
+    month's last day, or the run's last day)."""
+    return [(start + dt.timedelta(days=d + 1)).day == 1 or d == days - 1 for d in range(days)]
+
+
 def fresh_seed() -> int:
     """A new seed from the operating system's entropy (a run asked for no seed)."""
     return int(np.random.SeedSequence().generate_state(1)[0])
@@ -99,6 +105,8 @@ class InsurgencyModel(Model):
         self.start_date: dt.date = scenario.start
         self.n_days: int = scenario.days
         self.day: int = 0  # index of the day being (or last) simulated; day 0 is the start date
+        self._dated = (0, self.start_date)  # (day, its date): the date is asked many times a day
+        self._month_ends = month_ends(self.start_date, self.n_days)
         self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
         self.accounts = Accounts()
@@ -160,7 +168,11 @@ class InsurgencyModel(Model):
     @property
     def date(self) -> dt.date:
         """Calendar date of the current day."""
-        return self.start_date + dt.timedelta(days=self.day)
+        day, date = self._dated
+        if day != self.day:
+            date = self.start_date + dt.timedelta(days=self.day)
+            self._dated = (self.day, date)
+        return date
 
     def day_of(self, date: dt.date) -> int:
         """Day index of a calendar date."""
@@ -179,8 +191,7 @@ class InsurgencyModel(Model):
         self.day = self.steps - 1
         self.night()
         self.daytime()
-        tomorrow = self.date + dt.timedelta(days=1)
-        if tomorrow.day == 1 or self.day == self.n_days - 1:
+        if self._month_ends[self.day]:
             self.month_end()
         if self.collect_daily:
             self.datacollector.collect(self)
