@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
-from sim.compiled import Stream, kernel, pairwise_sum, stream_of
+from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.zakat import collection_pull
 from sim.world.names import REGIME
+from sim.world.space import square_slots
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 NO_ROWS = np.zeros(0, int)
 NO_ROWS.flags.writeable = False  # no cell out: shared, never written
 SMALLEST = np.nextafter(0.0, 1.0)  # the smallest positive float
-NO_REACH = np.zeros(0)  # every cell out reaches the neighbour table's radius
+EVERYWHERE = np.zeros(0, bool)  # no mask: every village may be a target
 
 
 def weighted_columns(weight: np.ndarray, total: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -49,11 +50,15 @@ TRANSPORT, MOVEMENT, CAR_BOMBS = ROLE["transport"], ROLE["movement"], ROLE["car_
 
 @kernel
 def role_pulls(out: np.ndarray, base: float, influence: np.ndarray, officials: np.ndarray, pledged: np.ndarray,
-               on_road: np.ndarray, guard: np.ndarray, collection: np.ndarray, zakat_factor: np.ndarray) -> None:
+               on_road: np.ndarray, guard: np.ndarray, collection: np.ndarray, zakat_factor: np.ndarray,
+               held: np.ndarray) -> None:
     """Write into ``out`` (roles, villages) what each role looks for in each village (see
     :meth:`NightMovement.role_attraction`); ``collection`` is the tax collectors' pull, ``zakat_factor``
-    the cold zones' draw on them."""
+    the cold zones' draw on them; 0 for every role in a village outside the mask ``held`` (empty: none)."""
     for i in range(len(influence)):
+        if len(held) and not held[i]:
+            out[:, i] = 0.0
+            continue
         foothold = base + influence[i]
         unpledged = (officials[i] * (1.0 - pledged[i])) >= 0.5
         out[ZAKAT, i] = foothold * (base + collection[i]) * zakat_factor[i]
@@ -110,13 +115,121 @@ def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: n
     return pick
 
 
-@dataclass
+@kernel
+def night_reach(holder: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, rows: np.ndarray, base: float,
+                badia_factor: float) -> np.ndarray:
+    """Night reach (cells) of the cells ``rows`` while the regime's offensive lasts: ``base``, times
+    ``badia_factor`` for a cell based in regime-held land (the Badia, ``holder`` of its hideout)."""
+    r = np.empty(len(rows))
+    for i in range(len(rows)):
+        k = rows[i]
+        r[i] = base * badia_factor if holder[base_x[k], base_y[k]] == REGIME else base
+    return r
+
+
+@kernel
+def cells_out(stream: Stream, alive: np.ndarray, chance: float, staged: np.ndarray, holder: np.ndarray,
+              base_x: np.ndarray, base_y: np.ndarray, base: float, badia_factor: float,
+              offensive: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """Tonight's cells out, their reach and the radius of the neighbour table that holds it.
+
+    The rows of ``alive`` whose draw (one each, in order) is below ``chance``, less the ``staged``
+    ones; while the regime's offensive lasts, each one's reach (:func:`night_reach`) and the floor of
+    the longest; else no reach (every cell reaches ``base``) and ``base``'s floor.
+    """
+    rows = drawn_below(stream, alive, chance)
+    if len(staged):  # attackers gathered for a prison attack stay put
+        kept = np.empty(len(rows), np.int64)
+        n = 0
+        for k in rows:
+            if not (staged == k).any():
+                kept[n] = k
+                n += 1
+        rows = kept[:n]
+    if not offensive:  # one reach for all: the table holds exactly the villages within it
+        return rows, np.zeros(0), math.floor(base)
+    reach = night_reach(holder, base_x, base_y, rows, base, badia_factor)
+    return rows, reach, math.floor(reach.max()) if len(reach) else 0
+
+
+@kernel
+def night_targets(stream: Stream, rows: np.ndarray, reach: np.ndarray, base_x: np.ndarray, base_y: np.ndarray,
+                  role: np.ndarray, slot_at: np.ndarray, padded: np.ndarray, dist: np.ndarray,
+                  attraction: np.ndarray, decay: np.ndarray, cover: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """Whether the hideout square of each of the cells ``rows`` has a row in the neighbour table
+    (``slot_at``, ``padded``, ``dist``), then the cells that have a village within reach tonight and
+    those villages (:func:`choose_targets`).
+
+    When a square has no row yet nothing is drawn: the caller adds the squares
+    (:meth:`NeighbourTable.slots`) and asks again.
+    """
+    slot, complete = square_slots(slot_at, base_x[rows], base_y[rows])
+    if not complete:
+        return False, rows, rows
+    pick = choose_targets(stream, padded, dist, slot, role[rows], reach, attraction, decay, cover)
+    going = pick >= 0
+    if going.all():
+        return True, rows, pick
+    return True, rows[going], pick[going]
+
+
+@kernel
+def role_groups(cells: np.ndarray, villages: np.ndarray, role: np.ndarray,
+                n_roles: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The visits (``cells``, ``villages``) grouped by their cells' ``role``, in order within a role (a
+    stable sort by role), and the ``n_roles + 1`` bounds of the groups."""
+    bounds = np.zeros(n_roles + 1, np.int64)
+    for k in cells:
+        bounds[role[k] + 1] += 1
+    for r in range(n_roles):
+        bounds[r + 1] += bounds[r]
+    at = bounds[:-1].copy()
+    by_cell, by_village = np.empty_like(cells), np.empty_like(villages)
+    for i in range(len(cells)):
+        r = role[cells[i]]
+        by_cell[at[r]], by_village[at[r]] = cells[i], villages[i]
+        at[r] += 1
+    return by_cell, by_village, bounds
+
+
+@kernel
+def visited_once(villages: np.ndarray) -> np.ndarray:
+    """The villages (non-negative rows) in ``villages``, each once, in increasing order (``np.unique``'s)."""
+    if not len(villages):
+        return np.zeros(0, np.int64)
+    seen = np.zeros(villages.max() + 1, np.bool_)
+    for j in villages:
+        seen[j] = True
+    return np.flatnonzero(seen)
+
+
+@kernel
+def arrive(rows: np.ndarray, pick: np.ndarray, x: np.ndarray, y: np.ndarray, village_x: np.ndarray,
+           village_y: np.ndarray, fighters: np.ndarray, is_present: np.ndarray, role: np.ndarray,
+           n_roles: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Move the cells ``rows`` (``x``, ``y``) to their villages ``pick`` and count the fighters present in
+    each village (``is_present``); the visits grouped by role (:func:`role_groups`) and the villages
+    visited (:func:`visited_once`)."""
+    present = np.zeros(len(is_present))  # summed in order as floats, as np.bincount's weights are
+    for i in range(len(rows)):
+        k, j = rows[i], pick[i]
+        x[k], y[k] = village_x[j], village_y[j]
+        present[j] += fighters[k]
+    for j in range(len(is_present)):
+        is_present[j] = present[j]
+    by_cell, by_village, bounds = role_groups(rows, pick, role, n_roles)
+    return by_cell, by_village, bounds, visited_once(pick)
+
+
+@dataclass(slots=True)  # seven are made a night (the night's, one per role): slots make them faster
 class Visits:
     """Tonight's (cell, village) pairs."""
 
     cells: np.ndarray
     villages: np.ndarray
-    # what several mechanisms ask of the same night, computed once (roles cannot change during a night)
+    # what several mechanisms ask of the same night, computed once (roles cannot change during a night):
+    # the visits grouped by role and the groups' bounds (role_groups; go_out's come with the night)
+    _grouped: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
     _by_role: dict[int, Visits] | None = field(default=None, repr=False, compare=False)
     _unique: np.ndarray | None = field(default=None, repr=False, compare=False)
 
@@ -130,20 +243,20 @@ class Visits:
         return self._by_role[ROLE[role]]
 
     def _split_by_role(self, model: InsurgencyModel) -> dict[int, Visits]:
-        # one stable sort groups the visits by role keeping tonight's order within a role, so each
-        # role's visits are two slices instead of a comparison and two masked copies per ask
-        roles = model.cells.role[self.cells]
-        order = roles.argsort(kind="stable")  # methods, not np.argsort: the same call without its wrappers
-        cells, villages = self.cells[order], self.villages[order]
+        # the visits grouped by role keeping tonight's order within a role, so each role's visits are
+        # two slices instead of a comparison and two masked copies per ask
+        grouped = self._grouped
+        if grouped is None:
+            grouped = role_groups(self.cells, self.villages, model.cells.role, len(ROLES))
+        cells, villages, bounds = grouped
         cells.flags.writeable = villages.flags.writeable = False
-        bounds = roles[order].searchsorted(np.arange(len(ROLES) + 1)).tolist()
-        return {k: Visits(cells[bounds[k]: bounds[k + 1]], villages[bounds[k]: bounds[k + 1]])
-                for k in range(len(ROLES))}
+        b = bounds.tolist()
+        return {k: Visits(cells[b[k]: b[k + 1]], villages[b[k]: b[k + 1]]) for k in range(len(ROLES))}
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""
         if self._unique is None:  # what np.unique gives for these small non-negative rows, without its sort
-            self._unique = np.bincount(self.villages).nonzero()[0] if len(self.villages) else np.zeros(0, int)
+            self._unique = visited_once(self.villages)
         return self._unique
 
     @classmethod
@@ -168,11 +281,13 @@ class NightMovement(Mechanism):
         # reused every night: each role's pull per village, plus a dummy village n (the neighbour
         # tables' padding) that stays at zero
         self._attraction = np.zeros((len(ROLES), n + 1))
+        self._pulls = self._attraction[:, :n]  # the real villages' columns, a view
         self._cover = LastAnswer()
         self._decay: dict[tuple[int, float], np.ndarray] = {}
 
-    def role_attraction(self, out: np.ndarray | None = None) -> np.ndarray:
-        """(roles, villages): what each role looks for in each village tonight (written into ``out`` if given)."""
+    def role_attraction(self, out: np.ndarray | None = None, held: np.ndarray = EVERYWHERE) -> np.ndarray:
+        """(roles, villages): what each role looks for in each village tonight (written into ``out`` if
+        given); 0 in the villages outside the mask ``held``, if one is given."""
         m = self.model
         v = m.villages
         att = np.empty((len(ROLES), len(v))) if out is None else out
@@ -180,19 +295,17 @@ class NightMovement(Mechanism):
         # tax collectors go where the take is (due traders, rich oil markets first: EUI s.2, fn 24),
         # and IS's accumulation zones draw them (strongholds.zakat_factor, EUI s.4)
         role_pulls(att, float(m.p.visit_base_attraction), v.influence, v.officials, v.pledged, m.world.on_road, v.guard,
-                   collection_pull(m), m.mechanisms.strongholds.zakat_factor())
+                   collection_pull(m), m.mechanisms.strongholds.zakat_factor(), held)
         return att
 
     def reach(self, rows: np.ndarray) -> np.ndarray:
         """Night reach (cells) of the given cells."""
         m = self.model
-        p, c = m.p, m.cells
-        r = np.empty(len(rows))
-        r.fill(self.base_reach())
         if m.policy.regime_offensive:
-            in_badia = m.geography.holder[c.base_x[rows].astype(np.intp), c.base_y[rows].astype(np.intp)] == REGIME
-            r[in_badia] *= p.regime_offensive_mobility_factor
-        return r
+            c = m.cells
+            return night_reach(m.geography.holder, c.base_x, c.base_y, rows, self.base_reach(),
+                               float(m.p.regime_offensive_mobility_factor))
+        return np.full(len(rows), self.base_reach())
 
     def base_reach(self) -> float:
         """Night reach (cells) of a cell outside the Badia, or of any cell while the regime holds back."""
@@ -226,45 +339,43 @@ class NightMovement(Mechanism):
         """Choose tonight's targets and move the cells (their rows; their Mesa agents follow lazily) there."""
         m = self.model
         c, v, p = m.cells, m.villages, m.p
-        v.is_present.fill(0)
         self.out = NO_ROWS
         if not self.enabled:
-            return Visits.none()
-        alive = m.cell_sites().alive
-        rows = alive[m.rng.random(len(alive)) < p.night_activity_prob]
-        staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack stay put
-        if len(staged):
-            rows = rows[~np.isin(rows, staged)]
+            return self._nobody_out()
+        # the draw of who goes out, and their reach (Badia cells reach less far during the regime's offensive)
+        stream = stream_of(m)
+        rows, reach, radius = cells_out(stream, m.cell_sites().alive, float(p.night_activity_prob),
+                                        m.mechanisms.prison.staged_rows(), m.geography.holder, c.base_x, c.base_y,
+                                        self.base_reach(), float(p.regime_offensive_mobility_factor),
+                                        bool(m.policy.regime_offensive))
         if len(rows) == 0 or len(v) == 0:
-            return Visits.none()
+            return self._nobody_out()
         # each cell weighs only the villages within its reach: a padded neighbour table per hideout
         # square (model.world.index), looked up for all cells at once, so a night costs in proportion
         # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
-        if m.policy.regime_offensive:  # Badia cells reach less far than the others
-            r = self.reach(rows)
-            radius = int(np.floor(r.max()))
-        else:  # one reach for all: the table holds exactly the villages within it
-            r, radius = NO_REACH, math.floor(self.base_reach())
         table = m.world.index.neighbours(radius)
-        slot = table.slots(c.base_x[rows], c.base_y[rows])
-        n = len(v)
         attraction = self._attraction
-        self.role_attraction(out=attraction[:, :n])
-        # no weight outside SDF-held land (the dummy column n stays at zero)
-        np.copyto(attraction[:, :n], 0.0, where=~v.sdf_held)
+        self.role_attraction(out=self._pulls, held=v.sdf_held)  # no weight outside SDF-held land
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        pick = choose_targets(stream_of(m), table.padded, table.dist, slot, c.role[rows], r, attraction,
-                              self.decay(radius), self.cover())
-        going = pick >= 0
-        if not going.all():
-            rows, pick = rows[going], pick[going]
-        if len(rows) == 0:  # no cell has a village within reach tonight
-            return Visits.none()
-        pick = m.mechanisms.margadeh_coordination.redirect(rows, pick, attraction)  # fn 26; unchanged at share 0
-        c.x[rows], c.y[rows] = v.x[pick], v.y[pick]
-        v.is_present[:] = np.bincount(pick, weights=c.fighters[rows], minlength=n)  # zeroed above
-        self.out = rows  # their Mesa agents follow their rows when looked at (ISCell.cell)
-        return Visits(rows, pick)
+        decay, cover = self.decay(radius), self.cover()
+        found, going, pick = night_targets(stream, rows, reach, c.base_x, c.base_y, c.role, table.slot_at,
+                                           table.padded, table.dist, attraction, decay, cover)
+        if not found:  # hideout squares new to the table: add them, then choose
+            table.slots(c.base_x[rows], c.base_y[rows])
+            found, going, pick = night_targets(stream, rows, reach, c.base_x, c.base_y, c.role, table.slot_at,
+                                               table.padded, table.dist, attraction, decay, cover)
+        if len(going) == 0:  # no cell has a village within reach tonight
+            return self._nobody_out()
+        pick = m.mechanisms.margadeh_coordination.redirect(going, pick, attraction)  # fn 26; unchanged at share 0
+        by_cell, by_village, bounds, unique = arrive(going, pick, c.x, c.y, v.x, v.y, c.fighters, v.is_present, c.role,
+                                                     len(ROLES))
+        self.out = going  # their Mesa agents follow their rows when looked at (ISCell.cell)
+        return Visits(going, pick, _grouped=(by_cell, by_village, bounds), _unique=unique)
+
+    def _nobody_out(self) -> Visits:
+        """No cell out tonight: no fighters present in any village."""
+        self.model.villages.is_present.fill(0)
+        return Visits.none()
 
     def dawn(self) -> None:
         """Every cell back at its hideout."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from sim.compiled import kernel
+
 MOORE_OFFSETS: tuple[tuple[int, int], ...] = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
@@ -130,6 +132,18 @@ class VillageIndex:
         return table
 
 
+@kernel
+def square_slots(slot_at: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The slot of each square (x, y) in a neighbour table's ``slot_at`` (-1 for a square it has no slot
+    for yet), and whether every square has one (:meth:`NeighbourTable.slots`)."""
+    slot = np.empty(len(x), np.int64)
+    complete = True
+    for i in range(len(x)):
+        slot[i] = slot_at[x[i], y[i]]
+        complete &= slot[i] >= 0
+    return slot, complete
+
+
 class NeighbourTable:
     """Villages within a radius of each square asked for, as padded 2-D arrays (one row per square).
 
@@ -137,14 +151,13 @@ class NeighbourTable:
     their distances, then ``radius + 1``; ``padded[slot]`` is ``rows[slot]`` with the padding pointing
     at a dummy village one past the last (the number of villages), for lookups in arrays that have it.
     Squares get a slot the first time they are asked for, so a night looks up all its cells'
-    neighbourhoods with one fancy index instead of one call per cell. Villages never move, so the
-    slot of each village's square is kept too (:meth:`village_rows`).
+    neighbourhoods in one compiled loop (:func:`square_slots`) instead of one call per cell. Villages
+    never move, so the slot of each village's square is kept too (:meth:`village_rows`).
     """
 
     def __init__(self, index: VillageIndex, radius: int) -> None:
         self.index, self.radius = index, radius
         self.slot_at = np.full(index.at.shape, -1, dtype=np.int64)
-        self._slot_flat = self.slot_at.reshape(-1)  # a view: slot of square (x, y) at x * height + y
         self.rows = np.full((0, 1), -1, dtype=np.int64)
         self.dist = np.full((0, 1), radius + 1, dtype=np.int64)
         self.padded = np.full((0, 1), len(index.x), dtype=np.int64)
@@ -170,15 +183,11 @@ class NeighbourTable:
 
     def slots(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The slot of each square (x, y), adding the squares not seen before."""
-        # one flat index in numpy's own index type: the tables' coordinates are int32, and numpy
-        # gathers through int32 index arrays several times slower (it casts them on a slow path)
-        flat = x.astype(np.intp) * self.slot_at.shape[1]
-        flat += y
-        slot = self._slot_flat[flat]
-        if len(slot) and slot.min() < 0:  # one reduction, not a comparison and an any(): asked ~7 times a day
+        slot, complete = square_slots(self.slot_at, x, y)  # as the night's kernel looks its cells' squares up
+        if not complete:
             missing = slot < 0
             self._add(sorted(set(zip(x[missing].tolist(), y[missing].tolist(), strict=True))))
-            slot = self._slot_flat[flat]
+            slot, _ = square_slots(self.slot_at, x, y)
         return slot
 
     def _add(self, squares: list[tuple[int, int]]) -> None:
