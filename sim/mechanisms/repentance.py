@@ -25,7 +25,10 @@ from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sim.mechanisms.night_movement import Visits
+    from sim.model import InsurgencyModel
 
 
 @kernel
@@ -57,11 +60,17 @@ class Repentance(Mechanism):
               "repentance_group_max", "repentance_group_mean", "repentance_official_share",
               "tawba_pressure_per_campaign", "tawba_monthly_decay", "influence_per_repentance")
 
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self._start_of: dt.date | None = None  # the repentance_start and first date of the day below
+        self._counted_from: dt.date | None = None
+        self._start_day = 0
+
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
         m = self.model
         p, v, u = m.p, m.villages, m.units
-        if m.date < p.repentance_start or not len(visits):
+        if not len(visits) or m.day < self.start_day():
             return
         for i in campaign_villages(stream_of(m), visits.unique_villages(), v.sdf_held, v.influence, v.fear,
                                    float(p.repentance_min_influence), float(p.repentance_prob),
@@ -84,6 +93,17 @@ class Repentance(Mechanism):
                 v.tawba_pressure[i] = min(1.0, v.tawba_pressure[i] + p.tawba_pressure_per_campaign)
                 v.influence[i] = min(1.0, v.influence[i] + p.influence_per_repentance)
                 v.criteria[i, CRITERION["repentance"]] += 1
+
+    def start_day(self) -> int:
+        """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""
+        m = self.model
+        start = m.p.repentance_start
+        # kept while the parameter and the model's first date are those it was counted from: the
+        # date of each night (a timedelta and a sum) is not built to be compared
+        if start != self._start_of or m.start_date != self._counted_from:
+            self._start_of, self._counted_from = start, m.start_date
+            self._start_day = m.day_of(start)
+        return self._start_day
 
     def group_size(self) -> int:
         """Soldiers of one unit who repent in a campaign: mostly a few, at most Dhiban's 40 (s.2)."""

@@ -173,6 +173,17 @@ def armed_factors(sums: np.ndarray, cost: float) -> np.ndarray:
     return sums
 
 
+@kernel
+def armed_at(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, villages: np.ndarray,
+             cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_factors` of the weapons cached near each village (:func:`nearby_sums`), and True; or
+    nothing and False when a village's square has no row in the table yet."""
+    sums, known = nearby_sums(cache, padded, village_slot, villages)
+    if not known:
+        return sums, False
+    return armed_factors(sums, cost), True
+
+
 class SupplyLines(Mechanism):
     """Movement cells dispatch trained fighters from the Badia; transport cells stock village caches."""
 
@@ -310,18 +321,26 @@ class SupplyLines(Mechanism):
 
     def armed(self, villages: np.ndarray) -> np.ndarray:
         """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
-        cost = self.model.p.cost_per_attack_usd
-        if not self.enabled or cost <= 0:
+        m = self.model
+        p = m.p
+        cost = p.cost_per_attack_usd
+        if not p.supply_lines_enabled or cost <= 0:  # the switch read inline: asked three times a night
             return np.ones(len(villages))
+        # the usual night, one kernel call: the villages' squares all in the table already
+        table = self.reach()
+        factors, known = armed_at(self.padded_cache(), table.padded, table.village_slot, villages, float(cost))
+        if known:
+            return factors
         return armed_factors(self.cache_nearby(villages), float(cost))
 
     def spend(self, village: int) -> None:
         """A strike at ``village`` uses up its cost from the caches nearby, its own village's first."""
         m = self.model
-        cost = m.p.cost_per_attack_usd
-        if not self.enabled or cost <= 0:
+        p = m.p
+        cost = p.cost_per_attack_usd
+        if not p.supply_lines_enabled or cost <= 0:  # the switch read inline: asked at every strike
             return
-        radius = max(0, int(m.p.cache_reach_cells))
+        radius = max(0, int(p.cache_reach_cells))
         order = self._spend_order.get((radius, village))
         if order is None:  # villages never move: the caches within reach, nearest first, found once
             v = m.villages
@@ -339,7 +358,7 @@ class SupplyLines(Mechanism):
 
     def seize(self, villages: np.ndarray) -> None:
         """SDF raids on ``villages`` seize what is cached there."""
-        if not self.enabled or not len(villages):
+        if not len(villages) or not self.model.p.supply_lines_enabled:  # the switch read inline: asked every day
             return
         v = self.model.villages
         self.seized_usd += float(v.cache[villages].sum())

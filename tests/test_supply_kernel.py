@@ -1,0 +1,61 @@
+"""The one-call shortcuts of supply lines' ``armed`` and repentance's start are the plain rules, to the last bit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+import sim
+
+
+def _plain_armed(m: sim.InsurgencyModel, villages: np.ndarray) -> np.ndarray:
+    """min(1, cache nearby / cost) from :meth:`SupplyLines.cache_nearby` (which grows the table as before)."""
+    return np.minimum(1.0, m.mechanisms.supply_lines.cache_nearby(villages) / m.p.cost_per_attack_usd)
+
+
+def test_armed_is_the_plain_factor_and_grows_the_table_as_cache_nearby_does() -> None:
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False) for _ in "ab"]
+    rng = np.random.default_rng(9)
+    n = len(twins[0].villages)
+    cache = rng.random(n) * 10.0 ** rng.integers(0, 4, n)
+    for m in twins:
+        m.p.cache_reach_cells = 3  # a radius nobody asked yet: the first asks add squares to the table
+        m.villages.cache[:] = cache
+    new, old = twins
+    first = rng.integers(0, n, 8)
+    for ask in range(6):  # squares not in the table, then some, then only known ones
+        villages = first.copy() if ask == 0 else rng.integers(0, n, 8) if ask < 3 else rng.permutation(first)
+        villages.flags.writeable = False  # as the nights' visits are
+        known = new.world.index.neighbours(3).knows(villages)
+        assert known == old.world.index.neighbours(3).knows(villages) == (ask > 0) or 0 < ask < 3
+        got, want = new.mechanisms.supply_lines.armed(villages), _plain_armed(old, villages)
+        assert np.array_equal(got, want), ask
+        table_new, table_old = (m.world.index.neighbours(3) for m in twins)
+        assert np.array_equal(table_new.rows, table_old.rows)
+        assert np.array_equal(table_new.village_slot, table_old.village_slot)
+    new.villages.cache[villages[0]] += 1e6  # changed in place: followed
+    assert np.array_equal(new.mechanisms.supply_lines.armed(villages), _plain_armed(new, villages))
+
+
+def test_switched_off_supply_lines_arm_everyone_and_touch_no_cache() -> None:
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False)
+    lines, v = m.mechanisms.supply_lines, m.villages
+    v.cache[:] = 100.0
+    m.p.supply_lines_enabled = False
+    assert not lines.enabled
+    villages = np.arange(5)
+    assert np.array_equal(lines.armed(villages), np.ones(5))
+    lines.spend(0)
+    lines.seize(villages)
+    assert (v.cache == 100.0).all() and lines.consumed_usd == lines.seized_usd == 0.0
+
+
+def test_repentance_starts_on_its_date_and_follows_a_new_one() -> None:
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False)
+    rep, p = m.mechanisms.repentance, m.p
+    for start in (p.repentance_start, m.start_date, m.start_date + dt.timedelta(days=40), dt.date(2000, 1, 1)):
+        p.repentance_start = start
+        for day in (0, 1, 39, 40, 41, 400):
+            m.day = day
+            assert (m.day < rep.start_day()) == (m.date < p.repentance_start), (start, day)
