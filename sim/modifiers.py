@@ -46,6 +46,13 @@ def coalition_present(model: InsurgencyModel, villages: np.ndarray | slice) -> n
     return model.policy.coalition_present_by_district[model.world.village_district[villages]]
 
 
+@kernel
+def present_at(present_by_district: np.ndarray, village_district: np.ndarray, village: int) -> bool:
+    """:func:`coalition_present` at one village, for kernels (``policy.coalition_present_by_district``,
+    ``world.village_district``)."""
+    return present_by_district[village_district[village]]
+
+
 def intelligence(model: InsurgencyModel, villages: np.ndarray | slice) -> np.ndarray:
     """Multiplier on the SDF's chance to find a cell near each village: Coalition intelligence, more
     where IS has drawn the Coalition's attention (its surge, ``strategic_patience``)."""
@@ -119,17 +126,24 @@ def trust_recovery(model: InsurgencyModel) -> float:
 def restraint(model: InsurgencyModel, villages: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """Chance that each cell decides to attack an SDF position at its village (1 where the Coalition is
     absent or the cell does not follow the command)."""
-    return model.mechanisms.strategic_patience.strike_chance(
-        villages, model.p.attention_per_attack, coalition_present(model, villages),
-        model.mechanisms.command.follows(cells))
+    return model.mechanisms.strategic_patience.strike_chances(villages, cells, model.p.attention_per_attack)
+
+
+def restraint_tables(model: InsurgencyModel) -> tuple:
+    """What :func:`restraint` reads besides the visits (``StrategicPatience.decision_tables`` of an
+    attack's cost): for a kernel that decides and strikes in one call (``chances_of_cells``)."""
+    return model.mechanisms.strategic_patience.decision_tables(model.p.attention_per_attack)
+
+
+def killing_restraint_tables(model: InsurgencyModel) -> tuple:
+    """What :func:`killing_restraint` reads besides the visits, as :func:`restraint_tables`."""
+    return model.mechanisms.strategic_patience.decision_tables(model.p.attention_per_killing)
 
 
 def killing_restraint(model: InsurgencyModel, villages: np.ndarray, cells: np.ndarray) -> np.ndarray:
     """Chance that each cell decides to kill at its village: killings draw less attention, so they go on
     longer (fn 25)."""
-    return model.mechanisms.strategic_patience.strike_chance(
-        villages, model.p.attention_per_killing, coalition_present(model, villages),
-        model.mechanisms.command.follows(cells))
+    return model.mechanisms.strategic_patience.strike_chances(villages, cells, model.p.attention_per_killing)
 
 
 def scaled_by_fighters(model: InsurgencyModel, chance: np.ndarray, cells: np.ndarray) -> np.ndarray:

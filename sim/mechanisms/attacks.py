@@ -21,8 +21,9 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, pairwise_sum, stream_of
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -45,6 +46,86 @@ def attack_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base
     return villages[stream.rng.random(n) < chance]
 
 
+@kernel
+def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
+                           present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
+                           under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
+                           violence: np.ndarray, guard: np.ndarray, fighters: np.ndarray, scale: float,
+                           armed: np.ndarray) -> np.ndarray:
+    """:func:`attack_targets` with the restraint of IS's decision (``modifiers.restraint``) computed from
+    the tables of ``modifiers.restraint_tables``: one kernel call a night."""
+    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
+                                 under_command, villages, cells)
+    return attack_targets(stream, villages, cells, base, restraint, violence, guard, fighters, scale, armed)
+
+
+CHOICE_ATOL = float(np.sqrt(np.finfo(np.float64).eps))
+"""How far from 1 ``Generator.choice`` lets probabilities sum."""
+
+NO_UNIT = -1
+"""What :func:`strike_at` returns when no unit's presence was found (nobody to kill)."""
+
+NOT_PROBABILITIES = -2
+"""What :func:`strike_at` returns, having changed and drawn nothing, when the pull is no probability
+vector numpy's ``Generator.choice`` would accept (it raises)."""
+
+
+@kernel
+def strike_at(stream: Stream, i: int, units: np.ndarray, pull: np.ndarray, strength: np.ndarray, mean_dead: float,
+              fear: np.ndarray, influence: np.ndarray, criteria: np.ndarray, column: int, violence: np.ndarray,
+              fear_gain: float, influence_gain: float) -> int:
+    """An attack at village ``i``: the unit hit is one of ``units``, drawn by ``pull`` as
+    ``rng.choice(len(units), p=pull / pull.sum())`` draws it (numpy's cumulative sum, its one uniform
+    draw, the first running share above it), and loses Poisson(``mean_dead``) men, at most its
+    ``strength``; then the village's fear and IS influence rise (held at 1 as Python's min does),
+    an attack on the authorities is counted in ``criteria`` (``column``) and on ``violence``.
+    The men killed, :data:`NO_UNIT` where no pull is above 0, :data:`NOT_PROBABILITIES` (and nothing
+    done) where numpy's choice would raise."""
+    n = len(pull)
+    total = pairwise_sum(pull)
+    if total > 0:
+        share = np.empty(n)
+        for j in range(n):
+            share[j] = pull[j] / total
+        # numpy's checks: a Kahan sum, not NaN, no share below 0, the sum within CHOICE_ATOL of 1
+        checked = share[0]
+        c = 0.0
+        for j in range(1, n):
+            y = share[j] - c
+            t = checked + y
+            c = (t - checked) - y
+            checked = t
+        bad = checked != checked or abs(checked - 1.0) > CHOICE_ATOL
+        for j in range(n):
+            bad = bad or share[j] < 0
+        if bad:
+            return NOT_PROBABILITIES
+        cdf = np.empty(n)
+        running = 0.0
+        for j in range(n):
+            running += share[j]
+            cdf[j] = running
+        last = cdf[n - 1]
+        for j in range(n):
+            cdf[j] = cdf[j] / last
+        u = stream.rng.random()
+        pick = 0
+        while pick < n - 1 and cdf[pick] <= u:  # searchsorted(side="right") on a non-decreasing cdf
+            pick += 1
+        k = units[pick]
+        dead = min(int(strength[k]), stream.rng.poisson(mean_dead))
+        strength[k] -= dead
+    else:
+        dead = NO_UNIT
+    x = fear[i] + fear_gain
+    fear[i] = x if x < 1.0 else 1.0
+    x = influence[i] + influence_gain
+    influence[i] = x if x < 1.0 else 1.0
+    criteria[i, column] += 1  # the SDF represent the authorities
+    violence[i] += 1
+    return dead
+
+
 class Attacks(Mechanism):
     """Car-bomb cells may strike the SDF where they are present at their target (a garrison or patrols)."""
 
@@ -62,25 +143,24 @@ class Attacks(Mechanism):
             return
         vil = mine.villages
         base = p.attack_prob * modifiers.capability(m)
-        restraint = modifiers.restraint(m, vil, mine.cells)
+        # the restraint of modifiers.restraint, decided inside the kernel
+        decision = modifiers.restraint_tables(m)
         violence = m.mechanisms.strongholds.violence_factor(vil)
         armed = m.mechanisms.supply_lines.armed(vil)
-        for i in attack_targets(stream_of(m), vil, mine.cells, base, restraint, violence, v.guard, m.cells.fighters,
-                                modifiers.fighter_scale(m), armed).tolist():
+        for i in decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
+                                        m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
             m.mechanisms.supply_lines.spend(i)
             # the unit hit is one of those whose presence the attack found, the nearer and stronger the
             # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
             units, pull = m.mechanisms.patrols.pull_at(i)
-            if pull.sum() > 0:
-                k = units[m.rng.choice(len(units), p=pull / pull.sum())]
-                dead = min(int(u.strength[k]), int(m.rng.poisson(p.sdf_killed_per_attack)))
-                u.strength[k] -= dead
+            dead = strike_at(stream_of(m), i, units, pull, u.strength, float(p.sdf_killed_per_attack), v.fear,
+                             v.influence, v.criteria, CRITERION["attacks_on_officials"], m.violence_by_village,
+                             float(p.fear_per_attack), float(p.influence_per_attack))
+            if dead == NOT_PROBABILITIES:
+                m.rng.choice(len(units), p=pull / pull.sum())  # raises numpy's error
+            if dead >= 0:
                 m.accounts.incident("sdf_killed", dead, village=i)
                 m.accounts.people["sdf_killed"] += dead
                 m.units_changed()
-            v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
-            v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
-            v.criteria[i, CRITERION["attacks_on_officials"]] += 1  # the SDF represent the authorities
             m.accounts.incident("attacks", village=i)
-            m.violence_by_village[i] += 1
             m.mechanisms.civilian_arrests.sweep(i)

@@ -67,6 +67,22 @@ def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, ba
             under_command[near[k]] = True
 
 
+@kernel
+def follows_of(enabled: bool, under_command: np.ndarray, cell: int) -> bool:
+    """Does ``cell`` follow the command's guidance (:meth:`Command.follows`): every cell does with the
+    switch off (``enabled`` False), else those ``under_command``."""
+    return not enabled or under_command[cell]
+
+
+@kernel
+def follows_many(enabled: bool, under_command: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """:func:`follows_of` of each of ``cells``."""
+    out = np.empty(len(cells), np.bool_)
+    for k in range(len(cells)):
+        out[k] = follows_of(enabled, under_command, cells[k])
+    return out
+
+
 class Command(Mechanism):
     """Which cells follow the Badia command's guidance (patience), and its couriers' reach to the rest."""
 
@@ -85,9 +101,7 @@ class Command(Mechanism):
 
     def follows(self, cells: np.ndarray) -> np.ndarray:
         """True for the cells that follow the command's guidance (all of them with the switch off)."""
-        if not self.enabled:
-            return np.ones(len(cells), bool)
-        return self.model.cells.under_command[cells]
+        return follows_many(self.enabled, self.model.cells.under_command, np.asarray(cells, np.intp))
 
     def share(self) -> float:
         """Share of the active cells' fighters that follow the command (1 with the switch off)."""
@@ -104,6 +118,6 @@ class Command(Mechanism):
         c = m.cells
         if not len(visits):
             return
-        movement, transport = (visits.of_role(m, role).villages for role in COURIER_ROLES)
+        movement, transport = visits.of_role(m, COURIER_ROLES[0]).villages, visits.of_role(m, COURIER_ROLES[1]).villages
         reach_cells(stream_of(m), c.alive, c.under_command, c.base_x, c.base_y, m.world.index.at, len(m.villages),
                     movement, transport, float(m.p.command_reach_per_visit))

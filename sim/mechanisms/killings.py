@@ -32,6 +32,7 @@ from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -40,7 +41,58 @@ if TYPE_CHECKING:
 
 def unpledged_officials(officials: np.ndarray, pledged: np.ndarray) -> np.ndarray:
     """Officials in post who did not swear allegiance (``pledged`` is the pledged share)."""
-    return np.maximum(0, np.rint(officials * (1.0 - pledged))).astype(int)
+    officials, pledged = np.broadcast_arrays(np.asarray(officials, float), np.asarray(pledged, float))
+    return unpledged_counts(officials.ravel(), pledged.ravel()).reshape(officials.shape)
+
+
+@kernel
+def unpledged_of(officials: float, pledged: float) -> int:
+    """:func:`unpledged_officials` of one village: officials x (1 - pledged), rounded half to even, at
+    least 0 (none for a NaN share)."""
+    x = np.rint(officials * (1.0 - pledged))
+    return int(x) if x > 0 else 0
+
+
+@kernel
+def unpledged_counts(officials: np.ndarray, pledged: np.ndarray) -> np.ndarray:
+    """:func:`unpledged_of` of each village."""
+    out = np.empty(len(officials), np.int64)
+    for k in range(len(officials)):
+        out[k] = unpledged_of(officials[k], pledged[k])
+    return out
+
+
+@kernel
+def victim_of(stream: Stream, i: int, officials: np.ndarray, pledged: np.ndarray, has_chairman: np.ndarray,
+              civilian_share: float, chairman_share: float) -> int:
+    """Whom a killing in village ``i`` hits, with :meth:`Killings.kill`'s draws in its order: 0 a
+    suspected collaborator, 1 an unpledged official (while any is in post, chance 1 -
+    ``civilian_share``), 2 an unpledged official where IS aimed at the chairman (``chairman_share``)."""
+    if unpledged_of(officials[i], pledged[i]) > 0 and stream.rng.random() >= civilian_share:
+        if has_chairman[i] and stream.rng.random() < chairman_share:
+            return 2
+        return 1
+    return 0
+
+
+@kernel
+def after_killing(i: int, victim: int, officials: np.ndarray, has_chairman: np.ndarray, criteria: np.ndarray,
+                  column: int, fear: np.ndarray, trust: np.ndarray, influence: np.ndarray, violence: np.ndarray,
+                  fear_gain: float, trust_loss: float, influence_gain: float) -> None:
+    """A killing's effects on village ``i`` once the official killed (``victim``, :func:`victim_of`) has
+    left office: the chairman lost if aimed at or if no official is left, an attack on officials
+    counted, fear and IS influence up, trust down (each held within 0..1 as Python's min and max do)."""
+    if victim:
+        if victim == 2 or officials[i] == 0:  # the last official was the chairman, whoever IS aimed at
+            has_chairman[i] = False
+        criteria[i, column] += 1
+    x = fear[i] + fear_gain
+    fear[i] = x if x < 1.0 else 1.0
+    x = trust[i] - trust_loss
+    trust[i] = x if x > 0.0 else 0.0
+    x = influence[i] + influence_gain
+    influence[i] = x if x < 1.0 else 1.0
+    violence[i] += 1
 
 
 @kernel
@@ -61,6 +113,19 @@ def killing_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, bas
     return villages[stream.rng.random(n) < chance]
 
 
+@kernel
+def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
+                            present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
+                            under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
+                            guard: np.ndarray, violence: np.ndarray, sdf_held: np.ndarray, fighters: np.ndarray,
+                            scale: float, armed: np.ndarray) -> np.ndarray:
+    """:func:`killing_targets` with the restraint of IS's decision (``modifiers.killing_restraint``)
+    computed from the tables of ``modifiers.killing_restraint_tables``: one kernel call a night."""
+    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
+                                 under_command, villages, cells)
+    return killing_targets(stream, villages, cells, base, restraint, guard, violence, sdf_held, fighters, scale, armed)
+
+
 class Killings(Mechanism):
     """Assassination cells may kill an unpledged official or a suspected collaborator at their target."""
 
@@ -79,11 +144,12 @@ class Killings(Mechanism):
             return
         vil = mine.villages
         base = p.killing_prob * modifiers.capability(m)
-        restraint = modifiers.killing_restraint(m, vil, mine.cells)
+        # the restraint of modifiers.killing_restraint, decided inside the kernel
+        decision = modifiers.killing_restraint_tables(m)
         violence = m.mechanisms.strongholds.violence_factor(vil)
         armed = m.mechanisms.supply_lines.armed(vil)
-        for i in killing_targets(stream_of(m), vil, mine.cells, base, restraint, v.guard, violence, v.sdf_held,
-                                 m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
+        for i in decided_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, violence, v.sdf_held,
+                                         m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
             m.mechanisms.supply_lines.spend(i)
             self.kill(i)
 
@@ -91,16 +157,13 @@ class Killings(Mechanism):
         """One killing in village ``i``: an unpledged official or a suspected collaborator."""
         m = self.model
         p, v = m.p, m.villages
-        if unpledged_officials(v.officials[i], v.pledged[i]) > 0 and m.rng.random() >= p.civilian_victim_share:
+        # the chairman's draw comes before the official leaves: leaving draws nothing and keeps the chair
+        victim = victim_of(stream_of(m), i, v.officials, v.pledged, v.has_chairman, float(p.civilian_victim_share),
+                           float(p.chairman_target_share))
+        if victim:
             unpledged_official_leaves(v, i)
-            if v.has_chairman[i] and m.rng.random() < p.chairman_target_share:
-                v.has_chairman[i] = False
-            if v.officials[i] == 0:  # the last official was the chairman, whoever IS aimed at
-                v.has_chairman[i] = False
-            v.criteria[i, CRITERION["attacks_on_officials"]] += 1
-        v.fear[i] = min(1.0, v.fear[i] + p.fear_per_killing)
-        v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_killing)
-        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_killing)
+        after_killing(i, victim, v.officials, v.has_chairman, v.criteria, CRITERION["attacks_on_officials"], v.fear,
+                      v.trust, v.influence, m.violence_by_village, float(p.fear_per_killing),
+                      float(p.trust_loss_per_killing), float(p.influence_per_killing))
         m.accounts.incident("killings", village=i)
-        m.violence_by_village[i] += 1
         m.mechanisms.civilian_arrests.sweep(i)

@@ -34,13 +34,16 @@ Coalition's, not IS's).
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.compiled import kernel
-from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.base import Mechanism
+from sim.mechanisms.command import follows_of
 from sim.mechanisms.councils import vacuum
+from sim.modifiers import present_at
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -62,15 +65,21 @@ class StrategicPatience(Mechanism):
         names, self.governorate = np.unique(model.world.governorate_of, return_inverse=True)
         self.governorates: tuple[str, ...] = tuple(str(n) for n in names)
         self.attention = np.zeros(len(names))  # per governorate, 0..1
-        self._willing: dict[float, LastAnswer] = {}  # by a strike's cost
+        self._willing_key: tuple | None = None  # the parameters and attention of the answers in _willing
+        self._willing: dict[float, np.ndarray] = {}  # by a strike's cost (read-only: callers share them)
+        # the accounts' keys of each kind's strikes by village, made once (villages are never added)
+        self._village_keys = {k: [(k, i) for i in range(len(self.governorate))] for k in STRIKES}
         self.strikes_seen = {k: self._strikes_by_village(k) for k in STRIKES}
+        # the total of each kind when strikes_seen was read: an unchanged total means no strike of
+        # that kind was booked since (a booking adds to both), so the per-village reading is skipped
+        self._total_seen = {k: model.accounts.totals[k] for k in STRIKES}
         self.vacuum_share = self._vacuum_share()
 
     # ------------------------------------------------------------------ reading the world
     def _strikes_by_village(self, kind: str) -> np.ndarray:
         """Cumulative strikes of ``kind`` booked in each village."""
-        booked = self.model.accounts.totals_by_village
-        return np.array([booked.get((kind, i), 0) for i in range(len(self.governorate))], dtype=float)
+        keys = self._village_keys[kind]
+        return np.fromiter(map(self.model.accounts.totals_by_village.get, keys, repeat(0, len(keys))), float, len(keys))
 
     def _vacuum_share(self) -> np.ndarray:
         """Per governorate: share of SDF-held villages without a council or a chairman (0 where none is held)."""
@@ -97,9 +106,24 @@ class StrategicPatience(Mechanism):
         """
         if not self.model.p.strategic_patience:
             return np.ones(len(villages))
-        willing = self.willing(cost)[self.governorate[villages]]
-        willing[~(coalition_present & follows_command)] = 1.0  # np.where(..., willing, 1.0), in place
-        return willing
+        return chances_given(self.willing(cost), self.governorate, villages, coalition_present, follows_command)
+
+    def strike_chances(self, villages: np.ndarray, cells: np.ndarray, cost: float) -> np.ndarray:
+        """:meth:`strike_chance` of each cell of ``cells`` at its village, with the Coalition's presence
+        (``modifiers.coalition_present``) and the command (``Command.follows``) read from the model, in
+        one kernel call."""
+        return chances_of_cells(*self.decision_tables(cost), villages, cells)
+
+    def decision_tables(self, cost: float) -> tuple:
+        """What :func:`chances_of_cells` reads besides the visits, a strike drawing ``cost`` attention:
+        the willingness per governorate (1 everywhere with ``strategic_patience`` off), each village's
+        governorate, the Coalition's presence by district, each village's district, the command's
+        switch and which cells are under command. For the strike mechanisms' kernels, which decide
+        and strike in one call."""
+        m = self.model
+        willing = self.willing(cost) if m.p.strategic_patience else np.ones(len(self.attention))
+        return (willing, self.governorate, m.policy.coalition_present_by_district, m.world.village_district,
+                m.mechanisms.command.enabled, m.cells.under_command)
 
     def willing(self, cost: float) -> np.ndarray:
         """Per governorate, the chance that a cell following the command strikes there, a strike drawing
@@ -107,13 +131,17 @@ class StrategicPatience(Mechanism):
         the same numbers as computing it village by village, since it depends only on the governorate)."""
         p = self.model.p
         key = (p.patience_tolerance, p.patience_noise, self.attention.tobytes())
-        def chance() -> np.ndarray:
-            over = self.attention + cost - p.patience_tolerance
-            if p.patience_noise <= 0:
-                return (over < 0).astype(float)
-            return 1.0 / (1.0 + np.exp((over / p.patience_noise).clip(-50.0, 50.0)))
-
-        return self._willing.setdefault(cost, LastAnswer()).get(key, chance)
+        if key != self._willing_key:  # the attention or the parameters changed: every kept answer is stale
+            self._willing_key, self._willing = key, {}
+        answer = self._willing.get(cost)
+        if answer is None:
+            # killings and attacks each ask their own cost every night: both answered at once (one exp)
+            costs = list(dict.fromkeys((cost, p.attention_per_attack, p.attention_per_killing)))
+            rows = willingness(self.attention, np.array(costs, float), p.patience_tolerance, p.patience_noise)
+            rows.flags.writeable = False
+            self._willing.update(zip(costs, rows, strict=True))
+            answer = self._willing[cost]
+        return answer
 
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:
@@ -121,12 +149,12 @@ class StrategicPatience(Mechanism):
         p = self.model.p
         totals = self.model.accounts.totals
         for kind, cost in zip(STRIKES, (p.attention_per_attack, p.attention_per_killing), strict=True):
-            if totals[kind] == self.strikes_seen[kind].sum():
+            if totals[kind] == self._total_seen[kind]:
                 continue  # nothing new tonight (the usual night): skip the per-village reading
+            self._total_seen[kind] = totals[kind]
             now = self._strikes_by_village(kind)
-            new = np.bincount(self.governorate, weights=now - self.strikes_seen[kind], minlength=len(self.attention))
+            self.attention = attention_after(self.attention, self.governorate, now, self.strikes_seen[kind], cost)
             self.strikes_seen[kind] = now
-            self.attention = np.minimum(1.0, self.attention + cost * new)
 
     def month_end(self) -> None:
         """Attention fades; councils that collapsed this month add to it."""
@@ -150,4 +178,101 @@ def surges(gain: float, attention: np.ndarray) -> np.ndarray:
     out = np.empty(len(attention))
     for i in range(len(attention)):
         out[i] = surge_of(gain, attention[i])
+    return out
+
+
+@kernel
+def attention_after(attention: np.ndarray, governorate: np.ndarray, now: np.ndarray, seen: np.ndarray,
+                    cost: float) -> np.ndarray:
+    """``attention`` (per governorate) once the strikes booked in each village since ``seen`` (``now``
+    and ``seen``: cumulative per village) add ``cost`` each to their governorate's, held at 1 (a new
+    array; the villages' strikes are summed in village order, as np.bincount does, and a NaN stays NaN
+    as np.minimum keeps it)."""
+    new = np.zeros(len(attention))
+    for i in range(len(governorate)):
+        new[governorate[i]] += now[i] - seen[i]
+    out = np.empty(len(attention))
+    for g in range(len(attention)):
+        x = attention[g] + cost * new[g]
+        out[g] = 1.0 if x > 1.0 else x
+    return out
+
+
+def willingness(attention: np.ndarray, costs: np.ndarray, tolerance: float, noise: float) -> np.ndarray:
+    """Per strike cost (rows) and governorate (columns), the chance to strike given the governorate's
+    ``attention`` (:meth:`StrategicPatience.willing`): 1 / (1 + exp((attention + cost - tolerance) /
+    noise)), the exponent held within -50..50; with a noise of 0 or less, 1 where the attention after
+    the strike stays under the tolerance, else 0."""
+    if noise <= 0:
+        return under_tolerance(attention, costs, tolerance)
+    # numpy's exp between two kernels: numba's exp need not give numpy's last bit (numpy's is
+    # element by element, so a row's numbers do not depend on the other rows)
+    return logistic_of_exp(np.exp(scaled_excess(attention, costs, tolerance, noise)))
+
+
+@kernel
+def under_tolerance(attention: np.ndarray, costs: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per cost and governorate: 1 where ``attention`` + cost - ``tolerance`` is below 0, else 0 (the hard
+    rule of :func:`willingness`)."""
+    out = np.empty((len(costs), len(attention)))
+    for c in range(len(costs)):
+        for g in range(len(attention)):
+            out[c, g] = 1.0 if attention[g] + costs[c] - tolerance < 0 else 0.0
+    return out
+
+
+@kernel
+def scaled_excess(attention: np.ndarray, costs: np.ndarray, tolerance: float, noise: float) -> np.ndarray:
+    """Per cost and governorate: (``attention`` + cost - ``tolerance``) / ``noise``, held within -50..50
+    as ndarray.clip does (a NaN stays NaN): the exponent of :func:`willingness`."""
+    out = np.empty((len(costs), len(attention)))
+    for c in range(len(costs)):
+        for g in range(len(attention)):
+            x = (attention[g] + costs[c] - tolerance) / noise
+            if x < -50.0:
+                x = -50.0
+            elif x > 50.0:
+                x = 50.0
+            out[c, g] = x
+    return out
+
+
+@kernel
+def logistic_of_exp(e: np.ndarray) -> np.ndarray:
+    """1 / (1 + ``e``) of each of ``e`` (2-D), in place (the logistic of :func:`willingness`, given its exp)."""
+    for c in range(e.shape[0]):
+        for g in range(e.shape[1]):
+            e[c, g] = 1.0 / (1.0 + e[c, g])
+    return e
+
+
+@kernel
+def strike_chance_of(willing: float, present: bool, follows: bool) -> float:
+    """One cell's chance to strike: its governorate's ``willing`` where the Coalition is ``present`` and the
+    cell ``follows`` the command, else 1 (no Coalition to provoke, or a cell that ignores the guidance)."""
+    return willing if present and follows else 1.0
+
+
+@kernel
+def chances_given(willing: np.ndarray, governorate: np.ndarray, villages: np.ndarray, present: np.ndarray,
+                  follows: np.ndarray) -> np.ndarray:
+    """:func:`strike_chance_of` at each of ``villages`` (``present`` and ``follows``: one per village),
+    ``willing`` per governorate (:meth:`StrategicPatience.strike_chance`)."""
+    out = np.empty(len(villages))
+    for k in range(len(villages)):
+        out[k] = strike_chance_of(willing[governorate[villages[k]]], present[k], follows[k])
+    return out
+
+
+@kernel
+def chances_of_cells(willing: np.ndarray, governorate: np.ndarray, present_by_district: np.ndarray,
+                     village_district: np.ndarray, command_enabled: bool, under_command: np.ndarray,
+                     villages: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """:func:`strike_chance_of` of each of ``cells`` at its village of ``villages``, the Coalition's presence
+    and the command read from their tables (:meth:`StrategicPatience.decision_tables`)."""
+    out = np.empty(len(villages))
+    for k in range(len(villages)):
+        i = villages[k]
+        out[k] = strike_chance_of(willing[governorate[i]], present_at(present_by_district, village_district, i),
+                                  follows_of(command_enabled, under_command, cells[k]))
     return out
