@@ -35,25 +35,34 @@ WEAK_ADMINISTRATION = CRITERION["weak_administration"]
 
 
 @kernel
+def criterion_present(j: int, count: float, has_council: bool, has_chairman: bool, threshold: float) -> bool:
+    """True where a village meets criterion ``j``, whose recent count there is ``count``: the count is at
+    least ``threshold``; weak administration is a state, not an event: true where the village has no
+    council or no chairman."""
+    if j == WEAK_ADMINISTRATION:
+        return not (has_council and has_chairman)
+    return count >= threshold
+
+
+@kernel
 def present_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
                      threshold: float) -> np.ndarray:
-    """(villages, criteria) True where a criterion's recent count is at least ``threshold``; weak
-    administration is a state, not an event: true where a village has no council or no chairman."""
-    present = criteria >= threshold
-    for i in range(len(present)):
-        present[i, WEAK_ADMINISTRATION] = not (has_council[i] and has_chairman[i])
+    """(villages, criteria) True where a village meets a criterion (:func:`criterion_present`)."""
+    present = np.empty(criteria.shape, np.bool_)
+    for i in range(criteria.shape[0]):
+        for j in range(criteria.shape[1]):
+            present[i, j] = criterion_present(j, criteria[i, j], has_council[i], has_chairman[i], threshold)
     return present
 
 
 @kernel
 def count_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
                    threshold: float) -> np.ndarray:
-    """How many of the eight criteria each village meets (see :func:`present_criteria`)."""
-    present = present_criteria(criteria, has_council, has_chairman, threshold)
-    met = np.zeros(len(present), np.int64)
-    for i in range(len(present)):
-        for j in range(present.shape[1]):
-            met[i] += present[i, j]
+    """How many of the eight criteria each village meets (see :func:`criterion_present`)."""
+    met = np.zeros(criteria.shape[0], np.int64)
+    for i in range(criteria.shape[0]):
+        for j in range(criteria.shape[1]):
+            met[i] += criterion_present(j, criteria[i, j], has_council[i], has_chairman[i], threshold)
     return met
 
 
@@ -117,7 +126,7 @@ class VillageTable(Table):
 
     def stronghold_score(self, threshold: float) -> np.ndarray:
         """Share of the eight criteria whose recent count is at least ``threshold``."""
-        return self.criteria_present(threshold).mean(axis=1)
+        return self.criteria_met(threshold) / self.criteria.shape[1]  # the mean of the present ones, to the bit
 
 
 class Village(RowAgent, FixedAgent):

@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.agents.village import count_criteria
 from sim.compiled import kernel
-from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.base import Mechanism, values_of
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -41,8 +41,10 @@ class Strongholds(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        self._strongholds = LastAnswer()
-        self._zones = LastAnswer()
+        # the strongholds and cold zones last computed, with the parameters and the SDF's hold they were
+        # computed from (:meth:`_current`)
+        self._kept: Kept | None = None
+        self._params_of = values_of(self.params)
 
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
@@ -55,52 +57,77 @@ class Strongholds(Mechanism):
     def strongholds(self) -> np.ndarray:
         """True for villages meeting 'several' criteria at once (``stronghold_min_criteria``, s.2).
 
-        Asked several times a night (killings, attacks, tax collectors' pull) while the criteria
-        rarely change between the asks, so the answer is kept until what it is computed from changes
-        (keyed by those columns' bytes and the two parameters; read-only, as callers share it).
+        Asked several times a night (killings, attacks, tax collectors' pull) while the strongholds
+        rarely change between the asks, so the answer is kept while it is still right (read-only, as
+        callers share it; see :meth:`zones`).
         """
-        p, v = self.model.p, self.model.villages
-        key = (p.stronghold_criterion_count, p.stronghold_min_criteria, v.criteria.tobytes(),
-               v.has_council.tobytes(), v.has_chairman.tobytes())
-        return self._strongholds.get(key, lambda: stronghold_villages(
-            v.criteria, v.has_council, v.has_chairman, float(p.stronghold_criterion_count),
-            float(p.stronghold_min_criteria)))
+        return self._current().strongholds
 
     def cold_zones(self) -> np.ndarray:
         """True for SDF-held strongholds IS keeps cold (none with ``stronghold_zones_enabled`` off)."""
-        return self.zones().cold
+        return self._current().zones.cold
 
     def violence_factor(self, villages: np.ndarray) -> np.ndarray:
         """Multiplier on killings and attacks in the given villages: restrained in cold zones."""
-        return self.zones().violence[villages]
+        return self._current().zones.violence[villages]
 
     def zakat_factor(self) -> np.ndarray:
         """Per village, multiplier on the pull of zakat collectors: higher in cold zones (read-only)."""
-        return self.zones().zakat
+        return self._current().zones.zakat
 
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
-        parameters change (asked three times a night; read-only, as callers share them).
+        parameters change (asked three times a night; read-only, as callers share them)."""
+        return self._current().zones
 
-        Keyed by which villages are strongholds, not by the criteria's counts: the counts change most
-        nights, the strongholds seldom.
-        """
-        v = self.model.villages
-        strongholds = self.strongholds()
-        key = (self.param_key(*self.params), strongholds.tobytes(), v.sdf_held.tobytes())
-        return self._zones.get(key, lambda: self._cold_zones(strongholds))
-
-    def _cold_zones(self, strongholds: np.ndarray) -> ColdZones:
+    def _current(self) -> Kept:
+        # the kept answers while the parameters are those they were computed from and one kernel call
+        # finds the same strongholds and the same SDF-held villages (the criteria's counts change most
+        # nights, which villages are strongholds seldom); else both computed afresh
         p, v = self.model.p, self.model.villages
-        return ColdZones(*cold_zone_factors(strongholds, v.sdf_held, bool(p.stronghold_zones_enabled),
-                                            float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain)))
+        params = self._params_of(p)  # self.param_key(*self.params), without its calls
+        kept = self._kept
+        threshold, min_criteria = float(p.stronghold_criterion_count), float(p.stronghold_min_criteria)
+        if kept is not None and kept.params == params and zones_still_hold(
+                v.criteria, v.has_council, v.has_chairman, v.sdf_held, threshold, min_criteria, kept.strongholds,
+                kept.sdf_held):
+            return kept
+        strongholds = stronghold_villages(v.criteria, v.has_council, v.has_chairman, threshold, min_criteria)
+        zones = ColdZones(*cold_zone_factors(strongholds, v.sdf_held, bool(p.stronghold_zones_enabled),
+                                             float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain)))
+        kept = self._kept = Kept(params, strongholds, v.sdf_held.copy(), zones)
+        for array in (strongholds, *zones):  # callers share them
+            array.flags.writeable = False
+        return kept
+
+
+@kernel
+def is_stronghold(met: int, min_criteria: float) -> bool:
+    """True for a village meeting ``met`` of the eight criteria, at least ``min_criteria`` ('several', s.2)."""
+    return met >= min_criteria
 
 
 @kernel
 def stronghold_villages(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray, threshold: float,
                         min_criteria: float) -> np.ndarray:
-    """True for villages meeting at least ``min_criteria`` of the eight criteria (``Strongholds.strongholds``)."""
-    return count_criteria(criteria, has_council, has_chairman, threshold) >= min_criteria
+    """:func:`is_stronghold` of every village (``Strongholds.strongholds``)."""
+    met = count_criteria(criteria, has_council, has_chairman, threshold)
+    out = np.empty(len(met), np.bool_)
+    for i in range(len(met)):
+        out[i] = is_stronghold(met[i], min_criteria)
+    return out
+
+
+@kernel
+def zones_still_hold(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray, sdf_held: np.ndarray,
+                     threshold: float, min_criteria: float, strongholds: np.ndarray, held: np.ndarray) -> bool:
+    """True while the villages meeting ``min_criteria`` (:func:`is_stronghold`) are still
+    ``strongholds`` and the SDF still hold the villages ``held``: cold zones computed from those stay right."""
+    met = count_criteria(criteria, has_council, has_chairman, threshold)
+    n, i = len(met), 0
+    while i < n and sdf_held[i] == held[i] and is_stronghold(met[i], min_criteria) == strongholds[i]:
+        i += 1
+    return i == n
 
 
 @kernel
@@ -124,3 +151,12 @@ class ColdZones(NamedTuple):
     cold: np.ndarray
     violence: np.ndarray
     zakat: np.ndarray
+
+
+class Kept(NamedTuple):
+    """The strongholds and cold zones last computed, with what they were computed from (besides the criteria)."""
+
+    params: tuple
+    strongholds: np.ndarray
+    sdf_held: np.ndarray
+    zones: ColdZones

@@ -39,7 +39,7 @@ import numpy as np
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
-from sim.mechanisms.base import Mechanism
+from sim.mechanisms.base import Mechanism, values_of
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -165,6 +165,20 @@ def expected_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarr
     return take
 
 
+@kernel
+def village_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarray, market: np.ndarray, day: int,
+                  min_wealth: float, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, min_influence: float,
+                  rules: AnswerRule | tuple, unit: float) -> np.ndarray:
+    """:func:`expected_takes` with each village's own :func:`threats`, in units of ``unit`` (USD / unit);
+    ``rules`` as :func:`ask` takes it."""
+    rule = AnswerRule(*rules)
+    take = expected_takes(status, next_demand, wealth, market, day, min_wealth, influence, min_influence,
+                          threats(influence, fear, guard, rule), rule)
+    for i in range(len(take)):
+        take[i] /= unit
+    return take
+
+
 # what became of a demand, inside the kernels (index into OUTCOMES)
 OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
 _PAID, _NEGOTIATED, _REFUSED, _EXILE = range(len(OUTCOMES))
@@ -192,12 +206,16 @@ class Nightly(NamedTuple):
 def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_demand: np.ndarray,
         wealth: np.ndarray, losses: np.ndarray, zakat_paid: np.ndarray, cell_money: np.ndarray,
         zakat_by_village: np.ndarray, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray,
-        criteria: np.ndarray, rule: AnswerRule, night: Nightly, incidents: np.ndarray, money: np.ndarray,
-        booked: np.ndarray) -> int:
+        criteria: np.ndarray, rules: AnswerRule | tuple, nights: Nightly | tuple, incidents: np.ndarray,
+        money: np.ndarray, booked: np.ndarray) -> int:
     """Cell ``cell`` asks trader ``k`` of village ``vil`` (:meth:`Zakat.demand`): one draw for his answer,
     then one for IS's retaliation if he refuses, or one or two for his bargaining if he pays. Counts
     the incidents into ``incidents`` (village, :data:`BOOKED_INCIDENTS`) and adds the money to
-    ``money`` (:data:`BOOKED_MONEY`; ``booked`` counts the additions). Returns an index into :data:`OUTCOMES`."""
+    ``money`` (:data:`BOOKED_MONEY`; ``booked`` counts the additions). Returns an index into :data:`OUTCOMES`.
+
+    ``rules`` and ``nights``: an AnswerRule and a Nightly, or their fields as plain tuples (which numba
+    takes from Python several times faster)."""
+    rule, night = AnswerRule(*rules), Nightly(*nights)
     incidents[vil, _DEMANDS] += 1
     next_demand[k] = night.day + night.interval
     amount = demand_of(wealth[k], rule)
@@ -246,12 +264,13 @@ def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influen
             trader_order: np.ndarray, market_starts: np.ndarray, status: np.ndarray, next_demand: np.ndarray,
             wealth: np.ndarray, losses: np.ndarray, zakat_paid: np.ndarray, cell_money: np.ndarray,
             zakat_by_village: np.ndarray, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray,
-            criteria: np.ndarray, rule: AnswerRule, night: Nightly, incidents: np.ndarray, money: np.ndarray,
-            booked: np.ndarray) -> int:
+            criteria: np.ndarray, rules: AnswerRule | tuple, nights: Nightly | tuple, incidents: np.ndarray,
+            money: np.ndarray, booked: np.ndarray) -> int:
     """Tonight's demands (:meth:`Zakat.night`): each visit by a zakat cell to a market where IS had
     ``min_influence`` at nightfall asks up to ``per_night`` of the traders due there, in a random
     order (a permutation of the due traders, in the order of their rows), each by :func:`ask`. Returns
-    the number of demands."""
+    the number of demands. ``rules`` and ``nights`` as :func:`ask` takes them."""
+    rule, night = AnswerRule(*rules), Nightly(*nights)
     demanded = 0
     asked = np.empty(len(villages), np.bool_)
     for j in range(len(villages)):  # the foothold counts as it was at nightfall
@@ -279,6 +298,28 @@ def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influen
     return demanded
 
 
+@kernel
+def drained(incidents: np.ndarray) -> np.ndarray:
+    """The nonzero counts of ``incidents`` (village, kind) as rows (village, kind, count), in the order
+    of ``np.nonzero`` (village by village, kinds in order); those counts are then cleared."""
+    rows = np.empty((np.count_nonzero(incidents), 3), np.int64)
+    n = 0
+    for i in range(incidents.shape[0]):
+        for j in range(incidents.shape[1]):
+            if incidents[i, j]:
+                rows[n, 0], rows[n, 1], rows[n, 2] = i, j, incidents[i, j]
+                incidents[i, j] = 0
+                n += 1
+    return rows
+
+
+# the parameters of :meth:`Zakat.rule` (its cache's key)
+RULE_PARAMS: tuple[str, ...] = (
+    "retaliation_prob", "zakat_threat_full_pressure", "retaliation_loss_share", "exile_cost_share",
+    "trader_choice_noise", "negotiate_trigger", "zakat_negotiate_success", "zakat_negotiated_discount",
+    "zakat_share_of_wealth", "zakat_min_usd", "zakat_max_usd")
+
+
 class Zakat(Mechanism):
     """Zakat cells ask the traders of their target market who are due; each trader weighs his answer."""
 
@@ -304,15 +345,26 @@ class Zakat(Mechanism):
         self._incidents: np.ndarray | None = None  # (village, BOOKED_INCIDENTS), made on first use
         self._money = np.zeros(len(BOOKED_MONEY))
         self._booked = np.zeros(len(BOOKED_MONEY), np.int64)
+        # :meth:`rule` as last built: (the parameters it was built from, the named tuple, its fields as a
+        # plain tuple for the kernels)
+        self._rule_params = values_of(RULE_PARAMS)
+        self._rule: tuple[tuple, AnswerRule, tuple] | None = None
 
     def rule(self) -> AnswerRule:
-        """Today's parameters of a trader's answer, for the kernels."""
+        """Today's parameters of a trader's answer, for the kernels (kept while the parameters are unchanged)."""
+        return self._rule_now()[1]
+
+    def _rule_now(self) -> tuple[tuple, AnswerRule, tuple]:
         p = self.model.p
-        return AnswerRule(
-            float(p.retaliation_prob), max(float(p.zakat_threat_full_pressure), 1e-9), float(p.retaliation_loss_share),
-            float(p.exile_cost_share), max(float(p.trader_choice_noise), 1e-6), float(p.negotiate_trigger),
-            float(p.zakat_negotiate_success), float(p.zakat_negotiated_discount), float(p.zakat_share_of_wealth),
-            float(p.zakat_min_usd), float(max(p.zakat_min_usd, p.zakat_max_usd)))
+        kept, key = self._rule, self._rule_params(p)
+        if kept is None or kept[0] != key:
+            rule = AnswerRule(
+                float(p.retaliation_prob), max(float(p.zakat_threat_full_pressure), 1e-9),
+                float(p.retaliation_loss_share), float(p.exile_cost_share), max(float(p.trader_choice_noise), 1e-6),
+                float(p.negotiate_trigger), float(p.zakat_negotiate_success), float(p.zakat_negotiated_discount),
+                float(p.zakat_share_of_wealth), float(p.zakat_min_usd), float(max(p.zakat_min_usd, p.zakat_max_usd)))
+            kept = self._rule = key, rule, tuple(rule)
+        return kept
 
     def threats(self, rule: AnswerRule | None = None) -> np.ndarray:
         """Per village, the chance IS carries out its threat against a trader who refuses (its pressure
@@ -357,8 +409,7 @@ class Zakat(Mechanism):
         mine = visits.of_role(m, "zakat")
         if len(mine) == 0:
             return
-        # copies: the visits are read-only views, which numba takes the slow way
-        if self._call(ask_all, mine.cells.astype(np.int64), mine.villages.astype(np.int64),
+        if self._call(ask_all, mine.cells, mine.villages,
                       float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night), self.trader_order,
                       self.market_starts):
             self._book()
@@ -371,9 +422,13 @@ class Zakat(Mechanism):
 
     def nightly(self) -> Nightly:
         """Today's parameters of a demand besides the trader's answer, for the kernels."""
+        return Nightly(*self._nightly_fields())
+
+    def _nightly_fields(self) -> tuple[int, int, float, float, float, int]:
+        # the fields of :meth:`nightly` as a plain tuple, for the kernels (asked once a night: not kept)
         m, p = self.model, self.model.p
-        return Nightly(int(m.day), int(p.zakat_interval_days), float(p.zakat_trader_min_wealth_usd),
-                       float(p.fear_per_retaliation), float(p.influence_per_zakat), CRITERION["zakat"])
+        return (int(m.day), int(p.zakat_interval_days), float(p.zakat_trader_min_wealth_usd),
+                float(p.fear_per_retaliation), float(p.influence_per_zakat), CRITERION["zakat"])
 
     def _call(self, function: Callable[..., Any], *args: Any) -> Any:
         # one of the demand kernels on the model's state; it counts into the scratch books (:meth:`_book`)
@@ -384,21 +439,19 @@ class Zakat(Mechanism):
         money[_EXILED_WEALTH], money[_DESTROYED], money[_ZAKAT] = (  # the books' totals, carried on by the kernel
             m.accounts.money["exiled_wealth"], m.accounts.money["destroyed"], m.accounts.money["zakat"])
         return function(stream_of(m), *args, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
-                        m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self.rule(), self.nightly(),
-                        self._incidents, money, self._booked)
+                        m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
+                        self._nightly_fields(), self._incidents, money, self._booked)
 
     def _book(self) -> None:
         # what the demand kernels counted into the books, then the scratch counts cleared: incidents by
         # (village, BOOKED_INCIDENTS), and each BOOKED_MONEY total the kernels added to (they carried it on)
-        acc, incidents, booked = self.model.accounts, self._incidents, self._booked
+        acc, booked = self.model.accounts, self._booked
         for key, total, n in zip(BOOKED_MONEY, self._money.tolist(), booked.tolist(), strict=True):
             if n:
                 acc.money[key] = total
-        booked[:] = 0
-        villages, kinds = np.nonzero(incidents)
-        for vil, kind, n in zip(villages.tolist(), kinds.tolist(), incidents[villages, kinds].tolist(), strict=True):
+        booked.fill(0)
+        for vil, kind, n in drained(self._incidents).tolist():
             acc.incident(BOOKED_INCIDENTS[kind], n, village=vil)
-        incidents[villages, kinds] = 0
 
 
 def expected_take(model: InsurgencyModel) -> np.ndarray:
@@ -408,13 +461,7 @@ def expected_take(model: InsurgencyModel) -> np.ndarray:
     zero where IS has too little influence to extort. Cells choosing where to collect can weigh
     villages by it (rich oil and smuggling markets first, EUI 2022 s.2, fn 24).
     """
-    m, p, t, v = model, model.p, model.traders, model.villages
-    if len(t) == 0 or not p.zakat_enabled:
-        return np.zeros(len(v))
-    zakat = m.mechanisms.zakat
-    rule = zakat.rule()
-    return expected_takes(t.status, t.next_demand, t.wealth, zakat.market, m.day, float(p.zakat_trader_min_wealth_usd),
-                          v.influence, float(p.zakat_min_influence), zakat.threats(rule), rule)
+    return _takes(model, 1.0)
 
 
 def collection_pull(model: InsurgencyModel) -> np.ndarray:
@@ -424,4 +471,14 @@ def collection_pull(model: InsurgencyModel) -> np.ndarray:
     pay three full demands pulls three times as hard as one that would pay one.
     """
     cap = model.p.zakat_max_usd
-    return expected_take(model) / cap if cap > 0 else np.zeros(len(model.villages))
+    return _takes(model, float(cap)) if cap > 0 else np.zeros(len(model.villages))
+
+
+def _takes(model: InsurgencyModel, unit: float) -> np.ndarray:
+    # :func:`expected_take` in units of ``unit``, by one kernel call
+    m, p, t, v = model, model.p, model.traders, model.villages
+    if len(t) == 0 or not p.zakat_enabled:
+        return np.zeros(len(v))
+    zakat = m.mechanisms.zakat
+    return village_takes(t.status, t.next_demand, t.wealth, zakat.market, m.day, float(p.zakat_trader_min_wealth_usd),
+                         v.influence, v.fear, v.guard, float(p.zakat_min_influence), zakat._rule_now()[2], unit)
