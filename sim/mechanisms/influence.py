@@ -25,25 +25,32 @@ NO_ENTRENCHMENT = np.zeros(0)
 
 
 @kernel
+def kept_of(guard: float, admin: bool, base: float, by_guard: float, by_admin: float) -> float:
+    """The share of IS influence that survives a day at one village: decay ``base`` + ``by_guard`` x guard
+    + ``by_admin`` where a council with a chairman governs (``admin``), held within 0..1."""
+    return 1.0 - min(max(base + by_guard * guard + by_admin * (1.0 if admin else 0.0), 0.0), 1.0)
+
+
+@kernel
 def retention_of(guard: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray, base: float,
                  by_guard: float, by_admin: float) -> np.ndarray:
-    """Per village, the share of IS influence that survives a day: decay ``base`` + ``by_guard`` x guard
-    + ``by_admin`` where a council with a chairman governs, held within 0..1 (:meth:`Influence.retention`)."""
+    """Per village, :func:`kept_of` (:meth:`Influence.retention`)."""
     kept = np.empty(len(guard))
     for i in range(len(guard)):
-        admin = 1.0 if has_council[i] and has_chairman[i] else 0.0
-        kept[i] = 1.0 - min(max(base + by_guard * guard[i] + by_admin * admin, 0.0), 1.0)
+        kept[i] = kept_of(guard[i], has_council[i] and has_chairman[i], base, by_guard, by_admin)
     return kept
 
 
 @kernel
-def fade(influence: np.ndarray, fear: np.ndarray, kept: np.ndarray, fear_kept: float, entrench: np.ndarray,
-         layer: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-    """One day of :meth:`Influence.day` in place: influence keeps its share ``kept``, fear keeps
-    ``fear_kept``, ``entrench`` (empty for none) takes its share of the influence IS lacks; influence
-    is held within 0..1 and written to the grid ``layer`` at each village's square (``x``, ``y``)."""
+def fade(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, has_council: np.ndarray,
+         has_chairman: np.ndarray, base: float, by_guard: float, by_admin: float, fear_kept: float,
+         entrench: np.ndarray, layer: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """One day of :meth:`Influence.day` in place: influence keeps its share (:func:`kept_of` of the guard and
+    the administration, with decay ``base``, ``by_guard``, ``by_admin``), fear keeps ``fear_kept``,
+    ``entrench`` (empty for none) takes its share of the influence IS lacks; influence is held within
+    0..1 and written to the grid ``layer`` at each village's square (``x``, ``y``)."""
     for i in range(len(influence)):
-        influence[i] *= kept[i]
+        influence[i] *= kept_of(guard[i], has_council[i] and has_chairman[i], base, by_guard, by_admin)
         fear[i] *= fear_kept
         if len(entrench):
             influence[i] += entrench[i] * (1.0 - influence[i])
@@ -70,7 +77,9 @@ class Influence(Mechanism):
         m = self.model
         p, v = m.p, m.villages
         entrench = self.entrenchment()  # cells' entrenchment does not depend on today's decay
-        fade(v.influence, v.fear, self.retention(), float(1.0 - p.fear_decay),
+        # today's retention is computed in the kernel: cheaper than a key over the guard and the councils
+        fade(v.influence, v.fear, v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base),
+             float(p.influence_decay_guard), float(p.influence_decay_admin), float(1.0 - p.fear_decay),
              NO_ENTRENCHMENT if entrench is None else entrench, m.grid.is_influence.data, m.world.village_x,
              m.world.village_y)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.compiled import kernel
 from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
@@ -35,17 +36,31 @@ def coverage(model: InsurgencyModel, on: np.ndarray) -> tuple[np.ndarray, np.nda
     return rows, np.array([len(r) for r, _ in near]), np.exp(-dist / scale)
 
 
+@kernel
+def guard_of(on: np.ndarray, strength: np.ndarray, unit_size: float, rows: np.ndarray, counts: np.ndarray,
+             fade: np.ndarray, presence: np.ndarray, saturation: float, held: np.ndarray) -> np.ndarray:
+    """Each village's SDF presence (0..1): the pulls of the units ``on`` (strength / ``unit_size``, faded
+    by ``fade`` at the villages ``rows`` each covers, ``counts`` per unit, see :func:`coverage`) added in
+    unit order, x ``presence`` / ``saturation``, held within 0..1; 0 where the SDF do not hold (``held``)."""
+    cover = np.zeros(len(presence))
+    j = 0
+    for k in range(len(on)):
+        pull = strength[on[k]] / unit_size
+        for _ in range(counts[k]):
+            cover[rows[j]] += pull * fade[j]
+            j += 1
+    guard = np.empty(len(presence))
+    for i in range(len(presence)):
+        guard[i] = min(max(cover[i] * presence[i] / saturation, 0.0), 1.0) if held[i] else 0.0
+    return guard
+
+
 def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple[np.ndarray, ...]) -> np.ndarray:
     """Each village's SDF presence (0..1) from the units ``on`` patrol, given their ``coverage``."""
     p, v, u = model.p, model.villages, model.units
     rows, counts, fade = reach
-    # every unit's pull on the villages near it in one array, in unit order: bincount adds each
-    # village's pulls in that order, as adding them unit by unit did
-    strength = np.repeat(u.strength[on] / p.sdf_unit_size, counts)
-    cover = np.bincount(rows, weights=strength * fade, minlength=len(v))
-    guard = (cover * modifiers.presence(model, np.arange(len(v))) / p.guard_saturation).clip(0.0, 1.0)
-    guard[~v.sdf_held] = 0.0
-    return guard
+    return guard_of(on, u.strength, float(p.sdf_unit_size), rows, counts, fade,
+                    modifiers.presence(model, np.arange(len(v))), float(p.guard_saturation), v.sdf_held)
 
 
 def day_one_presence(model: InsurgencyModel) -> np.ndarray:

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 NO_ROWS = np.zeros(0, np.int64)
 NO_CHANCE = np.zeros(0)  # no village raided today: no cell's chance to be missed is needed
+NO_RATE = np.zeros(0)  # no rate given to the day's kernel: it applies the rule of Raids.raid_rate
 
 
 @kernel
@@ -119,6 +120,27 @@ def draw_finds(stream: Stream, rows: np.ndarray, near: np.ndarray, raids: np.nda
     return k
 
 
+@kernel
+def raid_day(stream: Stream, given: np.ndarray, ruled: bool, scale: float, tip_base: float, tip_per_trust: float,
+             tip_factor: float, floor: float, intel_multiplier: float, surge_gain: float, trust: np.ndarray,
+             influence: np.ndarray, guard: np.ndarray, held: np.ndarray, attention: np.ndarray,
+             governorate: np.ndarray, present: np.ndarray, district: np.ndarray, drawn: np.ndarray,
+             rows: np.ndarray, near: np.ndarray, named_scale: float, exposure: np.ndarray,
+             hits: np.ndarray) -> tuple[int, int]:
+    """Today's raids in one call: every village's rate (:func:`raid_rates` when ``ruled``, else ``given``),
+    its raids (:func:`draw_raids` into the rows of ``drawn``: raids, raided rows, their counts), and, when
+    no village was raided (most days), the cells named by captured members (:func:`draw_finds` into the rows
+    of ``hits``: rows, villages, direct). Returns how many villages were raided and how many cells were
+    found; the finds are not drawn (-1) when a village was raided, since its suspects are drawn first."""
+    rate = raid_rates(np.empty(0, np.int64), True, scale, tip_base, tip_per_trust, tip_factor, floor,
+                      intel_multiplier, surge_gain, trust, influence, guard, held, attention, governorate, present,
+                      district) if ruled else given
+    raided = draw_raids(stream, rate, drawn[0], drawn[1], drawn[2])
+    if raided:
+        return raided, -1
+    return 0, draw_finds(stream, rows, near, drawn[0], NO_CHANCE, named_scale, exposure, hits[0], hits[1], hits[2])
+
+
 class Raids(Mechanism):
     """Raid villages on suspicion and arrest the members of the cells found there."""
 
@@ -133,14 +155,20 @@ class Raids(Mechanism):
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self._missed = LastAnswer()
-        self._scratch: dict[str, np.ndarray] = {}  # the kernels' outputs, reused day after day
+        # the kernels' outputs, reused day after day: per village (raids, raided rows, their counts), and
+        # per cell in SDF-held land (found rows, their villages, direct), grown as cells form
+        self._drawn = np.empty((3, len(model.villages)), np.int64)
+        self._hits = np.empty((3, 0), np.int64)
 
-    def _buffer(self, name: str, size: int, dtype: type) -> np.ndarray:
-        """A scratch array of at least ``size`` places (grown as needed; its contents are the last writer's)."""
-        held = self._scratch.get(name)
-        if held is None or len(held) < size:
-            held = self._scratch[name] = np.empty(max(size, 2 * len(held) if held is not None else size), dtype)
-        return held
+    def rate_inputs(self) -> tuple:
+        """The arguments of :func:`raid_rates` after its first two (and of :func:`raid_day` after its first
+        three): today's parameters and columns."""
+        m = self.model
+        p, v, patience = m.p, m.villages, m.mechanisms.strategic_patience
+        return (float(p.sdf_operations * p.detection_base), float(p.tip_base), float(p.tip_per_trust),
+                float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor), float(p.coalition_intel_multiplier),
+                float(p.coalition_surge_gain), v.trust, v.influence, v.guard, v.sdf_held, patience.attention,
+                patience.governorate, m.policy.coalition_present_by_district, m.world.village_district)
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
         """Expected raids today on each village (all villages when ``villages`` is None).
@@ -149,15 +177,9 @@ class Raids(Mechanism):
         rule itself (the Coalition's presence by district, the surge by governorate): a change of that
         rule must be made there too (tests/test_mechanism_patience.py checks the surge in both).
         """
-        m = self.model
-        p, v, patience = m.p, m.villages, m.mechanisms.strategic_patience
         every = villages is None
-        rows = NO_ROWS if every else np.arange(len(v))[villages]  # any index numpy takes: rows of villages
-        return raid_rates(rows, every, float(p.sdf_operations * p.detection_base), float(p.tip_base),
-                          float(p.tip_per_trust), float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor),
-                          float(p.coalition_intel_multiplier), float(p.coalition_surge_gain), v.trust, v.influence,
-                          v.guard, v.sdf_held, patience.attention, patience.governorate,
-                          m.policy.coalition_present_by_district, m.world.village_district)
+        rows = NO_ROWS if every else np.arange(len(self.model.villages))[villages]  # any index numpy takes
+        return raid_rates(rows, every, *self.rate_inputs())
 
     def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
@@ -176,34 +198,37 @@ class Raids(Mechanism):
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""
         m = self.model
-        p, c, acc = m.p, m.cells, m.accounts
+        p, c = m.p, m.cells
         stream = stream_of(m)
-        rate = self.raid_rate()
-        n = len(rate)
-        raids = self._buffer("raids", n, np.int64)
-        raided, counts = self._buffer("raided", n, np.int64), self._buffer("counts", n, np.int64)
-        k = draw_raids(stream, rate, raids, raided, counts)
-        raided, counts = raided[:k], counts[:k]
-        m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
-        for village, count in zip(raided.tolist(), counts.tolist(), strict=True):
-            acc.incident("raids", count, village=village)
-        m.mechanisms.suspect_arrests.detain(raided, counts)
         sites = m.cell_sites()
-        rows = sites.in_sdf
-        if not len(rows):
+        rows, near = sites.in_sdf, sites.near_sdf
+        drawn, hits = self._drawn, self._hits
+        if hits.shape[1] < len(rows):
+            hits = self._hits = np.empty((3, 2 * len(rows)), np.int64)
+        named_scale = float(p.sdf_operations * p.exposed_detection)
+        # the kernel applies raid_rate's rule itself, unless raid_rate was replaced (a what-if, a test)
+        rule = self.raid_rate
+        ruled = getattr(rule, "__func__", None) is Raids.raid_rate
+        rate = NO_RATE if ruled else rule()
+        if not ruled:
+            drawn = np.empty((3, len(rate)), np.int64)
+        k, found = raid_day(stream, rate, ruled, *self.rate_inputs(), drawn, rows, near, named_scale, c.exposure,
+                            hits)
+        if k:
+            raided, counts = drawn[1, :k], drawn[2, :k]
+            m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
+            acc = m.accounts
+            for village, count in zip(raided.tolist(), counts.tolist(), strict=True):
+                acc.incident("raids", count, village=village)
+            m.mechanisms.suspect_arrests.detain(raided, counts)
+            # a cell survives k raids on its village with chance (1 - q)^k; the draws are taken whether or
+            # not anything is found, so the next draws stay where they were
+            found = draw_finds(stream, rows, near, drawn[0], self.missed_once(sites), named_scale, c.exposure,
+                               hits[0], hits[1], hits[2])
+        if not found:
             return
-        # a cell survives k raids on its village with chance (1 - q)^k; on most days no village is
-        # raided and none is found (the draws are taken all the same, so the next draws stay where they were)
-        missed = self.missed_once(sites) if k else NO_CHANCE
-        n = len(rows)
-        hit_rows, hit_villages = self._buffer("hit_rows", n, np.int64), self._buffer("hit_villages", n, np.int64)
-        direct = self._buffer("hit_direct", n, np.bool_)
-        hits = draw_finds(stream, rows, sites.near_sdf, raids, missed, float(p.sdf_operations * p.exposed_detection),
-                          c.exposure, hit_rows, hit_villages, direct)
-        if not hits:
-            return
-        for row, village, named in zip(hit_rows[:hits].tolist(), hit_villages[:hits].tolist(),
-                                       direct[:hits].tolist(), strict=True):
+        for row, village, named in zip(hits[0, :found].tolist(), hits[1, :found].tolist(),
+                                       hits[2, :found].tolist(), strict=True):
             if not c.alive[row]:  # dismantled earlier today
                 continue
             if named:
