@@ -63,7 +63,17 @@ The night is bracketed by ``night_movement``: the cells go out before it and are
 def month_ends(start: dt.date, days: int) -> list[bool]:
     """For each day of a run of ``days`` days from ``start``: whether the month's end follows it (the
     month's last day, or the run's last day)."""
-    return [(start + dt.timedelta(days=d + 1)).day == 1 or d == days - 1 for d in range(days)]
+    ends = [False] * days
+    year, month = start.year, start.month
+    while True:  # one step a month: the day before each first of a month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        last = (dt.date(year, month, 1) - start).days - 1
+        if last >= days:
+            break
+        ends[last] = True
+    if days:
+        ends[-1] = True
+    return ends
 
 
 def fresh_seed() -> int:

@@ -8,7 +8,6 @@ each month the difference since the last reading, with the state at month end
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,20 +31,22 @@ class Recorder:
     def __init__(self) -> None:
         self.monthly: list[dict[str, Any]] = []
         self.incidents: list[tuple] = []
-        self._totals: Counter = Counter()
-        self._by_village: Counter = Counter()
+        self._totals: dict = {}  # readings of the accounts' totals at the last month's end
+        self._by_village: dict = {}
         self._zakat = 0.0
+        self._places: tuple[Any, list, list, list] | None = None  # (world, names, districts, governorates)
 
     def close_month(self, model: InsurgencyModel) -> dict[str, Any]:
         """Record the month that ends today; returns its row."""
         acc, w, v = model.accounts, model.world, model.villages
         date = model.date.replace(day=1).isoformat()
         row: dict[str, Any] = {"month": len(self.monthly) + 1, "date": date}
-        row.update({k: float(acc.totals[k] - self._totals[k]) for k in INCIDENTS})
-        self._totals = Counter(acc.totals)
-        month = {key: n - self._by_village[key] for key, n in acc.totals_by_village.items()
-                 if n != self._by_village[key]}
-        self._by_village = Counter(acc.totals_by_village)
+        last = self._totals
+        row.update({k: float(acc.totals[k] - last.get(k, 0)) for k in INCIDENTS})
+        self._totals = dict(acc.totals)
+        before = self._by_village.get  # a plain dict's get (a Counter's missing key goes through __missing__)
+        month = {key: n - before(key, 0) for key, n in acc.totals_by_village.items() if n != before(key, 0)}
+        self._by_village = dict(acc.totals_by_village)
         zakat_total = acc.money["zakat"]
         row["zakat_revenue_usd"] = zakat_total - self._zakat
         self._zakat = zakat_total
@@ -54,18 +55,29 @@ class Recorder:
         row["zakat_east_strip_share"] = float(model.zakat_by_village[east].sum() / all_zakat) if all_zakat else np.nan
         ric = dict.fromkeys(RIC_GOVERNORATES, 0.0)
         total = 0.0
-        for (kind, i), n in sorted(month.items()):
-            self.incidents.append((date, w.village_names[i], str(w.district_of[i]), str(w.governorate_of[i]), kind, n))
-            if kind in RIC_KINDS and v.sdf_held[i]:
-                total += n
-                if w.governorate_of[i] in ric:
-                    ric[str(w.governorate_of[i])] += n
+        if month:
+            _, names, districts, governorates = self._place_lists(model)
+            held = v.sdf_held.tolist()
+            for (kind, i), n in sorted(month.items()):
+                self.incidents.append((date, names[i], districts[i], governorates[i], kind, n))
+                if kind in RIC_KINDS and held[i]:
+                    total += n
+                    if governorates[i] in ric:
+                        ric[governorates[i]] += n
         row["ric_attacks"] = total
         row.update({f"ric_attacks_{g}": n for g, n in ric.items()})
         for name, (_, fn) in STATE.items():
             row[name] = fn(model)
         self.monthly.append(row)
         return row
+
+    def _place_lists(self, model: InsurgencyModel) -> tuple[Any, list, list, list]:
+        """``model``'s world with each village's name, district and governorate as Python lists (made once)."""
+        w = model.world
+        if self._places is None or self._places[0] is not w:
+            self._places = (w, list(w.village_names), [str(d) for d in w.district_of],
+                            [str(g) for g in w.governorate_of])
+        return self._places
 
     def incident_frame(self) -> pd.DataFrame:
         """Incidents by month and village (a tidy table: one row per month, village and kind)."""

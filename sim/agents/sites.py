@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.geography import TERRAINS
 from sim.world.names import REGIME, SDF
 
@@ -21,6 +22,37 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 CAMP = TERRAINS.index("camp")
+
+
+@kernel
+def sites_by_holder(alive: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray, terrain: np.ndarray,
+                 at: np.ndarray, n_villages: int, sdf: int, regime: int, camp: int) -> tuple:
+    """The living cells' rows; those based in ``sdf``-held squares with, for each, whether its square is a
+    ``camp``; those based in ``regime``-held squares; and per village the living cells based on its square
+    (``at``: the village row of each square, -1 for none). Rows in table order, as numpy's masks give them."""
+    n = len(alive)
+    rows = np.empty(n, np.int64)
+    in_sdf = np.empty(n, np.int64)
+    camp_sdf = np.empty(n, np.bool_)
+    in_regime = np.empty(n, np.int64)
+    residents = np.zeros(n_villages, np.int64)
+    k = ns = nr = 0
+    for row in range(n):
+        if not alive[row]:
+            continue
+        x, y = base_x[row], base_y[row]
+        rows[k] = row
+        k += 1
+        if holder[x, y] == sdf:
+            in_sdf[ns] = row
+            camp_sdf[ns] = terrain[x, y] == camp
+            ns += 1
+        elif holder[x, y] == regime:
+            in_regime[nr] = row
+            nr += 1
+        if at[x, y] >= 0:
+            residents[at[x, y]] += 1
+    return rows[:k], in_sdf[:ns], camp_sdf[:ns], in_regime[:nr], residents
 
 
 @dataclass(frozen=True)
@@ -37,23 +69,15 @@ class CellSites:
 
     @staticmethod
     def key_of(model: InsurgencyModel) -> tuple:
-        """What the sites depend on: the cell table's alive and base columns."""
+        """What the sites depend on: the cell table's alive and base columns (their bytes say the length too)."""
         c = model.cells
-        return len(c), c.alive.tobytes(), c.base_x.tobytes(), c.base_y.tobytes()
+        return c.alive.tobytes(), c.base_x.tobytes(), c.base_y.tobytes()
 
     @classmethod
     def build(cls, model: InsurgencyModel, key: tuple) -> CellSites:
         """The sites of ``model``'s cells now (``key`` from :meth:`key_of`)."""
         c, g, index = model.cells, model.geography, model.world.index
-        alive = np.flatnonzero(c.alive)
-        bx, by = c.base_x[alive], c.base_y[alive]
-        holder = g.holder[bx, by]
-        in_sdf = alive[holder == SDF]
-        at = index.at[bx, by]
-        return cls(
-            key=key, alive=alive, in_sdf=in_sdf,
-            near_sdf=index.nearest_many(c.base_x[in_sdf], c.base_y[in_sdf]),
-            camp_sdf=g.terrain[c.base_x[in_sdf], c.base_y[in_sdf]] == CAMP,
-            in_regime=alive[holder == REGIME],
-            residents=np.bincount(at[at >= 0], minlength=len(model.villages)),
-        )
+        alive, in_sdf, camp_sdf, in_regime, residents = sites_by_holder(
+            c.alive, c.base_x, c.base_y, g.holder, g.terrain, index.at, len(model.villages), SDF, REGIME, CAMP)
+        return cls(key=key, alive=alive, in_sdf=in_sdf, near_sdf=index.nearest_many(c.base_x[in_sdf], c.base_y[in_sdf]),
+                   camp_sdf=camp_sdf, in_regime=in_regime, residents=residents)
