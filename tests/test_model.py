@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -240,3 +241,13 @@ def test_a_run_stops_at_its_scenarios_last_day() -> None:
     pd.testing.assert_frame_equal(model.monthly_frame(), ran.monthly_frame())
     pd.testing.assert_frame_equal(model.daily_frame(), ran.daily_frame())
     assert len(model.monthly_frame()) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2030, 12, 31)), days=st.integers(0, 800))
+def test_month_ends_are_the_months_last_days_and_the_runs_last(start: dt.date, days: int) -> None:
+    """The model closes a month after the day before each first of a month, and after the run's last day."""
+    from sim.model import month_ends
+
+    expected = [(start + dt.timedelta(days=d + 1)).day == 1 or d == days - 1 for d in range(days)]
+    assert month_ends(start, days) == expected
