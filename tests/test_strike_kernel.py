@@ -6,10 +6,13 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from sim.agents.village import count_criteria
 from sim.compiled import stream_of
-from sim.mechanisms.attacks import NO_UNIT, NOT_PROBABILITIES, strike_at
-from sim.mechanisms.killings import unpledged_officials, victim_of
+from sim.mechanisms.attacks import NO_UNIT, NOT_PROBABILITIES, attack_targets, decided_attack_targets, strike_at
+from sim.mechanisms.killings import decided_killing_targets, killing_targets, unpledged_officials, victim_of
 from sim.mechanisms.strategic_patience import attention_after, willingness
+from sim.mechanisms.strongholds import stronghold_villages, zones_still_hold
+from sim.modifiers import fighter_scaled
 
 
 def _held(seed: int) -> tuple[np.random.Generator, object]:
@@ -92,3 +95,48 @@ def test_attention_and_willingness_are_numpys() -> None:
                 expected = (over < 0).astype(float) if noise <= 0 else (
                     1.0 / (1.0 + np.exp((over / noise).clip(-50.0, 50.0))))
                 assert np.array_equal(row, expected)
+
+
+def test_the_nights_targets_are_the_numpy_masks_draws() -> None:
+    """The strike kernels' one loop gives the villages, and takes the draws, of ``villages[rng.random(n) < chance]``."""
+    r = np.random.default_rng(6)
+    governorate, district = r.integers(0, 3, 30), r.integers(0, 5, 30)
+    for seed in range(200):
+        n = int(r.integers(0, 12))
+        villages, cells = r.integers(0, 30, n), r.integers(0, 10, n)
+        willing, present, under = r.random(3), r.random(5) < 0.6, r.random(10) < 0.5
+        guard, held = r.random(30) * (r.random(30) < 0.7), r.random(30) < 0.8
+        violence, armed, fighters = r.random(n), r.random(n) * 1.2, r.integers(0, 9, 10)
+        base, enabled = float(r.random()), bool(r.random() < 0.7)
+        tables = (willing, governorate, present, district, enabled, under)
+        follows = under[cells] | (not enabled)
+        restraint = np.where(present[district[villages]] & follows, willing[governorate[villages]], 1.0)
+        kill = np.array([fighter_scaled(base * restraint[k] * (1.0 - guard[i]) * violence[k] * float(held[i]),
+                                        fighters[cells[k]], 4.0) * armed[k] for k, i in enumerate(villages)])
+        hit = np.array([fighter_scaled(base * restraint[k] * violence[k] * float(guard[i] > 0), fighters[cells[k]],
+                                       4.0) * armed[k] for k, i in enumerate(villages)])
+        visits = (villages, cells, base)
+        for chance, strike, args in (
+                (kill, decided_killing_targets, (*tables, *visits, guard, violence, held, fighters, 4.0, armed)),
+                (kill, killing_targets, (*visits, restraint, guard, violence, held, fighters, 4.0, armed)),
+                (hit, decided_attack_targets, (*tables, *visits, violence, guard, fighters, 4.0, armed)),
+                (hit, attack_targets, (*visits, restraint, violence, guard, fighters, 4.0, armed))):
+            plain_rng, (rng, stream) = np.random.default_rng(seed), _held(seed)
+            assert np.array_equal(strike(stream, *args), villages[plain_rng.random(n) < chance])
+            assert rng.random() == plain_rng.random()
+
+
+def test_kept_zones_hold_exactly_while_the_counted_strongholds_and_hold_do() -> None:
+    r = np.random.default_rng(7)
+    for _ in range(300):
+        criteria = r.integers(0, 4, (20, 8)).astype(float)
+        council, chair, held = r.random(20) < 0.8, r.random(20) < 0.8, r.random(20) < 0.7
+        kept = stronghold_villages(criteria, council, chair, 2.0, 3.0)
+        kept_held = held.copy()
+        if r.random() < 0.5:
+            criteria[int(r.integers(20))] = r.integers(0, 4, 8)
+        if r.random() < 0.2:
+            kept_held[int(r.integers(20))] ^= True
+        plain = (np.array_equal(count_criteria(criteria, council, chair, 2.0) >= 3.0, kept)
+                 and np.array_equal(held, kept_held))
+        assert zones_still_hold(criteria, council, chair, held, 2.0, 3.0, kept, kept_held) == plain

@@ -56,13 +56,22 @@ def present_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman
 
 
 @kernel
+def criteria_met(i: int, criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
+                 threshold: float) -> int:
+    """How many of the eight criteria village ``i`` meets (see :func:`criterion_present`)."""
+    met = 0
+    for j in range(criteria.shape[1]):
+        met += criterion_present(j, criteria[i, j], has_council[i], has_chairman[i], threshold)
+    return met
+
+
+@kernel
 def count_criteria(criteria: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
                    threshold: float) -> np.ndarray:
-    """How many of the eight criteria each village meets (see :func:`criterion_present`)."""
+    """:func:`criteria_met` of every village."""
     met = np.zeros(criteria.shape[0], np.int64)
     for i in range(criteria.shape[0]):
-        for j in range(criteria.shape[1]):
-            met[i] += criterion_present(j, criteria[i, j], has_council[i], has_chairman[i], threshold)
+        met[i] = criteria_met(i, criteria, has_council, has_chairman, threshold)
     return met
 
 

@@ -23,11 +23,19 @@ from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, stream_of
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.strategic_patience import cell_chance
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+
+@kernel
+def attack_chance(base: float, restraint: float, violence: float, guard: float, fighters: int, scale: float,
+                  armed: float) -> float:
+    """One visit's chance to strike (:func:`attack_targets`): ``base`` x ``restraint`` x ``violence``, 0 where
+    the SDF are not present (``guard`` 0), scaled by the cell's ``fighters`` and by ``armed``."""
+    return fighter_scaled(base * restraint * violence * (1.0 if guard > 0 else 0.0), fighters, scale) * armed
 
 
 @kernel
@@ -37,13 +45,16 @@ def attack_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base
     """The villages where tonight's visits of car-bomb ``cells`` to ``villages`` strike, one draw a
     visit: the chance is ``base`` (``attack_prob`` x capability) x restraint x the cold zones' factor,
     only where the SDF are present (guard above 0), scaled by the cell's fighters and by the arms
-    within reach (:meth:`Attacks.night`)."""
-    n = len(villages)
-    chance = np.empty(n)
-    for k in range(n):
-        able = 1.0 if guard[villages[k]] > 0 else 0.0
-        chance[k] = fighter_scaled(base * restraint[k] * violence[k] * able, fighters[cells[k]], scale) * armed[k]
-    return villages[stream.rng.random(n) < chance]
+    within reach (:func:`attack_chance`, :meth:`Attacks.night`)."""
+    out = np.empty_like(villages)
+    n = 0
+    for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
+        i = villages[k]
+        if stream.rng.random() < attack_chance(base, restraint[k], violence[k], guard[i], fighters[cells[k]], scale,
+                                               armed[k]):
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 @kernel
@@ -54,9 +65,16 @@ def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.
                            armed: np.ndarray) -> np.ndarray:
     """:func:`attack_targets` with the restraint of IS's decision (``modifiers.restraint``) computed from
     the tables of ``modifiers.restraint_tables``: one kernel call a night."""
-    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
-                                 under_command, villages, cells)
-    return attack_targets(stream, villages, cells, base, restraint, violence, guard, fighters, scale, armed)
+    out = np.empty_like(villages)  # one array made, where the two steps made five
+    n = 0
+    for k in range(len(villages)):
+        i, cell = villages[k], cells[k]
+        restraint = cell_chance(willing, governorate, present_by_district, village_district, command_enabled,
+                                under_command, i, cell)
+        if stream.rng.random() < attack_chance(base, restraint, violence[k], guard[i], fighters[cell], scale, armed[k]):
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 CHOICE_ATOL = float(np.sqrt(np.finfo(np.float64).eps))

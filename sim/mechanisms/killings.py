@@ -32,7 +32,7 @@ from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.strategic_patience import cell_chance
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -96,21 +96,31 @@ def after_killing(i: int, victim: int, officials: np.ndarray, has_chairman: np.n
 
 
 @kernel
+def killing_chance(base: float, restraint: float, guard: float, violence: float, held: bool, fighters: int,
+                   scale: float, armed: float) -> float:
+    """One visit's chance to kill (:func:`killing_targets`): ``base`` x ``restraint`` x (1 - ``guard``) x
+    ``violence``, 0 where the SDF do not hold the village, scaled by the cell's ``fighters`` and by ``armed``."""
+    return fighter_scaled(base * restraint * (1.0 - guard) * violence * (1.0 if held else 0.0), fighters,
+                          scale) * armed
+
+
+@kernel
 def killing_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base: float, restraint: np.ndarray,
                     guard: np.ndarray, violence: np.ndarray, sdf_held: np.ndarray, fighters: np.ndarray,
                     scale: float, armed: np.ndarray) -> np.ndarray:
     """The villages where tonight's visits of assassination ``cells`` to ``villages`` kill, one draw a
     visit: the chance is ``base`` (``killing_prob`` x capability) x restraint x (1 - guard) x the
     cold zones' factor, only where the SDF hold the village, scaled by the cell's fighters and by the
-    arms within reach (:meth:`Killings.night`)."""
-    n = len(villages)
-    chance = np.empty(n)
-    for k in range(n):
+    arms within reach (:func:`killing_chance`, :meth:`Killings.night`)."""
+    out = np.empty_like(villages)
+    n = 0
+    for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
         i = villages[k]
-        held = 1.0 if sdf_held[i] else 0.0
-        chance[k] = fighter_scaled(base * restraint[k] * (1.0 - guard[i]) * violence[k] * held,
-                                   fighters[cells[k]], scale) * armed[k]
-    return villages[stream.rng.random(n) < chance]
+        if stream.rng.random() < killing_chance(base, restraint[k], guard[i], violence[k], sdf_held[i],
+                                                fighters[cells[k]], scale, armed[k]):
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 @kernel
@@ -121,9 +131,17 @@ def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np
                             scale: float, armed: np.ndarray) -> np.ndarray:
     """:func:`killing_targets` with the restraint of IS's decision (``modifiers.killing_restraint``)
     computed from the tables of ``modifiers.killing_restraint_tables``: one kernel call a night."""
-    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
-                                 under_command, villages, cells)
-    return killing_targets(stream, villages, cells, base, restraint, guard, violence, sdf_held, fighters, scale, armed)
+    out = np.empty_like(villages)  # one array made, where the two steps made five
+    n = 0
+    for k in range(len(villages)):
+        i, cell = villages[k], cells[k]
+        restraint = cell_chance(willing, governorate, present_by_district, village_district, command_enabled,
+                                under_command, i, cell)
+        if stream.rng.random() < killing_chance(base, restraint, guard[i], violence[k], sdf_held[i], fighters[cell],
+                                                scale, armed[k]):
+            out[n] = i
+            n += 1
+    return out[:n]
 
 
 class Killings(Mechanism):

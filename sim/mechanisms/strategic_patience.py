@@ -272,7 +272,15 @@ def chances_of_cells(willing: np.ndarray, governorate: np.ndarray, present_by_di
     and the command read from their tables (:meth:`StrategicPatience.decision_tables`)."""
     out = np.empty(len(villages))
     for k in range(len(villages)):
-        i = villages[k]
-        out[k] = strike_chance_of(willing[governorate[i]], present_at(present_by_district, village_district, i),
-                                  follows_of(command_enabled, under_command, cells[k]))
+        out[k] = cell_chance(willing, governorate, present_by_district, village_district, command_enabled,
+                             under_command, villages[k], cells[k])
     return out
+
+
+@kernel
+def cell_chance(willing: np.ndarray, governorate: np.ndarray, present_by_district: np.ndarray,
+                village_district: np.ndarray, command_enabled: bool, under_command: np.ndarray, village: int,
+                cell: int) -> float:
+    """:func:`strike_chance_of` of one ``cell`` at ``village`` (:func:`chances_of_cells` of one visit)."""
+    return strike_chance_of(willing[governorate[village]], present_at(present_by_district, village_district, village),
+                            follows_of(command_enabled, under_command, cell))

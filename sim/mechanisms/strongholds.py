@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.agents.village import count_criteria
+from sim.agents.village import count_criteria, criteria_met
 from sim.compiled import kernel
 from sim.mechanisms.base import Mechanism, values_of
 
@@ -123,11 +123,15 @@ def zones_still_hold(criteria: np.ndarray, has_council: np.ndarray, has_chairman
                      threshold: float, min_criteria: float, strongholds: np.ndarray, held: np.ndarray) -> bool:
     """True while the villages meeting ``min_criteria`` (:func:`is_stronghold`) are still
     ``strongholds`` and the SDF still hold the villages ``held``: cold zones computed from those stay right."""
-    met = count_criteria(criteria, has_council, has_chairman, threshold)
-    n, i = len(met), 0
-    while i < n and sdf_held[i] == held[i] and is_stronghold(met[i], min_criteria) == strongholds[i]:
-        i += 1
-    return i == n
+    # village by village, stopping at the first change, with no array of counts made (asked three times a
+    # night: the allocation cost more than the loop)
+    for i in range(criteria.shape[0]):
+        if sdf_held[i] != held[i]:
+            return False
+        met = criteria_met(i, criteria, has_council, has_chairman, threshold)
+        if is_stronghold(met, min_criteria) != strongholds[i]:
+            return False
+    return True
 
 
 @kernel
