@@ -59,3 +59,69 @@ def test_repentance_starts_on_its_date_and_follows_a_new_one() -> None:
         for day in (0, 1, 39, 40, 41, 400):
             m.day = day
             assert (m.day < rep.start_day()) == (m.date < p.repentance_start), (start, day)
+
+
+def test_checkpoints_armed_in_their_kernel_are_the_plain_rule() -> None:
+    """``set_up_armed`` draws and changes what ``set_up`` with ``SupplyLines.armed`` does; unknown squares: nothing."""
+    from sim.compiled import stream_of
+    from sim.mechanisms.checkpoints import set_up, set_up_armed
+
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False) for _ in "ab"]
+    rng = np.random.default_rng(3)
+    n = len(twins[0].villages)
+    cache = rng.random(n) * 10.0 ** rng.integers(0, 4, n)
+    for m in twins:
+        m.villages.cache[:] = cache
+        m.mechanisms.supply_lines.armed(np.arange(n))  # every village's square in the reach table
+    new, old = twins
+    for _ in range(5):
+        villages = rng.integers(0, n, 12)
+        args = [(m.villages.guard, m.world.on_road) for m in twins]
+        lines = new.mechanisms.supply_lines
+        got, known = set_up_armed(stream_of(new), villages, 0.6, *args[0], *lines.arming(), new.villages.fear,
+                                  new.villages.influence, new.villages.criteria, 0.05, 0.03)
+        want = set_up(stream_of(old), villages, 0.6, *args[1], old.mechanisms.supply_lines.armed(villages),
+                      old.villages.fear, old.villages.influence, old.villages.criteria, 0.05, 0.03)
+        assert known and np.array_equal(got, want)
+        for a, b in ((new.villages.fear, old.villages.fear), (new.villages.influence, old.villages.influence),
+                     (new.villages.criteria, old.villages.criteria)):
+            assert np.array_equal(a, b)
+        assert new.rng.random() == old.rng.random()
+    fresh = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False)
+    fresh.p.cache_reach_cells = 3  # a radius nobody asked yet
+    state = fresh.rng.bit_generator.state
+    hits, known = set_up_armed(stream_of(fresh), np.arange(4), 1.0, fresh.villages.guard, fresh.world.on_road,
+                               *fresh.mechanisms.supply_lines.arming(), fresh.villages.fear, fresh.villages.influence,
+                               fresh.villages.criteria, 0.05, 0.03)
+    assert not known and not len(hits) and fresh.rng.bit_generator.state == state
+
+
+def test_seize_takes_what_numpy_sums_and_empties_the_caches() -> None:
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False)
+    lines, v = m.mechanisms.supply_lines, m.villages
+    rng = np.random.default_rng(5)
+    for size in (1, 3, 9, 40):
+        v.cache[:] = rng.random(len(v)) * 1e4
+        villages = rng.integers(0, len(v), size)  # a village may be raided twice: counted twice, as before
+        want = lines.seized_usd + float(v.cache[villages].sum())
+        lines.seize(villages)
+        assert lines.seized_usd == want and (v.cache[villages] == 0.0).all()
+
+
+def test_form_cells_sizes_are_numpys_rule_with_the_same_draws() -> None:
+    """The cells' sizes, walked in Python, are numpy's cumulative-sum rule on the same Poisson draws."""
+    from sim.world.names import BADIA
+    from sim.world.population import form_cells
+
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=4, collect_daily=False)
+    for fighters in (1, 2, 3, 7, 20, 63):
+        for smallest in (1, 2, 4):
+            m.p.cell_size_min = smallest
+            ahead = np.random.Generator(type(m.rng.bit_generator)())
+            ahead.bit_generator.state = m.rng.bit_generator.state
+            sizes = np.maximum(smallest, ahead.poisson(m.p.cell_size_mean, size=fighters // smallest + 1))
+            n = int(np.searchsorted(np.cumsum(sizes), fighters)) + 1
+            sizes = sizes[:n]
+            sizes[-1] -= int(sizes.sum()) - fighters
+            rows = form_cells(m, fighters, BADIA)
+            assert np.array_equal(m.cells.fighters[rows], sizes), (fighters, smallest)

@@ -15,6 +15,7 @@ from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.supply_lines import armed_at
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -48,6 +49,21 @@ def set_up(stream: Stream, villages: np.ndarray, base: float, guard: np.ndarray,
     return hits[:h]
 
 
+@kernel
+def set_up_armed(stream: Stream, villages: np.ndarray, base: float, guard: np.ndarray, on_road: np.ndarray,
+                 cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, cost: float, fear: np.ndarray,
+                 influence: np.ndarray, criteria: np.ndarray, fear_gain: float,
+                 influence_gain: float) -> tuple[np.ndarray, bool]:
+    """:func:`set_up` with each cell's arms found here (:func:`~sim.mechanisms.supply_lines.armed_at` of the
+    caches), and True; or nothing done or drawn, and False, when a village's square has no row in the
+    reach table yet."""
+    armed, known = armed_at(cache, padded, village_slot, villages, cost)
+    if not known:
+        return np.empty(0, np.int64), False
+    return set_up(stream, villages, base, guard, on_road, armed, fear, influence, criteria, fear_gain,
+                  influence_gain), True
+
+
 class Checkpoints(Mechanism):
     """Checkpoint cells on a road near their target may set up a checkpoint for the night."""
 
@@ -64,9 +80,16 @@ class Checkpoints(Mechanism):
             return
         vil = mine.villages
         supply = m.mechanisms.supply_lines
-        hits = set_up(stream_of(m), vil, float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road,
-                      supply.armed(vil), v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
-                      float(p.influence_per_checkpoint))
+        base = float(p.checkpoint_prob * modifiers.capability(m))
+        fear_gain, influence_gain = float(p.fear_per_checkpoint), float(p.influence_per_checkpoint)
+        arming = supply.arming()
+        known = False
+        if arming is not None:  # the usual night: the arms and the checkpoints in one kernel call
+            hits, known = set_up_armed(stream_of(m), vil, base, v.guard, m.world.on_road, *arming, v.fear,
+                                       v.influence, v.criteria, fear_gain, influence_gain)
+        if not known:
+            hits = set_up(stream_of(m), vil, base, v.guard, m.world.on_road, supply.armed(vil), v.fear, v.influence,
+                          v.criteria, fear_gain, influence_gain)
         for i in hits.tolist():  # the caches only pay for the checkpoints: their order among them is kept
             supply.spend(i)
             m.accounts.incident("checkpoints", village=i)

@@ -184,6 +184,18 @@ def armed_at(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, vi
     return armed_factors(sums, cost), True
 
 
+@kernel
+def seized(cache: np.ndarray, villages: np.ndarray) -> float:
+    """What ``cache`` holds at ``villages`` (added as numpy's sum adds ``cache[villages]``, a village
+    listed twice counted twice), then emptied there."""
+    taken = np.empty(len(villages))
+    for k in range(len(villages)):
+        taken[k] = cache[villages[k]]
+    for k in range(len(villages)):
+        cache[villages[k]] = 0.0
+    return pairwise_sum(taken)
+
+
 class SupplyLines(Mechanism):
     """Movement cells dispatch trained fighters from the Badia; transport cells stock village caches."""
 
@@ -319,19 +331,29 @@ class SupplyLines(Mechanism):
         """Weapons (USD) cached within ``cache_reach_cells`` of one village (after tonight's deliveries so far)."""
         return float(self.cache_nearby(np.array([village]))[0])
 
-    def armed(self, villages: np.ndarray) -> np.ndarray:
-        """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
+    def arming(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+        """What :func:`armed_at` reads (the padded caches, the reach table's ``padded`` and ``village_slot``,
+        the cost per attack), for a kernel that arms its strikes itself; None when every strike is
+        armed (switched off, or strikes cost nothing)."""
         m = self.model
         p = m.p
         cost = p.cost_per_attack_usd
         if not p.supply_lines_enabled or cost <= 0:  # the switch read inline: asked three times a night
+            return None
+        table = self.reach()
+        return self.padded_cache(), table.padded, table.village_slot, float(cost)
+
+    def armed(self, villages: np.ndarray) -> np.ndarray:
+        """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
+        arming = self.arming()
+        if arming is None:
             return np.ones(len(villages))
         # the usual night, one kernel call: the villages' squares all in the table already
-        table = self.reach()
-        factors, known = armed_at(self.padded_cache(), table.padded, table.village_slot, villages, float(cost))
+        cache, padded, village_slot, cost = arming
+        factors, known = armed_at(cache, padded, village_slot, villages, cost)
         if known:
             return factors
-        return armed_factors(self.cache_nearby(villages), float(cost))
+        return armed_factors(self.cache_nearby(villages), cost)
 
     def spend(self, village: int) -> None:
         """A strike at ``village`` uses up its cost from the caches nearby, its own village's first."""
@@ -360,6 +382,4 @@ class SupplyLines(Mechanism):
         """SDF raids on ``villages`` seize what is cached there."""
         if not len(villages) or not self.model.p.supply_lines_enabled:  # the switch read inline: asked every day
             return
-        v = self.model.villages
-        self.seized_usd += float(v.cache[villages].sum())
-        v.cache[villages] = 0.0
+        self.seized_usd += seized(self.model.villages.cache, villages)

@@ -51,18 +51,27 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, s
     rng, p = model.rng, model.p
     if fighters <= 0:
         return []
-    # sizes: Poisson draws of at least cell_size_min, the last cell taking what is left
+    # sizes: Poisson draws of at least cell_size_min, the last cell taking what is left (enough are
+    # drawn for their sum to pass ``fighters``; the cells are the draws up to the first that does)
     smallest = max(1, int(p.cell_size_min))
-    sizes = np.maximum(smallest, rng.poisson(p.cell_size_mean, size=fighters // smallest + 1))
-    n = int(np.searchsorted(np.cumsum(sizes), fighters)) + 1
-    sizes = sizes[:n]
-    sizes[-1] -= int(sizes.sum()) - fighters
-    where = np.full(n, kind) if kind is not None else rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model))
-    sleeper = rng.random(n) < sleeper_share if sleeper_share > 0 else np.zeros(n, dtype=bool)
-    bases = np.array([model.world.hideouts.pick(int(k), bool(s)) for k, s in zip(where, sleeper, strict=True)],
+    sizes, total = [], 0
+    for size in rng.poisson(p.cell_size_mean, size=fighters // smallest + 1).tolist():
+        sizes.append(max(smallest, size))
+        total += sizes[-1]
+        if total >= fighters:
+            break
+    sizes[-1] -= total - fighters
+    n = len(sizes)
+    # plain lists: a few cells, each picked by a call of its own
+    if kind is not None:
+        where = [int(kind)] * n
+    else:
+        where = rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model)).tolist()
+    sleeper = (rng.random(n) < sleeper_share).tolist() if sleeper_share > 0 else [False] * n
+    bases = np.array([model.world.hideouts.pick(k, s) for k, s in zip(where, sleeper, strict=True)],
                      dtype=np.int64).reshape(n, 2)
     roles = rng.choice(len(ROLES), size=n, p=role_weights(model))
-    return model.add_cells(bases[:, 0], bases[:, 1], roles, sizes)
+    return model.add_cells(bases[:, 0], bases[:, 1], roles, np.array(sizes, dtype=np.int64))
 
 
 def attach_supporters(model: InsurgencyModel, supporters: int) -> None:
