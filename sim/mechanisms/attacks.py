@@ -23,7 +23,7 @@ from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, stream_of
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.strategic_patience import cell_chance
+from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -65,16 +65,9 @@ def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.
                            armed: np.ndarray) -> np.ndarray:
     """:func:`attack_targets` with the restraint of IS's decision (``modifiers.restraint``) computed from
     the tables of ``modifiers.restraint_tables``: one kernel call a night."""
-    out = np.empty_like(villages)  # one array made, where the two steps made five
-    n = 0
-    for k in range(len(villages)):
-        i, cell = villages[k], cells[k]
-        restraint = cell_chance(willing, governorate, present_by_district, village_district, command_enabled,
-                                under_command, i, cell)
-        if stream.rng.random() < attack_chance(base, restraint, violence[k], guard[i], fighters[cell], scale, armed[k]):
-            out[n] = i
-            n += 1
-    return out[:n]
+    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
+                                 under_command, villages, cells)
+    return attack_targets(stream, villages, cells, base, restraint, violence, guard, fighters, scale, armed)
 
 
 CHOICE_ATOL = float(np.sqrt(np.finfo(np.float64).eps))

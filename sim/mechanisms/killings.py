@@ -32,7 +32,7 @@ from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.strategic_patience import cell_chance
+from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -131,17 +131,10 @@ def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np
                             scale: float, armed: np.ndarray) -> np.ndarray:
     """:func:`killing_targets` with the restraint of IS's decision (``modifiers.killing_restraint``)
     computed from the tables of ``modifiers.killing_restraint_tables``: one kernel call a night."""
-    out = np.empty_like(villages)  # one array made, where the two steps made five
-    n = 0
-    for k in range(len(villages)):
-        i, cell = villages[k], cells[k]
-        restraint = cell_chance(willing, governorate, present_by_district, village_district, command_enabled,
-                                under_command, i, cell)
-        if stream.rng.random() < killing_chance(base, restraint, guard[i], violence[k], sdf_held[i], fighters[cell],
-                                                scale, armed[k]):
-            out[n] = i
-            n += 1
-    return out[:n]
+    restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
+                                 under_command, villages, cells)
+    return killing_targets(stream, villages, cells, base, restraint, guard, violence, sdf_held, fighters, scale,
+                           armed)
 
 
 class Killings(Mechanism):
