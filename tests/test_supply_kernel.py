@@ -14,14 +14,22 @@ def _plain_armed(m: sim.InsurgencyModel, villages: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, m.mechanisms.supply_lines.cache_nearby(villages) / m.p.cost_per_attack_usd)
 
 
-def test_armed_is_the_plain_factor_and_grows_the_table_as_cache_nearby_does() -> None:
+def _twins_with_caches(seed: int) -> tuple[list[sim.InsurgencyModel], np.random.Generator, int]:
+    """Two models built alike, their villages' caches set to the same random amounts (1 to 10,000 USD
+    scales); the generator that drew them, for the test's further draws, and the number of villages."""
     twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False) for _ in "ab"]
-    rng = np.random.default_rng(9)
+    rng = np.random.default_rng(seed)
     n = len(twins[0].villages)
     cache = rng.random(n) * 10.0 ** rng.integers(0, 4, n)
     for m in twins:
-        m.p.cache_reach_cells = 3  # a radius nobody asked yet: the first asks add squares to the table
         m.villages.cache[:] = cache
+    return twins, rng, n
+
+
+def test_armed_is_the_plain_factor_and_grows_the_table_as_cache_nearby_does() -> None:
+    twins, rng, n = _twins_with_caches(9)
+    for m in twins:
+        m.p.cache_reach_cells = 3  # a radius nobody asked yet: the first asks add squares to the table
     new, old = twins
     first = rng.integers(0, n, 8)
     for ask in range(6):  # squares not in the table, then some, then only known ones
@@ -66,12 +74,8 @@ def test_checkpoints_armed_in_their_kernel_are_the_plain_rule() -> None:
     from sim.compiled import stream_of
     from sim.mechanisms.checkpoints import set_up, set_up_armed
 
-    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False) for _ in "ab"]
-    rng = np.random.default_rng(3)
-    n = len(twins[0].villages)
-    cache = rng.random(n) * 10.0 ** rng.integers(0, 4, n)
+    twins, rng, n = _twins_with_caches(3)
     for m in twins:
-        m.villages.cache[:] = cache
         m.mechanisms.supply_lines.armed(np.arange(n))  # every village's square in the reach table
     new, old = twins
     for _ in range(5):
