@@ -372,9 +372,15 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                 writer.write()  # the hashes of every run stored so far
 
     run_ids = [s.run_id for s in specs]
-    n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"], {s.run_id: s.seed for s in specs},
-                                                     storer.fresh, storer.parts)
-    store.prune_parts(out, run_ids, manifest.setdefault("parts", {}))
+    try:
+        n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"],
+                                                         {s.run_id: s.seed for s in specs}, storer.fresh, storer.parts)
+        store.prune_parts(out, run_ids, manifest.setdefault("parts", {}))
+    except KeyboardInterrupt:  # Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
+        manifest.update(status="interrupted", interrupted=mf.now())
+        with contextlib.suppress(OSError):
+            writer.write()
+        raise
     missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
     manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                     status="complete" if not n_failed_total and not missing else "with failures")
