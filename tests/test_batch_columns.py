@@ -137,3 +137,32 @@ def test_runs_in_this_process_freeze_it_meanwhile_and_unfreeze_it_after() -> Non
     with executors.frozen_garbage():
         assert gc.get_freeze_count() > 10_000
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("stem", ["monthly", "villages", "incidents"])
+def test_plain_groups_in_arrow_give_the_runs_frames_in_plan_order(finished: list, stem: str, tmp_path) -> None:
+    """Plain groups are Arrow tables (with pyarrow): joined, reordered and written as parts, they are
+    still each run's own table concatenated in plan order, type for type."""
+    pytest.importorskip("pyarrow")
+    from sim.batch.files import read_table, write_table
+
+    members = [(f"{run_id}-{i}-{j}", {**ids, "run_id": f"{run_id}-{i}-{j}"}, run_tables(model)[stem])
+               for i in range(3) for j, (run_id, ids, model) in enumerate(finished)]
+    rng = np.random.default_rng(5)
+    plan_order = [members[i][0] for i in rng.permutation(len(members))]
+    finish_order = [members[i] for i in rng.permutation(len(members))]
+    pieces = group_frames(finish_order[:4]) + group_frames(finish_order[4:])
+    assert pieces and all(p.arrow is not None for p in pieces)
+    by_id = {run_id: (ids, t) for run_id, ids, t in members}
+    expected = pd.concat([by_id[r][1].frame_with(by_id[r][0]) for r in plan_order], ignore_index=True)
+    merged = in_plan_order(pieces, {r: i for i, r in enumerate(plan_order)})
+    pd.testing.assert_frame_equal(merged, expected)
+    # a part written from Arrow reads back as the group's frame
+    write_table(pieces[0].rows, tmp_path / "part.parquet")
+    pd.testing.assert_frame_equal(read_table(tmp_path / "part.parquet"), pieces[0].frame)
+    write_table(pieces[0].rows, tmp_path / "part.csv")  # a CSV part is the frame's CSV
+    pieces[0].frame.to_csv(tmp_path / "frame.csv", index=False)
+    assert (tmp_path / "part.csv").read_bytes() == (tmp_path / "frame.csv").read_bytes()
+    # pieces of both kinds (a run read back from its part on resume is a DataFrame) merge alike
+    mixed = [pieces[0], *(Piece(p.frame, p.run_ids, p.n_rows) for p in pieces[1:])]
+    pd.testing.assert_frame_equal(in_plan_order(mixed, {r: i for i, r in enumerate(plan_order)}), expected)

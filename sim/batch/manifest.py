@@ -181,16 +181,17 @@ class ManifestWriter:
         times its own writing time, so writing it never takes more than about 5% of the batch.
         """
         if time.monotonic() - self.last >= max(self.interval, 20 * self.cost):
-            self.write()
+            self.write(compact=True)
 
     def forget(self, run_id: str) -> None:
         """Drop a run's hashes (its folder is about to be replaced)."""
         self.manifest.setdefault("files", {}).pop(run_id, None)
 
-    def write(self) -> None:
-        """Write now."""
+    def write(self, compact: bool = False) -> None:
+        """Write now: indented, or ``compact`` (as runs are stored: a large manifest is written many
+        times, and indenting it takes Python's slow encoder; the batch's last write is indented)."""
         began = time.monotonic()
-        write_json(self.path, self.manifest)
+        write_json(self.path, self.manifest, None if compact else 2)
         self.last = time.monotonic()
         self.cost = self.last - began
 

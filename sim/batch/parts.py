@@ -69,19 +69,20 @@ def write_parts(out: Path, pieces: dict[str, list[Piece]],
     for stem in RUN_TABLES:
         for k, piece in enumerate(pieces.get(stem, [])):
             name = f"{PARTS}/{stem}-{group:06d}-{k}{ext}"
-            atomic_write(out / name, lambda p, frame=piece.frame: write_table(frame, p))
+            atomic_write(out / name, lambda p, rows=piece.rows: write_table(rows, p))
             hashes[name] = sha256(out / name)
             for run_id in piece.run_ids:
                 index.setdefault(run_id, {})[stem] = name
     return index, hashes
 
 
-def read_index(folder: Path) -> dict[str, str] | None:
-    """A run folder's parts by table (None for a run stored with its own table files)."""
+def read_index(folder: Path, data: bytes | None = None) -> dict[str, str] | None:
+    """A run folder's parts by table (None for a run stored with its own table files); ``data`` is the
+    index file's bytes when already read."""
     path = folder / TABLE_INDEX
-    if not path.is_file():
+    if data is None and not path.is_file():
         return None
-    index = read_json(path)
+    index = read_json(path, data)
     if not isinstance(index, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in index.items()):
         raise InputError(path, None, "malformed: a table of table names and part files",
                          allowed=f"delete {folder} and resume (--resume) to run it again")

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from sim.batch.files import (
     clean_temp,
     find_table,
     has_pyarrow,
+    read_files,
     read_json,
     read_table,
     sha256,
@@ -76,9 +76,11 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
     (:mod:`sim.batch.probe`), by file stem: stored as ``<stem>.npz``.
     """
     final = out / RUNS / run_id
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{run_id}-", dir=out))
+    # one process stores a batch's runs (it holds the folder's lock): its pid makes the name unique,
+    # and a folder left by a killed batch is removed when the batch starts again (clean_temp)
+    tmp = out / f"{TMP_PREFIX}{run_id}-{os.getpid()}"
+    tmp.mkdir()
     try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; the results are meant to be shared
         ext = table_ext()
         for stem, df in tables.items():
             write_table(df, tmp / f"{stem}{ext}")
@@ -97,8 +99,9 @@ def store_run(run_id: str, tables: dict[str, pd.DataFrame], summary: dict[str, A
             hashes[name] = hashlib.sha256(data).hexdigest()
         os.replace(tmp, final)  # fails if the run is already there: a run is never stored twice
         return dict(sorted(hashes.items()))
-    finally:
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = None,
@@ -110,11 +113,13 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     must name this run and its seed. Its tables' parts are checked through ``parts`` (the
     folder's, with the manifest's part hashes).
     """
-    summary = read_json(folder / "summary.json")
+    # each file read once, to be parsed and hashed
+    contents = read_files(folder, recorded if recorded is not None else ("summary.json", TABLE_INDEX))
+    summary = read_json(folder / "summary.json", contents.get("summary.json"))
     if not isinstance(summary, dict) or "status" not in summary:
         raise InputError(folder / "summary.json", "status", "missing: not a run summary")
     again = f"delete {folder} and resume (--resume) to run it again"
-    index = read_index(folder)
+    index = read_index(folder, contents.get(TABLE_INDEX))
     if summary["status"] == "ok" and index is not None:
         parts = parts if parts is not None else PartStore(folder.parent.parent)
         for stem in ("monthly", "villages"):
@@ -132,9 +137,9 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     if recorded is not None:
         for name, digest in recorded.items():
             path = folder / name
-            if not path.is_file():
+            if name not in contents and not path.is_file():
                 raise InputError(path, None, "missing (the run folder is incomplete)", allowed=again)
-            if sha256(path) != digest:
+            if sha256(path, contents.get(name)) != digest:
                 raise InputError(path, None, "differs from the file stored by the batch (its sha256 in manifest.json "
                                  "does not match): swapped or corrupted", allowed=again)
         return summary
