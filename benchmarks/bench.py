@@ -6,7 +6,9 @@ subprocess (so peak-memory figures are clean); each figure is the median of seve
 An *agent-update* is one agent advanced one day (one model step): each day counts every village,
 trader, living IS cell and SDF unit once. Epstein's are counted the same way: one citizen or cop
 advanced one step. Our runs are timed as batches and calibration run them (``collect_daily=False``:
-no daily DataCollector); the interactive default (daily collection on) is timed too.
+no daily DataCollector); the interactive default (daily collection on) is timed too. The baseline is
+timed as a process's first run (cold: the compiled kernels are loaded from their cache then) and, as
+``warm``, after a first short run in the same process, as a batch or calibration worker's later runs.
 """
 
 from __future__ import annotations
@@ -40,11 +42,20 @@ HISTORY_SEEDS = 5  # history runs timed (medians)
 CLUSTER_WORKERS = (8, 32, 128)
 
 
-def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0) -> dict[str, float]:
-    """Build and run the baseline on a map ``factor`` times larger; time, updates and memory."""
+def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0, warm: int = 0) -> dict[str, float]:
+    """Build and run the baseline on a map ``factor`` times larger; time, updates and memory.
+
+    ``warm``: after a first three-month run in the same process, as a batch or calibration worker's
+    runs are after its first (kernels loaded from their cache, lazy imports done); else the process's
+    first run (cold).
+    """
     sys.path.insert(0, str(ROOT))
     from sim.scaling import scaled_model
 
+    if warm:
+        first = scaled_model(factor, months=3, rng=seed + 1000)
+        first.collect_daily = bool(collect_daily)
+        first.run()
     # no tracemalloc here: it slows Python several-fold; each measurement runs in a fresh
     # process, so the peak resident size (maxrss) is this run's own peak memory
     c0, t0 = time.process_time(), time.perf_counter()
@@ -134,6 +145,9 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     ours = results["scales"][str(factors[0])]
     n = int(ours["updates"] / ours["days"])
     results["epstein"] = _median([_subprocess("epstein", n, 20 if quick else 100) for _ in range(reps)])
+    warm = _median([_subprocess("ours", factors[0], months, 1, 0, 1) for _ in range(reps)])
+    results["warm"] = {**warm, "ratio": warm["updates_per_s"] / results["epstein"]["updates_per_s"],
+                       "default_run_s": warm["init_s"] + warm["run_s"]}
     interactive = _median([_subprocess("ours", factors[0], months, 1, 1) for _ in range(reps)])
     results["interactive_run_s"] = interactive["init_s"] + interactive["run_s"]
     history = _median([_subprocess("history", seed) for seed in range(1, 1 + (1 if quick else HISTORY_SEEDS))])
@@ -237,6 +251,10 @@ def main(argv: list[str] | None = None) -> None:
           f" ({one['updates_per_cpu_s']:,.0f} per CPU s); with daily collection: {r['interactive_run_s']:.3f} s")
     print(f"Epstein ({r['epstein']['agents']:.0f} agents): {r['epstein_updates_per_s']:,.0f} updates/s;"
           f" ratio {r['ratio']:.1f}x")
+    w = r["warm"]
+    print(f"warm (after a first 3-month run in the process, as a batch worker's runs): default run"
+          f" {w['default_run_s']:.3f} s (CPU {w['init_cpu_s'] + w['run_cpu_s']:.3f} s), build {w['init_s']:.3f} s,"
+          f" {w['updates_per_s']:,.0f} updates/s, ratio {w['ratio']:.1f}x")
     for f, s in r["scales"].items():
         # memory per 1,000 agents beyond the first map's (the smallest by default; mostly the interpreter):
         # issue 15 asks that it does not grow with the map

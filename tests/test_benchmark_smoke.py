@@ -16,6 +16,7 @@ def test_bench_quick_writes_figures(tmp_path: Path) -> None:
     assert out.is_file()
     for key in ("default_run_s", "ours_updates_per_s", "epstein_updates_per_s", "ratio"):
         assert r[key] > 0
+    assert r["warm"]["default_run_s"] > 0 and r["warm"]["ratio"] > 0  # a run after a first one in its process
     for s in r["scales"].values():
         assert s["updates_per_s"] > 0 and s["maxrss_mib"] > 0 and s["agents_start"] > 0
     assert set(r["cost_split"]) >= {"fixed_ms_per_day", "us_per_update", "fixed_share", "replicate_floor_s"}
