@@ -78,7 +78,23 @@ def intel_many(present: np.ndarray, multiplier: float, surge: np.ndarray) -> np.
 
 def presence(model: InsurgencyModel, villages: np.ndarray) -> np.ndarray:
     """Multiplier on how much ground SDF units cover: without the Coalition they hold less (s.5)."""
-    return np.where(coalition_present(model, villages), 1.0, model.p.sdf_presence_without_coalition)
+    return presence_many(coalition_present(model, villages), float(model.p.sdf_presence_without_coalition))
+
+
+@kernel
+def presence_of(present: bool, without: float) -> float:
+    """:func:`presence` at one village, for kernels: 1 where the Coalition is present in its district,
+    ``without`` (``sdf_presence_without_coalition``) where it is not."""
+    return 1.0 if present else without
+
+
+@kernel
+def presence_many(present: np.ndarray, without: float) -> np.ndarray:
+    """:func:`presence_of` for each village (``present`` per village)."""
+    out = np.empty(len(present))
+    for i in range(len(present)):
+        out[i] = presence_of(present[i], without)
+    return out
 
 
 def air_support(model: InsurgencyModel, village: int) -> float:
@@ -183,8 +199,13 @@ def fighters_scaled(chance: np.ndarray, fighters: np.ndarray, cells: np.ndarray,
 def capability(model: InsurgencyModel) -> float:
     """How well cells know the security forces' routines: grows over the WP 2019 window."""
     p = model.p
-    learnt = min(1.0, model.day / max(p.routine_learning_days, 1))
-    return p.capability_at_start + (1.0 - p.capability_at_start) * learnt
+    days = p.routine_learning_days
+    # min(1.0, day / max(days, 1)) without the builtins' calls: asked by several mechanisms every night
+    learnt = model.day / (1 if days < 1 else days)
+    if not learnt < 1.0:
+        learnt = 1.0
+    start = p.capability_at_start
+    return start + (1.0 - start) * learnt
 
 
 def badia_escalation(model: InsurgencyModel) -> float:

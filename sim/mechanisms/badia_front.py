@@ -32,26 +32,26 @@ if TYPE_CHECKING:
 
 
 @kernel
-def strike(stream: Stream, in_badia: np.ndarray, chance: float, loss: float,
-           fighters: np.ndarray) -> tuple[int, int, np.ndarray]:
+def strike(stream: Stream, in_badia: np.ndarray, chance: float, loss: float, fighters: np.ndarray,
+           emptied: np.ndarray) -> tuple[int, int, int]:
     """Tonight's strikes of the Badia cells ``in_badia`` (see :meth:`BadiaFront.night`): one uniform
     draw per cell against ``chance``, then one per striker against ``loss`` (a fighter lost, taken
-    from ``fighters``). The strikers, the fighters lost, and the cells left without fighters, in order."""
+    from ``fighters``). The strikers and the fighters lost; the cells left without fighters go into
+    the first places of ``emptied``, in order, and the last number says how many."""
     strikers = drawn_below(stream, in_badia, chance)
     s = len(strikers)
     if s == 0:
-        return 0, 0, strikers
+        return 0, 0, 0
     lost = drawn_below(stream, strikers, loss)
     n_lost = len(lost)
     for k in range(n_lost):
         fighters[lost[k]] -= 1
-    emptied = np.empty(n_lost, np.int64)
     e = 0
     for k in range(n_lost):
         if fighters[lost[k]] <= 0:
             emptied[e] = lost[k]
             e += 1
-    return s, n_lost, emptied[:e]
+    return s, n_lost, e
 
 
 class BadiaFront(Mechanism):
@@ -67,6 +67,7 @@ class BadiaFront(Mechanism):
         super().__init__(model)
         self.supplies = 0.0  # USD-equivalent held by the Badia cells (food, fuel, arms)
         self.hunger = 0.0  # share of last month's upkeep the supplies could not pay, 0..1
+        self._emptied = np.empty(0, np.int64)  # the strike kernel's output, grown as cells form
 
     def attack_chance(self) -> float:
         """Tonight's chance that one Badia cell strikes regime forces or convoys."""
@@ -88,8 +89,10 @@ class BadiaFront(Mechanism):
         if not len(in_badia):
             return
         loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
-        strikers, lost, emptied = strike(stream_of(m), in_badia, float(self.attack_chance()), float(min(1.0, loss)),
-                                         c.fighters)
+        if len(self._emptied) < len(in_badia):
+            self._emptied = np.empty(2 * len(in_badia), np.int64)
+        strikers, lost, n_emptied = strike(stream_of(m), in_badia, float(self.attack_chance()),
+                                           float(min(1.0, loss)), c.fighters, self._emptied)
         if not strikers:
             return
         acc.incident("badia_attacks", strikers)
@@ -100,7 +103,7 @@ class BadiaFront(Mechanism):
             return
         acc.incident("is_killed", lost)
         acc.people["is_killed"] += lost
-        for row in emptied.tolist():
+        for row in self._emptied[:n_emptied].tolist():
             acc.people["supporters_dispersed"] += int(c.supporters[row])
             c.supporters[row] = 0
             m.remove_cell(int(row))

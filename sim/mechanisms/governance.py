@@ -34,9 +34,8 @@ def govern(stream: Stream, visited: np.ndarray, influence: np.ndarray, min_influ
             rows[n] = i
             n += 1
     for criterion in (LIFESTYLE, JUSTICE):
-        u = stream.rng.random(n)
-        for k in range(n):
-            if u[k] < prob:
+        for k in range(n):  # the draws of rng.random(n), one by one
+            if stream.rng.random() < prob:
                 criteria[rows[k], criterion] += 1
 
 

@@ -71,6 +71,8 @@ class Influence(Mechanism):
         # what changes only when the guard, the administration, the hideouts or the parameters do
         self._retention = LastAnswer()
         self._entrench = LastAnswer()
+        # the grid's layer for the visualizer: mesa writes into its array, never replaces it (read once, not daily)
+        self._layer = model.grid.is_influence.data
 
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
@@ -80,8 +82,7 @@ class Influence(Mechanism):
         # today's retention is computed in the kernel: cheaper than a key over the guard and the councils
         fade(v.influence, v.fear, v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base),
              float(p.influence_decay_guard), float(p.influence_decay_admin), float(1.0 - p.fear_decay),
-             NO_ENTRENCHMENT if entrench is None else entrench, m.grid.is_influence.data, m.world.village_x,
-             m.world.village_y)
+             NO_ENTRENCHMENT if entrench is None else entrench, self._layer, m.world.village_x, m.world.village_y)
 
     def retention(self) -> np.ndarray:
         """Per village, the share of IS influence that survives today's decay (read-only)."""

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import modifiers
 from sim.compiled import kernel
-from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.base import LastAnswer, Mechanism, values_of
+from sim.modifiers import presence_of, present_at
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -38,29 +38,49 @@ def coverage(model: InsurgencyModel, on: np.ndarray) -> tuple[np.ndarray, np.nda
 
 @kernel
 def guard_of(on: np.ndarray, strength: np.ndarray, unit_size: float, rows: np.ndarray, counts: np.ndarray,
-             fade: np.ndarray, presence: np.ndarray, saturation: float, held: np.ndarray) -> np.ndarray:
-    """Each village's SDF presence (0..1): the pulls of the units ``on`` (strength / ``unit_size``, faded
-    by ``fade`` at the villages ``rows`` each covers, ``counts`` per unit, see :func:`coverage`) added in
-    unit order, x ``presence`` / ``saturation``, held within 0..1; 0 where the SDF do not hold (``held``)."""
-    cover = np.zeros(len(presence))
+             fade: np.ndarray, present_by_district: np.ndarray, village_district: np.ndarray, without: float,
+             saturation: float, held: np.ndarray, guard: np.ndarray) -> None:
+    """Each village's SDF presence (0..1) into ``guard``: the pulls of the units ``on`` (strength / ``unit_size``,
+    faded by ``fade`` at the villages ``rows`` each covers, ``counts`` per unit, see :func:`coverage`) added in
+    unit order, x the Coalition's :func:`sim.modifiers.presence` (``policy.coalition_present_by_district``,
+    ``world.village_district``, ``sdf_presence_without_coalition``) / ``saturation``, held within 0..1; 0 where
+    the SDF do not hold (``held``)."""
+    cover = np.zeros(len(guard))
     j = 0
     for k in range(len(on)):
         pull = strength[on[k]] / unit_size
         for _ in range(counts[k]):
             cover[rows[j]] += pull * fade[j]
             j += 1
-    guard = np.empty(len(presence))
-    for i in range(len(presence)):
-        guard[i] = min(max(cover[i] * presence[i] / saturation, 0.0), 1.0) if held[i] else 0.0
-    return guard
+    for i in range(len(guard)):
+        present = presence_of(present_at(present_by_district, village_district, i), without)
+        guard[i] = min(max(cover[i] * present / saturation, 0.0), 1.0) if held[i] else 0.0
 
 
-def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple[np.ndarray, ...]) -> np.ndarray:
-    """Each village's SDF presence (0..1) from the units ``on`` patrol, given their ``coverage``."""
+@kernel
+def patrolling(active: np.ndarray, strength: np.ndarray, in_cordon: np.ndarray) -> np.ndarray:
+    """Rows of the units that patrol (:meth:`Patrols.on_patrol`): ``active``, with ``strength`` left, and not
+    held in the prison's cordon (``in_cordon``), in increasing order."""
+    rows = np.empty(len(active), np.int64)
+    n = 0
+    for k in range(len(active)):
+        if active[k] and strength[k] > 0 and not in_cordon[k]:
+            rows[n] = k
+            n += 1
+    return rows[:n]
+
+
+def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple[np.ndarray, ...],
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """Each village's SDF presence (0..1) from the units ``on`` patrol, given their ``coverage`` (into ``out``
+    when given, a new array otherwise)."""
     p, v, u = model.p, model.villages, model.units
     rows, counts, fade = reach
-    return guard_of(on, u.strength, float(p.sdf_unit_size), rows, counts, fade,
-                    modifiers.presence(model, np.arange(len(v))), float(p.guard_saturation), v.sdf_held)
+    guard = np.empty(len(v)) if out is None else out
+    guard_of(on, u.strength, float(p.sdf_unit_size), rows, counts, fade, model.policy.coalition_present_by_district,
+             model.world.village_district, float(p.sdf_presence_without_coalition), float(p.guard_saturation),
+             v.sdf_held, guard)
+    return guard
 
 
 def day_one_presence(model: InsurgencyModel) -> np.ndarray:
@@ -84,6 +104,9 @@ class Patrols(Mechanism):
         super().__init__(model)
         self.key: tuple = ()  # what the current guard was computed from
         self._reach = LastAnswer()
+        self._settings = values_of(self.params + self.reads)  # the parameters' values, read in one call
+        # the grid's layer for the visualizer: mesa writes into its array, never replaces it
+        self._layer = model.grid.sdf_presence.data
 
     def day(self) -> None:
         """Today's presence (cached: recomputed only when units, policy or parameters changed)."""
@@ -91,20 +114,20 @@ class Patrols(Mechanism):
         prison, policy = m.mechanisms.prison, m.policy
         # the cordon itself changes only with a prison attack, which also changes the units' version
         key = (m.units_version, m.day <= prison.siege_until, policy.sdf_attention_north,
-               policy.coalition_present_by_district.tobytes(), self.param_key(*self.params, *self.reads))
+               policy.coalition_present_by_district.tobytes(), self._settings(m.p))
         if self.key == key:
             return
         on = self.on_patrol()
         v = m.villages
-        v.guard[:] = village_guard(m, on, self.reach(on))
-        m.grid.sdf_presence.data[:] = 0.0
-        m.grid.sdf_presence.data[v.x, v.y] = v.guard
+        village_guard(m, on, self.reach(on), out=v.guard)  # in place: the kernel reads no guard
+        self._layer[:] = 0.0
+        self._layer[v.x, v.y] = v.guard
         self.key = key
 
     def on_patrol(self) -> np.ndarray:
         """Rows of the units patrolling in the south: active, not wiped out, not held in the cordon."""
         u = self.model.units
-        return (u.active & (u.strength > 0) & ~self.model.mechanisms.prison.units_in_cordon()).nonzero()[0]
+        return patrolling(u.active, u.strength, self.model.mechanisms.prison.units_in_cordon())
 
     def pull_at(self, village: int) -> tuple[np.ndarray, np.ndarray]:
         """The units patrolling ``village`` and each one's pull there (its share of a full unit's
@@ -121,10 +144,11 @@ class Patrols(Mechanism):
         how many per unit, and how much a unit's pull has faded at each (read-only).
 
         Each unit covers the villages within a cut-off where its pull has faded below 1%. Kept until
-        the units on patrol, their squares or the patrol radius change: an attack that only thins a
+        the units on patrol, the units' squares or the patrol radius change: an attack that only thins a
         garrison changes the strengths, not this (the same arrays as computing it again).
         """
         m, u = self.model, self.model.units
         scale = m.p.patrol_radius_cells
-        key = (on.tobytes(), u.x[on].tobytes(), u.y[on].tobytes(), scale)
+        # every unit's square, not only those on patrol: cheaper to read, and never a stale answer
+        key = (on.tobytes(), u.x.tobytes(), u.y.tobytes(), scale)
         return self._reach.get(key, lambda: coverage(m, on))

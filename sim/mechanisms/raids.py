@@ -141,6 +141,24 @@ def raid_day(stream: Stream, given: np.ndarray, ruled: bool, scale: float, tip_b
     return 0, draw_finds(stream, rows, near, drawn[0], NO_CHANCE, named_scale, exposure, hits[0], hits[1], hits[2])
 
 
+@kernel
+def find_chances(leak: np.ndarray, in_camp: np.ndarray, find_prob: float, opacity: float) -> np.ndarray:
+    """Per cell, the chance that one raid on its village finds it (:meth:`Raids.find_chance`): ``find_prob``
+    x (1 - ``leak``, the informants' leak at its village), x ``opacity`` in a camp (``in_camp``), held within
+    0..1 as ``ndarray.clip`` holds it (a NaN stays NaN, -0.0 stays -0.0)."""
+    out = np.empty(len(leak))
+    for k in range(len(leak)):
+        chance = find_prob * (1.0 - leak[k])
+        if in_camp[k]:
+            chance = chance * opacity
+        if chance < 0.0:
+            chance = 0.0
+        elif chance > 1.0:
+            chance = 1.0
+        out[k] = chance
+    return out
+
+
 class Raids(Mechanism):
     """Raid villages on suspicion and arrest the members of the cells found there."""
 
@@ -184,8 +202,8 @@ class Raids(Mechanism):
     def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
         p = self.model.p
-        chance = p.raid_find_prob * (1.0 - self.model.mechanisms.allegiance.leak(near))
-        return np.where(in_camp, chance * p.shepherd_opacity, chance).clip(0.0, 1.0)
+        return find_chances(self.model.mechanisms.allegiance.leak(near), np.asarray(in_camp, np.bool_),
+                            float(p.raid_find_prob), float(p.shepherd_opacity))
 
     def missed_once(self, sites: CellSites) -> np.ndarray:
         """Per cell in SDF-held land (``sites.in_sdf``), the chance that one raid on its village misses it

@@ -33,22 +33,17 @@ if TYPE_CHECKING:
 
 @kernel
 def campaign_villages(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, influence: np.ndarray,
-                      fear: np.ndarray, min_influence: float, prob: float, capability: float) -> np.ndarray:
+                      fear: np.ndarray, min_influence: float, prob: float, capability: float,
+                      started: np.ndarray) -> int:
     """The ``visited`` villages where a campaign starts tonight: one uniform draw per SDF-held village
-    with IS influence of at least ``min_influence``, in order, against ``prob`` x fear x ``capability``."""
-    rows = np.empty(len(visited), np.int64)
-    n = 0
-    for i in visited:
-        if sdf_held[i] and influence[i] >= min_influence:
-            rows[n] = i
-            n += 1
-    u = stream.rng.random(n)
+    with IS influence of at least ``min_influence``, in order (as ``rng.random(n)`` draws them), against
+    ``prob`` x fear x ``capability``. The villages go into the first places of ``started``; returns how many."""
     h = 0
-    for k in range(n):
-        if u[k] < prob * fear[rows[k]] * capability:
-            rows[h] = rows[k]
+    for i in visited:
+        if sdf_held[i] and influence[i] >= min_influence and stream.rng.random() < prob * fear[i] * capability:
+            started[h] = i
             h += 1
-    return rows[:h]
+    return h
 
 
 class Repentance(Mechanism):
@@ -65,6 +60,7 @@ class Repentance(Mechanism):
         self._start_of: dt.date | None = None  # the repentance_start and first date of the day below
         self._counted_from: dt.date | None = None
         self._start_day = 0
+        self._started = np.empty(len(model.villages), np.int64)  # the kernel's output, reused night after night
 
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
@@ -72,9 +68,15 @@ class Repentance(Mechanism):
         p, v, u = m.p, m.villages, m.units
         if not len(visits) or m.day < self.start_day():
             return
-        for i in campaign_villages(stream_of(m), visits.unique_villages(), v.sdf_held, v.influence, v.fear,
-                                   float(p.repentance_min_influence), float(p.repentance_prob),
-                                   float(modifiers.capability(m))).tolist():
+        visited = visits.unique_villages()
+        if len(self._started) < len(visited):
+            self._started = np.empty(len(visited), np.int64)
+        started = campaign_villages(stream_of(m), visited, v.sdf_held, v.influence, v.fear,
+                                    float(p.repentance_min_influence), float(p.repentance_prob),
+                                    float(modifiers.capability(m)), self._started)
+        if not started:
+            return
+        for i in self._started[:started].tolist():
             repented = 0
             local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
             if len(local_units):

@@ -26,14 +26,11 @@ def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market
     """One day of trade: each active trader earns his income x (1 - ``penalty`` x his market's fear)
     and spends ``daily_return`` of his wealth (``wealth`` updated); the day's earnings and spending,
     each summed as numpy sums."""
-    kept = np.empty(len(fear))
-    for i in range(len(fear)):
-        kept[i] = 1.0 - penalty * fear[i]
     n = len(status)
     earned, spent = np.empty(n), np.empty(n)
     for k in range(n):
         active = 1.0 if status[k] == ACTIVE else 0.0
-        earned[k] = income[k] * kept[market[k]] * active
+        earned[k] = income[k] * (1.0 - penalty * fear[market[k]]) * active
         spent[k] = wealth[k] * daily_return * active
         wealth[k] += earned[k] - spent[k]
     return pairwise_sum(earned), pairwise_sum(spent)
@@ -56,7 +53,7 @@ class Trade(Mechanism):
         """Traders earn (less under fear) and spend a share of their wealth."""
         m = self.model
         p, t, v = m.p, m.traders, m.villages
-        if len(t) == 0:
+        if not len(self.market):  # no traders (the table never grows)
             return
         earned, spent = trade_day(t.status, t.income, t.wealth, self.market, v.fear, float(p.fear_trade_penalty),
                                   float(p.trader_daily_return))

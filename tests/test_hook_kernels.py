@@ -1,0 +1,138 @@
+"""Kernels that replaced numpy steps (night hooks, presence, raids' find chance) give the steps' numbers, to the
+last bit and draw for draw."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim import modifiers
+from sim.compiled import stream_of
+from sim.mechanisms.allegiance import ALLEGIANCE, swear
+from sim.mechanisms.badia_front import strike
+from sim.mechanisms.governance import JUSTICE, LIFESTYLE, govern
+from sim.mechanisms.patrols import patrolling
+from sim.mechanisms.raids import find_chances
+from sim.mechanisms.repentance import campaign_villages
+
+EDGES = np.array([-0.0, 0.0, np.nan, 1.5, -0.5, np.inf, -np.inf, 0.3, 1.0, 1e-300])
+
+
+@pytest.fixture(scope="module")
+def model() -> sim.InsurgencyModel:
+    return sim.InsurgencyModel(rng=3, collect_daily=False)
+
+
+def _villages(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"held": rng.random(n) < 0.7, "officials": rng.integers(0, 4, n), "pledged": rng.random(n) * 1.2,
+            "influence": rng.random(n), "fear": rng.random(n), "criteria": rng.integers(0, 3, (n, 12))}
+
+
+def test_oaths_draw_as_the_steps_did(model: sim.InsurgencyModel) -> None:
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 60):
+        v = _villages(rng, 60)
+        visited = np.sort(rng.choice(60, n, replace=False)).astype(np.int64)
+        plain = {k: a.copy() for k, a in v.items()}
+        start = model.rng.bit_generator.state
+        # the steps: the eligible villages, one uniform each in order, then the oaths
+        rows = [i for i in visited if plain["held"][i] and plain["officials"][i] > 0 and plain["pledged"][i] < 1.0
+                and plain["influence"][i] >= 0.2]
+        u = model.rng.random(len(rows))
+        sworn_plain = []
+        for k, i in enumerate(rows):
+            if u[k] < 0.9 * plain["fear"][i] * 0.8:
+                plain["pledged"][i] = min(1.0, plain["pledged"][i] + 1.0 / max(plain["officials"][i], 1))
+                plain["influence"][i] = min(1.0, plain["influence"][i] + 0.05)
+                plain["criteria"][i, ALLEGIANCE] += 1
+                sworn_plain.append(i)
+        after = model.rng.bit_generator.state
+        model.rng.bit_generator.state = start
+        out = np.empty(60, np.int64)
+        h = swear(stream_of(model), visited, v["held"], v["officials"], v["pledged"], v["influence"], v["fear"],
+                  v["criteria"], 0.2, 0.9, 0.8, 0.05, out)
+        assert out[:h].tolist() == sworn_plain and model.rng.bit_generator.state == after
+        for k in v:
+            assert np.array_equal(v[k], plain[k])
+
+
+def test_campaigns_and_governance_draw_as_the_steps_did(model: sim.InsurgencyModel) -> None:
+    rng = np.random.default_rng(6)
+    for n in (0, 1, 9, 60):
+        v = _villages(rng, 60)
+        visited = np.sort(rng.choice(60, n, replace=False)).astype(np.int64)
+        start = model.rng.bit_generator.state
+        rows = [i for i in visited if v["held"][i] and v["influence"][i] >= 0.3]
+        u = model.rng.random(len(rows))
+        started_plain = [i for k, i in enumerate(rows) if u[k] < 0.7 * v["fear"][i] * 0.9]
+        ruled = [i for i in visited if v["influence"][i] >= 0.4]
+        criteria = v["criteria"].copy()
+        for criterion in (LIFESTYLE, JUSTICE):
+            u = model.rng.random(len(ruled))
+            for k, i in enumerate(ruled):
+                criteria[i, criterion] += u[k] < 0.5
+        after = model.rng.bit_generator.state
+        model.rng.bit_generator.state = start
+        out = np.empty(60, np.int64)
+        h = campaign_villages(stream_of(model), visited, v["held"], v["influence"], v["fear"], 0.3, 0.7, 0.9, out)
+        assert out[:h].tolist() == started_plain
+        govern(stream_of(model), visited, v["influence"], 0.4, 0.5, v["criteria"])
+        assert np.array_equal(v["criteria"], criteria) and model.rng.bit_generator.state == after
+
+
+def test_badia_strikes_draw_as_the_steps_did(model: sim.InsurgencyModel) -> None:
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 12, 40):
+        fighters = rng.integers(1, 3, 50)
+        in_badia = np.sort(rng.choice(50, n, replace=False)).astype(np.int64)
+        plain = fighters.copy()
+        start = model.rng.bit_generator.state
+        strikers = in_badia[model.rng.random(n) < 0.6]
+        lost = strikers[model.rng.random(len(strikers)) < 0.5] if len(strikers) else strikers
+        plain[lost] -= 1
+        emptied_plain = [r for r in lost.tolist() if plain[r] <= 0]
+        after = model.rng.bit_generator.state
+        model.rng.bit_generator.state = start
+        out = np.empty(50, np.int64)
+        s, n_lost, e = strike(stream_of(model), in_badia, 0.6, 0.5, fighters, out)
+        assert (s, n_lost, out[:e].tolist()) == (len(strikers), len(lost), emptied_plain)
+        assert np.array_equal(fighters, plain) and model.rng.bit_generator.state == after
+
+
+def test_find_chances_are_the_numpy_rule() -> None:
+    rng = np.random.default_rng(8)
+    for n in (0, 1, 5, 10, 95, 300):
+        leak = np.concatenate([EDGES, rng.random(n) * 1.5 - 0.2])[: max(n, 1)] if n else np.zeros(0)
+        in_camp = rng.random(len(leak)) < 0.4
+        for prob, opacity in ((0.3, 0.5), (1.2, 2.0), (-0.1, 0.5), (0.0, 1.0)):
+            with np.errstate(invalid="ignore"):  # inf x 0 on the edge values: NaN, as in the kernel
+                plain = np.where(in_camp, prob * (1.0 - leak) * opacity, prob * (1.0 - leak)).clip(0.0, 1.0)
+            got = find_chances(leak, in_camp, prob, opacity)
+            assert np.array_equal(got, plain, equal_nan=True)
+            assert np.array_equal(np.signbit(got), np.signbit(plain))
+
+
+def test_presence_and_capability_are_their_rules(model: sim.InsurgencyModel) -> None:
+    present = np.array([True, False, True, False])
+    for without in (0.4, 1.0, 0.0):
+        assert np.array_equal(modifiers.presence_many(present, without), np.where(present, 1.0, without))
+    p = model.p
+    keep = (model.day, p.routine_learning_days, p.capability_at_start)
+    try:
+        for days in (1, 2, 547, 3650):
+            for day in (0, 1, 300, 547, 548, 5000):
+                model.day, p.routine_learning_days = day, days
+                learnt = min(1.0, day / max(days, 1))
+                assert modifiers.capability(model) == p.capability_at_start + (1.0 - p.capability_at_start) * learnt
+    finally:
+        model.day, p.routine_learning_days, p.capability_at_start = keep
+
+
+def test_the_units_on_patrol_are_the_numpy_rule() -> None:
+    rng = np.random.default_rng(9)
+    for n in (0, 1, 70):
+        active, strength, cordon = rng.random(n) < 0.8, rng.integers(-1, 3, n), rng.random(n) < 0.2
+        got = patrolling(active, strength, cordon)
+        plain = (active & (strength > 0) & ~cordon).nonzero()[0]
+        assert got.dtype == plain.dtype and np.array_equal(got, plain)
