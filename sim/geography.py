@@ -74,6 +74,20 @@ class Place:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Settlements:
+    """The map's settlement squares (village, urban and camp terrain), sorted by (x, y), and what the map
+    says of each: where the model makes its villages. Arrays are read-only (shared by every model)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    district: np.ndarray  # index into Geography.districts
+    zone: np.ndarray  # index into Geography.zones
+    camp: tuple[bool, ...]  # a camp square (shepherd communities)
+    place: tuple[Place | None, ...]  # the named place on the square (prisons are not settlements)
+    names: tuple[str, ...]  # the place's name, or "camp x,y" / "village x,y"
+
+
 @dataclass
 class Geography:
     """Everything the model needs to know about the place."""
@@ -102,6 +116,21 @@ class Geography:
         """[x, y] index into ``zones``."""
         lookup = np.array([self.zones.index(d.zone) for d in self.districts])
         return lookup[self.district]
+
+    @cached_property
+    def settlements(self) -> Settlements:
+        """The settlement squares and what the map says of each (made once per map)."""
+        settlement = np.isin(self.terrain, [TERRAINS.index(t) for t in SETTLEMENT_TERRAINS])
+        x, y = (a.astype(np.int64) for a in np.nonzero(settlement))  # row-major: sorted by (x, y)
+        named = {(pl.x, pl.y): pl for pl in self.places if pl.kind != "prison"}
+        camp = tuple((self.terrain[x, y] == TERRAINS.index("camp")).tolist())
+        place = tuple(named.get(xy) for xy in zip(x.tolist(), y.tolist(), strict=True))
+        names = tuple(pl.name if pl is not None else f"{'camp' if c else 'village'} {a},{b}"
+                      for pl, c, a, b in zip(place, camp, x.tolist(), y.tolist(), strict=True))
+        arrays = [x, y, self.district[x, y], self.zone[x, y]]
+        for a in arrays:
+            a.flags.writeable = False
+        return Settlements(*arrays, camp, place, names)
 
     def is_terrain(self, name: str) -> np.ndarray:
         """Boolean [x, y] mask of one terrain kind."""

@@ -36,6 +36,7 @@ from sim.agents.sites import CellSites
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
+from sim.mechanisms.base import values_of
 from sim.mechanisms.patrols import day_one_presence
 from sim.parameters import Parameters
 from sim.policy import Policy
@@ -58,6 +59,32 @@ PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 The night is bracketed by ``night_movement``: the cells go out before it and are back after it.
 """
+
+
+class PhaseHooks:
+    """The hooks of one phase whose mechanism's switch is on, in order (the rule of ``Mechanism.enabled``).
+
+    The switches are read once a phase, in one call; the list of hooks is rebuilt only when they changed
+    (an event or a user turned a mechanism on or off), instead of one switch read per hook and day. No
+    hook changes a switch, so reading them at the phase's start is reading them before each hook.
+    """
+
+    __slots__ = ("hooks", "key", "on", "switches")
+
+    def __init__(self, mechanisms: Mechanisms, phase: str, names: tuple[str, ...]) -> None:
+        self.hooks = [(mechanisms.get(n).switch, getattr(mechanisms.get(n), phase)) for n in names]
+        switches = tuple(dict.fromkeys(switch for switch, _ in self.hooks if switch is not None))
+        self.switches = (values_of(switches) if len(switches) > 1
+                         else lambda p: tuple(getattr(p, n) for n in switches))
+        self.key: tuple | None = None
+        self.on: tuple = ()
+
+    def enabled(self, p: Parameters) -> tuple:
+        """The hooks to run now, given the parameters ``p``."""
+        key = self.switches(p)
+        if key != self.key:
+            self.key, self.on = key, tuple(hook for switch, hook in self.hooks if switch is None or getattr(p, switch))
+        return self.on
 
 
 def month_ends(start: dt.date, days: int) -> list[bool]:
@@ -125,10 +152,9 @@ class InsurgencyModel(Model):
         self._sites: CellSites | None = None
         self._build_world()
         self.mechanisms = Mechanisms.build(self)
-        # each phase's hooks with their mechanism's switch (the rule of Mechanism.enabled, read inline:
-        # 16 hooks a day and 12 more at each month's end, where the property's calls cost a few percent)
-        self._hooks = {phase: [(self.mechanisms.get(n).switch, getattr(self.mechanisms.get(n), phase)) for n in names]
-                       for phase, names in PHASES}
+        # each phase's hooks with their mechanism's switch (16 hooks a day and 12 more at each month's end,
+        # where the property's calls cost a few percent)
+        self._hooks = {phase: PhaseHooks(self.mechanisms, phase, names) for phase, names in PHASES}
         self.recorder = Recorder()
         self.collect_daily = collect_daily
         self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
@@ -225,10 +251,8 @@ class InsurgencyModel(Model):
         self.recorder.close_month(self)
 
     def _run_hooks(self, phase: str, *args: Any) -> None:
-        p = self.p
-        for switch, hook in self._hooks[phase]:
-            if switch is None or getattr(p, switch):
-                hook(*args)
+        for hook in self._hooks[phase].enabled(self.p):
+            hook(*args)
 
     def run(self) -> InsurgencyModel:
         """Run to the end of the scenario (processing its events) and return self."""

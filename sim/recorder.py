@@ -45,7 +45,7 @@ class Recorder:
         row.update({k: float(acc.totals[k] - last.get(k, 0)) for k in INCIDENTS})
         self._totals = dict(acc.totals)
         before = self._by_village.get  # a plain dict's get (a Counter's missing key goes through __missing__)
-        month = {key: n - before(key, 0) for key, n in acc.totals_by_village.items() if n != before(key, 0)}
+        month = {key: n - last_n for key, n in acc.totals_by_village.items() if n != (last_n := before(key, 0))}
         self._by_village = dict(acc.totals_by_village)
         zakat_total = acc.money["zakat"]
         row["zakat_revenue_usd"] = zakat_total - self._zakat

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.agents import CRITERIA, SDFUnitTable, TraderTable, VillageTable
-from sim.geography import SETTLEMENT_TERRAINS, TERRAINS
 from sim.world.names import (
     EAST_STRIP,
     HASAKA,
@@ -45,49 +44,52 @@ if TYPE_CHECKING:
 def build_villages(model: InsurgencyModel) -> tuple[VillageTable, list[str]]:
     """One row per settlement cell of the map, sorted by (x, y), and the villages' names."""
     g, p, rng = model.geography, model.p, model.random
-    named = {(pl.x, pl.y): pl for pl in g.places if pl.kind != "prison"}
-    settlement = np.isin(g.terrain, [TERRAINS.index(t) for t in SETTLEMENT_TERRAINS])
-    coords = sorted(zip(*np.nonzero(settlement), strict=True))
-    rows: dict[str, list] = {k: [] for k in VillageTable.empty().columns() if k != "criteria"}
-    names = []
+    s = g.settlements
+    n = len(s.names)
     comparable = bool(p.comparable_start)
     east_trust = p.trust_other if comparable else p.trust_east
     base_trust = {EAST_STRIP: east_trust, KARAMA_RAQQA: p.trust_karama_raqqa, HASAKA: p.trust_hasaka}
-    for x, y in coords:
-        x, y = int(x), int(y)
-        place = named.get((x, y))
-        district = g.districts[g.district[x, y]]
-        is_camp = g.terrain[x, y] == TERRAINS.index("camp")
-        if place is not None:
-            pop, market, oil, name = place.population, place.market, place.oil, place.name
-        else:
-            pop = p.camp_population if is_camp else p.village_population
-            market = 0.0 if is_camp else (  # shepherd camps hold no market: no traders, no zakat
-                p.village_market if district.village_market is None else district.village_market)
-            oil = False
-            name = f"{'camp' if is_camp else 'village'} {x},{y}"
-        sdf = g.holder[x, y] == SDF
-        council_share = initial_council_share(p, district.name, district.zone)
-        has_council = sdf and (rng.random() < council_share)
-        hood = district.name == HASAKA_NEIGHBOURHOODS
-        trust0 = p.trust_hasaka_neighbourhoods if hood else base_trust.get(district.zone, p.trust_other)
-        influence0 = initial_influence(p, district.name, district.zone)
-        values = dict(
-            x=x, y=y, population=pop, market=market, oil=oil, district=g.district[x, y],
-            zone=g.zone[x, y], sdf_held=sdf, has_council=has_council,
-            has_chairman=has_council, officials=p.officials_per_council if has_council else 0, pledged=0.0,
-            trust=trust0, trust_baseline=trust0, fear=influence0, influence=influence0,
-            # full appeal is the reference the recruitment rate is measured against, so 1 is a unit, not a level
-            sympathy=p.sympathy_hasaka_neighbourhoods if hood else 1.0,
-            tawba_pressure=0.0, guard=0.0, is_present=0, bargain=False, cache=0.0,
-        )
-        for k, v in values.items():
-            rows[k].append(v)
-        names.append(name)
+    # what depends on the district only, once per district
+    hood = [d.name == HASAKA_NEIGHBOURHOODS for d in g.districts]
+    trust = [p.trust_hasaka_neighbourhoods if h else base_trust.get(d.zone, p.trust_other)
+             for d, h in zip(g.districts, hood, strict=True)]
+    influence = [initial_influence(p, d.name, d.zone) for d in g.districts]
+    sympathy = [p.sympathy_hasaka_neighbourhoods if h else 1.0 for h in hood]
+    market = [p.village_market if d.village_market is None else d.village_market for d in g.districts]
+    council_share = [initial_council_share(p, d.name, d.zone) for d in g.districts]
+    district = s.district.tolist()
+    sdf = g.holder[s.x, s.y] == SDF
+    # one draw per SDF-held village, in the villages' order
+    has_council = [held and rng.random() < council_share[d] for held, d in zip(sdf.tolist(), district, strict=True)]
+    camp_pop, village_pop = p.camp_population, p.village_population
+    by_district = np.array(district, dtype=np.intp)
     template = VillageTable.empty().columns()
-    table = VillageTable(**{k: np.array(v, dtype=template[k].dtype) for k, v in rows.items()},
-                         criteria=np.zeros((len(names), len(CRITERIA))))
-    return table, names
+
+    def column(name: str, values: Any) -> np.ndarray:
+        return np.array(values, dtype=template[name].dtype)
+
+    def per_district(name: str, values: list) -> np.ndarray:
+        return column(name, values)[by_district]
+
+    table = VillageTable(
+        x=column("x", s.x), y=column("y", s.y),
+        population=column("population", [pl.population if pl is not None else camp_pop if c else village_pop
+                                         for pl, c in zip(s.place, s.camp, strict=True)]),
+        # shepherd camps hold no market: no traders, no zakat
+        market=column("market", [pl.market if pl is not None else 0.0 if c else market[d]
+                                 for pl, c, d in zip(s.place, s.camp, district, strict=True)]),
+        oil=column("oil", [pl is not None and pl.oil for pl in s.place]),
+        district=column("district", s.district), zone=column("zone", s.zone), sdf_held=sdf,
+        has_council=column("has_council", has_council), has_chairman=column("has_chairman", has_council),
+        officials=column("officials", [p.officials_per_council if h else 0 for h in has_council]),
+        pledged=np.zeros(n), trust=per_district("trust", trust), trust_baseline=per_district("trust_baseline", trust),
+        fear=per_district("fear", influence), influence=per_district("influence", influence),
+        # full appeal is the reference the recruitment rate is measured against, so 1 is a unit, not a level
+        sympathy=per_district("sympathy", sympathy),
+        tawba_pressure=np.zeros(n), guard=np.zeros(n), is_present=np.zeros(n, template["is_present"].dtype),
+        bargain=np.zeros(n, bool), cache=np.zeros(n), criteria=np.zeros((n, len(CRITERIA))),
+    )
+    return table, list(s.names)
 
 
 def initial_influence(p: Any, district: str, zone: str) -> float:

@@ -5,8 +5,12 @@ Distances are Chebyshev (in cells), the number of Moore moves between two cells.
 
 from __future__ import annotations
 
+import copyreg
+from typing import Any
+
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
+from mesa.discrete_space.grid import pickle_gridcell
 
 from sim.compiled import kernel
 
@@ -52,13 +56,28 @@ def distance_to(mask: np.ndarray) -> np.ndarray:
     return dist
 
 
+def _reduce_gridcell(cell: Any, protocol: int) -> tuple:
+    """Pickle (and deep-copy) a grid's cell as Mesa does through ``copyreg`` (:func:`pickle_gridcell`)."""
+    return pickle_gridcell(cell)
+
+
 class MooreGrid(OrthogonalMooreGrid):
-    """Mesa's ``OrthogonalMooreGrid`` with the same connections, made in one pass per cell.
+    """Mesa's ``OrthogonalMooreGrid`` with the same connections, made in one pass per cell, and freed with its model.
 
     Mesa links the eight neighbours one at a time, clearing the cell's neighbourhood caches at each
     link; on a new grid those caches are empty, so one dict per cell gives the same connections
     (same keys, same order) at a fraction of the cost of building a model.
+
+    Mesa registers each grid's own cell class with ``copyreg``, whose process-wide table then keeps
+    the class, and through it the grid's property layers, after the model is gone: some 300 kB a
+    model, so a batch worker grew with every run. The class here pickles its cells the same way
+    through ``__reduce_ex__`` instead, and goes with its grid.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        copyreg.dispatch_table.pop(self.cell_klass, None)
+        self.cell_klass.__reduce_ex__ = _reduce_gridcell
 
     def _connect_cells_2d(self) -> None:
         if self.torus:

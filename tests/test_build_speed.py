@@ -1,0 +1,77 @@
+"""The model's grid is Mesa's Moore grid, freed with its model; the day's phase hooks follow their switches."""
+
+from __future__ import annotations
+
+import copy
+import copyreg
+import itertools
+import pickle
+import random
+
+import pytest
+from mesa.discrete_space import OrthogonalMooreGrid
+
+import sim
+from sim.model import PhaseHooks
+from sim.world.space import MooreGrid
+
+
+def _cell_state(cell) -> tuple:
+    return (cell.coordinate, cell._position, cell.capacity, cell.properties, cell._agents,
+            list(cell.connections), [c.coordinate for c in cell.connections.values()])
+
+
+@pytest.mark.parametrize("dims", [(1, 1), (1, 3), (3, 1), (2, 2), (5, 4), (54, 53)])
+def test_our_grid_is_mesas_moore_grid(dims: tuple[int, int]) -> None:
+    mesa_grid, ours = OrthogonalMooreGrid(dims, random=random.Random(1)), MooreGrid(dims, random=random.Random(1))
+    assert isinstance(ours, OrthogonalMooreGrid)
+    # Mesa's connecting pass also caches all_cells, which is made on demand
+    assert set(mesa_grid.__dict__) - {"all_cells"} == set(ours.__dict__)
+    for name in ("torus", "dimensions", "_try_random", "_ndims", "capacity", "_empties"):
+        assert getattr(ours, name) == getattr(mesa_grid, name)
+    assert list(ours._cells) == list(mesa_grid._cells)
+    assert [_cell_state(c) for c in ours._celllist] == [_cell_state(c) for c in mesa_grid._celllist]
+    for cell in ours._celllist:
+        assert type(cell) is ours.cell_klass and cell.random is ours.random and not hasattr(cell, "_empty")
+        assert all(n is ours._cells[n.coordinate] for n in cell.connections.values())
+    assert ours.cell_klass.__bases__ == mesa_grid.cell_klass.__bases__
+    assert ours.cell_klass._mesa_properties == mesa_grid.cell_klass._mesa_properties == {"empty"}
+    assert (ours.empty.data == mesa_grid.empty.data).all()
+    corner = (0, 0)
+    assert ({c.coordinate for c in ours[corner].get_neighborhood(radius=2)}
+            == {c.coordinate for c in mesa_grid[corner].get_neighborhood(radius=2)})
+
+
+def test_our_grid_pickles_as_mesas_and_is_not_kept_by_copyreg() -> None:
+    before = len(copyreg.dispatch_table)
+    ours, mesa_grid = MooreGrid((4, 3), random=random.Random(1)), OrthogonalMooreGrid((4, 3), random=random.Random(1))
+    assert len(copyreg.dispatch_table) == before + 1  # Mesa's grid registered its cell class; ours did not
+    cell, mesa_cell = pickle.loads(pickle.dumps(ours[(1, 1)])), pickle.loads(pickle.dumps(mesa_grid[(1, 1)]))
+    assert type(cell).__bases__ == type(mesa_cell).__bases__
+    assert (cell.coordinate, cell.connections) == (mesa_cell.coordinate, mesa_cell.connections)  # neighbours' squares
+    copy = pickle.loads(pickle.dumps(ours))
+    assert [_cell_state(c) for c in copy._celllist] == [_cell_state(c) for c in ours._celllist]
+
+
+def test_phase_hooks_follow_their_switches() -> None:
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=1, collect_daily=False)
+    night = model._hooks["night"]
+    assert isinstance(night, PhaseHooks)
+    assert night.enabled(model.p) == tuple(hook for _, hook in night.hooks)
+    model.p.zakat_enabled = False
+    assert model.mechanisms.zakat.night not in night.enabled(model.p)
+    assert len(night.enabled(model.p)) == len(night.hooks) - 1
+    model.p.zakat_enabled = True
+    assert night.enabled(model.p) == tuple(hook for _, hook in night.hooks)
+    assert list(itertools.chain(night.enabled(model.p))) == [hook for _, hook in night.hooks]
+
+
+def test_a_deep_copy_runs_on() -> None:
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=4, collect_daily=False)
+    model.run_for(10)
+    twin = copy.deepcopy(model)
+    assert twin.grid[(3, 3)].coordinate == (3, 3) and twin.grid[(3, 3)] is not model.grid[(3, 3)]
+    model.run_for(40)
+    twin.run_for(40)
+    assert (twin.steps, twin.time) == (model.steps, model.time) == (50, 50.0)
+    assert len(twin.monthly) == len(model.monthly) == 1  # (its random streams are new: sim.compiled)
