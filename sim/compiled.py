@@ -7,12 +7,13 @@ numba compiles to machine code on first use and caches on disk, called from the 
 
 Two rules keep a kernel's results those of the numpy code it replaces, to the last bit:
 
-* **Draws.** A kernel draws from the model's own numpy ``Generator`` through a :class:`Stream`
-  (:func:`stream_of`). numba's ``Generator`` methods (``random``, ``poisson``, ``binomial``,
+* **Draws.** A kernel draws from the model's own numpy ``Generator`` through its stream
+  (:func:`stream_of`, :data:`Stream`): ``rng_of(stream)`` inside the kernel is numba's ``Generator`` on
+  the same bit generator. numba's ``Generator`` methods (``random``, ``poisson``, ``binomial``,
   ``integers``, ``permutation``) give numpy's numbers and advance the same state, so a kernel that
   draws what the numpy code drew, in the same order, leaves every later draw where it was. A
-  ``Generator`` passed to a kernel directly costs 12-30 us a call (numba unboxes it each time);
-  held in a :class:`Stream` it costs about 1 us.
+  ``Generator`` passed to a kernel directly costs 12-30 us a call (numba unboxes it each time); the
+  stream, an array of its bit generator's pointers, costs what any array does (~0.1 us).
 * **Sums.** numpy adds an array's values pairwise, eight at a time (:func:`pairwise_sum` adds them
   in that order); ``cumsum``, ``bincount`` and the element-wise operations go in order, as a loop
   does. Kernels are compiled without ``fastmath``, so every operation is IEEE's.
@@ -27,6 +28,7 @@ does it (:func:`warm_up`), so a user's first run does not.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import shutil
@@ -37,8 +39,8 @@ from typing import Any
 
 import numba
 import numpy as np
-from numba.core import types
-from numba.experimental import structref
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 PACKAGE = Path(__file__).resolve().parent
 STALE_CACHE_DAYS = 7
@@ -97,29 +99,65 @@ def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
     return numba.njit(cache=True, error_model="numpy")(function)
 
 
-@structref.register
-class StreamType(types.StructRef):
-    """numba's type of a :class:`Stream`."""
+Stream = np.ndarray
+"""What a kernel draws through (:func:`stream_of`): the pointers of a numpy ``Generator``'s bit generator,
+as ``uint64`` words, which :func:`rng_of` makes into numba's ``Generator`` inside the kernel.
 
-    def preprocess_fields(self, fields: Any) -> tuple:
-        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+An array is the cheapest argument numba's dispatcher types (~0.1 us, in C); the ``Generator`` itself
+costs 12-30 us a call (numba reads its ``ctypes`` interface each time), and a structref holding it
+~0.6 us more than an array (its type and its pointer are read through Python properties): kernels
+taking the stream are called ~23,000 times in a five-year run."""
+
+#: numba's type of a numpy ``Generator``
+GENERATOR = numba.typeof(np.random.default_rng(0))
+_BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
 
 
-class Stream(structref.StructRefProxy):
-    """The model's numpy ``Generator``, held for kernels (``stream.rng`` inside one)."""
+@intrinsic
+def rng_of(typingctx: Any, words: Any) -> Any:
+    """Inside a kernel: numba's ``Generator`` over the bit generator whose pointers ``words`` holds
+    (:func:`stream_of`), as numba makes it from a numpy ``Generator`` passed in (its state and its
+    ``next_*`` functions; no Python object behind it, so it cannot be returned to Python)."""
+    if not (isinstance(words, types.Array) and words.dtype == types.uint64 and words.ndim == 1):
+        return None
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+
+        def word(i: int) -> Any:
+            return builder.load(cgutils.gep_inbounds(builder, data, i))
+
+        bits = cgutils.create_struct_proxy(_BIT_GENERATOR)(context, builder)  # zero-filled: no parent object
+        bits.state_address, bits.state = word(_STATE_ADDRESS), word(_STATE)
+        bits.fnptr_next_uint64, bits.fnptr_next_uint32 = word(_NEXT_UINT64), word(_NEXT_UINT32)
+        bits.fnptr_next_double, bits.bit_generator = word(_NEXT_DOUBLE), word(_BITGEN)
+        generator = cgutils.create_struct_proxy(GENERATOR)(context, builder)  # no meminfo, no parent
+        generator.bit_generator = bits._getvalue()
+        return generator._getvalue()
+
+    return GENERATOR(words), codegen
 
 
-structref.define_proxy(Stream, StreamType, ["rng"])
+_STATE_ADDRESS, _STATE, _NEXT_UINT64, _NEXT_UINT32, _NEXT_DOUBLE, _BITGEN = range(6)
 
 
-@kernel
-def _new_stream(rng: np.random.Generator) -> Stream:
-    return Stream(rng)
+def _words_of(rng: np.random.Generator) -> np.ndarray:
+    """The pointers of ``rng``'s bit generator, in :func:`rng_of`'s order (read-only)."""
+    interface = rng.bit_generator.ctypes
+
+    def address(function: Any) -> int:
+        return ctypes.cast(function, ctypes.c_void_p).value or 0
+
+    words = np.array([interface.state_address, interface.state.value or 0, address(interface.next_uint64),
+                      address(interface.next_uint32), address(interface.next_double),
+                      interface.bit_generator.value or 0], dtype=np.uint64)
+    words.flags.writeable = False
+    return words
 
 
 class _Held:
-    """A model's Stream with the Generator it holds; copied or pickled empty (a Stream cannot be),
-    so that a copied model makes its own from its own Generator."""
+    """A model's stream with the Generator it points into (kept alive with it); copied or pickled empty
+    (its pointers are this process's and this Generator's), so that a copied model makes its own."""
 
     __slots__ = ("rng", "stream")
 
@@ -137,21 +175,21 @@ _pruned = False
 
 
 def stream_of(model: Any) -> Stream:
-    """The :class:`Stream` of ``model.rng`` (made once, and again if ``model.rng`` is replaced)."""
+    """The stream of ``model.rng`` for kernels (:data:`Stream`; made once, and again if ``model.rng`` is replaced)."""
     global _pruned
     held = model.__dict__.get("_kernel_stream")
     if held is None or held.rng is not model.rng:
         if not _pruned:  # once a process
             _pruned = True
             prune_stale_caches()
-        held = model.__dict__["_kernel_stream"] = _Held(model.rng, _new_stream(model.rng))
+        held = model.__dict__["_kernel_stream"] = _Held(model.rng, _words_of(model.rng))
     return held.stream
 
 
 @kernel
 def drawn_below(stream: Stream, rows: np.ndarray, chance: float) -> np.ndarray:
     """The ``rows`` whose uniform draw (one each, in order, as ``rng.random(len(rows))``) is below ``chance``."""
-    u = stream.rng.random(len(rows))
+    u = rng_of(stream).random(len(rows))
     kept = np.empty(len(rows), np.int64)
     n = 0
     for k in range(len(rows)):

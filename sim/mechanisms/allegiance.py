@@ -20,7 +20,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION, VillageTable
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: 
     for i in visited:
         # each village is visited once: an oath here cannot change whether another village draws
         if (sdf_held[i] and officials[i] > 0 and pledged[i] < 1.0 and influence[i] >= min_influence
-                and stream.rng.random() < prob * fear[i] * capability):
+                and rng_of(stream).random() < prob * fear[i] * capability):
             pledged[i] = min(1.0, pledged[i] + 1.0 / max(officials[i], 1))
             influence[i] = min(1.0, influence[i] + gain)
             criteria[i, ALLEGIANCE] += 1

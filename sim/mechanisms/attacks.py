@@ -21,7 +21,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, pairwise_sum, stream_of
+from sim.compiled import Stream, kernel, pairwise_sum, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
@@ -50,7 +50,7 @@ def attack_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base
     n = 0
     for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
         i = villages[k]
-        if stream.rng.random() < attack_chance(base, restraint[k], violence[k], guard[i], fighters[cells[k]], scale,
+        if rng_of(stream).random() < attack_chance(base, restraint[k], violence[k], guard[i], fighters[cells[k]], scale,
                                                armed[k]):
             out[n] = i
             n += 1
@@ -119,12 +119,12 @@ def strike_at(stream: Stream, i: int, units: np.ndarray, pull: np.ndarray, stren
         last = cdf[n - 1]
         for j in range(n):
             cdf[j] = cdf[j] / last
-        u = stream.rng.random()
+        u = rng_of(stream).random()
         pick = 0
         while pick < n - 1 and cdf[pick] <= u:  # searchsorted(side="right") on a non-decreasing cdf
             pick += 1
         k = units[pick]
-        dead = min(int(strength[k]), stream.rng.poisson(mean_dead))
+        dead = min(int(strength[k]), rng_of(stream).poisson(mean_dead))
         strength[k] -= dead
     else:
         dead = NO_UNIT

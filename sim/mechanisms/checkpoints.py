@@ -13,7 +13,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.supply_lines import armed_at
 
@@ -35,7 +35,7 @@ def set_up(stream: Stream, villages: np.ndarray, base: float, guard: np.ndarray,
     for k in range(n):
         i = villages[k]
         chance[k] = base * (1.0 - guard[i]) * (1.0 if on_road[i] else 0.0) * armed[k]
-    u = stream.rng.random(n)
+    u = rng_of(stream).random(n)
     hits = np.empty(n, np.int64)
     h = 0
     for k in range(n):

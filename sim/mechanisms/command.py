@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 from sim.world.names import REGIME
 
@@ -61,7 +61,7 @@ def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, ba
                 n += 1
     if n == 0:
         return
-    u = stream.rng.random(n)
+    u = rng_of(stream).random(n)
     for k in range(n):
         if u[k] < prob:
             under_command[near[k]] = True

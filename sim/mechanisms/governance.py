@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def govern(stream: Stream, visited: np.ndarray, influence: np.ndarray, min_influ
             n += 1
     for criterion in (LIFESTYLE, JUSTICE):
         for k in range(n):  # the draws of rng.random(n), one by one
-            if stream.rng.random() < prob:
+            if rng_of(stream).random() < prob:
                 criteria[rows[k], criterion] += 1
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.strategic_patience import chances_of_cells
@@ -68,8 +68,8 @@ def victim_of(stream: Stream, i: int, officials: np.ndarray, pledged: np.ndarray
     """Whom a killing in village ``i`` hits, with :meth:`Killings.kill`'s draws in its order: 0 a
     suspected collaborator, 1 an unpledged official (while any is in post, chance 1 -
     ``civilian_share``), 2 an unpledged official where IS aimed at the chairman (``chairman_share``)."""
-    if unpledged_of(officials[i], pledged[i]) > 0 and stream.rng.random() >= civilian_share:
-        if has_chairman[i] and stream.rng.random() < chairman_share:
+    if unpledged_of(officials[i], pledged[i]) > 0 and rng_of(stream).random() >= civilian_share:
+        if has_chairman[i] and rng_of(stream).random() < chairman_share:
             return 2
         return 1
     return 0
@@ -116,7 +116,7 @@ def killing_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, bas
     n = 0
     for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
         i = villages[k]
-        if stream.rng.random() < killing_chance(base, restraint[k], guard[i], violence[k], sdf_held[i],
+        if rng_of(stream).random() < killing_chance(base, restraint[k], guard[i], violence[k], sdf_held[i],
                                                 fighters[cells[k]], scale, armed[k]):
             out[n] = i
             n += 1

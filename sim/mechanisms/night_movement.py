@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
-from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, stream_of
+from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.zakat import collection_pull
 from sim.world.names import REGIME
@@ -96,7 +96,7 @@ def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: n
             weight[i, j] = w
         total[i] = pairwise_sum(weight[i])  # the row's sum as numpy's, whose rounding the draw below sees
         going += total[i] > 0
-    u = stream.rng.random(going)
+    u = rng_of(stream).random(going)
     pick = np.full(n, -1, np.int64)
     k = 0
     for i in range(n):

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strategic_patience import surge_of
 from sim.modifiers import intel_of
@@ -84,7 +84,7 @@ def draw_raids(stream: Stream, rate: np.ndarray, raids: np.ndarray, raided: np.n
     their raids into the first places of ``raided`` and ``counts``. Returns how many were raided."""
     k = 0
     for i in range(len(rate)):
-        raids[i] = stream.rng.poisson(rate[i])
+        raids[i] = rng_of(stream).poisson(rate[i])
         if raids[i] > 0:
             raided[k], counts[k] = i, raids[i]
             k += 1
@@ -105,10 +105,10 @@ def draw_finds(stream: Stream, rows: np.ndarray, near: np.ndarray, raids: np.nda
     n = len(rows)
     survives = np.empty(n)
     for i in range(n):
-        survives[i] = stream.rng.random()
+        survives[i] = rng_of(stream).random()
     k = 0
     for i in range(n):
-        named = stream.rng.random() < named_scale * exposure[rows[i]]
+        named = rng_of(stream).random() < named_scale * exposure[rows[i]]
         found = False
         if len(missed):
             raided = raids[near[i]]

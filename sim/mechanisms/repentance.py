@@ -20,7 +20,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
@@ -40,7 +40,7 @@ def campaign_villages(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray,
     ``prob`` x fear x ``capability``. The villages go into the first places of ``started``; returns how many."""
     h = 0
     for i in visited:
-        if sdf_held[i] and influence[i] >= min_influence and stream.rng.random() < prob * fear[i] * capability:
+        if sdf_held[i] and influence[i] >= min_influence and rng_of(stream).random() < prob * fear[i] * capability:
             started[h] = i
             h += 1
     return h

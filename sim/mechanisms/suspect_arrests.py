@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 
 
@@ -42,9 +42,9 @@ def draw_suspects(stream: Stream, mean: float, raids: np.ndarray, share: float, 
     the binomials, as ``rng.poisson(mean * raids)`` and ``rng.binomial(detained, share)`` draw them."""
     n = len(raids)
     for i in range(n):
-        out[0, i] = stream.rng.poisson(mean * np.float64(raids[i]))
+        out[0, i] = rng_of(stream).poisson(mean * np.float64(raids[i]))
     for i in range(n):
-        out[1, i] = stream.rng.binomial(out[0, i], share)
+        out[1, i] = rng_of(stream).binomial(out[0, i], share)
 
 
 class SuspectArrests(Mechanism):

@@ -38,7 +38,7 @@ import numpy as np
 
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
-from sim.compiled import Stream, kernel, stream_of
+from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism, values_of
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
     punish = threat(influence[vil], fear[vil], guard[vil], rule)
     negotiate, _, _, w_refuse, w_exile, total = answer_weights(punish, wealth[k], amount, rule)
     exile, refuse = w_exile / total, w_refuse / total
-    u = stream.rng.random()
+    u = rng_of(stream).random()
     if u < exile:
         status[k] = EXILED
         money[_EXILED_WEALTH] += wealth[k]
@@ -230,7 +230,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
         incidents[vil, _EXILES] += 1
         return _EXILE
     if u < exile + refuse:
-        if stream.rng.random() < punish:
+        if rng_of(stream).random() < punish:
             loss = wealth[k] * rule.loss_share
             wealth[k] -= loss
             losses[k] += loss
@@ -241,7 +241,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
             fear[vil] = raised if raised < 1.0 else 1.0  # Python's min(1.0, raised)
         return _REFUSED
     outcome, paid = _PAID, amount
-    if stream.rng.random() < negotiate and stream.rng.random() < rule.success:
+    if rng_of(stream).random() < negotiate and rng_of(stream).random() < rule.success:
         paid *= 1.0 - rule.discount
         outcome = _NEGOTIATED
     if wealth[k] < paid:  # Python's min(paid, wealth)
@@ -289,7 +289,7 @@ def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influen
                 n += 1
         if n == 0:
             continue
-        order = stream.rng.permutation(due[:n])
+        order = rng_of(stream).permutation(due[:n])
         take = min(per_night, n) if per_night >= 0 else max(n + per_night, 0)  # the slice [:per_night]
         for r in range(take):
             ask(stream, cells[j], vil, order[r], status, next_demand, wealth, losses, zakat_paid, cell_money,
