@@ -90,7 +90,8 @@ def test_a_forked_worker_dies_of_a_sigterm_and_its_run_is_lost(monkeypatch: pyte
     # a forked worker inherits the handlers of the process it is forked from: while the workers start,
     # the batch notes a SIGTERM for later (executors.interrupts_held), and a worker kept that
     monkeypatch.setenv(START_ENV, "fork")
-    monkeypatch.setattr("sim.batch.executors.result_of", lambda future, spec: future.exception() or future.result())
+    monkeypatch.setattr("sim.batch.executors.results_of",
+                        lambda future, specs: [future.exception()] if future.exception() else future.result())
     answers = list(local_pool(_sigterm_myself, [object()], 1))
     assert len(answers) == 1 and type(answers[0]).__name__ == "BrokenProcessPool", answers
 

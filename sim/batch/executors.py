@@ -33,6 +33,9 @@ from sim.errors import InputError
 STOP_POLL_S = 0.2
 #: what a worker process needs imported for a run (imported, then frozen, before its first run)
 MODEL_MODULES = ("sim.model",)
+#: the most runs a local worker is sent at a time (each task and its answer cost the batch's process
+#: some work: a message each way, a future, its threads' turns)
+CHUNK_RUNS = 4
 #: the environment variable that chooses how local workers start, instead of :func:`start_method`
 START_ENV = "INSIM_WORKER_START"
 START_METHODS = ("fork", "spawn")
@@ -101,10 +104,24 @@ def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
     return (spec,) if probe is None else (spec, probe)
 
 
+def run_chunk(run: Callable[..., Any], specs: list[RunSpec], probe: RunProbe | None) -> list[Any]:
+    """In a worker: ``run`` for each of ``specs``, in order (one task, one message back, for several runs)."""
+    return [run(*run_args(spec, probe)) for spec in specs]
+
+
+def chunk_size(n_runs: int, workers: int) -> int:
+    """Runs sent to a local worker at a time: up to :data:`CHUNK_RUNS`, but at least four tasks a worker,
+    so that the workers finish together."""
+    return max(1, min(CHUNK_RUNS, n_runs // (4 * workers)))
+
+
 def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
                probe: RunProbe | None = None, preload: tuple[str, ...] = MODEL_MODULES,
                method: str | None = None) -> Iterator[RunResult]:
     """Run ``todo`` with ``run`` on ``workers`` new processes; results in the order they finish.
+
+    Runs are sent :func:`chunk_size` at a time (:func:`run_chunk`); a worker that dies loses the runs
+    of its chunk (reported as lost: resume runs them again).
 
     Each worker has ``run``'s module and the modules in ``preload`` imported before its first run:
     a forked one from this process, which imports them first. ``method`` (fork or spawn) is how
@@ -120,20 +137,22 @@ def local_pool(run: Callable[..., RunResult], todo: list[RunSpec], workers: int,
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_start,
                                   initargs=(os.getpid(), stop, modules))
     try:
-        futures: dict[cf.Future[RunResult], RunSpec] = {}
+        futures: dict[cf.Future[list[RunResult]], list[RunSpec]] = {}
         unsent: list[RunResult] = []
+        size = chunk_size(len(todo), workers)
+        chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
         with interrupts_held(), warnings.catch_warnings():  # the submits start the workers
             # Python warns of any thread when it forks, the compiled libraries' pools too (see start_method)
             warnings.filterwarnings("ignore", r"This process .*is multi-threaded", DeprecationWarning)
-            for n, spec in enumerate(todo):
+            for n, specs in enumerate(chunks):
                 try:
-                    futures[pool.submit(run, *run_args(spec, probe))] = spec
+                    futures[pool.submit(run_chunk, run, specs, probe)] = specs
                 except BrokenProcessPool as exc:  # a worker died (killed, or a spawned one failed at import)
                     # the runs not sent are lost like those sent before: reported, and resume runs them
-                    unsent = [lost_run(later, exc) for later in todo[n:]]
+                    unsent = [lost_run(later, exc) for rest in chunks[n:] for later in rest]
                     break
         for future in cf.as_completed(futures):
-            yield result_of(future, futures[future])
+            yield from results_of(future, futures[future])
         yield from unsent
     except BaseException:
         stop.value = 1  # every worker ends now, its run in progress too (see _worker_start)
@@ -197,11 +216,24 @@ def result_of(future: Any, spec: RunSpec) -> RunResult:
     try:
         return future.result()
     except Exception as exc:
-        if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
-            return lost_run(spec, exc)
-        text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
-        summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        return RunResult(spec, False, summary, {}, [], 0.0, error=text)
+        return failed_run(spec, exc)
+
+
+def results_of(future: Any, specs: list[RunSpec]) -> list[RunResult]:
+    """The results of a chunk of runs (:func:`run_chunk`); a worker that died loses the chunk's every run."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return [failed_run(spec, exc) for spec in specs]
+
+
+def failed_run(spec: RunSpec, exc: BaseException) -> RunResult:
+    """What a run whose task raised ``exc`` gives: lost if its worker died, else failed with the traceback."""
+    if isinstance(exc, BrokenProcessPool | cf.CancelledError) or type(exc).__name__ == "KilledWorker":
+        return lost_run(spec, exc)
+    text = "".join(traceback.format_exception(exc))  # e.g. a result that could not travel back
+    summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return RunResult(spec, False, summary, {}, [], 0.0, error=text)
 
 
 def lost_run(spec: RunSpec, cause: BaseException) -> RunResult:
