@@ -51,7 +51,7 @@ def attack_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, base
     for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
         i = villages[k]
         if rng_of(stream).random() < attack_chance(base, restraint[k], violence[k], guard[i], fighters[cells[k]], scale,
-                                               armed[k]):
+                                                   armed[k]):
             out[n] = i
             n += 1
     return out[:n]

@@ -117,7 +117,7 @@ def killing_targets(stream: Stream, villages: np.ndarray, cells: np.ndarray, bas
     for k in range(len(villages)):  # a draw each, in order: rng.random(len(villages))'s numbers
         i = villages[k]
         if rng_of(stream).random() < killing_chance(base, restraint[k], guard[i], violence[k], sdf_held[i],
-                                                fighters[cells[k]], scale, armed[k]):
+                                                    fighters[cells[k]], scale, armed[k]):
             out[n] = i
             n += 1
     return out[:n]
