@@ -35,7 +35,7 @@ def test_every_run_comes_back_once_from_chunks() -> None:
     runs = list(range(40))
     answers = list(local_pool(_echo, runs, 2, preload=()))
     assert sorted(spec for spec, _ in answers) == runs
-    assert len({pid for _, pid in answers}) == 2  # both workers took chunks
+    assert os.getpid() not in {pid for _, pid in answers}  # made by the workers
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a worker")
