@@ -3,7 +3,8 @@
 Run ``python benchmarks/batch_overhead.py [--runs 1000] [--months 12] [--workers 1 2] [--json FILE]``.
 
 * **inside the model**: building the model from its parsed scenario and running it, in CPU
-  seconds, measured during the batch itself: each run's ``model_cpu_s`` in the batch's
+  seconds (a sample timed alone runs with the garbage collector set as a worker's), measured during
+  the batch itself: each run's ``model_cpu_s`` in the batch's
   ``timings.csv``; for code that does not record it, the batch's own ``build_model`` and
   ``run`` timed in this process with ``--workers 1``, else the median of ``--sample`` runs
   timed in this process before the batch (a different moment: noisier on a shared machine).
@@ -44,11 +45,13 @@ CLUSTER_WORKERS = (8, 32, 128)
 
 def model_seconds(scenario: str, months: int | None, seeds: list[int]) -> tuple[float, float]:
     """Median (CPU, wall) seconds inside the model (build from a parsed scenario + run) over ``seeds``."""
+    from sim.batch.executors import preload_and_freeze
     from sim.model import InsurgencyModel
     from sim.scenario import load_scenario
 
     parsed = load_scenario(scenario) if months is None else load_scenario(scenario, months=months)
     InsurgencyModel(parsed, rng=seeds[0], collect_daily=False)  # warm: maps and tables parsed once per process
+    preload_and_freeze(())  # the garbage collector set as a batch worker's
     cpu, wall = [], []
     for seed in seeds:
         c0, t0 = time.process_time(), time.perf_counter()

@@ -14,7 +14,6 @@ timed as a process's first run (cold: the compiled kernels are loaded from their
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import platform
 import resource
@@ -48,10 +47,12 @@ def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0
 
     ``warm``: after a first three-month run in the same process, and built from its scenario parsed
     before the timer starts, as a batch or calibration worker's later runs are (kernels loaded from
-    their cache, lazy imports done, the scenario parsed once, what then lives frozen out of the
-    garbage collector); else the process's first run (cold), the scenario's parsing included.
+    their cache, lazy imports done, the scenario parsed once, the garbage collector set as a worker's:
+    :func:`sim.batch.executors.preload_and_freeze`); else the process's first run (cold), the
+    scenario's parsing included.
     """
     sys.path.insert(0, str(ROOT))
+    from sim.batch.executors import preload_and_freeze
     from sim.model import InsurgencyModel
     from sim.scaling import scaled_model, scaled_scenario
 
@@ -62,9 +63,8 @@ def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0
         first.run()
         del first
         scenario = scaled_scenario(factor, months)
-        # as a worker is (sim.batch.executors.preload_and_freeze): what lives now left out of the garbage collector
-        gc.collect()
-        gc.freeze()
+        # as a worker is: what lives now left out of the garbage collector, its runs' thresholds
+        preload_and_freeze(())
     # no tracemalloc here: it slows Python several-fold; each measurement runs in a fresh
     # process, so the peak resident size (maxrss) is this run's own peak memory
     c0, t0 = time.process_time(), time.perf_counter()
@@ -89,6 +89,7 @@ def measure_history(seed: int = 1) -> dict[str, float]:
     a first short run in the same process, as a worker's later runs are (the kernels loaded, stop 27)."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.batch_overhead import history_months
+    from sim.batch.executors import preload_and_freeze
     from sim.model import InsurgencyModel
     from sim.scenario import load_scenario
 
@@ -96,6 +97,7 @@ def measure_history(seed: int = 1) -> dict[str, float]:
     parsed = load_scenario("history", months=months)
     # warm, as a worker is after its first run: the map and tables parsed, the compiled kernels loaded
     InsurgencyModel(load_scenario("history", months=3), rng=seed, collect_daily=False).run()
+    preload_and_freeze(())  # the garbage collector set as a worker's
     c0, t0 = time.process_time(), time.perf_counter()
     InsurgencyModel(parsed, rng=seed, collect_daily=False).run()
     return {"months": float(months), "run_s": time.perf_counter() - t0, "run_cpu_s": time.process_time() - c0}

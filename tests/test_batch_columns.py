@@ -123,20 +123,23 @@ def test_monthly_rows_with_other_keys_are_kept_as_a_frame() -> None:
     pd.testing.assert_frame_equal(table.frame, pd.DataFrame(rows))
 
 
-def _freeze_count(spec: object) -> int:
-    return gc.get_freeze_count()
+def _freeze_count(spec: object) -> tuple[int, tuple[int, ...]]:
+    return gc.get_freeze_count(), gc.get_threshold()
 
 
 def test_a_worker_freezes_what_it_imported_before_its_first_run() -> None:
     spec = plan(["baseline"], reps=1, seed=1, sets={"months": 1})[0]
     counts = list(executors.local_pool(_freeze_count, [spec], 1, preload=("sim.model",)))
-    assert counts[0] > 10_000  # the imported libraries' objects, at least
+    assert counts[0][0] > 10_000  # the imported libraries' objects, at least
+    assert counts[0][1] == executors.RUN_GC_THRESHOLD  # and young objects collected less often
 
 
 def test_runs_in_this_process_freeze_it_meanwhile_and_unfreeze_it_after() -> None:
+    before = gc.get_threshold()
     with executors.frozen_garbage():
         assert gc.get_freeze_count() > 10_000
-    assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == executors.RUN_GC_THRESHOLD
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
 
 
 @pytest.mark.parametrize("stem", ["monthly", "villages", "incidents"])

@@ -33,7 +33,8 @@ def scheduler_client(address: str, key: str = "dask") -> Any:
 
 
 class ModelPreloaded(WorkerPlugin):
-    """On each worker: import ``modules``, then :func:`gc.freeze` (see the module's docstring)."""
+    """On each worker: import ``modules``, then :func:`gc.freeze` and the runs' collector thresholds
+    (:func:`sim.batch.executors.preload_and_freeze`; see the module's docstring)."""
 
     name = "insim-model-preloaded"
     idempotent = True  # registered again by every batch and calibration: set up once per worker

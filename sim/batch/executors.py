@@ -89,14 +89,24 @@ def _worker_start(parent: int, stop: Any, preload: tuple[str, ...] = ()) -> None
     threading.Thread(target=watch, daemon=True, name="insim-parent-watch").start()
 
 
+#: the collector's thresholds while runs are made (Python's are 700, 10, 10): the youngest objects are
+#: looked at after this many new ones instead of 700. A model's build makes tens of thousands of
+#: objects that live as long as its run; at 700 the young collections moved most of them into the
+#: oldest generation, whose full collections then scanned the garbage of earlier runs (in a worker,
+#: 8.7 ms of a 65 ms six-month run; 1.8-2.6 ms at these, measured in benchmarks/README.md, stop 28).
+RUN_GC_THRESHOLD = (10_000, 10, 10)
+
+
 def preload_and_freeze(modules: tuple[str, ...]) -> None:
-    """In a worker process, before its first run: import ``modules`` and leave everything then alive
+    """In a worker process, before its first run: import ``modules``, leave everything then alive
     out of the cyclic garbage collector (:func:`gc.freeze`), so that the collections a run sets off
-    do not scan the libraries' ~100,000 objects again and again (about 30 ms of a six-month run)."""
+    do not scan the libraries' ~100,000 objects again and again (about 30 ms of a six-month run), and
+    collect young objects less often (:data:`RUN_GC_THRESHOLD`)."""
     for module in modules:
         importlib.import_module(module)
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
 
 
 def run_args(spec: RunSpec, probe: RunProbe | None) -> tuple[Any, ...]:
@@ -203,11 +213,15 @@ def frozen_garbage() -> Iterator[None]:
     out of the cyclic garbage collector, as in a worker (see :func:`_worker_start`), so that the
     collections its runs and results set off do not scan it again and again; it is put back
     afterwards, so that what dies later is collected as usual. (Python cannot unfreeze part of what
-    is frozen: the few hundred objects the interpreter freezes when it starts are put back too.)"""
+    is frozen: the few hundred objects the interpreter freezes when it starts are put back too.)
+    Young objects are collected less often meanwhile, as in a worker (:data:`RUN_GC_THRESHOLD`)."""
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
