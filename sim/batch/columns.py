@@ -214,7 +214,9 @@ def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame
         return pd.DataFrame()
     arrow = [p.arrow for p in pieces]
     same_schema = None not in arrow and all(a.schema.equals(arrow[0].schema) for a in arrow)
-    if same_schema or all(list(p.frame.columns) == list(pieces[0].frame.columns) for p in pieces):
+    # otherwise each piece as a DataFrame, made once (an Arrow piece's frame is a conversion)
+    frames = [] if same_schema else [p.frame for p in pieces]
+    if same_schema or all(list(f.columns) == list(frames[0].columns) for f in frames):
         runs = [position.get(r, -1) for p in pieces for r in p.run_ids]
         rows = np.repeat(runs, [n for p in pieces for n in p.n_rows])
         order = np.argsort(rows, kind="stable")
@@ -225,14 +227,14 @@ def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame
 
             table = pa.concat_tables(arrow).combine_chunks()
             return (table if in_order else table.take(order)).to_pandas()
-        merged = pd.concat([p.frame for p in pieces], ignore_index=True)
+        merged = pd.concat(frames, ignore_index=True)
         if in_order:
             return merged
         return merged.take(order).reset_index(drop=True)
     slices = []
-    for p in pieces:
+    for p, frame in zip(pieces, frames, strict=True):
         starts = np.cumsum([0, *p.n_rows])
-        slices += [(position[r], p.frame.iloc[starts[i]:starts[i + 1]])
+        slices += [(position[r], frame.iloc[starts[i]:starts[i + 1]])
                    for i, r in enumerate(p.run_ids) if r in position]
     slices.sort(key=lambda s: s[0])
     return pd.concat([s for _, s in slices], ignore_index=True)
