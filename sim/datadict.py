@@ -114,10 +114,20 @@ def tidy_table(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         values = out[column]
         if column == "date" and pd.api.types.is_string_dtype(values):
-            out[column] = pd.to_datetime(values, format="ISO8601")
+            out[column] = iso_dates(values)
         elif values.dtype.kind == "f" and is_count(column) and _whole(values):
             out[column] = values.astype("Int64" if values.isna().any() else "int64")
     return out
+
+
+def iso_dates(values: pd.Series) -> pd.Series:
+    """ISO-date text as dates, each distinct text parsed once (a batch's tables repeat a few months'
+    dates on many rows; parsing each row was most of the cost of tidying them)."""
+    codes, texts = pd.factorize(values)
+    if not len(texts):  # nothing but missing values: pandas' own choice of type
+        return pd.to_datetime(values, format="ISO8601")
+    dates = pd.DatetimeIndex(pd.to_datetime(texts, format="ISO8601"))
+    return pd.Series(dates.take(codes, allow_fill=True, fill_value=pd.NaT), index=values.index, name=values.name)
 
 
 def _whole(values: pd.Series) -> bool:

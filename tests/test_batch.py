@@ -494,12 +494,12 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     real = parts.write_table
     calls = []
 
-    def filling(df: pd.DataFrame, path: Path) -> None:
+    def filling(df: pd.DataFrame, path: Path, **options: bool) -> None:
         calls.append(path)
         if len(calls) > 3:  # the first run's three tables (monthly, villages, incidents) fit, then the disk is full
             path.write_bytes(b"half")
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(df, path)
+        real(df, path, **options)
 
     monkeypatch.setattr(parts, "FLUSH_RUNS", 1)  # each run stored on its own, as soon as it finishes
     monkeypatch.setattr(parts, "write_table", filling)

@@ -12,7 +12,7 @@ import pytest
 from sim import cli
 from sim.batch import batch, load_results
 from sim.batch.store import find_table
-from sim.datadict import DATAPACKAGE, describe_column, table_type, tidy_runs, tidy_table, unit_of
+from sim.datadict import DATAPACKAGE, describe_column, iso_dates, table_type, tidy_runs, tidy_table, unit_of
 from sim.model import InsurgencyModel
 from sim.outcomes import DESCRIPTIONS
 from sim.parameters import parameter_table
@@ -75,6 +75,15 @@ def test_tidy_makes_counts_whole_and_leaves_fractions() -> None:
     assert tidy["flag"].dtype == bool and table_type(tidy["flag"].dtype) == "boolean"
     runs = tidy_runs(pd.DataFrame({"killings": [2], "total_killings": [9], "ric_attacks": [1]}))
     assert list(runs.columns) == ["last_month_killings", "total_killings", "ric_attacks"]  # no total: kept
+
+
+@pytest.mark.parametrize("texts", [["2019-05-01", None, "2019-06-01", "2019-05-01", "2021-12-01T00:00:00"],
+                                   [None, None], ["2020-02-29"] * 3, []])
+def test_dates_parsed_once_each_are_what_pandas_parses_row_by_row(texts: list[str | None]) -> None:
+    values = pd.Series(texts, dtype="str", index=range(10, 10 + len(texts)), name="date")
+    expected = pd.to_datetime(values, format="ISO8601")
+    pd.testing.assert_series_equal(iso_dates(values), expected)
+    assert tidy_table(values.to_frame())["date"].equals(expected)
 
 
 def test_units_and_descriptions_of_derived_names() -> None:

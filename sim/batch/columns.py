@@ -159,7 +159,8 @@ def plain_table(data: dict[str, Any], kinds: dict[str, str]) -> Any:
         import pyarrow as pa
     except ImportError:
         return pd.DataFrame(data)
-    return pa.table({k: pa.array(v, pa.large_string()) if kinds[k] == "str" else v for k, v in data.items()})
+    return pa.table({k: pa.array(v, pa.large_string()) if kinds[k] == "str" and not isinstance(v, pa.Array) else v
+                     for k, v in data.items()})
 
 
 def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Piece]:
@@ -182,7 +183,7 @@ def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Pi
     for key, group in groups.items():
         if key[0] == "plain":
             counts = [t.n_rows for _, _, t in group]
-            data = {k: joined([[ids[k]] * n for (_, ids, _), n in zip(group, counts, strict=True)], kind)
+            data = {k: repeated([ids[k] for _, ids, _ in group], counts, kind)
                     for k, kind in key[1:1 + len(group[0][1])]}
             for name, kind in key[1 + len(group[0][1]):]:
                 data[name] = joined([t.columns[name] for _, _, t in group], kind)
@@ -201,6 +202,18 @@ def joined(parts: list[Any], kind: str) -> Any:
     if not any(isinstance(p, np.ndarray) for p in parts):
         return np.array(list(itertools.chain.from_iterable(parts)), dtype=kind)
     return np.concatenate([np.asarray(p, dtype=kind) for p in parts])
+
+
+def repeated(values: list[Any], counts: list[int], kind: str) -> Any:
+    """Each of ``values`` ``counts`` times, end to end, as :func:`joined` gives them (a run's ids on each
+    of its rows); text, with pyarrow installed, as an Arrow array: each run's text converted once."""
+    if kind != "str":
+        return np.repeat(np.array(values, dtype=kind), counts)
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return joined([[v] * n for v, n in zip(values, counts, strict=True)], kind)
+    return pa.array(values, pa.large_string()).take(np.repeat(np.arange(len(values)), counts))
 
 
 def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:

@@ -37,18 +37,19 @@ def table_ext() -> str:
     return ".parquet" if has_pyarrow() else ".csv"
 
 
-def write_table(df: Any, path: Path) -> None:
+def write_table(df: Any, path: Path, statistics: bool = True) -> None:
     """Write ``df`` (a DataFrame, or a pyarrow Table: written without pandas' conversion) as parquet or
-    CSV, by ``path``'s extension."""
+    CSV, by ``path``'s extension; ``statistics=False`` leaves out parquet's column statistics (a third
+    of the cost of writing a small table; for files only this project reads back whole)."""
     if not isinstance(df, pd.DataFrame):
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            pq.write_table(df, path)
+            pq.write_table(df, path, write_statistics=statistics)
             return
         df = df.to_pandas()
     if path.suffix == ".parquet":
-        df.to_parquet(path, index=False)
+        df.to_parquet(path, index=False, write_statistics=statistics)
     else:
         df.to_csv(path, index=False)
 

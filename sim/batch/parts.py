@@ -69,7 +69,7 @@ def write_parts(out: Path, pieces: dict[str, list[Piece]],
     for stem in RUN_TABLES:
         for k, piece in enumerate(pieces.get(stem, [])):
             name = f"{PARTS}/{stem}-{group:06d}-{k}{ext}"
-            atomic_write(out / name, lambda p, rows=piece.rows: write_table(rows, p))
+            atomic_write(out / name, lambda p, rows=piece.rows: write_table(rows, p, statistics=False))
             hashes[name] = sha256(out / name)
             for run_id in piece.run_ids:
                 index.setdefault(run_id, {})[stem] = name
