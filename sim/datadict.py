@@ -40,7 +40,7 @@ MONTHLY_FLOWS: tuple[str, ...] = tuple(k for k in OUTCOMES if "this month" in DE
 
 #: columns that are not outcomes: identifiers, run bookkeeping, village state
 COLUMN_DESCRIPTIONS: dict[str, str] = {
-    "run_id": "identifier of the run (the folder runs/<run_id>)",
+    "run_id": "identifier of the run (its record in parts/runs-*.json, or its folder runs/<run_id>)",
     "scenario": "scenario name",
     "rep": "replication index; replication k of every scenario runs on the same seed",
     "seed": "random seed of the run",

@@ -59,13 +59,13 @@ BATCH_KINDS = ("batch", "run", "validation", "sensitivity")
 
 def _batch_kind(manifest: Path) -> str:
     """The kind of batch ``manifest`` describes, from the command that started it."""
-    from sim.batch.store import FORMAT
+    from sim.batch.store import FORMATS
 
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "unknown"
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in FORMATS:
         return "unknown"
     command = data.get("command") or []
     words = command.split() if isinstance(command, str) else [str(w) for w in command]

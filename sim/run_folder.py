@@ -1,6 +1,6 @@
 """``insim run --out DIR``: one run written as a one-run batch, through the batch engine.
 
-The folder then holds what a batch's does (``manifest.json``, ``runs/<run_id>/``, the ``runs``,
+The folder then holds what a batch's does (``manifest.json``, ``parts/``, the ``runs``,
 ``monthly``, ``villages`` and ``incidents`` tables, the EMA export, ``datapackage.json``), so
 ``insim plot``, ``insim compare`` and :func:`sim.batch.load_results` read it as they read a batch.
 The run keeps its own seed (the ``--seed`` given, else the scenario's), so it equals ``insim run``
@@ -42,15 +42,14 @@ def run_into(file: str, sets: dict[str, Any], seed: int, out: Path, command: Seq
     """
     from sim.batch import plan, run_batch
     from sim.batch.engine import id_columns
-    from sim.batch.store import RUNS, read_json, run_table
+    from sim.batch.store import run_events, run_table
     from sim.scenario import load_scenario
 
     batch_sets = {k: v for k, v in sets.items() if k != SEED_KEY}  # the spec carries the seed
     spec = dataclasses.replace(plan([file], 1, sets=batch_sets)[0], seed=seed)
     summary = run_batch([spec], out, workers=1, progress=False, command=list(command))
-    folder = out / RUNS / spec.run_id
     if not summary.ok:
         return None
     monthly = run_table(out, spec.run_id, "monthly").drop(columns=list(id_columns(spec)))
     scenario = load_scenario(spec.path, **batch_sets)
-    return StoredRun(scenario, scenario.start, monthly.reset_index(drop=True), read_json(folder / "events.json"))
+    return StoredRun(scenario, scenario.start, monthly.reset_index(drop=True), run_events(out, spec.run_id))

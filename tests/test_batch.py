@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import sim.batch.engine as engine
-from sim.batch import RunSpec, batch, load_results, plan, run_batch, run_one
-from sim.batch.store import sha256
+from sim.batch import RunSpec, batch, load_results, parts, plan, run_batch, run_one
+from sim.batch.store import sha256, stored_runs
 from sim.errors import InputError
 from sim.outcomes import OUTCOMES
 from sim.scenario import SCENARIOS
@@ -42,14 +42,21 @@ def reference(scenarios: list[Path], tmp_path_factory: pytest.TempPathFactory) -
     """Two runs (one per scenario) in this process: what every other executor must reproduce."""
     specs = plan(scenarios, reps=1, seed=11, sets=MONTHS)
     out = tmp_path_factory.mktemp("reference") / "out"
-    summary = run_batch(specs, out, workers=1, progress=False, command="pytest")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parts, "FLUSH_RUNS", 1)  # each run stored on its own: a records file each
+        summary = run_batch(specs, out, workers=1, progress=False, command="pytest")
     assert (summary.n_runs, summary.n_done, summary.n_failed, summary.n_skipped) == (2, 2, 0, 0)
     return specs, out
 
 
+def _record_file(out: Path, run_id: str) -> Path:
+    """The records file holding a run (its summary, events and the parts holding its tables)."""
+    return out / json.loads((out / "manifest.json").read_text())["records"][run_id]
+
+
 def _part(out: Path, run_id: str, table: str) -> str:
     """The part (path under ``out``) that holds a run's table."""
-    return json.loads((out / "runs" / run_id / "tables.json").read_text())[table]
+    return json.loads(_record_file(out, run_id).read_text())["runs"][run_id]["tables"][table]
 
 
 def _sorted(df: pd.DataFrame) -> pd.DataFrame:
@@ -122,10 +129,14 @@ def test_results_folder_layout(reference: tuple[list[RunSpec], Path]) -> None:
     alt = manifest["scenarios"]["alt"]
     assert alt["resolved"]["parameters"]["zakat_min_usd"] == 2000.0
     assert all(len(h) == 64 for h in alt["sha256"].values()) and len(alt["sha256"]) == 3  # baseline, alt, map
-    for spec in specs:  # the tables are written in bulk (parts of many runs), named by each run's tables.json
-        run = out / "runs" / spec.run_id
-        assert {p.name for p in run.iterdir()} == {"summary.json", "events.json", "tables.json"}
-        index = json.loads((run / "tables.json").read_text())
+    assert not list((out / "runs").iterdir())  # successful runs have no folder: they are stored in bulk
+    for spec in specs:  # tables in parts of many runs, and the run's record in its group's records file
+        file = _record_file(out, spec.run_id)
+        assert manifest["parts"][file.relative_to(out).as_posix()] == sha256(file)
+        record = json.loads(file.read_text())["runs"][spec.run_id]
+        assert record["summary"]["run_id"] == spec.run_id and record["summary"]["seed"] == spec.seed
+        assert record["summary"]["n_events"] == len(record["events"])
+        index = record["tables"]
         assert set(index) == {"monthly", "villages", "incidents"}
         for name in index.values():
             assert (out / name).is_file() and manifest["parts"][name] == sha256(out / name)
@@ -205,11 +216,11 @@ def test_resume_runs_only_what_is_missing(reference: tuple[list[RunSpec], Path],
     out = tmp_path / "out"
     shutil.copytree(ref, out)
     # a killed batch: one run never finished, consolidation never happened, a temp dir was left over
-    shutil.rmtree(out / "runs" / specs[1].run_id)
+    _record_file(out, specs[1].run_id).unlink()
     for name in ("runs.parquet", "monthly.parquet", "villages.parquet"):
         (out / name).unlink()
     (out / ".tmp-short-base-r000-x").mkdir()
-    kept = (out / "runs" / specs[0].run_id / "summary.json").stat().st_mtime_ns
+    kept = _record_file(out, specs[0].run_id).stat().st_mtime_ns
 
     with pytest.raises(InputError, match="already holds"):
         run_batch(specs, out, workers=1, progress=False)
@@ -224,7 +235,7 @@ def test_resume_runs_only_what_is_missing(reference: tuple[list[RunSpec], Path],
     summary = run_batch(specs, out, workers=1, progress=False, resume=True)
     assert ran == [specs[1].run_id]
     assert (summary.n_done, summary.n_skipped, summary.n_failed) == (1, 1, 0)
-    assert (out / "runs" / specs[0].run_id / "summary.json").stat().st_mtime_ns == kept
+    assert _record_file(out, specs[0].run_id).stat().st_mtime_ns == kept
     assert not list(out.glob(".tmp-*"))
     pd.testing.assert_frame_equal(pd.read_parquet(out / "monthly.parquet"), pd.read_parquet(ref / "monthly.parquet"))
     assert len(json.loads((out / "manifest.json").read_text())["resumed"]) == 1
@@ -489,7 +500,6 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     import errno
 
     from sim import cli
-    from sim.batch import parts
 
     real = parts.write_table
     calls = []
@@ -510,9 +520,9 @@ def test_a_disk_that_fills_mid_batch_is_a_clear_error_and_resume_goes_on(
     err = capsys.readouterr().err
     assert f"{out}: cannot write there: No space left on device" in err and "--resume" in err
     assert "Traceback" not in err
-    assert [p.name for p in (out / "runs").iterdir()] == ["short-base-r000"]  # the finished run is kept
+    assert stored_runs(out) == {"short-base-r000"}  # the finished run is kept
     assert not list(out.glob(".tmp-*")) and not (out / ".lock").exists()
-    assert "short-base-r000" in json.loads((out / "manifest.json").read_text())["files"]
+    assert "short-base-r000" in json.loads((out / "manifest.json").read_text())["records"]
 
     monkeypatch.setattr(parts, "write_table", real)  # space freed: resume finishes the batch
     assert cli.main([*args, "--resume"]) == 0
@@ -574,10 +584,10 @@ def test_a_resumed_batch_keeps_its_runs_when_the_scheduler_cannot_be_reached(
     specs, out = reference
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
-    shutil.rmtree(copy / "runs" / specs[0].run_id)  # one run to do again
-    kept = {p.name: sha256(p) for p in (copy / "runs" / specs[1].run_id).iterdir()}
+    _record_file(copy, specs[0].run_id).unlink()  # one run to do again
+    kept = sha256(_record_file(copy, specs[1].run_id))
     monkeypatch.setattr(engine.executors, "dask_results", _unreachable)
     with pytest.raises(InputError, match="cannot reach"):
         run_batch(specs, copy, dask="tcp://127.0.0.1:1", resume=True, progress=False)
     assert (copy / "manifest.json").is_file() and (copy / "parts").is_dir()
-    assert {p.name: sha256(p) for p in (copy / "runs" / specs[1].run_id).iterdir()} == kept
+    assert sha256(_record_file(copy, specs[1].run_id)) == kept

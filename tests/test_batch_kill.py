@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 from terminal import default_ctrl_c, disposition
 
+from sim.batch.store import stored_runs
+
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["baseline", "--set", "months=6", "--reps", "40", "--seed", "9", "--workers", "2", "--no-plots", "--quiet"]
 BYTE_EQUAL = ("runs.parquet", "monthly.parquet", "villages.parquet", "ema_experiments.csv", "ema_outcomes.csv")
@@ -40,7 +42,8 @@ def _batch(out: Path, log: Path, own_group: bool = False, start: str | None = No
 
 
 def _stored(out: Path) -> int:
-    return len(list((out / "runs").glob("*"))) if (out / "runs").is_dir() else 0
+    """Runs stored in ``out`` (in bulk, or in folders of their own), as far as its manifest says yet."""
+    return len(stored_runs(out)) if (out / "manifest.json").is_file() else 0
 
 
 def _stat(pid: int) -> tuple[str, int] | None:

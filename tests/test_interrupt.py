@@ -13,6 +13,7 @@ from pathlib import Path
 
 from terminal import default_ctrl_c
 
+from sim.batch.store import stored_runs
 from sim.interrupt import resume_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,8 @@ def test_resume_command_adds_resume_once_and_quotes() -> None:
 
 
 def _stored(out: Path) -> int:
-    return len(list((out / "runs").glob("*"))) if (out / "runs").is_dir() else 0
+    """Runs stored in ``out`` (in bulk, or in folders of their own), as far as its manifest says yet."""
+    return len(stored_runs(out)) if (out / "manifest.json").is_file() else 0
 
 
 def _interrupt_after_first_run(args: list[str], runs: Path) -> tuple[int, str]:

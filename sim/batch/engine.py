@@ -34,6 +34,7 @@ from sim.batch.columns import Piece, group_frames, run_tables
 from sim.batch.parts import PartStore, next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
+from sim.batch.records import RecordFiles, record_of, write_records
 from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
@@ -156,12 +157,16 @@ def max_workers() -> int:
 
 class GroupStore:
     """Stores finished runs in groups: their tables in bulk as parts (:mod:`sim.batch.parts`), one
-    DataFrame per table for the group (:mod:`sim.batch.columns`), then their folders; notes every
-    file's hash in the manifest and keeps the group's tables to merge at the end."""
+    DataFrame per table for the group (:mod:`sim.batch.columns`), then the successful runs' records in
+    one file (:mod:`sim.batch.records`) and a folder for each other run; notes every file's hash in the
+    manifest and keeps the group's tables to merge at the end."""
 
-    def __init__(self, out: Path, writer: mf.ManifestWriter) -> None:
+    def __init__(self, out: Path, writer: mf.ManifestWriter, records: RecordFiles | None = None) -> None:
         self.out, self.writer = out, writer
-        self.parts = PartStore(out, writer.manifest.setdefault("parts", {}))
+        manifest = writer.manifest
+        self.records = records if records is not None else RecordFiles(
+            out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
+        self.parts = self.records.parts
         self.group = next_group(out)
         self.pending: list[RunResult] = []
         self.began = time.monotonic()
@@ -187,9 +192,16 @@ class GroupStore:
         pieces = {stem: group_frames([(r.run_id, id_columns(r.spec), r.columns[stem]) for r in ok if stem in r.columns])
                   for stem in parts.RUN_TABLES}
         index, hashes = write_parts(self.out, pieces, self.group) if ok else ({}, {})
-        self.group += 1
         self.parts.recorded.update(hashes)
-        while self.pending:
+        bulk = {r.run_id: record_of(r.summary, r.events, index.get(r.run_id, {})) for r in ok if not r.arrays}
+        if bulk:
+            name, digest = write_records(self.out, self.group, bulk)
+            self.parts.recorded[name] = digest
+            self.records.named.update(dict.fromkeys(bulk, name))
+            self.pending = [r for r in self.pending if r.run_id not in bulk]  # stored: not stored twice
+            self.n_stored += len(bulk)
+        self.group += 1
+        while self.pending:  # failed runs and runs with a probe's arrays: a folder each
             r = self.pending[0]
             stored = store.store_run(r.run_id, {}, r.summary, r.events, r.error, self.out, r.arrays,
                                      parts=index.get(r.run_id))
@@ -203,15 +215,21 @@ class GroupStore:
             self.n_fresh += len(ok)
 
 
-def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[list[RunSpec], int]:
+def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter,
+          records: RecordFiles) -> tuple[list[RunSpec], int]:
     """Runs still to do (missing or failed earlier), and how many are done; checks what is there."""
     todo, n_skipped = [], 0
     recorded = writer.manifest.setdefault("files", {})
-    part_store = PartStore(out, writer.manifest.setdefault("parts", {}))
+    part_store = records.parts
     for spec in specs:
         folder = out / store.RUNS / spec.run_id
         if not folder.exists():
-            todo.append(spec)
+            if records.has(spec.run_id):
+                records.record(spec.run_id, spec.seed)
+                n_skipped += 1
+            else:  # never stored, or its records file was deleted: run (again)
+                records.forget(spec.run_id)
+                todo.append(spec)
             continue
         summary = store.check_run(folder, recorded.get(spec.run_id), spec.seed, part_store)
         if spec.run_id not in recorded:  # stored just before a kill: checked by content, now recorded
@@ -223,6 +241,7 @@ def _scan(specs: list[RunSpec], out: Path, writer: mf.ManifestWriter) -> tuple[l
             shutil.rmtree(folder)
             writer.forget(spec.run_id)
             todo.append(spec)
+    records.adopt()  # records files checked by content (written just before a kill) are recorded now
     return todo, n_skipped
 
 
@@ -316,6 +335,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if not isinstance(manifest, dict):
             raise InputError(manifest_path, None, "not a JSON object")
         mf.check_same_batch(out, manifest, specs, inputs)
+        manifest["format"] = store.FORMAT  # a folder of format 1 resumed now holds records files too
         manifest.setdefault("resumed", []).append(mf.now())
     else:
         if (out / store.RUNS).exists() or store.find_table(out, "runs") is not None:
@@ -325,7 +345,8 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     writer = mf.ManifestWriter(manifest_path, manifest)
     (out / store.RUNS).mkdir(parents=True, exist_ok=True)
     store.clean_temp(out)
-    todo, n_skipped = _scan(specs, out, writer)
+    records = RecordFiles(out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
+    todo, n_skipped = _scan(specs, out, writer, records)
     manifest["status"] = "running"
     writer.write()  # written first: a folder with runs/ always has a manifest
     for stem in store.BATCH_TABLES:  # stale once anything new is run
@@ -335,7 +356,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     failed: list[str] = []
     lost: list[str] = []
     started = ""
-    storer = GroupStore(out, writer)
+    storer = GroupStore(out, writer, records)
     bar = progress_bar(len(specs), n_skipped, f"insim batch {out.name}", progress)
     results: Iterable[RunResult] = ()
     with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
@@ -374,14 +395,15 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     run_ids = [s.run_id for s in specs]
     try:
         n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"],
-                                                         {s.run_id: s.seed for s in specs}, storer.fresh, storer.parts)
-        store.prune_parts(out, run_ids, manifest.setdefault("parts", {}))
+                                                         {s.run_id: s.seed for s in specs}, storer.fresh, storer.parts,
+                                                         records)
+        store.prune_parts(out, run_ids, manifest.setdefault("parts", {}), records)
     except KeyboardInterrupt:  # Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
         manifest.update(status="interrupted", interrupted=mf.now())
         with contextlib.suppress(OSError):
             writer.write()
         raise
-    missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists()]
+    missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists() and not records.has(s.run_id)]
     manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                     status="complete" if not n_failed_total and not missing else "with failures")
     writer.write()

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch.plan import RunSpec
-from sim.batch.store import FORMAT, MANIFEST, sha256, write_json
+from sim.batch.store import FORMAT, FORMATS, MANIFEST, sha256, write_json
 from sim.errors import InputError
 from sim.resources import code_version
 from sim.scenario import load_scenario
@@ -108,9 +108,9 @@ def new_manifest(specs: list[RunSpec], inputs: dict[str, Any], command: str | li
 def check_same_batch(out: Path, manifest: dict[str, Any], specs: list[RunSpec], inputs: dict[str, Any]) -> None:
     """InputError unless ``manifest`` describes the batch ``specs`` would run."""
     path = out / MANIFEST
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in FORMATS:
         raise InputError(path, "format", f"not an insim batch manifest (format {manifest.get('format')!r})",
-                         allowed=FORMAT)
+                         allowed=" or ".join(FORMATS))
     try:
         old = {r["run_id"]: r["seed"] for r in manifest["runs"]}
     except (KeyError, TypeError):

@@ -2,10 +2,11 @@
 
 A batch stores its finished runs in groups: the ``monthly``, ``villages`` and ``incidents`` rows
 of the whole group go into ``parts/<table>-<group>-<k>.parquet`` (``k`` numbers the column sets,
-so runs with different sweep keys never share a file and every run's rows keep their types), and
-each run folder's ``tables.json`` names the part that holds each of its tables. Parts are written
-before the run folders, so a run in ``runs/`` has its tables on disk; the manifest records each
-part's sha256 (``parts``), and a part that no longer matches is refused as a run file is.
+so runs with different sweep keys never share a file and every run's rows keep their types); each
+run's record (:mod:`sim.batch.records`, or a run folder's ``tables.json``) names the part that holds
+each of its tables. Parts are written before the records, so a stored run has its tables on disk;
+the manifest records each part's sha256 (``parts``), and a part that no longer matches is refused
+as a run file is.
 
 A group is stored when it has :data:`FLUSH_RUNS` runs, or when its first run finished
 :func:`flush_after` seconds ago: :data:`FLUSH_SECONDS` at first, then a twentieth of the batch's

@@ -1,9 +1,11 @@
 """A results folder on disk: run folders written atomically, checked against their hashes, merged.
 
-A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`), one ``runs/<run_id>/``
-per finished run (its summary, events, traceback if it failed, and ``tables.json`` naming the
-parts in ``parts/`` that hold its tables, written in bulk: :mod:`sim.batch.parts`; folders of
-earlier versions hold their own table files, which are still read), and the consolidated tables
+A results folder holds ``manifest.json`` (see :mod:`sim.batch.manifest`); the finished runs, stored in
+bulk: their tables in parts (``parts/``, :mod:`sim.batch.parts`), the successful runs' summaries and
+events in one records file per group (:mod:`sim.batch.records`); a folder ``runs/<run_id>/`` for a
+failed run (summary, events, traceback) or a run with a probe's arrays (with ``tables.json`` naming
+its parts; folders of earlier versions, one per run, some with their own table files, are still
+read); and the consolidated tables
 ``runs``, ``monthly`` and ``villages`` (and ``incidents`` when the model records them), parquet
 or CSV without pyarrow, plus ``ema_experiments.csv`` / ``ema_outcomes.csv`` for EMA Workbench.
 These depend only on the batch's inputs (the same batch gives the same bytes); each run's wall
@@ -47,18 +49,23 @@ from sim.batch.parts import PARTS, RUN_TABLES, TABLE_INDEX, PartStore, read_inde
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
 from sim.batch.probe import write_arrays
+from sim.batch.records import RecordFiles
 from sim.datadict import LAST_MONTH_PREFIX, tidy_runs, tidy_table, write_datapackage
 from sim.ema import RESERVED as EMA_RESERVED
 from sim.errors import InputError
 from sim.interrupt import IncompleteBatchWarning, incomplete_note
 from sim.outcomes import OUTCOMES
 
-__all__ = ["BATCH_TABLES", "FORMAT", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX", "IncompleteBatchWarning",
-           "Results", "atomic_write", "check_run", "clean_temp", "consolidate", "ema_tables", "find_table",
-           "has_pyarrow", "load_results", "prune_parts", "read_json", "read_manifest", "read_table", "run_files",
-           "run_table", "sha256", "store_run", "table_ext", "write_json", "write_table", "writing"]
+__all__ = ["BATCH_TABLES", "FORMAT", "FORMATS", "MANIFEST", "RUNS", "RUN_TABLES", "TMP_PREFIX",
+           "IncompleteBatchWarning", "Results", "atomic_write", "check_run", "clean_temp", "consolidate", "ema_tables",
+           "find_table", "has_pyarrow", "load_results", "prune_parts", "read_json", "read_manifest", "read_table",
+           "record_files", "run_events", "run_files", "run_table", "sha256", "store_run", "stored_runs", "table_ext",
+           "write_json", "write_table", "writing"]
 
-FORMAT = "insim-batch/1"
+#: the manifest format this version writes: 2 stores successful runs in records files (:mod:`sim.batch.records`)
+FORMAT = "insim-batch/2"
+#: the formats it reads (and resumes, then as :data:`FORMAT`): 1 stored every run in a folder of its own
+FORMATS = ("insim-batch/1", FORMAT)
 MANIFEST = "manifest.json"
 RUNS = "runs"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
@@ -155,10 +162,37 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     return summary
 
 
-def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None) -> pd.DataFrame:
+def record_files(out: Path, parts: PartStore | None = None) -> RecordFiles:
+    """The records files of the results folder ``out``, as its manifest (if readable) names and hashes them."""
+    manifest: dict[str, Any] = {}
+    if (out / MANIFEST).is_file():
+        manifest = read_manifest(out)
+    if parts is None:
+        parts = PartStore(out, manifest.get("parts") or {})
+    return RecordFiles(out, dict(manifest.get("records") or {}), parts)
+
+
+def stored_runs(out: Path) -> set[str]:
+    """The ids of the runs stored in ``out``: in folders of their own or in records files."""
+    records = record_files(out)
+    folders = {p.name for p in (out / RUNS).iterdir() if p.is_dir()} if (out / RUNS).is_dir() else set()
+    return folders | {run_id for run_id in records.named if records.has(run_id)}
+
+
+def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None,
+              records: RecordFiles | None = None) -> pd.DataFrame:
     """One stored run's table, from its own file or from the part holding it (read through ``parts``,
-    which keeps what it read, when many runs are read)."""
+    which keeps what it read, when many runs are read; ``records``: the folder's records files)."""
+    parts = parts if parts is not None else PartStore(out)
     folder = out / RUNS / run_id
+    if not folder.exists():
+        records = records if records is not None else record_files(out, parts)
+        if not records.has(run_id):
+            raise InputError(folder, None, "no such run stored (not finished, or deleted)")
+        index = records.record(run_id)["tables"]
+        if stem not in index:
+            raise InputError(out / records.named[run_id], run_id, f"names no part holding its {stem} table")
+        return parts.table(index[stem], run_id)
     index = read_index(folder)
     if index is None:
         path = find_table(folder, stem)
@@ -167,13 +201,25 @@ def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None)
         return read_table(path)
     if stem not in index:
         raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)")
-    return (parts if parts is not None else PartStore(out)).table(index[stem], run_id)
+    return parts.table(index[stem], run_id)
 
 
-def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str]) -> None:
-    """Remove the parts no stored run names (left by a batch killed between its parts and its run folders)."""
+def run_events(out: Path, run_id: str, records: RecordFiles | None = None) -> list[Any]:
+    """One stored run's events (from its folder, or its records file)."""
+    folder = out / RUNS / run_id
+    if folder.exists():
+        return read_json(folder / "events.json")
+    records = records if records is not None else record_files(out)
+    if not records.has(run_id):
+        raise InputError(folder, None, "no such run stored (not finished, or deleted)")
+    return records.record(run_id)["events"]
+
+
+def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str], records: RecordFiles | None = None) -> None:
+    """Remove the parts no stored run names (left by a batch killed between its parts and its run records)."""
     named = {name for run_id in run_ids if (out / RUNS / run_id).is_dir()
              for name in (read_index(out / RUNS / run_id) or {}).values()}
+    named |= records.referenced() if records is not None else set()
     for path in sorted((out / PARTS).glob("*")) if (out / PARTS).is_dir() else []:
         name = f"{PARTS}/{path.name}"
         if name not in named and path.is_file():
@@ -189,15 +235,17 @@ def run_files(folder: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------- consolidate
 def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str]],
                 seeds: dict[str, int] | None = None, fresh: dict[str, list[Piece]] | None = None,
-                parts: PartStore | None = None) -> tuple[int, dict[str, str]]:
+                parts: PartStore | None = None, records: RecordFiles | None = None) -> tuple[int, dict[str, str]]:
     """Write the batch-wide tables from ``runs/`` (checked first); returns (failed runs, table hashes).
 
     ``fresh`` holds, by table, the frames of runs stored by this process (:mod:`sim.batch.columns`),
     as they were written: their rows are taken from memory instead of being read back (their files
     are still checked against their hashes). ``parts`` reads (and checks) the parts holding the
-    other runs' tables. Rows are in plan order whichever worker finished first.
+    other runs' tables; ``records`` the records files (:mod:`sim.batch.records`). Rows are in plan
+    order whichever worker finished first.
     """
     parts = parts if parts is not None else PartStore(out)
+    records = records if records is not None else RecordFiles(out, None, parts)
     fresh = fresh or {}
     in_memory = {run_id for pieces in fresh.values() for piece in pieces for run_id in piece.run_ids}
     summaries: list[dict[str, Any]] = []
@@ -206,9 +254,14 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
     merged: dict[str, list[Piece]] = {stem: [] for stem in RUN_TABLES}
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
-        if not folder.exists():
+        if folder.exists():
+            summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
+            index = read_index(folder)
+        elif records.has(run_id):
+            record = records.record(run_id, (seeds or {}).get(run_id))
+            summary, index = dict(record["summary"]), record["tables"]
+        else:
             continue
-        summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
         # the wall time goes to timings.csv, so that the results tables depend on the inputs only
         timings.append({"run_id": run_id, "wall_time_s": summary.pop("wall_time_s", None),
                         "model_cpu_s": summary.pop("model_cpu_s", None)})
@@ -218,7 +271,6 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
         position[run_id] = len(position)
         if run_id in in_memory:
             continue
-        index = read_index(folder)
         for stem in RUN_TABLES:
             if index is not None:
                 if stem in index:
@@ -294,12 +346,13 @@ def read_manifest(out: Path) -> dict[str, Any]:
     if not (out / MANIFEST).is_file():
         raise InputError(out / MANIFEST, None, "missing: not an insim results folder")
     manifest = read_json(out / MANIFEST)
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(out / MANIFEST, "format", "not an insim batch manifest", allowed=FORMAT)
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
+        raise InputError(out / MANIFEST, "format", "not an insim batch manifest", allowed=" or ".join(FORMATS))
     if not isinstance(manifest.get("runs"), list) or not all(isinstance(r, dict) and "run_id" in r
                                                              for r in manifest["runs"]):
         raise InputError(out / MANIFEST, "runs", "missing or malformed")
-    for key in ("files", "tables", "parts"):  # run id -> file -> sha256; table -> sha256; part -> sha256
+    # run id -> file -> sha256; table -> sha256; part -> sha256; run id -> records file
+    for key in ("files", "tables", "parts", "records"):
         value = manifest.get(key) or {}
         if not isinstance(value, dict) or not all(isinstance(v, dict if key == "files" else str)
                                                   for v in value.values()):
@@ -323,18 +376,22 @@ def load_results(out: str | Path) -> Results:
     recorded = manifest.get("files") or {}
     seeds = {r["run_id"]: r.get("seed") for r in manifest["runs"]}
     parts = PartStore(out, manifest.get("parts") or {})
+    records = RecordFiles(out, manifest.setdefault("records", {}), parts)
     stems = ("runs", "monthly", "villages")
     written = manifest.get("tables") or {}
     missing = any(find_table(out, s) is None for s in stems) or not (out / "ema_outcomes.csv").is_file()
     if missing:
         with writing(out):
-            _, written = consolidate(out, run_ids, recorded, seeds, parts=parts)
+            _, written = consolidate(out, run_ids, recorded, seeds, parts=parts, records=records)
+            records.adopt()
             manifest["tables"] = written
             write_json(out / MANIFEST, manifest)
     else:
         for run_id in run_ids:  # a swapped run file is found even when the merged tables look fine
             if (out / RUNS / run_id).exists():
                 check_run(out / RUNS / run_id, recorded.get(run_id), seeds.get(run_id), parts)
+            elif records.has(run_id):
+                records.record(run_id, seeds.get(run_id))
     for name, digest in written.items():
         if (out / name).is_file() and sha256(out / name) != digest:
             raise InputError(out / name, None, "differs from the table the batch wrote (sha256 in manifest.json)",

@@ -108,16 +108,16 @@ def read_records(specs: Sequence[RunSpec], folder: Path) -> list[RunRecord]:
     from sim.batch.engine import id_columns
     from sim.batch.parts import PartStore
     from sim.batch.probe import read_arrays
-    from sim.batch.store import RUNS, read_json, run_table
+    from sim.batch.store import RUNS, record_files, run_events, run_table
 
     probe = ValidationProbe()
     parts = PartStore(folder)
+    stored = record_files(folder, parts)  # a probe's runs have folders of their own; read either way
     records = []
     for spec in specs:
-        run = folder / RUNS / spec.run_id
-        monthly = run_table(folder, spec.run_id, "monthly", parts).drop(columns=list(id_columns(spec)))
-        records.append(record_of(spec.scenario, spec.rep, spec.seed, monthly, read_json(run / "events.json"),
-                                 read_arrays(run / f"{probe.name}.npz")))
+        monthly = run_table(folder, spec.run_id, "monthly", parts, stored).drop(columns=list(id_columns(spec)))
+        records.append(record_of(spec.scenario, spec.rep, spec.seed, monthly, run_events(folder, spec.run_id, stored),
+                                 read_arrays(folder / RUNS / spec.run_id / f"{probe.name}.npz")))
     return records
 
 
@@ -153,7 +153,7 @@ def clear_runs(folder: Path) -> None:
     """Remove an earlier batch from ``folder`` (a fresh validation); InputError if it holds something else."""
     from sim.batch import MANIFEST, locked
     from sim.batch.manifest import LOCK
-    from sim.batch.store import FORMAT, read_json
+    from sim.batch.store import FORMATS, read_json
 
     if not folder.exists():
         return
@@ -162,7 +162,7 @@ def clear_runs(folder: Path) -> None:
     if not any(folder.iterdir()):
         return
     manifest = read_json(folder / MANIFEST) if (folder / MANIFEST).is_file() else None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         raise InputError(folder, None, "holds files that are not a batch's runs", allowed="another --out folder")
     with locked(folder):  # not while another validation writes it
         for item in folder.iterdir():
