@@ -169,3 +169,26 @@ def test_plain_groups_in_arrow_give_the_runs_frames_in_plan_order(finished: list
     # pieces of both kinds (a run read back from its part on resume is a DataFrame) merge alike
     mixed = [pieces[0], *(Piece(p.frame, p.run_ids, p.n_rows) for p in pieces[1:])]
     pd.testing.assert_frame_equal(in_plan_order(mixed, {r: i for i, r in enumerate(plan_order)}), expected)
+
+
+@pytest.mark.parametrize("span_rows", [1, 10**9])  # spans always sliced / always gathered by index
+@pytest.mark.parametrize("finish", ["in_chunks", "shuffled"])
+def test_arrow_pieces_reordered_by_spans_or_by_index_alike(finished: list, span_rows: int, finish: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    from sim.batch import columns
+
+    monkeypatch.setattr(columns, "SPAN_ROWS", span_rows)
+    members = [(f"{run_id}-{i}-{j}", {**ids, "run_id": f"{run_id}-{i}-{j}"}, run_tables(model)["incidents"])
+               for i in range(4) for j, (run_id, ids, model) in enumerate(finished)]
+    plan_order = [m[0] for m in members]
+    if finish == "in_chunks":  # two workers taking chunks of three runs: chunks swapped pairwise
+        order = [k for c in range(0, len(members), 6) for k in [*range(c + 3, c + 6), *range(c, c + 3)]]
+    else:
+        order = list(np.random.default_rng(8).permutation(len(members)))
+    finish_order = [members[k] for k in order]
+    pieces = group_frames(finish_order[:7]) + group_frames(finish_order[7:])
+    by_id = {run_id: (ids, t) for run_id, ids, t in members}
+    for kept in (plan_order, plan_order[:4] + plan_order[5:]):  # every run; one left out (failed)
+        expected = pd.concat([by_id[r][1].frame_with(by_id[r][0]) for r in kept], ignore_index=True)
+        pd.testing.assert_frame_equal(in_plan_order(pieces, {r: i for i, r in enumerate(kept)}), expected)

@@ -31,6 +31,8 @@ from sim.recorder import INCIDENT_COLUMNS
 PLAIN_KINDS: dict[type, str] = {float: "float64", np.float64: "float64", int: "int64", np.int64: "int64",
                                 bool: "bool", np.bool_: "bool", str: "str"}
 INT64 = np.iinfo(np.int64)
+#: rows a span of runs in plan order must have on average for a table to be reordered by slicing spans
+SPAN_ROWS = 256
 #: the village columns a batch keeps, with the ``village_frame`` column each comes from
 VILLAGE_COLUMNS = {"village": "name", "x": "x", "y": "y", "zone": "zone", "district": "district",
                    "influence": "influence", "trust": "trust", "stronghold_score": "stronghold_score"}
@@ -204,6 +206,37 @@ def joined(parts: list[Any], kind: str) -> Any:
     return np.concatenate([np.asarray(p, dtype=kind) for p in parts])
 
 
+def arrow_in_plan_order(tables: list[Any], pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:
+    """Arrow ``tables`` (the ``pieces``' rows, one schema) as one frame in plan order.
+
+    The rows are cut into spans of runs that follow each other in the plan (workers finish runs
+    nearly in order), the spans sorted and joined without copying, then made one block per column.
+    When spans are short (a few rows a run, or runs finishing out of order) the rows are gathered by
+    index instead (``take``), which costs more than slicing per row but less per span.
+    """
+    import pyarrow as pa
+
+    spans: list[list[int]] = []  # [plan position of the first run, of the last, table, first row, rows]
+    for i, piece in enumerate(pieces):
+        start = 0
+        for run_id, n in zip(piece.run_ids, piece.n_rows, strict=True):
+            at = position.get(run_id)
+            if at is not None:
+                last = spans[-1] if spans else None
+                if last is not None and last[2] == i and last[1] == at - 1 and last[3] + last[4] == start:
+                    last[1], last[4] = at, last[4] + n
+                else:
+                    spans.append([at, at, i, start, n])
+            start += n
+    spans.sort()
+    if len(spans) * SPAN_ROWS > sum(span[4] for span in spans):
+        starts = np.cumsum([0, *(len(t) for t in tables)])
+        order = np.concatenate([np.arange(starts[i] + first, starts[i] + first + n) for _, _, i, first, n in spans])
+        table = pa.concat_tables(tables).combine_chunks()  # one block per column: a take over many is slow
+        return (table if np.array_equal(order, np.arange(len(table))) else table.take(order)).to_pandas()
+    return pa.concat_tables([tables[i].slice(first, n) for _, _, i, first, n in spans]).combine_chunks().to_pandas()
+
+
 def repeated(values: list[Any], counts: list[int], kind: str) -> Any:
     """Each of ``values`` ``counts`` times, end to end, as :func:`joined` gives them (a run's ids on each
     of its rows); text, with pyarrow installed, as an Arrow array: each run's text converted once."""
@@ -219,29 +252,24 @@ def repeated(values: list[Any], counts: list[int], kind: str) -> Any:
 def in_plan_order(pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:
     """The rows of ``pieces`` concatenated in the runs' plan order (runs not in ``position`` left out).
 
-    The same frame as each run's table concatenated in plan order: the pieces are joined once and
-    their rows reordered when every piece has the same columns, else cut into runs and joined per run.
+    The same frame as each run's table concatenated in plan order: Arrow pieces of one schema are cut
+    into spans of runs (:func:`arrow_in_plan_order`); DataFrames with the same columns are joined once
+    and their rows reordered; others are cut into runs and joined per run.
     """
     pieces = [p for p in pieces if any(r in position for r in p.run_ids)]
     if not pieces:
         return pd.DataFrame()
     arrow = [p.arrow for p in pieces]
-    same_schema = None not in arrow and all(a.schema.equals(arrow[0].schema) for a in arrow)
-    # otherwise each piece as a DataFrame, made once (an Arrow piece's frame is a conversion)
-    frames = [] if same_schema else [p.frame for p in pieces]
-    if same_schema or all(list(f.columns) == list(frames[0].columns) for f in frames):
+    if None not in arrow and all(a.schema.equals(arrow[0].schema) for a in arrow):
+        return arrow_in_plan_order(arrow, pieces, position)
+    frames = [p.frame for p in pieces]  # each piece as a DataFrame, made once (from Arrow, a conversion)
+    if all(list(f.columns) == list(frames[0].columns) for f in frames):
         runs = [position.get(r, -1) for p in pieces for r in p.run_ids]
         rows = np.repeat(runs, [n for p in pieces for n in p.n_rows])
         order = np.argsort(rows, kind="stable")
         order = order[rows[order] >= 0]
-        in_order = len(order) == len(rows) and (len(rows) < 2 or bool(np.all(rows[:-1] <= rows[1:])))
-        if same_schema:  # joined and reordered in Arrow (one block per column: a take over many is slow)
-            import pyarrow as pa
-
-            table = pa.concat_tables(arrow).combine_chunks()
-            return (table if in_order else table.take(order)).to_pandas()
         merged = pd.concat(frames, ignore_index=True)
-        if in_order:
+        if len(order) == len(rows) and (len(rows) < 2 or bool(np.all(rows[:-1] <= rows[1:]))):
             return merged
         return merged.take(order).reset_index(drop=True)
     slices = []
