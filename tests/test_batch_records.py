@@ -69,14 +69,19 @@ def test_a_deleted_records_file_is_run_again_and_nothing_else(stored: tuple[list
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     specs, out = _copy(stored, tmp_path)
     reference = {name: sha256(out / name) for name in ("runs.parquet", "monthly.parquet", "villages.parquet")}
-    _record_file(out, specs[2].run_id).unlink()
+    deleted = _record_file(out, specs[2].run_id)
+    deleted.unlink()
     assert stored_runs(out) == {specs[0].run_id, specs[1].run_id}
     ran: list[str] = []
     monkeypatch.setattr(engine, "run_one", lambda spec: ran.append(spec.run_id) or run_one(spec))
     summary = run_batch(specs, out, workers=1, progress=False, resume=True)
     assert ran == [specs[2].run_id] and (summary.n_done, summary.n_skipped) == (1, 2)
     assert {name: sha256(out / name) for name in reference} == reference  # the same tables, byte for byte
-    assert set(_manifest(out)["records"]) == {s.run_id for s in specs}
+    manifest = _manifest(out)
+    assert set(manifest["records"]) == {s.run_id for s in specs}
+    assert (out / manifest["records"][specs[2].run_id]).is_file() and not deleted.exists()
+    assert all((out / name).is_file() for name in manifest["parts"])  # the deleted file's hash forgotten
+    assert {p.relative_to(out).as_posix() for p in (out / "parts").iterdir()} == set(manifest["parts"])
 
 
 def test_a_records_file_written_just_before_a_kill_is_checked_by_content_and_kept(

@@ -216,7 +216,8 @@ def run_events(out: Path, run_id: str, records: RecordFiles | None = None) -> li
 
 
 def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str], records: RecordFiles | None = None) -> None:
-    """Remove the parts no stored run names (left by a batch killed between its parts and its run records)."""
+    """Remove the parts no stored run names (left by a batch killed between its parts and its run records),
+    and forget the hashes of parts that are gone (a records file deleted to run its runs again)."""
     named = {name for run_id in run_ids if (out / RUNS / run_id).is_dir()
              for name in (read_index(out / RUNS / run_id) or {}).values()}
     named |= records.referenced() if records is not None else set()
@@ -225,6 +226,8 @@ def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str], records
         if name not in named and path.is_file():
             path.unlink()
             recorded.pop(name, None)
+    for name in [n for n in recorded if not (out / n).is_file()]:
+        del recorded[name]
 
 
 def run_files(folder: Path) -> dict[str, str]:
