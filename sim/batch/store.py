@@ -183,10 +183,10 @@ def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None,
               records: RecordFiles | None = None) -> pd.DataFrame:
     """One stored run's table, from its own file or from the part holding it (read through ``parts``,
     which keeps what it read, when many runs are read; ``records``: the folder's records files)."""
-    parts = parts if parts is not None else PartStore(out)
     folder = out / RUNS / run_id
     if not folder.exists():
-        records = records if records is not None else record_files(out, parts)
+        records = records if records is not None else record_files(out, parts)  # the manifest's hashes
+        parts = records.parts if parts is None else parts
         if not records.has(run_id):
             raise InputError(folder, None, "no such run stored (not finished, or deleted)")
         index = records.record(run_id)["tables"]
@@ -201,7 +201,7 @@ def run_table(out: Path, run_id: str, stem: str, parts: PartStore | None = None,
         return read_table(path)
     if stem not in index:
         raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)")
-    return parts.table(index[stem], run_id)
+    return (parts if parts is not None else PartStore(out)).table(index[stem], run_id)
 
 
 def run_events(out: Path, run_id: str, records: RecordFiles | None = None) -> list[Any]:
