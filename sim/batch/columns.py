@@ -212,7 +212,7 @@ def arrow_in_plan_order(tables: list[Any], pieces: list[Piece], position: dict[s
     The rows are cut into spans of runs that follow each other in the plan (workers finish runs
     nearly in order), the spans sorted and joined without copying, then made one block per column.
     When spans are short (a few rows a run, or runs finishing out of order) the rows are gathered by
-    index instead (``take``), which costs more than slicing per row but less per span.
+    index instead (``take``): slicing costs per span, gathering per row.
     """
     import pyarrow as pa
 
