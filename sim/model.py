@@ -30,6 +30,7 @@ import pandas as pd
 from mesa import DataCollector, Model
 from mesa.discrete_space import PropertyLayer
 
+from sim import collector
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
 from sim.agents.sites import CellSites
@@ -123,6 +124,7 @@ class InsurgencyModel(Model):
         **parameters: parameter overrides (names from ``seeds/parameters.toml``), validated.
     """
 
+    @collector.paused()  # a build's objects all live through the run: collecting them finds nothing (see there)
     def __init__(self, scenario: Any = None, *, rng: Any = None, seed: Any = None, collect_daily: bool = True,
                  **parameters: Any) -> None:
         from sim.scenario import Scenario, load_scenario  # scenario imports the model's event registry

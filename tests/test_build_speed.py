@@ -75,3 +75,31 @@ def test_a_deep_copy_runs_on() -> None:
     twin.run_for(40)
     assert (twin.steps, twin.time) == (model.steps, model.time) == (50, 50.0)
     assert len(twin.monthly) == len(model.monthly) == 1  # (its random streams are new: sim.compiled)
+
+
+def test_the_collector_is_paused_during_a_build_and_restored_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from sim import collector
+
+    seen = []
+    real = sim.model.MooreGrid
+
+    def grid(*args, **kwargs):  # called while the model is being built
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.model, "MooreGrid", grid)
+    assert gc.isenabled()
+    sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=1, collect_daily=False)
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ValueError), collector.paused():  # a failed build leaves it on too
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:  # off before: off after
+        with collector.paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
