@@ -30,12 +30,24 @@ from sim.batch.plan import (
     replications,
     safe_name,
 )
-from sim.batch.store import FORMAT, MANIFEST, RUNS, Results, atomic_write, ema_tables, load_results
+from sim.batch.store import (
+    FORMAT,
+    MANIFEST,
+    RUNS,
+    Results,
+    atomic_write,
+    ema_tables,
+    load_results,
+    run_events,
+    run_table,
+    stored_runs,
+)
 from sim.interrupt import IncompleteBatchWarning
 
 __all__ = [
     "COUNTED", "FORMAT", "ID_COLUMNS", "MANIFEST", "RUNS", "TOP_LEVEL_KEYS", "BatchSummary", "IncompleteBatchWarning",
     "Results", "RunResult",
     "RunSpec", "atomic_write", "batch", "build_model", "count_runs", "ema_tables", "load_results", "locked", "plan",
-    "point_label", "replication_seed", "replications", "run_batch", "run_one", "safe_name",
+    "point_label", "replication_seed", "replications", "run_batch", "run_events", "run_one", "run_table", "safe_name",
+    "stored_runs",
 ]
