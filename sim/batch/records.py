@@ -53,7 +53,8 @@ class RecordFiles:
 
     ``named`` is the manifest's ``records`` (run id -> file), ``parts`` the folder's parts (whose
     ``recorded`` hashes hold the records files' too). Files the manifest does not name (written
-    just before a kill) are found in ``parts/`` and checked by content; :meth:`adopt` names them.
+    just before a kill) are found in ``parts/``, named, and checked by content; :meth:`adopt` then
+    records their hashes.
     """
 
     def __init__(self, out: Path, named: dict[str, str] | None = None, parts: PartStore | None = None) -> None:
