@@ -46,3 +46,21 @@ def incomplete_note(folder: str | Path, status: str | None, planned: int, n_ok: 
         reasons.append(f"{n_missing} lost")
     used = f"only these {n_ok} are used" if n_ok else "none can be used"
     return f"{folder}: {n_ok} of {planned} runs ({', '.join(reasons)}; {RESUME} runs the rest); {used}"
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C (or SIGTERM, which the CLI turns into one) behind ``exc``, if it is one's disguise.
+
+    A signal's Python handler runs at the next Python code, which can be a callback inside a compiled
+    kernel: numba unpickles the type of each array a kernel returns through a Python function. The
+    KeyboardInterrupt raised there comes out of the kernel as ``SystemError: ... returned a result with
+    an exception set``, chained to it; caught as an ordinary error, a batch recorded the run as failed
+    and went on as if no Ctrl-C had come (seen once in a test of Ctrl-C in ``insim validate``).
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None

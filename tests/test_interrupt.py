@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from terminal import default_ctrl_c
 
 from sim.batch.store import stored_runs
@@ -84,3 +85,56 @@ def test_interrupted_validate_resumes_with_the_printed_command_keeping_its_runs(
     assert manifest["status"] == "complete" and len(manifest["resumed"]) == 1 and _stored(runs) == 30
     assert {p: (runs / "runs" / p / "summary.json").stat().st_mtime_ns for p in kept} == kept
     assert (out / "validation.json").is_file()
+
+
+def _disguised_ctrl_c() -> SystemError:
+    """What numba raises when Ctrl-C lands in a Python callback inside a kernel (seen in this file's
+    validate test): a SystemError chained to the KeyboardInterrupt."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as inner:
+            raise SystemError("CPUDispatcher(<function f>) returned a result with an exception set") from inner
+    except SystemError as outer:
+        return outer
+
+
+def test_ctrl_c_inside_a_kernel_stops_a_run_and_a_calibration_instead_of_failing_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import math
+
+    from sim.batch import engine, plan
+    from sim.fitting.config import load_config
+    from sim.fitting.priors import build_priors
+    from sim.fitting.simulate import Simulator
+    from sim.fitting.summaries import CRASHED, observed_record
+    from sim.interrupt import interrupt_behind
+
+    disguised = _disguised_ctrl_c()
+    assert isinstance(interrupt_behind(disguised), KeyboardInterrupt)
+    assert interrupt_behind(SystemError("a real bug")) is None and interrupt_behind(ValueError()) is None
+
+    class Model:
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+
+        def run(self) -> None:
+            raise self.error
+
+    spec = plan(["baseline"], 1, sets={"months": 1})[0]
+    monkeypatch.setattr(engine, "build_model", lambda spec, model_class=None: Model(_disguised_ctrl_c()))
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_one(spec)
+    monkeypatch.setattr(engine, "build_model", lambda spec, model_class=None: Model(SystemError("a real bug")))
+    failed = engine.run_one(spec)  # any other error is a failed run, as before
+    assert not failed.ok and "a real bug" in failed.summary["error"]
+
+    priors = build_priors(load_config())
+    simulator = Simulator("history", priors, observed_record(), ("attacks_2019",), 1, "2019-12")
+    sampled = {p.key: p.sample_bounds[0] for p in priors}
+    monkeypatch.setattr(simulator, "model_frame", lambda values: (_ for _ in ()).throw(_disguised_ctrl_c()))
+    with pytest.raises(KeyboardInterrupt):
+        simulator(sampled)
+    monkeypatch.setattr(simulator, "model_frame", lambda values: (_ for _ in ()).throw(SystemError("a real bug")))
+    out = simulator(sampled)
+    assert out[CRASHED] == 1.0 and math.isnan(out["attacks_2019"])
