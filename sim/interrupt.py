@@ -64,3 +64,11 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def raise_interrupt_behind(exc: BaseException) -> None:
+    """Raise the Ctrl-C behind ``exc`` (:func:`interrupt_behind`), if there is one: for the handlers that
+    count a failing run and go on, so that Ctrl-C still stops them."""
+    stop = interrupt_behind(exc)
+    if stop is not None:
+        raise stop from None

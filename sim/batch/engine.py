@@ -39,7 +39,7 @@ from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
 from sim.folders import check_batch_folder
-from sim.interrupt import interrupt_behind
+from sim.interrupt import raise_interrupt_behind
 from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
 from sim.scenario import load_scenario
 
@@ -113,8 +113,7 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         summary["model_cpu_s"] = model_cpu
         return RunResult(spec, True, summary, tables, events, wall, arrays=arrays)
     except Exception as exc:  # a failed run is a result too: the batch goes on
-        if (stop := interrupt_behind(exc)) is not None:  # but Ctrl-C in a kernel is Ctrl-C
-            raise stop from None
+        raise_interrupt_behind(exc)  # but Ctrl-C in a kernel is Ctrl-C
         wall = time.perf_counter() - t0
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "wall_time_s": wall}

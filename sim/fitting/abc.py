@@ -40,6 +40,7 @@ from sim.fitting.runner import check_dask, dask_client, default_workers, quiet_f
 from sim.fitting.simulate import Simulator, months_until
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
 from sim.folders import check_writable
+from sim.interrupt import raise_interrupt_behind
 
 DB_NAME = "abc.db"
 
@@ -202,6 +203,7 @@ def prepare(config: FitConfig, out: Path, workers: int | None = None, dask: str 
     except InputError:
         raise
     except Exception as exc:
+        raise_interrupt_behind(exc)  # Ctrl-C in a kernel is Ctrl-C, not a failing model
         raise InputError(config.path, "calibration.scenario", f"the model fails at the defaults ({exc})") from exc
     seconds = time.perf_counter() - began
     weights, dropped = usable_summaries(config.weights, set(frame.columns), record)

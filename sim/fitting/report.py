@@ -32,6 +32,7 @@ from sim.fitting.posterior import MANIFEST, PARTICLES, draw, load_posterior, par
 from sim.fitting.priors import Prior
 from sim.fitting.runner import run_all
 from sim.fitting.summaries import PATTERN_COLUMNS, RIC_COLUMNS
+from sim.interrupt import raise_interrupt_behind
 
 CONSTRAINED = 0.5
 """A parameter is called constrained when its posterior 90% interval is under this share of its prior's width."""
@@ -166,7 +167,8 @@ class PredictiveRun:
         sampled = {p.key: p.to_sample(values[p.name]) for p in self.simulator.priors}
         try:
             frame = self.simulator.model_frame(sampled, seed=seed)
-        except Exception:  # counted as a missing run in the fan chart
+        except Exception as exc:  # counted as a missing run in the fan chart
+            raise_interrupt_behind(exc)  # but Ctrl-C in a kernel is Ctrl-C
             return None
         # every column the summaries read, so the report can score the predictive runs
         return frame[["date", *RIC_COLUMNS, *PATTERN_COLUMNS]].assign(seed=seed)

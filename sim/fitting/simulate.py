@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.fitting.priors import Prior, to_model_values
 from sim.fitting.summaries import CRASHED, ObservedRecord, simulated_summaries, with_ric_attacks
-from sim.interrupt import interrupt_behind
+from sim.interrupt import raise_interrupt_behind
 
 SILENT_ATTACKS_PER_MONTH = 1.0
 """A run with fewer RIC-type attacks a month than this over the fit is called silent (RIC recorded 13-163)."""
@@ -86,8 +86,7 @@ class Simulator:
             out.update({CRASHED: 0.0, "silent": float(per_month < SILENT_ATTACKS_PER_MONTH),
                         "attacks_per_month": per_month})
         except Exception as exc:  # a crashed run must not stop the calibration: it is counted instead
-            if (stop := interrupt_behind(exc)) is not None:  # but Ctrl-C in a kernel is Ctrl-C
-                raise stop from None
+            raise_interrupt_behind(exc)  # but Ctrl-C in a kernel is Ctrl-C
             out = {name: math.nan for name in self.names}
             out.update({CRASHED: 1.0, "silent": 0.0, "attacks_per_month": math.nan})
             self.note_crash(sampled, f"{type(exc).__name__}: {exc}"[:300])
