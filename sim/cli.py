@@ -149,6 +149,16 @@ def _given_before(word: str, command: str, words: list[str]) -> bool:
     return word in words and command in words and words.index(word) < words.index(command)
 
 
+def _interrupted(args: argparse.Namespace) -> int:
+    """Say that the command was interrupted (and how to finish it, for those that keep their runs); 130."""
+    print("interrupted", file=sys.stderr)
+    if args.command in RESUMABLE:  # every stored run is kept: say how to finish the rest
+        from sim.interrupt import resume_command
+
+        print(f"to finish {RESUMABLE[args.command]}: {resume_command(args.argv)}", file=sys.stderr)
+    return 130
+
+
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
@@ -168,11 +178,12 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"insim {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        if args.command in RESUMABLE:  # every stored run is kept: say how to finish the rest
-            from sim.interrupt import resume_command
+        return _interrupted(args)
+    except SystemError as exc:  # Ctrl-C that landed inside a compiled kernel comes out as this
+        from sim.interrupt import interrupt_behind
 
-            print(f"to finish {RESUMABLE[args.command]}: {resume_command(args.argv)}", file=sys.stderr)
-        return 130
+        if interrupt_behind(exc) is None:
+            raise
+        return _interrupted(args)
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
         return quiet_broken_pipe()

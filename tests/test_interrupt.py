@@ -138,3 +138,23 @@ def test_ctrl_c_inside_a_kernel_stops_a_run_and_a_calibration_instead_of_failing
     monkeypatch.setattr(simulator, "model_frame", lambda values: (_ for _ in ()).throw(SystemError("a real bug")))
     out = simulator(sampled)
     assert out[CRASHED] == 1.0 and math.isnan(out["attacks_2019"])
+
+
+def test_ctrl_c_inside_a_kernel_during_insim_run_is_an_interruption(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    import sim.model
+    from sim import cli
+
+    def interrupted(self: object, *args: object) -> None:
+        raise _disguised_ctrl_c()
+
+    monkeypatch.setattr(sim.model.InsurgencyModel, "run", interrupted)
+    assert cli.main(["run", "baseline", "--set", "months=1"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+    def broken(self: object, *args: object) -> None:
+        raise SystemError("a real bug")
+
+    monkeypatch.setattr(sim.model.InsurgencyModel, "run", broken)
+    with pytest.raises(SystemError, match="a real bug"):  # not taken for Ctrl-C
+        cli.main(["run", "baseline", "--set", "months=1"])
