@@ -19,6 +19,7 @@ most 5% of its work so far, and at most :data:`FLUSH_MAX_SECONDS`); resume runs 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ PARTS = "parts"
 TABLE_INDEX = "tables.json"
 #: per-run tables, in the order they are consolidated (``incidents`` only if the model has them)
 RUN_TABLES = ("monthly", "villages", "incidents")
+#: the tables every successful run has
+REQUIRED_TABLES = ("monthly", "villages")
 #: a group of finished runs is stored when it has this many runs ...
 FLUSH_RUNS = 256
 #: ... or when its first run finished this many seconds ago (at first; see :func:`flush_after`)
@@ -120,6 +123,17 @@ class PartStore:
         rows = self.table(name, run_id)  # checked by content: the run's rows, with its seed
         if rows.empty or (seed is not None and "seed" in rows and set(rows["seed"].tolist()) != {seed}):
             raise InputError(path, "run_id", f"holds rows of another run than {run_id}", allowed=again)
+
+    def check_index(self, index: dict[str, str], run_id: str, seed: int | None, again: str, content: bool,
+                    missing: Callable[[str], InputError]) -> None:
+        """Check a run's parts by table (its ``tables.json`` or its record): every required table named
+        (else the error ``missing(table)`` makes) and each part there and unchanged; with ``content``
+        (not recorded yet), its monthly part holding this run's rows too (:meth:`check`)."""
+        for stem in REQUIRED_TABLES:
+            if stem not in index:
+                raise missing(stem)
+        for stem, name in index.items():
+            self.check(name, run_id, seed, again, content=content and stem == "monthly")
 
     def record_checked(self, names: list[str]) -> None:
         """Record the hashes of parts that were checked by content."""

@@ -100,11 +100,8 @@ class RecordFiles:
         if content and (summary.get("run_id") != run_id or (seed is not None and summary.get("seed") != seed)):
             raise InputError(path, run_id, f"belongs to run {summary.get('run_id')!r} (seed {summary.get('seed')}), "
                              f"not to {run_id}", allowed=again)
-        for stem in ("monthly", "villages"):
-            if stem not in tables:
-                raise InputError(path, run_id, f"names no part holding its {stem} table", allowed=again)
-        for stem, part in tables.items():
-            self.parts.check(part, run_id, seed, again, content=content and stem == "monthly")
+        self.parts.check_index(tables, run_id, seed, again, content, missing=lambda stem: InputError(
+            path, run_id, f"names no part holding its {stem} table", allowed=again))
         return record
 
     def adopt(self) -> None:

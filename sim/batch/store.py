@@ -45,7 +45,7 @@ from sim.batch.files import (
     write_table,
     writing,
 )
-from sim.batch.parts import PARTS, RUN_TABLES, TABLE_INDEX, PartStore, read_index
+from sim.batch.parts import PARTS, REQUIRED_TABLES, RUN_TABLES, TABLE_INDEX, PartStore, read_index
 from sim.batch.plan import ID_COLUMNS
 from sim.batch.posterior import DRAW_ID
 from sim.batch.probe import write_arrays
@@ -130,13 +130,10 @@ def check_run(folder: Path, recorded: dict[str, str] | None, seed: int | None = 
     index = read_index(folder, contents.get(TABLE_INDEX))
     if summary["status"] == "ok" and index is not None:
         parts = parts if parts is not None else PartStore(folder.parent.parent)
-        for stem in ("monthly", "villages"):
-            if stem not in index:
-                raise InputError(folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)", allowed=again)
-        for stem, name in index.items():
-            parts.check(name, folder.name, seed, again, content=recorded is None and stem == "monthly")
+        parts.check_index(index, folder.name, seed, again, content=recorded is None, missing=lambda stem: InputError(
+            folder / TABLE_INDEX, stem, "missing (the run folder is incomplete)", allowed=again))
     elif summary["status"] == "ok":
-        for stem in ("monthly", "villages"):
+        for stem in REQUIRED_TABLES:
             if find_table(folder, stem) is None:
                 raise InputError(folder / f"{stem}{table_ext()}", None, "missing (the run folder is incomplete)",
                                  allowed=again)
