@@ -31,7 +31,7 @@ import numpy as np
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
 from sim.batch.columns import Piece, group_frames, run_tables
-from sim.batch.parts import PartStore, next_group, read_index, write_parts
+from sim.batch.parts import next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
 from sim.batch.records import RecordFiles, record_of, write_records
@@ -165,9 +165,7 @@ class GroupStore:
 
     def __init__(self, out: Path, writer: mf.ManifestWriter, records: RecordFiles | None = None) -> None:
         self.out, self.writer = out, writer
-        manifest = writer.manifest
-        self.records = records if records is not None else RecordFiles(
-            out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
+        self.records = records if records is not None else RecordFiles.of_manifest(out, writer.manifest)
         self.parts = self.records.parts
         self.group = next_group(out)
         self.pending: list[RunResult] = []
@@ -347,7 +345,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
     writer = mf.ManifestWriter(manifest_path, manifest)
     (out / store.RUNS).mkdir(parents=True, exist_ok=True)
     store.clean_temp(out)
-    records = RecordFiles(out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
+    records = RecordFiles.of_manifest(out, manifest)
     todo, n_skipped = _scan(specs, out, writer, records)
     manifest["status"] = "running"
     writer.write()  # written first: a folder with runs/ always has a manifest

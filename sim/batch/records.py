@@ -71,6 +71,12 @@ class RecordFiles:
                 for run_id in self._read(name):
                     self.named.setdefault(run_id, name)
 
+    @classmethod
+    def of_manifest(cls, out: Path, manifest: dict[str, Any]) -> RecordFiles:
+        """The records files of a batch being run in ``out``: named and hashed in ``manifest`` itself (its
+        ``records`` and ``parts``, made if missing), so that what is stored or adopted is written with it."""
+        return cls(out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
+
     def has(self, run_id: str) -> bool:
         """Whether a records file that is there holds ``run_id``."""
         name = self.named.get(run_id)
