@@ -148,7 +148,6 @@ class InsurgencyModel(Model):
         self._month_ends = month_ends(self.start_date, self.n_days)
         self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
-        self.accounts = Accounts()
         self.event_log: list[dict[str, Any]] = []
         self.units_version = 0  # bumped whenever SDF units change, so presence is recomputed
         self._sites: CellSites | None = None
@@ -173,6 +172,7 @@ class InsurgencyModel(Model):
         for name in ("is_influence", "sdf_presence"):
             self.grid.create_property_layer(name, default_value=0.0, dtype=float)
         self.villages, names = build_villages(self)
+        self.accounts = Accounts(len(names))
         self.world = World.build(self, names)
         self.village_agents = [Village(self, i, self.grid[(int(x), int(y))], names[i])
                                for i, (x, y) in enumerate(zip(self.villages.x, self.villages.y, strict=True))]

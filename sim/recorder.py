@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 __all__ = ["DAILY_REPORTERS", "Recorder"]
 
 INCIDENT_COLUMNS = ("date", "village", "district", "governorate", "kind", "count")
+#: the rows of INCIDENTS in the order of their names (the incident table lists a month's kinds so)
+BY_NAME = np.array(sorted(range(len(INCIDENTS)), key=INCIDENTS.__getitem__))
 
 
 class Recorder:
@@ -31,8 +33,9 @@ class Recorder:
     def __init__(self) -> None:
         self.monthly: list[dict[str, Any]] = []
         self.incidents: list[tuple] = []
-        self._totals: dict = {}  # readings of the accounts' totals at the last month's end
-        self._by_village: dict = {}
+        # readings of the accounts' incidents at the last month's end: by kind, and by kind and village
+        self._totals: np.ndarray | None = None
+        self._by_village: np.ndarray | None = None
         self._zakat = 0.0
         self._places: tuple[Any, list, list, list] | None = None  # (world, names, districts, governorates)
 
@@ -41,12 +44,17 @@ class Recorder:
         acc, w, v = model.accounts, model.world, model.villages
         date = model.date.replace(day=1).isoformat()
         row: dict[str, Any] = {"month": len(self.monthly) + 1, "date": date}
-        last = self._totals
-        row.update({k: float(acc.totals[k] - last.get(k, 0)) for k in INCIDENTS})
-        self._totals = dict(acc.totals)
-        before = self._by_village.get  # a plain dict's get (a Counter's missing key goes through __missing__)
-        month = {key: n - last_n for key, n in acc.totals_by_village.items() if n != (last_n := before(key, 0))}
-        self._by_village = dict(acc.totals_by_village)
+        counts = acc.incidents
+        if self._totals is None:  # nothing counted before the first month
+            self._totals = np.zeros(len(INCIDENTS), np.int64)
+            self._by_village = np.zeros((len(INCIDENTS), acc.villages), np.int64)
+        totals = counts[:, -1]
+        row.update({k: float(n) for k, n in zip(INCIDENTS, (totals - self._totals).tolist(), strict=True)})
+        self._totals = totals.copy()
+        by_village = counts[:, :acc.villages]
+        # the month's counts by kind name, then village (the incident table's order)
+        month = (by_village - self._by_village)[BY_NAME]
+        self._by_village = by_village.copy()
         zakat_total = acc.money["zakat"]
         row["zakat_revenue_usd"] = zakat_total - self._zakat
         self._zakat = zakat_total
@@ -55,10 +63,12 @@ class Recorder:
         row["zakat_east_strip_share"] = float(model.zakat_by_village[east].sum() / all_zakat) if all_zakat else np.nan
         ric = dict.fromkeys(RIC_GOVERNORATES, 0.0)
         total = 0.0
-        if month:
+        kinds, villages = np.nonzero(month)
+        if len(kinds):
             _, names, districts, governorates = self._place_lists(model)
             held = v.sdf_held.tolist()
-            for (kind, i), n in sorted(month.items()):
+            for k, i, n in zip(kinds.tolist(), villages.tolist(), month[kinds, villages].tolist(), strict=True):
+                kind = INCIDENTS[BY_NAME[k]]
                 self.incidents.append((date, names[i], districts[i], governorates[i], kind, n))
                 if kind in RIC_KINDS and held[i]:
                     total += n

@@ -8,6 +8,7 @@ import pytest
 
 import sim
 from sim import modifiers
+from sim.accounts import Accounts
 from sim.compiled import stream_of
 from sim.mechanisms.allegiance import ALLEGIANCE, swear
 from sim.mechanisms.badia_front import strike
@@ -49,10 +50,12 @@ def test_oaths_draw_as_the_steps_did(model: sim.InsurgencyModel) -> None:
                 sworn_plain.append(i)
         after = model.rng.bit_generator.state
         model.rng.bit_generator.state = start
-        out = np.empty(60, np.int64)
-        h = swear(stream_of(model), visited, v["held"], v["officials"], v["pledged"], v["influence"], v["fear"],
-                  v["criteria"], 0.2, 0.9, 0.8, 0.05, out)
-        assert out[:h].tolist() == sworn_plain and model.rng.bit_generator.state == after
+        books = Accounts(60)
+        swear(stream_of(model), visited, v["held"], v["officials"], v["pledged"], v["influence"], v["fear"],
+              v["criteria"], 0.2, 0.9, 0.8, 0.05, books.incidents)
+        assert model.rng.bit_generator.state == after
+        assert dict(books.totals_by_village) == {("allegiances", i): 1 for i in sworn_plain}  # each oath booked
+        assert books.totals["allegiances"] == len(sworn_plain)
         for k in v:
             assert np.array_equal(v[k], plain[k])
 

@@ -110,7 +110,6 @@ EXPLAINED = {
     ("mechanisms/zakat.py", 0.5): "the mean of influence and fear",
     ("mechanisms/zakat.py", 2): "the third of the stacked answers (pay, refuse, exile) is row 2",
     ("mechanisms/zakat.py", 50.0): "the clip that keeps exp() from overflowing in a logistic",
-    ("mechanisms/zakat.py", 3): "a drained incident is a (village, kind, count) row: an array shape",
     ("world/population.py", 2): "hideouts come as (x, y) pairs: an array shape",
     ("world/hideouts.py", 2): "squares come as (x, y) pairs: array shapes",
     ("world/space.py", 2): "the map has two axes",

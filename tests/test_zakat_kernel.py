@@ -11,7 +11,7 @@ import pytest
 
 import sim
 from sim.agents.village import WEAK_ADMINISTRATION
-from sim.mechanisms.zakat import collection_pull, drained, expected_take, expected_takes
+from sim.mechanisms.zakat import collection_pull, expected_take, expected_takes
 
 
 @pytest.fixture
@@ -41,16 +41,6 @@ def test_expected_take_and_pull_are_the_plain_ones_and_follow_the_parameters(mod
         p.retaliation_prob /= 2.0
     p.zakat_max_usd = 0.0
     assert np.array_equal(collection_pull(m), np.zeros(len(v)))
-
-
-def test_drained_gives_the_nonzero_counts_in_order_and_clears_them() -> None:
-    rng = np.random.default_rng(2)
-    incidents = rng.integers(0, 3, (30, 4)) * (rng.random((30, 4)) < 0.3)
-    villages, kinds = np.nonzero(incidents)
-    expected = np.stack([villages, kinds, incidents[villages, kinds]], axis=1)
-    assert np.array_equal(drained(incidents), expected)
-    assert not incidents.any()
-    assert drained(incidents).shape == (0, 3)
 
 
 def test_criteria_and_score_are_the_plain_ones(model: sim.InsurgencyModel) -> None:

@@ -19,15 +19,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION, VillageTable
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 ALLEGIANCE = CRITERION["allegiance"]
+_ALLEGIANCES = row_of(INCIDENTS, "allegiances")
 
 
 def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
@@ -41,13 +42,12 @@ def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
 @kernel
 def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: np.ndarray, pledged: np.ndarray,
           influence: np.ndarray, fear: np.ndarray, criteria: np.ndarray, min_influence: float, prob: float,
-          capability: float, gain: float, sworn: np.ndarray) -> int:
+          capability: float, gain: float, incidents: np.ndarray) -> None:
     """Tonight's oaths in the ``visited`` villages (see :meth:`Allegiance.night`): one uniform draw per
     SDF-held village with officials not all pledged and IS influence of at least ``min_influence``,
     in order (as ``rng.random(n)`` draws them); an oath (chance ``prob`` x fear x ``capability``) adds
-    one official's share to the pledged and ``gain`` to influence. The villages where officials swore go
-    into the first places of ``sworn``, in order; returns how many."""
-    h = 0
+    one official's share to the pledged and ``gain`` to influence, and is booked in ``incidents``
+    (``Accounts.incidents``)."""
     for i in visited:
         # each village is visited once: an oath here cannot change whether another village draws
         if (sdf_held[i] and officials[i] > 0 and pledged[i] < 1.0 and influence[i] >= min_influence
@@ -55,9 +55,7 @@ def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: 
             pledged[i] = min(1.0, pledged[i] + 1.0 / max(officials[i], 1))
             influence[i] = min(1.0, influence[i] + gain)
             criteria[i, ALLEGIANCE] += 1
-            sworn[h] = i
-            h += 1
-    return h
+            book_incident(incidents, _ALLEGIANCES, i, 1)
 
 
 class Allegiance(Mechanism):
@@ -68,25 +66,15 @@ class Allegiance(Mechanism):
     params = ("allegiance_enabled", "allegiance_prob", "allegiance_min_influence", "allegiance_truce_threshold",
               "informant_leak", "influence_per_allegiance")
 
-    def __init__(self, model: InsurgencyModel) -> None:
-        super().__init__(model)
-        self._sworn = np.empty(len(model.villages), np.int64)  # the kernel's output, reused night after night
-
     def night(self, visits: Visits) -> None:
         """Threatened officials in villages with an IS foothold may swear allegiance."""
         m = self.model
         p, v = m.p, m.villages
         if not len(visits):
             return
-        visited = visits.unique_villages()
-        if len(self._sworn) < len(visited):
-            self._sworn = np.empty(len(visited), np.int64)
-        sworn = swear(stream_of(m), visited, v.sdf_held, v.officials, v.pledged, v.influence, v.fear, v.criteria,
-                      float(p.allegiance_min_influence), float(p.allegiance_prob), float(modifiers.capability(m)),
-                      float(p.influence_per_allegiance), self._sworn)
-        if sworn:
-            for i in self._sworn[:sworn].tolist():
-                m.accounts.incident("allegiances", village=i)
+        swear(stream_of(m), visits.unique_villages(), v.sdf_held, v.officials, v.pledged, v.influence, v.fear,
+              v.criteria, float(p.allegiance_min_influence), float(p.allegiance_prob), float(modifiers.capability(m)),
+              float(p.influence_per_allegiance), m.accounts.incidents)
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""

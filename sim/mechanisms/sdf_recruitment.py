@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.accounts import INCIDENT_ROW
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -40,16 +41,15 @@ class SDFRecruitment(Mechanism):
         self.recruits = {"local": 0, "external": 0}  # men brought in so far, by origin
         self.reserve = int(model.p.sdf_reserve_fighters)  # men the SDF can still send south
         self.reserve_north = 0  # reserve men committed to the Turkish front
-        self.deaths_counted: dict[int, int] = {}  # SDF deaths per village already turned into fear
+        self.deaths_counted = np.zeros(len(model.villages), np.int64)  # SDF deaths per village already turned into fear
 
     def deaths_since_last_month(self) -> np.ndarray:
         """Per village: SDF members killed there since the last month end."""
         m = self.model
-        dead = np.zeros(len(m.villages), np.int64)
-        for (kind, village), n in m.accounts.totals_by_village.items():
-            if kind == "sdf_killed":
-                dead[village] = int(n) - self.deaths_counted.get(village, 0)
-                self.deaths_counted[village] = int(n)
+        acc = m.accounts
+        now = acc.incidents[INCIDENT_ROW["sdf_killed"], :acc.villages].copy()
+        dead = now - self.deaths_counted
+        self.deaths_counted = now
         return dead
 
     def send_reserve_north(self, share: float) -> None:

@@ -34,11 +34,11 @@ Coalition's, not IS's).
 
 from __future__ import annotations
 
-from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.accounts import INCIDENT_ROW
 from sim.compiled import kernel
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.command import follows_of
@@ -67,8 +67,6 @@ class StrategicPatience(Mechanism):
         self.attention = np.zeros(len(names))  # per governorate, 0..1
         self._willing_key: tuple | None = None  # the parameters and attention of the answers in _willing
         self._willing: dict[float, np.ndarray] = {}  # by a strike's cost (read-only: callers share them)
-        # the accounts' keys of each kind's strikes by village, made once (villages are never added)
-        self._village_keys = {k: [(k, i) for i in range(len(self.governorate))] for k in STRIKES}
         self.strikes_seen = {k: self._strikes_by_village(k) for k in STRIKES}
         # the total of each kind when strikes_seen was read: an unchanged total means no strike of
         # that kind was booked since (a booking adds to both), so the per-village reading is skipped
@@ -78,8 +76,8 @@ class StrategicPatience(Mechanism):
     # ------------------------------------------------------------------ reading the world
     def _strikes_by_village(self, kind: str) -> np.ndarray:
         """Cumulative strikes of ``kind`` booked in each village."""
-        keys = self._village_keys[kind]
-        return np.fromiter(map(self.model.accounts.totals_by_village.get, keys, repeat(0, len(keys))), float, len(keys))
+        acc = self.model.accounts
+        return acc.incidents[INCIDENT_ROW[kind], :acc.villages].astype(float)
 
     def _vacuum_share(self) -> np.ndarray:
         """Per governorate: share of SDF-held villages without a council or a chairman (0 where none is held)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.accounts import MONEY, book_money, row_of
 from sim.agents.trader import ACTIVE
 from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
@@ -20,12 +21,16 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 
+_TRADE_INCOME, _CONSUMPTION = row_of(MONEY, "trade_income"), row_of(MONEY, "consumption")
+
+
 @kernel
 def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market: np.ndarray, fear: np.ndarray,
-              penalty: float, daily_return: float) -> tuple[float, float]:
+              penalty: float, daily_return: float, money: np.ndarray, booked: np.ndarray) -> None:
     """One day of trade: each active trader earns his income x (1 - ``penalty`` x his market's fear)
     and spends ``daily_return`` of his wealth (``wealth`` updated); the day's earnings and spending,
-    each summed as numpy sums."""
+    each summed as numpy sums, booked as trade income and consumption (``money`` and ``booked``: the
+    money book's arrays, ``Accounts.money``)."""
     n = len(status)
     earned, spent = np.empty(n), np.empty(n)
     for k in range(n):
@@ -33,7 +38,8 @@ def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market
         earned[k] = income[k] * (1.0 - penalty * fear[market[k]]) * active
         spent[k] = wealth[k] * daily_return * active
         wealth[k] += earned[k] - spent[k]
-    return pairwise_sum(earned), pairwise_sum(spent)
+    book_money(money, booked, _TRADE_INCOME, pairwise_sum(earned))
+    book_money(money, booked, _CONSUMPTION, pairwise_sum(spent))
 
 
 class Trade(Mechanism):
@@ -55,7 +61,6 @@ class Trade(Mechanism):
         p, t, v = m.p, m.traders, m.villages
         if not len(self.market):  # no traders (the table never grows)
             return
-        earned, spent = trade_day(t.status, t.income, t.wealth, self.market, v.fear, float(p.fear_trade_penalty),
-                                  float(p.trader_daily_return))
-        m.accounts.money["trade_income"] += earned
-        m.accounts.money["consumption"] += spent
+        money = m.accounts.money
+        trade_day(t.status, t.income, t.wealth, self.market, v.fear, float(p.fear_trade_penalty),
+                  float(p.trader_daily_return), money.values, money.booked)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from sim.accounts import INCIDENTS, MONEY, book_incident, book_money, row_of
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
@@ -182,13 +183,10 @@ def village_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarra
 # what became of a demand, inside the kernels (index into OUTCOMES)
 OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
 _PAID, _NEGOTIATED, _REFUSED, _EXILE = range(len(OUTCOMES))
-# the books a demand writes, counted by the kernels and booked by :meth:`Zakat._book`: incidents by
-# (village, kind) and money by key, each money total carried on from the books' own and added to in
-# the order of the demands, as the books would add them one by one
-BOOKED_INCIDENTS: tuple[str, ...] = ("zakat_demands", "exiles", "retaliations", "zakat_payments")
-_DEMANDS, _EXILES, _RETALIATIONS, _PAYMENTS = range(len(BOOKED_INCIDENTS))
-BOOKED_MONEY: tuple[str, ...] = ("exiled_wealth", "destroyed", "zakat")
-_EXILED_WEALTH, _DESTROYED, _ZAKAT = range(len(BOOKED_MONEY))
+# the books a demand writes, booked by the kernels into the model's books (sim.accounts): their rows
+_DEMANDS, _EXILES, _RETALIATIONS, _PAYMENTS = (row_of(INCIDENTS, k) for k in (
+    "zakat_demands", "exiles", "retaliations", "zakat_payments"))
+_EXILED_WEALTH, _DESTROYED, _ZAKAT = (row_of(MONEY, k) for k in ("exiled_wealth", "destroyed", "zakat"))
 
 
 class Nightly(NamedTuple):
@@ -209,14 +207,14 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
         criteria: np.ndarray, rules: AnswerRule | tuple, nights: Nightly | tuple, incidents: np.ndarray,
         money: np.ndarray, booked: np.ndarray) -> int:
     """Cell ``cell`` asks trader ``k`` of village ``vil`` (:meth:`Zakat.demand`): one draw for his answer,
-    then one for IS's retaliation if he refuses, or one or two for his bargaining if he pays. Counts
-    the incidents into ``incidents`` (village, :data:`BOOKED_INCIDENTS`) and adds the money to
-    ``money`` (:data:`BOOKED_MONEY`; ``booked`` counts the additions). Returns an index into :data:`OUTCOMES`.
+    then one for IS's retaliation if he refuses, or one or two for his bargaining if he pays. Books the
+    incidents into ``incidents`` (``Accounts.incidents``) and the money into ``money`` and ``booked`` (the
+    money book's values and flags, ``Accounts.money``). Returns an index into :data:`OUTCOMES`.
 
     ``rules`` and ``nights``: an AnswerRule and a Nightly, or their fields as plain tuples (which numba
     takes from Python several times faster)."""
     rule, night = AnswerRule(*rules), Nightly(*nights)
-    incidents[vil, _DEMANDS] += 1
+    book_incident(incidents, _DEMANDS, vil, 1)
     next_demand[k] = night.day + night.interval
     amount = demand_of(wealth[k], rule)
     punish = threat(influence[vil], fear[vil], guard[vil], rule)
@@ -225,18 +223,16 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
     u = rng_of(stream).random()
     if u < exile:
         status[k] = EXILED
-        money[_EXILED_WEALTH] += wealth[k]
-        booked[_EXILED_WEALTH] += 1
-        incidents[vil, _EXILES] += 1
+        book_money(money, booked, _EXILED_WEALTH, wealth[k])
+        book_incident(incidents, _EXILES, vil, 1)
         return _EXILE
     if u < exile + refuse:
         if rng_of(stream).random() < punish:
             loss = wealth[k] * rule.loss_share
             wealth[k] -= loss
             losses[k] += loss
-            money[_DESTROYED] += loss
-            booked[_DESTROYED] += 1
-            incidents[vil, _RETALIATIONS] += 1
+            book_money(money, booked, _DESTROYED, loss)
+            book_incident(incidents, _RETALIATIONS, vil, 1)
             raised = fear[vil] + night.fear_step
             fear[vil] = raised if raised < 1.0 else 1.0  # Python's min(1.0, raised)
         return _REFUSED
@@ -249,9 +245,8 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
     wealth[k] -= paid
     zakat_paid[k] += paid
     cell_money[cell] += paid
-    money[_ZAKAT] += paid
-    booked[_ZAKAT] += 1
-    incidents[vil, _PAYMENTS] += 1
+    book_money(money, booked, _ZAKAT, paid)
+    book_incident(incidents, _PAYMENTS, vil, 1)
     zakat_by_village[vil] += paid
     raised = influence[vil] + night.influence_step
     influence[vil] = raised if raised < 1.0 else 1.0
@@ -298,21 +293,6 @@ def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influen
     return demanded
 
 
-@kernel
-def drained(incidents: np.ndarray) -> np.ndarray:
-    """The nonzero counts of ``incidents`` (village, kind) as rows (village, kind, count), in the order
-    of ``np.nonzero`` (village by village, kinds in order); those counts are then cleared."""
-    rows = np.empty((np.count_nonzero(incidents), 3), np.int64)
-    n = 0
-    for i in range(incidents.shape[0]):
-        for j in range(incidents.shape[1]):
-            if incidents[i, j]:
-                rows[n, 0], rows[n, 1], rows[n, 2] = i, j, incidents[i, j]
-                incidents[i, j] = 0
-                n += 1
-    return rows
-
-
 # the parameters of :meth:`Zakat.rule` (its cache's key)
 RULE_PARAMS: tuple[str, ...] = (
     "retaliation_prob", "zakat_threat_full_pressure", "retaliation_loss_share", "exile_cost_share",
@@ -341,10 +321,6 @@ class Zakat(Mechanism):
         self.market.flags.writeable = False
         self.trader_order = np.argsort(t.village, kind="stable")
         self.market_starts = np.searchsorted(t.village[self.trader_order], np.arange(len(model.villages) + 1))
-        # what the demand kernels count for the books between a call and its booking (:meth:`_book`)
-        self._incidents: np.ndarray | None = None  # (village, BOOKED_INCIDENTS), made on first use
-        self._money = np.zeros(len(BOOKED_MONEY))
-        self._booked = np.zeros(len(BOOKED_MONEY), np.int64)
         # :meth:`rule` as last built: (the parameters it was built from, the named tuple, its fields as a
         # plain tuple for the kernels)
         self._rule_params = values_of(RULE_PARAMS)
@@ -409,16 +385,12 @@ class Zakat(Mechanism):
         mine = visits.of_role(m, "zakat")
         if len(mine) == 0:
             return
-        if self._call(ask_all, mine.cells, mine.villages,
-                      float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night), self.trader_order,
-                      self.market_starts):
-            self._book()
+        self._call(ask_all, mine.cells, mine.villages, float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night),
+                   self.trader_order, self.market_starts)
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...; :func:`ask`)."""
-        outcome = self._call(ask, int(cell), int(vil), int(k))
-        self._book()
-        return OUTCOMES[outcome]
+        return OUTCOMES[self._call(ask, int(cell), int(vil), int(k))]
 
     def nightly(self) -> Nightly:
         """Today's parameters of a demand besides the trader's answer, for the kernels."""
@@ -431,27 +403,12 @@ class Zakat(Mechanism):
                 float(p.fear_per_retaliation), float(p.influence_per_zakat), CRITERION["zakat"])
 
     def _call(self, function: Callable[..., Any], *args: Any) -> Any:
-        # one of the demand kernels on the model's state; it counts into the scratch books (:meth:`_book`)
+        # one of the demand kernels on the model's state; it books into the model's books itself
         m = self.model
-        t, v, money = m.traders, m.villages, self._money
-        if self._incidents is None:
-            self._incidents = np.zeros((len(v), len(BOOKED_INCIDENTS)), np.int64)
-        money[_EXILED_WEALTH], money[_DESTROYED], money[_ZAKAT] = (  # the books' totals, carried on by the kernel
-            m.accounts.money["exiled_wealth"], m.accounts.money["destroyed"], m.accounts.money["zakat"])
+        t, v, acc = m.traders, m.villages, m.accounts
         return function(stream_of(m), *args, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
                         m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
-                        self._nightly_fields(), self._incidents, money, self._booked)
-
-    def _book(self) -> None:
-        # what the demand kernels counted into the books, then the scratch counts cleared: incidents by
-        # (village, BOOKED_INCIDENTS), and each BOOKED_MONEY total the kernels added to (they carried it on)
-        acc, booked = self.model.accounts, self._booked
-        for key, total, n in zip(BOOKED_MONEY, self._money.tolist(), booked.tolist(), strict=True):
-            if n:
-                acc.money[key] = total
-        booked.fill(0)
-        for vil, kind, n in drained(self._incidents).tolist():
-            acc.incident(BOOKED_INCIDENTS[kind], n, village=vil)
+                        self._nightly_fields(), acc.incidents, acc.money.values, acc.money.booked)
 
 
 def expected_take(model: InsurgencyModel) -> np.ndarray:
