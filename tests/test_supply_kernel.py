@@ -100,6 +100,31 @@ def test_checkpoints_armed_in_their_kernel_are_the_plain_rule() -> None:
     assert not known and not len(hits) and fresh.rng.bit_generator.state == state
 
 
+def test_checkpoints_paid_and_booked_in_their_kernel_as_spend_and_incident_did() -> None:
+    """``paid_and_booked`` pays and books each checkpoint as ``SupplyLines.spend`` and ``Accounts.incident``
+    called hit by hit, in order (a village hit twice pays twice)."""
+    from sim.mechanisms.checkpoints import paid_and_booked
+
+    twins, rng, n = _twins_with_caches(4)
+    new, old = twins
+    for radius, cost in ((1, 150.0), (3, 2500.0), (0, 40.0)):
+        for m in twins:
+            m.p.cache_reach_cells, m.p.cost_per_attack_usd = radius, cost
+        hits = rng.integers(0, n, 25)
+        paid_and_booked(hits, *new.mechanisms.supply_lines.spending(), new.accounts.incidents)
+        for i in hits.tolist():
+            old.mechanisms.supply_lines.spend(i)
+            old.accounts.incident("checkpoints", village=i)
+        assert np.array_equal(new.villages.cache, old.villages.cache)
+        assert new.mechanisms.supply_lines.consumed_usd == old.mechanisms.supply_lines.consumed_usd > 0
+        assert np.array_equal(new.accounts.incidents, old.accounts.incidents)
+    for m in twins:
+        m.p.supply_lines_enabled = False  # switched off: booked, nothing paid
+    paid_and_booked(np.array([0, 1]), *new.mechanisms.supply_lines.spending(), new.accounts.incidents)
+    assert new.mechanisms.supply_lines.consumed_usd == old.mechanisms.supply_lines.consumed_usd
+    assert new.accounts.totals["checkpoints"] == old.accounts.totals["checkpoints"] + 2
+
+
 def test_seize_takes_what_numpy_sums_and_empties_the_caches() -> None:
     m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=8, collect_daily=False)
     lines, v = m.mechanisms.supply_lines, m.villages

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
-from sim.mechanisms.supply_lines import armed_at
+from sim.mechanisms.supply_lines import armed_at, spent_at
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
 
 CHECKPOINTS = CRITERION["checkpoints"]
+_BOOKED = row_of(INCIDENTS, "checkpoints")
 
 
 @kernel
@@ -64,6 +66,29 @@ def set_up_armed(stream: Stream, villages: np.ndarray, base: float, guard: np.nd
                   influence_gain), True
 
 
+@kernel
+def paid_and_booked(hits: np.ndarray, cache: np.ndarray, orders: np.ndarray, cost: float, consumed: np.ndarray,
+                    incidents: np.ndarray) -> None:
+    """Each checkpoint of ``hits``, in order, pays its cost from the caches nearby
+    (:func:`~sim.mechanisms.supply_lines.spent_at`) and is booked in ``incidents`` (``Accounts.incidents``)."""
+    for i in hits:
+        spent_at(cache, orders, i, cost, consumed)
+        book_incident(incidents, _BOOKED, i, 1)
+
+
+@kernel
+def checkpoints_armed(stream: Stream, villages: np.ndarray, base: float, guard: np.ndarray, on_road: np.ndarray,
+                      cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, cost: float, orders: np.ndarray,
+                      consumed: np.ndarray, fear: np.ndarray, influence: np.ndarray, criteria: np.ndarray,
+                      fear_gain: float, influence_gain: float, incidents: np.ndarray) -> bool:
+    """Tonight's checkpoints by :func:`set_up_armed`, each paid and booked (:func:`paid_and_booked`), in one
+    call; False, with nothing done or drawn, when a village's square has no row in the reach table yet."""
+    hits, known = set_up_armed(stream, villages, base, guard, on_road, cache, padded, village_slot, cost, fear,
+                               influence, criteria, fear_gain, influence_gain)
+    paid_and_booked(hits, cache, orders, cost, consumed, incidents)
+    return known
+
+
 class Checkpoints(Mechanism):
     """Checkpoint cells on a road near their target may set up a checkpoint for the night."""
 
@@ -82,14 +107,14 @@ class Checkpoints(Mechanism):
         supply = m.mechanisms.supply_lines
         base = float(p.checkpoint_prob * modifiers.capability(m))
         fear_gain, influence_gain = float(p.fear_per_checkpoint), float(p.influence_per_checkpoint)
-        arming = supply.arming()
+        arming, incidents = supply.arming(), m.accounts.incidents
+        cache, orders, cost, consumed = supply.spending()
         known = False
-        if arming is not None:  # the usual night: the arms and the checkpoints in one kernel call
-            hits, known = set_up_armed(stream_of(m), vil, base, v.guard, m.world.on_road, *arming, v.fear,
-                                       v.influence, v.criteria, fear_gain, influence_gain)
+        if arming is not None:  # the usual night: the arms, the checkpoints and their costs in one kernel call
+            known = checkpoints_armed(stream_of(m), vil, base, v.guard, m.world.on_road, *arming, orders, consumed,
+                                      v.fear, v.influence, v.criteria, fear_gain, influence_gain, incidents)
         if not known:
             hits = set_up(stream_of(m), vil, base, v.guard, m.world.on_road, supply.armed(vil), v.fear, v.influence,
                           v.criteria, fear_gain, influence_gain)
-        for i in hits.tolist():  # the caches only pay for the checkpoints: their order among them is kept
-            supply.spend(i)
-            m.accounts.incident("checkpoints", village=i)
+            # the caches only pay for the checkpoints: their order among them is kept
+            paid_and_booked(hits, cache, orders, cost, consumed, incidents)

@@ -196,6 +196,26 @@ def seized(cache: np.ndarray, villages: np.ndarray) -> float:
     return pairwise_sum(taken)
 
 
+@kernel
+def spent_at(cache: np.ndarray, orders: np.ndarray, village: int, cost: float, consumed: np.ndarray) -> None:
+    """A strike at ``village`` uses up ``cost`` from the caches of ``orders[village]`` (the caches within
+    reach, nearest first, -1 after the last), each as far as it holds, and adds what it used to
+    ``consumed[0]``; nothing at a ``cost`` of 0 or less (the mechanism switched off, or strikes free)."""
+    if cost <= 0.0:
+        return
+    left = cost
+    for j in orders[village]:
+        if j < 0:
+            break
+        held = cache[j]
+        used = held if held < left else left  # Python's min(left, held)
+        cache[j] -= used
+        left -= used
+        if left <= 0:
+            break
+    consumed[0] += cost - left
+
+
 class SupplyLines(Mechanism):
     """Movement cells dispatch trained fighters from the Badia; transport cells stock village caches."""
 
@@ -209,13 +229,13 @@ class SupplyLines(Mechanism):
         super().__init__(model)
         self.fighters_in_training = 0  # trained fighters waiting in the Badia to be moved north
         self.delivered_usd = 0.0  # weapons brought into village caches, in total
-        self.consumed_usd = 0.0  # used up by strikes
+        self.consumed = np.zeros(1)  # used up by strikes (USD; an array, so kernels add to it: :attr:`consumed_usd`)
         self.seized_usd = 0.0  # taken by SDF raids
         # the villages' caches plus a last entry 0 for the neighbour tables' padding, with
         # ``villages.cache`` a view of it: no copy with the padding appended at every ask
         self._padded_cache = np.zeros(1)
         self._cache_view = self._padded_cache[:0]
-        self._spend_order: dict[tuple[int, int], list[int]] = {}  # (radius, village): caches nearest first
+        self._spend_orders: dict[int, np.ndarray] = {}  # by radius: :meth:`spend_orders`
 
     # ------------------------------------------------------------------ fighters
     def enlist(self, fighters: int) -> None:
@@ -355,28 +375,39 @@ class SupplyLines(Mechanism):
             return factors
         return armed_factors(self.cache_nearby(villages), cost)
 
+    @property
+    def consumed_usd(self) -> float:
+        """Weapons (USD) used up by strikes, in total."""
+        return float(self.consumed[0])
+
+    def spending(self) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        """What :func:`spent_at` reads besides the village: the padded caches, :meth:`spend_orders`, the cost
+        of a strike (0 when nothing is spent: switched off, or strikes cost nothing) and the total used."""
+        p = self.model.p
+        cost = float(p.cost_per_attack_usd) if p.supply_lines_enabled else 0.0  # the switch read inline
+        return self.padded_cache(), self.spend_orders(), cost, self.consumed
+
+    def spend_orders(self) -> np.ndarray:
+        """(villages, most within reach): each village's caches within ``cache_reach_cells``, nearest first
+        (ties in row order), -1 after the last. Made once per radius (villages never move)."""
+        m = self.model
+        radius = max(0, int(m.p.cache_reach_cells))
+        orders = self._spend_orders.get(radius)
+        if orders is None:
+            v = m.villages
+            found = [m.world.index.within(int(x), int(y), radius) for x, y in zip(v.x.tolist(), v.y.tolist(),
+                                                                                    strict=True)]
+            orders = np.full((len(v), max((len(rows) for rows, _ in found), default=0)), -1, np.int64)
+            for i, (rows, dist) in enumerate(found):
+                orders[i, :len(rows)] = rows[dist.argsort(kind="stable")]
+            orders.flags.writeable = False
+            self._spend_orders[radius] = orders
+        return orders
+
     def spend(self, village: int) -> None:
         """A strike at ``village`` uses up its cost from the caches nearby, its own village's first."""
-        m = self.model
-        p = m.p
-        cost = p.cost_per_attack_usd
-        if not p.supply_lines_enabled or cost <= 0:  # the switch read inline: asked at every strike
-            return
-        radius = max(0, int(p.cache_reach_cells))
-        order = self._spend_order.get((radius, village))
-        if order is None:  # villages never move: the caches within reach, nearest first, found once
-            v = m.villages
-            rows, dist = m.world.index.within(int(v.x[village]), int(v.y[village]), radius)
-            order = self._spend_order[radius, village] = rows[dist.argsort(kind="stable")].tolist()
-        cache = self.padded_cache()
-        left = cost
-        for j in order:
-            used = min(left, float(cache[j]))
-            cache[j] -= used
-            left -= used
-            if left <= 0:
-                break
-        self.consumed_usd += cost - left
+        cache, orders, cost, consumed = self.spending()
+        spent_at(cache, orders, int(village), cost, consumed)
 
     def seize(self, villages: np.ndarray) -> None:
         """SDF raids on ``villages`` seize what is cached there."""
