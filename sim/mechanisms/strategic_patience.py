@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 STRIKES = ("attacks", "killings")  # the incident kinds that draw attention, as the accounts book them
+_STRIKE_ROWS = np.array([INCIDENT_ROW[k] for k in STRIKES])
 
 
 class StrategicPatience(Mechanism):
@@ -67,10 +68,10 @@ class StrategicPatience(Mechanism):
         self.attention = np.zeros(len(names))  # per governorate, 0..1
         self._willing_key: tuple | None = None  # the parameters and attention of the answers in _willing
         self._willing: dict[float, np.ndarray] = {}  # by a strike's cost (read-only: callers share them)
-        self.strikes_seen = {k: self._strikes_by_village(k) for k in STRIKES}
-        # the total of each kind when strikes_seen was read: an unchanged total means no strike of
-        # that kind was booked since (a booking adds to both), so the per-village reading is skipped
-        self._total_seen = {k: model.accounts.totals[k] for k in STRIKES}
+        # per kind of STRIKES, the strikes booked in each village when last read, and the kind's total then:
+        # an unchanged total means no strike of that kind was booked since (a booking adds to both)
+        self.strikes_seen = np.stack([self._strikes_by_village(k) for k in STRIKES])
+        self._total_seen = model.accounts.incidents[_STRIKE_ROWS, -1].copy()
         self.vacuum_share = self._vacuum_share()
 
     # ------------------------------------------------------------------ reading the world
@@ -145,14 +146,11 @@ class StrategicPatience(Mechanism):
     def night(self, visits: Visits) -> None:
         """Add tonight's attacks and killings to the attention of their governorates."""
         p = self.model.p
-        totals = self.model.accounts.totals
-        for kind, cost in zip(STRIKES, (p.attention_per_attack, p.attention_per_killing), strict=True):
-            if totals[kind] == self._total_seen[kind]:
-                continue  # nothing new tonight (the usual night): skip the per-village reading
-            self._total_seen[kind] = totals[kind]
-            now = self._strikes_by_village(kind)
-            self.attention = attention_after(self.attention, self.governorate, now, self.strikes_seen[kind], cost)
-            self.strikes_seen[kind] = now
+        attention = attention_of_new_strikes(self.attention, self.governorate, self.model.accounts.incidents,
+                                             _STRIKE_ROWS, self.strikes_seen, self._total_seen,
+                                             np.array((p.attention_per_attack, p.attention_per_killing), float))
+        if attention is not None:
+            self.attention = attention
 
     def month_end(self) -> None:
         """Attention fades; councils that collapsed this month add to it."""
@@ -193,6 +191,28 @@ def attention_after(attention: np.ndarray, governorate: np.ndarray, now: np.ndar
     for g in range(len(attention)):
         x = attention[g] + cost * new[g]
         out[g] = 1.0 if x > 1.0 else x
+    return out
+
+
+@kernel
+def attention_of_new_strikes(attention: np.ndarray, governorate: np.ndarray, incidents: np.ndarray,
+                             rows: np.ndarray, seen: np.ndarray, total_seen: np.ndarray,
+                             costs: np.ndarray) -> np.ndarray | None:
+    """``attention`` once each kind of strike (``rows`` of ``incidents``, ``Accounts.incidents``) booked
+    since it was last read (``seen``: per kind and village; ``total_seen``: per kind) adds its ``costs``
+    (:func:`attention_after`, kind after kind; both readings brought up to date), or None when none was
+    (the usual night: a kind's total unchanged, its villages are not read)."""
+    out = None
+    villages = len(governorate)
+    for k in range(len(rows)):
+        total = incidents[rows[k], incidents.shape[1] - 1]
+        if total == total_seen[k]:
+            continue
+        total_seen[k] = total
+        now = incidents[rows[k], :villages].astype(np.float64)
+        attention = attention_after(attention, governorate, now, seen[k], costs[k])
+        seen[k, :] = now
+        out = attention
     return out
 
 
