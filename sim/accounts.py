@@ -8,7 +8,7 @@ happen in a village, by village, so a month's violence can be located.
 
 The books are arrays indexed by the fixed keys below (:data:`INCIDENTS`, :data:`MONEY`,
 :data:`PEOPLE`), so that compiled kernels can book into them directly (:func:`book_incident`,
-:func:`book_money`); Python reads and writes them through mappings keyed by name, as before.
+:func:`book`); Python reads and writes them through mappings keyed by name, as before.
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ def book_incident(counts: np.ndarray, kind: int, village: int, n: int) -> None:
 
 
 @kernel
-def book_money(values: np.ndarray, booked: np.ndarray, key: int, usd: float) -> None:
-    """Add ``usd`` to the money book ``key`` (a row of :data:`MONEY`) and mark it booked."""
-    values[key] += usd
+def book(values: np.ndarray, booked: np.ndarray, key: int, amount: float) -> None:
+    """Add ``amount`` to row ``key`` of a money or people book (:attr:`Book.values`, :attr:`Book.booked`:
+    a row of :data:`MONEY` or :data:`PEOPLE`) and mark it booked."""
+    values[key] += amount
     booked[key] = True
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.accounts import INCIDENTS, MONEY, PEOPLE, Accounts, book_incident, book_money, row_of
+from sim.accounts import INCIDENTS, MONEY, PEOPLE, Accounts, book, book_incident, row_of
 
 VILLAGES = 7
 
@@ -57,7 +57,7 @@ def test_kernels_book_as_the_python_calls_do() -> None:
     for usd in rng.lognormal(5.0, 2.0, 200).tolist():
         key = MONEY[int(rng.integers(3))]
         by_python.money[key] += usd
-        book_money(by_kernel.money.values, by_kernel.money.booked, row_of(MONEY, key), usd)
+        book(by_kernel.money.values, by_kernel.money.booked, row_of(MONEY, key), usd)
     assert dict(by_python.money) == dict(by_kernel.money)  # the same additions in the same order: bit for bit
 
 

@@ -139,3 +139,32 @@ def test_the_units_on_patrol_are_the_numpy_rule() -> None:
         got = patrolling(active, strength, cordon)
         plain = (active & (strength > 0) & ~cordon).nonzero()[0]
         assert got.dtype == plain.dtype and np.array_equal(got, plain)
+
+
+def test_badia_strikes_are_booked_as_the_python_books_did(model: sim.InsurgencyModel) -> None:
+    """``strike_booked`` books what the hook booked after ``strike``: the strikes and the fighters lost as
+    incidents in no village, the loot in the supplies and the money books, the dead in the people books."""
+    from sim.mechanisms.badia_front import strike_booked
+
+    rng = np.random.default_rng(8)
+    dead = 0
+    for n in (0, 3, 40):
+        fighters = rng.integers(1, 3, 50)
+        in_badia = np.sort(rng.choice(50, n, replace=False)).astype(np.int64)
+        start = model.rng.bit_generator.state
+        s, lost, _ = strike(stream_of(model), in_badia, 0.6, 0.5, fighters.copy(), np.empty(50, np.int64))
+        plain = Accounts(5)
+        if s:
+            plain.incident("badia_attacks", s)
+            plain.money["badia_loot"] += s * 250.0
+        if lost:
+            plain.incident("is_killed", lost)
+            plain.people["is_killed"] += lost
+        model.rng.bit_generator.state = start
+        books, supplies = Accounts(5), np.array([10.0])
+        strike_booked(stream_of(model), in_badia, 0.6, 0.5, fighters, np.empty(50, np.int64), 250.0, supplies,
+                      books.incidents, books.money.values, books.money.booked, books.people.values,
+                      books.people.booked)
+        assert repr(books) == repr(plain) and supplies[0] == 10.0 + s * 250.0
+        dead += lost
+    assert dead  # forty cells striking at 0.6 and losing at 0.5: some fighters lost (a 1e-6 chance of none)

@@ -23,12 +23,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, MONEY, PEOPLE, book, book_incident, row_of
 from sim.compiled import Stream, drawn_below, kernel, stream_of
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
+
+_BADIA_ATTACKS, _IS_KILLED = row_of(INCIDENTS, "badia_attacks"), row_of(INCIDENTS, "is_killed")
+_BADIA_LOOT, _PEOPLE_KILLED = row_of(MONEY, "badia_loot"), row_of(PEOPLE, "is_killed")
 
 
 @kernel
@@ -54,6 +58,28 @@ def strike(stream: Stream, in_badia: np.ndarray, chance: float, loss: float, fig
     return s, n_lost, e
 
 
+@kernel
+def strike_booked(stream: Stream, in_badia: np.ndarray, chance: float, loss: float, fighters: np.ndarray,
+                  emptied: np.ndarray, loot_usd: float, supplies: np.ndarray, incidents: np.ndarray,
+                  money: np.ndarray, money_booked: np.ndarray, people: np.ndarray, people_booked: np.ndarray) -> int:
+    """Tonight's strikes (:func:`strike`), booked: the strikes as incidents in no village, ``loot_usd`` a
+    striker into ``supplies[0]`` and the money books, the fighters lost as incidents and in the people
+    books (the books: ``Accounts``' arrays). Returns how many cells were left without fighters (the
+    first places of ``emptied``)."""
+    strikers, lost, n_emptied = strike(stream, in_badia, chance, loss, fighters, emptied)
+    if not strikers:
+        return 0
+    nowhere = incidents.shape[1] - 2
+    book_incident(incidents, _BADIA_ATTACKS, nowhere, strikers)
+    loot = strikers * loot_usd
+    supplies[0] += loot
+    book(money, money_booked, _BADIA_LOOT, loot)
+    if lost:
+        book_incident(incidents, _IS_KILLED, nowhere, lost)
+        book(people, people_booked, _PEOPLE_KILLED, lost)
+    return n_emptied
+
+
 class BadiaFront(Mechanism):
     """Badia cells' supplies, hunger and strikes on the regime; the regime's payments while it feeds the road."""
 
@@ -65,9 +91,18 @@ class BadiaFront(Mechanism):
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
-        self.supplies = 0.0  # USD-equivalent held by the Badia cells (food, fuel, arms)
+        self._supplies = np.zeros(1)  # USD-equivalent held by the Badia cells (food, fuel, arms): :attr:`supplies`
         self.hunger = 0.0  # share of last month's upkeep the supplies could not pay, 0..1
         self._emptied = np.empty(0, np.int64)  # the strike kernel's output, grown as cells form
+
+    @property
+    def supplies(self) -> float:
+        """USD-equivalent held by the Badia cells (food, fuel, arms)."""
+        return float(self._supplies[0])
+
+    @supplies.setter
+    def supplies(self, usd: float) -> None:
+        self._supplies[0] = usd
 
     def attack_chance(self) -> float:
         """Tonight's chance that one Badia cell strikes regime forces or convoys."""
@@ -91,18 +126,9 @@ class BadiaFront(Mechanism):
         loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
         if len(self._emptied) < len(in_badia):
             self._emptied = np.empty(2 * len(in_badia), np.int64)
-        strikers, lost, n_emptied = strike(stream_of(m), in_badia, float(self.attack_chance()),
-                                           float(min(1.0, loss)), c.fighters, self._emptied)
-        if not strikers:
-            return
-        acc.incident("badia_attacks", strikers)
-        loot = strikers * p.badia_loot_usd
-        self.supplies += loot
-        acc.money["badia_loot"] += loot
-        if not lost:
-            return
-        acc.incident("is_killed", lost)
-        acc.people["is_killed"] += lost
+        n_emptied = strike_booked(stream_of(m), in_badia, float(self.attack_chance()), float(min(1.0, loss)),
+                                  c.fighters, self._emptied, float(p.badia_loot_usd), self._supplies, acc.incidents,
+                                  acc.money.values, acc.money.booked, acc.people.values, acc.people.booked)
         for row in self._emptied[:n_emptied].tolist():
             acc.people["supporters_dispersed"] += int(c.supporters[row])
             c.supporters[row] = 0

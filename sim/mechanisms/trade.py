@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.accounts import MONEY, book_money, row_of
+from sim.accounts import MONEY, book, row_of
 from sim.agents.trader import ACTIVE
 from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
@@ -38,8 +38,8 @@ def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market
         earned[k] = income[k] * (1.0 - penalty * fear[market[k]]) * active
         spent[k] = wealth[k] * daily_return * active
         wealth[k] += earned[k] - spent[k]
-    book_money(money, booked, _TRADE_INCOME, pairwise_sum(earned))
-    book_money(money, booked, _CONSUMPTION, pairwise_sum(spent))
+    book(money, booked, _TRADE_INCOME, pairwise_sum(earned))
+    book(money, booked, _CONSUMPTION, pairwise_sum(spent))
 
 
 class Trade(Mechanism):

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from sim.accounts import INCIDENTS, MONEY, book_incident, book_money, row_of
+from sim.accounts import INCIDENTS, MONEY, book, book_incident, row_of
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
@@ -223,7 +223,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
     u = rng_of(stream).random()
     if u < exile:
         status[k] = EXILED
-        book_money(money, booked, _EXILED_WEALTH, wealth[k])
+        book(money, booked, _EXILED_WEALTH, wealth[k])
         book_incident(incidents, _EXILES, vil, 1)
         return _EXILE
     if u < exile + refuse:
@@ -231,7 +231,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
             loss = wealth[k] * rule.loss_share
             wealth[k] -= loss
             losses[k] += loss
-            book_money(money, booked, _DESTROYED, loss)
+            book(money, booked, _DESTROYED, loss)
             book_incident(incidents, _RETALIATIONS, vil, 1)
             raised = fear[vil] + night.fear_step
             fear[vil] = raised if raised < 1.0 else 1.0  # Python's min(1.0, raised)
@@ -245,7 +245,7 @@ def ask(stream: Stream, cell: int, vil: int, k: int, status: np.ndarray, next_de
     wealth[k] -= paid
     zakat_paid[k] += paid
     cell_money[cell] += paid
-    book_money(money, booked, _ZAKAT, paid)
+    book(money, booked, _ZAKAT, paid)
     book_incident(incidents, _PAYMENTS, vil, 1)
     zakat_by_village[vil] += paid
     raised = influence[vil] + night.influence_step
