@@ -71,6 +71,13 @@ def book_incident(counts: np.ndarray, kind: int, village: int, n: int) -> None:
 
 
 @kernel
+def book_incidents(counts: np.ndarray, kind: int, villages: np.ndarray, n: np.ndarray) -> None:
+    """:func:`book_incident` of ``n[k]`` incidents of ``kind`` in each of ``villages[k]``, in order."""
+    for k in range(len(villages)):
+        book_incident(counts, kind, villages[k], n[k])
+
+
+@kernel
 def book(values: np.ndarray, booked: np.ndarray, key: int, amount: float) -> None:
     """Add ``amount`` to row ``key`` of a money or people book (:attr:`Book.values`, :attr:`Book.booked`:
     a row of :data:`MONEY` or :data:`PEOPLE`) and mark it booked."""

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.accounts import INCIDENTS, MONEY, PEOPLE, Accounts, book, book_incident, row_of
+from sim.accounts import INCIDENTS, MONEY, PEOPLE, Accounts, book, book_incident, book_incidents, row_of
 
 VILLAGES = 7
 
@@ -52,6 +52,11 @@ def test_kernels_book_as_the_python_calls_do() -> None:
     for kind, n, village in _random_bookings(4):
         by_python.incident(kind, n, village=village)
         book_incident(by_kernel.incidents, row_of(INCIDENTS, kind), VILLAGES if village is None else village, n)
+    assert np.array_equal(by_python.incidents, by_kernel.incidents)
+    villages, n = np.array([3, 0, 3, 6]), np.array([2, 1, 5, 1])
+    for i, k in zip(villages.tolist(), n.tolist(), strict=True):
+        by_python.incident("raids", k, village=i)
+    book_incidents(by_kernel.incidents, row_of(INCIDENTS, "raids"), villages, n)
     assert np.array_equal(by_python.incidents, by_kernel.incidents)
     rng = np.random.default_rng(5)
     for usd in rng.lognormal(5.0, 2.0, 200).tolist():

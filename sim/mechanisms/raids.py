@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, book_incidents, row_of
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strategic_patience import surge_of
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 NO_ROWS = np.zeros(0, np.int64)
+_RAIDS = row_of(INCIDENTS, "raids")
 NO_CHANCE = np.zeros(0)  # no village raided today: no cell's chance to be missed is needed
 NO_RATE = np.zeros(0)  # no rate given to the day's kernel: it applies the rule of Raids.raid_rate
 
@@ -235,9 +237,7 @@ class Raids(Mechanism):
         if k:
             raided, counts = drawn[1, :k], drawn[2, :k]
             m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
-            acc = m.accounts
-            for village, count in zip(raided.tolist(), counts.tolist(), strict=True):
-                acc.incident("raids", count, village=village)
+            book_incidents(m.accounts.incidents, _RAIDS, raided, counts)
             m.mechanisms.suspect_arrests.detain(raided, counts)
             # a cell survives k raids on its village with chance (1 - q)^k; the draws are taken whether or
             # not anything is found, so the next draws stay where they were
