@@ -168,3 +168,17 @@ def test_badia_strikes_are_booked_as_the_python_books_did(model: sim.InsurgencyM
         assert repr(books) == repr(plain) and supplies[0] == 10.0 + s * 250.0
         dead += lost
     assert dead  # forty cells striking at 0.6 and losing at 0.5: some fighters lost (a 1e-6 chance of none)
+
+
+def test_an_official_leaves_as_the_python_rule_had_it() -> None:
+    """``official_leaves`` is the rule the hooks applied in Python: the pledged share of those left grows,
+    held at 1; none left, share 0; never below 0 officials."""
+    from sim.mechanisms.allegiance import official_leaves
+
+    for n in (0, 1, 2, 3, 7):
+        for share in (0.0, 0.3, 0.5, 2 / 3, 1.0, np.nan):
+            officials, pledged = np.array([n], np.int32), np.array([share])
+            official_leaves(officials, pledged, 0)
+            want = min(1.0, share * n / (n - 1)) if n > 1 else 0.0
+            assert officials[0] == max(0, n - 1)
+            assert pledged[0] == want or (np.isnan(want) and np.isnan(pledged[0])), (n, share)

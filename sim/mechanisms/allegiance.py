@@ -34,9 +34,19 @@ _ALLEGIANCES = row_of(INCIDENTS, "allegiances")
 def unpledged_official_leaves(villages: VillageTable, i: int) -> None:
     """One official of village ``i`` who had not sworn allegiance leaves office (killed or repented):
     the pledged officials stay, so their share of the ones left grows (none are left: share 0)."""
-    officials = int(villages.officials[i])
-    villages.pledged[i] = min(1.0, villages.pledged[i] * officials / (officials - 1)) if officials > 1 else 0.0
-    villages.officials[i] = max(0, officials - 1)
+    official_leaves(villages.officials, villages.pledged, int(i))
+
+
+@kernel
+def official_leaves(officials: np.ndarray, pledged: np.ndarray, i: int) -> None:
+    """:func:`unpledged_official_leaves` on the villages' ``officials`` and ``pledged`` columns."""
+    n = np.int64(officials[i])
+    if n > 1:
+        x = pledged[i] * n / (n - 1)
+        pledged[i] = x if x < 1.0 else 1.0  # Python's min(1.0, x)
+    else:
+        pledged[i] = 0.0
+    officials[i] = n - 1 if n > 1 else 0
 
 
 @kernel
