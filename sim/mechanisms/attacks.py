@@ -22,6 +22,7 @@ import numpy as np
 from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, rng_of, stream_of
+from sim.draws import NOT_PROBABILITIES, choice_p, poisson
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.strategic_patience import chances_of_cells
 from sim.modifiers import fighter_scaled
@@ -70,15 +71,8 @@ def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.
     return attack_targets(stream, villages, cells, base, restraint, violence, guard, fighters, scale, armed)
 
 
-CHOICE_ATOL = float(np.sqrt(np.finfo(np.float64).eps))
-"""How far from 1 ``Generator.choice`` lets probabilities sum."""
-
 NO_UNIT = -1
 """What :func:`strike_at` returns when no unit's presence was found (nobody to kill)."""
-
-NOT_PROBABILITIES = -2
-"""What :func:`strike_at` returns, having changed and drawn nothing, when the pull is no probability
-vector numpy's ``Generator.choice`` would accept (it raises)."""
 
 
 @kernel
@@ -86,45 +80,19 @@ def strike_at(stream: Stream, i: int, units: np.ndarray, pull: np.ndarray, stren
               fear: np.ndarray, influence: np.ndarray, criteria: np.ndarray, column: int, violence: np.ndarray,
               fear_gain: float, influence_gain: float) -> int:
     """An attack at village ``i``: the unit hit is one of ``units``, drawn by ``pull`` as
-    ``rng.choice(len(units), p=pull / pull.sum())`` draws it (numpy's cumulative sum, its one uniform
-    draw, the first running share above it), and loses Poisson(``mean_dead``) men, at most its
-    ``strength``; then the village's fear and IS influence rise (held at 1 as Python's min does),
-    an attack on the authorities is counted in ``criteria`` (``column``) and on ``violence``.
-    The men killed, :data:`NO_UNIT` where no pull is above 0, :data:`NOT_PROBABILITIES` (and nothing
-    done) where numpy's choice would raise."""
-    n = len(pull)
+    ``rng.choice(len(units), p=pull / pull.sum())`` draws it (``sim.draws.choice_p``), and loses
+    Poisson(``mean_dead``) men, at most its ``strength``; then the village's fear and IS influence rise
+    (held at 1 as Python's min does), an attack on the authorities is counted in ``criteria``
+    (``column``) and on ``violence``.
+    The men killed, :data:`NO_UNIT` where no pull is above 0, ``sim.draws.NOT_PROBABILITIES`` (and
+    nothing done) where numpy's choice would raise."""
     total = pairwise_sum(pull)
     if total > 0:
-        share = np.empty(n)
-        for j in range(n):
-            share[j] = pull[j] / total
-        # numpy's checks: a Kahan sum, not NaN, no share below 0, the sum within CHOICE_ATOL of 1
-        checked = share[0]
-        c = 0.0
-        for j in range(1, n):
-            y = share[j] - c
-            t = checked + y
-            c = (t - checked) - y
-            checked = t
-        bad = checked != checked or abs(checked - 1.0) > CHOICE_ATOL
-        for j in range(n):
-            bad = bad or share[j] < 0
-        if bad:
+        pick = choice_p(stream, pull / total)
+        if pick == NOT_PROBABILITIES:
             return NOT_PROBABILITIES
-        cdf = np.empty(n)
-        running = 0.0
-        for j in range(n):
-            running += share[j]
-            cdf[j] = running
-        last = cdf[n - 1]
-        for j in range(n):
-            cdf[j] = cdf[j] / last
-        u = rng_of(stream).random()
-        pick = 0
-        while pick < n - 1 and cdf[pick] <= u:  # searchsorted(side="right") on a non-decreasing cdf
-            pick += 1
         k = units[pick]
-        dead = min(int(strength[k]), rng_of(stream).poisson(mean_dead))
+        dead = min(int(strength[k]), poisson(stream, mean_dead))
         strength[k] -= dead
     else:
         dead = NO_UNIT

@@ -13,8 +13,42 @@ village's trust in the administration.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim import modifiers
+from sim.compiled import Stream, kernel, stream_of
+from sim.draws import binomial, poisson
 from sim.mechanisms.base import Mechanism
+
+
+@kernel
+def lose_trust(trust: np.ndarray, village: int, innocent: int, loss: float) -> None:
+    """``village``'s trust after ``innocent`` wrongful arrests, ``loss`` each, held at 0 (as Python's
+    ``max(0.0, trust - loss * innocent)``)."""
+    x = trust[village] - loss * innocent
+    trust[village] = x if x > 0.0 else 0.0
+
+
+@kernel
+def swept(stream: Stream, village: int, mean: float, share: float, trust: np.ndarray, loss: float) -> int:
+    """The innocents taken in a sweep of ``village``: Poisson(``mean``) arrests, of which Binomial(``share``)
+    innocent (as ``rng.poisson`` then ``rng.binomial`` draw them), each costing the village ``loss`` of
+    its trust (:func:`lose_trust`)."""
+    innocent = binomial(stream, poisson(stream, mean), share)
+    if innocent:
+        lose_trust(trust, village, innocent, loss)
+    return innocent
+
+
+@kernel
+def bystanders(stream: Stream, village: int, members: int, share: float, trust: np.ndarray, loss: float) -> int:
+    """The innocents taken alongside ``members`` IS members in a raid on ``village``, where a share ``share``
+    (below 1) of those detained are bystanders: Poisson(``members * share / (1 - share)``), as
+    ``rng.poisson`` draws it, each costing the village ``loss`` of its trust (:func:`lose_trust`)."""
+    innocent = poisson(stream, members * share / (1.0 - share))
+    if innocent:
+        lose_trust(trust, village, innocent, loss)
+    return innocent
 
 
 class CivilianArrests(Mechanism):
@@ -32,9 +66,9 @@ class CivilianArrests(Mechanism):
         p, v = m.p, m.villages
         if not self.enabled or not v.sdf_held[village] or v.guard[village] <= 0:
             return 0
-        arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
-        share = modifiers.wrongful_share(m, p.sweep_wrongful_share)
-        return self.wrongful(village, int(m.rng.binomial(arrested, share)))
+        return self._booked(village, swept(stream_of(m), village, float(p.sweep_arrests_per_incident),
+                                           float(modifiers.wrongful_share(m, p.sweep_wrongful_share)), v.trust,
+                                           float(p.trust_loss_per_wrongful_arrest)))
 
     def wrongful_for(self, village: int, members: int) -> int:
         """Innocents taken alongside ``members`` IS members in a raid (``raid_bystander_share`` of its detainees)."""
@@ -42,14 +76,18 @@ class CivilianArrests(Mechanism):
         share = min(modifiers.wrongful_share(m, m.p.raid_bystander_share), 0.99)
         if not self.enabled or members <= 0 or share <= 0:
             return 0
-        expected = members * share / (1.0 - share)
-        return self.wrongful(village, int(m.rng.poisson(expected)))
+        return self._booked(village, bystanders(stream_of(m), village, members, float(share), m.villages.trust,
+                                                float(m.p.trust_loss_per_wrongful_arrest)))
 
     def wrongful(self, village: int, innocent: int) -> int:
         """Book ``innocent`` wrongful arrests in ``village`` and their cost to its trust; returns ``innocent``."""
         if innocent:
             m = self.model
-            v = m.villages
-            v.trust[village] = max(0.0, v.trust[village] - m.p.trust_loss_per_wrongful_arrest * innocent)
-            m.accounts.incident("civilian_arrests", innocent, village=village)
+            lose_trust(m.villages.trust, village, innocent, float(m.p.trust_loss_per_wrongful_arrest))
+        return self._booked(village, innocent)
+
+    def _booked(self, village: int, innocent: int) -> int:
+        # the books of wrongful arrests whose cost to trust is paid; returns ``innocent``
+        if innocent:
+            self.model.accounts.incident("civilian_arrests", innocent, village=village)
         return innocent

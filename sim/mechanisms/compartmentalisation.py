@@ -11,7 +11,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import Stream, kernel, stream_of
+from sim.draws import binomial, sample
 from sim.mechanisms.base import Mechanism
+
+
+@kernel
+def revealed(stream: Stream, alive: np.ndarray, source: int, captured: int, per_member: float,
+             exposure: np.ndarray) -> int:
+    """The cells exposed after ``captured`` members of cell ``source`` are taken: of the other living
+    cells (none, or none captured: 0 and no draw), Binomial(``captured``, ``per_member``) at most all of
+    them, drawn without replacement (as ``rng.binomial`` then ``rng.choice(others, size=n,
+    replace=False)`` draw them), get ``exposure`` 1; returns how many."""
+    others = np.empty(len(alive), np.int64)
+    n_others = 0
+    for row in range(len(alive)):
+        if alive[row] and row != source:
+            others[n_others] = row
+            n_others += 1
+    if not n_others or captured <= 0:
+        return 0
+    n = min(n_others, binomial(stream, captured, per_member))
+    if n:
+        for row in sample(stream, others[:n_others], n):
+            exposure[row] = 1.0
+    return n
 
 
 class Compartmentalisation(Mechanism):
@@ -27,12 +51,6 @@ class Compartmentalisation(Mechanism):
     def reveal(self, captured: int, source: int) -> int:
         """Expose other cells after ``captured`` members of cell ``source`` are taken; returns how many."""
         m = self.model
-        p, c = m.p, m.cells
+        p = m.p
         per_member = p.reveal_prob_compartmented if self.enabled else p.reveal_prob_open
-        others = np.nonzero(c.alive & (np.arange(len(c)) != source))[0]
-        if not len(others) or captured <= 0:
-            return 0
-        n = min(len(others), int(m.rng.binomial(captured, per_member)))
-        if n:
-            c.exposure[m.rng.choice(others, size=n, replace=False)] = 1.0
-        return n
+        return revealed(stream_of(m), m.cells.alive, source, captured, float(per_member), m.cells.exposure)

@@ -21,6 +21,7 @@ import numpy as np
 from sim import modifiers
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.draws import choice_index, geometric
 from sim.mechanisms.allegiance import unpledged_official_leaves
 from sim.mechanisms.base import Mechanism
 
@@ -46,6 +47,54 @@ def campaign_villages(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray,
     return h
 
 
+@kernel
+def group_drawn(stream: Stream, most: int, chance: float) -> int:
+    """Soldiers of one unit who repent in a campaign: Geometric(``chance``), at most ``most`` (as
+    ``min(most, int(rng.geometric(chance)))``)."""
+    return min(most, geometric(stream, chance))
+
+
+@kernel
+def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray, local: np.ndarray,
+              active: np.ndarray, strength: np.ndarray, most: int, chance: float, has_chairman: np.ndarray,
+              official_share: float, tawba_pressure: np.ndarray, influence: np.ndarray, criteria: np.ndarray,
+              column: int, pressure_gain: float, influence_gain: float, outcome: np.ndarray) -> None:
+    """The campaigns in the first ``count`` villages of ``started``, in order. In each, one of the village's
+    local active units with men left (in row order; drawn as ``rng.integers(n)``) loses
+    :func:`group_drawn` men, at most its strength; a chairman repents (a uniform draw below
+    ``official_share``, drawn only where there is one) and goes. Where anyone repented, the village's
+    tawba pressure and IS influence rise (held at 1 as Python's ``min`` does) and a repentance is counted
+    in ``criteria`` (``column``). ``outcome[h]`` says, for the ``h``-th: how many repented, whether a unit
+    lost men (1 or 0), whether the chairman went (1 or 0)."""
+    for h in range(count):
+        i = started[h]
+        repented = 0
+        outcome[h, 1] = outcome[h, 2] = 0
+        local_units = np.empty(len(home), np.int64)
+        n = 0
+        for k in range(len(home)):
+            if home[k] == i and local[k] and active[k] and strength[k] > 0:
+                local_units[n] = k
+                n += 1
+        if n:
+            k = local_units[choice_index(stream, n)]
+            group = min(np.int64(strength[k]), group_drawn(stream, most, chance))
+            strength[k] -= group
+            repented += group
+            outcome[h, 1] = 1
+        if has_chairman[i] and rng_of(stream).random() < official_share:
+            has_chairman[i] = False
+            repented += 1
+            outcome[h, 2] = 1
+        if repented:
+            x = tawba_pressure[i] + pressure_gain
+            tawba_pressure[i] = x if x < 1.0 else 1.0
+            x = influence[i] + influence_gain
+            influence[i] = x if x < 1.0 else 1.0
+            criteria[i, column] += 1
+        outcome[h, 0] = repented
+
+
 class Repentance(Mechanism):
     """Campaigns that make local SDF fighters and officials repent, and the memory they leave."""
 
@@ -60,7 +109,8 @@ class Repentance(Mechanism):
         self._start_of: dt.date | None = None  # the repentance_start and first date of the day below
         self._counted_from: dt.date | None = None
         self._start_day = 0
-        self._started = np.empty(len(model.villages), np.int64)  # the kernel's output, reused night after night
+        self._started = np.empty(len(model.villages), np.int64)  # the kernels' outputs, reused night after night
+        self._outcome = np.empty((len(model.villages), 3), np.int64)
 
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
@@ -71,30 +121,27 @@ class Repentance(Mechanism):
         visited = visits.unique_villages()
         if len(self._started) < len(visited):
             self._started = np.empty(len(visited), np.int64)
-        started = campaign_villages(stream_of(m), visited, v.sdf_held, v.influence, v.fear,
+            self._outcome = np.empty((len(visited), 3), np.int64)
+        stream = stream_of(m)
+        started = campaign_villages(stream, visited, v.sdf_held, v.influence, v.fear,
                                     float(p.repentance_min_influence), float(p.repentance_prob),
                                     float(modifiers.capability(m)), self._started)
         if not started:
             return
-        for i in self._started[:started].tolist():
-            repented = 0
-            local_units = np.nonzero((u.home == i) & u.local & u.active & (u.strength > 0))[0]
-            if len(local_units):
-                k = local_units[m.rng.integers(len(local_units))]
-                group = min(int(u.strength[k]), self.group_size())
-                u.strength[k] -= group
-                repented += group
+        campaigns(stream, self._started, started, u.home, u.local, u.active, u.strength, *self._group_rule(),
+                  v.has_chairman, float(p.repentance_official_share), v.tawba_pressure, v.influence, v.criteria,
+                  CRITERION["repentance"], float(p.tawba_pressure_per_campaign), float(p.influence_per_repentance),
+                  self._outcome)
+        # what the kernel leaves to Python, village by village in order: units' version, officials, books
+        for i, (repented, unit_hit, chairman_left) in zip(self._started[:started].tolist(),
+                                                          self._outcome[:started].tolist(), strict=True):
+            if unit_hit:
                 m.units_changed()
-            if v.has_chairman[i] and m.rng.random() < p.repentance_official_share:
-                v.has_chairman[i] = False
-                unpledged_official_leaves(v, int(i))  # an informant would not need to repent
-                repented += 1
+            if chairman_left:
+                unpledged_official_leaves(v, i)  # an informant would not need to repent
             if repented:
-                m.accounts.incident("repentances", repented, village=int(i))
+                m.accounts.incident("repentances", repented, village=i)
                 m.accounts.people["sdf_repented"] += repented
-                v.tawba_pressure[i] = min(1.0, v.tawba_pressure[i] + p.tawba_pressure_per_campaign)
-                v.influence[i] = min(1.0, v.influence[i] + p.influence_per_repentance)
-                v.criteria[i, CRITERION["repentance"]] += 1
 
     def start_day(self) -> int:
         """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""
@@ -109,8 +156,12 @@ class Repentance(Mechanism):
 
     def group_size(self) -> int:
         """Soldiers of one unit who repent in a campaign: mostly a few, at most Dhiban's 40 (s.2)."""
+        return int(group_drawn(stream_of(self.model), *self._group_rule()))
+
+    def _group_rule(self) -> tuple[int, float]:
+        # the cap and the chance of the geometric draw of group_drawn
         p = self.model.p
-        return min(int(p.repentance_group_max), int(self.model.rng.geometric(1.0 / max(1.0, p.repentance_group_mean))))
+        return int(p.repentance_group_max), 1.0 / max(1.0, p.repentance_group_mean)
 
     def month_end(self) -> None:
         """Memories of campaigns fade."""
