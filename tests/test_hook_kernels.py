@@ -182,3 +182,61 @@ def test_an_official_leaves_as_the_python_rule_had_it() -> None:
             want = min(1.0, share * n / (n - 1)) if n > 1 else 0.0
             assert officials[0] == max(0, n - 1)
             assert pledged[0] == want or (np.isnan(want) and np.isnan(pledged[0])), (n, share)
+
+
+def _killings_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> None:
+    """Tonight's killings as the hook took them before its kernel (issue 15): the targets, then at each the
+    strike's cost, the victim, the effects, the books and the sweep, with the sweep's draws by numpy."""
+    from sim.agents.village import CRITERION
+    from sim.mechanisms.allegiance import unpledged_official_leaves
+    from sim.mechanisms.killings import after_killing, decided_killing_targets, victim_of
+
+    p, v, acc = m.p, m.villages, m.accounts
+    mine = visits.of_role(m, "assassination")
+    vil = mine.villages
+    targets = decided_killing_targets(
+        stream_of(m), *modifiers.killing_restraint_tables(m), vil, mine.cells, p.killing_prob * modifiers.capability(m),
+        v.guard, m.mechanisms.strongholds.violence_factor(vil), v.sdf_held, m.cells.fighters,
+        modifiers.fighter_scale(m), m.mechanisms.supply_lines.armed(vil))
+    for i in targets.tolist():
+        m.mechanisms.supply_lines.spend(i)
+        victim = victim_of(stream_of(m), i, v.officials, v.pledged, v.has_chairman, float(p.civilian_victim_share),
+                           float(p.chairman_target_share))
+        if victim:
+            unpledged_official_leaves(v, i)
+        after_killing(i, victim, v.officials, v.has_chairman, v.criteria, CRITERION["attacks_on_officials"], v.fear,
+                      v.trust, v.influence, m.violence_by_village, float(p.fear_per_killing),
+                      float(p.trust_loss_per_killing), float(p.influence_per_killing))
+        acc.incident("killings", village=i)
+        if p.civilian_arrests_enabled and v.sdf_held[i] and v.guard[i] > 0:
+            arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
+            innocent = int(m.rng.binomial(arrested, modifiers.wrongful_share(m, p.sweep_wrongful_share)))
+            if innocent:
+                v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_wrongful_arrest * innocent)
+                acc.incident("civilian_arrests", innocent, village=i)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_night_of_killings_in_one_kernel_call_is_the_python_steps(seed: int) -> None:
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=seed, collect_daily=False) for _ in "ab"]
+    killed = 0
+    for m in twins:
+        m.run_for(20)
+        m.p.killing_prob, m.p.sweep_arrests_per_incident = 0.9, 3.0  # many killings and sweeps tonight
+        m.cells.role[:] = 1  # every cell an assassination cell
+        assert m.cells.role[0] == 1 and sim.agents.is_cell.ROLES[1] == "assassination"
+    new, old = twins
+    for _ in range(4):
+        visits = [m.mechanisms.night_movement.go_out() for m in twins]
+        new.mechanisms.killings.night(visits[0])
+        _killings_by_the_python_steps(old, visits[1])
+        for name in ("officials", "pledged", "has_chairman", "criteria", "fear", "trust", "influence", "cache"):
+            assert np.array_equal(getattr(new.villages, name), getattr(old.villages, name), equal_nan=True), name
+        assert np.array_equal(new.accounts.incidents, old.accounts.incidents)
+        assert np.array_equal(new.violence_by_village, old.violence_by_village)
+        assert new.mechanisms.supply_lines.consumed_usd == old.mechanisms.supply_lines.consumed_usd
+        assert new.rng.bit_generator.state == old.rng.bit_generator.state
+        killed = new.accounts.totals["killings"]
+        for m in twins:
+            m.mechanisms.night_movement.dawn()
+    assert killed and new.accounts.totals["civilian_arrests"]  # the paths were taken

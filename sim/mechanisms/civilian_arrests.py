@@ -13,9 +13,12 @@ village's trust in the administration.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.compiled import Stream, kernel, stream_of
 from sim.draws import binomial, poisson
 from sim.mechanisms.base import Mechanism
@@ -51,6 +54,34 @@ def bystanders(stream: Stream, village: int, members: int, share: float, trust: 
     return innocent
 
 
+_CIVILIAN_ARRESTS = row_of(INCIDENTS, "civilian_arrests")
+
+
+class SweepRule(NamedTuple):
+    """What a sweep after an incident reads besides the village (:meth:`CivilianArrests.sweep_rule`)."""
+
+    on: bool  # civilian_arrests_enabled
+    mean: float  # sweep_arrests_per_incident
+    share: float  # the wrongful share, as the policing style makes it
+    loss: float  # trust_loss_per_wrongful_arrest
+
+
+@kernel
+def sweep_at(stream: Stream, village: int, rule: SweepRule | tuple, sdf_held: np.ndarray, guard: np.ndarray,
+             trust: np.ndarray, incidents: np.ndarray) -> int:
+    """A sweep of ``village`` after an incident (:meth:`CivilianArrests.sweep`): where the mechanism is on
+    and the SDF hold the village with some presence, the innocents :func:`swept` are booked in
+    ``incidents`` (``Accounts.incidents``); returns how many. ``rule``: a :class:`SweepRule` or its
+    fields as a plain tuple."""
+    on, mean, share, loss = rule
+    if not on or not sdf_held[village] or guard[village] <= 0:
+        return 0
+    innocent = swept(stream, village, mean, share, trust, loss)
+    if innocent:
+        book_incident(incidents, _CIVILIAN_ARRESTS, village, innocent)
+    return innocent
+
+
 class CivilianArrests(Mechanism):
     """Sweeps after incidents and innocents taken in raids, and the trust each costs."""
 
@@ -63,12 +94,16 @@ class CivilianArrests(Mechanism):
     def sweep(self, village: int) -> int:
         """Arrests in ``village`` after an incident; returns how many innocents were taken."""
         m = self.model
-        p, v = m.p, m.villages
-        if not self.enabled or not v.sdf_held[village] or v.guard[village] <= 0:
-            return 0
-        return self._booked(village, swept(stream_of(m), village, float(p.sweep_arrests_per_incident),
-                                           float(modifiers.wrongful_share(m, p.sweep_wrongful_share)), v.trust,
-                                           float(p.trust_loss_per_wrongful_arrest)))
+        v = m.villages
+        return sweep_at(stream_of(m), int(village), self.sweep_rule(), v.sdf_held, v.guard, v.trust,
+                        m.accounts.incidents)
+
+    def sweep_rule(self) -> tuple[bool, float, float, float]:
+        """The fields of today's :class:`SweepRule`, as a plain tuple (for the kernels)."""
+        m = self.model
+        p = m.p
+        return (bool(self.enabled), float(p.sweep_arrests_per_incident),
+                float(modifiers.wrongful_share(m, p.sweep_wrongful_share)), float(p.trust_loss_per_wrongful_arrest))
 
     def wrongful_for(self, village: int, members: int) -> int:
         """Innocents taken alongside ``members`` IS members in a raid (``raid_bystander_share`` of its detainees)."""

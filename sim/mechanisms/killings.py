@@ -23,20 +23,26 @@ so raids that take fighters weaken the cells they do not dismantle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
-from sim.mechanisms.allegiance import unpledged_official_leaves
+from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.civilian_arrests import SweepRule, sweep_at
 from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.supply_lines import spent_at
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+_KILLINGS = row_of(INCIDENTS, "killings")
+_ATTACKS_ON_OFFICIALS = CRITERION["attacks_on_officials"]
 
 
 def unpledged_officials(officials: np.ndarray, pledged: np.ndarray) -> np.ndarray:
@@ -137,6 +143,58 @@ def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np
                            armed)
 
 
+class KillRule(NamedTuple):
+    """What a killing reads besides the village and the state (:meth:`Killings.kill_rule`)."""
+
+    civilian_share: float  # civilian_victim_share
+    chairman_share: float  # chairman_target_share
+    fear_gain: float  # fear_per_killing
+    trust_loss: float  # trust_loss_per_killing
+    influence_gain: float  # influence_per_killing
+
+
+@kernel
+def kill_at(stream: Stream, i: int, officials: np.ndarray, pledged: np.ndarray, has_chairman: np.ndarray,
+            criteria: np.ndarray, fear: np.ndarray, trust: np.ndarray, influence: np.ndarray, violence: np.ndarray,
+            sdf_held: np.ndarray, guard: np.ndarray, rule: KillRule | tuple, sweep: SweepRule | tuple,
+            incidents: np.ndarray) -> None:
+    """One killing in village ``i`` (:meth:`Killings.kill`): its victim (:func:`victim_of`; an official
+    killed leaves office, :func:`~sim.mechanisms.allegiance.official_leaves`), its effects
+    (:func:`after_killing`), booked in ``incidents`` (``Accounts.incidents``), then the sweep of arrests
+    that follows (:func:`~sim.mechanisms.civilian_arrests.sweep_at`). ``rule`` and ``sweep``: a
+    :class:`KillRule` and a ``SweepRule``, or their fields as plain tuples."""
+    civilian_share, chairman_share, fear_gain, trust_loss, influence_gain = rule
+    # the chairman's draw comes before the official leaves: leaving draws nothing and keeps the chair
+    victim = victim_of(stream, i, officials, pledged, has_chairman, civilian_share, chairman_share)
+    if victim:
+        official_leaves(officials, pledged, i)
+    after_killing(i, victim, officials, has_chairman, criteria, _ATTACKS_ON_OFFICIALS, fear, trust, influence,
+                  violence, fear_gain, trust_loss, influence_gain)
+    book_incident(incidents, _KILLINGS, i, 1)
+    sweep_at(stream, i, sweep, sdf_held, guard, trust, incidents)
+
+
+@kernel
+def killings_night(stream: Stream, decision: tuple, villages: np.ndarray, cells: np.ndarray, base: float,
+                   violence: np.ndarray, fighters: np.ndarray, scale: float, armed: np.ndarray,
+                   spending: tuple, officials: np.ndarray, pledged: np.ndarray, has_chairman: np.ndarray,
+                   criteria: np.ndarray, fear: np.ndarray, trust: np.ndarray, influence: np.ndarray,
+                   violence_by_village: np.ndarray, sdf_held: np.ndarray, guard: np.ndarray, rule: tuple,
+                   sweep: tuple, incidents: np.ndarray) -> None:
+    """Tonight's killings (:meth:`Killings.night`) in one call: the targets (:func:`decided_killing_targets`,
+    ``decision``: ``modifiers.killing_restraint_tables``), then at each in turn the strike's cost paid
+    from the caches nearby (:func:`~sim.mechanisms.supply_lines.spent_at`; ``spending``: ``SupplyLines.spending``)
+    and the killing (:func:`kill_at`)."""
+    willing, governorate, present_by_district, village_district, command_enabled, under_command = decision
+    cache, orders, cost, consumed = spending
+    for i in decided_killing_targets(stream, willing, governorate, present_by_district, village_district,
+                                     command_enabled, under_command, villages, cells, base, guard, violence, sdf_held,
+                                     fighters, scale, armed):
+        spent_at(cache, orders, i, cost, consumed)
+        kill_at(stream, i, officials, pledged, has_chairman, criteria, fear, trust, influence, violence_by_village,
+                sdf_held, guard, rule, sweep, incidents)
+
+
 class Killings(Mechanism):
     """Assassination cells may kill an unpledged official or a suspected collaborator at their target."""
 
@@ -156,25 +214,23 @@ class Killings(Mechanism):
         vil = mine.villages
         base = p.killing_prob * modifiers.capability(m)
         # the restraint of modifiers.killing_restraint, decided inside the kernel
-        decision = modifiers.killing_restraint_tables(m)
-        violence = m.mechanisms.strongholds.violence_factor(vil)
-        armed = m.mechanisms.supply_lines.armed(vil)
-        for i in decided_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, violence, v.sdf_held,
-                                         m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
-            m.mechanisms.supply_lines.spend(i)
-            self.kill(i)
+        killings_night(stream_of(m), modifiers.killing_restraint_tables(m), vil, mine.cells, float(base),
+                       m.mechanisms.strongholds.violence_factor(vil), m.cells.fighters, modifiers.fighter_scale(m),
+                       m.mechanisms.supply_lines.armed(vil), m.mechanisms.supply_lines.spending(), v.officials,
+                       v.pledged, v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village,
+                       v.sdf_held, v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(),
+                       m.accounts.incidents)
 
     def kill(self, i: int) -> None:
-        """One killing in village ``i``: an unpledged official or a suspected collaborator."""
+        """One killing in village ``i``: an unpledged official or a suspected collaborator (:func:`kill_at`)."""
         m = self.model
-        p, v = m.p, m.villages
-        # the chairman's draw comes before the official leaves: leaving draws nothing and keeps the chair
-        victim = victim_of(stream_of(m), i, v.officials, v.pledged, v.has_chairman, float(p.civilian_victim_share),
-                           float(p.chairman_target_share))
-        if victim:
-            unpledged_official_leaves(v, i)
-        after_killing(i, victim, v.officials, v.has_chairman, v.criteria, CRITERION["attacks_on_officials"], v.fear,
-                      v.trust, v.influence, m.violence_by_village, float(p.fear_per_killing),
-                      float(p.trust_loss_per_killing), float(p.influence_per_killing))
-        m.accounts.incident("killings", village=i)
-        m.mechanisms.civilian_arrests.sweep(i)
+        v = m.villages
+        kill_at(stream_of(m), int(i), v.officials, v.pledged, v.has_chairman, v.criteria, v.fear, v.trust,
+                v.influence, m.violence_by_village, v.sdf_held, v.guard, self.kill_rule(),
+                m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents)
+
+    def kill_rule(self) -> tuple[float, float, float, float, float]:
+        """The fields of today's :class:`KillRule`, as a plain tuple (for the kernels)."""
+        p = self.model.p
+        return (float(p.civilian_victim_share), float(p.chairman_target_share), float(p.fear_per_killing),
+                float(p.trust_loss_per_killing), float(p.influence_per_killing))
