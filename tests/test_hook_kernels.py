@@ -3,6 +3,8 @@ last bit and draw for draw."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ from sim.compiled import stream_of
 from sim.mechanisms.allegiance import ALLEGIANCE, swear
 from sim.mechanisms.badia_front import strike
 from sim.mechanisms.governance import JUSTICE, LIFESTYLE, govern
-from sim.mechanisms.patrols import patrolling
+from sim.mechanisms.patrols import patrolling, pulls_at
 from sim.mechanisms.raids import find_chances
 from sim.mechanisms.repentance import campaign_villages
 
@@ -240,3 +242,96 @@ def test_a_night_of_killings_in_one_kernel_call_is_the_python_steps(seed: int) -
         for m in twins:
             m.mechanisms.night_movement.dawn()
     assert killed and new.accounts.totals["civilian_arrests"]  # the paths were taken
+
+
+def _old_pull_at(m: sim.InsurgencyModel, village: int) -> tuple[np.ndarray, np.ndarray]:
+    """``Patrols.pull_at`` as numpy steps (before its kernel): the patrolling units' coverage, masked."""
+    patrols, u = m.mechanisms.patrols, m.units
+    on = patrols.on_patrol()
+    rows, counts, fade = patrols.reach(on)
+    here = rows == village
+    units = np.repeat(on, counts)[here]
+    return units, u.strength[units] / m.p.sdf_unit_size * fade[here]
+
+
+def _attacks_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> None:
+    """Tonight's attacks as the hook took them before its kernel (issue 15), with numpy's choice of the unit,
+    its Poisson dead and the sweep's draws."""
+    from sim.agents.village import CRITERION
+    from sim.mechanisms.attacks import decided_attack_targets
+
+    p, v, u, acc = m.p, m.villages, m.units, m.accounts
+    mine = visits.of_role(m, "car_bombs")
+    vil = mine.villages
+    targets = decided_attack_targets(
+        stream_of(m), *modifiers.restraint_tables(m), vil, mine.cells, p.attack_prob * modifiers.capability(m),
+        m.mechanisms.strongholds.violence_factor(vil), v.guard, m.cells.fighters, modifiers.fighter_scale(m),
+        m.mechanisms.supply_lines.armed(vil))
+    for i in targets.tolist():
+        m.mechanisms.supply_lines.spend(i)
+        units, pull = _old_pull_at(m, i)
+        if pull.sum() > 0:
+            k = units[m.rng.choice(len(units), p=pull / pull.sum())]
+            dead = min(int(u.strength[k]), int(m.rng.poisson(p.sdf_killed_per_attack)))
+            u.strength[k] -= dead
+            acc.incident("sdf_killed", dead, village=i)
+            acc.people["sdf_killed"] += dead
+            m.units_changed()
+        v.fear[i] = min(1.0, v.fear[i] + p.fear_per_attack)
+        v.influence[i] = min(1.0, v.influence[i] + p.influence_per_attack)
+        v.criteria[i, CRITERION["attacks_on_officials"]] += 1
+        m.violence_by_village[i] += 1
+        acc.incident("attacks", village=i)
+        if p.civilian_arrests_enabled and v.sdf_held[i] and v.guard[i] > 0:
+            arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
+            innocent = int(m.rng.binomial(arrested, modifiers.wrongful_share(m, p.sweep_wrongful_share)))
+            if innocent:
+                v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_wrongful_arrest * innocent)
+                acc.incident("civilian_arrests", innocent, village=i)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_night_of_attacks_in_one_kernel_call_is_the_python_steps(seed: int) -> None:
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=seed, collect_daily=False) for _ in "ab"]
+    for m in twins:
+        m.run_for(20)
+        # many attacks, and units weak enough that some are wiped out during a night
+        m.p.attack_prob, m.p.sdf_killed_per_attack, m.p.sweep_arrests_per_incident = 1.0, 6.0, 3.0
+        m.cells.role[:] = sim.agents.is_cell.ROLE["car_bombs"]
+        m.units.strength[:] = np.minimum(m.units.strength, 8)
+    new, old = twins
+    for _ in range(4):
+        visits = [m.mechanisms.night_movement.go_out() for m in twins]
+        new.mechanisms.attacks.night(visits[0])
+        _attacks_by_the_python_steps(old, visits[1])
+        for name in ("fear", "influence", "criteria", "trust", "cache"):
+            assert np.array_equal(getattr(new.villages, name), getattr(old.villages, name)), name
+        assert np.array_equal(new.units.strength, old.units.strength)
+        assert np.array_equal(new.accounts.incidents, old.accounts.incidents)
+        assert dict(new.accounts.people) == dict(old.accounts.people)
+        assert new.units_version == old.units_version
+        assert new.mechanisms.supply_lines.consumed_usd == old.mechanisms.supply_lines.consumed_usd
+        assert new.rng.bit_generator.state == old.rng.bit_generator.state
+        for m in twins:
+            m.mechanisms.night_movement.dawn()
+    assert new.accounts.totals["attacks"] and new.accounts.people["sdf_killed"]  # the paths were taken
+    assert (new.units.strength == 0).any()  # and a unit was wiped out: it no longer patrols
+
+
+def test_the_pull_at_a_village_is_the_numpy_masks(model: sim.InsurgencyModel) -> None:
+    m = copy.deepcopy(model)
+    patrols = m.mechanisms.patrols
+    rng = np.random.default_rng(9)
+    for _ in range(3):
+        for village in range(len(m.villages)):
+            units, pull = patrols.pull_at(village)
+            want_units, want_pull = _old_pull_at(m, village)
+            assert np.array_equal(units, want_units) and np.array_equal(pull, want_pull)
+        m.units.strength[rng.integers(0, len(m.units), 5)] = 0  # wiped out: off patrol
+    on, counts, rows, fade, size = patrols.patrol_tables()
+    m.units.strength[on[0]] = 0  # wiped out after the tables were read: left out, as a new reading does
+    units, pull = np.empty(len(on), np.int64), np.empty(len(on))
+    for village in range(len(m.villages)):
+        n = pulls_at(village, on, counts, rows, fade, m.units.strength, size, units, pull)
+        want_units, want_pull = _old_pull_at(m, village)
+        assert np.array_equal(units[:n], want_units) and np.array_equal(pull[:n], want_pull)

@@ -15,20 +15,28 @@ cell's fighters scale the chance per visit (``modifiers.scaled_by_fighters``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, rng_of, stream_of
 from sim.draws import NOT_PROBABILITIES, choice_p, poisson
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.civilian_arrests import sweep_at
+from sim.mechanisms.patrols import pulls_at
 from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.supply_lines import spent_at
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+
+_ATTACKS, _SDF_KILLED = row_of(INCIDENTS, "attacks"), row_of(INCIDENTS, "sdf_killed")
+_PEOPLE_SDF_KILLED = row_of(PEOPLE, "sdf_killed")
+_ATTACKS_ON_OFFICIALS = CRITERION["attacks_on_officials"]
 
 
 @kernel
@@ -105,6 +113,55 @@ def strike_at(stream: Stream, i: int, units: np.ndarray, pull: np.ndarray, stren
     return dead
 
 
+class AttackRule(NamedTuple):
+    """What an attack reads besides the village and the state (:meth:`Attacks.attack_rule`)."""
+
+    mean_dead: float  # sdf_killed_per_attack
+    fear_gain: float  # fear_per_attack
+    influence_gain: float  # influence_per_attack
+
+
+@kernel
+def attacks_night(stream: Stream, decision: tuple, villages: np.ndarray, cells: np.ndarray, base: float,
+                  violence: np.ndarray, fighters: np.ndarray, scale: float, armed: np.ndarray, spending: tuple,
+                  patrol: tuple, strength: np.ndarray, rule: AttackRule | tuple, fear: np.ndarray,
+                  influence: np.ndarray, criteria: np.ndarray, trust: np.ndarray, violence_by_village: np.ndarray,
+                  sdf_held: np.ndarray, guard: np.ndarray, sweep: tuple, incidents: np.ndarray, people: np.ndarray,
+                  people_booked: np.ndarray) -> tuple[int, int]:
+    """Tonight's attacks (:meth:`Attacks.night`) in one call: the targets (:func:`decided_attack_targets`,
+    ``decision``: ``modifiers.restraint_tables``), then at each in turn the strike's cost paid from the
+    caches nearby (``supply_lines.spent_at``; ``spending``: ``SupplyLines.spending``), the unit hit among
+    those patrolling the village (``patrols.pulls_at``; ``patrol``: ``Patrols.patrol_tables``) and its
+    dead (:func:`strike_at`), booked (incidents and the people books: ``Accounts``' arrays), and the sweep
+    that follows (``civilian_arrests.sweep_at``). Returns how many attacks killed SDF men (each changes the
+    units), and the village where numpy's choice of the unit would have raised (then stopped there,
+    before its draw), or -1."""
+    willing, governorate, present_by_district, village_district, command_enabled, under_command = decision
+    cache, orders, cost, consumed = spending
+    on, counts, rows, fade, unit_size = patrol
+    mean_dead, fear_gain, influence_gain = rule
+    units, pull = np.empty(len(on), np.int64), np.empty(len(on))
+    changed = 0
+    for i in decided_attack_targets(stream, willing, governorate, present_by_district, village_district,
+                                    command_enabled, under_command, villages, cells, base, violence, guard, fighters,
+                                    scale, armed):
+        spent_at(cache, orders, i, cost, consumed)
+        # the unit hit is one of those whose presence the attack found, the nearer and stronger the
+        # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
+        n = pulls_at(i, on, counts, rows, fade, strength, unit_size, units, pull)
+        dead = strike_at(stream, i, units[:n], pull[:n], strength, mean_dead, fear, influence, criteria,
+                         _ATTACKS_ON_OFFICIALS, violence_by_village, fear_gain, influence_gain)
+        if dead == NOT_PROBABILITIES:
+            return changed, i
+        if dead >= 0:
+            book_incident(incidents, _SDF_KILLED, i, dead)
+            book(people, people_booked, _PEOPLE_SDF_KILLED, dead)
+            changed += 1
+        book_incident(incidents, _ATTACKS, i, 1)
+        sweep_at(stream, i, sweep, sdf_held, guard, trust, incidents)
+    return changed, -1
+
+
 class Attacks(Mechanism):
     """Car-bomb cells may strike the SDF where they are present at their target (a garrison or patrols)."""
 
@@ -123,23 +180,20 @@ class Attacks(Mechanism):
         vil = mine.villages
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
-        decision = modifiers.restraint_tables(m)
-        violence = m.mechanisms.strongholds.violence_factor(vil)
-        armed = m.mechanisms.supply_lines.armed(vil)
-        for i in decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
-                                        m.cells.fighters, modifiers.fighter_scale(m), armed).tolist():
-            m.mechanisms.supply_lines.spend(i)
-            # the unit hit is one of those whose presence the attack found, the nearer and stronger the
-            # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
-            units, pull = m.mechanisms.patrols.pull_at(i)
-            dead = strike_at(stream_of(m), i, units, pull, u.strength, float(p.sdf_killed_per_attack), v.fear,
-                             v.influence, v.criteria, CRITERION["attacks_on_officials"], m.violence_by_village,
-                             float(p.fear_per_attack), float(p.influence_per_attack))
-            if dead == NOT_PROBABILITIES:
-                m.rng.choice(len(units), p=pull / pull.sum())  # raises numpy's error
-            if dead >= 0:
-                m.accounts.incident("sdf_killed", dead, village=i)
-                m.accounts.people["sdf_killed"] += dead
-                m.units_changed()
-            m.accounts.incident("attacks", village=i)
-            m.mechanisms.civilian_arrests.sweep(i)
+        changed, failed = attacks_night(
+            stream_of(m), modifiers.restraint_tables(m), vil, mine.cells, float(base),
+            m.mechanisms.strongholds.violence_factor(vil), m.cells.fighters, modifiers.fighter_scale(m),
+            m.mechanisms.supply_lines.armed(vil), m.mechanisms.supply_lines.spending(),
+            m.mechanisms.patrols.patrol_tables(), u.strength, self.attack_rule(), v.fear, v.influence, v.criteria,
+            v.trust, m.violence_by_village, v.sdf_held, v.guard, m.mechanisms.civilian_arrests.sweep_rule(),
+            m.accounts.incidents, m.accounts.people.values, m.accounts.people.booked)
+        for _ in range(changed):
+            m.units_changed()
+        if failed >= 0:
+            units, pull = m.mechanisms.patrols.pull_at(failed)
+            m.rng.choice(len(units), p=pull / pull.sum())  # raises numpy's error
+
+    def attack_rule(self) -> tuple[float, float, float]:
+        """The fields of today's :class:`AttackRule`, as a plain tuple (for the kernels)."""
+        p = self.model.p
+        return float(p.sdf_killed_per_attack), float(p.fear_per_attack), float(p.influence_per_attack)

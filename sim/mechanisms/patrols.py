@@ -92,6 +92,26 @@ def day_one_presence(model: InsurgencyModel) -> np.ndarray:
     return village_guard(model, on, coverage(model, on))
 
 
+@kernel
+def pulls_at(village: int, on: np.ndarray, counts: np.ndarray, rows: np.ndarray, fade: np.ndarray,
+             strength: np.ndarray, unit_size: float, units: np.ndarray, pull: np.ndarray) -> int:
+    """The units patrolling ``village`` and each one's pull there (:meth:`Patrols.pull_at`), written into the
+    first places of ``units`` and ``pull``; returns how many. ``on``, ``counts``, ``rows`` and ``fade``: the
+    units on patrol and their coverage (:meth:`Patrols.reach`), in unit order; a unit whose strength has
+    fallen to 0 since is no longer on patrol (:func:`patrolling`) and is left out, as its coverage would be."""
+    n = 0
+    j = 0
+    for k in range(len(on)):
+        unit = on[k]
+        for _ in range(counts[k]):
+            if rows[j] == village and strength[unit] > 0:
+                units[n] = unit
+                pull[n] = strength[unit] / unit_size * fade[j]
+                n += 1
+            j += 1
+    return n
+
+
 class Patrols(Mechanism):
     """Recompute the villages' SDF presence (``guard``) when what it depends on changed."""
 
@@ -132,12 +152,17 @@ class Patrols(Mechanism):
     def pull_at(self, village: int) -> tuple[np.ndarray, np.ndarray]:
         """The units patrolling ``village`` and each one's pull there (its share of a full unit's
         strength, faded with distance): what makes up the village's presence, unit by unit."""
-        m, u = self.model, self.model.units
+        on, counts, rows, fade, unit_size = self.patrol_tables()
+        units, pull = np.empty(len(on), np.int64), np.empty(len(on))
+        n = pulls_at(int(village), on, counts, rows, fade, self.model.units.strength, unit_size, units, pull)
+        return units[:n], pull[:n]
+
+    def patrol_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """What :func:`pulls_at` reads besides the village and the strengths: the units on patrol, their
+        coverage (how many villages per unit, the villages, the fading), and ``sdf_unit_size``."""
         on = self.on_patrol()
         rows, counts, fade = self.reach(on)
-        here = rows == village
-        units = np.repeat(on, counts)[here]
-        return units, u.strength[units] / m.p.sdf_unit_size * fade[here]
+        return on, counts, rows, fade, float(self.model.p.sdf_unit_size)
 
     def reach(self, on: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The villages each patrolling unit ``on`` covers, one after the other in unit order: their rows,
