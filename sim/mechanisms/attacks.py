@@ -122,35 +122,29 @@ class AttackRule(NamedTuple):
 
 
 @kernel
-def attacks_night(stream: Stream, decision: tuple, villages: np.ndarray, cells: np.ndarray, base: float,
-                  violence: np.ndarray, fighters: np.ndarray, scale: float, armed: np.ndarray, spending: tuple,
-                  patrol: tuple, strength: np.ndarray, rule: AttackRule | tuple, fear: np.ndarray,
-                  influence: np.ndarray, criteria: np.ndarray, trust: np.ndarray, violence_by_village: np.ndarray,
-                  sdf_held: np.ndarray, guard: np.ndarray, sweep: tuple, incidents: np.ndarray, people: np.ndarray,
-                  people_booked: np.ndarray) -> tuple[int, int]:
-    """Tonight's attacks (:meth:`Attacks.night`) in one call: the targets (:func:`decided_attack_targets`,
-    ``decision``: ``modifiers.restraint_tables``), then at each in turn the strike's cost paid from the
-    caches nearby (``supply_lines.spent_at``; ``spending``: ``SupplyLines.spending``), the unit hit among
-    those patrolling the village (``patrols.pulls_at``; ``patrol``: ``Patrols.patrol_tables``) and its
-    dead (:func:`strike_at`), booked (incidents and the people books: ``Accounts``' arrays), and the sweep
-    that follows (``civilian_arrests.sweep_at``). Returns how many attacks killed SDF men (each changes the
-    units), and the village where numpy's choice of the unit would have raised (then stopped there,
-    before its draw), or -1."""
-    willing, governorate, present_by_district, village_district, command_enabled, under_command = decision
+def attacks_at(stream: Stream, targets: np.ndarray, spending: tuple, patrol: tuple, strength: np.ndarray,
+               rule: AttackRule | tuple, fear: np.ndarray, influence: np.ndarray, criteria: np.ndarray,
+               trust: np.ndarray, violence: np.ndarray, sdf_held: np.ndarray, guard: np.ndarray, sweep: tuple,
+               incidents: np.ndarray, people: np.ndarray, people_booked: np.ndarray) -> tuple[int, int]:
+    """Tonight's attacks at ``targets`` (:func:`decided_attack_targets`) in one call: at each in turn the
+    strike's cost paid from the caches nearby (``supply_lines.spent_at``; ``spending``:
+    ``SupplyLines.spending``), the unit hit among those patrolling the village (``patrols.pulls_at``;
+    ``patrol``: ``Patrols.patrol_tables``) and its dead (:func:`strike_at`), booked (incidents and the
+    people books: ``Accounts``' arrays), and the sweep that follows (``civilian_arrests.sweep_at``).
+    Returns how many attacks killed SDF men (each changes the units), and the village where numpy's
+    choice of the unit would have raised (then stopped there, before its draw), or -1."""
     cache, orders, cost, consumed = spending
     on, counts, rows, fade, unit_size = patrol
     mean_dead, fear_gain, influence_gain = rule
     units, pull = np.empty(len(on), np.int64), np.empty(len(on))
     changed = 0
-    for i in decided_attack_targets(stream, willing, governorate, present_by_district, village_district,
-                                    command_enabled, under_command, villages, cells, base, violence, guard, fighters,
-                                    scale, armed):
+    for i in targets:
         spent_at(cache, orders, i, cost, consumed)
         # the unit hit is one of those whose presence the attack found, the nearer and stronger the
         # likelier: a garrison at home, or a patrol out of a garrison nearby (IEDs, ambushes)
         n = pulls_at(i, on, counts, rows, fade, strength, unit_size, units, pull)
         dead = strike_at(stream, i, units[:n], pull[:n], strength, mean_dead, fear, influence, criteria,
-                         _ATTACKS_ON_OFFICIALS, violence_by_village, fear_gain, influence_gain)
+                         _ATTACKS_ON_OFFICIALS, violence, fear_gain, influence_gain)
         if dead == NOT_PROBABILITIES:
             return changed, i
         if dead >= 0:
@@ -180,13 +174,18 @@ class Attacks(Mechanism):
         vil = mine.villages
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
-        changed, failed = attacks_night(
-            stream_of(m), modifiers.restraint_tables(m), vil, mine.cells, float(base),
-            m.mechanisms.strongholds.violence_factor(vil), m.cells.fighters, modifiers.fighter_scale(m),
-            m.mechanisms.supply_lines.armed(vil), m.mechanisms.supply_lines.spending(),
-            m.mechanisms.patrols.patrol_tables(), u.strength, self.attack_rule(), v.fear, v.influence, v.criteria,
-            v.trust, m.violence_by_village, v.sdf_held, v.guard, m.mechanisms.civilian_arrests.sweep_rule(),
-            m.accounts.incidents, m.accounts.people.values, m.accounts.people.booked)
+        decision = modifiers.restraint_tables(m)
+        violence = m.mechanisms.strongholds.violence_factor(vil)
+        armed = m.mechanisms.supply_lines.armed(vil)
+        targets = decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
+                                         m.cells.fighters, modifiers.fighter_scale(m), armed)
+        if not len(targets):  # the attacks' rules read only on a night with attacks
+            return
+        changed, failed = attacks_at(
+            stream_of(m), targets, m.mechanisms.supply_lines.spending(), m.mechanisms.patrols.patrol_tables(),
+            u.strength, self.attack_rule(), v.fear, v.influence, v.criteria, v.trust, m.violence_by_village,
+            v.sdf_held, v.guard, m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents,
+            m.accounts.people.values, m.accounts.people.booked)
         for _ in range(changed):
             m.units_changed()
         if failed >= 0:

@@ -175,24 +175,18 @@ def kill_at(stream: Stream, i: int, officials: np.ndarray, pledged: np.ndarray, 
 
 
 @kernel
-def killings_night(stream: Stream, decision: tuple, villages: np.ndarray, cells: np.ndarray, base: float,
-                   violence: np.ndarray, fighters: np.ndarray, scale: float, armed: np.ndarray,
-                   spending: tuple, officials: np.ndarray, pledged: np.ndarray, has_chairman: np.ndarray,
-                   criteria: np.ndarray, fear: np.ndarray, trust: np.ndarray, influence: np.ndarray,
-                   violence_by_village: np.ndarray, sdf_held: np.ndarray, guard: np.ndarray, rule: tuple,
-                   sweep: tuple, incidents: np.ndarray) -> None:
-    """Tonight's killings (:meth:`Killings.night`) in one call: the targets (:func:`decided_killing_targets`,
-    ``decision``: ``modifiers.killing_restraint_tables``), then at each in turn the strike's cost paid
-    from the caches nearby (:func:`~sim.mechanisms.supply_lines.spent_at`; ``spending``: ``SupplyLines.spending``)
-    and the killing (:func:`kill_at`)."""
-    willing, governorate, present_by_district, village_district, command_enabled, under_command = decision
+def killings_at(stream: Stream, targets: np.ndarray, spending: tuple, officials: np.ndarray, pledged: np.ndarray,
+                has_chairman: np.ndarray, criteria: np.ndarray, fear: np.ndarray, trust: np.ndarray,
+                influence: np.ndarray, violence: np.ndarray, sdf_held: np.ndarray, guard: np.ndarray,
+                rule: KillRule | tuple, sweep: SweepRule | tuple, incidents: np.ndarray) -> None:
+    """Tonight's killings at ``targets`` (:func:`decided_killing_targets`) in one call: at each in turn the
+    strike's cost paid from the caches nearby (:func:`~sim.mechanisms.supply_lines.spent_at`; ``spending``:
+    ``SupplyLines.spending``), then the killing (:func:`kill_at`)."""
     cache, orders, cost, consumed = spending
-    for i in decided_killing_targets(stream, willing, governorate, present_by_district, village_district,
-                                     command_enabled, under_command, villages, cells, base, guard, violence, sdf_held,
-                                     fighters, scale, armed):
+    for i in targets:
         spent_at(cache, orders, i, cost, consumed)
-        kill_at(stream, i, officials, pledged, has_chairman, criteria, fear, trust, influence, violence_by_village,
-                sdf_held, guard, rule, sweep, incidents)
+        kill_at(stream, i, officials, pledged, has_chairman, criteria, fear, trust, influence, violence, sdf_held,
+                guard, rule, sweep, incidents)
 
 
 class Killings(Mechanism):
@@ -214,12 +208,15 @@ class Killings(Mechanism):
         vil = mine.villages
         base = p.killing_prob * modifiers.capability(m)
         # the restraint of modifiers.killing_restraint, decided inside the kernel
-        killings_night(stream_of(m), modifiers.killing_restraint_tables(m), vil, mine.cells, float(base),
-                       m.mechanisms.strongholds.violence_factor(vil), m.cells.fighters, modifiers.fighter_scale(m),
-                       m.mechanisms.supply_lines.armed(vil), m.mechanisms.supply_lines.spending(), v.officials,
-                       v.pledged, v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village,
-                       v.sdf_held, v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(),
-                       m.accounts.incidents)
+        decision = modifiers.killing_restraint_tables(m)
+        violence = m.mechanisms.strongholds.violence_factor(vil)
+        armed = m.mechanisms.supply_lines.armed(vil)
+        targets = decided_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, violence, v.sdf_held,
+                                          m.cells.fighters, modifiers.fighter_scale(m), armed)
+        if len(targets):  # the killings' rules read only on a night with killings
+            killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
+                        v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,
+                        v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents)
 
     def kill(self, i: int) -> None:
         """One killing in village ``i``: an unpledged official or a suspected collaborator (:func:`kill_at`)."""
