@@ -50,6 +50,11 @@ class MargadehCoordination(Mechanism):
         # where the planned strikes may fall (the villages never change zone or district)
         self.targets = np.flatnonzero(w.in_zone(EAST_STRIP) & (w.district_of != MARGADEH))
 
+    def redirects(self) -> bool:
+        """Whether any planned strike can be sent away tonight: a share above 0, and Margadeh and targets
+        on the map (else :meth:`redirect` returns the villages as they were, drawing nothing)."""
+        return self.model.p.margadeh_coordination_share > 0 and self.district >= 0 and bool(len(self.targets))
+
     def redirect(self, rows: np.ndarray, pick: np.ndarray, attraction: np.ndarray) -> np.ndarray:
         """Tonight's villages ``pick`` of cells ``rows``, with the Margadeh cells' planned strikes sent away.
 
@@ -58,7 +63,7 @@ class MargadehCoordination(Mechanism):
         """
         m = self.model
         share = m.p.margadeh_coordination_share
-        if share <= 0 or self.district < 0 or not len(self.targets) or not len(rows):
+        if not self.redirects() or not len(rows):
             return pick
         c = m.cells
         based = m.geography.district[c.base_x[rows], c.base_y[rows]] == self.district

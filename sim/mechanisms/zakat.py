@@ -180,6 +180,17 @@ def village_takes(status: np.ndarray, next_demand: np.ndarray, wealth: np.ndarra
     return take
 
 
+@kernel
+def takes_of(inputs: tuple, influence: np.ndarray, fear: np.ndarray, guard: np.ndarray) -> np.ndarray:
+    """:func:`village_takes` of the traders and parameters ``inputs`` (:func:`take_inputs`), or 0 in every
+    village where nothing is collected (no traders, zakat switched off, or a unit of 0 or less)."""
+    collect, status, next_demand, wealth, market, day, min_wealth, min_influence, rules, unit = inputs
+    if not collect:
+        return np.zeros(len(influence))
+    return village_takes(status, next_demand, wealth, market, day, min_wealth, influence, fear, guard, min_influence,
+                         rules, unit)
+
+
 # what became of a demand, inside the kernels (index into OUTCOMES)
 OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
 _PAID, _NEGOTIATED, _REFUSED, _EXILE = range(len(OUTCOMES))
@@ -427,15 +438,19 @@ def collection_pull(model: InsurgencyModel) -> np.ndarray:
     What draws tax collectors to a village (``night_movement``): a village whose due traders would
     pay three full demands pulls three times as hard as one that would pay one.
     """
-    cap = model.p.zakat_max_usd
-    return _takes(model, float(cap)) if cap > 0 else np.zeros(len(model.villages))
+    return _takes(model, float(model.p.zakat_max_usd))
+
+
+def take_inputs(model: InsurgencyModel, unit: float) -> tuple:
+    """What :func:`takes_of` reads besides the villages, the takes in units of ``unit`` (USD): whether anything
+    is collected, the traders' columns and markets, the day, and the parameters (for the kernels)."""
+    m, p, t = model, model.p, model.traders
+    zakat = m.mechanisms.zakat
+    return (bool(len(t) and p.zakat_enabled and unit > 0), t.status, t.next_demand, t.wealth, zakat.market, m.day,
+            float(p.zakat_trader_min_wealth_usd), float(p.zakat_min_influence), zakat._rule_now()[2], float(unit))
 
 
 def _takes(model: InsurgencyModel, unit: float) -> np.ndarray:
     # :func:`expected_take` in units of ``unit``, by one kernel call
-    m, p, t, v = model, model.p, model.traders, model.villages
-    if len(t) == 0 or not p.zakat_enabled:
-        return np.zeros(len(v))
-    zakat = m.mechanisms.zakat
-    return village_takes(t.status, t.next_demand, t.wealth, zakat.market, m.day, float(p.zakat_trader_min_wealth_usd),
-                         v.influence, v.fear, v.guard, float(p.zakat_min_influence), zakat._rule_now()[2], unit)
+    v = model.villages
+    return takes_of(take_inputs(model, unit), v.influence, v.fear, v.guard)
