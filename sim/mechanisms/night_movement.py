@@ -21,7 +21,7 @@ import numpy as np
 from sim.agents.is_cell import ROLE, ROLES
 from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
-from sim.mechanisms.zakat import collection_pull, take_inputs, takes_of
+from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of
 from sim.world.names import REGIME
 from sim.world.space import square_slots
 
@@ -386,8 +386,7 @@ class NightMovement(Mechanism):
         # there in it too unless the Margadeh cells' strikes are sent away first (a Python step)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         zakat_factor, decay, cover = m.mechanisms.strongholds.zakat_factor(), self.decay(radius), self.cover()
-        takes = take_inputs(m, float(p.zakat_max_usd))
-        redirect = m.mechanisms.margadeh_coordination.redirects()
+        takes, redirect = collection_inputs(m), m.mechanisms.margadeh_coordination.redirects()
         while True:
             found, going, pick, by_cell, by_village, bounds, unique = night_moves(
                 stream, rows, reach, c.base_x, c.base_y, c.role, table.slot_at, table.padded, table.dist,

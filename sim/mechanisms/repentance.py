@@ -54,6 +54,11 @@ def group_drawn(stream: Stream, most: int, chance: float) -> int:
     return min(most, geometric(stream, chance))
 
 
+#: what :func:`campaigns` says of each campaign (the columns of its ``outcome``)
+CAMPAIGN_OUTCOME: tuple[str, ...] = ("repented", "unit_hit", "chairman_left")
+_REPENTED, _UNIT_HIT, _CHAIRMAN_LEFT = range(len(CAMPAIGN_OUTCOME))
+
+
 @kernel
 def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray, local: np.ndarray,
               active: np.ndarray, strength: np.ndarray, most: int, chance: float, has_chairman: np.ndarray,
@@ -69,7 +74,7 @@ def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray,
     for h in range(count):
         i = started[h]
         repented = 0
-        outcome[h, 1] = outcome[h, 2] = 0
+        outcome[h, _UNIT_HIT] = outcome[h, _CHAIRMAN_LEFT] = 0
         local_units = np.empty(len(home), np.int64)
         n = 0
         for k in range(len(home)):
@@ -81,18 +86,18 @@ def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray,
             group = min(np.int64(strength[k]), group_drawn(stream, most, chance))
             strength[k] -= group
             repented += group
-            outcome[h, 1] = 1
+            outcome[h, _UNIT_HIT] = 1
         if has_chairman[i] and rng_of(stream).random() < official_share:
             has_chairman[i] = False
             repented += 1
-            outcome[h, 2] = 1
+            outcome[h, _CHAIRMAN_LEFT] = 1
         if repented:
             x = tawba_pressure[i] + pressure_gain
             tawba_pressure[i] = x if x < 1.0 else 1.0
             x = influence[i] + influence_gain
             influence[i] = x if x < 1.0 else 1.0
             criteria[i, column] += 1
-        outcome[h, 0] = repented
+        outcome[h, _REPENTED] = repented
 
 
 class Repentance(Mechanism):
@@ -110,7 +115,7 @@ class Repentance(Mechanism):
         self._counted_from: dt.date | None = None
         self._start_day = 0
         self._started = np.empty(len(model.villages), np.int64)  # the kernels' outputs, reused night after night
-        self._outcome = np.empty((len(model.villages), 3), np.int64)
+        self._outcome = np.empty((len(model.villages), len(CAMPAIGN_OUTCOME)), np.int64)
 
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
@@ -121,7 +126,7 @@ class Repentance(Mechanism):
         visited = visits.unique_villages()
         if len(self._started) < len(visited):
             self._started = np.empty(len(visited), np.int64)
-            self._outcome = np.empty((len(visited), 3), np.int64)
+            self._outcome = np.empty((len(visited), len(CAMPAIGN_OUTCOME)), np.int64)
         stream = stream_of(m)
         started = campaign_villages(stream, visited, v.sdf_held, v.influence, v.fear,
                                     float(p.repentance_min_influence), float(p.repentance_prob),

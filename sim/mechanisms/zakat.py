@@ -438,7 +438,13 @@ def collection_pull(model: InsurgencyModel) -> np.ndarray:
     What draws tax collectors to a village (``night_movement``): a village whose due traders would
     pay three full demands pulls three times as hard as one that would pay one.
     """
-    return _takes(model, float(model.p.zakat_max_usd))
+    v = model.villages
+    return takes_of(collection_inputs(model), v.influence, v.fear, v.guard)
+
+
+def collection_inputs(model: InsurgencyModel) -> tuple:
+    """:func:`take_inputs` of :func:`collection_pull` (in units of ``zakat_max_usd``), for the kernels."""
+    return take_inputs(model, float(model.p.zakat_max_usd))
 
 
 def take_inputs(model: InsurgencyModel, unit: float) -> tuple:
