@@ -134,43 +134,14 @@ class Book(MutableMapping):
         return f"Book({dict(self.items())!r})"
 
 
-class Totals(Mapping):
-    """Incidents by kind (a view of :attr:`Accounts.incidents`' last column): kinds with none are not listed."""
+class CountsView(Mapping):
+    """A read-only mapping over :attr:`Accounts.incidents` (the books' array, shared): entries with none are
+    not listed, as a ``Counter`` never given them would not list them."""
 
     __slots__ = ("_counts",)
 
     def __init__(self, counts: np.ndarray) -> None:
         self._counts = counts
-
-    def __getitem__(self, kind: str) -> int:
-        return int(self._counts[INCIDENT_ROW[kind], -1])
-
-    def __contains__(self, kind: object) -> bool:
-        return kind in INCIDENT_ROW and bool(self[kind])  # type: ignore[index]
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for k, n in zip(INCIDENTS, self._counts[:, -1].tolist(), strict=True) if n)
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self._counts[:, -1]))
-
-    def __repr__(self) -> str:
-        return f"Totals({dict(self.items())!r})"
-
-
-class TotalsByVillage(Mapping):
-    """Incidents by (kind, village row) (a view of :attr:`Accounts.incidents`): pairs with none are not listed."""
-
-    __slots__ = ("_counts",)
-
-    def __init__(self, counts: np.ndarray) -> None:
-        self._counts = counts
-
-    def __getitem__(self, key: tuple[str, int]) -> int:
-        kind, village = key
-        if not 0 <= village < self._counts.shape[1] - 2:
-            raise KeyError(key)
-        return int(self._counts[INCIDENT_ROW[kind], village])
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -178,15 +149,39 @@ class TotalsByVillage(Mapping):
         except (KeyError, TypeError, ValueError):
             return False
 
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+
+class Totals(CountsView):
+    """Incidents by kind (the last column of :attr:`Accounts.incidents`)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, kind: str) -> int:
+        return int(self._counts[INCIDENT_ROW[kind], -1])
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, n in zip(INCIDENTS, self._counts[:, -1].tolist(), strict=True) if n)
+
+
+class TotalsByVillage(CountsView):
+    """Incidents by (kind, village row) (the village columns of :attr:`Accounts.incidents`)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: tuple[str, int]) -> int:
+        kind, village = key
+        if not 0 <= village < self._counts.shape[1] - 2:
+            raise KeyError(key)
+        return int(self._counts[INCIDENT_ROW[kind], village])
+
     def __iter__(self) -> Iterator[tuple[str, int]]:
         rows, villages = np.nonzero(self._counts[:, :-2])
         return ((INCIDENTS[k], i) for k, i in zip(rows.tolist(), villages.tolist(), strict=True))
-
-    def __len__(self) -> int:
-        return int(np.count_nonzero(self._counts[:, :-2]))
-
-    def __repr__(self) -> str:
-        return f"TotalsByVillage({dict(self.items())!r})"
 
 
 INCIDENT_ROW: dict[str, int] = {k: i for i, k in enumerate(INCIDENTS)}

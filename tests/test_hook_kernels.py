@@ -186,6 +186,18 @@ def test_an_official_leaves_as_the_python_rule_had_it() -> None:
             assert pledged[0] == want or (np.isnan(want) and np.isnan(pledged[0])), (n, share)
 
 
+def _sweep_by_the_python_steps(m: sim.InsurgencyModel, i: int) -> None:
+    """``CivilianArrests.sweep`` as it was before its kernel: numpy's Poisson arrests, the binomial innocents
+    among them, their cost to trust and their booking."""
+    p, v = m.p, m.villages
+    if p.civilian_arrests_enabled and v.sdf_held[i] and v.guard[i] > 0:
+        arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
+        innocent = int(m.rng.binomial(arrested, modifiers.wrongful_share(m, p.sweep_wrongful_share)))
+        if innocent:
+            v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_wrongful_arrest * innocent)
+            m.accounts.incident("civilian_arrests", innocent, village=i)
+
+
 def _killings_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> None:
     """Tonight's killings as the hook took them before its kernel (issue 15): the targets, then at each the
     strike's cost, the victim, the effects, the books and the sweep, with the sweep's draws by numpy."""
@@ -210,12 +222,7 @@ def _killings_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> Non
                       v.trust, v.influence, m.violence_by_village, float(p.fear_per_killing),
                       float(p.trust_loss_per_killing), float(p.influence_per_killing))
         acc.incident("killings", village=i)
-        if p.civilian_arrests_enabled and v.sdf_held[i] and v.guard[i] > 0:
-            arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
-            innocent = int(m.rng.binomial(arrested, modifiers.wrongful_share(m, p.sweep_wrongful_share)))
-            if innocent:
-                v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_wrongful_arrest * innocent)
-                acc.incident("civilian_arrests", innocent, village=i)
+        _sweep_by_the_python_steps(m, i)
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -282,12 +289,7 @@ def _attacks_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> None
         v.criteria[i, CRITERION["attacks_on_officials"]] += 1
         m.violence_by_village[i] += 1
         acc.incident("attacks", village=i)
-        if p.civilian_arrests_enabled and v.sdf_held[i] and v.guard[i] > 0:
-            arrested = int(m.rng.poisson(p.sweep_arrests_per_incident))
-            innocent = int(m.rng.binomial(arrested, modifiers.wrongful_share(m, p.sweep_wrongful_share)))
-            if innocent:
-                v.trust[i] = max(0.0, v.trust[i] - p.trust_loss_per_wrongful_arrest * innocent)
-                acc.incident("civilian_arrests", innocent, village=i)
+        _sweep_by_the_python_steps(m, i)
 
 
 @pytest.mark.parametrize("seed", [3, 4])
