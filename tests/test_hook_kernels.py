@@ -337,3 +337,33 @@ def test_the_pull_at_a_village_is_the_numpy_masks(model: sim.InsurgencyModel) ->
         n = pulls_at(village, on, counts, rows, fade, m.units.strength, size, units, pull)
         want_units, want_pull = _old_pull_at(m, village)
         assert np.array_equal(units[:n], want_units) and np.array_equal(pull[:n], want_pull)
+
+
+@pytest.mark.parametrize("civilian_arrests", [True, False])
+def test_suspects_detained_and_booked_in_one_kernel_call_as_the_python_steps(civilian_arrests: bool) -> None:
+    """``SuspectArrests.detain`` (one kernel call) draws and books what its numpy draws and Python loop did."""
+    twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=6, collect_daily=False) for _ in "ab"]
+    for m in twins:
+        m.p.raid_suspects_mean, m.p.civilian_arrests_enabled = 2.5, civilian_arrests
+    new, old = twins
+    p, v, acc = old.p, old.villages, old.accounts
+    rng = np.random.default_rng(10)
+    for _ in range(5):
+        villages = rng.choice(len(v), 12, replace=False).astype(np.int64)
+        raids = rng.integers(1, 4, 12)
+        detained = new.mechanisms.suspect_arrests.detain(villages, raids)
+        share = min(modifiers.wrongful_share(old, p.sweep_wrongful_share), 1.0)
+        taken = old.rng.poisson(p.raid_suspects_mean * raids)
+        innocent = old.rng.binomial(taken, share)
+        for village, n, wrong in zip(villages.tolist(), taken.tolist(), innocent.tolist(), strict=True):
+            if n:
+                acc.incident("arrests", n, village=village)
+                acc.people["suspects_held"] += n - wrong
+                if civilian_arrests and wrong:
+                    v.trust[village] = max(0.0, v.trust[village] - p.trust_loss_per_wrongful_arrest * wrong)
+                    acc.incident("civilian_arrests", wrong, village=village)
+        assert detained == int(taken.sum())
+        assert np.array_equal(new.accounts.incidents, acc.incidents) and dict(new.accounts.people) == dict(acc.people)
+        assert np.array_equal(new.villages.trust, v.trust)
+        assert new.rng.bit_generator.state == old.rng.bit_generator.state
+    assert acc.totals["arrests"] and (acc.totals["civilian_arrests"] > 0) == civilian_arrests

@@ -57,6 +57,15 @@ def bystanders(stream: Stream, village: int, members: int, share: float, trust: 
 _CIVILIAN_ARRESTS = row_of(INCIDENTS, "civilian_arrests")
 
 
+@kernel
+def wrongful_at(trust: np.ndarray, village: int, innocent: int, loss: float, incidents: np.ndarray) -> None:
+    """``innocent`` wrongful arrests in ``village`` (:meth:`CivilianArrests.wrongful`): their cost to its trust
+    (:func:`lose_trust`) and their booking in ``incidents`` (``Accounts.incidents``); nothing for none."""
+    if innocent:
+        lose_trust(trust, village, innocent, loss)
+        book_incident(incidents, _CIVILIAN_ARRESTS, village, innocent)
+
+
 class SweepRule(NamedTuple):
     """What a sweep after an incident reads besides the village (:meth:`CivilianArrests.sweep_rule`)."""
 
@@ -116,10 +125,10 @@ class CivilianArrests(Mechanism):
 
     def wrongful(self, village: int, innocent: int) -> int:
         """Book ``innocent`` wrongful arrests in ``village`` and their cost to its trust; returns ``innocent``."""
-        if innocent:
-            m = self.model
-            lose_trust(m.villages.trust, village, innocent, float(m.p.trust_loss_per_wrongful_arrest))
-        return self._booked(village, innocent)
+        m = self.model
+        wrongful_at(m.villages.trust, int(village), int(innocent), float(m.p.trust_loss_per_wrongful_arrest),
+                    m.accounts.incidents)
+        return innocent
 
     def _booked(self, village: int, innocent: int) -> int:
         # the books of wrongful arrests whose cost to trust is paid; returns ``innocent``

@@ -31,8 +31,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.civilian_arrests import wrongful_at
+
+_ARRESTS, _SUSPECTS_HELD = row_of(INCIDENTS, "arrests"), row_of(PEOPLE, "suspects_held")
 
 
 @kernel
@@ -45,6 +49,29 @@ def draw_suspects(stream: Stream, mean: float, raids: np.ndarray, share: float, 
         out[0, i] = rng_of(stream).poisson(mean * np.float64(raids[i]))
     for i in range(n):
         out[1, i] = rng_of(stream).binomial(out[0, i], share)
+
+
+@kernel
+def detained_booked(stream: Stream, mean: float, villages: np.ndarray, raids: np.ndarray, share: float,
+                    civilian_arrests: bool, trust: np.ndarray, loss: float, incidents: np.ndarray, people: np.ndarray,
+                    people_booked: np.ndarray) -> int:
+    """The suspects detained in ``raids[k]`` raids on each of ``villages[k]`` and the innocents among them
+    (:func:`draw_suspects`), booked village by village: the arrests (``incidents``), the suspects held
+    (the people books), and, with ``civilian_arrests`` on, the innocents' cost to trust
+    (``civilian_arrests.wrongful_at``). Returns how many were detained in all."""
+    drawn = np.empty((2, len(raids)), np.int64)
+    draw_suspects(stream, mean, raids, share, drawn)
+    total = 0
+    for k in range(len(villages)):
+        n, wrong = drawn[0, k], drawn[1, k]
+        total += n
+        if not n:
+            continue
+        book_incident(incidents, _ARRESTS, villages[k], n)
+        book(people, people_booked, _SUSPECTS_HELD, n - wrong)
+        if civilian_arrests:
+            wrongful_at(trust, villages[k], wrong, loss, incidents)
+    return total
 
 
 class SuspectArrests(Mechanism):
@@ -62,16 +89,8 @@ class SuspectArrests(Mechanism):
         if not self.enabled or mean <= 0 or not len(villages):
             return 0
         share = min(modifiers.wrongful_share(m, m.p.sweep_wrongful_share), 1.0)
-        raids = np.asarray(raids)
-        drawn = np.empty((2, len(raids)), np.int64)
-        draw_suspects(stream_of(m), float(mean), raids, float(share), drawn)
-        detained, innocent = drawn.tolist()
-        civilian_arrests = m.mechanisms.civilian_arrests
-        for village, n, wrong in zip(villages.tolist(), detained, innocent, strict=True):
-            if not n:
-                continue
-            m.accounts.incident("arrests", n, village=village)
-            m.accounts.people["suspects_held"] += n - wrong
-            if civilian_arrests.enabled:
-                civilian_arrests.wrongful(village, wrong)
-        return sum(detained)
+        acc = m.accounts
+        return int(detained_booked(stream_of(m), float(mean), np.asarray(villages, np.int64), np.asarray(raids),
+                                   float(share), bool(m.mechanisms.civilian_arrests.enabled), m.villages.trust,
+                                   float(m.p.trust_loss_per_wrongful_arrest), acc.incidents, acc.people.values,
+                                   acc.people.booked))
