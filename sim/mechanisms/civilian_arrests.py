@@ -107,6 +107,11 @@ class CivilianArrests(Mechanism):
         return sweep_at(stream_of(m), int(village), self.sweep_rule(), v.sdf_held, v.guard, v.trust,
                         m.accounts.incidents)
 
+    def wrongful_rule(self) -> tuple[bool, float]:
+        """What :func:`wrongful_at` is called with besides the village: whether wrongful arrests cost trust
+        (the mechanism on) and what each costs (``trust_loss_per_wrongful_arrest``)."""
+        return bool(self.enabled), float(self.model.p.trust_loss_per_wrongful_arrest)
+
     def sweep_rule(self) -> tuple[bool, float, float, float]:
         """The fields of today's :class:`SweepRule`, as a plain tuple (for the kernels)."""
         m = self.model

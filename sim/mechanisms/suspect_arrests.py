@@ -90,7 +90,7 @@ class SuspectArrests(Mechanism):
             return 0
         share = min(modifiers.wrongful_share(m, m.p.sweep_wrongful_share), 1.0)
         acc = m.accounts
+        costs_trust, loss = m.mechanisms.civilian_arrests.wrongful_rule()
         return int(detained_booked(stream_of(m), float(mean), np.asarray(villages, np.int64), np.asarray(raids),
-                                   float(share), bool(m.mechanisms.civilian_arrests.enabled), m.villages.trust,
-                                   float(m.p.trust_loss_per_wrongful_arrest), acc.incidents, acc.people.values,
+                                   float(share), costs_trust, m.villages.trust, loss, acc.incidents, acc.people.values,
                                    acc.people.booked))
