@@ -225,12 +225,16 @@ def _killings_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> Non
         _sweep_by_the_python_steps(m, i)
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_a_night_of_killings_in_one_kernel_call_is_the_python_steps(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "new_radius"), [(3, False), (4, False), (4, True)])
+def test_a_night_of_killings_in_one_kernel_call_is_the_python_steps(seed: int, new_radius: bool) -> None:
+    """... also when the caches' reach is a radius nobody asked yet: the first night then takes the Python
+    path that grows the reach table (nothing drawn before it)."""
     twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=seed, collect_daily=False) for _ in "ab"]
     killed = 0
     for m in twins:
         m.run_for(20)
+        if new_radius:
+            m.p.cache_reach_cells = 5
         m.p.killing_prob, m.p.sweep_arrests_per_incident = 0.9, 3.0  # many killings and sweeps tonight
         m.cells.role[:] = 1  # every cell an assassination cell
         assert m.cells.role[0] == 1 and sim.agents.is_cell.ROLES[1] == "assassination"
@@ -292,11 +296,13 @@ def _attacks_by_the_python_steps(m: sim.InsurgencyModel, visits: object) -> None
         _sweep_by_the_python_steps(m, i)
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_a_night_of_attacks_in_one_kernel_call_is_the_python_steps(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "new_radius"), [(3, False), (4, False), (4, True)])
+def test_a_night_of_attacks_in_one_kernel_call_is_the_python_steps(seed: int, new_radius: bool) -> None:
     twins = [sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=seed, collect_daily=False) for _ in "ab"]
     for m in twins:
         m.run_for(20)
+        if new_radius:  # a radius nobody asked yet: the first night takes the Python path that grows the table
+            m.p.cache_reach_cells = 5
         # many attacks, and units weak enough that some are wiped out during a night
         m.p.attack_prob, m.p.sdf_killed_per_attack, m.p.sweep_arrests_per_incident = 1.0, 6.0, 3.0
         m.cells.role[:] = sim.agents.is_cell.ROLE["car_bombs"]

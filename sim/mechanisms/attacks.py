@@ -28,7 +28,7 @@ from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import sweep_at
 from sim.mechanisms.patrols import pulls_at
 from sim.mechanisms.strategic_patience import chances_of_cells
-from sim.mechanisms.supply_lines import spent_at
+from sim.mechanisms.supply_lines import armed_here, spent_at
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -77,6 +77,28 @@ def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.
     restraint = chances_of_cells(willing, governorate, present_by_district, village_district, command_enabled,
                                  under_command, villages, cells)
     return attack_targets(stream, villages, cells, base, restraint, violence, guard, fighters, scale, armed)
+
+
+@kernel
+def armed_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
+                         present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
+                         under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
+                         zone_violence: np.ndarray, guard: np.ndarray, fighters: np.ndarray, scale: float,
+                         cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
+                         cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`decided_attack_targets` with each visit's cold-zone factor read from ``zone_violence`` (per
+    village: ``Strongholds.zones().violence``) and its arms found here
+    (``supply_lines.armed_here`` of ``SupplyLines.arming_tables``), and True; or nothing done or drawn,
+    and False, when a village's square has no row in the reach table yet."""
+    armed, known = armed_here(cache, padded, village_slot, villages, cost)
+    if not known:
+        return villages[:0], False
+    violence = np.empty(len(villages))
+    for k in range(len(villages)):
+        violence[k] = zone_violence[villages[k]]
+    return decided_attack_targets(stream, willing, governorate, present_by_district, village_district,
+                                  command_enabled, under_command, villages, cells, base, violence, guard, fighters,
+                                  scale, armed), True
 
 
 NO_UNIT = -1
@@ -174,11 +196,14 @@ class Attacks(Mechanism):
         vil = mine.villages
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
-        decision = modifiers.restraint_tables(m)
-        violence = m.mechanisms.strongholds.violence_factor(vil)
-        armed = m.mechanisms.supply_lines.armed(vil)
-        targets = decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
-                                         m.cells.fighters, modifiers.fighter_scale(m), armed)
+        decision, scale = modifiers.restraint_tables(m), modifiers.fighter_scale(m)
+        targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base,
+                                              m.mechanisms.strongholds.zones().violence, v.guard, m.cells.fighters,
+                                              scale, *m.mechanisms.supply_lines.arming_tables())
+        if not known:  # a square new to the reach table: armed() adds it, then the same draws
+            targets = decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base,
+                                             m.mechanisms.strongholds.violence_factor(vil), v.guard, m.cells.fighters,
+                                             scale, m.mechanisms.supply_lines.armed(vil))
         if not len(targets):  # the attacks' rules read only on a night with attacks
             return
         changed, failed = attacks_at(

@@ -35,7 +35,7 @@ from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import SweepRule, sweep_at
 from sim.mechanisms.strategic_patience import chances_of_cells
-from sim.mechanisms.supply_lines import spent_at
+from sim.mechanisms.supply_lines import armed_here, spent_at
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -143,6 +143,28 @@ def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np
                            armed)
 
 
+@kernel
+def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
+                          present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
+                          under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
+                          guard: np.ndarray, zone_violence: np.ndarray, sdf_held: np.ndarray, fighters: np.ndarray,
+                          scale: float, cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
+                          cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`decided_killing_targets` with each visit's cold-zone factor read from ``zone_violence`` (per
+    village: ``Strongholds.zones().violence``) and its arms found here
+    (``supply_lines.armed_here`` of ``SupplyLines.arming_tables``), and True; or nothing done or drawn,
+    and False, when a village's square has no row in the reach table yet."""
+    armed, known = armed_here(cache, padded, village_slot, villages, cost)
+    if not known:
+        return villages[:0], False
+    violence = np.empty(len(villages))
+    for k in range(len(villages)):
+        violence[k] = zone_violence[villages[k]]
+    return decided_killing_targets(stream, willing, governorate, present_by_district, village_district,
+                                   command_enabled, under_command, villages, cells, base, guard, violence, sdf_held,
+                                   fighters, scale, armed), True
+
+
 class KillRule(NamedTuple):
     """What a killing reads besides the village and the state (:meth:`Killings.kill_rule`)."""
 
@@ -208,11 +230,14 @@ class Killings(Mechanism):
         vil = mine.villages
         base = p.killing_prob * modifiers.capability(m)
         # the restraint of modifiers.killing_restraint, decided inside the kernel
-        decision = modifiers.killing_restraint_tables(m)
-        violence = m.mechanisms.strongholds.violence_factor(vil)
-        armed = m.mechanisms.supply_lines.armed(vil)
-        targets = decided_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, violence, v.sdf_held,
-                                          m.cells.fighters, modifiers.fighter_scale(m), armed)
+        decision, scale = modifiers.killing_restraint_tables(m), modifiers.fighter_scale(m)
+        targets, known = armed_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard,
+                                               m.mechanisms.strongholds.zones().violence, v.sdf_held, m.cells.fighters,
+                                               scale, *m.mechanisms.supply_lines.arming_tables())
+        if not known:  # a square new to the reach table: armed() adds it, then the same draws
+            targets = decided_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard,
+                                              m.mechanisms.strongholds.violence_factor(vil), v.sdf_held,
+                                              m.cells.fighters, scale, m.mechanisms.supply_lines.armed(vil))
         if len(targets):  # the killings' rules read only on a night with killings
             killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
                         v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,

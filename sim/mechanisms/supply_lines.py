@@ -185,6 +185,21 @@ def armed_at(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, vi
 
 
 @kernel
+def armed_here(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, villages: np.ndarray,
+               cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_at`, or 1 at every village when ``cost`` is 0 or less (no arms needed: what
+    :meth:`SupplyLines.armed` gives when :meth:`SupplyLines.arming` is None), and True; or nothing and
+    False when a village's square has no row in the table yet."""
+    if cost <= 0.0:
+        return np.ones(len(villages)), True
+    return armed_at(cache, padded, village_slot, villages, cost)
+
+
+NOT_ARMED_BY_CACHES = (np.zeros(1), np.zeros((0, 0), np.int64), np.zeros(0, np.int64), 0.0)
+"""What :func:`armed_here` takes when every strike is armed (:meth:`SupplyLines.arming_tables`)."""
+
+
+@kernel
 def seized(cache: np.ndarray, villages: np.ndarray) -> float:
     """What ``cache`` holds at ``villages`` (added as numpy's sum adds ``cache[villages]``, a village
     listed twice counted twice), then emptied there."""
@@ -362,6 +377,11 @@ class SupplyLines(Mechanism):
             return None
         table = self.reach()
         return self.padded_cache(), table.padded, table.village_slot, float(cost)
+
+    def arming_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """:meth:`arming`, or :data:`NOT_ARMED_BY_CACHES` when every strike is armed: what :func:`armed_here`
+        reads besides the villages."""
+        return self.arming() or NOT_ARMED_BY_CACHES
 
     def armed(self, villages: np.ndarray) -> np.ndarray:
         """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
