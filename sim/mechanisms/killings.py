@@ -35,7 +35,7 @@ from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import SweepRule, sweep_at
 from sim.mechanisms.strategic_patience import chances_of_cells
-from sim.mechanisms.supply_lines import armed_here, spent_at
+from sim.mechanisms.supply_lines import spent_at, strike_factors
 from sim.modifiers import fighter_scaled
 
 if TYPE_CHECKING:
@@ -151,15 +151,12 @@ def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.n
                           scale: float, cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
                           cost: float) -> tuple[np.ndarray, bool]:
     """:func:`decided_killing_targets` with each visit's cold-zone factor read from ``zone_violence`` (per
-    village: ``Strongholds.zones().violence``) and its arms found here
-    (``supply_lines.armed_here`` of ``SupplyLines.arming_tables``), and True; or nothing done or drawn,
-    and False, when a village's square has no row in the reach table yet."""
-    armed, known = armed_here(cache, padded, village_slot, villages, cost)
+    village: ``Strongholds.zones().violence``) and its arms found here (``supply_lines.strike_factors`` of
+    ``SupplyLines.arming_tables``), and True; or nothing done or drawn, and False, when a village's square
+    has no row in the reach table yet."""
+    violence, armed, known = strike_factors(villages, zone_violence, cache, padded, village_slot, cost)
     if not known:
         return villages[:0], False
-    violence = np.empty(len(villages))
-    for k in range(len(villages)):
-        violence[k] = zone_violence[villages[k]]
     return decided_killing_targets(stream, willing, governorate, present_by_district, village_district,
                                    command_enabled, under_command, villages, cells, base, guard, violence, sdf_held,
                                    fighters, scale, armed), True

@@ -195,6 +195,20 @@ def armed_here(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, 
     return armed_at(cache, padded, village_slot, villages, cost)
 
 
+@kernel
+def strike_factors(villages: np.ndarray, zone_violence: np.ndarray, cache: np.ndarray, padded: np.ndarray,
+                   village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """A strike's two factors at each of ``villages`` (the visits of killers or car-bomb cells): the cold
+    zones' restraint, read from ``zone_violence`` (per village: ``Strongholds.zones().violence``), and the
+    arms within reach (:func:`armed_here`), and True; or nothing, and False, when a village's square has
+    no row in the reach table yet."""
+    armed, known = armed_here(cache, padded, village_slot, villages, cost)
+    violence = np.empty(len(villages) if known else 0)
+    for k in range(len(violence)):
+        violence[k] = zone_violence[villages[k]]
+    return violence, armed, known
+
+
 NOT_ARMED_BY_CACHES = (np.zeros(1), np.zeros((0, 0), np.int64), np.zeros(0, np.int64), 0.0)
 """What :func:`armed_here` takes when every strike is armed (:meth:`SupplyLines.arming_tables`)."""
 
