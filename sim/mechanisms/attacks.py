@@ -194,13 +194,14 @@ class Attacks(Mechanism):
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
         decision, scale = modifiers.restraint_tables(m), modifiers.fighter_scale(m)
-        targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base,
-                                              m.mechanisms.strongholds.zones().violence, v.guard, m.cells.fighters,
-                                              scale, *m.mechanisms.supply_lines.arming_tables())
-        if not known:  # a square new to the reach table: armed() adds it, then the same draws
-            targets = decided_attack_targets(stream_of(m), *decision, vil, mine.cells, base,
-                                             m.mechanisms.strongholds.violence_factor(vil), v.guard, m.cells.fighters,
-                                             scale, m.mechanisms.supply_lines.armed(vil))
+        supply, violence = m.mechanisms.supply_lines, m.mechanisms.strongholds.zones().violence
+        while True:
+            targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
+                                                  m.cells.fighters, scale, *supply.arming_tables())
+            if known:
+                break
+            # squares new to the reach table, nothing drawn: added as arming a strike adds them, then decided
+            supply.reach().village_rows(vil)
         if not len(targets):  # the attacks' rules read only on a night with attacks
             return
         changed, failed = attacks_at(
