@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model import InsurgencyModel
+from sim.world.names import BADIA, VILLAGE
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +63,27 @@ def test_the_first_cells_hide_away_from_the_garrisons():
         assert m.villages.guard.max() > 0 and len(at) > 20
         return float(v.guard[at].mean())
     assert guard_where_cells_hide(5.0) < 0.8 * guard_where_cells_hide(0.0)
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_hideouts_are_drawn_as_numpys_choice_draws_them(seed: int) -> None:
+    """Badia squares and village hideouts (plain and sleeper) drawn in kernels on the model's stream: the same
+    squares and the same generator state as ``rng.choice(n, p=...)`` on twin models."""
+    twins = [InsurgencyModel(rng=seed, collect_daily=False) for _ in "ab"]
+    kinds = [(BADIA, False), (VILLAGE, False), (VILLAGE, True)] * 20
+    picked = [twins[0].world.hideouts.pick(k, s) for k, s in kinds]
+    m, hideouts = twins[1], twins[1].world.hideouts
+    v, held = m.villages, np.flatnonzero(m.villages.sdf_held)
+    plain = []
+    for kind, sleeper in kinds:
+        if kind == BADIA:
+            cand, weight = hideouts.badia_candidates()
+            plain.append(tuple(int(a) for a in cand[m.rng.choice(len(cand), p=weight)]))
+            continue
+        w = hideouts.sleeper_weights(held) if sleeper else None
+        if w is None or w.sum() <= 0:
+            w = hideouts.village_weights(held)
+        i = held[m.rng.choice(len(held), p=w / w.sum())]
+        plain.append((int(v.x[i]), int(v.y[i])))
+    assert picked == plain
+    assert twins[0].rng.bit_generator.state == m.rng.bit_generator.state

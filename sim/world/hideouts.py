@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import stream_of
+from sim.draws import NOT_PROBABILITIES, choice_p, choice_w
 from sim.geography import TERRAINS
 from sim.world.names import BADIA, NEVER_HELD_BY_IS, REGIME, SDF, SHEPHERD_CAMP
 from sim.world.space import chebyshev, dilate, distance_to
@@ -137,7 +139,9 @@ class Hideouts:
         v, rng = m.villages, m.rng
         if kind == BADIA:
             cand, weight = self.badia_candidates()
-            x, y = cand[rng.choice(len(cand), p=weight)]
+            # numpy's draw in a kernel (its checks of p over thousands of squares cost more than the draw)
+            pick = choice_p(stream_of(m), weight)
+            x, y = cand[rng.choice(len(cand), p=weight) if pick == NOT_PROBABILITIES else pick]
             return int(x), int(y)
         held = np.nonzero(v.sdf_held)[0]
         if kind == SHEPHERD_CAMP:
@@ -151,5 +155,7 @@ class Hideouts:
             w = self.sleeper_weights(held) if sleeper else None
             if w is None or w.sum() <= 0:
                 w = self.village_weights(held)
-            i = held[rng.choice(len(held), p=w / w.sum())]
+            w = np.asarray(w, float)
+            pick = choice_w(stream_of(m), w)
+            i = held[rng.choice(len(held), p=w / w.sum()) if pick == NOT_PROBABILITIES else pick]
         return int(v.x[i]), int(v.y[i])
