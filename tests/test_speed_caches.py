@@ -230,6 +230,7 @@ def _old_move_weapons(m: sim.InsurgencyModel, visits: Visits) -> None:
         usd = min(usd, m.treasury, stock - _old_cache_nearby(m, np.array([i]))[0])
         if usd > 0:
             m.treasury -= usd
+            m.accounts.money["is_spending"] += usd
             v.cache[i] += usd
             lines.delivered_usd += usd
 
@@ -253,6 +254,7 @@ def test_move_weapons_is_the_plain_loop() -> None:
         new, old = twins
         assert np.array_equal(new.villages.cache, old.villages.cache) and new.treasury == old.treasury
         assert new.mechanisms.supply_lines.delivered_usd == old.mechanisms.supply_lines.delivered_usd > 0
+        assert new.accounts.money["is_spending"] == old.accounts.money["is_spending"] > 0  # booked as spent
         table_new, table_old = (m.world.index.neighbours(3) for m in twins)
         assert table_new is not table_old and np.array_equal(table_new.rows, table_old.rows)
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.accounts import MONEY, book, row_of
 from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
 from sim.world.names import BADIA, REGIME
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
     from sim.world.space import NeighbourTable
+
+_IS_SPENDING = row_of(MONEY, "is_spending")
 
 
 @kernel
@@ -135,16 +138,17 @@ def nearby_sums(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
 @kernel
 def deliveries(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, rows: np.ndarray, villages: np.ndarray,
                fighters: np.ndarray, per_fighter: float, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray,
-               offensive: bool, factor: float, stock: float, treasury: float, spending: float,
-               delivered: float) -> tuple[float, float, float, int]:
+               offensive: bool, factor: float, stock: float, treasury: float, money: np.ndarray,
+               money_booked: np.ndarray, delivered: float) -> tuple[float, float, int]:
     """The visits of transport cells ``rows`` to ``villages`` in turn (:meth:`SupplyLines.move_weapons`),
     while the treasury lasts: each brings ``per_fighter`` x its fighters x its :func:`carried` factor
-    into ``cache`` (padded), no more than tops the caches near the village up to ``stock``. The
-    treasury, IS's spending and the weapons delivered after them, and how many visits delivered; or
-    -1 for the count, and nothing done, when a village's square has no row in the table yet."""
+    into ``cache`` (padded), no more than tops the caches near the village up to ``stock``, and is booked
+    as IS's spending (``money``, ``money_booked``: ``Accounts.money``'s arrays). The treasury and the
+    weapons delivered after them, and how many visits delivered; or -1 for the count, and nothing done,
+    when a village's square has no row in the table yet."""
     for k in range(len(villages)):
         if village_slot[villages[k]] < 0:
-            return treasury, spending, delivered, -1
+            return treasury, delivered, -1
     count = 0
     for k in range(len(villages)):
         if treasury <= 0:
@@ -157,11 +161,11 @@ def deliveries(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, 
         if usd <= 0:
             continue
         treasury -= usd
-        spending += usd  # bought arms are no longer money
+        book(money, money_booked, _IS_SPENDING, usd)  # bought arms are no longer money
         cache[i] += usd
         delivered += usd
         count += 1
-    return treasury, spending, delivered, count
+    return treasury, delivered, count
 
 
 @kernel
@@ -321,11 +325,11 @@ class SupplyLines(Mechanism):
         # visits, else each square joins the table when it is first asked for, as before
         table = self.reach()
         money = m.accounts.money
-        treasury, spending, delivered, count = deliveries(
+        treasury, delivered, count = deliveries(
             self.padded_cache(), table.padded, table.village_slot, mine.cells, mine.villages, c.fighters, per_fighter,
-            *self._carrying(), stock, float(m.treasury), float(money["is_spending"]), float(self.delivered_usd))
-        if count > 0:  # else the books keep their values (and types) as they were
-            m.treasury, money["is_spending"], self.delivered_usd = treasury, spending, delivered
+            *self._carrying(), stock, float(m.treasury), money.values, money.booked, float(self.delivered_usd))
+        if count > 0:  # else the treasury and the total keep their values (and types) as they were
+            m.treasury, self.delivered_usd = treasury, delivered
         if count >= 0:
             return
         load = loads(mine.cells, c.fighters, per_fighter, self.carrying(mine.cells))
