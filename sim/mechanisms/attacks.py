@@ -83,14 +83,14 @@ def decided_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.
 def armed_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
                          present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
                          under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
-                         zone_violence: np.ndarray, guard: np.ndarray, fighters: np.ndarray, scale: float,
+                         zones: tuple, guard: np.ndarray, fighters: np.ndarray, scale: float,
                          cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
                          cost: float) -> tuple[np.ndarray, bool]:
-    """:func:`decided_attack_targets` with each visit's cold-zone factor read from ``zone_violence`` (per
-    village: ``Strongholds.zones().violence``) and its arms found here (``supply_lines.strike_factors`` of
+    """:func:`decided_attack_targets` with each visit's cold-zone factor told from ``zones``
+    (``Strongholds.zone_inputs``) and its arms found here (``supply_lines.strike_factors`` of
     ``SupplyLines.arming_tables``), and True; or nothing done or drawn, and False, when a village's square
     has no row in the reach table yet."""
-    violence, armed, known = strike_factors(villages, zone_violence, cache, padded, village_slot, cost)
+    violence, armed, known = strike_factors(villages, zones, cache, padded, village_slot, cost)
     if not known:
         return villages[:0], False
     return decided_attack_targets(stream, willing, governorate, present_by_district, village_district,
@@ -194,9 +194,9 @@ class Attacks(Mechanism):
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
         decision, scale = modifiers.restraint_tables(m), modifiers.fighter_scale(m)
-        supply, violence = m.mechanisms.supply_lines, m.mechanisms.strongholds.zones().violence
+        supply, zones = m.mechanisms.supply_lines, m.mechanisms.strongholds.zone_inputs()
         while True:
-            targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base, violence, v.guard,
+            targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base, zones, v.guard,
                                                   m.cells.fighters, scale, *supply.arming_tables())
             if known:
                 break

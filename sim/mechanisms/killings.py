@@ -147,14 +147,14 @@ def decided_killing_targets(stream: Stream, willing: np.ndarray, governorate: np
 def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.ndarray,
                           present_by_district: np.ndarray, village_district: np.ndarray, command_enabled: bool,
                           under_command: np.ndarray, villages: np.ndarray, cells: np.ndarray, base: float,
-                          guard: np.ndarray, zone_violence: np.ndarray, sdf_held: np.ndarray, fighters: np.ndarray,
+                          guard: np.ndarray, zones: tuple, sdf_held: np.ndarray, fighters: np.ndarray,
                           scale: float, cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray,
                           cost: float) -> tuple[np.ndarray, bool]:
-    """:func:`decided_killing_targets` with each visit's cold-zone factor read from ``zone_violence`` (per
-    village: ``Strongholds.zones().violence``) and its arms found here (``supply_lines.strike_factors`` of
+    """:func:`decided_killing_targets` with each visit's cold-zone factor told from ``zones``
+    (``Strongholds.zone_inputs``) and its arms found here (``supply_lines.strike_factors`` of
     ``SupplyLines.arming_tables``), and True; or nothing done or drawn, and False, when a village's square
     has no row in the reach table yet."""
-    violence, armed, known = strike_factors(villages, zone_violence, cache, padded, village_slot, cost)
+    violence, armed, known = strike_factors(villages, zones, cache, padded, village_slot, cost)
     if not known:
         return villages[:0], False
     return decided_killing_targets(stream, willing, governorate, present_by_district, village_district,
@@ -228,9 +228,9 @@ class Killings(Mechanism):
         base = p.killing_prob * modifiers.capability(m)
         # the restraint of modifiers.killing_restraint, decided inside the kernel
         decision, scale = modifiers.killing_restraint_tables(m), modifiers.fighter_scale(m)
-        supply, violence = m.mechanisms.supply_lines, m.mechanisms.strongholds.zones().violence
+        supply, zones = m.mechanisms.supply_lines, m.mechanisms.strongholds.zone_inputs()
         while True:
-            targets, known = armed_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, violence,
+            targets, known = armed_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, zones,
                                                    v.sdf_held, m.cells.fighters, scale, *supply.arming_tables())
             if known:
                 break

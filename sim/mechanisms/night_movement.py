@@ -21,6 +21,7 @@ import numpy as np
 from sim.agents.is_cell import ROLE, ROLES
 from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stream_of
 from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.strongholds import zakat_pulls
 from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of
 from sim.world.names import REGIME
 from sim.world.space import square_slots
@@ -226,18 +227,19 @@ def night_moves(stream: Stream, rows: np.ndarray, reach: np.ndarray, base_x: np.
                 role: np.ndarray, slot_at: np.ndarray, padded: np.ndarray, dist: np.ndarray, attraction: np.ndarray,
                 decay: np.ndarray, cover: np.ndarray, pull_base: float, influence: np.ndarray, officials: np.ndarray,
                 pledged: np.ndarray, on_road: np.ndarray, guard: np.ndarray, fear: np.ndarray, takes: tuple,
-                zakat_factor: np.ndarray, held: np.ndarray, settle: bool, x: np.ndarray, y: np.ndarray,
+                zones: tuple, held: np.ndarray, settle: bool, x: np.ndarray, y: np.ndarray,
                 village_x: np.ndarray, village_y: np.ndarray, fighters: np.ndarray, is_present: np.ndarray,
                 n_roles: int) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The night's choices of the cells ``rows`` out, in one call (:meth:`NightMovement.go_out`): each role's
     pull in each village into ``attraction`` (:func:`role_pulls`, the tax collectors' by
-    ``zakat.takes_of`` of ``takes``, 0 outside ``held``), the targets (:func:`night_targets`) and, when
+    ``zakat.takes_of`` of ``takes`` and the cold zones' draw, ``strongholds.zakat_pulls`` of ``zones``, 0
+    outside ``held``), the targets (:func:`night_targets`) and, when
     ``settle``, the cells' arrival there (:func:`arrive`). Returns whether every hideout square had a row in
     the neighbour table (if not, nothing drawn: the caller adds them and asks again), the cells going and
     their villages, and, once arrived, the visits grouped by role and the villages visited (else empty)."""
     n = len(influence)
     role_pulls(attraction[:, :n], pull_base, influence, officials, pledged, on_road, guard,
-               takes_of(takes, influence, fear, guard), zakat_factor, held)
+               takes_of(takes, influence, fear, guard), zakat_pulls(zones), held)
     found, going, pick = night_targets(stream, rows, reach, base_x, base_y, role, slot_at, padded, dist, attraction,
                                        decay, cover)
     if not found or not settle or len(going) == 0:
@@ -381,17 +383,17 @@ class NightMovement(Mechanism):
         # square (model.world.index), looked up for all cells at once, so a night costs in proportion
         # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
         table = m.world.index.neighbours(radius)
-        # the cold zones' draw on tax collectors first (it may compute the strongholds afresh), then the
-        # roles' pulls (no weight outside SDF-held land) and the choices in one kernel call; the cells arrive
+        # the roles' pulls (no weight outside SDF-held land; the cold zones' draw on tax collectors told from
+        # the criteria in the kernel) and the choices in one kernel call; the cells arrive
         # there in it too unless the Margadeh cells' strikes are sent away first (a Python step)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        zakat_factor, decay, cover = m.mechanisms.strongholds.zakat_factor(), self.decay(radius), self.cover()
+        zones, decay, cover = m.mechanisms.strongholds.zone_inputs(), self.decay(radius), self.cover()
         takes, redirect = collection_inputs(m), m.mechanisms.margadeh_coordination.redirects()
         while True:
             found, going, pick, by_cell, by_village, bounds, unique = night_moves(
                 stream, rows, reach, c.base_x, c.base_y, c.role, table.slot_at, table.padded, table.dist,
                 self._attraction, decay, cover, float(p.visit_base_attraction), v.influence, v.officials, v.pledged,
-                m.world.on_road, v.guard, v.fear, takes, zakat_factor, v.sdf_held, not redirect, c.x, c.y, v.x, v.y,
+                m.world.on_road, v.guard, v.fear, takes, zones, v.sdf_held, not redirect, c.x, c.y, v.x, v.y,
                 c.fighters, v.is_present, len(ROLES))
             if found:
                 break

@@ -45,6 +45,8 @@ class Strongholds(Mechanism):
         # computed from (:meth:`_current`)
         self._kept: Kept | None = None
         self._params_of = values_of(self.params)
+        self._zone_params: tuple | None = None  # the parameters :meth:`zone_inputs`' rule was made from
+        self._zone_rule: tuple = ()
 
     def month_end(self) -> None:
         """Recent counts of every criterion fade."""
@@ -74,6 +76,17 @@ class Strongholds(Mechanism):
     def zakat_factor(self) -> np.ndarray:
         """Per village, multiplier on the pull of zakat collectors: higher in cold zones (read-only)."""
         return self._current().zones.zakat
+
+    def zone_inputs(self) -> tuple:
+        """The fields of a :class:`ZoneInputs` (the villages' columns and today's parameters) as a plain tuple:
+        for the kernels that tell the cold zones themselves (:func:`violence_at`, :func:`zakat_pulls`)."""
+        p, v = self.model.p, self.model.villages
+        params = self._params_of(p)
+        if params != self._zone_params:  # the parameters' fields, converted as :meth:`_current` converts them
+            self._zone_params, self._zone_rule = params, (
+                float(p.stronghold_criterion_count), float(p.stronghold_min_criteria),
+                bool(p.stronghold_zones_enabled), float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain))
+        return (v.criteria, v.has_council, v.has_chairman, v.sdf_held, *self._zone_rule)
 
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
@@ -135,6 +148,24 @@ def zones_still_hold(criteria: np.ndarray, has_council: np.ndarray, has_chairman
 
 
 @kernel
+def is_cold(stronghold: bool, held: bool, enabled: bool) -> bool:
+    """Whether a village is a cold zone: a ``stronghold`` the SDF hold (``held``), with the zones ``enabled``."""
+    return enabled and stronghold and held
+
+
+@kernel
+def violence_in(cold: bool, restraint: float) -> float:
+    """The multiplier on killings and attacks in a village, ``cold`` or not (``cold_zone_restraint``)."""
+    return 1.0 - restraint * cold
+
+
+@kernel
+def zakat_pull_in(cold: bool, gain: float) -> float:
+    """The multiplier on tax collectors' pull to a village, ``cold`` or not (``cold_zone_zakat_gain``)."""
+    return 1.0 + gain * cold
+
+
+@kernel
 def cold_zone_factors(strongholds: np.ndarray, sdf_held: np.ndarray, enabled: bool, restraint: float,
                       gain: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per village: a cold zone, the multiplier on killings and attacks there, the pull on tax collectors."""
@@ -143,10 +174,51 @@ def cold_zone_factors(strongholds: np.ndarray, sdf_held: np.ndarray, enabled: bo
     violence = np.empty(n)
     zakat = np.empty(n)
     for i in range(n):
-        cold[i] = enabled and strongholds[i] and sdf_held[i]
-        violence[i] = 1.0 - restraint * cold[i]
-        zakat[i] = 1.0 + gain * cold[i]
+        cold[i] = is_cold(strongholds[i], sdf_held[i], enabled)
+        violence[i] = violence_in(cold[i], restraint)
+        zakat[i] = zakat_pull_in(cold[i], gain)
     return cold, violence, zakat
+
+
+class ZoneInputs(NamedTuple):
+    """What a kernel reads to tell the cold zones as they are now (:meth:`Strongholds.zone_inputs`)."""
+
+    criteria: np.ndarray
+    has_council: np.ndarray
+    has_chairman: np.ndarray
+    sdf_held: np.ndarray
+    threshold: float  # stronghold_criterion_count
+    min_criteria: float  # stronghold_min_criteria
+    enabled: bool  # stronghold_zones_enabled
+    restraint: float  # cold_zone_restraint
+    gain: float  # cold_zone_zakat_gain
+
+
+@kernel
+def violence_at(villages: np.ndarray, zones: ZoneInputs | tuple) -> np.ndarray:
+    """The cold zones' multiplier on a strike at each of ``villages`` (``Strongholds.zones().violence``
+    there), computed from ``zones`` (:class:`ZoneInputs`): what killings and attacks read, without the
+    check of the kept zones."""
+    # the helpers take numbers, not arrays: a call per village with the columns cost four times the loop
+    criteria, has_council, has_chairman, sdf_held, threshold, min_criteria, enabled, restraint, _ = zones
+    out = np.empty(len(villages))
+    for k in range(len(villages)):
+        i = villages[k]
+        stronghold = is_stronghold(criteria_met(i, criteria, has_council, has_chairman, threshold), min_criteria)
+        out[k] = violence_in(is_cold(stronghold, sdf_held[i], enabled), restraint)
+    return out
+
+
+@kernel
+def zakat_pulls(zones: ZoneInputs | tuple) -> np.ndarray:
+    """The cold zones' multiplier on tax collectors' pull to every village (``Strongholds.zakat_factor()``),
+    computed from ``zones`` (:class:`ZoneInputs`)."""
+    criteria, has_council, has_chairman, sdf_held, threshold, min_criteria, enabled, _, gain = zones
+    out = np.empty(len(sdf_held))
+    for i in range(len(out)):
+        stronghold = is_stronghold(criteria_met(i, criteria, has_council, has_chairman, threshold), min_criteria)
+        out[i] = zakat_pull_in(is_cold(stronghold, sdf_held[i], enabled), gain)
+    return out
 
 
 class ColdZones(NamedTuple):

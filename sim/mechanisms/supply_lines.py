@@ -40,6 +40,7 @@ import numpy as np
 from sim.accounts import MONEY, book, row_of
 from sim.compiled import kernel, pairwise_sum
 from sim.mechanisms.base import Mechanism
+from sim.mechanisms.strongholds import violence_at
 from sim.world.names import BADIA, REGIME
 from sim.world.population import form_cells
 
@@ -200,17 +201,16 @@ def armed_here(cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, 
 
 
 @kernel
-def strike_factors(villages: np.ndarray, zone_violence: np.ndarray, cache: np.ndarray, padded: np.ndarray,
+def strike_factors(villages: np.ndarray, zones: tuple, cache: np.ndarray, padded: np.ndarray,
                    village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, np.ndarray, bool]:
     """A strike's two factors at each of ``villages`` (the visits of killers or car-bomb cells): the cold
-    zones' restraint, read from ``zone_violence`` (per village: ``Strongholds.zones().violence``), and the
-    arms within reach (:func:`armed_here`), and True; or nothing, and False, when a village's square has
-    no row in the reach table yet."""
+    zones' restraint (``strongholds.violence_at``; ``zones``: ``Strongholds.zone_inputs``), and the arms
+    within reach (:func:`armed_here`), and True; or nothing, and False, when a village's square has no row
+    in the reach table yet."""
     armed, known = armed_here(cache, padded, village_slot, villages, cost)
-    violence = np.empty(len(villages) if known else 0)
-    for k in range(len(violence)):
-        violence[k] = zone_violence[villages[k]]
-    return violence, armed, known
+    if not known:
+        return np.empty(0), armed, False
+    return violence_at(villages, zones), armed, True
 
 
 NOT_ARMED_BY_CACHES = (np.zeros(1), np.zeros((0, 0), np.int64), np.zeros(0, np.int64), 0.0)
