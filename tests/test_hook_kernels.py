@@ -18,6 +18,7 @@ from sim.mechanisms.governance import JUSTICE, LIFESTYLE, govern
 from sim.mechanisms.patrols import patrolling, pulls_at
 from sim.mechanisms.raids import find_chances
 from sim.mechanisms.repentance import campaign_villages
+from sim.mechanisms.strongholds import violence_at, zakat_pulls
 
 EDGES = np.array([-0.0, 0.0, np.nan, 1.5, -0.5, np.inf, -np.inf, 0.3, 1.0, 1e-300])
 
@@ -373,3 +374,28 @@ def test_suspects_detained_and_booked_in_one_kernel_call_as_the_python_steps(civ
         assert np.array_equal(new.villages.trust, v.trust)
         assert new.rng.bit_generator.state == old.rng.bit_generator.state
     assert acc.totals["arrests"] and (acc.totals["civilian_arrests"] > 0) == civilian_arrests
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_kernels_tell_the_cold_zones_as_the_kept_zones_do(enabled: bool) -> None:
+    """``violence_at`` and ``zakat_pulls`` (what killings, attacks and the night's moves read) equal
+    ``Strongholds.zones()`` to the bit, over random criteria, councils, chairmen, SDF hold and parameters,
+    NaN counts included, and follow a parameter change at once."""
+    m = sim.InsurgencyModel(rng=4, collect_daily=False)
+    p, v, strongholds = m.p, m.villages, m.mechanisms.strongholds
+    p.stronghold_zones_enabled = enabled
+    rng = np.random.default_rng(9)
+    n = len(v)
+    villages = rng.integers(0, n, 300)
+    cold_trials = 0
+    for _ in range(30):
+        v.criteria[:] = rng.choice([0.0, 0.5, 1.0, 2.0, 7.0, np.nan], v.criteria.shape)
+        v.has_council[:], v.has_chairman[:], v.sdf_held[:] = (rng.random((3, n)) < 0.5)
+        p.stronghold_criterion_count = float(rng.choice([0.5, 1.0, 2.0]))
+        p.stronghold_min_criteria = int(rng.integers(3, 6))
+        p.cold_zone_restraint, p.cold_zone_zakat_gain = float(rng.random()), float(rng.random() * 3)
+        zones = strongholds.zones()
+        assert np.array_equal(violence_at(villages, strongholds.zone_inputs()), zones.violence[villages])
+        assert np.array_equal(zakat_pulls(strongholds.zone_inputs()), zones.zakat)
+        cold_trials += bool(zones.cold.any())
+    assert (cold_trials > 0) == enabled  # the comparison met cold zones (and none with the zones off)

@@ -59,9 +59,9 @@ class Strongholds(Mechanism):
     def strongholds(self) -> np.ndarray:
         """True for villages meeting 'several' criteria at once (``stronghold_min_criteria``, s.2).
 
-        Asked several times a night (killings, attacks, tax collectors' pull) while the strongholds
-        rarely change between the asks, so the answer is kept while it is still right (read-only, as
-        callers share it; see :meth:`zones`).
+        The answer is kept while it is still right (read-only, as callers share it; see :meth:`zones`). The
+        night's strikes and tax collectors do not ask: their kernels tell the cold zones from
+        :meth:`zone_inputs`.
         """
         return self._current().strongholds
 
@@ -90,7 +90,7 @@ class Strongholds(Mechanism):
 
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
-        parameters change (asked three times a night; read-only, as callers share them)."""
+        parameters change (read-only, as callers share them; the night's kernels read :meth:`zone_inputs`)."""
         return self._current().zones
 
     def _current(self) -> Kept:
@@ -136,8 +136,8 @@ def zones_still_hold(criteria: np.ndarray, has_council: np.ndarray, has_chairman
                      threshold: float, min_criteria: float, strongholds: np.ndarray, held: np.ndarray) -> bool:
     """True while the villages meeting ``min_criteria`` (:func:`is_stronghold`) are still
     ``strongholds`` and the SDF still hold the villages ``held``: cold zones computed from those stay right."""
-    # village by village, stopping at the first change, with no array of counts made (asked three times a
-    # night: the allocation cost more than the loop)
+    # village by village, stopping at the first change, with no array of counts made (the allocation cost
+    # more than the loop)
     for i in range(criteria.shape[0]):
         if sdf_held[i] != held[i]:
             return False
