@@ -10,6 +10,7 @@ from tiny_world import tiny_model
 
 import sim
 from sim import modifiers
+from sim.agents.village import CRITERION
 from sim.world.names import REGIME, SDF
 
 
@@ -112,10 +113,15 @@ def test_recruitment_is_limited_by_the_treasury_and_books_every_recruit(model: s
     v.influence[:], v.trust[:] = 1.0, 0.0
     p.recruitment_rate, p.recruit_cost_usd = 0.01, 1000.0
     model.treasury = 5_000.0
+    before = v.criteria[:, CRITERION["recruitment"]].copy()
     model.mechanisms.recruitment.month_end()
     assert model.accounts.totals["recruits"] <= 5 and model.treasury >= 0
     people = model.accounts.people
     assert people["recruited_fighters"] + people["recruited_supporters"] == model.accounts.totals["recruits"]
+    # booked village by village, where the recruitment criterion rose
+    by_village = {i: n for (kind, i), n in model.accounts.totals_by_village.items() if kind == "recruits"}
+    assert sorted(by_village) == np.flatnonzero(v.criteria[:, CRITERION["recruitment"]] > before).tolist()
+    assert sum(by_village.values()) == model.accounts.totals["recruits"] > 0
 
 
 def test_free_recruits_do_not_divide_by_zero(model: sim.InsurgencyModel) -> None:

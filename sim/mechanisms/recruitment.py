@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.accounts import INCIDENTS, book_incidents, row_of
 from sim.agents.village import CRITERION
 from sim.mechanisms.base import Mechanism
 from sim.world.population import attach_supporters
+
+_RECRUITS = row_of(INCIDENTS, "recruits")
 
 
 class Recruitment(Mechanism):
@@ -43,8 +46,8 @@ class Recruitment(Mechanism):
         m.treasury -= total * p.recruit_cost_usd
         m.accounts.money["is_spending"] += total * p.recruit_cost_usd
         v.criteria[want > 0, CRITERION["recruitment"]] += 1
-        for i in np.nonzero(want)[0]:
-            m.accounts.incident("recruits", int(want[i]), village=int(i))
+        villages = np.flatnonzero(want)
+        book_incidents(m.accounts.incidents, _RECRUITS, villages, want[villages].astype(np.int64))
         fighters = int(m.rng.binomial(total, p.recruit_fighter_share))
         supporters = total - fighters
         m.accounts.people["recruited_fighters"] += fighters
