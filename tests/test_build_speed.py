@@ -77,6 +77,22 @@ def test_a_deep_copy_runs_on() -> None:
     assert len(twin.monthly) == len(model.monthly) == 1  # (its random streams are new: sim.compiled)
 
 
+def test_a_deep_copys_agents_stand_on_its_own_grid_and_it_copies_again() -> None:
+    """Every agent of a copy stands on the copy's grid cell of its square (the cells' neighbours are cells),
+    and a copy of the copy is made and runs: a cell's agents point back at it, so a copy must not make the
+    cell twice."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=4, collect_daily=False)
+    model.run_for(10)
+    for twin in (copy.deepcopy(model), copy.deepcopy(copy.deepcopy(model))):
+        on = [a for a in twin.agents if getattr(a, "cell", None) is not None]
+        assert {type(a).__name__ for a in on} == {"Village", "Trader", "SDFUnit", "ISCell"}
+        assert all(a.cell is twin.grid[a.cell.coordinate] for a in on)
+        assert all(a in a.cell.agents for a in on if type(a).__name__ != "ISCell")  # IS cells follow their rows
+        corner = twin.grid[(0, 0)]
+        assert all(n is twin.grid[n.coordinate] for n in corner.connections.values())
+        twin.run_for(5)
+
+
 def test_the_collector_is_paused_during_a_build_and_restored_after(monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
-from mesa.discrete_space.grid import pickle_gridcell
+from mesa.discrete_space.grid import pickle_gridcell, unpickle_gridcell
 
 from sim.compiled import kernel
 
@@ -57,8 +57,16 @@ def distance_to(mask: np.ndarray) -> np.ndarray:
 
 
 def _reduce_gridcell(cell: Any, protocol: int) -> tuple:
-    """Pickle (and deep-copy) a grid's cell as Mesa does through ``copyreg`` (:func:`pickle_gridcell`)."""
-    return pickle_gridcell(cell)
+    """Pickle (and deep-copy) a grid's cell as Mesa does through ``copyreg`` (:func:`pickle_gridcell`: a new
+    ``GridCell`` class over the same base, and the cell's state), but with the state applied after the
+    empty cell is made, as pickle and ``copy`` apply a reduction's third item.
+
+    Mesa passes the state to the constructor, so it is copied before the new cell is remembered; the
+    state holds the cell's agents, whose own state points back at the cell, so a deep copy of a model made
+    a second, unlinked copy of each such cell for its agents (a copy of the copy then failed).
+    """
+    parent, state = pickle_gridcell(cell)[1]
+    return unpickle_gridcell, (parent, (None, {})), state
 
 
 class MooreGrid(OrthogonalMooreGrid):
