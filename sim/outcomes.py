@@ -7,6 +7,7 @@ and the validation read the same numbers. :class:`sim.recorder.Recorder` writes 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -100,12 +101,23 @@ DESCRIPTIONS: dict[str, str] = {
     **MONTHLY_EXTRA,
 }
 
+def state_outcome(name: str, model: InsurgencyModel) -> Any:
+    """The :data:`STATE` outcome ``name`` of ``model``: a daily reporter as ``partial(state_outcome, name)``,
+    which Mesa's DataCollector calls with the model and which pickles with it (a lambda does not)."""
+    return STATE[name][1](model)
+
+
+def date_of(model: InsurgencyModel) -> str:
+    """The model's date, as ISO text (the daily table's ``date``)."""
+    return model.date.isoformat()
+
+
 DAILY_REPORTERS: dict[str, Callable[[InsurgencyModel], Any]] = {
-    "date": lambda m: m.date.isoformat(),
-    **{k: f for k, (_, f) in {k: STATE[k] for k in (
+    "date": date_of,
+    **{k: partial(state_outcome, k) for k in (
         "is_fighters", "is_cells", "detainees", "mean_influence", "influence_east_strip",
         "influence_karama_raqqa", "mean_trust", "councils_without_chairman", "coalition_present",
-    )}.items()},
+    )},
 }
 
 OUTCOMES: tuple[str, ...] = tuple(DESCRIPTIONS)

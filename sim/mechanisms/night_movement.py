@@ -310,7 +310,6 @@ class NightMovement(Mechanism):
         # reused every night: each role's pull per village, plus a dummy village n (the neighbour
         # tables' padding) that stays at zero
         self._attraction = np.zeros((len(ROLES), n + 1))
-        self._pulls = self._attraction[:, :n]  # the real villages' columns, a view
         self._cover = LastAnswer()
         self._decay: dict[tuple[int, float], np.ndarray] = {}
 

@@ -270,6 +270,13 @@ class SupplyLines(Mechanism):
         self._cache_view = self._padded_cache[:0]
         self._spend_orders: dict[int, np.ndarray] = {}  # by radius: :meth:`spend_orders`
 
+    def __setstate__(self, state: dict) -> None:
+        # a deep copy or an unpickled model holds ``villages.cache`` and the padded caches as two arrays
+        # (numpy copies a view as an array of its own): the padded caches are made again from the column
+        # at the first ask, which a kept view would have hidden
+        self.__dict__.update(state)
+        self._cache_view = None
+
     # ------------------------------------------------------------------ fighters
     def enlist(self, fighters: int) -> None:
         """New fighters in the Badia: they wait for a movement cell (or, switched off, form Badia cells now)."""
