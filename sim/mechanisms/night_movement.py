@@ -231,12 +231,12 @@ def night_moves(stream: Stream, rows: np.ndarray, reach: np.ndarray, base_x: np.
                 village_x: np.ndarray, village_y: np.ndarray, fighters: np.ndarray, is_present: np.ndarray,
                 n_roles: int) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The night's choices of the cells ``rows`` out, in one call (:meth:`NightMovement.go_out`): each role's
-    pull in each village into ``attraction`` (:func:`role_pulls`, the tax collectors' by
-    ``zakat.takes_of`` of ``takes`` and the cold zones' draw, ``strongholds.zakat_pulls`` of ``zones``, 0
-    outside ``held``), the targets (:func:`night_targets`) and, when
-    ``settle``, the cells' arrival there (:func:`arrive`). Returns whether every hideout square had a row in
-    the neighbour table (if not, nothing drawn: the caller adds them and asks again), the cells going and
-    their villages, and, once arrived, the visits grouped by role and the villages visited (else empty)."""
+    pull in each village into ``attraction`` (:func:`role_pulls`; the tax collectors' by ``zakat.takes_of``
+    of ``takes`` and by the cold zones' draw, ``strongholds.zakat_pulls`` of ``zones``; 0 outside ``held``),
+    the targets (:func:`night_targets`) and, when ``settle``, the cells' arrival there (:func:`arrive`).
+    Returns whether every hideout square had a row in the neighbour table (if not, nothing drawn: the caller
+    adds them and asks again), the cells going and their villages, and, once arrived, the visits grouped by
+    role and the villages visited (else empty)."""
     n = len(influence)
     role_pulls(attraction[:, :n], pull_base, influence, officials, pledged, on_road, guard,
                takes_of(takes, influence, fear, guard), zakat_pulls(zones), held)
@@ -383,8 +383,8 @@ class NightMovement(Mechanism):
         # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
         table = m.world.index.neighbours(radius)
         # the roles' pulls (no weight outside SDF-held land; the cold zones' draw on tax collectors told from
-        # the criteria in the kernel) and the choices in one kernel call; the cells arrive
-        # there in it too unless the Margadeh cells' strikes are sent away first (a Python step)
+        # the criteria in the kernel) and the choices in one kernel call; the cells arrive there in it too
+        # unless the Margadeh cells' strikes are sent away first (a Python step)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
         zones, decay, cover = m.mechanisms.strongholds.zone_inputs(), self.decay(radius), self.cover()
         takes, redirect = collection_inputs(m), m.mechanisms.margadeh_coordination.redirects()
