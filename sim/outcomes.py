@@ -101,6 +101,7 @@ DESCRIPTIONS: dict[str, str] = {
     **MONTHLY_EXTRA,
 }
 
+
 def state_outcome(name: str, model: InsurgencyModel) -> Any:
     """The :data:`STATE` outcome ``name`` of ``model``: a daily reporter as ``partial(state_outcome, name)``,
     which Mesa's DataCollector calls with the model and which pickles with it (a lambda does not)."""

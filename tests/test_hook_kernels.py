@@ -18,7 +18,7 @@ from sim.mechanisms.governance import JUSTICE, LIFESTYLE, govern
 from sim.mechanisms.patrols import patrolling, pulls_at
 from sim.mechanisms.raids import find_chances
 from sim.mechanisms.repentance import campaign_villages
-from sim.mechanisms.strongholds import violence_at, zakat_pulls
+from sim.mechanisms.strongholds import ZoneInputs, violence_at, zakat_pulls
 
 EDGES = np.array([-0.0, 0.0, np.nan, 1.5, -0.5, np.inf, -np.inf, 0.3, 1.0, 1e-300])
 
@@ -394,6 +394,12 @@ def test_the_kernels_tell_the_cold_zones_as_the_kept_zones_do(enabled: bool) -> 
         p.stronghold_criterion_count = float(rng.choice([0.5, 1.0, 2.0]))
         p.stronghold_min_criteria = int(rng.integers(3, 6))
         p.cold_zone_restraint, p.cold_zone_zakat_gain = float(rng.random()), float(rng.random() * 3)
+        fields = ZoneInputs(*strongholds.zone_inputs())  # the kernels unpack the plain tuple in this order
+        columns = (v.criteria, v.has_council, v.has_chairman, v.sdf_held)
+        assert all(a is b for a, b in zip(fields[:4], columns, strict=True))  # the columns themselves
+        assert fields[4:] == (p.stronghold_criterion_count, p.stronghold_min_criteria, enabled, p.cold_zone_restraint,
+                              p.cold_zone_zakat_gain)
+        assert fields.enabled is enabled and all(type(x) is float for x in fields[4:6] + fields[7:])
         zones = strongholds.zones()
         assert np.array_equal(violence_at(villages, strongholds.zone_inputs()), zones.violence[villages])
         assert np.array_equal(zakat_pulls(strongholds.zone_inputs()), zones.zakat)

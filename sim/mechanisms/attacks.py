@@ -4,7 +4,7 @@ Cells include car-bomb makers (EUI 2022, s.3); a blast on the Busayrah road hit 
 Kurdish soldiers in early 2019 (WP 2019). While the Coalition is present IS keeps below open
 confrontation with the SDF (s.4, fn 62); after the al-Sina'a raid its attacks in eastern Deir
 ez-Zor were scattered and of little effect (fn 35). Where IS accumulates money and recruits its
-zones are kept cold (s.4): attacks there are held back (``strongholds.violence_factor``); there is
+zones are kept cold (s.4): attacks there are held back (``strongholds.violence_at``); there is
 no blanket truce where officials are pledged. An attack needs SDF presence at the target (a
 garrison or the patrols that cover the village); its dead (``sdf_killed_per_attack`` on average)
 are taken from one of the units whose presence it found, chosen by each unit's pull there

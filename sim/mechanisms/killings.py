@@ -16,7 +16,7 @@ fn 29), worth more alive: the victim is an unpledged official with chance
 1 - ``civilian_victim_share`` (while any is in post), else a civilian suspected of working with
 the authorities, so killings are not capped by the officials in post. Killings go on under IS's
 strategic patience with part of its restraint (``modifiers.killing_restraint``) and are held back
-in IS's accumulation zones (``strongholds.violence_factor``, EUI s.4). A cell's fighters scale
+in IS's accumulation zones (``strongholds.violence_at``, EUI s.4). A cell's fighters scale
 what it can do (issue 13): the chance per visit is 1 - (1 - p)^(fighters / ``cell_size_mean``),
 so raids that take fighters weaken the cells they do not dismantle.
 """

@@ -139,7 +139,8 @@ class Hideouts:
         v, rng = m.villages, m.rng
         if kind == BADIA:
             cand, weight = self.badia_candidates()
-            # numpy's draw in a kernel (its checks of p over thousands of squares cost more than the draw)
+            # numpy's draw in a kernel (its checks of p over thousands of squares cost more than the draw);
+            # where the kernel refuses the weights, numpy's own call raises its error
             pick = choice_p(stream_of(m), weight)
             x, y = cand[rng.choice(len(cand), p=weight) if pick == NOT_PROBABILITIES else pick]
             return int(x), int(y)

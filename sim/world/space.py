@@ -87,6 +87,17 @@ class MooreGrid(OrthogonalMooreGrid):
         copyreg.dispatch_table.pop(self.cell_klass, None)
         self.cell_klass.__reduce_ex__ = _reduce_gridcell
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Mesa relinks the cells and gives the layers' accessors to the first cell's class; each copied cell
+        # came with a class of its own (``unpickle_gridcell``), so all take that one, which pickles as ours
+        # do: a copied or unpickled model has its layers on every cell and pickles again
+        super().__setstate__(state)
+        if self._cells:
+            klass = self.cell_klass
+            klass.__reduce_ex__ = _reduce_gridcell
+            for cell in self._cells.values():
+                cell.__class__ = klass
+
     def _connect_cells_2d(self) -> None:
         if self.torus:
             super()._connect_cells_2d()
