@@ -31,6 +31,7 @@ import contextlib
 import ctypes
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -47,15 +48,28 @@ STALE_CACHE_DAYS = 7
 """Cache folders of other source versions unused for this long are removed when a model is built."""
 
 
-def _source_digest() -> str:
-    # the modules that compile kernels (they import this one), and this one: a kernel calls only
-    # kernels and module constants of such modules, so other files cannot make a cache stale
+# a module-level (unindented, so not under ``if TYPE_CHECKING:``) import from the package
+_IMPORT = re.compile(rb"^from (sim(?:\.\w+)*) import (\([^)]*\)|[^\n]*)", re.MULTILINE)
+
+
+def source_digest(package: Path = PACKAGE) -> str:
+    """A digest of the sources compiled kernels depend on: the modules that compile kernels (they import
+    this one), this one, and the package's modules they import at module level, whose constants a kernel
+    may have compiled in (``REGIME``, the roles' order). Other files cannot make a cache stale."""
+    texts = {path: path.read_bytes() for path in sorted(package.rglob("*.py"))}
+    kernels = {path for path, text in texts.items() if path.name == "compiled.py" or b"sim.compiled import" in text}
+    read = set(kernels)
+    for path in kernels:
+        for module, names in _IMPORT.findall(texts[path]):
+            base = package.parent.joinpath(*module.decode().split("."))
+            candidates = [base.with_suffix(".py"), base / "__init__.py"]
+            for name in re.findall(rb"\w+", names):  # ``from sim import modifiers`` imports a module
+                candidates.append(base / f"{name.decode()}.py")
+            read.update(path for path in candidates if path in texts)
     digest = hashlib.sha256(numba.__version__.encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        text = path.read_bytes()
-        if path.name == "compiled.py" or b"sim.compiled import" in text:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
-            digest.update(text)
+    for path in sorted(read):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(texts[path])
     return digest.hexdigest()[:16]
 
 
@@ -67,7 +81,7 @@ def cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "insim" / "numba"
 
 
-CACHE_DIR = cache_root() / _source_digest()
+CACHE_DIR = cache_root() / source_digest()
 numba.config.CACHE_DIR = str(CACHE_DIR)  # read when each kernel below is decorated
 
 
