@@ -78,3 +78,21 @@ def test_calibration_busy_prints_and_writes_figures(tmp_path: Path) -> None:
                                                + sum(g["runs"] for g in manifest["generations"])
                                                + manifest["settings"]["posterior_predictive_runs"])
     assert "busy share" in proc.stdout and "expected" in proc.stdout
+
+
+def test_day_calls_records_a_days_kernels_and_puts_them_back() -> None:
+    """benchmarks/day_calls.py records the kernels a day's hooks call, in order, restores them, and writes a
+    module that calls each with its own arguments (compiled only by the benchmark itself)."""
+    from numba.core.registry import CPUDispatcher
+
+    from benchmarks import day_calls
+    from sim.mechanisms import night_movement
+
+    model, calls = day_calls.day_calls(3)
+    names = [name for name, _, _ in calls]
+    assert names[:2] == ["sim.mechanisms.night_movement.cells_out", "sim.mechanisms.night_movement.night_moves"]
+    assert model.steps == 4 and all(isinstance(kernel, CPUDispatcher) for _, kernel, _ in calls)
+    assert isinstance(night_movement.night_moves, CPUDispatcher)  # the recorders are gone
+    text = day_calls.module_text(names)
+    compile(text, "one_day.py", "exec")
+    assert text.count("(*a") == len(calls) and "def nothing(a0, a1, " in text
