@@ -194,14 +194,9 @@ class Attacks(Mechanism):
         base = p.attack_prob * modifiers.capability(m)
         # the restraint of modifiers.restraint, decided inside the kernel
         decision, scale = modifiers.restraint_tables(m), modifiers.fighter_scale(m)
-        supply, zones = m.mechanisms.supply_lines, m.mechanisms.strongholds.zone_inputs()
-        while True:
-            targets, known = armed_attack_targets(stream_of(m), *decision, vil, mine.cells, base, zones, v.guard,
-                                                  m.cells.fighters, scale, *supply.arming_tables())
-            if known:
-                break
-            # squares new to the reach table, nothing drawn: added as arming a strike adds them, then decided
-            supply.reach().village_rows(vil)
+        targets = m.mechanisms.supply_lines.armed_decision(
+            armed_attack_targets, vil, stream_of(m), *decision, vil, mine.cells, base,
+            m.mechanisms.strongholds.zone_inputs(), v.guard, m.cells.fighters, scale)
         if not len(targets):  # the attacks' rules read only on a night with attacks
             return
         changed, failed = attacks_at(

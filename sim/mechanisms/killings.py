@@ -228,14 +228,9 @@ class Killings(Mechanism):
         base = p.killing_prob * modifiers.capability(m)
         # the restraint of modifiers.killing_restraint, decided inside the kernel
         decision, scale = modifiers.killing_restraint_tables(m), modifiers.fighter_scale(m)
-        supply, zones = m.mechanisms.supply_lines, m.mechanisms.strongholds.zone_inputs()
-        while True:
-            targets, known = armed_killing_targets(stream_of(m), *decision, vil, mine.cells, base, v.guard, zones,
-                                                   v.sdf_held, m.cells.fighters, scale, *supply.arming_tables())
-            if known:
-                break
-            # squares new to the reach table, nothing drawn: added as arming a strike adds them, then decided
-            supply.reach().village_rows(vil)
+        targets = m.mechanisms.supply_lines.armed_decision(
+            armed_killing_targets, vil, stream_of(m), *decision, vil, mine.cells, base, v.guard,
+            m.mechanisms.strongholds.zone_inputs(), v.sdf_held, m.cells.fighters, scale)
         if len(targets):  # the killings' rules read only on a night with killings
             killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
                         v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,

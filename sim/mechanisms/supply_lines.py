@@ -33,7 +33,8 @@ Badia's strikes or upkeep.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -407,6 +408,18 @@ class SupplyLines(Mechanism):
         """:meth:`arming`, or :data:`NOT_ARMED_BY_CACHES` when every strike is armed: what :func:`armed_here`
         reads besides the villages."""
         return self.arming() or NOT_ARMED_BY_CACHES
+
+    def armed_decision(self, decide: Callable[..., tuple[np.ndarray, bool]], villages: np.ndarray,
+                       *args: Any) -> np.ndarray:
+        """The targets of ``decide(*args, *arming_tables())``, a strike's decision kernel that arms the visits to
+        ``villages`` itself (``killings.armed_killing_targets``, ``attacks.armed_attack_targets``): where a
+        village's square is new to the reach table it draws nothing and says so, and the squares are added,
+        as arming a strike adds them, before it is asked again."""
+        while True:
+            targets, known = decide(*args, *self.arming_tables())
+            if known:
+                return targets
+            self.reach().village_rows(villages)
 
     def armed(self, villages: np.ndarray) -> np.ndarray:
         """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
