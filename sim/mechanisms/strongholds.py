@@ -45,7 +45,7 @@ class Strongholds(Mechanism):
         # computed from (:meth:`_current`)
         self._kept: Kept | None = None
         self._params_of = values_of(self.params)
-        self._zone_params: tuple | None = None  # the parameters :meth:`zone_inputs`' rule was made from
+        self._zone_params: tuple | None = None  # the parameters :meth:`_rule`'s numbers were made from
         self._zone_rule: tuple = ()
 
     def month_end(self) -> None:
@@ -80,13 +80,19 @@ class Strongholds(Mechanism):
     def zone_inputs(self) -> tuple:
         """The fields of a :class:`ZoneInputs` (the villages' columns and today's parameters) as a plain tuple:
         for the kernels that tell the cold zones themselves (:func:`violence_at`, :func:`zakat_pulls`)."""
-        p, v = self.model.p, self.model.villages
+        v = self.model.villages
+        return (v.criteria, v.has_council, v.has_chairman, v.sdf_held, *self._rule()[1])
+
+    def _rule(self) -> tuple[tuple, tuple[float, float, bool, float, float]]:
+        # the parameters' values, and the rule's five numbers converted for the kernels (the last fields of a
+        # ZoneInputs): kept while the parameters are unchanged
+        p = self.model.p
         params = self._params_of(p)
-        if params != self._zone_params:  # the parameters' fields, converted as :meth:`_current` converts them
+        if params != self._zone_params:
             self._zone_params, self._zone_rule = params, (
                 float(p.stronghold_criterion_count), float(p.stronghold_min_criteria),
                 bool(p.stronghold_zones_enabled), float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain))
-        return (v.criteria, v.has_council, v.has_chairman, v.sdf_held, *self._zone_rule)
+        return self._zone_params, self._zone_rule
 
     def zones(self) -> ColdZones:
         """The cold zones and their two multipliers, kept until the strongholds, the SDF's hold or the
@@ -97,17 +103,15 @@ class Strongholds(Mechanism):
         # the kept answers while the parameters are those they were computed from and one kernel call
         # finds the same strongholds and the same SDF-held villages (the criteria's counts change most
         # nights, which villages are strongholds seldom); else both computed afresh
-        p, v = self.model.p, self.model.villages
-        params = self._params_of(p)  # self.param_key(*self.params), without its calls
+        v = self.model.villages
+        params, (threshold, min_criteria, enabled, restraint, gain) = self._rule()
         kept = self._kept
-        threshold, min_criteria = float(p.stronghold_criterion_count), float(p.stronghold_min_criteria)
         if kept is not None and kept.params == params and zones_still_hold(
                 v.criteria, v.has_council, v.has_chairman, v.sdf_held, threshold, min_criteria, kept.strongholds,
                 kept.sdf_held):
             return kept
         strongholds = stronghold_villages(v.criteria, v.has_council, v.has_chairman, threshold, min_criteria)
-        zones = ColdZones(*cold_zone_factors(strongholds, v.sdf_held, bool(p.stronghold_zones_enabled),
-                                             float(p.cold_zone_restraint), float(p.cold_zone_zakat_gain)))
+        zones = ColdZones(*cold_zone_factors(strongholds, v.sdf_held, enabled, restraint, gain))
         kept = self._kept = Kept(params, strongholds, v.sdf_held.copy(), zones)
         for array in (strongholds, *zones):  # callers share them
             array.flags.writeable = False
