@@ -65,7 +65,7 @@ def source_digest(package: Path = PACKAGE) -> str:
             candidates = [base.with_suffix(".py"), base / "__init__.py"]
             for name in re.findall(rb"\w+", names):  # ``from sim import modifiers`` imports a module
                 candidates.append(base / f"{name.decode()}.py")
-            read.update(path for path in candidates if path in texts)
+            read.update(found for found in candidates if found in texts)
     digest = hashlib.sha256(numba.__version__.encode())
     for path in sorted(read):
         digest.update(path.relative_to(package).as_posix().encode())
