@@ -148,7 +148,7 @@ class StrategicPatience(Mechanism):
         p = self.model.p
         attention = attention_of_new_strikes(self.attention, self.governorate, self.model.accounts.incidents,
                                              _STRIKE_ROWS, self.strikes_seen, self._total_seen,
-                                             np.array((p.attention_per_attack, p.attention_per_killing), float))
+                                             (float(p.attention_per_attack), float(p.attention_per_killing)))
         if attention is not None:
             self.attention = attention
 
@@ -197,11 +197,12 @@ def attention_after(attention: np.ndarray, governorate: np.ndarray, now: np.ndar
 @kernel
 def attention_of_new_strikes(attention: np.ndarray, governorate: np.ndarray, incidents: np.ndarray,
                              rows: np.ndarray, seen: np.ndarray, total_seen: np.ndarray,
-                             costs: np.ndarray) -> np.ndarray | None:
+                             costs: tuple[float, ...]) -> np.ndarray | None:
     """``attention`` once each kind of strike (``rows`` of ``incidents``, ``Accounts.incidents``) booked
-    since it was last read (``seen``: per kind and village; ``total_seen``: per kind) adds its ``costs``
-    (:func:`attention_after`, kind after kind; both readings brought up to date), or None when none was
-    (the usual night: a kind's total unchanged, its villages are not read)."""
+    since it was last read (``seen``: per kind and village; ``total_seen``: per kind) adds its cost (``costs``:
+    a float per kind, a tuple so that the night makes no array; :func:`attention_after`, kind after kind; both
+    readings brought up to date), or None when none was (the usual night: a kind's total unchanged, its
+    villages are not read)."""
     out = None
     villages = len(governorate)
     for k in range(len(rows)):
