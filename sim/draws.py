@@ -72,14 +72,13 @@ def choice_index(stream: Stream, n: int) -> int:
 
 
 @kernel
-def choice_p(stream: Stream, p: np.ndarray) -> int:
-    """``rng.choice(len(p), p=p)`` for float64 probabilities ``p``: numpy's checks (a Kahan sum, no NaN,
-    none below 0, the sum within :data:`CHOICE_ATOL` of 1; else :data:`NOT_PROBABILITIES` and no draw),
-    then its cumulative sum divided by its last value, one uniform draw, and the first place whose
-    cumulative share is above it (``searchsorted(side="right")``)."""
+def probability_cdf(p: np.ndarray) -> np.ndarray:
+    """What ``rng.choice(len(p), p=p)`` draws against, for float64 probabilities ``p``: numpy's checks (a
+    Kahan sum, no NaN, none below 0, the sum within :data:`CHOICE_ATOL` of 1), then its cumulative sum
+    divided by its last value; an empty array where numpy would raise."""
     n = len(p)
     if n == 0:
-        return NOT_PROBABILITIES
+        return np.zeros(0)
     total = p[0]  # numpy's kahan_sum, from the first value
     c = 0.0
     for j in range(1, n):
@@ -88,12 +87,12 @@ def choice_p(stream: Stream, p: np.ndarray) -> int:
         c = (t - total) - y
         total = t
     if total != total:
-        return NOT_PROBABILITIES
+        return np.zeros(0)
     for j in range(n):
         if p[j] < 0:
-            return NOT_PROBABILITIES
+            return np.zeros(0)
     if abs(total - 1.0) > CHOICE_ATOL:
-        return NOT_PROBABILITIES
+        return np.zeros(0)
     cdf = np.empty(n)
     running = 0.0
     for j in range(n):  # cumsum: in order
@@ -102,15 +101,47 @@ def choice_p(stream: Stream, p: np.ndarray) -> int:
     last = cdf[n - 1]
     for j in range(n):
         cdf[j] = cdf[j] / last
-    u = rng_of(stream).random()
-    lo, hi = 0, n
-    while lo < hi:  # the first place above u (the cdf does not decrease: the shares are not negative)
+    return cdf
+
+
+@kernel
+def first_above(cdf: np.ndarray, u: float) -> int:
+    """The first place of ``cdf`` (not decreasing) whose value is above ``u`` (``searchsorted(side="right")``)."""
+    lo, hi = 0, len(cdf)
+    while lo < hi:
         mid = (lo + hi) >> 1
         if cdf[mid] <= u:
             lo = mid + 1
         else:
             hi = mid
     return lo
+
+
+@kernel
+def choice_p(stream: Stream, p: np.ndarray) -> int:
+    """``rng.choice(len(p), p=p)`` for float64 probabilities ``p``: numpy's checks and cumulative shares
+    (:func:`probability_cdf`; :data:`NOT_PROBABILITIES` and no draw where numpy would raise), one uniform
+    draw, and the first place whose cumulative share is above it (:func:`first_above`)."""
+    cdf = probability_cdf(p)
+    if len(cdf) == 0:
+        return NOT_PROBABILITIES
+    return first_above(cdf, rng_of(stream).random())
+
+
+@kernel
+def choices_p(stream: Stream, p: np.ndarray, n: int) -> np.ndarray:
+    """``rng.choice(len(p), size=n, p=p)`` for float64 probabilities ``p`` and ``n`` of 1 or more: numpy's
+    checks once, then ``n`` uniform draws in order (numpy draws them in one call, the same numbers), each
+    placed as :func:`choice_p` places its one. Where numpy would raise: one :data:`NOT_PROBABILITIES`
+    and no draw."""
+    cdf = probability_cdf(p)
+    if len(cdf) == 0:
+        return np.full(1, NOT_PROBABILITIES, np.int64)
+    u = rng_of(stream).random(n)
+    out = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = first_above(cdf, u[i])
+    return out
 
 
 @kernel

@@ -18,6 +18,7 @@ from sim.draws import (
     choice_index,
     choice_p,
     choice_w,
+    choices_p,
     geometric,
     poisson,
     sample,
@@ -277,3 +278,30 @@ def test_a_nights_campaigns_are_the_python_loops() -> None:
         for a, b in zip((strength, chair, pressure, influence, criteria), plain, strict=True):
             np.testing.assert_array_equal(a, b)
         _same_state(ours, twin)
+
+
+def test_several_weighted_choices_are_numpys() -> None:
+    # rng.choice(len(p), size=n, p=p): numpy's checks once, then n uniforms in one call
+    r = np.random.default_rng(14)
+    for seed in range(300):
+        ours, stream, twin = _pair(seed)
+        for _ in range(5):
+            w = _weights(r)
+            if w.sum() <= 0:
+                continue
+            p = w / w.sum()
+            n = int(r.choice([1, 2, 3, 7, 40, int(r.integers(1, 200))]))
+            picks = choices_p(stream, p, n)
+            assert picks.dtype == np.int64
+            assert np.array_equal(picks, twin.choice(len(p), size=n, p=p)) and (p[picks] > 0).all()
+        _same_state(ours, twin)
+
+
+@pytest.mark.parametrize("p", [
+    np.zeros(0), np.zeros(3), np.array([0.5, np.nan, 0.5]), np.array([1.2, -0.2]), np.array([0.5, 0.49])])
+def test_several_choices_numpy_refuses_draw_nothing(p: np.ndarray) -> None:
+    ours, stream, twin = _pair(3)
+    with pytest.raises(ValueError):
+        twin.choice(len(p), size=4, p=p)
+    assert choices_p(stream, p, 4).tolist() == [NOT_PROBABILITIES]
+    _same_state(ours, twin)

@@ -154,3 +154,36 @@ def test_form_cells_sizes_are_numpys_rule_with_the_same_draws() -> None:
             sizes[-1] -= int(sizes.sum()) - fighters
             rows = form_cells(m, fighters, BADIA)
             assert np.array_equal(m.cells.fighters[rows], sizes), (fighters, smallest)
+
+
+def test_form_cells_roles_are_numpys_draws_and_numpys_error() -> None:
+    """New cells' roles are ``rng.choice(len(ROLES), size=n, p=role_weights)``'s draws (drawn in a kernel on the
+    stream), and weights numpy refuses raise numpy's error with no cell added."""
+    import pytest
+
+    from sim.world import population
+    from sim.world.names import BADIA
+
+    m = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=6, collect_daily=False)
+    for fighters in (1, 9, 40):
+        m.p.role_share_zakat = 0.02 * fighters  # weights that change between calls
+        twin = np.random.Generator(type(m.rng.bit_generator)())
+        twin.bit_generator.state = m.rng.bit_generator.state
+        rows = population.form_cells(m, fighters, BADIA)
+        # replayed on the twin: the sizes' Poisson draws, one uniform per cell for its Badia hideout, the roles
+        twin.poisson(m.p.cell_size_mean, size=fighters // max(1, int(m.p.cell_size_min)) + 1)
+        twin.random(len(rows))
+        want = twin.choice(len(population.ROLES), size=len(rows), p=population.role_weights(m))
+        assert np.array_equal(m.cells.role[rows], want)
+        assert twin.bit_generator.state == m.rng.bit_generator.state
+    before = len(m.cells)
+    bad = np.zeros(len(population.ROLES))
+    bad[0] = 0.5
+    real = population.role_weights
+    population.role_weights = lambda model: bad
+    try:
+        with pytest.raises(ValueError, match=r"(?i)probabilities do not sum to 1"):
+            population.form_cells(m, 9, BADIA)
+    finally:
+        population.role_weights = real
+    assert len(m.cells) == before

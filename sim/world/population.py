@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLES
+from sim.compiled import stream_of
+from sim.draws import NOT_PROBABILITIES, choices_p
 from sim.world.names import HIDEOUT_KINDS
 
 if TYPE_CHECKING:
@@ -70,7 +72,12 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, s
     sleeper = (rng.random(n) < sleeper_share).tolist() if sleeper_share > 0 else [False] * n
     bases = np.array([model.world.hideouts.pick(k, s) for k, s in zip(where, sleeper, strict=True)],
                      dtype=np.int64).reshape(n, 2)
-    roles = rng.choice(len(ROLES), size=n, p=role_weights(model))
+    # numpy's draw replicated in a kernel (its checks of p cost more than the draws); where the kernel
+    # refuses the weights, numpy's own call raises its error
+    weights = role_weights(model)
+    roles = choices_p(stream_of(model), weights, n)
+    if roles[0] == NOT_PROBABILITIES:
+        roles = rng.choice(len(ROLES), size=n, p=weights)
     return model.add_cells(bases[:, 0], bases[:, 1], roles, np.array(sizes, dtype=np.int64))
 
 
