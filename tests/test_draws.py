@@ -118,7 +118,7 @@ def _weights(r: np.random.Generator) -> np.ndarray:
     return w
 
 
-def test_weighted_choice_is_numpys_and_zero_weights_are_never_drawn() -> None:
+def test_weighted_choices_are_numpys_and_zero_weights_are_never_drawn() -> None:
     r = np.random.default_rng(13)
     for seed in range(400):
         ours, stream, twin = _pair(seed)
@@ -130,6 +130,11 @@ def test_weighted_choice_is_numpys_and_zero_weights_are_never_drawn() -> None:
             assert pick == twin.choice(len(w), p=w / w.sum()) and w[pick] > 0
             p = w / w.sum()
             assert choice_p(stream, p) == twin.choice(len(p), p=p)
+            # several at once: numpy's checks once, then n uniforms in one call
+            n = int(r.choice([1, 2, 3, 7, 40, int(r.integers(1, 200))]))
+            picks = choices_p(stream, p, n)
+            assert picks.dtype == np.int64 and (p[picks] > 0).all()
+            assert np.array_equal(picks, twin.choice(len(p), size=n, p=p))
         _same_state(ours, twin)
 
 
@@ -277,23 +282,6 @@ def test_a_nights_campaigns_are_the_python_loops() -> None:
             assert outcome[h].tolist() == [repented, hit, left]
         for a, b in zip((strength, chair, pressure, influence, criteria), plain, strict=True):
             np.testing.assert_array_equal(a, b)
-        _same_state(ours, twin)
-
-
-def test_several_weighted_choices_are_numpys() -> None:
-    # rng.choice(len(p), size=n, p=p): numpy's checks once, then n uniforms in one call
-    r = np.random.default_rng(14)
-    for seed in range(300):
-        ours, stream, twin = _pair(seed)
-        for _ in range(5):
-            w = _weights(r)
-            if w.sum() <= 0:
-                continue
-            p = w / w.sum()
-            n = int(r.choice([1, 2, 3, 7, 40, int(r.integers(1, 200))]))
-            picks = choices_p(stream, p, n)
-            assert picks.dtype == np.int64
-            assert np.array_equal(picks, twin.choice(len(p), size=n, p=p)) and (p[picks] > 0).all()
         _same_state(ours, twin)
 
 
