@@ -16,7 +16,6 @@ import numpy as np
 from sim.agents.is_cell import ROLES
 from sim.compiled import stream_of
 from sim.draws import NOT_PROBABILITIES, choices_p
-from sim.world.names import HIDEOUT_KINDS
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -44,6 +43,14 @@ def hideout_weights(model: InsurgencyModel) -> np.ndarray:
     return _normalised(np.array([p.base_share_badia, p.base_share_shepherd, p.base_share_embedded], dtype=float))
 
 
+def weighted_choices(model: InsurgencyModel, p: np.ndarray, n: int) -> np.ndarray:
+    """``model.rng.choice(len(p), size=n, p=p)`` for ``n`` of 1 or more, drawn in a kernel on the model's stream
+    (``draws.choices_p``: numpy's checks of ``p`` cost more than a few draws); where the kernel refuses ``p``,
+    numpy's own call raises its error."""
+    picks = choices_p(stream_of(model), p, n)
+    return model.rng.choice(len(p), size=n, p=p) if picks[0] == NOT_PROBABILITIES else picks
+
+
 def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, sleeper_share: float = 0.0) -> list[int]:
     """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows.
 
@@ -65,19 +72,11 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, s
     sizes[-1] -= total - fighters
     n = len(sizes)
     # plain lists: a few cells, each picked by a call of its own
-    if kind is not None:
-        where = [int(kind)] * n
-    else:
-        where = rng.choice(len(HIDEOUT_KINDS), size=n, p=hideout_weights(model)).tolist()
+    where = [int(kind)] * n if kind is not None else weighted_choices(model, hideout_weights(model), n).tolist()
     sleeper = (rng.random(n) < sleeper_share).tolist() if sleeper_share > 0 else [False] * n
     bases = np.array([model.world.hideouts.pick(k, s) for k, s in zip(where, sleeper, strict=True)],
                      dtype=np.int64).reshape(n, 2)
-    # numpy's draw replicated in a kernel (its checks of p cost more than the draws); where the kernel
-    # refuses the weights, numpy's own call raises its error
-    weights = role_weights(model)
-    roles = choices_p(stream_of(model), weights, n)
-    if roles[0] == NOT_PROBABILITIES:
-        roles = rng.choice(len(ROLES), size=n, p=weights)
+    roles = weighted_choices(model, role_weights(model), n)
     return model.add_cells(bases[:, 0], bases[:, 1], roles, np.array(sizes, dtype=np.int64))
 
 
