@@ -11,6 +11,7 @@ pydantic_core._pydantic_core.ValidationError: ...
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,12 @@ from sim.sources import is_date, load_facts, load_parameter_specs, parameter_sou
 
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    def model_post_init(self, context: Any, /) -> None:
+        # pydantic-core keys the instance's dict with strings of its own, not the interned names that code
+        # reads, so CPython cannot specialise a read of a parameter (~35 ns instead of ~8); a run reads ~170
+        # a day. The same values under the interned names (an assignment keeps them: it copies the dict).
+        object.__setattr__(self, "__dict__", {sys.intern(k): v for k, v in self.__dict__.items()})
 
 
 def _field(spec: Any) -> tuple[type, Any]:
