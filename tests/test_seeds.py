@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,19 @@ def test_parameter_table_lists_provenance() -> None:
     row = table.set_index("parameter").loc["sweep_wrongful_share"]
     assert row.basis == "fact" and "fn 36" in row.source
     assert (table.basis == "assumption").sum() > 0
+
+
+def test_parameters_are_stored_under_the_names_code_reads() -> None:
+    # the names interned (sim/parameters.py): otherwise CPython cannot specialise a parameter's read, four
+    # times dearer; assignments, validation from a dict and copies keep them, and the values stay validated
+    made = [Parameters(), Parameters(fear_decay=0.1), Parameters.model_validate({"fear_decay": 0.2}),
+            Parameters().model_copy()]
+    assigned = Parameters()
+    assigned.fear_decay = 0.3
+    made.append(assigned)
+    for p in made:
+        assert all(k is sys.intern(k) for k in vars(p)), [k for k in vars(p) if k is not sys.intern(k)][:3]
+        assert set(vars(p)) == set(Parameters.model_fields)
+    assert [p.fear_decay for p in made[1:3]] + [assigned.fear_decay] == [0.1, 0.2, 0.3]
+    with pytest.raises(ValueError):
+        assigned.fear_decay = -1.0
