@@ -96,3 +96,37 @@ def test_day_calls_records_a_days_kernels_and_puts_them_back() -> None:
     text = day_calls.module_text(names)
     compile(text, "one_day.py", "exec")
     assert text.count("(*a") == len(calls) and "def nothing(a0, a1, " in text
+
+
+@pytest.mark.parametrize(("what", "expected"), [
+    ("hooks", ("NightMovement.go_out", "Killings.night", "Recorder.close_month")),
+    ("kernels", ("night_moves", "raid_day"))])
+def test_day_costs_lists_the_hooks_and_kernels_of_a_run(what: str, expected: tuple[str, ...]) -> None:
+    """``day_costs.py hooks`` / ``kernels`` on a 2-month run name what was timed, each with its time and calls
+    (in a process of their own: they wrap the classes' methods and the modules' kernels)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "benchmarks/day_costs.py", what, "--months", "2"], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = {line.split()[0]: line.split() for line in proc.stdout.splitlines()[1:]}
+    for name in expected:
+        ms, calls = float(lines[name][1]), float(lines[name][5])
+        assert ms > 0 and calls >= 2  # the month's record: two months
+    assert proc.stdout.startswith("a run: ")
+
+
+def test_day_costs_warm_times_each_tree() -> None:
+    """``day_costs.py warm`` prints a median and a minimum per tree and round."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "benchmarks/day_costs.py", "warm", "--trees", ".", "--rounds", "1",
+                           "--months", "1"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()
+    median, least = float(line.split("median ")[1].split()[0]), float(line.split("min ")[1].split()[0])
+    assert 0 < least <= median
