@@ -7,6 +7,9 @@ and the medians. A run is ``InsurgencyModel(load_scenario(scenario, months=...),
 collect_daily=...)`` built and run to the end; the clock starts after the imports, so the build
 (map, scenario, agents) is included and the interpreter's start is not. On a shared machine read the
 CPU seconds (``time.process_time``): wall seconds also count waiting for a core.
+
+``--warm`` first runs an untimed 3-month baseline in each process, as a batch or calibration worker has
+(numba's kernels loaded, the map parsed): the timed run is then a worker's run, not a new process's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 from sim.model import InsurgencyModel
 from sim.scenario import load_scenario
+if {warm}:
+    InsurgencyModel(load_scenario("baseline", months=3), rng=0, collect_daily=False).run()
 c0, t0 = time.process_time(), time.perf_counter()
 model = InsurgencyModel(load_scenario({scenario!r}, months={months}), rng={seed}, collect_daily={daily})
 c1 = time.process_time()
@@ -33,9 +38,9 @@ print(json.dumps({{"cpu_s": time.process_time() - c0, "wall_s": time.perf_counte
 """
 
 
-def one_run(root: Path, scenario: str, months: int, seed: int, daily: bool) -> dict[str, float]:
-    """Time one build + run from the tree at ``root`` in a fresh process."""
-    code = ONE_RUN.format(root=str(root), scenario=scenario, months=months, seed=seed, daily=daily)
+def one_run(root: Path, scenario: str, months: int, seed: int, daily: bool, warm: bool = False) -> dict[str, float]:
+    """Time one build + run from the tree at ``root`` in a fresh process (after an untimed first run if ``warm``)."""
+    code = ONE_RUN.format(root=str(root), scenario=scenario, months=months, seed=seed, daily=daily, warm=warm)
     out = subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -49,13 +54,14 @@ def main() -> None:
     ap.add_argument("--scenario", default="baseline")
     ap.add_argument("--months", type=int, default=60)
     ap.add_argument("--daily", action="store_true", help="daily collection on (default: batch mode)")
+    ap.add_argument("--warm", action="store_true", help="time a run after a first one in its process")
     a = ap.parse_args()
     trees = {"before": a.before.resolve(), "after": a.after.resolve()}
     runs: dict[str, list[dict[str, float]]] = {k: [] for k in trees}
     print(f"load at start: {os.getloadavg()}")
     for seed in a.seeds:
         for name, root in trees.items():
-            r = one_run(root, a.scenario, a.months, seed, a.daily)
+            r = one_run(root, a.scenario, a.months, seed, a.daily, a.warm)
             runs[name].append(r)
             print(f"seed {seed} {name:6s} cpu {r['cpu_s']:.3f} s (build {r['build_cpu_s']:.3f})"
                   f" wall {r['wall_s']:.3f} s", flush=True)

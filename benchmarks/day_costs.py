@@ -1,13 +1,8 @@
-"""Where a warm run's time goes: whole runs, hook by hook, kernel by kernel (issue 15's working tools).
+"""Where a warm run's time goes, hook by hook and kernel by kernel (issue 15's working tools).
 
-Three measurements of the 5-year baseline in batch mode (``collect_daily=False``), each in a process that
-has run a model first (as a batch or calibration worker has: numba's kernels loaded, the map parsed):
+Two measurements of the 5-year baseline in batch mode (``collect_daily=False``), each in a process that has
+run a model first (as a batch or calibration worker has: numba's kernels loaded, the map parsed):
 
-``python benchmarks/day_costs.py warm --trees /tmp/base .``
-    For each round, one process per tree in turn (this virtualenv, the tree's ``sim`` imported): 10 runs,
-    seeds 2-11, after a first run of seed 1; prints each tree's median and minimum CPU seconds. Trees
-    alternate, so a change of the machine's speed falls on both (the way every "back to back" figure in
-    ``benchmarks/README.md`` since stop 30 was taken).
 ``python benchmarks/day_costs.py hooks``
     Milliseconds a run in each hook of ``sim.model.PHASES``, in the night's moves (``go_out``, ``dawn``)
     and in the month's record, timed by wrapping each method (3 runs, seeds 2-4): the wrappers add ~0.1 us
@@ -16,14 +11,14 @@ has run a model first (as a batch or calibration worker has: numba's kernels loa
     Milliseconds a run and microseconds a call of each numba kernel called from Python (every kernel in a
     ``sim`` module's globals wrapped; kernels reached through other kernels are inside their callers' time).
 
-Timers wrap methods and module globals in this process only; the model's outputs are unchanged.
+Timers wrap methods and module globals in this process only; the model's outputs are unchanged. Whole warm
+runs of two source trees in turn: ``benchmarks/ab_speed.py --warm``.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -31,33 +26,7 @@ from pathlib import Path
 from typing import Any
 
 MONTHS = 60
-WARM_SEEDS = range(2, 12)
 PROFILE_SEEDS = (2, 3, 4)
-
-WARM_RUNS = """
-import statistics, sys, time
-sys.path.insert(0, {root!r})
-from sim.model import InsurgencyModel
-from sim.scenario import load_scenario
-s = load_scenario("baseline", months={months})
-InsurgencyModel(s, rng=1, collect_daily=False).run()
-times = []
-for seed in {seeds!r}:
-    start = time.process_time()
-    InsurgencyModel(s, rng=seed, collect_daily=False).run()
-    times.append(time.process_time() - start)
-print(statistics.median(times), min(times))
-"""
-
-
-def warm(trees: list[Path], rounds: int, months: int) -> None:
-    """Median and minimum CPU s of warm runs, one process per tree per round, trees alternating."""
-    for r in range(1, rounds + 1):
-        for tree in trees:
-            code = WARM_RUNS.format(root=str(tree.resolve()), months=months, seeds=list(WARM_SEEDS))
-            out = subprocess.run([sys.executable, "-c", code], cwd=tree, check=True, capture_output=True, text=True)
-            median, least = map(float, out.stdout.split())
-            print(f"round {r} {tree}: median {median:.4f} CPU s, min {least:.4f} ({len(WARM_SEEDS)} warm runs)")
 
 
 def _timed(totals: collections.Counter, calls: collections.Counter, name: str,
@@ -72,23 +41,20 @@ def _timed(totals: collections.Counter, calls: collections.Counter, name: str,
     return timed
 
 
-def _runs(months: int) -> float:
-    """Seconds a run, over the profile's seeds, after a first run (wrappers already in place)."""
-    from sim.model import InsurgencyModel
-    from sim.scenario import load_scenario
-
-    scenario = load_scenario("baseline", months=months)
-    start = time.perf_counter()
-    for seed in PROFILE_SEEDS:
-        InsurgencyModel(scenario, rng=seed, collect_daily=False).run()
-    return (time.perf_counter() - start) / len(PROFILE_SEEDS)
-
-
 def _first_run(months: int) -> Any:
+    """The untimed first run (seed 1), whose parsed scenario the timed runs reuse."""
     from sim.model import InsurgencyModel
     from sim.scenario import load_scenario
 
     return InsurgencyModel(load_scenario("baseline", months=months), rng=1, collect_daily=False).run()
+
+
+def _runs(first: Any) -> float:
+    """Seconds a run over the profile's seeds, of the scenario of the ``first`` run (wrappers in place)."""
+    start = time.perf_counter()
+    for seed in PROFILE_SEEDS:
+        type(first)(first.run_scenario, rng=seed, collect_daily=False).run()
+    return (time.perf_counter() - start) / len(PROFILE_SEEDS)
 
 
 def _report(totals: collections.Counter, calls: collections.Counter, run_s: float, days: int, what: str) -> None:
@@ -115,7 +81,7 @@ def hooks(months: int) -> None:
     for cls, method in sorted(targets, key=lambda t: (t[0].__name__, t[1])):
         if method in vars(cls):
             setattr(cls, method, _timed(totals, calls, f"{cls.__name__}.{method}", vars(cls)[method]))
-    _report(totals, calls, _runs(months), model.steps, "in the hooks timed")
+    _report(totals, calls, _runs(model), model.steps, "in the hooks timed")
 
 
 def kernels(months: int) -> None:
@@ -129,21 +95,16 @@ def kernels(months: int) -> None:
         for name, value in list(vars(module).items()):
             if isinstance(value, CPUDispatcher):
                 setattr(module, name, _timed(totals, calls, name, value))
-    _report(totals, calls, _runs(months), model.steps, "in kernels called from Python")
+    _report(totals, calls, _runs(model), model.steps, "in kernels called from Python")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=("warm", "hooks", "kernels"))
-    ap.add_argument("--trees", type=Path, nargs="+", default=[Path(".")], help="source trees to time (warm)")
-    ap.add_argument("--rounds", type=int, default=3, help="rounds of the trees in turn (warm)")
+    ap.add_argument("what", choices=("hooks", "kernels"))
     ap.add_argument("--months", type=int, default=MONTHS, help="months of the baseline (60: five years)")
     args = ap.parse_args(argv)
-    if args.what == "warm":
-        warm(args.trees, args.rounds, args.months)
-    else:
-        sys.path.insert(0, str(Path.cwd()))  # the working tree's sim, as the other benchmarks import it
-        (hooks if args.what == "hooks" else kernels)(args.months)
+    sys.path.insert(0, str(Path.cwd()))  # the working tree's sim, as the other benchmarks import it
+    (hooks if args.what == "hooks" else kernels)(args.months)
 
 
 if __name__ == "__main__":

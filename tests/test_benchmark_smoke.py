@@ -118,15 +118,17 @@ def test_day_costs_lists_the_hooks_and_kernels_of_a_run(what: str, expected: tup
     assert proc.stdout.startswith("a run: ")
 
 
-def test_day_costs_warm_times_each_tree() -> None:
-    """``day_costs.py warm`` prints a median and a minimum per tree and round."""
+def test_ab_speed_warm_times_each_tree() -> None:
+    """``ab_speed.py --warm`` times a run after a first one in its process, for each tree, and the medians."""
     import subprocess
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run([sys.executable, "benchmarks/day_costs.py", "warm", "--trees", ".", "--rounds", "1",
-                           "--months", "1"], cwd=root, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([sys.executable, "benchmarks/ab_speed.py", "--before", ".", "--after", ".", "--seeds", "1",
+                           "--months", "1", "--warm"], cwd=root, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    (line,) = proc.stdout.splitlines()
-    median, least = float(line.split("median ")[1].split()[0]), float(line.split("min ")[1].split()[0])
-    assert 0 < least <= median
+    medians = [line for line in proc.stdout.splitlines() if "(min " in line]
+    assert len(medians) == 2
+    for line in medians:
+        median, least = float(line.split("median cpu ")[1].split()[0]), float(line.split("min ")[1].split(")")[0])
+        assert 0 < least <= median
