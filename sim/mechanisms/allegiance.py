@@ -68,6 +68,13 @@ def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: 
             book_incident(incidents, _ALLEGIANCES, i, 1)
 
 
+@kernel
+def allegiance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> None:
+    """:meth:`Allegiance.night`: :func:`swear` in the ``visited`` villages (``inputs``:
+    :meth:`Allegiance.night_inputs`)."""
+    swear(stream, visited, *inputs)
+
+
 class Allegiance(Mechanism):
     """Threatened officials swear allegiance; they then leak raid plans and are spared as informants."""
 
@@ -78,13 +85,17 @@ class Allegiance(Mechanism):
 
     def night(self, visits: Visits) -> None:
         """Threatened officials in villages with an IS foothold may swear allegiance."""
-        m = self.model
-        p, v = m.p, m.villages
         if not len(visits):
             return
-        swear(stream_of(m), visits.unique_villages(), v.sdf_held, v.officials, v.pledged, v.influence, v.fear,
-              v.criteria, float(p.allegiance_min_influence), float(p.allegiance_prob), float(modifiers.capability(m)),
-              float(p.influence_per_allegiance), m.accounts.incidents)
+        allegiance_night(stream_of(self.model), visits.unique_villages(), self.night_inputs())
+
+    def night_inputs(self) -> tuple:
+        """What :func:`allegiance_night` reads besides the stream and the visited villages."""
+        m = self.model
+        p, v = m.p, m.villages
+        return (v.sdf_held, v.officials, v.pledged, v.influence, v.fear, v.criteria, float(p.allegiance_min_influence),
+                float(p.allegiance_prob), float(modifiers.capability(m)), float(p.influence_per_allegiance),
+                m.accounts.incidents)
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""

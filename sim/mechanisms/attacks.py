@@ -98,6 +98,18 @@ def armed_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.nd
                                   scale, armed), True
 
 
+@kernel
+def attack_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, inputs: tuple, cache: np.ndarray,
+                    padded: np.ndarray, village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_attack_targets` of the visits (``cells`` at ``villages``) with ``inputs``
+    (:meth:`Attacks.decision_inputs`) and ``SupplyLines.arming_tables``."""
+    (willing, governorate, present_by_district, village_district, command_enabled, under_command, base, zones, guard,
+     fighters, scale) = inputs
+    return armed_attack_targets(stream, willing, governorate, present_by_district, village_district, command_enabled,
+                                under_command, villages, cells, base, zones, guard, fighters, scale, cache, padded,
+                                village_slot, cost)
+
+
 NO_UNIT = -1
 """What :func:`strike_at` returns when no unit's presence was found (nobody to kill)."""
 
@@ -186,19 +198,27 @@ class Attacks(Mechanism):
     def night(self, visits: Visits) -> None:
         """Tonight's attacks, each followed by a sweep of arrests."""
         m = self.model
-        p, v, u = m.p, m.villages, m.units
         mine = visits.of_role(m, "car_bombs")
         if not len(mine):
             return
         vil = mine.villages
-        base = p.attack_prob * modifiers.capability(m)
-        # the restraint of modifiers.restraint, decided inside the kernel
-        decision, scale = modifiers.restraint_tables(m), modifiers.fighter_scale(m)
-        targets = m.mechanisms.supply_lines.armed_decision(
-            armed_attack_targets, vil, stream_of(m), *decision, vil, mine.cells, base,
-            m.mechanisms.strongholds.zone_inputs(), v.guard, m.cells.fighters, scale)
-        if not len(targets):  # the attacks' rules read only on a night with attacks
-            return
+        targets = m.mechanisms.supply_lines.armed_decision(attack_decision, vil, stream_of(m), vil, mine.cells,
+                                                           self.decision_inputs())
+        if len(targets):  # the attacks' rules read only on a night with attacks
+            self.strike(targets)
+
+    def decision_inputs(self) -> tuple:
+        """What :func:`attack_decision` reads besides the stream, the visits and ``SupplyLines.arming_tables``:
+        the restraint of ``modifiers.restraint`` (decided inside the kernel), the base chance, the cold
+        zones' inputs and the fighters' scale."""
+        m = self.model
+        return (*modifiers.restraint_tables(m), m.p.attack_prob * modifiers.capability(m),
+                m.mechanisms.strongholds.zone_inputs(), m.villages.guard, m.cells.fighters, modifiers.fighter_scale(m))
+
+    def strike(self, targets: np.ndarray) -> None:
+        """Tonight's attacks at the decided ``targets`` (:func:`attacks_at`)."""
+        m = self.model
+        v, u = m.villages, m.units
         changed, failed = attacks_at(
             stream_of(m), targets, m.mechanisms.supply_lines.spending(), m.mechanisms.patrols.patrol_tables(),
             u.strength, self.attack_rule(), v.fear, v.influence, v.criteria, v.trust, m.violence_by_village,

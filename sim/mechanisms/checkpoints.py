@@ -89,6 +89,17 @@ def checkpoints_armed(stream: Stream, villages: np.ndarray, base: float, guard: 
     return known
 
 
+@kernel
+def checkpoints_night(stream: Stream, villages: np.ndarray, inputs: tuple, cache: np.ndarray, padded: np.ndarray,
+                      village_slot: np.ndarray, cost: float) -> bool:
+    """:meth:`Checkpoints.night` at the visited ``villages`` by :func:`checkpoints_armed` (``inputs``:
+    :meth:`Checkpoints.night_inputs`; the rest ``SupplyLines.arming``): False, with nothing done or
+    drawn, when a village's square has no row in the reach table yet."""
+    base, guard, on_road, orders, consumed, fear, influence, criteria, fear_gain, influence_gain, incidents = inputs
+    return checkpoints_armed(stream, villages, base, guard, on_road, cache, padded, village_slot, cost, orders,
+                             consumed, fear, influence, criteria, fear_gain, influence_gain, incidents)
+
+
 class Checkpoints(Mechanism):
     """Checkpoint cells on a road near their target may set up a checkpoint for the night."""
 
@@ -99,22 +110,29 @@ class Checkpoints(Mechanism):
     def night(self, visits: Visits) -> None:
         """Set up tonight's checkpoints."""
         m = self.model
-        p, v = m.p, m.villages
         mine = visits.of_role(m, "checkpoint")
         if not len(mine):
             return
+        arming = m.mechanisms.supply_lines.arming()
+        # the usual night: the arms, the checkpoints and their costs in one kernel call
+        if arming is not None and checkpoints_night(stream_of(m), mine.villages, self.night_inputs(), *arming):
+            return
+        p, v = m.p, m.villages
         vil = mine.villages
         supply = m.mechanisms.supply_lines
-        base = float(p.checkpoint_prob * modifiers.capability(m))
-        fear_gain, influence_gain = float(p.fear_per_checkpoint), float(p.influence_per_checkpoint)
-        arming, incidents = supply.arming(), m.accounts.incidents
         cache, orders, cost, consumed = supply.spending()
-        known = False
-        if arming is not None:  # the usual night: the arms, the checkpoints and their costs in one kernel call
-            known = checkpoints_armed(stream_of(m), vil, base, v.guard, m.world.on_road, *arming, orders, consumed,
-                                      v.fear, v.influence, v.criteria, fear_gain, influence_gain, incidents)
-        if not known:
-            hits = set_up(stream_of(m), vil, base, v.guard, m.world.on_road, supply.armed(vil), v.fear, v.influence,
-                          v.criteria, fear_gain, influence_gain)
-            # the caches only pay for the checkpoints: their order among them is kept
-            paid_and_booked(hits, cache, orders, cost, consumed, incidents)
+        hits = set_up(stream_of(m), vil, float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road,
+                      supply.armed(vil), v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
+                      float(p.influence_per_checkpoint))
+        # the caches only pay for the checkpoints: their order among them is kept
+        paid_and_booked(hits, cache, orders, cost, consumed, m.accounts.incidents)
+
+    def night_inputs(self) -> tuple:
+        """What :func:`checkpoints_night` reads besides the stream, the visited villages and
+        ``SupplyLines.arming``."""
+        m = self.model
+        p, v = m.p, m.villages
+        supply = m.mechanisms.supply_lines
+        return (float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road, supply.spend_orders(),
+                supply.consumed, v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
+                float(p.influence_per_checkpoint), m.accounts.incidents)

@@ -68,6 +68,14 @@ def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, ba
 
 
 @kernel
+def command_night(stream: Stream, movement: np.ndarray, transport: np.ndarray, inputs: tuple) -> None:
+    """:meth:`Command.night` on tonight's couriers' villages (``movement``, ``transport``); ``inputs``:
+    :meth:`Command.night_inputs`."""
+    alive, under_command, base_x, base_y, at, n_villages, prob = inputs
+    reach_cells(stream, alive, under_command, base_x, base_y, at, n_villages, movement, transport, prob)
+
+
+@kernel
 def follows_of(enabled: bool, under_command: np.ndarray, cell: int) -> bool:
     """Does ``cell`` follow the command's guidance (:meth:`Command.follows`): every cell does with the
     switch off (``enabled`` False), else those ``under_command``."""
@@ -115,9 +123,14 @@ class Command(Mechanism):
     def night(self, visits: Visits) -> None:
         """Couriers' visits bring autonomous cells based in the visited villages under command."""
         m = self.model
-        c = m.cells
         if not len(visits):
             return
         movement, transport = visits.of_role(m, COURIER_ROLES[0]).villages, visits.of_role(m, COURIER_ROLES[1]).villages
-        reach_cells(stream_of(m), c.alive, c.under_command, c.base_x, c.base_y, m.world.index.at, len(m.villages),
-                    movement, transport, float(m.p.command_reach_per_visit))
+        command_night(stream_of(m), movement, transport, self.night_inputs())
+
+    def night_inputs(self) -> tuple:
+        """What :func:`command_night` reads besides the stream and the couriers' villages."""
+        m = self.model
+        c = m.cells
+        return (c.alive, c.under_command, c.base_x, c.base_y, m.world.index.at, len(m.villages),
+                float(m.p.command_reach_per_visit))

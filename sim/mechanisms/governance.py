@@ -39,6 +39,13 @@ def govern(stream: Stream, visited: np.ndarray, influence: np.ndarray, min_influ
                 criteria[rows[k], criterion] += 1
 
 
+@kernel
+def governance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> None:
+    """:meth:`Governance.night`: :func:`govern` in the ``visited`` villages (``inputs``:
+    :meth:`Governance.night_inputs`)."""
+    govern(stream, visited, *inputs)
+
+
 class Governance(Mechanism):
     """Cells in villages IS already dominates press lifestyles and judge disputes."""
 
@@ -48,9 +55,12 @@ class Governance(Mechanism):
 
     def night(self, visits: Visits) -> None:
         """Tonight's acts of shadow governance (stronghold criteria)."""
-        m = self.model
-        p, v = m.p, m.villages
         if not len(visits):
             return
-        govern(stream_of(m), visits.unique_villages(), v.influence, float(p.governance_min_influence),
-               float(p.governance_prob), v.criteria)
+        governance_night(stream_of(self.model), visits.unique_villages(), self.night_inputs())
+
+    def night_inputs(self) -> tuple:
+        """What :func:`governance_night` reads besides the stream and the visited villages."""
+        m = self.model
+        p, v = m.p, m.villages
+        return v.influence, float(p.governance_min_influence), float(p.governance_prob), v.criteria

@@ -162,6 +162,18 @@ def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.n
                                    fighters, scale, armed), True
 
 
+@kernel
+def killing_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, inputs: tuple, cache: np.ndarray,
+                     padded: np.ndarray, village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_killing_targets` of the visits (``cells`` at ``villages``) with ``inputs``
+    (:meth:`Killings.decision_inputs`) and ``SupplyLines.arming_tables``."""
+    (willing, governorate, present_by_district, village_district, command_enabled, under_command, base, guard, zones,
+     sdf_held, fighters, scale) = inputs
+    return armed_killing_targets(stream, willing, governorate, present_by_district, village_district, command_enabled,
+                                 under_command, villages, cells, base, guard, zones, sdf_held, fighters, scale, cache,
+                                 padded, village_slot, cost)
+
+
 class KillRule(NamedTuple):
     """What a killing reads besides the village and the state (:meth:`Killings.kill_rule`)."""
 
@@ -220,21 +232,31 @@ class Killings(Mechanism):
     def night(self, visits: Visits) -> None:
         """Tonight's killings, each followed by a sweep of arrests."""
         m = self.model
-        p, v = m.p, m.villages
         mine = visits.of_role(m, "assassination")
         if not len(mine):
             return
         vil = mine.villages
-        base = p.killing_prob * modifiers.capability(m)
-        # the restraint of modifiers.killing_restraint, decided inside the kernel
-        decision, scale = modifiers.killing_restraint_tables(m), modifiers.fighter_scale(m)
-        targets = m.mechanisms.supply_lines.armed_decision(
-            armed_killing_targets, vil, stream_of(m), *decision, vil, mine.cells, base, v.guard,
-            m.mechanisms.strongholds.zone_inputs(), v.sdf_held, m.cells.fighters, scale)
+        targets = m.mechanisms.supply_lines.armed_decision(killing_decision, vil, stream_of(m), vil, mine.cells,
+                                                           self.decision_inputs())
         if len(targets):  # the killings' rules read only on a night with killings
-            killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
-                        v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,
-                        v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents)
+            self.strike(targets)
+
+    def decision_inputs(self) -> tuple:
+        """What :func:`killing_decision` reads besides the stream, the visits and ``SupplyLines.arming_tables``:
+        the restraint of ``modifiers.killing_restraint`` (decided inside the kernel), the base chance, the
+        cold zones' inputs and the fighters' scale."""
+        m = self.model
+        v = m.villages
+        return (*modifiers.killing_restraint_tables(m), m.p.killing_prob * modifiers.capability(m), v.guard,
+                m.mechanisms.strongholds.zone_inputs(), v.sdf_held, m.cells.fighters, modifiers.fighter_scale(m))
+
+    def strike(self, targets: np.ndarray) -> None:
+        """Tonight's killings at the decided ``targets`` (:func:`killings_at`)."""
+        m = self.model
+        v = m.villages
+        killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
+                    v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,
+                    v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents)
 
     def kill(self, i: int) -> None:
         """One killing in village ``i``: an unpledged official or a suspected collaborator (:func:`kill_at`)."""

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
+from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.draws import choice_index, geometric
-from sim.mechanisms.allegiance import unpledged_official_leaves
+from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ def group_drawn(stream: Stream, most: int, chance: float) -> int:
 #: what :func:`campaigns` says of each campaign (the columns of its ``outcome``)
 CAMPAIGN_OUTCOME: tuple[str, ...] = ("repented", "unit_hit", "chairman_left")
 _REPENTED, _UNIT_HIT, _CHAIRMAN_LEFT = range(len(CAMPAIGN_OUTCOME))
+_BOOKED = row_of(INCIDENTS, "repentances")
+_SDF_REPENTED = row_of(PEOPLE, "sdf_repented")
 
 
 @kernel
@@ -100,6 +103,34 @@ def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray,
         outcome[h, _REPENTED] = repented
 
 
+@kernel
+def repentance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> int:
+    """:meth:`Repentance.night` in the ``visited`` villages (``inputs``: :meth:`Repentance.night_inputs`): the
+    campaigns that start (:func:`campaign_villages`) and their outcomes (:func:`campaigns`); then, village by
+    village in order, a chairman who repented leaves office (``allegiance.official_leaves``) and the
+    repentances are booked. Returns how many campaigns hit a unit (each changes the SDF's units)."""
+    (sdf_held, influence, fear, min_influence, prob, capability, started, home, local, active, strength, most, chance,
+     has_chairman, official_share, tawba_pressure, criteria, column, pressure_gain, influence_gain, outcome, officials,
+     pledged, incidents, people, people_booked) = inputs
+    count = campaign_villages(stream, visited, sdf_held, influence, fear, min_influence, prob, capability, started)
+    if count == 0:
+        return 0
+    campaigns(stream, started, count, home, local, active, strength, most, chance, has_chairman, official_share,
+              tawba_pressure, influence, criteria, column, pressure_gain, influence_gain, outcome)
+    hit = 0
+    for h in range(count):
+        i = started[h]
+        if outcome[h, _UNIT_HIT]:
+            hit += 1
+        if outcome[h, _CHAIRMAN_LEFT]:
+            official_leaves(officials, pledged, i)  # an informant would not need to repent
+        repented = outcome[h, _REPENTED]
+        if repented:
+            book_incident(incidents, _BOOKED, i, repented)
+            book(people, people_booked, _SDF_REPENTED, repented)
+    return hit
+
+
 class Repentance(Mechanism):
     """Campaigns that make local SDF fighters and officials repent, and the memory they leave."""
 
@@ -120,33 +151,21 @@ class Repentance(Mechanism):
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
         m = self.model
-        p, v, u = m.p, m.villages, m.units
         if not len(visits) or m.day < self.start_day():
             return
-        visited = visits.unique_villages()
-        if len(self._started) < len(visited):
-            self._started = np.empty(len(visited), np.int64)
-            self._outcome = np.empty((len(visited), len(CAMPAIGN_OUTCOME)), np.int64)
-        stream = stream_of(m)
-        started = campaign_villages(stream, visited, v.sdf_held, v.influence, v.fear,
-                                    float(p.repentance_min_influence), float(p.repentance_prob),
-                                    float(modifiers.capability(m)), self._started)
-        if not started:
-            return
-        campaigns(stream, self._started, started, u.home, u.local, u.active, u.strength, *self._group_rule(),
-                  v.has_chairman, float(p.repentance_official_share), v.tawba_pressure, v.influence, v.criteria,
-                  CRITERION["repentance"], float(p.tawba_pressure_per_campaign), float(p.influence_per_repentance),
-                  self._outcome)
-        # what the kernel leaves to Python, village by village in order: units' version, officials, books
-        for i, (repented, unit_hit, chairman_left) in zip(self._started[:started].tolist(),
-                                                          self._outcome[:started].tolist(), strict=True):
-            if unit_hit:
-                m.units_changed()
-            if chairman_left:
-                unpledged_official_leaves(v, i)  # an informant would not need to repent
-            if repented:
-                m.accounts.incident("repentances", repented, village=i)
-                m.accounts.people["sdf_repented"] += repented
+        for _ in range(repentance_night(stream_of(m), visits.unique_villages(), self.night_inputs())):
+            m.units_changed()
+
+    def night_inputs(self) -> tuple:
+        """What :func:`repentance_night` reads besides the stream and the visited villages."""
+        m = self.model
+        p, v, u, acc = m.p, m.villages, m.units, m.accounts
+        return (v.sdf_held, v.influence, v.fear, float(p.repentance_min_influence), float(p.repentance_prob),
+                float(modifiers.capability(m)), self._started, u.home, u.local, u.active, u.strength,
+                *self._group_rule(), v.has_chairman, float(p.repentance_official_share), v.tawba_pressure,
+                v.criteria, CRITERION["repentance"], float(p.tawba_pressure_per_campaign),
+                float(p.influence_per_repentance), self._outcome, v.officials, v.pledged, acc.incidents,
+                acc.people.values, acc.people.booked)
 
     def start_day(self) -> int:
         """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""

@@ -412,7 +412,7 @@ class SupplyLines(Mechanism):
     def armed_decision(self, decide: Callable[..., tuple[np.ndarray, bool]], villages: np.ndarray,
                        *args: Any) -> np.ndarray:
         """The targets of ``decide(*args, *arming_tables())``, a strike's decision kernel that arms the visits to
-        ``villages`` itself (``killings.armed_killing_targets``, ``attacks.armed_attack_targets``): where a
+        ``villages`` itself (``killings.killing_decision``, ``attacks.attack_decision``): where a
         village's square is new to the reach table it draws nothing and says so, and the squares are added,
         as arming a strike adds them, before it is asked again."""
         while True:

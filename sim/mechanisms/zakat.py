@@ -396,8 +396,16 @@ class Zakat(Mechanism):
         mine = visits.of_role(m, "zakat")
         if len(mine) == 0:
             return
-        self._call(ask_all, mine.cells, mine.villages, float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night),
-                   self.trader_order, self.market_starts)
+        zakat_night(stream_of(m), mine.cells, mine.villages, self.night_inputs())
+
+    def night_inputs(self) -> tuple:
+        """What :func:`zakat_night` reads besides the stream and the zakat cells' visits."""
+        m = self.model
+        t, v, acc = m.traders, m.villages, m.accounts
+        return (float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night), self.trader_order,
+                self.market_starts, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
+                m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
+                self._nightly_fields(), acc.incidents, acc.money.values, acc.money.booked)
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...; :func:`ask`)."""
@@ -420,6 +428,13 @@ class Zakat(Mechanism):
         return function(stream_of(m), *args, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
                         m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
                         self._nightly_fields(), acc.incidents, acc.money.values, acc.money.booked)
+
+
+@kernel
+def zakat_night(stream: Stream, cells: np.ndarray, villages: np.ndarray, inputs: tuple) -> None:
+    """:meth:`Zakat.night`: :func:`ask_all` of the zakat cells' visits (``cells`` at ``villages``); ``inputs``:
+    :meth:`Zakat.night_inputs`."""
+    ask_all(stream, cells, villages, *inputs)
 
 
 def expected_take(model: InsurgencyModel) -> np.ndarray:
