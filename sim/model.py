@@ -39,6 +39,7 @@ from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
 from sim.mechanisms.base import values_of
 from sim.mechanisms.patrols import day_one_presence
+from sim.night_acts import NightActs
 from sim.parameters import Parameters
 from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
@@ -156,6 +157,7 @@ class InsurgencyModel(Model):
         # each phase's hooks with their mechanism's switch (16 hooks a day and 12 more at each month's end,
         # where the property's calls cost a few percent)
         self._hooks = {phase: PhaseHooks(self.mechanisms, phase, names) for phase, names in PHASES}
+        self.night_acts = NightActs(self)  # most of the night's hooks in one compiled call
         self.recorder = Recorder()
         self.collect_daily = collect_daily
         self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
@@ -240,7 +242,7 @@ class InsurgencyModel(Model):
         """The night phase: cells go out, the night's mechanisms act, cells are back at dawn."""
         movement = self.mechanisms.night_movement
         visits = movement.go_out()
-        self._run_hooks("night", visits)
+        self.night_acts.night(visits, self._hooks["night"].enabled(self.p))
         movement.dawn()
 
     def daytime(self) -> None:

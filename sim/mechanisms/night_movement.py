@@ -271,13 +271,17 @@ class Visits:
             self._by_role = self._split_by_role(model)
         return self._by_role[ROLE[role]]
 
+    def grouped(self, model: InsurgencyModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The visits' cells and villages grouped by role (in tonight's order within a role) and the
+        ``len(ROLES) + 1`` bounds of the groups (:func:`role_groups`)."""
+        if self._grouped is None:
+            self._grouped = role_groups(self.cells, self.villages, model.cells.role, len(ROLES))
+        return self._grouped
+
     def _split_by_role(self, model: InsurgencyModel) -> dict[int, Visits]:
         # the visits grouped by role keeping tonight's order within a role, so each role's visits are
         # two slices instead of a comparison and two masked copies per ask
-        grouped = self._grouped
-        if grouped is None:
-            grouped = role_groups(self.cells, self.villages, model.cells.role, len(ROLES))
-        cells, villages, bounds = grouped
+        cells, villages, bounds = self.grouped(model)
         cells.flags.writeable = villages.flags.writeable = False
         b = bounds.tolist()
         return {k: Visits(cells[b[k]: b[k + 1]], villages[b[k]: b[k + 1]]) for k in range(len(ROLES))}

@@ -1,0 +1,101 @@
+"""The night's acts in one compiled call (``sim.night_acts``) give, to the bit, what the hooks give one by one."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pytest
+
+import sim
+import sim.night_acts as night_acts_module
+from sim.model import PHASES, PhaseHooks
+from sim.night_acts import BLOCK, RUN, SKIP, STOP
+
+
+def _run(fused: bool, scenario: str, months: int | None, seed: int, **parameters: Any) -> str:
+    """A digest of every output of a run, with the night's acts fused or hook by hook."""
+    parsed = sim.load_scenario(scenario, months=months) if months else sim.load_scenario(scenario)
+    model = sim.InsurgencyModel(parsed, rng=seed, collect_daily=False, **parameters)
+    model.night_acts.enabled = fused
+    model.run()
+    digest = hashlib.sha256()
+    for frame in (model.monthly_frame(), model.incident_frame(), model.village_frame()):
+        digest.update(frame.to_csv(float_format="%.17g").encode())
+    for name, column in sorted({**model.cells.columns(), **model.units.columns(), **model.villages.columns(),
+                                **model.traders.columns()}.items()):
+        digest.update(name.encode() + column.tobytes())
+    digest.update(repr((model.treasury, model.detainees, model.units_version, model.rng.bit_generator.state)).encode())
+    return digest.hexdigest()
+
+
+CASES = [
+    ("baseline", 24, 3, {}),
+    # the checkpoints need Python every night (the supply lines do not arm them): a stop before them
+    ("baseline", 12, 4, {"supply_lines_enabled": False}),
+    # mechanisms of the block switched off are skipped as their hooks would be
+    ("baseline", 12, 5, {"killings_enabled": False, "repentance_enabled": False, "command_consolidation_enabled": False,
+                         "governance_enabled": False}),
+    ("baseline", 12, 6, {"checkpoints_enabled": False, "zakat_enabled": False, "allegiance_enabled": False,
+                         "attacks_enabled": False}),
+    # events between nights: the Coalition leaves, the SDF's units move north
+    ("us_withdrawal", None, 1, {}),
+    ("turkish_offensive_2019", None, 2, {}),
+]
+
+
+@pytest.mark.parametrize(("scenario", "months", "seed", "parameters"), CASES)
+def test_fused_night_gives_the_hooks_outputs(scenario: str, months: int | None, seed: int,
+                                             parameters: dict[str, Any]) -> None:
+    assert _run(True, scenario, months, seed, **parameters) == _run(False, scenario, months, seed, **parameters)
+
+
+def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run above goes through each of the kernel's returns: all hooks done, a decision that needs a
+    wider cache table (Python runs that hook), and strikes decided (Python strikes)."""
+    seen: Counter = Counter()
+    kernel = night_acts_module.night_acts
+
+    def recording(*args: Any) -> Any:
+        k, targets, hit = kernel(*args)
+        seen["done" if k == len(BLOCK) else f"{BLOCK[k]} {'strikes' if len(targets) else 'python'}"] += 1
+        return k, targets, hit
+
+    monkeypatch.setattr(night_acts_module, "night_acts", recording)
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
+    assert model.night_acts.enabled
+    assert seen["done"] > 0
+    assert seen["killings strikes"] > 0 and seen["attacks strikes"] > 0
+    assert seen["killings python"] + seen["attacks python"] + seen["checkpoints python"] > 0
+
+
+def test_the_plan_splits_the_night_around_the_block() -> None:
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=1, collect_daily=False,
+                                killings_enabled=False)
+    on = PhaseHooks(model.mechanisms, "night", dict(PHASES)["night"]).enabled(model.p)
+    before, block, after, todo = model.night_acts.plan(on)
+    assert [h.__self__.name for h in before] == ["supply_lines"]
+    assert [h.__self__.name for h in after] == ["badia_front", "strategic_patience"]
+    assert [h is None for h in block] == [name == "killings" for name in BLOCK]
+    assert todo.tolist() == [SKIP if name == "killings" else RUN for name in BLOCK]
+    assert STOP not in todo
+
+
+def test_a_stop_leaves_the_hook_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the supply lines off the checkpoints stop the kernel: it returns before them, having drawn
+    nothing for them, and the hooks from there on run in Python."""
+    returned: list[int] = []
+    kernel = night_acts_module.night_acts
+
+    def recording(*args: Any) -> Any:
+        out = kernel(*args)
+        returned.append(out[0])
+        return out
+
+    monkeypatch.setattr(night_acts_module, "night_acts", recording)
+    sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=2, collect_daily=False,
+                        supply_lines_enabled=False).run()
+    assert returned and set(returned) == {BLOCK.index("checkpoints")}
+    assert np.all(np.array(returned) < len(BLOCK))
