@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE
 from sim.compiled import Stream, kernel, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_night
 from sim.mechanisms.attacks import attack_decision
 from sim.mechanisms.checkpoints import checkpoints_night
@@ -38,7 +39,6 @@ from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision
 from sim.mechanisms.repentance import repentance_night
-from sim.mechanisms.supply_lines import NOT_ARMED_BY_CACHES
 from sim.mechanisms.zakat import zakat_night
 
 if TYPE_CHECKING:
@@ -61,13 +61,13 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 
 @kernel
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
-               todo: np.ndarray, cache: np.ndarray, padded: np.ndarray, village_slot: np.ndarray, cost: float,
-               command: tuple, checkpoints: tuple, zakat: tuple, repentance: tuple, allegiance: tuple,
-               killings: tuple, attacks: tuple, governance: tuple) -> tuple[int, np.ndarray, int]:
+               todo: np.ndarray, state: KernelState, cost: float, command: tuple, checkpoints: tuple, zakat: tuple,
+               repentance: tuple, allegiance: tuple, killings: tuple, attacks: tuple,
+               governance: tuple) -> tuple[int, np.ndarray, int]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
-    (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each). ``cache`` to ``cost``:
-    ``SupplyLines.arming_tables``; the other tuples: each mechanism's inputs.
+    (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
+    ``SupplyLines.strike_cost``; the other tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
 
     Returns ``(k, targets, units_hit)``: ``k`` the first hook not done (``len(BLOCK)`` when all are), with the
     killings' or attacks' ``targets`` when it decided strikes (Python strikes and goes on from the next
@@ -79,46 +79,44 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
         return _COMMAND, none, hit
     if todo[_COMMAND] == RUN:
         command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
-                      villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], command)
+                      villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
     if todo[_CHECKPOINTS] == STOP:
         return _CHECKPOINTS, none, hit
     lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
-    if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], checkpoints, cache,
-                                                                      padded, village_slot, cost):
+    if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints,
+                                                                      cost):
         return _CHECKPOINTS, none, hit
     if todo[_ZAKAT] == STOP:
         return _ZAKAT, none, hit
     lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
     if todo[_ZAKAT] == RUN and hi > lo:
-        zakat_night(stream, cells[lo:hi], villages[lo:hi], zakat)
+        zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
     if todo[_REPENTANCE] == STOP:
         return _REPENTANCE, none, hit
     if todo[_REPENTANCE] == RUN:
-        hit = repentance_night(stream, visited, repentance)
+        hit = repentance_night(stream, visited, state, repentance)
     if todo[_ALLEGIANCE] == STOP:
         return _ALLEGIANCE, none, hit
     if todo[_ALLEGIANCE] == RUN:
-        allegiance_night(stream, visited, allegiance)
+        allegiance_night(stream, visited, state, allegiance)
     if todo[_KILLINGS] == STOP:
         return _KILLINGS, none, hit
     lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
     if todo[_KILLINGS] == RUN and hi > lo:
-        targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], killings, cache, padded,
-                                          village_slot, cost)
+        targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
         if not known or len(targets):
             return _KILLINGS, targets.astype(np.int64), hit
     if todo[_ATTACKS] == STOP:
         return _ATTACKS, none, hit
     lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
     if todo[_ATTACKS] == RUN and hi > lo:
-        targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], attacks, cache, padded,
-                                         village_slot, cost)
+        targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
         if not known or len(targets):
             return _ATTACKS, targets.astype(np.int64), hit
     if todo[_GOVERNANCE] == STOP:
         return _GOVERNANCE, none, hit
     if todo[_GOVERNANCE] == RUN:
-        governance_night(stream, visited, governance)
+        governance_night(stream, visited, state, governance)
     return len(BLOCK), none, hit
 
 
@@ -160,32 +158,33 @@ class NightActs:
             hook(visits)
         k = len(BLOCK)
         if len(visits) and any(hook is not None for hook in block):
-            k = self._fused(visits, todo)
+            k = self.fused(visits, todo)
         for hook in block[k:]:
             if hook is not None:
                 hook(visits)
         for hook in after:
             hook(visits)
 
-    def _fused(self, visits: Visits, base_todo: np.ndarray) -> int:
-        # night_acts on tonight's state; the position in BLOCK from which the hooks run in Python
+    def fused(self, visits: Visits, base_todo: np.ndarray) -> int:
+        """:func:`night_acts` on tonight's ``visits`` and the model's state, from the plan's ``todo`` (:meth:`plan`),
+        then what Python does on its way out (strikes, the units' version); the position in :data:`BLOCK`
+        from which the hooks run in Python."""
         m = self.model
         command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance = self.mechanisms
         todo = base_todo.copy()
         supply = m.mechanisms.supply_lines
-        arming = supply.arming()
-        if arming is None:  # the checkpoints then need Python (Checkpoints.night)
-            todo[_CHECKPOINTS] = STOP if todo[_CHECKPOINTS] == RUN else todo[_CHECKPOINTS]
-            arming = NOT_ARMED_BY_CACHES
+        if not supply.arms_strikes() and todo[_CHECKPOINTS] == RUN:  # the checkpoints then need Python
+            todo[_CHECKPOINTS] = STOP
         if len(m.traders) == 0:
             todo[_ZAKAT] = SKIP
         if m.day < repentance.start_day():
             todo[_REPENTANCE] = SKIP
         cells, villages, bounds = visits.grouped(m)
         k, targets, hit = night_acts(
-            stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, *arming, command.night_inputs(),
-            checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(), allegiance.night_inputs(),
-            killings.decision_inputs(), attacks.decision_inputs(), governance.night_inputs())
+            stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
+            supply.strike_cost(), command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(),
+            repentance.night_inputs(), allegiance.night_inputs(), killings.decision_inputs(),
+            attacks.decision_inputs(), governance.night_inputs())
         for _ in range(hit):
             m.units_changed()
         if len(targets):  # strikes decided: Python strikes, and the hooks after it follow

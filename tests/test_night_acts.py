@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import sim
+import sim.kernel_state as kernel_state_module
 import sim.night_acts as night_acts_module
 from sim.model import PHASES, PhaseHooks
 from sim.night_acts import BLOCK, RUN, SKIP, STOP
@@ -99,3 +100,35 @@ def test_a_stop_leaves_the_hook_to_python(monkeypatch: pytest.MonkeyPatch) -> No
                         supply_lines_enabled=False).run()
     assert returned and set(returned) == {BLOCK.index("checkpoints")}
     assert np.all(np.array(returned) < len(BLOCK))
+
+
+@pytest.mark.parametrize(("scenario", "months", "seed", "parameters"), [CASES[0], CASES[1], CASES[4]])
+def test_the_kernels_state_never_holds_a_replaced_array(monkeypatch: pytest.MonkeyPatch, scenario: str,
+                                                       months: int | None, seed: int,
+                                                       parameters: dict[str, Any]) -> None:
+    """Every ask of the kernels' state in a run (cells forming, tables growing, events) finds each of its
+    fields to be the model's current array (``kernel_state.CHECK_FRESH``)."""
+    monkeypatch.setattr(kernel_state_module, "CHECK_FRESH", True)
+    asks = Counter()
+    ask = kernel_state_module.kernel_state
+
+    def counting(model: Any) -> Any:
+        asks["asks"] += 1
+        return ask(model)
+
+    monkeypatch.setattr(night_acts_module, "kernel_state", counting)
+    _run(True, scenario, months, seed, **parameters)
+    assert asks["asks"] > 100
+
+
+def test_a_replaced_column_is_noticed() -> None:
+    """A user who replaces a column (here the villages' fear) gets kernels that write into the new one."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=1, collect_daily=False)
+    model.run_for(3)
+    before = kernel_state_module.kernel_state(model)
+    model.villages.fear = model.villages.fear.copy()
+    after = kernel_state_module.kernel_state(model)
+    assert after is not before
+    fear = model.villages.fear
+    assert np.shares_memory(kernel_state_module.fields_of(after)["v_fear"], fear)
+    assert not np.shares_memory(kernel_state_module.fields_of(before)["v_fear"], fear)

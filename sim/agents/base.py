@@ -34,6 +34,13 @@ class Table:
     """Base for the column tables: every field is a 1-D numpy array of the same length."""
 
     first_column: ClassVar[str] = ""  # name of the subclass's first field, whose length is the table's
+    changes: ClassVar[int] = 0
+    """How many times a column of any table was set (built, extended, replaced): the compiled kernels' state
+    (``sim.kernel_state``) holds the columns themselves, and is made again when this changes."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        Table.changes += 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -22,6 +22,7 @@ from sim import modifiers
 from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION, VillageTable
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -69,10 +70,12 @@ def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: 
 
 
 @kernel
-def allegiance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> None:
-    """:meth:`Allegiance.night`: :func:`swear` in the ``visited`` villages (``inputs``:
+def allegiance_night(stream: Stream, visited: np.ndarray, state: KernelState, inputs: tuple) -> None:
+    """:meth:`Allegiance.night`: :func:`swear` in the ``visited`` villages on the kernels' ``state`` (``inputs``:
     :meth:`Allegiance.night_inputs`)."""
-    swear(stream, visited, *inputs)
+    min_influence, prob, capability, gain = inputs
+    swear(stream, visited, state.v_sdf_held, state.v_officials, state.v_pledged, state.v_influence, state.v_fear,
+          state.v_criteria, min_influence, prob, capability, gain, state.incidents)
 
 
 class Allegiance(Mechanism):
@@ -87,15 +90,15 @@ class Allegiance(Mechanism):
         """Threatened officials in villages with an IS foothold may swear allegiance."""
         if not len(visits):
             return
-        allegiance_night(stream_of(self.model), visits.unique_villages(), self.night_inputs())
+        m = self.model
+        allegiance_night(stream_of(m), visits.unique_villages(), kernel_state(m), self.night_inputs())
 
     def night_inputs(self) -> tuple:
-        """What :func:`allegiance_night` reads besides the stream and the visited villages."""
+        """What :func:`allegiance_night` reads besides the stream, the visited villages and the kernels' state."""
         m = self.model
-        p, v = m.p, m.villages
-        return (v.sdf_held, v.officials, v.pledged, v.influence, v.fear, v.criteria, float(p.allegiance_min_influence),
-                float(p.allegiance_prob), float(modifiers.capability(m)), float(p.influence_per_allegiance),
-                m.accounts.incidents)
+        p = m.p
+        return (float(p.allegiance_min_influence), float(p.allegiance_prob), float(modifiers.capability(m)),
+                float(p.influence_per_allegiance))
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""

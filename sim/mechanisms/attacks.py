@@ -24,10 +24,12 @@ from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, rng_of, stream_of
 from sim.draws import NOT_PROBABILITIES, choice_p, poisson
+from sim.kernel_state import KernelState
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import sweep_at
 from sim.mechanisms.patrols import pulls_at
 from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.strongholds import zones_of
 from sim.mechanisms.supply_lines import spent_at, strike_factors
 from sim.modifiers import fighter_scaled
 
@@ -88,8 +90,8 @@ def armed_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.nd
                          cost: float) -> tuple[np.ndarray, bool]:
     """:func:`decided_attack_targets` with each visit's cold-zone factor told from ``zones``
     (``Strongholds.zone_inputs``) and its arms found here (``supply_lines.strike_factors`` of
-    ``SupplyLines.arming_tables``), and True; or nothing done or drawn, and False, when a village's square
-    has no row in the reach table yet."""
+    ``SupplyLines.arming``; any tables when ``cost`` is 0), and True; or nothing done or drawn, and False, when
+    a village's square has no row in the reach table yet."""
     violence, armed, known = strike_factors(villages, zones, cache, padded, village_slot, cost)
     if not known:
         return villages[:0], False
@@ -99,15 +101,16 @@ def armed_attack_targets(stream: Stream, willing: np.ndarray, governorate: np.nd
 
 
 @kernel
-def attack_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, inputs: tuple, cache: np.ndarray,
-                    padded: np.ndarray, village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, bool]:
-    """:func:`armed_attack_targets` of the visits (``cells`` at ``villages``) with ``inputs``
-    (:meth:`Attacks.decision_inputs`) and ``SupplyLines.arming_tables``."""
-    (willing, governorate, present_by_district, village_district, command_enabled, under_command, base, zones, guard,
-     fighters, scale) = inputs
-    return armed_attack_targets(stream, willing, governorate, present_by_district, village_district, command_enabled,
-                                under_command, villages, cells, base, zones, guard, fighters, scale, cache, padded,
-                                village_slot, cost)
+def attack_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, state: KernelState, inputs: tuple,
+                    cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_attack_targets` of the visits (``cells`` at ``villages``) on the kernels' ``state``, with
+    ``inputs`` (:meth:`Attacks.decision_inputs`), armed from the state's caches at ``cost`` a strike
+    (``SupplyLines.strike_cost``)."""
+    willing, command_enabled, base, rule, scale = inputs
+    return armed_attack_targets(stream, willing, state.governorate, state.coalition_present_by_district,
+                                state.village_district, command_enabled, state.c_under_command, villages, cells, base,
+                                zones_of(state, rule), state.v_guard, state.c_fighters, scale, state.cache,
+                                state.reach_padded, state.reach_village_slot, cost)
 
 
 NO_UNIT = -1
@@ -201,19 +204,19 @@ class Attacks(Mechanism):
         mine = visits.of_role(m, "car_bombs")
         if not len(mine):
             return
-        vil = mine.villages
-        targets = m.mechanisms.supply_lines.armed_decision(attack_decision, vil, stream_of(m), vil, mine.cells,
+        targets = m.mechanisms.supply_lines.armed_decision(attack_decision, mine.villages, mine.cells,
                                                            self.decision_inputs())
         if len(targets):  # the attacks' rules read only on a night with attacks
             self.strike(targets)
 
     def decision_inputs(self) -> tuple:
-        """What :func:`attack_decision` reads besides the stream, the visits and ``SupplyLines.arming_tables``:
-        the restraint of ``modifiers.restraint`` (decided inside the kernel), the base chance, the cold
-        zones' inputs and the fighters' scale."""
+        """What :func:`attack_decision` reads besides the stream, the visits, the kernels' state and the cost of a
+        strike: the willingness of ``modifiers.restraint`` (decided inside the kernel), the command's switch,
+        the base chance, the cold zones' rule and the fighters' scale."""
         m = self.model
-        return (*modifiers.restraint_tables(m), m.p.attack_prob * modifiers.capability(m),
-                m.mechanisms.strongholds.zone_inputs(), m.villages.guard, m.cells.fighters, modifiers.fighter_scale(m))
+        return (m.mechanisms.strategic_patience.attack_willingness(), m.mechanisms.command.enabled,
+                m.p.attack_prob * modifiers.capability(m), m.mechanisms.strongholds.zone_rule(),
+                modifiers.fighter_scale(m))
 
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's attacks at the decided ``targets`` (:func:`attacks_at`)."""

@@ -15,6 +15,7 @@ from sim import modifiers
 from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.supply_lines import armed_at, spent_at
 
@@ -90,14 +91,14 @@ def checkpoints_armed(stream: Stream, villages: np.ndarray, base: float, guard: 
 
 
 @kernel
-def checkpoints_night(stream: Stream, villages: np.ndarray, inputs: tuple, cache: np.ndarray, padded: np.ndarray,
-                      village_slot: np.ndarray, cost: float) -> bool:
-    """:meth:`Checkpoints.night` at the visited ``villages`` by :func:`checkpoints_armed` (``inputs``:
-    :meth:`Checkpoints.night_inputs`; the rest ``SupplyLines.arming``): False, with nothing done or
-    drawn, when a village's square has no row in the reach table yet."""
-    base, guard, on_road, orders, consumed, fear, influence, criteria, fear_gain, influence_gain, incidents = inputs
-    return checkpoints_armed(stream, villages, base, guard, on_road, cache, padded, village_slot, cost, orders,
-                             consumed, fear, influence, criteria, fear_gain, influence_gain, incidents)
+def checkpoints_night(stream: Stream, villages: np.ndarray, state: KernelState, inputs: tuple, cost: float) -> bool:
+    """:meth:`Checkpoints.night` at the visited ``villages`` by :func:`checkpoints_armed`, armed from the caches
+    of the kernels' ``state`` at ``cost`` a strike (``inputs``: :meth:`Checkpoints.night_inputs`): False, with
+    nothing done or drawn, when a village's square has no row in the reach table yet."""
+    base, fear_gain, influence_gain = inputs
+    return checkpoints_armed(stream, villages, base, state.v_guard, state.on_road, state.cache, state.reach_padded,
+                             state.reach_village_slot, cost, state.spend_orders, state.consumed, state.v_fear,
+                             state.v_influence, state.v_criteria, fear_gain, influence_gain, state.incidents)
 
 
 class Checkpoints(Mechanism):
@@ -113,13 +114,13 @@ class Checkpoints(Mechanism):
         mine = visits.of_role(m, "checkpoint")
         if not len(mine):
             return
-        arming = m.mechanisms.supply_lines.arming()
+        supply = m.mechanisms.supply_lines
         # the usual night: the arms, the checkpoints and their costs in one kernel call
-        if arming is not None and checkpoints_night(stream_of(m), mine.villages, self.night_inputs(), *arming):
+        if supply.arms_strikes() and checkpoints_night(stream_of(m), mine.villages, kernel_state(m),
+                                                       self.night_inputs(), supply.strike_cost()):
             return
         p, v = m.p, m.villages
         vil = mine.villages
-        supply = m.mechanisms.supply_lines
         cache, orders, cost, consumed = supply.spending()
         hits = set_up(stream_of(m), vil, float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road,
                       supply.armed(vil), v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
@@ -128,11 +129,9 @@ class Checkpoints(Mechanism):
         paid_and_booked(hits, cache, orders, cost, consumed, m.accounts.incidents)
 
     def night_inputs(self) -> tuple:
-        """What :func:`checkpoints_night` reads besides the stream, the visited villages and
-        ``SupplyLines.arming``."""
+        """What :func:`checkpoints_night` reads besides the stream, the visited villages, the kernels' state and
+        the cost of a strike: tonight's chance and the checkpoints' effects."""
         m = self.model
-        p, v = m.p, m.villages
-        supply = m.mechanisms.supply_lines
-        return (float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road, supply.spend_orders(),
-                supply.consumed, v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
-                float(p.influence_per_checkpoint), m.accounts.incidents)
+        p = m.p
+        return (float(p.checkpoint_prob * modifiers.capability(m)), float(p.fear_per_checkpoint),
+                float(p.influence_per_checkpoint))

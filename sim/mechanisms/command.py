@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.world.names import REGIME
 
@@ -68,11 +69,12 @@ def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, ba
 
 
 @kernel
-def command_night(stream: Stream, movement: np.ndarray, transport: np.ndarray, inputs: tuple) -> None:
-    """:meth:`Command.night` on tonight's couriers' villages (``movement``, ``transport``); ``inputs``:
-    :meth:`Command.night_inputs`."""
-    alive, under_command, base_x, base_y, at, n_villages, prob = inputs
-    reach_cells(stream, alive, under_command, base_x, base_y, at, n_villages, movement, transport, prob)
+def command_night(stream: Stream, movement: np.ndarray, transport: np.ndarray, state: KernelState,
+                  inputs: tuple) -> None:
+    """:meth:`Command.night` on tonight's couriers' villages (``movement``, ``transport``); ``state``: the
+    model's ``sim.kernel_state``; ``inputs``: :meth:`Command.night_inputs`."""
+    reach_cells(stream, state.c_alive, state.c_under_command, state.c_base_x, state.c_base_y, state.at,
+                len(state.v_guard), movement, transport, inputs[0])
 
 
 @kernel
@@ -126,11 +128,8 @@ class Command(Mechanism):
         if not len(visits):
             return
         movement, transport = visits.of_role(m, COURIER_ROLES[0]).villages, visits.of_role(m, COURIER_ROLES[1]).villages
-        command_night(stream_of(m), movement, transport, self.night_inputs())
+        command_night(stream_of(m), movement, transport, kernel_state(m), self.night_inputs())
 
     def night_inputs(self) -> tuple:
-        """What :func:`command_night` reads besides the stream and the couriers' villages."""
-        m = self.model
-        c = m.cells
-        return (c.alive, c.under_command, c.base_x, c.base_y, m.world.index.at, len(m.villages),
-                float(m.p.command_reach_per_visit))
+        """What :func:`command_night` reads besides the stream, the couriers' villages and the kernels' state."""
+        return (float(self.model.p.command_reach_per_visit),)

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -40,10 +41,11 @@ def govern(stream: Stream, visited: np.ndarray, influence: np.ndarray, min_influ
 
 
 @kernel
-def governance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> None:
-    """:meth:`Governance.night`: :func:`govern` in the ``visited`` villages (``inputs``:
+def governance_night(stream: Stream, visited: np.ndarray, state: KernelState, inputs: tuple) -> None:
+    """:meth:`Governance.night`: :func:`govern` in the ``visited`` villages on the kernels' ``state`` (``inputs``:
     :meth:`Governance.night_inputs`)."""
-    govern(stream, visited, *inputs)
+    min_influence, prob = inputs
+    govern(stream, visited, state.v_influence, min_influence, prob, state.v_criteria)
 
 
 class Governance(Mechanism):
@@ -57,10 +59,10 @@ class Governance(Mechanism):
         """Tonight's acts of shadow governance (stronghold criteria)."""
         if not len(visits):
             return
-        governance_night(stream_of(self.model), visits.unique_villages(), self.night_inputs())
+        m = self.model
+        governance_night(stream_of(m), visits.unique_villages(), kernel_state(m), self.night_inputs())
 
     def night_inputs(self) -> tuple:
-        """What :func:`governance_night` reads besides the stream and the visited villages."""
-        m = self.model
-        p, v = m.p, m.villages
-        return v.influence, float(p.governance_min_influence), float(p.governance_prob), v.criteria
+        """What :func:`governance_night` reads besides the stream, the visited villages and the kernels' state."""
+        p = self.model.p
+        return float(p.governance_min_influence), float(p.governance_prob)

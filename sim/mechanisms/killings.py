@@ -31,10 +31,12 @@ from sim import modifiers
 from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState
 from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import SweepRule, sweep_at
 from sim.mechanisms.strategic_patience import chances_of_cells
+from sim.mechanisms.strongholds import zones_of
 from sim.mechanisms.supply_lines import spent_at, strike_factors
 from sim.modifiers import fighter_scaled
 
@@ -152,8 +154,8 @@ def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.n
                           cost: float) -> tuple[np.ndarray, bool]:
     """:func:`decided_killing_targets` with each visit's cold-zone factor told from ``zones``
     (``Strongholds.zone_inputs``) and its arms found here (``supply_lines.strike_factors`` of
-    ``SupplyLines.arming_tables``), and True; or nothing done or drawn, and False, when a village's square
-    has no row in the reach table yet."""
+    ``SupplyLines.arming``; any tables when ``cost`` is 0), and True; or nothing done or drawn, and False, when
+    a village's square has no row in the reach table yet."""
     violence, armed, known = strike_factors(villages, zones, cache, padded, village_slot, cost)
     if not known:
         return villages[:0], False
@@ -163,15 +165,16 @@ def armed_killing_targets(stream: Stream, willing: np.ndarray, governorate: np.n
 
 
 @kernel
-def killing_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, inputs: tuple, cache: np.ndarray,
-                     padded: np.ndarray, village_slot: np.ndarray, cost: float) -> tuple[np.ndarray, bool]:
-    """:func:`armed_killing_targets` of the visits (``cells`` at ``villages``) with ``inputs``
-    (:meth:`Killings.decision_inputs`) and ``SupplyLines.arming_tables``."""
-    (willing, governorate, present_by_district, village_district, command_enabled, under_command, base, guard, zones,
-     sdf_held, fighters, scale) = inputs
-    return armed_killing_targets(stream, willing, governorate, present_by_district, village_district, command_enabled,
-                                 under_command, villages, cells, base, guard, zones, sdf_held, fighters, scale, cache,
-                                 padded, village_slot, cost)
+def killing_decision(stream: Stream, villages: np.ndarray, cells: np.ndarray, state: KernelState, inputs: tuple,
+                     cost: float) -> tuple[np.ndarray, bool]:
+    """:func:`armed_killing_targets` of the visits (``cells`` at ``villages``) on the kernels' ``state``, with
+    ``inputs`` (:meth:`Killings.decision_inputs`), armed from the state's caches at ``cost`` a strike
+    (``SupplyLines.strike_cost``)."""
+    willing, command_enabled, base, rule, scale = inputs
+    return armed_killing_targets(stream, willing, state.governorate, state.coalition_present_by_district,
+                                 state.village_district, command_enabled, state.c_under_command, villages, cells, base,
+                                 state.v_guard, zones_of(state, rule), state.v_sdf_held, state.c_fighters, scale,
+                                 state.cache, state.reach_padded, state.reach_village_slot, cost)
 
 
 class KillRule(NamedTuple):
@@ -235,20 +238,19 @@ class Killings(Mechanism):
         mine = visits.of_role(m, "assassination")
         if not len(mine):
             return
-        vil = mine.villages
-        targets = m.mechanisms.supply_lines.armed_decision(killing_decision, vil, stream_of(m), vil, mine.cells,
+        targets = m.mechanisms.supply_lines.armed_decision(killing_decision, mine.villages, mine.cells,
                                                            self.decision_inputs())
         if len(targets):  # the killings' rules read only on a night with killings
             self.strike(targets)
 
     def decision_inputs(self) -> tuple:
-        """What :func:`killing_decision` reads besides the stream, the visits and ``SupplyLines.arming_tables``:
-        the restraint of ``modifiers.killing_restraint`` (decided inside the kernel), the base chance, the
-        cold zones' inputs and the fighters' scale."""
+        """What :func:`killing_decision` reads besides the stream, the visits, the kernels' state and the cost of a
+        strike: the willingness of ``modifiers.killing_restraint`` (decided inside the kernel), the command's
+        switch, the base chance, the cold zones' rule and the fighters' scale."""
         m = self.model
-        v = m.villages
-        return (*modifiers.killing_restraint_tables(m), m.p.killing_prob * modifiers.capability(m), v.guard,
-                m.mechanisms.strongholds.zone_inputs(), v.sdf_held, m.cells.fighters, modifiers.fighter_scale(m))
+        return (m.mechanisms.strategic_patience.killing_willingness(), m.mechanisms.command.enabled,
+                m.p.killing_prob * modifiers.capability(m), m.mechanisms.strongholds.zone_rule(),
+                modifiers.fighter_scale(m))
 
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's killings at the decided ``targets`` (:func:`killings_at`)."""

@@ -23,6 +23,7 @@ from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.draws import choice_index, geometric
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 
@@ -104,30 +105,32 @@ def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray,
 
 
 @kernel
-def repentance_night(stream: Stream, visited: np.ndarray, inputs: tuple) -> int:
-    """:meth:`Repentance.night` in the ``visited`` villages (``inputs``: :meth:`Repentance.night_inputs`): the
+def repentance_night(stream: Stream, visited: np.ndarray, state: KernelState, inputs: tuple) -> int:
+    """:meth:`Repentance.night` in the ``visited`` villages on the kernels' ``state`` (``inputs``:
+    :meth:`Repentance.night_inputs`): the
     campaigns that start (:func:`campaign_villages`) and their outcomes (:func:`campaigns`); then, village by
     village in order, a chairman who repented leaves office (``allegiance.official_leaves``) and the
     repentances are booked. Returns how many campaigns hit a unit (each changes the SDF's units)."""
-    (sdf_held, influence, fear, min_influence, prob, capability, started, home, local, active, strength, most, chance,
-     has_chairman, official_share, tawba_pressure, criteria, column, pressure_gain, influence_gain, outcome, officials,
-     pledged, incidents, people, people_booked) = inputs
-    count = campaign_villages(stream, visited, sdf_held, influence, fear, min_influence, prob, capability, started)
+    min_influence, prob, capability, most, chance, official_share, column, pressure_gain, influence_gain = inputs
+    started, outcome = state.campaign_started, state.campaign_outcome
+    count = campaign_villages(stream, visited, state.v_sdf_held, state.v_influence, state.v_fear, min_influence, prob,
+                              capability, started)
     if count == 0:
         return 0
-    campaigns(stream, started, count, home, local, active, strength, most, chance, has_chairman, official_share,
-              tawba_pressure, influence, criteria, column, pressure_gain, influence_gain, outcome)
+    campaigns(stream, started, count, state.u_home, state.u_local, state.u_active, state.u_strength, most, chance,
+              state.v_has_chairman, official_share, state.v_tawba_pressure, state.v_influence, state.v_criteria, column,
+              pressure_gain, influence_gain, outcome)
     hit = 0
     for h in range(count):
         i = started[h]
         if outcome[h, _UNIT_HIT]:
             hit += 1
         if outcome[h, _CHAIRMAN_LEFT]:
-            official_leaves(officials, pledged, i)  # an informant would not need to repent
+            official_leaves(state.v_officials, state.v_pledged, i)  # an informant would not need to repent
         repented = outcome[h, _REPENTED]
         if repented:
-            book_incident(incidents, _BOOKED, i, repented)
-            book(people, people_booked, _SDF_REPENTED, repented)
+            book_incident(state.incidents, _BOOKED, i, repented)
+            book(state.people, state.people_booked, _SDF_REPENTED, repented)
     return hit
 
 
@@ -145,27 +148,25 @@ class Repentance(Mechanism):
         self._start_of: dt.date | None = None  # the repentance_start and first date of the day below
         self._counted_from: dt.date | None = None
         self._start_day = 0
-        self._started = np.empty(len(model.villages), np.int64)  # the kernels' outputs, reused night after night
-        self._outcome = np.empty((len(model.villages), len(CAMPAIGN_OUTCOME)), np.int64)
+        # the kernels' outputs, reused night after night (in the kernels' state)
+        self.campaign_started = np.empty(len(model.villages), np.int64)
+        self.campaign_outcome = np.empty((len(model.villages), len(CAMPAIGN_OUTCOME)), np.int64)
 
     def night(self, visits: Visits) -> None:
         """Cells in villages where IS has a foothold call local fighters and officials to repent."""
         m = self.model
         if not len(visits) or m.day < self.start_day():
             return
-        for _ in range(repentance_night(stream_of(m), visits.unique_villages(), self.night_inputs())):
+        for _ in range(repentance_night(stream_of(m), visits.unique_villages(), kernel_state(m), self.night_inputs())):
             m.units_changed()
 
     def night_inputs(self) -> tuple:
-        """What :func:`repentance_night` reads besides the stream and the visited villages."""
+        """What :func:`repentance_night` reads besides the stream, the visited villages and the kernels' state."""
         m = self.model
-        p, v, u, acc = m.p, m.villages, m.units, m.accounts
-        return (v.sdf_held, v.influence, v.fear, float(p.repentance_min_influence), float(p.repentance_prob),
-                float(modifiers.capability(m)), self._started, u.home, u.local, u.active, u.strength,
-                *self._group_rule(), v.has_chairman, float(p.repentance_official_share), v.tawba_pressure,
-                v.criteria, CRITERION["repentance"], float(p.tawba_pressure_per_campaign),
-                float(p.influence_per_repentance), self._outcome, v.officials, v.pledged, acc.incidents,
-                acc.people.values, acc.people.booked)
+        p = m.p
+        return (float(p.repentance_min_influence), float(p.repentance_prob), float(modifiers.capability(m)),
+                *self._group_rule(), float(p.repentance_official_share), CRITERION["repentance"],
+                float(p.tawba_pressure_per_campaign), float(p.influence_per_repentance))
 
     def start_day(self) -> int:
         """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""

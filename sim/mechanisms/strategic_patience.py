@@ -120,9 +120,20 @@ class StrategicPatience(Mechanism):
         switch and which cells are under command. For the strike mechanisms' kernels, which decide
         and strike in one call."""
         m = self.model
-        willing = self.willing(cost) if m.p.strategic_patience else np.ones(len(self.attention))
-        return (willing, self.governorate, m.policy.coalition_present_by_district, m.world.village_district,
-                m.mechanisms.command.enabled, m.cells.under_command)
+        return (self.willing_now(cost), self.governorate, m.policy.coalition_present_by_district,
+                m.world.village_district, m.mechanisms.command.enabled, m.cells.under_command)
+
+    def willing_now(self, cost: float) -> np.ndarray:
+        """:meth:`willing`, or 1 everywhere with ``strategic_patience`` off (IS ignores the attention)."""
+        return self.willing(cost) if self.model.p.strategic_patience else np.ones(len(self.attention))
+
+    def attack_willingness(self) -> np.ndarray:
+        """:meth:`willing_now` for an attack (``attention_per_attack``): the first of the attacks' decision inputs."""
+        return self.willing_now(self.model.p.attention_per_attack)
+
+    def killing_willingness(self) -> np.ndarray:
+        """:meth:`willing_now` for a killing (``attention_per_killing``)."""
+        return self.willing_now(self.model.p.attention_per_killing)
 
     def willing(self, cost: float) -> np.ndarray:
         """Per governorate, the chance that a cell following the command strikes there, a strike drawing

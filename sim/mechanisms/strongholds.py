@@ -16,7 +16,7 @@ as IS's hold spreads, violence can fall while zakat keeps coming in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -82,6 +82,11 @@ class Strongholds(Mechanism):
         for the kernels that tell the cold zones themselves (:func:`violence_at`, :func:`zakat_pulls`)."""
         v = self.model.villages
         return (v.criteria, v.has_council, v.has_chairman, v.sdf_held, *self._rule()[1])
+
+    def zone_rule(self) -> tuple[float, float, bool, float, float]:
+        """Today's five numbers of the cold zones' rule (the last fields of a :class:`ZoneInputs`), for kernels
+        that read the villages' columns from the kernels' state (:func:`zones_of`)."""
+        return self._rule()[1]
 
     def _rule(self) -> tuple[tuple, tuple[float, float, bool, float, float]]:
         # the parameters' values, and the rule's five numbers converted for the kernels (the last fields of a
@@ -182,6 +187,15 @@ def cold_zone_factors(strongholds: np.ndarray, sdf_held: np.ndarray, enabled: bo
         violence[i] = violence_in(cold[i], restraint)
         zakat[i] = zakat_pull_in(cold[i], gain)
     return cold, violence, zakat
+
+
+@kernel
+def zones_of(state: Any, rule: tuple) -> tuple:
+    """The fields of a :class:`ZoneInputs` (what :meth:`Strongholds.zone_inputs` gives) from the kernels' state
+    (``sim.kernel_state``) and :meth:`Strongholds.zone_rule`."""
+    threshold, min_criteria, enabled, restraint, gain = rule
+    return (state.v_criteria, state.v_has_council, state.v_has_chairman, state.v_sdf_held, threshold, min_criteria,
+            enabled, restraint, gain)
 
 
 class ZoneInputs(NamedTuple):

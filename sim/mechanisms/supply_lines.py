@@ -34,12 +34,13 @@ Badia's strikes or upkeep.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.accounts import MONEY, book, row_of
-from sim.compiled import kernel, pairwise_sum
+from sim.compiled import kernel, pairwise_sum, stream_of
+from sim.kernel_state import kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.strongholds import violence_at
 from sim.world.names import BADIA, REGIME
@@ -212,10 +213,6 @@ def strike_factors(villages: np.ndarray, zones: tuple, cache: np.ndarray, padded
     if not known:
         return np.empty(0), armed, False
     return violence_at(villages, zones), armed, True
-
-
-NOT_ARMED_BY_CACHES = (np.zeros(1), np.zeros((0, 0), np.int64), np.zeros(0, np.int64), 0.0)
-"""What :func:`armed_here` takes when every strike is armed (:meth:`SupplyLines.arming_tables`)."""
 
 
 @kernel
@@ -404,22 +401,29 @@ class SupplyLines(Mechanism):
         table = self.reach()
         return self.padded_cache(), table.padded, table.village_slot, float(cost)
 
-    def arming_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """:meth:`arming`, or :data:`NOT_ARMED_BY_CACHES` when every strike is armed: what :func:`armed_here`
-        reads besides the villages."""
-        return self.arming() or NOT_ARMED_BY_CACHES
-
-    def armed_decision(self, decide: Callable[..., tuple[np.ndarray, bool]], villages: np.ndarray,
-                       *args: Any) -> np.ndarray:
-        """The targets of ``decide(*args, *arming_tables())``, a strike's decision kernel that arms the visits to
-        ``villages`` itself (``killings.killing_decision``, ``attacks.attack_decision``): where a
-        village's square is new to the reach table it draws nothing and says so, and the squares are added,
-        as arming a strike adds them, before it is asked again."""
+    def armed_decision(self, decide: Callable[..., tuple[np.ndarray, bool]], villages: np.ndarray, cells: np.ndarray,
+                       inputs: tuple) -> np.ndarray:
+        """The targets of ``decide(stream, villages, cells, kernel_state, inputs, strike_cost())``, a strike's
+        decision kernel (``killings.killing_decision``, ``attacks.attack_decision``) that arms the visits
+        (``cells`` at ``villages``) itself: where a village's square is new to the reach table it draws nothing
+        and says so, and the squares are added, as arming a strike adds them, before it is asked again (with
+        the kernels' state made again: the table's arrays are new)."""
+        m = self.model
         while True:
-            targets, known = decide(*args, *self.arming_tables())
+            targets, known = decide(stream_of(m), villages, cells, kernel_state(m), inputs, self.strike_cost())
             if known:
                 return targets
             self.reach().village_rows(villages)
+
+    def arms_strikes(self) -> bool:
+        """Whether strikes need arms from the caches (:meth:`arming` is not None)."""
+        p = self.model.p
+        return not (not p.supply_lines_enabled or p.cost_per_attack_usd <= 0)
+
+    def strike_cost(self) -> float:
+        """What a strike uses up from the caches (``cost_per_attack_usd``), as :meth:`arming` gives it; 0 when
+        :meth:`arms_strikes` is False (every strike armed)."""
+        return float(self.model.p.cost_per_attack_usd) if self.arms_strikes() else 0.0
 
     def armed(self, villages: np.ndarray) -> np.ndarray:
         """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""

@@ -40,6 +40,7 @@ from sim.accounts import INCIDENTS, MONEY, book, book_incident, row_of
 from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism, values_of
 
 if TYPE_CHECKING:
@@ -396,16 +397,13 @@ class Zakat(Mechanism):
         mine = visits.of_role(m, "zakat")
         if len(mine) == 0:
             return
-        zakat_night(stream_of(m), mine.cells, mine.villages, self.night_inputs())
+        zakat_night(stream_of(m), mine.cells, mine.villages, kernel_state(m), self.night_inputs())
 
     def night_inputs(self) -> tuple:
-        """What :func:`zakat_night` reads besides the stream and the zakat cells' visits."""
-        m = self.model
-        t, v, acc = m.traders, m.villages, m.accounts
-        return (float(m.p.zakat_min_influence), int(m.p.zakat_demands_per_night), self.trader_order,
-                self.market_starts, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
-                m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
-                self._nightly_fields(), acc.incidents, acc.money.values, acc.money.booked)
+        """What :func:`zakat_night` reads besides the stream, the zakat cells' visits and the kernels' state."""
+        p = self.model.p
+        return (float(p.zakat_min_influence), int(p.zakat_demands_per_night), self._rule_now()[2],
+                self._nightly_fields())
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...; :func:`ask`)."""
@@ -431,10 +429,14 @@ class Zakat(Mechanism):
 
 
 @kernel
-def zakat_night(stream: Stream, cells: np.ndarray, villages: np.ndarray, inputs: tuple) -> None:
-    """:meth:`Zakat.night`: :func:`ask_all` of the zakat cells' visits (``cells`` at ``villages``); ``inputs``:
-    :meth:`Zakat.night_inputs`."""
-    ask_all(stream, cells, villages, *inputs)
+def zakat_night(stream: Stream, cells: np.ndarray, villages: np.ndarray, state: KernelState, inputs: tuple) -> None:
+    """:meth:`Zakat.night`: :func:`ask_all` of the zakat cells' visits (``cells`` at ``villages``) on the kernels'
+    ``state``; ``inputs``: :meth:`Zakat.night_inputs`."""
+    min_influence, per_night, rules, nights = inputs
+    ask_all(stream, cells, villages, min_influence, per_night, state.trader_order, state.market_starts, state.t_status,
+            state.t_next_demand, state.t_wealth, state.t_losses, state.t_zakat_paid, state.c_money,
+            state.zakat_by_village, state.v_influence, state.v_fear, state.v_guard, state.v_criteria, rules, nights,
+            state.incidents, state.money, state.money_booked)
 
 
 def expected_take(model: InsurgencyModel) -> np.ndarray:

@@ -6,7 +6,7 @@ Distances are Chebyshev (in cells), the number of Moore moves between two cells.
 from __future__ import annotations
 
 import copyreg
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
@@ -193,6 +193,10 @@ class NeighbourTable:
     never move, so the slot of each village's square is kept too (:meth:`village_rows`).
     """
 
+    changes: ClassVar[int] = 0
+    """How many times any table's arrays were replaced (it grew): the compiled kernels' state
+    (``sim.kernel_state``) holds them, and is made again when this changes."""
+
     def __init__(self, index: VillageIndex, radius: int) -> None:
         self.index, self.radius = index, radius
         self.slot_at = np.full(index.at.shape, -1, dtype=np.int64)
@@ -241,3 +245,4 @@ class NeighbourTable:
             self.slot_at[a, b] = old + i
         self.rows, self.dist = rows, dist
         self.padded = np.where(rows < 0, len(self.index.x), rows)
+        NeighbourTable.changes += 1

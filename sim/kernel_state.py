@@ -1,0 +1,164 @@
+"""The model's arrays that compiled kernels read and write, in one object kept between calls (issue 15).
+
+numba types and unboxes every array a kernel is given, ~80 ns each a call: a night's hooks gave their kernels
+~100 arrays a night, most of them the same columns night after night. :class:`KernelState` is a numba
+structref holding those arrays (the columns of the villages, cells, units and traders, the books, the world's
+tables, the mechanisms' tables); a kernel takes it as one argument (~0.8 us however many fields) and reads
+``state.v_influence`` where it was given ``villages.influence``. The arrays are the model's own, not copies:
+what a kernel writes through the state, the model sees.
+
+:func:`kernel_state` gives a model's state, made once and made again only when an array it holds may have
+been replaced: a table's column set (:attr:`sim.agents.base.Table.changes`: the cells' table grows when cells
+form; a new table counts too), a neighbour table grown (:attr:`sim.world.space.NeighbourTable.changes`), the
+parameter that picks the cache table (``cache_reach_cells``), or the Coalition's presence or the zakat
+tallies replaced. The other arrays it holds (the books, the world's and the mechanisms' tables) are made
+with the model and live as long as it.
+``CHECK_FRESH = True`` (the tests) compares every field with the model's array at each ask.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numba
+import numpy as np
+from numba.core import types
+from numba.experimental import structref
+
+from sim.agents.base import Table
+from sim.compiled import kernel
+from sim.world.space import NeighbourTable
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+FIELDS: tuple[str, ...] = (
+    # villages (one row each)
+    "v_guard", "v_fear", "v_influence", "v_criteria", "v_sdf_held", "v_officials", "v_pledged", "v_has_chairman",
+    "v_has_council", "v_tawba_pressure",
+    # cells (one row each, dead ones included)
+    "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters",
+    # SDF units
+    "u_home", "u_local", "u_active", "u_strength",
+    # traders
+    "t_status", "t_next_demand", "t_wealth", "t_losses", "t_zakat_paid",
+    # the world: the village on each square, roads, each village's district and governorate (strategic patience's)
+    "at", "on_road", "village_district", "governorate", "coalition_present_by_district",
+    # the books (sim.accounts) and the model's tallies by village
+    "incidents", "money", "money_booked", "people", "people_booked", "zakat_by_village",
+    # the mechanisms' tables: zakat's traders by market, repentance's outputs, the supply lines' caches (padded),
+    # their spend orders, what strikes used up, and the cache reach's neighbour table
+    "trader_order", "market_starts", "campaign_started", "campaign_outcome", "cache", "spend_orders", "consumed",
+    "reach_padded", "reach_village_slot",
+)
+"""The state's fields, in the order :func:`state_arrays` gives them."""
+
+CHECK_FRESH = False
+"""True: every ask of :func:`kernel_state` checks that each field is the model's current array (the tests)."""
+
+
+@structref.register
+class KernelStateType(types.StructRef):
+    """numba's type of a :class:`KernelState` (its fields' types are those of the arrays it was made with)."""
+
+    def preprocess_fields(self, fields: Any) -> tuple:
+        return tuple((name, types.unliteral(kind)) for name, kind in fields)
+
+
+class KernelState(structref.StructRefProxy):
+    """The model's arrays of :data:`FIELDS`, for compiled kernels (made by :func:`kernel_state`)."""
+
+
+structref.define_proxy(KernelState, KernelStateType, list(FIELDS))
+
+
+@kernel
+def new_state(*arrays: np.ndarray) -> KernelState:
+    """A :class:`KernelState` of ``arrays`` (those of :data:`FIELDS`, in order): compiled and cached as every
+    kernel is (making it in Python would compile its constructor in each process)."""
+    return KernelState(*arrays)
+
+
+def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
+    """The model's arrays of :data:`FIELDS`, in order."""
+    m = model
+    v, c, u, t, acc = m.villages, m.cells, m.units, m.traders, m.accounts
+    mech = m.mechanisms
+    supply = mech.supply_lines
+    zakat, repentance, patience = mech.zakat, mech.repentance, mech.strategic_patience
+    cache = supply.padded_cache()  # first, as it may set the villages' cache column
+    reach = supply.reach()
+    return (
+        v.guard, v.fear, v.influence, v.criteria, v.sdf_held, v.officials, v.pledged, v.has_chairman, v.has_council,
+        v.tawba_pressure,
+        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters,
+        u.home, u.local, u.active, u.strength,
+        t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid,
+        m.world.index.at, m.world.on_road, m.world.village_district, patience.governorate,
+        m.policy.coalition_present_by_district,
+        acc.incidents, acc.money.values, acc.money.booked, acc.people.values, acc.people.booked, m.zakat_by_village,
+        zakat.trader_order, zakat.market_starts, repentance.campaign_started, repentance.campaign_outcome, cache,
+        supply.spend_orders(), supply.consumed, reach.padded, reach.village_slot,
+    )
+
+
+class _Kept:
+    """A model's state and what it was made for; copied or pickled empty (the state points at the model's
+    arrays, not a copy's), so that a copied model makes its own."""
+
+    __slots__ = ("key", "state")
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.state: KernelState | None = None
+
+    def __deepcopy__(self, memo: dict) -> _Kept:
+        return _Kept()
+
+    def __reduce__(self) -> tuple:
+        return _Kept, ()
+
+
+def kernel_state(model: InsurgencyModel) -> KernelState:
+    """The model's :class:`KernelState`, made again when an array it holds may have been replaced."""
+    kept = model.__dict__.get("_kernel_state")
+    if kept is None:
+        kept = model.__dict__["_kernel_state"] = _Kept()
+    key = _key(model)
+    if key != kept.key:
+        kept.state = new_state(*state_arrays(model))
+        kept.key = _key(model)  # after making it: asking for the padded caches may have set a column
+    elif CHECK_FRESH:
+        held = fields_of(kept.state)
+        stale = [name for name, array in zip(FIELDS, state_arrays(model), strict=True)
+                 if not _same_array(held[name], array)]
+        if stale:
+            raise AssertionError(f"the kernels' state holds old arrays for {stale}")
+    return kept.state
+
+
+def fields_of(state: KernelState) -> dict[str, np.ndarray]:
+    """The arrays a state holds, by field (for checks: compiled on first use, not cached)."""
+    global _read_fields
+    if _read_fields is None:  # the proxy has no Python attributes: a kernel reads them all
+        source = f"def read(state):\n    return ({', '.join(f'state.{name}' for name in FIELDS)},)\n"
+        namespace: dict[str, Any] = {}
+        exec(source, namespace)
+        _read_fields = numba.njit(namespace["read"])
+    return dict(zip(FIELDS, _read_fields(state), strict=True))
+
+
+_read_fields: Any = None
+
+
+def _key(model: InsurgencyModel) -> tuple:
+    # what tells that an array of the state may have been replaced; the ids are those of arrays the state
+    # holds (so alive: no other array can take their id)
+    return (Table.changes, NeighbourTable.changes, model.p.cache_reach_cells,
+            id(model.policy.coalition_present_by_district), id(model.zakat_by_village))
+
+
+def _same_array(held: np.ndarray, current: np.ndarray) -> bool:
+    # a field read back from the structref may be a new ndarray object over the same memory
+    return held is current or (held.__array_interface__["data"][0] == current.__array_interface__["data"][0]
+            and held.shape == current.shape and held.dtype == current.dtype)
