@@ -267,9 +267,18 @@ class Visits:
 
     def of_role(self, model: InsurgencyModel, role: str) -> Visits:
         """Only the visits by cells of one role (in tonight's order; read-only views, shared by the asks)."""
-        if self._by_role is None:
-            self._by_role = self._split_by_role(model)
-        return self._by_role[ROLE[role]]
+        k = ROLE[role]
+        by_role = self._by_role
+        if by_role is None:  # the first ask tonight: the groups made read-only, as they are shared
+            cells, villages, bounds = self.grouped(model)
+            cells.flags.writeable = villages.flags.writeable = False
+            by_role = self._by_role = {}
+        found = by_role.get(k)
+        if found is None:  # made when asked: most nights only a few roles are asked in Python
+            cells, villages, bounds = self._grouped
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            found = by_role[k] = Visits(cells[lo:hi], villages[lo:hi])
+        return found
 
     def grouped(self, model: InsurgencyModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The visits' cells and villages grouped by role (in tonight's order within a role) and the
@@ -277,14 +286,6 @@ class Visits:
         if self._grouped is None:
             self._grouped = role_groups(self.cells, self.villages, model.cells.role, len(ROLES))
         return self._grouped
-
-    def _split_by_role(self, model: InsurgencyModel) -> dict[int, Visits]:
-        # the visits grouped by role keeping tonight's order within a role, so each role's visits are
-        # two slices instead of a comparison and two masked copies per ask
-        cells, villages, bounds = self.grouped(model)
-        cells.flags.writeable = villages.flags.writeable = False
-        b = bounds.tolist()
-        return {k: Visits(cells[b[k]: b[k + 1]], villages[b[k]: b[k + 1]]) for k in range(len(ROLES))}
 
     def unique_villages(self) -> np.ndarray:
         """The villages visited tonight, each once, in increasing order."""

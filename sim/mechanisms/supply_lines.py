@@ -299,9 +299,11 @@ class SupplyLines(Mechanism):
     def move_fighters(self, visits: Visits) -> None:
         """Movement cells take fighters from the queue into cells based in the safe villages they visit."""
         m = self.model
+        if self.fighters_in_training <= 0:  # nobody to move (asked first: cheaper than the visits)
+            return
         p, c, v = m.p, m.cells, m.villages
         mine = visits.of_role(m, "movement")
-        if not len(mine) or self.fighters_in_training <= 0:
+        if not len(mine):
             return
         villages, capacity = embeddings(mine.cells, mine.villages, c.fighters, float(p.movement_capacity_per_fighter),
                                         *self._carrying(), v.sdf_held, v.influence, float(p.embed_min_influence))
