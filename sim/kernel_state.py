@@ -35,15 +35,17 @@ if TYPE_CHECKING:
 FIELDS: tuple[str, ...] = (
     # villages (one row each)
     "v_guard", "v_fear", "v_influence", "v_criteria", "v_sdf_held", "v_officials", "v_pledged", "v_has_chairman",
-    "v_has_council", "v_tawba_pressure",
+    "v_has_council", "v_tawba_pressure", "v_trust",
     # cells (one row each, dead ones included)
-    "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters",
+    "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters", "c_exposure",
     # SDF units
     "u_home", "u_local", "u_active", "u_strength",
     # traders
-    "t_status", "t_next_demand", "t_wealth", "t_losses", "t_zakat_paid",
-    # the world: the village on each square, roads, each village's district and governorate (strategic patience's)
-    "at", "on_road", "village_district", "governorate", "coalition_present_by_district",
+    "t_status", "t_next_demand", "t_wealth", "t_losses", "t_zakat_paid", "t_income", "t_market",
+    # the world: the village on each square, roads, each village's square, district and governorate (strategic
+    # patience's), the grid's layer of IS influence
+    "at", "on_road", "village_x", "village_y", "village_district", "governorate", "coalition_present_by_district",
+    "influence_layer",
     # the books (sim.accounts) and the model's tallies by village
     "incidents", "money", "money_booked", "people", "people_booked", "zakat_by_village",
     # the mechanisms' tables: zakat's traders by market, repentance's outputs, the supply lines' caches (padded),
@@ -90,12 +92,12 @@ def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
     reach = supply.reach()
     return (
         v.guard, v.fear, v.influence, v.criteria, v.sdf_held, v.officials, v.pledged, v.has_chairman, v.has_council,
-        v.tawba_pressure,
-        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters,
+        v.tawba_pressure, v.trust,
+        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure,
         u.home, u.local, u.active, u.strength,
-        t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid,
-        m.world.index.at, m.world.on_road, m.world.village_district, patience.governorate,
-        m.policy.coalition_present_by_district,
+        t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, t.income, mech.trade.market,
+        m.world.index.at, m.world.on_road, m.world.village_x, m.world.village_y, m.world.village_district,
+        patience.governorate, m.policy.coalition_present_by_district, mech.influence.layer,
         acc.incidents, acc.money.values, acc.money.booked, acc.people.values, acc.people.booked, m.zakat_by_village,
         zakat.trader_order, zakat.market_starts, repentance.campaign_started, repentance.campaign_outcome, cache,
         supply.spend_orders(), supply.consumed, reach.padded, reach.village_slot,

@@ -34,6 +34,7 @@ from sim import collector
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
 from sim.agents.sites import CellSites
+from sim.day_acts import DayActs
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
@@ -158,6 +159,7 @@ class InsurgencyModel(Model):
         # where the property's calls cost a few percent)
         self._hooks = {phase: PhaseHooks(self.mechanisms, phase, names) for phase, names in PHASES}
         self.night_acts = NightActs(self)  # most of the night's hooks in one compiled call
+        self.day_acts = DayActs(self)  # and the day's raids, trade and influence
         self.recorder = Recorder()
         self.collect_daily = collect_daily
         self.datacollector = DataCollector(model_reporters=DAILY_REPORTERS)
@@ -247,7 +249,7 @@ class InsurgencyModel(Model):
 
     def daytime(self) -> None:
         """The day phase."""
-        self._run_hooks("day")
+        self.day_acts.day(self._hooks["day"].enabled(self.p))
 
     def month_end(self) -> None:
         """The month-end phase, then the month's record."""

@@ -24,13 +24,13 @@ hooks one by one (the tests compare both ways).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.agents.is_cell import ROLE
 from sim.compiled import Stream, kernel, stream_of
+from sim.fused import RUN, SKIP, STOP, Plan, plan_of
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_night
 from sim.mechanisms.attacks import attack_decision
@@ -48,10 +48,6 @@ if TYPE_CHECKING:
 BLOCK: tuple[str, ...] = ("command", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks",
                           "governance")
 """The mechanisms whose night hooks :func:`night_acts` runs, in the night's order."""
-
-RUN, SKIP, STOP = 0, 1, 2
-"""What :func:`night_acts` does with each hook of :data:`BLOCK` (its ``todo``): run it, skip it (switched off,
-or nothing to do tonight), or return before it (Python runs it)."""
 
 _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE = range(len(BLOCK))
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -129,22 +125,12 @@ class NightActs:
         """False: every hook runs in Python, one by one."""
         self.mechanisms = tuple(model.mechanisms.get(name) for name in BLOCK)
         self._on: tuple | None = None  # the hooks the plan below was made for
-        self._plan: tuple[tuple, list, tuple, np.ndarray] = ((), [], (), np.zeros(0, np.int64))
+        self._plan: Plan = ((), [], (), np.zeros(0, np.int64))
 
-    def plan(self, on: tuple) -> tuple[tuple, list, tuple, np.ndarray]:
-        """For the night's hooks ``on``: those before the block, the block's by position in :data:`BLOCK` (None
-        where off), those after it, and the block's ``todo`` (:data:`RUN` or :data:`SKIP`). Kept until the
-        hooks on change."""
+    def plan(self, on: tuple) -> Plan:
+        """:func:`sim.fused.plan_of` the night's hooks ``on`` and :data:`BLOCK` (kept until the hooks on change)."""
         if on is not self._on:
-            names = [hook.__self__.name for hook in on]
-            inside = [k for k, name in enumerate(names) if name in BLOCK]
-            first = inside[0] if inside else len(on)
-            last = inside[-1] + 1 if inside else len(on)
-            block: list[Callable[..., Any] | None] = [None] * len(BLOCK)
-            for k in inside:
-                block[BLOCK.index(names[k])] = on[k]
-            todo = np.array([SKIP if hook is None else RUN for hook in block], np.int64)
-            self._on, self._plan = on, (on[:first], block, on[last:], todo)
+            self._on, self._plan = on, plan_of(on, BLOCK)
         return self._plan
 
     def night(self, visits: Visits, on: tuple) -> None:
@@ -180,11 +166,12 @@ class NightActs:
         if m.day < repentance.start_day():
             todo[_REPENTANCE] = SKIP
         cells, villages, bounds = visits.grouped(m)
-        k, targets, hit = night_acts(
-            stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
-            supply.strike_cost(), command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(),
-            repentance.night_inputs(), allegiance.night_inputs(), killings.decision_inputs(),
-            attacks.decision_inputs(), governance.night_inputs())
+        inputs = (command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(),
+                  allegiance.night_inputs(), killings.decision_inputs(), attacks.decision_inputs(),
+                  governance.night_inputs())
+        # the state last: it is made again if anything before it replaced an array it holds
+        k, targets, hit = night_acts(stream_of(m), cells, villages, bounds, visits.unique_villages(), todo,
+                                     kernel_state(m), supply.strike_cost(), *inputs)
         for _ in range(hit):
             m.units_changed()
         if len(targets):  # strikes decided: Python strikes, and the hooks after it follow

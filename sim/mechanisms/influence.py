@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import kernel
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
 
 if TYPE_CHECKING:
@@ -58,6 +59,15 @@ def fade(influence: np.ndarray, fear: np.ndarray, guard: np.ndarray, has_council
         layer[x[i], y[i]] = influence[i]
 
 
+@kernel
+def fade_today(state: KernelState, rates: tuple, entrench: np.ndarray) -> None:
+    """:meth:`Influence.day`: :func:`fade` of the villages of the kernels' ``state`` (``rates`` and ``entrench``:
+    :meth:`Influence.day_inputs`)."""
+    base, by_guard, by_admin, fear_kept = rates
+    fade(state.v_influence, state.v_fear, state.v_guard, state.v_has_council, state.v_has_chairman, base, by_guard,
+         by_admin, fear_kept, entrench, state.influence_layer, state.village_x, state.village_y)
+
+
 class Influence(Mechanism):
     """Daily decay of influence and fear, and the entrenchment of cells living in a village."""
 
@@ -72,17 +82,22 @@ class Influence(Mechanism):
         self._retention = LastAnswer()
         self._entrench = LastAnswer()
         # the grid's layer for the visualizer: mesa writes into its array, never replaces it (read once, not daily)
-        self._layer = model.grid.is_influence.data
+        self.layer = model.grid.is_influence.data
 
     def day(self) -> None:
         """Decay where the administration is present; entrench where cells live."""
         m = self.model
-        p, v = m.p, m.villages
-        entrench = self.entrenchment()  # cells' entrenchment does not depend on today's decay
         # today's retention is computed in the kernel: cheaper than a key over the guard and the councils
-        fade(v.influence, v.fear, v.guard, v.has_council, v.has_chairman, float(p.influence_decay_base),
-             float(p.influence_decay_guard), float(p.influence_decay_admin), float(1.0 - p.fear_decay),
-             NO_ENTRENCHMENT if entrench is None else entrench, self._layer, m.world.village_x, m.world.village_y)
+        rates, entrench = self.day_inputs()
+        fade_today(kernel_state(m), rates, entrench)
+
+    def day_inputs(self) -> tuple[tuple, np.ndarray]:
+        """What :func:`fade_today` reads besides the kernels' state: the decays, and the cells' entrenchment
+        (empty for none; it does not depend on today's decay)."""
+        p = self.model.p
+        entrench = self.entrenchment()
+        return ((float(p.influence_decay_base), float(p.influence_decay_guard), float(p.influence_decay_admin),
+                 float(1.0 - p.fear_decay)), NO_ENTRENCHMENT if entrench is None else entrench)
 
     def retention(self) -> np.ndarray:
         """Per village, the share of IS influence that survives today's decay (read-only)."""

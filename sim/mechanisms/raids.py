@@ -40,6 +40,7 @@ import numpy as np
 from sim import modifiers
 from sim.accounts import INCIDENTS, book_incidents, row_of
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strategic_patience import surge_of
 from sim.modifiers import intel_of
@@ -161,6 +162,17 @@ def find_chances(leak: np.ndarray, in_camp: np.ndarray, find_prob: float, opacit
     return out
 
 
+@kernel
+def raids_today(stream: Stream, state: KernelState, inputs: tuple) -> tuple[int, int]:
+    """:meth:`Raids.day`'s draws: :func:`raid_day` on the kernels' ``state`` (``inputs``: :meth:`Raids.day_inputs`)."""
+    given, ruled, numbers, attention, drawn, rows, near, named_scale, hits = inputs
+    scale, tip_base, tip_per_trust, tip_factor, floor, intel_multiplier, surge_gain = numbers
+    return raid_day(stream, given, ruled, scale, tip_base, tip_per_trust, tip_factor, floor, intel_multiplier,
+                    surge_gain, state.v_trust, state.v_influence, state.v_guard, state.v_sdf_held, attention,
+                    state.governorate, state.coalition_present_by_district, state.village_district, drawn, rows, near,
+                    named_scale, state.c_exposure, hits)
+
+
 class Raids(Mechanism):
     """Raid villages on suspicion and arrest the members of the cells found there."""
 
@@ -179,16 +191,23 @@ class Raids(Mechanism):
         # per cell in SDF-held land (found rows, their villages, direct), grown as cells form
         self._drawn = np.empty((3, len(model.villages)), np.int64)
         self._hits = np.empty((3, 0), np.int64)
+        self._today: tuple | None = None  # what day_inputs gave after_draws
 
     def rate_inputs(self) -> tuple:
         """The arguments of :func:`raid_rates` after its first two (and of :func:`raid_day` after its first
         three): today's parameters and columns."""
         m = self.model
-        p, v, patience = m.p, m.villages, m.mechanisms.strategic_patience
+        v, patience = m.villages, m.mechanisms.strategic_patience
+        return (*self.rate_numbers(), v.trust, v.influence, v.guard, v.sdf_held, patience.attention,
+                patience.governorate, m.policy.coalition_present_by_district, m.world.village_district)
+
+    def rate_numbers(self) -> tuple[float, float, float, float, float, float, float]:
+        """Today's parameters of the raid rates (the first seven of :meth:`rate_inputs`)."""
+        m = self.model
+        p = m.p
         return (float(p.sdf_operations * p.detection_base), float(p.tip_base), float(p.tip_per_trust),
                 float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor), float(p.coalition_intel_multiplier),
-                float(p.coalition_surge_gain), v.trust, v.influence, v.guard, v.sdf_held, patience.attention,
-                patience.governorate, m.policy.coalition_present_by_district, m.world.village_district)
+                float(p.coalition_surge_gain))
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
         """Expected raids today on each village (all villages when ``villages`` is None).
@@ -218,8 +237,14 @@ class Raids(Mechanism):
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""
         m = self.model
-        p, c = m.p, m.cells
-        stream = stream_of(m)
+        inputs = self.day_inputs()  # first: the state is asked for after anything that may grow a table
+        self.after_draws(*raids_today(stream_of(m), kernel_state(m), inputs))
+
+    def day_inputs(self) -> tuple:
+        """What :func:`raids_today` reads besides the stream and the kernels' state (and what
+        :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs)."""
+        m = self.model
+        p = m.p
         sites = m.cell_sites()
         rows, near = sites.in_sdf, sites.near_sdf
         drawn, hits = self._drawn, self._hits
@@ -232,8 +257,19 @@ class Raids(Mechanism):
         rate = NO_RATE if ruled else rule()
         if not ruled:
             drawn = np.empty((3, len(rate)), np.int64)
-        k, found = raid_day(stream, rate, ruled, *self.rate_inputs(), drawn, rows, near, named_scale, c.exposure,
-                            hits)
+        self._today = sites, drawn, hits, named_scale
+        return (rate, ruled, self.rate_numbers(), m.mechanisms.strategic_patience.attention, drawn, rows, near,
+                named_scale, hits)
+
+    def after_draws(self, k: int, found: int) -> None:
+        """What follows today's draws by :func:`raids_today` (from :meth:`day_inputs`), in Python: the ``k``
+        villages raided (caches seized, raids booked, suspects detained, then the cells found), and the
+        ``found`` cells captured."""
+        m = self.model
+        c = m.cells
+        sites, drawn, hits, named_scale = self._today
+        rows, near = sites.in_sdf, sites.near_sdf
+        stream = stream_of(m)
         if k:
             raided, counts = drawn[1, :k], drawn[2, :k]
             m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache

@@ -15,6 +15,7 @@ import numpy as np
 from sim.accounts import MONEY, book, row_of
 from sim.agents.trader import ACTIVE
 from sim.compiled import kernel, pairwise_sum
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -42,6 +43,15 @@ def trade_day(status: np.ndarray, income: np.ndarray, wealth: np.ndarray, market
     book(money, booked, _CONSUMPTION, pairwise_sum(spent))
 
 
+@kernel
+def trade_today(state: KernelState, rates: tuple) -> None:
+    """:meth:`Trade.day`: :func:`trade_day` of the traders of the kernels' ``state`` (``rates``:
+    :meth:`Trade.day_inputs`)."""
+    penalty, daily_return = rates
+    trade_day(state.t_status, state.t_income, state.t_wealth, state.t_market, state.v_fear, penalty, daily_return,
+              state.money, state.money_booked)
+
+
 class Trade(Mechanism):
     """One day of trade for every active trader."""
 
@@ -58,9 +68,11 @@ class Trade(Mechanism):
     def day(self) -> None:
         """Traders earn (less under fear) and spend a share of their wealth."""
         m = self.model
-        p, t, v = m.p, m.traders, m.villages
         if not len(self.market):  # no traders (the table never grows)
             return
-        money = m.accounts.money
-        trade_day(t.status, t.income, t.wealth, self.market, v.fear, float(p.fear_trade_penalty),
-                  float(p.trader_daily_return), money.values, money.booked)
+        trade_today(kernel_state(m), self.day_inputs())
+
+    def day_inputs(self) -> tuple[float, float]:
+        """What :func:`trade_today` reads besides the kernels' state."""
+        p = self.model.p
+        return float(p.fear_trade_penalty), float(p.trader_daily_return)

@@ -1,4 +1,5 @@
-"""The night's acts in one compiled call (``sim.night_acts``) give, to the bit, what the hooks give one by one."""
+"""The night's and the day's acts in one compiled call each (``sim.night_acts``, ``sim.day_acts``) give, to the
+bit, what the hooks give one by one; the kernels' state (``sim.kernel_state``) never holds a replaced array."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ import numpy as np
 import pytest
 
 import sim
+import sim.day_acts as day_acts_module
 import sim.kernel_state as kernel_state_module
 import sim.night_acts as night_acts_module
+from sim.day_acts import BLOCK as DAY_BLOCK
+from sim.fused import RUN, SKIP, STOP
 from sim.model import PHASES, PhaseHooks
-from sim.night_acts import BLOCK, RUN, SKIP, STOP
+from sim.night_acts import BLOCK
 
 
 def _run(fused: bool, scenario: str, months: int | None, seed: int, **parameters: Any) -> str:
-    """A digest of every output of a run, with the night's acts fused or hook by hook."""
+    """A digest of every output of a run, with the night's and the day's acts fused or hook by hook."""
     parsed = sim.load_scenario(scenario, months=months) if months else sim.load_scenario(scenario)
     model = sim.InsurgencyModel(parsed, rng=seed, collect_daily=False, **parameters)
-    model.night_acts.enabled = fused
+    model.night_acts.enabled = model.day_acts.enabled = fused
     model.run()
     digest = hashlib.sha256()
     for frame in (model.monthly_frame(), model.incident_frame(), model.village_frame()):
@@ -40,7 +44,10 @@ CASES = [
     ("baseline", 12, 5, {"killings_enabled": False, "repentance_enabled": False, "command_consolidation_enabled": False,
                          "governance_enabled": False}),
     ("baseline", 12, 6, {"checkpoints_enabled": False, "zakat_enabled": False, "allegiance_enabled": False,
-                         "attacks_enabled": False}),
+                         "attacks_enabled": False, "trade_enabled": False}),
+    # the day's block hook by hook when the raids are off; the influence off
+    ("baseline", 12, 7, {"raids_enabled": False}),
+    ("baseline", 12, 8, {"influence_enabled": False, "patrols_enabled": False}),
     # events between nights: the Coalition leaves, the SDF's units move north
     ("us_withdrawal", None, 1, {}),
     ("turkish_offensive_2019", None, 2, {}),
@@ -132,3 +139,32 @@ def test_a_replaced_column_is_noticed() -> None:
     fear = model.villages.fear
     assert np.shares_memory(kernel_state_module.fields_of(after)["v_fear"], fear)
     assert not np.shares_memory(kernel_state_module.fields_of(before)["v_fear"], fear)
+
+
+def test_the_day_kernel_stops_after_raids_and_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most days the kernel does the whole block; on days with raids or finds it returns after the draws."""
+    seen: Counter = Counter()
+    kernel = day_acts_module.day_acts
+
+    def recording(*args: Any) -> Any:
+        out = kernel(*args)
+        seen["done" if out[0] == len(DAY_BLOCK) else "raids"] += 1
+        return out
+
+    monkeypatch.setattr(day_acts_module, "day_acts", recording)
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
+    assert seen["done"] > seen["raids"] > 0
+    assert seen["done"] + seen["raids"] == model.steps
+
+
+def test_a_replaced_raid_rate_is_used_by_the_fused_day() -> None:
+    """A what-if that replaces ``Raids.raid_rate`` (no raids anywhere) is obeyed by the fused day as by the hook."""
+    digests = []
+    for fused in (True, False):
+        model = sim.InsurgencyModel(sim.load_scenario("baseline", months=6), rng=2, collect_daily=False)
+        model.night_acts.enabled = model.day_acts.enabled = fused
+        model.mechanisms.raids.raid_rate = lambda villages=None, m=model: np.zeros(len(m.villages))
+        model.run()
+        assert model.accounts.totals["raids"] == 0
+        digests.append(model.monthly_frame().to_csv())
+    assert digests[0] == digests[1]

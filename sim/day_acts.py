@@ -1,0 +1,105 @@
+"""The day's raids, trade and influence in one compiled call (issue 15; the night's are ``sim.night_acts``).
+
+Three of the day's hooks (:data:`BLOCK`, in :data:`sim.model.PHASES` order) each gather their inputs in Python
+and call one kernel on the kernels' state (``sim.kernel_state``): the raids' draws (``Raids.day``), the traders'
+day (``Trade.day``), the fading of influence and fear (``Influence.day``). :class:`DayActs` gathers their inputs
+and :func:`day_acts` calls the same kernels, in the same order, in one call: the draws and every array written
+are those of the hooks, to the bit. The prison and the patrols, before them, stay in Python (the patrols
+recompute the guard only when the units or the policy changed).
+
+On a day when the raids drew raids or found cells (about one day in five), the kernel returns after the draws:
+Python acts on them (``Raids.after_draws``: seizures, arrests, captures) and runs the trade and influence hooks
+itself. With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in
+Python (the tests compare both ways).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.compiled import Stream, kernel, stream_of
+from sim.fused import RUN, SKIP, Plan, plan_of
+from sim.kernel_state import KernelState, kernel_state
+from sim.mechanisms.influence import fade_today
+from sim.mechanisms.raids import raids_today
+from sim.mechanisms.trade import trade_today
+
+if TYPE_CHECKING:
+    from sim.model import InsurgencyModel
+
+BLOCK: tuple[str, ...] = ("raids", "trade", "influence")
+"""The mechanisms whose day hooks :func:`day_acts` runs, in the day's order."""
+
+_RAIDS, _TRADE, _INFLUENCE = range(len(BLOCK))
+
+
+@kernel
+def day_acts(stream: Stream, state: KernelState, todo: np.ndarray, raids: tuple, trade: tuple,
+             influence: tuple) -> tuple[int, int, int]:
+    """The hooks of :data:`BLOCK` as each does it (``todo``: ``sim.fused.RUN`` or ``SKIP`` for each; the raids
+    always run), on the kernels' ``state``; the tuples: ``Raids.day_inputs``, ``Trade.day_inputs``,
+    ``Influence.day_inputs``. Returns ``(k, raided, found)``: ``k`` the first hook not done (``len(BLOCK)``
+    when all are); when the raids drew raids or finds, ``k`` is the raids' and ``raided``, ``found`` what
+    ``raids_today`` returned (Python acts on them, then runs the hooks after)."""
+    raided, found = raids_today(stream, state, raids)
+    if raided or found:
+        return _RAIDS, raided, found
+    if todo[_TRADE] == RUN:
+        trade_today(state, trade)
+    if todo[_INFLUENCE] == RUN:
+        rates, entrench = influence
+        fade_today(state, rates, entrench)
+    return len(BLOCK), 0, 0
+
+
+class DayActs:
+    """Runs the day's hooks, those of :data:`BLOCK` through :func:`day_acts` (see the module's docstring)."""
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        self.model = model
+        self.enabled = True
+        """False: every hook runs in Python, one by one."""
+        self.mechanisms = tuple(model.mechanisms.get(name) for name in BLOCK)
+        self._on: tuple | None = None  # the hooks the plan below was made for
+        self._plan: Plan = ((), [], (), np.zeros(0, np.int64))
+
+    def plan(self, on: tuple) -> Plan:
+        """:func:`sim.fused.plan_of` the day's hooks ``on`` and :data:`BLOCK` (kept until the hooks on change)."""
+        if on is not self._on:
+            self._on, self._plan = on, plan_of(on, BLOCK)
+        return self._plan
+
+    def day(self, on: tuple) -> None:
+        """Run the day's hooks ``on`` (the phase's hooks switched on, in order)."""
+        if not self.enabled:
+            for hook in on:
+                hook()
+            return
+        before, block, after, todo = self.plan(on)
+        for hook in before:
+            hook()
+        k = self.fused(todo) if todo[_RAIDS] == RUN else 0
+        for hook in block[k:]:
+            if hook is not None:
+                hook()
+        for hook in after:
+            hook()
+
+    def fused(self, base_todo: np.ndarray) -> int:
+        """:func:`day_acts` on today's inputs and the model's state, from the plan's ``todo`` (:meth:`plan`;
+        the raids on), then the raids' Python part when they drew raids or finds; the position in
+        :data:`BLOCK` from which the hooks run in Python."""
+        m = self.model
+        raids, trade, influence = self.mechanisms
+        todo = base_todo.copy()
+        if not len(trade.market):  # no traders: Trade.day returns at once
+            todo[_TRADE] = SKIP
+        inputs = (raids.day_inputs(), trade.day_inputs(), influence.day_inputs())
+        # the state last: it is made again if anything before it replaced an array it holds
+        k, raided, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
+        if k < len(BLOCK):
+            raids.after_draws(raided, found)
+            return k + 1
+        return k
