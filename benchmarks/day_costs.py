@@ -5,9 +5,10 @@ run a model first (as a batch or calibration worker has: numba's kernels loaded,
 
 ``python benchmarks/day_costs.py hooks``
     Milliseconds a run in each hook of ``sim.model.PHASES``, in the night's moves (``go_out``, ``dawn``),
-    in the night's acts run as one kernel call (``NightActs.fused``: the hooks of ``sim.night_acts.BLOCK``
-    show only the nights they ran in Python) and in the month's record, timed by wrapping each method (3 runs,
-    seeds 2-4): the wrappers add ~0.1 us a call, so compare hooks, not the total with an unwrapped run.
+    in the night's and the day's acts run as one kernel call each (``NightActs.fused``, ``DayActs.fused``: the
+    hooks of their blocks show only the days they ran in Python) and in the month's record, timed by wrapping
+    each method (3 runs, seeds 2-4): the wrappers add ~0.1 us a call, so compare hooks, not the total with an
+    unwrapped run.
 ``python benchmarks/day_costs.py kernels``
     Milliseconds a run and microseconds a call of each numba kernel called from Python (every kernel in a
     ``sim`` module's globals wrapped; kernels reached through other kernels are inside their callers' time).
@@ -69,6 +70,7 @@ def _report(totals: collections.Counter, calls: collections.Counter, run_s: floa
 
 def hooks(months: int) -> None:
     """Milliseconds a run in each hook, the night's moves and the month's record."""
+    from sim.day_acts import DayActs
     from sim.model import PHASES
     from sim.night_acts import NightActs
     from sim.recorder import Recorder
@@ -79,7 +81,8 @@ def hooks(months: int) -> None:
     # wrapped on the classes before the models are built: each model binds its hooks when built
     targets = {(type(model.mechanisms.get(name)), phase) for phase, names in PHASES for name in names}
     movement = type(model.mechanisms.night_movement)
-    targets |= {(movement, "go_out"), (movement, "dawn"), (Recorder, "close_month"), (NightActs, "fused")}
+    targets |= {(movement, "go_out"), (movement, "dawn"), (Recorder, "close_month"), (NightActs, "fused"),
+                (DayActs, "fused")}
     for cls, method in sorted(targets, key=lambda t: (t[0].__name__, t[1])):
         if method in vars(cls):
             setattr(cls, method, _timed(totals, calls, f"{cls.__name__}.{method}", vars(cls)[method]))

@@ -99,8 +99,8 @@ def test_day_calls_records_a_days_kernels_and_puts_them_back() -> None:
 
 
 @pytest.mark.parametrize(("what", "expected"), [
-    ("hooks", ("NightMovement.go_out", "Killings.night", "Recorder.close_month")),
-    ("kernels", ("night_moves", "raid_day"))])
+    ("hooks", ("NightMovement.go_out", "NightActs.fused", "DayActs.fused", "Recorder.close_month")),
+    ("kernels", ("night_moves", "night_acts", "day_acts"))])
 def test_day_costs_lists_the_hooks_and_kernels_of_a_run(what: str, expected: tuple[str, ...]) -> None:
     """``day_costs.py hooks`` / ``kernels`` on a 2-month run name what was timed, each with its time and calls
     (in a process of their own: they wrap the classes' methods and the modules' kernels)."""
