@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 FIELDS: tuple[str, ...] = (
     # villages (one row each)
     "v_guard", "v_fear", "v_influence", "v_criteria", "v_sdf_held", "v_officials", "v_pledged", "v_has_chairman",
-    "v_has_council", "v_tawba_pressure", "v_trust",
+    "v_has_council", "v_tawba_pressure", "v_trust", "v_x", "v_y", "v_is_present",
     # cells (one row each, dead ones included)
-    "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters", "c_exposure",
+    "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters", "c_exposure", "c_x", "c_y",
+    "c_role",
     # SDF units
     "u_home", "u_local", "u_active", "u_strength",
     # traders
@@ -92,8 +93,8 @@ def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
     reach = supply.reach()
     return (
         v.guard, v.fear, v.influence, v.criteria, v.sdf_held, v.officials, v.pledged, v.has_chairman, v.has_council,
-        v.tawba_pressure, v.trust,
-        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure,
+        v.tawba_pressure, v.trust, v.x, v.y, v.is_present,
+        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure, c.x, c.y, c.role,
         u.home, u.local, u.active, u.strength,
         t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, t.income, mech.trade.market,
         m.world.index.at, m.world.on_road, m.world.village_x, m.world.village_y, m.world.village_district,

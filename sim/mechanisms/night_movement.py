@@ -20,8 +20,9 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
 from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
-from sim.mechanisms.strongholds import zakat_pulls
+from sim.mechanisms.strongholds import zakat_pulls, zones_of
 from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of
 from sim.world.names import REGIME
 from sim.world.space import square_slots
@@ -223,30 +224,28 @@ def arrive(rows: np.ndarray, pick: np.ndarray, x: np.ndarray, y: np.ndarray, vil
 
 
 @kernel
-def night_moves(stream: Stream, rows: np.ndarray, reach: np.ndarray, base_x: np.ndarray, base_y: np.ndarray,
-                role: np.ndarray, slot_at: np.ndarray, padded: np.ndarray, dist: np.ndarray, attraction: np.ndarray,
-                decay: np.ndarray, cover: np.ndarray, pull_base: float, influence: np.ndarray, officials: np.ndarray,
-                pledged: np.ndarray, on_road: np.ndarray, guard: np.ndarray, fear: np.ndarray, takes: tuple,
-                zones: tuple, held: np.ndarray, settle: bool, x: np.ndarray, y: np.ndarray,
-                village_x: np.ndarray, village_y: np.ndarray, fighters: np.ndarray, is_present: np.ndarray,
+def night_moves(stream: Stream, rows: np.ndarray, reach: np.ndarray, state: KernelState, slot_at: np.ndarray,
+                padded: np.ndarray, dist: np.ndarray, attraction: np.ndarray, decay: np.ndarray, cover: np.ndarray,
+                pull_base: float, takes: tuple, zone_rule: tuple, settle: bool,
                 n_roles: int) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The night's choices of the cells ``rows`` out, in one call (:meth:`NightMovement.go_out`): each role's
-    pull in each village into ``attraction`` (:func:`role_pulls`; the tax collectors' by ``zakat.takes_of``
-    of ``takes`` and by the cold zones' draw, ``strongholds.zakat_pulls`` of ``zones``; 0 outside ``held``),
-    the targets (:func:`night_targets`) and, when ``settle``, the cells' arrival there (:func:`arrive`).
-    Returns whether every hideout square had a row in the neighbour table (if not, nothing drawn: the caller
-    adds them and asks again), the cells going and their villages, and, once arrived, the visits grouped by
-    role and the villages visited (else empty)."""
+    """The night's choices of the cells ``rows`` out, in one call (:meth:`NightMovement.go_out`), on the kernels'
+    ``state``: each role's pull in each village into ``attraction`` (:func:`role_pulls`; the tax collectors' by
+    ``zakat.takes_of`` of ``takes`` and by the cold zones' draw, ``strongholds.zakat_pulls`` of the zones'
+    inputs, ``Strongholds.zone_rule``; 0 outside SDF-held land), the targets (:func:`night_targets`) and, when
+    ``settle``, the cells' arrival there (:func:`arrive`). Returns whether every hideout square had a row in
+    the neighbour table (if not, nothing drawn: the caller adds them and asks again), the cells going and their
+    villages, and, once arrived, the visits grouped by role and the villages visited (else empty)."""
+    influence, fear, guard, held = state.v_influence, state.v_fear, state.v_guard, state.v_sdf_held
     n = len(influence)
-    role_pulls(attraction[:, :n], pull_base, influence, officials, pledged, on_road, guard,
-               takes_of(takes, influence, fear, guard), zakat_pulls(zones), held)
-    found, going, pick = night_targets(stream, rows, reach, base_x, base_y, role, slot_at, padded, dist, attraction,
-                                       decay, cover)
+    role_pulls(attraction[:, :n], pull_base, influence, state.v_officials, state.v_pledged, state.on_road, guard,
+               takes_of(takes, influence, fear, guard), zakat_pulls(zones_of(state, zone_rule)), held)
+    found, going, pick = night_targets(stream, rows, reach, state.c_base_x, state.c_base_y, state.c_role, slot_at,
+                                       padded, dist, attraction, decay, cover)
     if not found or not settle or len(going) == 0:
         none = np.zeros(0, np.int64)
         return found, going, pick, none, none, none, none
-    by_cell, by_village, bounds, unique = arrive(going, pick, x, y, village_x, village_y, fighters, is_present, role,
-                                                 n_roles)
+    by_cell, by_village, bounds, unique = arrive(going, pick, state.c_x, state.c_y, state.v_x, state.v_y,
+                                                 state.c_fighters, state.v_is_present, state.c_role, n_roles)
     return True, going, pick, by_cell, by_village, bounds, unique
 
 
@@ -391,14 +390,12 @@ class NightMovement(Mechanism):
         # the criteria in the kernel) and the choices in one kernel call; the cells arrive there in it too
         # unless the Margadeh cells' strikes are sent away first (a Python step)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        zones, decay, cover = m.mechanisms.strongholds.zone_inputs(), self.decay(radius), self.cover()
+        zone_rule, decay, cover = m.mechanisms.strongholds.zone_rule(), self.decay(radius), self.cover()
         takes, redirect = collection_inputs(m), m.mechanisms.margadeh_coordination.redirects()
         while True:
             found, going, pick, by_cell, by_village, bounds, unique = night_moves(
-                stream, rows, reach, c.base_x, c.base_y, c.role, table.slot_at, table.padded, table.dist,
-                self._attraction, decay, cover, float(p.visit_base_attraction), v.influence, v.officials, v.pledged,
-                m.world.on_road, v.guard, v.fear, takes, zones, v.sdf_held, not redirect, c.x, c.y, v.x, v.y,
-                c.fighters, v.is_present, len(ROLES))
+                stream, rows, reach, kernel_state(m), table.slot_at, table.padded, table.dist, self._attraction,
+                decay, cover, float(p.visit_base_attraction), takes, zone_rule, not redirect, len(ROLES))
             if found:
                 break
             table.slots(c.base_x[rows], c.base_y[rows])  # hideout squares new to the table: add them, then choose
