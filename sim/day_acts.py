@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import Stream, kernel, stream_of
-from sim.fused import RUN, SKIP, Plan, plan_of
+from sim.fused import RUN, SKIP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.influence import fade_today
 from sim.mechanisms.raids import raids_today
 from sim.mechanisms.trade import trade_today
 
 if TYPE_CHECKING:
-    from sim.model import InsurgencyModel
+    pass
 
 BLOCK: tuple[str, ...] = ("raids", "trade", "influence")
 """The mechanisms whose day hooks :func:`day_acts` runs, in the day's order."""
@@ -54,22 +54,10 @@ def day_acts(stream: Stream, state: KernelState, todo: np.ndarray, raids: tuple,
     return len(BLOCK), 0, 0
 
 
-class DayActs:
+class DayActs(FusedBlock):
     """Runs the day's hooks, those of :data:`BLOCK` through :func:`day_acts` (see the module's docstring)."""
 
-    def __init__(self, model: InsurgencyModel) -> None:
-        self.model = model
-        self.enabled = True
-        """False: every hook runs in Python, one by one."""
-        self.mechanisms = tuple(model.mechanisms.get(name) for name in BLOCK)
-        self._on: tuple | None = None  # the hooks the plan below was made for
-        self._plan: Plan = ((), [], (), np.zeros(0, np.int64))
-
-    def plan(self, on: tuple) -> Plan:
-        """:func:`sim.fused.plan_of` the day's hooks ``on`` and :data:`BLOCK` (kept until the hooks on change)."""
-        if on is not self._on:
-            self._on, self._plan = on, plan_of(on, BLOCK)
-        return self._plan
+    block = BLOCK
 
     def day(self, on: tuple) -> None:
         """Run the day's hooks ``on`` (the phase's hooks switched on, in order)."""

@@ -30,7 +30,7 @@ import numpy as np
 
 from sim.agents.is_cell import ROLE
 from sim.compiled import Stream, kernel, stream_of
-from sim.fused import RUN, SKIP, STOP, Plan, plan_of
+from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_night
 from sim.mechanisms.attacks import attack_decision
@@ -43,7 +43,6 @@ from sim.mechanisms.zakat import zakat_night
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
-    from sim.model import InsurgencyModel
 
 BLOCK: tuple[str, ...] = ("command", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks",
                           "governance")
@@ -116,22 +115,10 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     return len(BLOCK), none, hit
 
 
-class NightActs:
+class NightActs(FusedBlock):
     """Runs the night's hooks, those of :data:`BLOCK` through :func:`night_acts` (see the module's docstring)."""
 
-    def __init__(self, model: InsurgencyModel) -> None:
-        self.model = model
-        self.enabled = True
-        """False: every hook runs in Python, one by one."""
-        self.mechanisms = tuple(model.mechanisms.get(name) for name in BLOCK)
-        self._on: tuple | None = None  # the hooks the plan below was made for
-        self._plan: Plan = ((), [], (), np.zeros(0, np.int64))
-
-    def plan(self, on: tuple) -> Plan:
-        """:func:`sim.fused.plan_of` the night's hooks ``on`` and :data:`BLOCK` (kept until the hooks on change)."""
-        if on is not self._on:
-            self._on, self._plan = on, plan_of(on, BLOCK)
-        return self._plan
+    block = BLOCK
 
     def night(self, visits: Visits, on: tuple) -> None:
         """Run the night's hooks ``on`` (the phase's hooks switched on, in order) on tonight's ``visits``."""
