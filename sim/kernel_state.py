@@ -43,10 +43,10 @@ FIELDS: tuple[str, ...] = (
     "u_home", "u_local", "u_active", "u_strength",
     # traders
     "t_status", "t_next_demand", "t_wealth", "t_losses", "t_zakat_paid", "t_income", "t_market",
-    # the world: the village on each square, roads, each village's square, district and governorate (strategic
-    # patience's), the grid's layer of IS influence
-    "at", "on_road", "village_x", "village_y", "village_district", "governorate", "coalition_present_by_district",
-    "influence_layer",
+    # the world: the village on and the holder of each square, roads, each village's square, district and
+    # governorate (strategic patience's), the grid's layer of IS influence
+    "at", "holder", "on_road", "village_x", "village_y", "village_district", "governorate",
+    "coalition_present_by_district", "influence_layer",
     # the books (sim.accounts) and the model's tallies by village
     "incidents", "money", "money_booked", "people", "people_booked", "zakat_by_village",
     # the mechanisms' tables: zakat's traders by market, repentance's outputs, the supply lines' caches (padded),
@@ -97,8 +97,8 @@ def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
         c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure, c.x, c.y, c.role,
         u.home, u.local, u.active, u.strength,
         t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, t.income, mech.trade.market,
-        m.world.index.at, m.world.on_road, m.world.village_x, m.world.village_y, m.world.village_district,
-        patience.governorate, m.policy.coalition_present_by_district, mech.influence.layer,
+        m.world.index.at, m.geography.holder, m.world.on_road, m.world.village_x, m.world.village_y,
+        m.world.village_district, patience.governorate, m.policy.coalition_present_by_district, mech.influence.layer,
         acc.incidents, acc.money.values, acc.money.booked, acc.people.values, acc.people.booked, m.zakat_by_village,
         zakat.trader_order, zakat.market_starts, repentance.campaign_started, repentance.campaign_outcome, cache,
         supply.spend_orders(), supply.consumed, reach.padded, reach.village_slot,

@@ -1,25 +1,29 @@
-"""The night's acts from ``command`` to ``governance`` in one compiled call (issue 15, the day kernel's first part).
+"""The night's acts from the supply lines' weapons to ``governance`` in one compiled call (issue 15, the day
+kernel's first part).
 
-Eight of the night's hooks (:data:`BLOCK`, in :data:`sim.model.PHASES` order) each gather their inputs in
-Python and call one kernel: the couriers' reach, the checkpoints, the zakat demands, the repentance
-campaigns, the oaths, the killings' and the attacks' decisions, shadow governance. Run one by one, each
-hook pays for its Python glue and for numba typing its arguments (~45 us a night in all, against ~10 us
-of compiled work). :class:`NightActs` gathers every hook's inputs (the mechanisms' ``night_inputs`` and
-``decision_inputs``) and :func:`night_acts` calls the same per-hook kernels, in the same order, in one
-call: the draws, the books and every array written are those of the hooks, to the bit.
+Nine of the night's hooks (:data:`BLOCK`, in :data:`sim.model.PHASES` order) each gather their inputs in
+Python and call one kernel: the weapons the transport cells bring (the supply lines' fighters move first, in
+Python: new cells form there), the couriers' reach, the checkpoints, the zakat demands, the repentance
+campaigns, the oaths, the killings' and the attacks' decisions, shadow governance. Run one by one, each hook
+pays for its Python glue and for numba typing its arguments. :class:`NightActs` gathers every hook's inputs
+(the mechanisms' ``night_inputs``, ``decision_inputs`` and ``weapons_inputs``: numbers and the few arrays that
+change between calls) and :func:`night_acts` calls the same per-hook kernels, in the same order, on the
+kernels' state (``sim.kernel_state``), in one call: the draws, the books and every array written are those of
+the hooks, to the bit.
 
 Python takes over where a hook needs it, from that hook on, and the night goes on as it would have:
 
 * a hook that needs Python tonight (the checkpoints when the supply lines do not arm them) is a *stop*
   that the kernel does not start;
-* a village whose square is new to the cache table: the decision kernels draw nothing and say so
-  (``known`` False), and the kernel returns; Python runs that hook whole (it widens the table first);
+* a village whose square is new to the cache table: the deliveries and the decision kernels draw nothing and
+  say so, and the kernel returns; Python runs that hook whole (it widens the table first);
 * killings or attacks decided: the kernel returns the targets, Python strikes (``Killings.strike``,
   ``Attacks.strike``: paying, victims, units hit and sweeps, rarer than the decisions) and runs the hooks
   after it.
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` runs the
-hooks one by one (the tests compare both ways).
+hooks one by one (the tests compare both ways). In a 5-year baseline run the kernel does the whole block on
+about four nights in five; strikes send it back to Python on most others.
 """
 
 from __future__ import annotations
@@ -39,16 +43,19 @@ from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision
 from sim.mechanisms.repentance import repentance_night
+from sim.mechanisms.supply_lines import weapons_night
 from sim.mechanisms.zakat import zakat_night
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
 
-BLOCK: tuple[str, ...] = ("command", "checkpoints", "zakat", "repentance", "allegiance", "killings", "attacks",
-                          "governance")
+BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings",
+                          "attacks", "governance")
 """The mechanisms whose night hooks :func:`night_acts` runs, in the night's order."""
 
-_COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE = range(len(BLOCK))
+_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE = range(len(BLOCK))
+NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
+"""The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
 _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE["zakat"], ROLE["assassination"], \
     ROLE["car_bombs"]
@@ -56,63 +63,72 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 
 @kernel
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
-               todo: np.ndarray, state: KernelState, cost: float, command: tuple, checkpoints: tuple, zakat: tuple,
-               repentance: tuple, allegiance: tuple, killings: tuple, attacks: tuple,
-               governance: tuple) -> tuple[int, np.ndarray, int]:
+               todo: np.ndarray, state: KernelState, cost: float, weapons: tuple, command: tuple, checkpoints: tuple,
+               zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, attacks: tuple,
+               governance: tuple) -> tuple[int, np.ndarray, int, float, float, int]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
-    ``SupplyLines.strike_cost``; the other tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
+    ``SupplyLines.strike_cost``; ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is
+    their weapons: Python moves the fighters first); the other tuples: each mechanism's ``night_inputs``
+    (``decision_inputs``).
 
-    Returns ``(k, targets, units_hit)``: ``k`` the first hook not done (``len(BLOCK)`` when all are), with the
-    killings' or attacks' ``targets`` when it decided strikes (Python strikes and goes on from the next
-    hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the repentance campaigns that hit a unit.
+    Returns ``(k, targets, units_hit, treasury, delivered, deliveries)``: ``k`` the first hook not done
+    (``len(BLOCK)`` when all are), with the killings' or attacks' ``targets`` when it decided strikes (Python
+    strikes and goes on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
+    repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``).
     """
     none = np.zeros(0, np.int64)
     hit = 0
+    treasury, delivered, count = weapons[4], weapons[5], 0
+    lo, hi = bounds[_TRANSPORT], bounds[_TRANSPORT + 1]
+    if todo[_SUPPLY] == RUN and hi > lo:
+        treasury, delivered, count = weapons_night(cells[lo:hi], villages[lo:hi], state, weapons)
+        if count < 0:
+            return _SUPPLY, none, hit, treasury, delivered, count
     if todo[_COMMAND] == STOP:
-        return _COMMAND, none, hit
+        return _COMMAND, none, hit, treasury, delivered, count
     if todo[_COMMAND] == RUN:
         command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
                       villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
     if todo[_CHECKPOINTS] == STOP:
-        return _CHECKPOINTS, none, hit
+        return _CHECKPOINTS, none, hit, treasury, delivered, count
     lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
     if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints,
                                                                       cost):
-        return _CHECKPOINTS, none, hit
+        return _CHECKPOINTS, none, hit, treasury, delivered, count
     if todo[_ZAKAT] == STOP:
-        return _ZAKAT, none, hit
+        return _ZAKAT, none, hit, treasury, delivered, count
     lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
     if todo[_ZAKAT] == RUN and hi > lo:
         zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
     if todo[_REPENTANCE] == STOP:
-        return _REPENTANCE, none, hit
+        return _REPENTANCE, none, hit, treasury, delivered, count
     if todo[_REPENTANCE] == RUN:
         hit = repentance_night(stream, visited, state, repentance)
     if todo[_ALLEGIANCE] == STOP:
-        return _ALLEGIANCE, none, hit
+        return _ALLEGIANCE, none, hit, treasury, delivered, count
     if todo[_ALLEGIANCE] == RUN:
         allegiance_night(stream, visited, state, allegiance)
     if todo[_KILLINGS] == STOP:
-        return _KILLINGS, none, hit
+        return _KILLINGS, none, hit, treasury, delivered, count
     lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
     if todo[_KILLINGS] == RUN and hi > lo:
         targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
         if not known or len(targets):
-            return _KILLINGS, targets.astype(np.int64), hit
+            return _KILLINGS, targets.astype(np.int64), hit, treasury, delivered, count
     if todo[_ATTACKS] == STOP:
-        return _ATTACKS, none, hit
+        return _ATTACKS, none, hit, treasury, delivered, count
     lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
     if todo[_ATTACKS] == RUN and hi > lo:
         targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
         if not known or len(targets):
-            return _ATTACKS, targets.astype(np.int64), hit
+            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count
     if todo[_GOVERNANCE] == STOP:
-        return _GOVERNANCE, none, hit
+        return _GOVERNANCE, none, hit, treasury, delivered, count
     if todo[_GOVERNANCE] == RUN:
         governance_night(stream, visited, state, governance)
-    return len(BLOCK), none, hit
+    return len(BLOCK), none, hit, treasury, delivered, count
 
 
 class NightActs(FusedBlock):
@@ -129,9 +145,15 @@ class NightActs(FusedBlock):
         before, block, after, todo = self.plan(on)
         for hook in before:
             hook(visits)
+        supply = self.mechanisms[_SUPPLY]
+        if block[_SUPPLY] is not None:  # the supply lines' fighters, in Python (cells form); their weapons below
+            supply.move_fighters(visits)
         k = len(BLOCK)
         if len(visits) and any(hook is not None for hook in block):
             k = self.fused(visits, todo)
+        if k == _SUPPLY:  # the weapons in Python (a square new to the table); the fighters moved already
+            supply.move_weapons(visits)
+            k += 1
         for hook in block[k:]:
             if hook is not None:
                 hook(visits)
@@ -140,12 +162,14 @@ class NightActs(FusedBlock):
 
     def fused(self, visits: Visits, base_todo: np.ndarray) -> int:
         """:func:`night_acts` on tonight's ``visits`` and the model's state, from the plan's ``todo`` (:meth:`plan`),
-        then what Python does on its way out (strikes, the units' version); the position in :data:`BLOCK`
-        from which the hooks run in Python."""
+        then what Python does on its way out (the deliveries' totals, strikes, the units' version); the
+        position in :data:`BLOCK` from which the hooks run in Python."""
         m = self.model
-        command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance = self.mechanisms
+        supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance = self.mechanisms
         todo = base_todo.copy()
-        supply = m.mechanisms.supply_lines
+        weapons = supply.weapons_inputs()
+        if weapons is None:  # nothing to deliver tonight: move_weapons would return at once
+            todo[_SUPPLY], weapons = SKIP, NO_WEAPONS
         if not supply.arms_strikes() and todo[_CHECKPOINTS] == RUN:  # the checkpoints then need Python
             todo[_CHECKPOINTS] = STOP
         if len(m.traders) == 0:
@@ -157,8 +181,10 @@ class NightActs(FusedBlock):
                   allegiance.night_inputs(), killings.decision_inputs(), attacks.decision_inputs(),
                   governance.night_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
-        k, targets, hit = night_acts(stream_of(m), cells, villages, bounds, visits.unique_villages(), todo,
-                                     kernel_state(m), supply.strike_cost(), *inputs)
+        k, targets, hit, treasury, delivered, count = night_acts(
+            stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
+            supply.strike_cost(), weapons, *inputs)
+        supply.delivered(treasury, delivered, count)
         for _ in range(hit):
             m.units_changed()
         if len(targets):  # strikes decided: Python strikes, and the hooks after it follow

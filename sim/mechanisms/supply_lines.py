@@ -40,7 +40,7 @@ import numpy as np
 
 from sim.accounts import MONEY, book, row_of
 from sim.compiled import kernel, pairwise_sum, stream_of
-from sim.kernel_state import kernel_state
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.strongholds import violence_at
 from sim.world.names import BADIA, REGIME
@@ -216,6 +216,17 @@ def strike_factors(villages: np.ndarray, zones: tuple, cache: np.ndarray, padded
 
 
 @kernel
+def weapons_night(rows: np.ndarray, villages: np.ndarray, state: KernelState,
+                  inputs: tuple) -> tuple[float, float, int]:
+    """:meth:`SupplyLines.move_weapons`: :func:`deliveries` of the transport cells' visits (``rows`` at
+    ``villages``) into the caches of the kernels' ``state`` (``inputs``: :meth:`SupplyLines.weapons_inputs`)."""
+    per_fighter, offensive, factor, stock, treasury, delivered = inputs
+    return deliveries(state.cache, state.reach_padded, state.reach_village_slot, rows, villages, state.c_fighters,
+                      per_fighter, state.c_base_x, state.c_base_y, state.holder, offensive, factor, stock, treasury,
+                      state.money, state.money_booked, delivered)
+
+
+@kernel
 def seized(cache: np.ndarray, villages: np.ndarray) -> float:
     """What ``cache`` holds at ``villages`` (added as numpy's sum adds ``cache[villages]``, a village
     listed twice counted twice), then emptied there."""
@@ -292,9 +303,13 @@ class SupplyLines(Mechanism):
     def _carrying(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, float]:
         # what :func:`carried` reads: the cells' bases, who holds each square, the offensive and its factor
         m = self.model
+        return (m.cells.base_x, m.cells.base_y, m.geography.holder, *self._offensive())
+
+    def _offensive(self) -> tuple[bool, float]:
+        # whether the regime's offensive is on, and its factor on what Badia cells carry
+        m = self.model
         offensive = bool(m.policy.regime_offensive)
-        factor = float(m.p.regime_offensive_mobility_factor) if offensive else 1.0
-        return m.cells.base_x, m.cells.base_y, m.geography.holder, offensive, factor
+        return offensive, float(m.p.regime_offensive_mobility_factor) if offensive else 1.0
 
     def move_fighters(self, visits: Visits) -> None:
         """Movement cells take fighters from the queue into cells based in the safe villages they visit."""
@@ -321,24 +336,17 @@ class SupplyLines(Mechanism):
     def move_weapons(self, visits: Visits) -> None:
         """Transport cells bring weapons, paid from the treasury, into the caches of the villages they visit."""
         m = self.model
-        p, c, v = m.p, m.cells, m.villages
         mine = visits.of_role(m, "transport")
-        if not len(mine) or p.transport_load_usd <= 0 or m.treasury <= 0:
+        inputs = self.weapons_inputs() if len(mine) else None
+        if inputs is None:
             return
-        per_fighter = float(p.transport_load_usd)
-        stock = float(p.cache_target_strikes * p.cost_per_attack_usd)
         # each village's sum counts the deliveries before it, so one at a time; when all their squares
         # are in the neighbour table (the usual night) it cannot grow here and a kernel walks the
         # visits, else each square joins the table when it is first asked for, as before
-        table = self.reach()
-        money = m.accounts.money
-        treasury, delivered, count = deliveries(
-            self.padded_cache(), table.padded, table.village_slot, mine.cells, mine.villages, c.fighters, per_fighter,
-            *self._carrying(), stock, float(m.treasury), money.values, money.booked, float(self.delivered_usd))
-        if count > 0:  # else the treasury and the total keep their values (and types) as they were
-            m.treasury, self.delivered_usd = treasury, delivered
-        if count >= 0:
+        if self.delivered(*weapons_night(mine.cells, mine.villages, kernel_state(m), inputs)):
             return
+        c, v = m.cells, m.villages
+        per_fighter, stock = inputs[0], inputs[3]
         load = loads(mine.cells, c.fighters, per_fighter, self.carrying(mine.cells))
         for i, usd in zip(mine.villages.tolist(), load.tolist(), strict=True):
             if m.treasury <= 0:
@@ -351,6 +359,25 @@ class SupplyLines(Mechanism):
             m.accounts.money["is_spending"] += usd  # bought arms are no longer money
             v.cache[i] += usd
             self.delivered_usd += usd
+
+    def weapons_inputs(self) -> tuple[float, bool, float, float, float, float] | None:
+        """What :func:`weapons_night` reads besides the transport cells' visits and the kernels' state: the load per
+        fighter, the regime's offensive and its factor, the stock the caches are topped up to, the treasury
+        and the weapons delivered so far; None when nothing can be delivered (no load, an empty treasury)."""
+        m = self.model
+        p = m.p
+        if p.transport_load_usd <= 0 or m.treasury <= 0:
+            return None
+        return (float(p.transport_load_usd), *self._offensive(), float(p.cache_target_strikes * p.cost_per_attack_usd),
+                float(m.treasury), float(self.delivered_usd))
+
+    def delivered(self, treasury: float, delivered: float, count: int) -> bool:
+        """Keep what :func:`weapons_night` returned: the treasury and the weapons delivered after ``count``
+        deliveries (kept as they were when there were none: their values and types); False when it did
+        nothing because a village's square was new to the table (Python delivers then)."""
+        if count > 0:
+            self.model.treasury, self.delivered_usd = treasury, delivered
+        return count >= 0
 
     def night(self, visits: Visits) -> None:
         """Tonight's movement and transport visits (before the strikes, which may use what arrived)."""
