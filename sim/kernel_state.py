@@ -10,8 +10,8 @@ what a kernel writes through the state, the model sees.
 :func:`kernel_state` gives a model's state, made once and made again only when an array it holds may have
 been replaced: a table's column set (:attr:`sim.agents.base.Table.changes`: the cells' table grows when cells
 form; a new table counts too), a neighbour table grown (:attr:`sim.world.space.NeighbourTable.changes`), the
-parameter that picks the cache table (``cache_reach_cells``), or the Coalition's presence or the zakat
-tallies replaced. The other arrays it holds (the books, the world's and the mechanisms' tables) are made
+parameter that picks the cache table (``cache_reach_cells``), or the Coalition's presence or the zakat or
+violence tallies replaced. The other arrays it holds (the books, the world's and the mechanisms' tables) are made
 with the model and live as long as it.
 ``CHECK_FRESH = True`` (the tests) compares every field with the model's array at each ask.
 """
@@ -48,7 +48,7 @@ FIELDS: tuple[str, ...] = (
     "at", "holder", "on_road", "village_x", "village_y", "village_district", "governorate",
     "coalition_present_by_district", "influence_layer",
     # the books (sim.accounts) and the model's tallies by village
-    "incidents", "money", "money_booked", "people", "people_booked", "zakat_by_village",
+    "incidents", "money", "money_booked", "people", "people_booked", "zakat_by_village", "violence_by_village",
     # the mechanisms' tables: zakat's traders by market, repentance's outputs, the supply lines' caches (padded),
     # their spend orders, what strikes used up, and the cache reach's neighbour table
     "trader_order", "market_starts", "campaign_started", "campaign_outcome", "cache", "spend_orders", "consumed",
@@ -100,6 +100,7 @@ def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
         m.world.index.at, m.geography.holder, m.world.on_road, m.world.village_x, m.world.village_y,
         m.world.village_district, patience.governorate, m.policy.coalition_present_by_district, mech.influence.layer,
         acc.incidents, acc.money.values, acc.money.booked, acc.people.values, acc.people.booked, m.zakat_by_village,
+        m.violence_by_village,
         zakat.trader_order, zakat.market_starts, repentance.campaign_started, repentance.campaign_outcome, cache,
         supply.spend_orders(), supply.consumed, reach.padded, reach.village_slot,
     )
@@ -158,7 +159,7 @@ def _key(model: InsurgencyModel) -> tuple:
     # what tells that an array of the state may have been replaced; the ids are those of arrays the state
     # holds (so alive: no other array can take their id)
     return (Table.changes, NeighbourTable.changes, model.p.cache_reach_cells,
-            id(model.policy.coalition_present_by_district), id(model.zakat_by_village))
+            id(model.policy.coalition_present_by_district), id(model.zakat_by_village), id(model.violence_by_village))
 
 
 def _same_array(held: np.ndarray, current: np.ndarray) -> bool:

@@ -17,13 +17,13 @@ Python takes over where a hook needs it, from that hook on, and the night goes o
   that the kernel does not start;
 * a village whose square is new to the cache table: the deliveries and the decision kernels draw nothing and
   say so, and the kernel returns; Python runs that hook whole (it widens the table first);
-* killings or attacks decided: the kernel returns the targets, Python strikes (``Killings.strike``,
-  ``Attacks.strike``: paying, victims, units hit and sweeps, rarer than the decisions) and runs the hooks
-  after it.
+* attacks decided: the kernel returns the targets, Python strikes (``Attacks.strike``: paying, the units hit
+  by their patrols' pull, sweeps; rarer than the decisions) and runs the hooks after it. Killings are carried
+  out in the kernel (``killings_strike``).
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` runs the
 hooks one by one (the tests compare both ways). In a 5-year baseline run the kernel does the whole block on
-about four nights in five; strikes send it back to Python on most others.
+about nine nights in ten; attacks send it back to Python on most others.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from sim.mechanisms.attacks import attack_decision
 from sim.mechanisms.checkpoints import checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
-from sim.mechanisms.killings import killing_decision
+from sim.mechanisms.killings import killing_decision, killings_strike
 from sim.mechanisms.repentance import repentance_night
 from sim.mechanisms.supply_lines import weapons_night
 from sim.mechanisms.zakat import zakat_night
@@ -64,18 +64,18 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 @kernel
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
                todo: np.ndarray, state: KernelState, cost: float, weapons: tuple, command: tuple, checkpoints: tuple,
-               zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, attacks: tuple,
-               governance: tuple) -> tuple[int, np.ndarray, int, float, float, int]:
+               zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple,
+               attacks: tuple, governance: tuple) -> tuple[int, np.ndarray, int, float, float, int]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
     ``SupplyLines.strike_cost``; ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is
-    their weapons: Python moves the fighters first); the other tuples: each mechanism's ``night_inputs``
-    (``decision_inputs``).
+    their weapons: Python moves the fighters first); ``killing_strikes``: ``Killings.strike_inputs``; the other
+    tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
 
     Returns ``(k, targets, units_hit, treasury, delivered, deliveries)``: ``k`` the first hook not done
-    (``len(BLOCK)`` when all are), with the killings' or attacks' ``targets`` when it decided strikes (Python
-    strikes and goes on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
+    (``len(BLOCK)`` when all are), with the attacks' ``targets`` when it decided attacks (Python strikes and goes
+    on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
     repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``).
     """
     none = np.zeros(0, np.int64)
@@ -115,8 +115,10 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
     if todo[_KILLINGS] == RUN and hi > lo:
         targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
-        if not known or len(targets):
-            return _KILLINGS, targets.astype(np.int64), hit, treasury, delivered, count
+        if not known:
+            return _KILLINGS, none, hit, treasury, delivered, count
+        if len(targets):
+            killings_strike(stream, targets, state, killing_strikes)
     if todo[_ATTACKS] == STOP:
         return _ATTACKS, none, hit, treasury, delivered, count
     lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
@@ -178,8 +180,8 @@ class NightActs(FusedBlock):
             todo[_REPENTANCE] = SKIP
         cells, villages, bounds = visits.grouped(m)
         inputs = (command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(),
-                  allegiance.night_inputs(), killings.decision_inputs(), attacks.decision_inputs(),
-                  governance.night_inputs())
+                  allegiance.night_inputs(), killings.decision_inputs(), killings.strike_inputs(),
+                  attacks.decision_inputs(), governance.night_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
         k, targets, hit, treasury, delivered, count = night_acts(
             stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),

@@ -31,7 +31,7 @@ from sim import modifiers
 from sim.accounts import INCIDENTS, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
-from sim.kernel_state import KernelState
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import official_leaves
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import SweepRule, sweep_at
@@ -223,6 +223,16 @@ def killings_at(stream: Stream, targets: np.ndarray, spending: tuple, officials:
                 guard, rule, sweep, incidents)
 
 
+@kernel
+def killings_strike(stream: Stream, targets: np.ndarray, state: KernelState, inputs: tuple) -> None:
+    """:meth:`Killings.strike`: :func:`killings_at` of the ``targets`` on the kernels' ``state``, each strike paid
+    from its caches (``inputs``: :meth:`Killings.strike_inputs`)."""
+    cost, rule, sweep = inputs
+    killings_at(stream, targets, (state.cache, state.spend_orders, cost, state.consumed), state.v_officials,
+                state.v_pledged, state.v_has_chairman, state.v_criteria, state.v_fear, state.v_trust, state.v_influence,
+                state.violence_by_village, state.v_sdf_held, state.v_guard, rule, sweep, state.incidents)
+
+
 class Killings(Mechanism):
     """Assassination cells may kill an unpledged official or a suspected collaborator at their target."""
 
@@ -253,12 +263,16 @@ class Killings(Mechanism):
                 modifiers.fighter_scale(m))
 
     def strike(self, targets: np.ndarray) -> None:
-        """Tonight's killings at the decided ``targets`` (:func:`killings_at`)."""
+        """Tonight's killings at the decided ``targets`` (:func:`killings_strike`)."""
         m = self.model
-        v = m.villages
-        killings_at(stream_of(m), targets, m.mechanisms.supply_lines.spending(), v.officials, v.pledged,
-                    v.has_chairman, v.criteria, v.fear, v.trust, v.influence, m.violence_by_village, v.sdf_held,
-                    v.guard, self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents)
+        inputs = self.strike_inputs()
+        killings_strike(stream_of(m), targets, kernel_state(m), inputs)
+
+    def strike_inputs(self) -> tuple:
+        """What :func:`killings_strike` reads besides the stream, the targets and the kernels' state: what a
+        strike uses up from the caches, and today's :class:`KillRule` and sweep rule as plain tuples."""
+        m = self.model
+        return m.mechanisms.supply_lines.spend_cost(), self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule()
 
     def kill(self, i: int) -> None:
         """One killing in village ``i``: an unpledged official or a suspected collaborator (:func:`kill_at`)."""

@@ -474,9 +474,12 @@ class SupplyLines(Mechanism):
     def spending(self) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
         """What :func:`spent_at` reads besides the village: the padded caches, :meth:`spend_orders`, the cost
         of a strike (0 when nothing is spent: switched off, or strikes cost nothing) and the total used."""
+        return self.padded_cache(), self.spend_orders(), self.spend_cost(), self.consumed
+
+    def spend_cost(self) -> float:
+        """What a strike uses up from the caches, for :func:`spent_at` (0 when nothing is spent: switched off)."""
         p = self.model.p
-        cost = float(p.cost_per_attack_usd) if p.supply_lines_enabled else 0.0  # the switch read inline
-        return self.padded_cache(), self.spend_orders(), cost, self.consumed
+        return float(p.cost_per_attack_usd) if p.supply_lines_enabled else 0.0  # the switch read inline
 
     def spend_orders(self) -> np.ndarray:
         """(villages, most within reach): each village's caches within ``cache_reach_cells``, nearest first
