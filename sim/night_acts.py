@@ -38,6 +38,7 @@ from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_night
 from sim.mechanisms.attacks import attack_decision
+from sim.mechanisms.badia_front import badia_strikes
 from sim.mechanisms.checkpoints import checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
@@ -50,10 +51,11 @@ if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
 
 BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings",
-                          "attacks", "governance")
+                          "attacks", "governance", "badia_front")
 """The mechanisms whose night hooks :func:`night_acts` runs, in the night's order."""
 
-_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE = range(len(BLOCK))
+(_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE,
+ _BADIA) = range(len(BLOCK))
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -65,7 +67,7 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
                todo: np.ndarray, state: KernelState, cost: float, weapons: tuple, command: tuple, checkpoints: tuple,
                zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple,
-               attacks: tuple, governance: tuple) -> tuple[int, np.ndarray, int, float, float, int]:
+               attacks: tuple, governance: tuple, badia: tuple) -> tuple[int, np.ndarray, int, float, float, int, int]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
@@ -73,10 +75,11 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     their weapons: Python moves the fighters first); ``killing_strikes``: ``Killings.strike_inputs``; the other
     tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
 
-    Returns ``(k, targets, units_hit, treasury, delivered, deliveries)``: ``k`` the first hook not done
+    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied)``: ``k`` the first hook not done
     (``len(BLOCK)`` when all are), with the attacks' ``targets`` when it decided attacks (Python strikes and goes
     on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
-    repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``).
+    repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``), and
+    the Badia cells left without fighters (``BadiaFront.after_strikes``).
     """
     none = np.zeros(0, np.int64)
     hit = 0
@@ -85,52 +88,55 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     if todo[_SUPPLY] == RUN and hi > lo:
         treasury, delivered, count = weapons_night(cells[lo:hi], villages[lo:hi], state, weapons)
         if count < 0:
-            return _SUPPLY, none, hit, treasury, delivered, count
+            return _SUPPLY, none, hit, treasury, delivered, count, 0
     if todo[_COMMAND] == STOP:
-        return _COMMAND, none, hit, treasury, delivered, count
+        return _COMMAND, none, hit, treasury, delivered, count, 0
     if todo[_COMMAND] == RUN:
         command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
                       villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
     if todo[_CHECKPOINTS] == STOP:
-        return _CHECKPOINTS, none, hit, treasury, delivered, count
+        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0
     lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
     if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints,
                                                                       cost):
-        return _CHECKPOINTS, none, hit, treasury, delivered, count
+        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0
     if todo[_ZAKAT] == STOP:
-        return _ZAKAT, none, hit, treasury, delivered, count
+        return _ZAKAT, none, hit, treasury, delivered, count, 0
     lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
     if todo[_ZAKAT] == RUN and hi > lo:
         zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
     if todo[_REPENTANCE] == STOP:
-        return _REPENTANCE, none, hit, treasury, delivered, count
+        return _REPENTANCE, none, hit, treasury, delivered, count, 0
     if todo[_REPENTANCE] == RUN:
         hit = repentance_night(stream, visited, state, repentance)
     if todo[_ALLEGIANCE] == STOP:
-        return _ALLEGIANCE, none, hit, treasury, delivered, count
+        return _ALLEGIANCE, none, hit, treasury, delivered, count, 0
     if todo[_ALLEGIANCE] == RUN:
         allegiance_night(stream, visited, state, allegiance)
     if todo[_KILLINGS] == STOP:
-        return _KILLINGS, none, hit, treasury, delivered, count
+        return _KILLINGS, none, hit, treasury, delivered, count, 0
     lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
     if todo[_KILLINGS] == RUN and hi > lo:
         targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
         if not known:
-            return _KILLINGS, none, hit, treasury, delivered, count
+            return _KILLINGS, none, hit, treasury, delivered, count, 0
         if len(targets):
             killings_strike(stream, targets, state, killing_strikes)
     if todo[_ATTACKS] == STOP:
-        return _ATTACKS, none, hit, treasury, delivered, count
+        return _ATTACKS, none, hit, treasury, delivered, count, 0
     lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
     if todo[_ATTACKS] == RUN and hi > lo:
         targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
         if not known or len(targets):
-            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count
+            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count, 0
     if todo[_GOVERNANCE] == STOP:
-        return _GOVERNANCE, none, hit, treasury, delivered, count
+        return _GOVERNANCE, none, hit, treasury, delivered, count, 0
     if todo[_GOVERNANCE] == RUN:
         governance_night(stream, visited, state, governance)
-    return len(BLOCK), none, hit, treasury, delivered, count
+    emptied = 0
+    if todo[_BADIA] == RUN:
+        emptied = badia_strikes(stream, state, badia)
+    return len(BLOCK), none, hit, treasury, delivered, count, emptied
 
 
 class NightActs(FusedBlock):
@@ -150,9 +156,8 @@ class NightActs(FusedBlock):
         supply = self.mechanisms[_SUPPLY]
         if block[_SUPPLY] is not None:  # the supply lines' fighters, in Python (cells form); their weapons below
             supply.move_fighters(visits)
-        k = len(BLOCK)
-        if len(visits) and any(hook is not None for hook in block):
-            k = self.fused(visits, todo)
+        # with no visits the hooks after the supply lines' (all but the Badia front's return at once) run in Python
+        k = self.fused(visits, todo) if len(visits) else _SUPPLY + 1
         if k == _SUPPLY:  # the weapons in Python (a square new to the table); the fighters moved already
             supply.move_weapons(visits)
             k += 1
@@ -167,7 +172,8 @@ class NightActs(FusedBlock):
         then what Python does on its way out (the deliveries' totals, strikes, the units' version); the
         position in :data:`BLOCK` from which the hooks run in Python."""
         m = self.model
-        supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance = self.mechanisms
+        (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance,
+         badia) = self.mechanisms
         todo = base_todo.copy()
         weapons = supply.weapons_inputs()
         if weapons is None:  # nothing to deliver tonight: move_weapons would return at once
@@ -178,15 +184,19 @@ class NightActs(FusedBlock):
             todo[_ZAKAT] = SKIP
         if m.day < repentance.start_day():
             todo[_REPENTANCE] = SKIP
+        badia_inputs = badia.night_inputs()
+        if badia_inputs is None:  # no cell in the Badia: its hook would return at once
+            todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
         cells, villages, bounds = visits.grouped(m)
         inputs = (command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(),
                   allegiance.night_inputs(), killings.decision_inputs(), killings.strike_inputs(),
                   attacks.decision_inputs(), governance.night_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
-        k, targets, hit, treasury, delivered, count = night_acts(
+        k, targets, hit, treasury, delivered, count, emptied = night_acts(
             stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
-            supply.strike_cost(), weapons, *inputs)
+            supply.strike_cost(), weapons, *inputs, badia_inputs)
         supply.delivered(treasury, delivered, count)
+        badia.after_strikes(emptied)
         for _ in range(hit):
             m.units_changed()
         if len(targets):  # strikes decided: Python strikes, and the hooks after it follow

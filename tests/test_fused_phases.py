@@ -48,6 +48,8 @@ CASES = [
     # the day's block hook by hook when the raids are off; the influence off
     ("baseline", 12, 7, {"raids_enabled": False}),
     ("baseline", 12, 8, {"influence_enabled": False, "patrols_enabled": False}),
+    # no cell goes out: the night's block has no visits, and the Badia front still acts
+    ("baseline", 12, 9, {"night_movement_enabled": False}),
     # events between nights: the Coalition leaves, the SDF's units move north
     ("us_withdrawal", None, 1, {}),
     ("turkish_offensive_2019", None, 2, {}),
@@ -87,7 +89,7 @@ def test_the_plan_splits_the_night_around_the_block() -> None:
     on = PhaseHooks(model.mechanisms, "night", dict(PHASES)["night"]).enabled(model.p)
     before, block, after, todo = model.night_acts.plan(on)
     assert before == ()
-    assert [h.__self__.name for h in after] == ["badia_front", "strategic_patience"]
+    assert [h.__self__.name for h in after] == ["strategic_patience"]
     assert [h is None for h in block] == [name == "killings" for name in BLOCK]
     assert todo.tolist() == [SKIP if name == "killings" else RUN for name in BLOCK]
     assert STOP not in todo

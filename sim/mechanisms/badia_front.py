@@ -25,6 +25,7 @@ import numpy as np
 from sim import modifiers
 from sim.accounts import INCIDENTS, MONEY, PEOPLE, book, book_incident, row_of
 from sim.compiled import Stream, drawn_below, kernel, stream_of
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
@@ -80,6 +81,15 @@ def strike_booked(stream: Stream, in_badia: np.ndarray, chance: float, loss: flo
     return n_emptied
 
 
+@kernel
+def badia_strikes(stream: Stream, state: KernelState, inputs: tuple) -> int:
+    """:meth:`BadiaFront.night`: :func:`strike_booked` on the kernels' ``state`` (``inputs``:
+    :meth:`BadiaFront.night_inputs`); how many cells were left without fighters."""
+    in_badia, chance, loss, emptied, loot_usd, supplies = inputs
+    return strike_booked(stream, in_badia, chance, loss, state.c_fighters, emptied, loot_usd, supplies,
+                         state.incidents, state.money, state.money_booked, state.people, state.people_booked)
+
+
 class BadiaFront(Mechanism):
     """Badia cells' supplies, hunger and strikes on the regime; the regime's payments while it feeds the road."""
 
@@ -116,19 +126,37 @@ class BadiaFront(Mechanism):
     def night(self, visits: Visits) -> None:
         """Badia cells may strike tonight: loot for the supplies, fighters lost."""
         m = self.model
-        p, c, acc = m.p, m.cells, m.accounts
+        inputs = self.night_inputs()
+        if inputs is not None:
+            self.after_strikes(badia_strikes(stream_of(m), kernel_state(m), inputs))
+
+    def night_inputs(self) -> tuple | None:
+        """What :func:`badia_strikes` reads besides the stream and the kernels' state: the Badia cells that may
+        strike (attackers staged for a prison attack hold back), tonight's chance and loss, the kernel's output
+        array, the loot and the supplies; None when no cell is in the Badia."""
+        m = self.model
+        p = m.p
         in_badia = m.cell_sites().in_regime
         staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack hold back
         if len(staged):
             in_badia = in_badia[~np.isin(in_badia, staged)]
         if not len(in_badia):
-            return
+            return None
         loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
         if len(self._emptied) < len(in_badia):
             self._emptied = np.empty(2 * len(in_badia), np.int64)
-        n_emptied = strike_booked(stream_of(m), in_badia, float(self.attack_chance()), float(min(1.0, loss)),
-                                  c.fighters, self._emptied, float(p.badia_loot_usd), self._supplies, acc.incidents,
-                                  acc.money.values, acc.money.booked, acc.people.values, acc.people.booked)
+        return (in_badia, float(self.attack_chance()), float(min(1.0, loss)), self._emptied, float(p.badia_loot_usd),
+                self._supplies)
+
+    def no_strikes(self) -> tuple:
+        """:meth:`night_inputs`' shape on a night with no Badia cell (for a fused kernel that skips the hook)."""
+        return np.zeros(0, np.int64), 0.0, 0.0, self._emptied, 0.0, self._supplies
+
+    def after_strikes(self, n_emptied: int) -> None:
+        """The cells :func:`badia_strikes` left without fighters (the first ``n_emptied`` of its output) are
+        dismantled: their supporters disperse."""
+        m = self.model
+        c, acc = m.cells, m.accounts
         for row in self._emptied[:n_emptied].tolist():
             acc.people["supporters_dispersed"] += int(c.supporters[row])
             c.supporters[row] = 0
