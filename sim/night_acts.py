@@ -44,6 +44,7 @@ from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision, killings_strike
 from sim.mechanisms.repentance import repentance_night
+from sim.mechanisms.strategic_patience import patience_night
 from sim.mechanisms.supply_lines import weapons_night
 from sim.mechanisms.zakat import zakat_night
 
@@ -51,11 +52,11 @@ if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
 
 BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings",
-                          "attacks", "governance", "badia_front")
+                          "attacks", "governance", "badia_front", "strategic_patience")
 """The mechanisms whose night hooks :func:`night_acts` runs, in the night's order."""
 
-(_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE,
- _BADIA) = range(len(BLOCK))
+(_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE, _BADIA,
+ _PATIENCE) = range(len(BLOCK))
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -67,7 +68,8 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
                todo: np.ndarray, state: KernelState, cost: float, weapons: tuple, command: tuple, checkpoints: tuple,
                zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple,
-               attacks: tuple, governance: tuple, badia: tuple) -> tuple[int, np.ndarray, int, float, float, int, int]:
+               attacks: tuple, governance: tuple, badia: tuple,
+               patience: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
@@ -75,11 +77,13 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     their weapons: Python moves the fighters first); ``killing_strikes``: ``Killings.strike_inputs``; the other
     tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
 
-    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied)``: ``k`` the first hook not done
+    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed)``: ``k`` the first
+    hook not done
     (``len(BLOCK)`` when all are), with the attacks' ``targets`` when it decided attacks (Python strikes and goes
     on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
     repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``), and
-    the Badia cells left without fighters (``BadiaFront.after_strikes``).
+    the Badia cells left without fighters (``BadiaFront.after_strikes``), and the Coalition's attention and
+    whether strikes changed it (``StrategicPatience.noticed``).
     """
     none = np.zeros(0, np.int64)
     hit = 0
@@ -88,55 +92,58 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     if todo[_SUPPLY] == RUN and hi > lo:
         treasury, delivered, count = weapons_night(cells[lo:hi], villages[lo:hi], state, weapons)
         if count < 0:
-            return _SUPPLY, none, hit, treasury, delivered, count, 0
+            return _SUPPLY, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_COMMAND] == STOP:
-        return _COMMAND, none, hit, treasury, delivered, count, 0
+        return _COMMAND, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_COMMAND] == RUN:
         command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
                       villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
     if todo[_CHECKPOINTS] == STOP:
-        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0
+        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0, patience[0], False
     lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
     if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints,
                                                                       cost):
-        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0
+        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_ZAKAT] == STOP:
-        return _ZAKAT, none, hit, treasury, delivered, count, 0
+        return _ZAKAT, none, hit, treasury, delivered, count, 0, patience[0], False
     lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
     if todo[_ZAKAT] == RUN and hi > lo:
         zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
     if todo[_REPENTANCE] == STOP:
-        return _REPENTANCE, none, hit, treasury, delivered, count, 0
+        return _REPENTANCE, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_REPENTANCE] == RUN:
         hit = repentance_night(stream, visited, state, repentance)
     if todo[_ALLEGIANCE] == STOP:
-        return _ALLEGIANCE, none, hit, treasury, delivered, count, 0
+        return _ALLEGIANCE, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_ALLEGIANCE] == RUN:
         allegiance_night(stream, visited, state, allegiance)
     if todo[_KILLINGS] == STOP:
-        return _KILLINGS, none, hit, treasury, delivered, count, 0
+        return _KILLINGS, none, hit, treasury, delivered, count, 0, patience[0], False
     lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
     if todo[_KILLINGS] == RUN and hi > lo:
         targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
         if not known:
-            return _KILLINGS, none, hit, treasury, delivered, count, 0
+            return _KILLINGS, none, hit, treasury, delivered, count, 0, patience[0], False
         if len(targets):
             killings_strike(stream, targets, state, killing_strikes)
     if todo[_ATTACKS] == STOP:
-        return _ATTACKS, none, hit, treasury, delivered, count, 0
+        return _ATTACKS, none, hit, treasury, delivered, count, 0, patience[0], False
     lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
     if todo[_ATTACKS] == RUN and hi > lo:
         targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
         if not known or len(targets):
-            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count, 0
+            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count, 0, patience[0], False
     if todo[_GOVERNANCE] == STOP:
-        return _GOVERNANCE, none, hit, treasury, delivered, count, 0
+        return _GOVERNANCE, none, hit, treasury, delivered, count, 0, patience[0], False
     if todo[_GOVERNANCE] == RUN:
         governance_night(stream, visited, state, governance)
     emptied = 0
     if todo[_BADIA] == RUN:
         emptied = badia_strikes(stream, state, badia)
-    return len(BLOCK), none, hit, treasury, delivered, count, emptied
+    attention = patience_night(state, patience) if todo[_PATIENCE] == RUN else None
+    if attention is None:
+        return len(BLOCK), none, hit, treasury, delivered, count, emptied, patience[0], False
+    return len(BLOCK), none, hit, treasury, delivered, count, emptied, attention, True
 
 
 class NightActs(FusedBlock):
@@ -172,8 +179,8 @@ class NightActs(FusedBlock):
         then what Python does on its way out (the deliveries' totals, strikes, the units' version); the
         position in :data:`BLOCK` from which the hooks run in Python."""
         m = self.model
-        (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance,
-         badia) = self.mechanisms
+        (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance, badia,
+         patience) = self.mechanisms
         todo = base_todo.copy()
         weapons = supply.weapons_inputs()
         if weapons is None:  # nothing to deliver tonight: move_weapons would return at once
@@ -192,11 +199,13 @@ class NightActs(FusedBlock):
                   allegiance.night_inputs(), killings.decision_inputs(), killings.strike_inputs(),
                   attacks.decision_inputs(), governance.night_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
-        k, targets, hit, treasury, delivered, count, emptied = night_acts(
+        k, targets, hit, treasury, delivered, count, emptied, attention, noticed = night_acts(
             stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
-            supply.strike_cost(), weapons, *inputs, badia_inputs)
+            supply.strike_cost(), weapons, *inputs, badia_inputs, patience.night_inputs())
         supply.delivered(treasury, delivered, count)
         badia.after_strikes(emptied)
+        if noticed:
+            patience.noticed(attention)
         for _ in range(hit):
             m.units_changed()
         if len(targets):  # strikes decided: Python strikes, and the hooks after it follow

@@ -40,6 +40,7 @@ import numpy as np
 
 from sim.accounts import INCIDENT_ROW
 from sim.compiled import kernel
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.command import follows_of
 from sim.mechanisms.councils import vacuum
@@ -156,10 +157,17 @@ class StrategicPatience(Mechanism):
     # ------------------------------------------------------------------ hooks
     def night(self, visits: Visits) -> None:
         """Add tonight's attacks and killings to the attention of their governorates."""
+        self.noticed(patience_night(kernel_state(self.model), self.night_inputs()))
+
+    def night_inputs(self) -> tuple:
+        """What :func:`patience_night` reads besides the kernels' state: the attention, the strikes seen (by village
+        and in total) and what each kind of strike costs."""
         p = self.model.p
-        attention = attention_of_new_strikes(self.attention, self.governorate, self.model.accounts.incidents,
-                                             _STRIKE_ROWS, self.strikes_seen, self._total_seen,
-                                             (float(p.attention_per_attack), float(p.attention_per_killing)))
+        return (self.attention, self.strikes_seen, self._total_seen,
+                (float(p.attention_per_attack), float(p.attention_per_killing)))
+
+    def noticed(self, attention: np.ndarray | None) -> None:
+        """Keep the attention :func:`patience_night` found after new strikes (None: none since last read)."""
         if attention is not None:
             self.attention = attention
 
@@ -314,3 +322,12 @@ def cell_chance(willing: np.ndarray, governorate: np.ndarray, present_by_distric
     """:func:`strike_chance_of` of one ``cell`` at ``village`` (:func:`chances_of_cells` of one visit)."""
     return strike_chance_of(willing[governorate[village]], present_at(present_by_district, village_district, village),
                             follows_of(command_enabled, under_command, cell))
+
+
+@kernel
+def patience_night(state: KernelState, inputs: tuple) -> np.ndarray | None:
+    """:meth:`StrategicPatience.night`: :func:`attention_of_new_strikes` of the strikes booked in the kernels'
+    ``state`` (``inputs``: :meth:`StrategicPatience.night_inputs`)."""
+    attention, seen, total_seen, costs = inputs
+    return attention_of_new_strikes(attention, state.governorate, state.incidents, _STRIKE_ROWS, seen, total_seen,
+                                    costs)
