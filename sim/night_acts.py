@@ -1,15 +1,15 @@
-"""The night's acts from the supply lines' weapons to ``governance`` in one compiled call (issue 15, the day
-kernel's first part).
+"""The night's hooks after the cells' moves in one compiled call (issue 15, the day kernel's first part).
 
-Nine of the night's hooks (:data:`BLOCK`, in :data:`sim.model.PHASES` order) each gather their inputs in
-Python and call one kernel: the weapons the transport cells bring (the supply lines' fighters move first, in
-Python: new cells form there), the couriers' reach, the checkpoints, the zakat demands, the repentance
-campaigns, the oaths, the killings' and the attacks' decisions, shadow governance. Run one by one, each hook
-pays for its Python glue and for numba typing its arguments. :class:`NightActs` gathers every hook's inputs
-(the mechanisms' ``night_inputs``, ``decision_inputs`` and ``weapons_inputs``: numbers and the few arrays that
-change between calls) and :func:`night_acts` calls the same per-hook kernels, in the same order, on the
-kernels' state (``sim.kernel_state``), in one call: the draws, the books and every array written are those of
-the hooks, to the bit.
+The night's hooks (:data:`BLOCK`, in :data:`sim.model.PHASES` order) each gather their inputs in Python and
+call one kernel: the weapons the transport cells bring (the supply lines' fighters move first, in Python: new
+cells form there), the couriers' reach, the checkpoints, the zakat demands, the repentance campaigns, the
+oaths, the killings, the attacks' decisions, shadow governance, the Badia front's strikes (the cells they
+empty are dismantled in Python after the call) and the Coalition's reading of the night's strikes. Run one by
+one, each hook pays for its Python glue and for numba typing its arguments. :class:`NightActs` gathers every
+hook's inputs (the mechanisms' ``night_inputs``, ``decision_inputs``, ``strike_inputs`` and
+``weapons_inputs``: numbers and the few arrays that change between calls) and :func:`night_acts` calls the
+same per-hook kernels, in the same order, on the kernels' state (``sim.kernel_state``), in one call: the
+draws, the books and every array written are those of the hooks, to the bit.
 
 Python takes over where a hook needs it, from that hook on, and the night goes on as it would have:
 
