@@ -8,8 +8,8 @@ are those of the hooks, to the bit. The prison and the patrols, before them, sta
 recompute the guard only when the units or the policy changed).
 
 On a day when the raids drew raids or found cells (about one day in five), the kernel returns after the draws:
-Python acts on them (``Raids.after_draws``: seizures, arrests, captures) and runs the trade and influence hooks
-itself. With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in
+Python acts on them (``Raids.after_draws``: seizures, arrests, captures) and calls the kernel again for trade
+and influence. With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in
 Python (the tests compare both ways).
 """
 
@@ -38,14 +38,15 @@ _RAIDS, _TRADE, _INFLUENCE = range(len(BLOCK))
 @kernel
 def day_acts(stream: Stream, state: KernelState, todo: np.ndarray, raids: tuple, trade: tuple,
              influence: tuple) -> tuple[int, int, int]:
-    """The hooks of :data:`BLOCK` as each does it (``todo``: ``sim.fused.RUN`` or ``SKIP`` for each; the raids
-    always run), on the kernels' ``state``; the tuples: ``Raids.day_inputs``, ``Trade.day_inputs``,
-    ``Influence.day_inputs``. Returns ``(k, raided, found)``: ``k`` the first hook not done (``len(BLOCK)``
-    when all are); when the raids drew raids or finds, ``k`` is the raids' and ``raided``, ``found`` what
-    ``raids_today`` returned (Python acts on them, then runs the hooks after)."""
-    raided, found = raids_today(stream, state, raids)
-    if raided or found:
-        return _RAIDS, raided, found
+    """The hooks of :data:`BLOCK` as each does it (``todo``: ``sim.fused.RUN`` or ``SKIP`` for each), on the
+    kernels' ``state``; the tuples: ``Raids.day_inputs``, ``Trade.day_inputs``, ``Influence.day_inputs``.
+    Returns ``(k, raided, found)``: ``k`` the first hook not done (``len(BLOCK)`` when all are); when the raids
+    drew raids or finds, ``k`` is the raids' and ``raided``, ``found`` what ``raids_today`` returned (Python acts
+    on them, then the kernel is called again for the hooks after)."""
+    if todo[_RAIDS] == RUN:
+        raided, found = raids_today(stream, state, raids)
+        if raided or found:
+            return _RAIDS, raided, found
     if todo[_TRADE] == RUN:
         trade_today(state, trade)
     if todo[_INFLUENCE] == RUN:
@@ -58,6 +59,7 @@ class DayActs(FusedBlock):
     """Runs the day's hooks, those of :data:`BLOCK` through :func:`day_acts` (see the module's docstring)."""
 
     block = BLOCK
+    _raids: tuple = ()  # today's Raids.day_inputs, for a second call after the raids acted in Python
 
     def day(self, on: tuple) -> None:
         """Run the day's hooks ``on`` (the phase's hooks switched on, in order)."""
@@ -68,23 +70,30 @@ class DayActs(FusedBlock):
         before, block, after, todo = self.plan(on)
         for hook in before:
             hook()
-        k = self.fused(todo) if todo[_RAIDS] == RUN else 0
+        k = 0
+        if todo[_RAIDS] == RUN:
+            k = self.fused(todo)
+            if k < len(BLOCK):  # the raids acted in Python: the kernel again for the hooks after
+                k = self.fused(todo, k)
         for hook in block[k:]:
             if hook is not None:
                 hook()
         for hook in after:
             hook()
 
-    def fused(self, base_todo: np.ndarray) -> int:
-        """:func:`day_acts` on today's inputs and the model's state, from the plan's ``todo`` (:meth:`plan`;
-        the raids on), then the raids' Python part when they drew raids or finds; the position in
-        :data:`BLOCK` from which the hooks run in Python."""
+    def fused(self, base_todo: np.ndarray, start: int = 0) -> int:
+        """:func:`day_acts` on today's inputs and the model's state from hook ``start`` of :data:`BLOCK` on, with the
+        plan's ``todo`` (:meth:`plan`; the raids on), then the raids' Python part when they drew raids or finds;
+        the position in :data:`BLOCK` from which the hooks are still to run."""
         m = self.model
         raids, trade, influence = self.mechanisms
         todo = base_todo.copy()
         if not len(trade.market):  # no traders: Trade.day returns at once
             todo[_TRADE] = SKIP
-        inputs = (raids.day_inputs(), trade.day_inputs(), influence.day_inputs())
+        if start == _RAIDS:
+            self._raids = raids.day_inputs()
+        todo[:start] = SKIP  # done before (the raids' inputs of their own call, unused now)
+        inputs = (self._raids, trade.day_inputs(), influence.day_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
         k, raided, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
         if k < len(BLOCK):

@@ -11,19 +11,20 @@ hook's inputs (the mechanisms' ``night_inputs``, ``decision_inputs``, ``strike_i
 same per-hook kernels, in the same order, on the kernels' state (``sim.kernel_state``), in one call: the
 draws, the books and every array written are those of the hooks, to the bit.
 
-Python takes over where a hook needs it, from that hook on, and the night goes on as it would have:
+Python takes over where a hook needs it, for that hook, and the kernel is called again for the hooks after
+it, so the night goes on as it would have:
 
 * a hook that needs Python tonight (the checkpoints when the supply lines do not arm them) is a *stop*
   that the kernel does not start;
 * a village whose square is new to the cache table: the deliveries and the decision kernels draw nothing and
   say so, and the kernel returns; Python runs that hook whole (it widens the table first);
-* attacks decided: the kernel returns the targets, Python strikes (``Attacks.strike``: paying, the units hit
-  by their patrols' pull, sweeps; rarer than the decisions) and runs the hooks after it. Killings are carried
-  out in the kernel (``killings_strike``).
+* attacks decided: the kernel returns the targets, Python carries them out (``Attacks.strike``: paying, the
+  units hit by their patrols' pull, sweeps; rarer than the decisions). Killings are carried out in the
+  kernel (``killings_strike``).
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` runs the
-hooks one by one (the tests compare both ways). In a 5-year baseline run the kernel does the whole block on
-about nine nights in ten; attacks send it back to Python on most others.
+hooks one by one (the tests compare both ways). In a 5-year baseline run the kernel does the whole block at
+once on about nine nights in ten; attacks send it back to Python on most others.
 """
 
 from __future__ import annotations
@@ -163,27 +164,32 @@ class NightActs(FusedBlock):
         supply = self.mechanisms[_SUPPLY]
         if block[_SUPPLY] is not None:  # the supply lines' fighters, in Python (cells form); their weapons below
             supply.move_fighters(visits)
-        # with no visits the hooks after the supply lines' (all but the Badia front's return at once) run in Python
-        k = self.fused(visits, todo) if len(visits) else _SUPPLY + 1
-        if k == _SUPPLY:  # the weapons in Python (a square new to the table); the fighters moved already
-            supply.move_weapons(visits)
-            k += 1
-        for hook in block[k:]:
-            if hook is not None:
-                hook(visits)
+        if not len(visits):  # the hooks after the supply lines' in Python: all but the Badia front's return at once
+            for hook in block[_SUPPLY + 1:]:
+                if hook is not None:
+                    hook(visits)
+        k = 0
+        while len(visits) and k < len(BLOCK):
+            # the kernel from hook k on; where it hands a hook to Python, Python runs it and the kernel goes on
+            k, struck = self.fused(visits, todo, k)
+            if k < len(BLOCK) and not struck:
+                (supply.move_weapons if k == _SUPPLY else block[k])(visits)  # the fighters moved already
+                k += 1
         for hook in after:
             hook(visits)
 
-    def fused(self, visits: Visits, base_todo: np.ndarray) -> int:
-        """:func:`night_acts` on tonight's ``visits`` and the model's state, from the plan's ``todo`` (:meth:`plan`),
-        then what Python does on its way out (the deliveries' totals, strikes, the units' version); the
-        position in :data:`BLOCK` from which the hooks run in Python."""
+    def fused(self, visits: Visits, base_todo: np.ndarray, start: int = 0) -> tuple[int, bool]:
+        """:func:`night_acts` on tonight's ``visits`` and the model's state from hook ``start`` of :data:`BLOCK` on,
+        with the plan's ``todo`` (:meth:`plan`), then what Python does on its way out (the deliveries' totals,
+        the emptied Badia cells, the attention, strikes, the units' version). Returns where the kernel stopped
+        and whether Python struck there: ``(k + 1, True)`` after attacks carried out in Python, ``(k, False)``
+        when Python is to run hook ``k`` whole, ``(len(BLOCK), False)`` when all are done."""
         m = self.model
         (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance, badia,
          patience) = self.mechanisms
         todo = base_todo.copy()
-        weapons = supply.weapons_inputs()
-        if weapons is None:  # nothing to deliver tonight: move_weapons would return at once
+        weapons = supply.weapons_inputs() if start == _SUPPLY else None
+        if weapons is None:  # delivered already, or nothing to deliver tonight (move_weapons would return at once)
             todo[_SUPPLY], weapons = SKIP, NO_WEAPONS
         if not supply.arms_strikes() and todo[_CHECKPOINTS] == RUN:  # the checkpoints then need Python
             todo[_CHECKPOINTS] = STOP
@@ -194,6 +200,7 @@ class NightActs(FusedBlock):
         badia_inputs = badia.night_inputs()
         if badia_inputs is None:  # no cell in the Badia: its hook would return at once
             todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
+        todo[:start] = SKIP  # done before: by the kernel, or by Python where it stopped
         cells, villages, bounds = visits.grouped(m)
         inputs = (command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(),
                   allegiance.night_inputs(), killings.decision_inputs(), killings.strike_inputs(),
@@ -208,7 +215,7 @@ class NightActs(FusedBlock):
             patience.noticed(attention)
         for _ in range(hit):
             m.units_changed()
-        if len(targets):  # strikes decided: Python strikes, and the hooks after it follow
+        if len(targets):  # attacks decided: Python carries them out, and the kernel goes on after them
             self.mechanisms[k].strike(targets)
-            return k + 1
-        return k
+            return k + 1, True
+        return k, False
