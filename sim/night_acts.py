@@ -73,78 +73,74 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
                patience: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
-    (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each), on the kernels' ``state``; ``cost``:
-    ``SupplyLines.strike_cost``; ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is
-    their weapons: Python moves the fighters first); ``killing_strikes``: ``Killings.strike_inputs``; the other
-    tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
+    (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each; no hook from the first ``STOP`` on runs), on
+    the kernels' ``state``; ``cost``: ``SupplyLines.strike_cost``; ``weapons``: ``SupplyLines.weapons_inputs``
+    (the supply lines' hook here is their weapons: Python moves the fighters first); ``killing_strikes``:
+    ``Killings.strike_inputs``; the other tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
 
-    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed)``: ``k`` the first
-    hook not done
-    (``len(BLOCK)`` when all are), with the attacks' ``targets`` when it decided attacks (Python strikes and goes
-    on from the next hook), else empty (Python runs hook ``k`` whole); ``units_hit``: the
-    repentance campaigns that hit a unit; then what ``weapons_night`` returned (``SupplyLines.delivered``), and
-    the Badia cells left without fighters (``BadiaFront.after_strikes``), and the Coalition's attention and
-    whether strikes changed it (``StrategicPatience.noticed``).
+    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed)``: ``k``
+    the hook Python is to take (``len(BLOCK)`` when all are done), with the attacks' ``targets`` when the
+    kernel decided attacks there (Python carries them out), else empty (Python runs hook ``k`` whole);
+    ``units_hit``: the repentance campaigns that hit a unit; what ``weapons_night`` returned
+    (``SupplyLines.delivered``); the Badia cells left without fighters (``BadiaFront.after_strikes``); the
+    Coalition's attention and whether strikes changed it (``StrategicPatience.noticed``).
     """
-    none = np.zeros(0, np.int64)
-    hit = 0
+    stop = len(BLOCK)
+    for j in range(len(BLOCK)):
+        if todo[j] == STOP:
+            stop = j
+            break
+    go = np.zeros(len(BLOCK), np.bool_)  # the hooks to run: on, and before the first stop
+    for j in range(stop):
+        go[j] = todo[j] == RUN
+    k, targets = stop, np.zeros(0, np.int64)
+    hit, emptied, attention, noticed = 0, 0, patience[0], False
     treasury, delivered, count = weapons[4], weapons[5], 0
-    lo, hi = bounds[_TRANSPORT], bounds[_TRANSPORT + 1]
-    if todo[_SUPPLY] == RUN and hi > lo:
-        treasury, delivered, count = weapons_night(cells[lo:hi], villages[lo:hi], state, weapons)
-        if count < 0:
-            return _SUPPLY, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_COMMAND] == STOP:
-        return _COMMAND, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_COMMAND] == RUN:
-        command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
-                      villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
-    if todo[_CHECKPOINTS] == STOP:
-        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0, patience[0], False
-    lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
-    if todo[_CHECKPOINTS] == RUN and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints,
-                                                                      cost):
-        return _CHECKPOINTS, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_ZAKAT] == STOP:
-        return _ZAKAT, none, hit, treasury, delivered, count, 0, patience[0], False
-    lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
-    if todo[_ZAKAT] == RUN and hi > lo:
-        zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
-    if todo[_REPENTANCE] == STOP:
-        return _REPENTANCE, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_REPENTANCE] == RUN:
-        hit = repentance_night(stream, visited, state, repentance)
-    if todo[_ALLEGIANCE] == STOP:
-        return _ALLEGIANCE, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_ALLEGIANCE] == RUN:
-        allegiance_night(stream, visited, state, allegiance)
-    if todo[_KILLINGS] == STOP:
-        return _KILLINGS, none, hit, treasury, delivered, count, 0, patience[0], False
-    lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
-    if todo[_KILLINGS] == RUN and hi > lo:
-        targets, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
-        if not known:
-            return _KILLINGS, none, hit, treasury, delivered, count, 0, patience[0], False
-        if len(targets):
-            killings_strike(stream, targets, state, killing_strikes)
-    if todo[_ATTACKS] == STOP:
-        return _ATTACKS, none, hit, treasury, delivered, count, 0, patience[0], False
-    lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
-    if todo[_ATTACKS] == RUN and hi > lo:
-        targets, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
-        if not known or len(targets):
-            return _ATTACKS, targets.astype(np.int64), hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_GOVERNANCE] == STOP:
-        return _GOVERNANCE, none, hit, treasury, delivered, count, 0, patience[0], False
-    if todo[_GOVERNANCE] == RUN:
-        governance_night(stream, visited, state, governance)
-    emptied = 0
-    if todo[_BADIA] == RUN:
-        emptied = badia_strikes(stream, state, badia)
-    attention = patience_night(state, patience) if todo[_PATIENCE] == RUN else None
-    if attention is None:
-        return len(BLOCK), none, hit, treasury, delivered, count, emptied, patience[0], False
-    return len(BLOCK), none, hit, treasury, delivered, count, emptied, attention, True
+    while True:  # one pass over the block: a break hands hook k to Python
+        lo, hi = bounds[_TRANSPORT], bounds[_TRANSPORT + 1]
+        if go[_SUPPLY] and hi > lo:
+            treasury, delivered, count = weapons_night(cells[lo:hi], villages[lo:hi], state, weapons)
+            if count < 0:
+                k = _SUPPLY
+                break
+        if go[_COMMAND]:
+            command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
+                          villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
+        lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
+        if go[_CHECKPOINTS] and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints, cost):
+            k = _CHECKPOINTS
+            break
+        lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
+        if go[_ZAKAT] and hi > lo:
+            zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
+        if go[_REPENTANCE]:
+            hit = repentance_night(stream, visited, state, repentance)
+        if go[_ALLEGIANCE]:
+            allegiance_night(stream, visited, state, allegiance)
+        lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
+        if go[_KILLINGS] and hi > lo:
+            killed, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
+            if not known:
+                k = _KILLINGS
+                break
+            if len(killed):
+                killings_strike(stream, killed, state, killing_strikes)
+        lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
+        if go[_ATTACKS] and hi > lo:
+            decided, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
+            if not known or len(decided):
+                k, targets = _ATTACKS, decided.astype(np.int64)
+                break
+        if go[_GOVERNANCE]:
+            governance_night(stream, visited, state, governance)
+        if go[_BADIA]:
+            emptied = badia_strikes(stream, state, badia)
+        if go[_PATIENCE]:
+            found = patience_night(state, patience)
+            if found is not None:
+                attention, noticed = found, True
+        break
+    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed
 
 
 class NightActs(FusedBlock):
