@@ -158,7 +158,7 @@ class InsurgencyModel(Model):
         # each phase's hooks with their mechanism's switch (16 hooks a day and 12 more at each month's end,
         # where the property's calls cost a few percent)
         self._hooks = {phase: PhaseHooks(self.mechanisms, phase, names) for phase, names in PHASES}
-        self.night_acts = NightActs(self)  # most of the night's hooks in one compiled call
+        self.night_acts = NightActs(self)  # the night's hooks after the moves in one compiled call
         self.day_acts = DayActs(self)  # and the day's raids, trade and influence
         self.recorder = Recorder()
         self.collect_daily = collect_daily
