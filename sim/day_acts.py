@@ -59,7 +59,6 @@ class DayActs(FusedBlock):
     """Runs the day's hooks, those of :data:`BLOCK` through :func:`day_acts` (see the module's docstring)."""
 
     block = BLOCK
-    _raids: tuple = ()  # today's Raids.day_inputs, for a second call after the raids acted in Python
 
     def day(self, on: tuple) -> None:
         """Run the day's hooks ``on`` (the phase's hooks switched on, in order)."""
@@ -72,28 +71,28 @@ class DayActs(FusedBlock):
             hook()
         k = 0
         if todo[_RAIDS] == RUN:
-            k = self.fused(todo)
-            if k < len(BLOCK):  # the raids acted in Python: the kernel again for the hooks after
-                k = self.fused(todo, k)
+            raids = self.mechanisms[_RAIDS].day_inputs()
+            k = self.fused(todo, raids)
+            if k < len(BLOCK):  # the raids acted in Python: the kernel again for the hooks after (raids skipped)
+                k = self.fused(todo, raids, k)
         for hook in block[k:]:
             if hook is not None:
                 hook()
         for hook in after:
             hook()
 
-    def fused(self, base_todo: np.ndarray, start: int = 0) -> int:
-        """:func:`day_acts` on today's inputs and the model's state from hook ``start`` of :data:`BLOCK` on, with the
-        plan's ``todo`` (:meth:`plan`; the raids on), then the raids' Python part when they drew raids or finds;
-        the position in :data:`BLOCK` from which the hooks are still to run."""
+    def fused(self, base_todo: np.ndarray, raids_inputs: tuple, start: int = 0) -> int:
+        """:func:`day_acts` on today's inputs (``raids_inputs``: today's ``Raids.day_inputs``) and the model's state
+        from hook ``start`` of :data:`BLOCK` on, with the plan's ``todo`` (:meth:`plan`; the raids on), then the
+        raids' Python part when they drew raids or finds; the position in :data:`BLOCK` from which the hooks are
+        still to run."""
         m = self.model
         raids, trade, influence = self.mechanisms
         todo = base_todo.copy()
         if not len(trade.market):  # no traders: Trade.day returns at once
             todo[_TRADE] = SKIP
-        if start == _RAIDS:
-            self._raids = raids.day_inputs()
-        todo[:start] = SKIP  # done before (the raids' inputs of their own call, unused now)
-        inputs = (self._raids, trade.day_inputs(), influence.day_inputs())
+        todo[:start] = SKIP  # done before
+        inputs = (raids_inputs, trade.day_inputs(), influence.day_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
         k, raided, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
         if k < len(BLOCK):

@@ -119,12 +119,11 @@ class Checkpoints(Mechanism):
         if supply.arms_strikes() and checkpoints_night(stream_of(m), mine.villages, kernel_state(m),
                                                        self.night_inputs(), supply.strike_cost()):
             return
-        p, v = m.p, m.villages
-        vil = mine.villages
+        v, vil = m.villages, mine.villages
+        base, fear_gain, influence_gain = self.night_inputs()
         cache, orders, cost, consumed = supply.spending()
-        hits = set_up(stream_of(m), vil, float(p.checkpoint_prob * modifiers.capability(m)), v.guard, m.world.on_road,
-                      supply.armed(vil), v.fear, v.influence, v.criteria, float(p.fear_per_checkpoint),
-                      float(p.influence_per_checkpoint))
+        hits = set_up(stream_of(m), vil, base, v.guard, m.world.on_road, supply.armed(vil), v.fear, v.influence,
+                      v.criteria, fear_gain, influence_gain)
         # the caches only pay for the checkpoints: their order among them is kept
         paid_and_booked(hits, cache, orders, cost, consumed, m.accounts.incidents)
 

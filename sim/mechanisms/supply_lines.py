@@ -422,13 +422,10 @@ class SupplyLines(Mechanism):
         """What :func:`armed_at` reads (the padded caches, the reach table's ``padded`` and ``village_slot``,
         the cost per attack), for a kernel that arms its strikes itself; None when every strike is
         armed (switched off, or strikes cost nothing)."""
-        m = self.model
-        p = m.p
-        cost = p.cost_per_attack_usd
-        if not p.supply_lines_enabled or cost <= 0:  # the switch read inline: asked three times a night
+        if not self.arms_strikes():
             return None
         table = self.reach()
-        return self.padded_cache(), table.padded, table.village_slot, float(cost)
+        return self.padded_cache(), table.padded, table.village_slot, self.strike_cost()
 
     def armed_decision(self, decide: Callable[..., tuple[np.ndarray, bool]], villages: np.ndarray, cells: np.ndarray,
                        inputs: tuple) -> np.ndarray:
@@ -445,9 +442,10 @@ class SupplyLines(Mechanism):
             self.reach().village_rows(villages)
 
     def arms_strikes(self) -> bool:
-        """Whether strikes need arms from the caches (:meth:`arming` is not None)."""
+        """Whether strikes need arms from the caches: the supply lines on and strikes costing something (the
+        switch read inline: asked several times a night)."""
         p = self.model.p
-        return not (not p.supply_lines_enabled or p.cost_per_attack_usd <= 0)
+        return not (not p.supply_lines_enabled or p.cost_per_attack_usd <= 0)  # a NaN cost arms, as before
 
     def strike_cost(self) -> float:
         """What a strike uses up from the caches (``cost_per_attack_usd``), as :meth:`arming` gives it; 0 when
