@@ -271,7 +271,8 @@ class InsurgencyModel(Model):
         if duration > left:
             self._say_ended()
             duration = max(left, 0)
-        super().run_for(duration)
+        with collector.paused():  # a run's days make no cyclic garbage: collections would find nothing (see there)
+            super().run_for(duration)
 
     def _say_ended(self) -> None:
         # once per model: a loop of steps past the end would otherwise warn every day
