@@ -110,11 +110,30 @@ class _Kept:
     """A model's state and what it was made for; copied or pickled empty (the state points at the model's
     arrays, not a copy's), so that a copied model makes its own."""
 
-    __slots__ = ("key", "state")
+    __slots__ = ("cache_reach", "neighbour_changes", "presence", "state", "table_changes", "violence", "zakat")
 
     def __init__(self) -> None:
-        self.key: tuple | None = None
         self.state: KernelState | None = None
+        # what tells that an array of the state may have been replaced, compared part by part at each ask (no
+        # tuple built): the tables' counters, the cache radius, and the arrays a model may replace by
+        # assignment (kept here and compared by identity: the state holds them anyway)
+        self.table_changes = self.neighbour_changes = -1
+        self.cache_reach = self.presence = self.zakat = self.violence = None
+
+    def fresh_for(self, model: InsurgencyModel) -> bool:
+        """Whether the state was made for the model's arrays as they are now."""
+        return (self.table_changes == Table.changes and self.neighbour_changes == NeighbourTable.changes
+                and self.cache_reach == model.p.cache_reach_cells
+                and self.presence is model.policy.coalition_present_by_district
+                and self.zakat is model.zakat_by_village and self.violence is model.violence_by_village)
+
+    def keep(self, state: KernelState, model: InsurgencyModel) -> None:
+        """Keep ``state``, made for the model's arrays as they are now."""
+        self.state = state
+        self.table_changes, self.neighbour_changes = Table.changes, NeighbourTable.changes
+        self.cache_reach = model.p.cache_reach_cells
+        self.presence = model.policy.coalition_present_by_district
+        self.zakat, self.violence = model.zakat_by_village, model.violence_by_village
 
     def __deepcopy__(self, memo: dict) -> _Kept:
         return _Kept()
@@ -128,10 +147,9 @@ def kernel_state(model: InsurgencyModel) -> KernelState:
     kept = model.__dict__.get("_kernel_state")
     if kept is None:
         kept = model.__dict__["_kernel_state"] = _Kept()
-    key = _key(model)
-    if key != kept.key:
-        kept.state = new_state(*state_arrays(model))
-        kept.key = _key(model)  # after making it: asking for the padded caches may have set a column
+    if not kept.fresh_for(model):
+        state = new_state(*state_arrays(model))
+        kept.keep(state, model)  # after making it: asking for the padded caches may have set a column
     elif CHECK_FRESH:
         held = fields_of(kept.state)
         stale = [name for name, array in zip(FIELDS, state_arrays(model), strict=True)
@@ -153,13 +171,6 @@ def fields_of(state: KernelState) -> dict[str, np.ndarray]:
 
 
 _read_fields: Any = None
-
-
-def _key(model: InsurgencyModel) -> tuple:
-    # what tells that an array of the state may have been replaced; the ids are those of arrays the state
-    # holds (so alive: no other array can take their id)
-    return (Table.changes, NeighbourTable.changes, model.p.cache_reach_cells,
-            id(model.policy.coalition_present_by_district), id(model.zakat_by_village), id(model.violence_by_village))
 
 
 def _same_array(held: np.ndarray, current: np.ndarray) -> bool:

@@ -8,6 +8,7 @@ each month the difference since the last reading, with the state at month end
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +26,8 @@ __all__ = ["DAILY_REPORTERS", "Recorder"]
 INCIDENT_COLUMNS = ("date", "village", "district", "governorate", "kind", "count")
 #: the rows of INCIDENTS in the order of their names (the incident table lists a month's kinds so)
 BY_NAME = np.array(sorted(range(len(INCIDENTS)), key=INCIDENTS.__getitem__))
+#: whether each row of INCIDENTS is a kind RIC counts as an attack
+RIC_ROWS = np.array([kind in RIC_KINDS for kind in INCIDENTS])
 
 
 class Recorder:
@@ -37,7 +40,7 @@ class Recorder:
         self._totals: np.ndarray | None = None
         self._by_village: np.ndarray | None = None
         self._zakat = 0.0
-        self._places: tuple[Any, list, list, list] | None = None  # (world, names, districts, governorates)
+        self._places: tuple[Any, list, list, list, np.ndarray] | None = None  # see _place_lists
 
     def close_month(self, model: InsurgencyModel) -> dict[str, Any]:
         """Record the month that ends today; returns its row."""
@@ -65,15 +68,17 @@ class Recorder:
         total = 0.0
         kinds, villages = np.nonzero(month)
         if len(kinds):
-            _, names, districts, governorates = self._place_lists(model)
-            held = v.sdf_held.tolist()
-            for k, i, n in zip(kinds.tolist(), villages.tolist(), month[kinds, villages].tolist(), strict=True):
-                kind = INCIDENTS[BY_NAME[k]]
-                self.incidents.append((date, names[i], districts[i], governorates[i], kind, n))
-                if kind in RIC_KINDS and held[i]:
-                    total += n
-                    if governorates[i] in ric:
-                        ric[governorates[i]] += n
+            _, names, districts, governorates, ric_of = self._place_lists(model)
+            rows, counts = BY_NAME[kinds], month[kinds, villages]
+            at = villages.tolist()
+            self.incidents.extend(zip(itertools.repeat(date), [names[i] for i in at], [districts[i] for i in at],
+                                      [governorates[i] for i in at], [INCIDENTS[k] for k in rows.tolist()],
+                                      counts.tolist(), strict=False))
+            # RIC's attacks in SDF-held villages: whole counts, so their sums are exact in any order
+            counted = RIC_ROWS[rows] & v.sdf_held[villages]
+            total = float(counts[counted].sum())
+            by_governorate = np.bincount(ric_of[villages[counted]], counts[counted], len(RIC_GOVERNORATES) + 1)
+            ric = dict(zip(RIC_GOVERNORATES, by_governorate[:-1].tolist(), strict=True))
         row["ric_attacks"] = total
         row.update({f"ric_attacks_{g}": n for g, n in ric.items()})
         for name, (_, fn) in STATE.items():
@@ -81,12 +86,15 @@ class Recorder:
         self.monthly.append(row)
         return row
 
-    def _place_lists(self, model: InsurgencyModel) -> tuple[Any, list, list, list]:
-        """``model``'s world with each village's name, district and governorate as Python lists (made once)."""
+    def _place_lists(self, model: InsurgencyModel) -> tuple[Any, list, list, list, np.ndarray]:
+        """``model``'s world with each village's name, district and governorate as Python lists, and each
+        village's place in ``RIC_GOVERNORATES`` (their number for a governorate RIC does not list; made once)."""
         w = model.world
         if self._places is None or self._places[0] is not w:
-            self._places = (w, list(w.village_names), [str(d) for d in w.district_of],
-                            [str(g) for g in w.governorate_of])
+            governorates = [str(g) for g in w.governorate_of]
+            ric_of = np.array([RIC_GOVERNORATES.index(g) if g in RIC_GOVERNORATES else len(RIC_GOVERNORATES)
+                               for g in governorates], np.intp)
+            self._places = (w, list(w.village_names), [str(d) for d in w.district_of], governorates, ric_of)
         return self._places
 
     def incident_frame(self) -> pd.DataFrame:
