@@ -4,11 +4,12 @@ Two measurements of the 5-year baseline in batch mode (``collect_daily=False``),
 run a model first (as a batch or calibration worker has: numba's kernels loaded, the map parsed):
 
 ``python benchmarks/day_costs.py hooks``
-    Milliseconds a run in each hook of ``sim.model.PHASES``, in the night's moves (``go_out``, ``dawn``),
-    in the night's and the day's acts run as one kernel call each (``NightActs.fused``, ``DayActs.fused``: the
-    hooks of their blocks show only the days they ran in Python) and in the month's record, timed by wrapping
-    each method (3 runs, seeds 2-4): the wrappers add ~0.1 us a call, so compare hooks, not the total with an
-    unwrapped run.
+    Milliseconds a run in each hook of ``sim.model.PHASES``, in the whole night (``NightActs.whole_night``:
+    the moves and the night's acts, most nights in one kernel call; what it calls on the other nights, the
+    moves in Python (``go_out``), the acts as one kernel call from a stop on (``NightActs.fused``) and the hooks
+    Python runs, is timed again on its own), at dawn, in the day's acts (``DayActs.fused``) and in the month's
+    record, timed by wrapping each method (3 runs, seeds 2-4). The total counts each call once (not again
+    inside another). The wrappers add ~0.1 us a call, so compare hooks, not the total with an unwrapped run.
 ``python benchmarks/day_costs.py kernels``
     Milliseconds a run and microseconds a call of each numba kernel called from Python (every kernel in a
     ``sim`` module's globals wrapped; kernels reached through other kernels are inside their callers' time).
@@ -31,15 +32,25 @@ MONTHS = 60
 PROFILE_SEEDS = (2, 3, 4)
 
 
+OUTERMOST = "(outermost)"
+"""The key of ``totals`` that sums only the timed calls made outside any other timed call (the report's total)."""
+_depth = [0]  # how many timed calls are running now
+
+
 def _timed(totals: collections.Counter, calls: collections.Counter, name: str,
            function: Callable[..., Any]) -> Callable[..., Any]:
     def timed(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
+        _depth[0] += 1
         try:
             return function(*args, **kwargs)
         finally:
-            totals[name] += time.perf_counter() - start
+            _depth[0] -= 1
+            spent = time.perf_counter() - start
+            totals[name] += spent
             calls[name] += 1
+            if not _depth[0]:  # a call inside another timed one is in that one's time already
+                totals[OUTERMOST] += spent
     return timed
 
 
@@ -61,8 +72,9 @@ def _runs(first: Any) -> float:
 
 def _report(totals: collections.Counter, calls: collections.Counter, run_s: float, days: int, what: str) -> None:
     n = len(PROFILE_SEEDS)
-    print(f"a run: {1000 * run_s:.1f} ms with the timers; {what}: {1000 * sum(totals.values()) / n:.1f} ms, "
-          f"{sum(calls.values()) / n / days:.1f} calls a day")
+    outermost = totals.pop(OUTERMOST, 0.0)
+    print(f"a run: {1000 * run_s:.1f} ms with the timers; {what}: {1000 * outermost / n:.1f} ms (each call once, "
+          f"not again inside another), {sum(calls.values()) / n / days:.1f} calls a day")
     for name, seconds in totals.most_common():
         print(f"{name:40s} {1000 * seconds / n:8.2f} ms a run {calls[name] / n:9.0f} calls "
               f"{1e6 * seconds / calls[name]:8.2f} us a call")
@@ -81,8 +93,8 @@ def hooks(months: int) -> None:
     # wrapped on the classes before the models are built: each model binds its hooks when built
     targets = {(type(model.mechanisms.get(name)), phase) for phase, names in PHASES for name in names}
     movement = type(model.mechanisms.night_movement)
-    targets |= {(movement, "go_out"), (movement, "dawn"), (Recorder, "close_month"), (NightActs, "fused"),
-                (DayActs, "fused")}
+    targets |= {(movement, "go_out"), (movement, "dawn"), (Recorder, "close_month"), (NightActs, "whole_night"),
+                (NightActs, "fused"), (DayActs, "fused")}
     for cls, method in sorted(targets, key=lambda t: (t[0].__name__, t[1])):
         if method in vars(cls):
             setattr(cls, method, _timed(totals, calls, f"{cls.__name__}.{method}", vars(cls)[method]))

@@ -242,10 +242,8 @@ class InsurgencyModel(Model):
 
     def night(self) -> None:
         """The night phase: cells go out, the night's mechanisms act, cells are back at dawn."""
-        movement = self.mechanisms.night_movement
-        visits = movement.go_out()
-        self.night_acts.night(visits, self._hooks["night"].enabled(self.p))
-        movement.dawn()
+        self.night_acts.whole_night(self._hooks["night"].enabled(self.p))
+        self.mechanisms.night_movement.dawn()
 
     def daytime(self) -> None:
         """The day phase."""

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.is_cell import ROLE
+from sim.agents.is_cell import ROLE, ROLES
 from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
@@ -44,6 +44,7 @@ from sim.mechanisms.checkpoints import checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision, killings_strike
+from sim.mechanisms.night_movement import cells_out, night_moves, packed_visits
 from sim.mechanisms.repentance import repentance_night
 from sim.mechanisms.strategic_patience import patience_night
 from sim.mechanisms.supply_lines import weapons_night
@@ -51,6 +52,7 @@ from sim.mechanisms.zakat import zakat_night
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
+    from sim.model import InsurgencyModel
 
 BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "repentance", "allegiance", "killings",
                           "attacks", "governance", "badia_front", "strategic_patience")
@@ -58,6 +60,9 @@ BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "re
 
 (_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE, _BADIA,
  _PATIENCE) = range(len(BLOCK))
+NOBODY, PENDING, MOVED = -1, -2, -3
+"""Where :func:`moves_and_acts` stopped before the block (in place of a hook of :data:`BLOCK`)."""
+N_ROLES = len(ROLES)
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -143,10 +148,89 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     return k, targets, hit, treasury, delivered, count, emptied, attention, noticed
 
 
+@kernel
+def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: tuple, radius: int, hold: bool,
+                   todo: np.ndarray, cost: float, weapons: tuple, command: tuple, checkpoints: tuple, zakat: tuple,
+                   repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple, attacks: tuple,
+                   governance: tuple, badia: tuple, patience: tuple,
+                   ) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool, np.ndarray]:
+    """The whole night in one call: who goes out (``night_movement.cells_out`` of ``going_out``,
+    ``NightMovement.out_inputs``), their choices and arrival (``night_movement.night_moves`` with ``moves``,
+    ``NightMovement.moves_inputs`` of the neighbour table of ``radius``), then :func:`night_acts` on their visits
+    (the other arguments are its own). Returns what :func:`night_acts` returns and the visits
+    (``night_movement.packed_visits``), or, in place of its hook, where it stopped before the block:
+    :data:`NOBODY` (no cell went out: no visits), :data:`PENDING` (the cells out need another table, or squares
+    new to this one: nothing drawn after who goes out; their rows in place of the visits) or :data:`MOVED` (the
+    cells arrived and ``hold``: Python acts before the block)."""
+    alive, chance, staged, base, factor, offensive = going_out
+    rows, reach, needed = cells_out(stream, alive, chance, staged, state.holder, state.c_base_x, state.c_base_y, base,
+                                    factor, offensive)
+    nothing = np.zeros(0, np.int64)
+    treasury, delivered, attention = weapons[4], weapons[5], patience[0]
+    if len(rows) == 0 or len(state.v_influence) == 0:
+        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, nothing
+    if needed != radius:
+        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, rows
+    slot_at, padded, dist, attraction, decay, cover, pull_base, takes, zone_rule = moves
+    found, going, pick, by_cell, by_village, bounds, unique = night_moves(
+        stream, rows, reach, state, slot_at, padded, dist, attraction, decay, cover, pull_base, takes, zone_rule, True,
+        N_ROLES)
+    if not found:
+        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, rows
+    if len(going) == 0:
+        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, nothing
+    packed = packed_visits(going, pick, by_cell, by_village, bounds, unique)
+    if hold:
+        return MOVED, nothing, 0, treasury, delivered, 0, 0, attention, False, packed
+    k, targets, hit, treasury, delivered, count, emptied, attention, noticed = night_acts(
+        stream, by_cell, by_village, bounds, unique, todo, state, cost, weapons, command, checkpoints, zakat,
+        repentance, allegiance, killings, killing_strikes, attacks, governance, badia, patience)
+    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed
+
+
 class NightActs(FusedBlock):
-    """Runs the night's hooks, those of :data:`BLOCK` through :func:`night_acts` (see the module's docstring)."""
+    """Runs the night: the cells' moves and the hooks of :data:`BLOCK`, through :func:`moves_and_acts` or
+    :func:`night_acts` (see the module's docstring)."""
 
     block = BLOCK
+
+    def __init__(self, model: InsurgencyModel) -> None:
+        super().__init__(model)
+        self._radius = 0  # the radius of the neighbour table the cells out needed last night (tonight's, mostly)
+
+    def whole_night(self, on: tuple) -> None:
+        """The cells' moves (``NightMovement.go_out``), then the night's hooks ``on`` (the phase's hooks switched on,
+        in order) as :meth:`night` runs them: in one kernel call when nothing needs Python in between."""
+        m = self.model
+        movement = m.mechanisms.night_movement
+        if (not self.enabled or self.plan(on)[0] or not movement.enabled
+                or m.mechanisms.margadeh_coordination.redirects()):  # hooks or moves that Python runs first
+            self.night(movement.go_out(), on)
+            return
+        _, block, after, base_todo = self.plan(on)
+        supply = self.mechanisms[_SUPPLY]
+        hold = block[_SUPPLY] is not None and supply.fighters_in_training > 0  # fighters move first, in Python
+        todo, cost, weapons, *inputs = self.gather(base_todo, 0)
+        moves = movement.moves_inputs(m.world.index.neighbours(self._radius))
+        # the state last: it is made again if anything before it replaced an array it holds
+        k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed = moves_and_acts(
+            stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, cost, weapons,
+            *inputs)
+        if k == NOBODY:
+            self.night(movement.nobody_out(), on)
+        elif k == PENDING:  # the moves as go_out makes them, with the table the cells out need
+            reach, self._radius = movement.reach_of(packed)
+            self.night(movement.settle(packed, reach, self._radius), on)
+        elif k == MOVED:
+            self.night(movement.arrived(packed), on)
+        else:
+            movement.went_out(packed)
+            k, struck = self.finish(k, targets, hit, treasury, delivered, count, emptied, attention, noticed)
+            if k < len(BLOCK) or after:
+                visits = movement.arrived(packed)
+                self.block_from(visits, block, base_todo, k, not struck)
+                for hook in after:
+                    hook(visits)
 
     def night(self, visits: Visits, on: tuple) -> None:
         """Run the night's hooks ``on`` (the phase's hooks switched on, in order) on tonight's ``visits``."""
@@ -157,29 +241,45 @@ class NightActs(FusedBlock):
         before, block, after, todo = self.plan(on)
         for hook in before:
             hook(visits)
-        supply = self.mechanisms[_SUPPLY]
         if block[_SUPPLY] is not None:  # the supply lines' fighters, in Python (cells form); their weapons below
-            supply.move_fighters(visits)
-        if not len(visits):  # the hooks after the supply lines' in Python: all but the Badia front's return at once
+            self.mechanisms[_SUPPLY].move_fighters(visits)
+        if len(visits):
+            self.block_from(visits, block, todo, 0, False)
+        else:  # the hooks after the supply lines' in Python: all but the Badia front's return at once
             for hook in block[_SUPPLY + 1:]:
                 if hook is not None:
                     hook(visits)
-        k = 0
-        while len(visits) and k < len(BLOCK):
-            # the kernel from hook k on; where it hands a hook to Python, Python runs it and the kernel goes on
-            k, struck = self.fused(visits, todo, k)
-            if k < len(BLOCK) and not struck:
-                (supply.move_weapons if k == _SUPPLY else block[k])(visits)  # the fighters moved already
-                k += 1
         for hook in after:
             hook(visits)
 
+    def block_from(self, visits: Visits, block: list, todo: np.ndarray, k: int, python_first: bool) -> None:
+        """The hooks of :data:`BLOCK` from hook ``k`` on, on tonight's ``visits``: hook ``k`` in Python first if
+        ``python_first``, then the kernel (:meth:`fused`) and, where it hands a hook to Python, Python runs it and the
+        kernel goes on after it (``block`` and ``todo``: the plan's)."""
+        supply = self.mechanisms[_SUPPLY]
+        while k < len(BLOCK):
+            if python_first:
+                (supply.move_weapons if k == _SUPPLY else block[k])(visits)  # the fighters moved already
+                k += 1
+                if k == len(BLOCK):
+                    break
+            k, struck = self.fused(visits, todo, k)
+            python_first = not struck
+
     def fused(self, visits: Visits, base_todo: np.ndarray, start: int = 0) -> tuple[int, bool]:
         """:func:`night_acts` on tonight's ``visits`` and the model's state from hook ``start`` of :data:`BLOCK` on,
-        with the plan's ``todo`` (:meth:`plan`), then what Python does on its way out (the deliveries' totals,
-        the emptied Badia cells, the attention, strikes, the units' version). Returns where the kernel stopped
-        and whether Python struck there: ``(k + 1, True)`` after attacks carried out in Python, ``(k, False)``
-        when Python is to run hook ``k`` whole, ``(len(BLOCK), False)`` when all are done."""
+        with the plan's ``todo`` (:meth:`plan`), then what Python does on its way out (:meth:`finish`)."""
+        m = self.model
+        todo, *inputs = self.gather(base_todo, start)
+        cells, villages, bounds = visits.grouped(m)
+        # the state last: it is made again if anything before it replaced an array it holds
+        return self.finish(*night_acts(stream_of(m), cells, villages, bounds, visits.unique_villages(), todo,
+                                       kernel_state(m), *inputs))
+
+    def gather(self, base_todo: np.ndarray, start: int) -> tuple:
+        """What :func:`night_acts` reads after the visits, for hooks ``start`` on of :data:`BLOCK`: the plan's
+        ``todo`` with tonight's stops and skips, then (after the state) the cost of a strike and every hook's
+        inputs."""
         m = self.model
         (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance, badia,
          patience) = self.mechanisms
@@ -197,14 +297,19 @@ class NightActs(FusedBlock):
         if badia_inputs is None:  # no cell in the Badia: its hook would return at once
             todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
         todo[:start] = SKIP  # done before: by the kernel, or by Python where it stopped
-        cells, villages, bounds = visits.grouped(m)
-        inputs = (command.night_inputs(), checkpoints.night_inputs(), zakat.night_inputs(), repentance.night_inputs(),
-                  allegiance.night_inputs(), killings.decision_inputs(), killings.strike_inputs(),
-                  attacks.decision_inputs(), governance.night_inputs())
-        # the state last: it is made again if anything before it replaced an array it holds
-        k, targets, hit, treasury, delivered, count, emptied, attention, noticed = night_acts(
-            stream_of(m), cells, villages, bounds, visits.unique_villages(), todo, kernel_state(m),
-            supply.strike_cost(), weapons, *inputs, badia_inputs, patience.night_inputs())
+        return (todo, supply.strike_cost(), weapons, command.night_inputs(), checkpoints.night_inputs(),
+                zakat.night_inputs(), repentance.night_inputs(), allegiance.night_inputs(), killings.decision_inputs(),
+                killings.strike_inputs(), attacks.decision_inputs(), governance.night_inputs(), badia_inputs,
+                patience.night_inputs())
+
+    def finish(self, k: int, targets: np.ndarray, hit: int, treasury: float, delivered: float, count: int,
+               emptied: int, attention: np.ndarray, noticed: bool) -> tuple[int, bool]:
+        """What Python does with what :func:`night_acts` returned (the deliveries' totals, the emptied Badia cells,
+        the attention, the units' version, the attacks decided). Returns where the kernel stopped and whether
+        Python struck there: ``(k + 1, True)`` after attacks carried out in Python, ``(k, False)`` when Python is
+        to run hook ``k`` whole, ``(len(BLOCK), False)`` when all are done."""
+        m = self.model
+        supply, badia, patience = self.mechanisms[_SUPPLY], self.mechanisms[_BADIA], self.mechanisms[_PATIENCE]
         supply.delivered(treasury, delivered, count)
         badia.after_strikes(emptied)
         if noticed:

@@ -86,21 +86,21 @@ def test_day_calls_records_a_days_kernels_and_puts_them_back() -> None:
     from numba.core.registry import CPUDispatcher
 
     from benchmarks import day_calls
-    from sim.mechanisms import night_movement
+    from sim import night_acts
 
     model, calls = day_calls.day_calls(3)
     names = [name for name, _, _ in calls]
-    assert names[:2] == ["sim.mechanisms.night_movement.cells_out", "sim.mechanisms.night_movement.night_moves"]
+    assert names.index("sim.night_acts.moves_and_acts") < names.index("sim.day_acts.day_acts")  # the night first
     assert model.steps == 4 and all(isinstance(kernel, CPUDispatcher) for _, kernel, _ in calls)
-    assert isinstance(night_movement.night_moves, CPUDispatcher)  # the recorders are gone
+    assert isinstance(night_acts.moves_and_acts, CPUDispatcher)  # the recorders are gone
     text = day_calls.module_text(names)
     compile(text, "one_day.py", "exec")
     assert text.count("(*a") == len(calls) and "def nothing(a0, a1, " in text
 
 
 @pytest.mark.parametrize(("what", "expected"), [
-    ("hooks", ("NightMovement.go_out", "NightActs.fused", "DayActs.fused", "Recorder.close_month")),
-    ("kernels", ("night_moves", "night_acts", "day_acts"))])
+    ("hooks", ("NightActs.whole_night", "NightActs.fused", "DayActs.fused", "Recorder.close_month")),
+    ("kernels", ("moves_and_acts", "night_acts", "day_acts"))])
 def test_day_costs_lists_the_hooks_and_kernels_of_a_run(what: str, expected: tuple[str, ...]) -> None:
     """``day_costs.py hooks`` / ``kernels`` on a 2-month run name what was timed, each with its time and calls
     (in a process of their own: they wrap the classes' methods and the modules' kernels)."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from tiny_world import tiny_model
 
 import sim
 import sim.day_acts as day_acts_module
@@ -23,7 +25,11 @@ from sim.night_acts import BLOCK
 def _run(fused: bool, scenario: str, months: int | None, seed: int, **parameters: Any) -> str:
     """A digest of every output of a run, with the night's and the day's acts fused or hook by hook."""
     parsed = sim.load_scenario(scenario, months=months) if months else sim.load_scenario(scenario)
-    model = sim.InsurgencyModel(parsed, rng=seed, collect_daily=False, **parameters)
+    return _digest(sim.InsurgencyModel(parsed, rng=seed, collect_daily=False, **parameters), fused)
+
+
+def _digest(model: sim.InsurgencyModel, fused: bool) -> str:
+    """A digest of every output of ``model``'s run, with the night's and the day's acts fused or hook by hook."""
     model.night_acts.enabled = model.day_acts.enabled = fused
     model.run()
     digest = hashlib.sha256()
@@ -50,6 +56,8 @@ CASES = [
     ("baseline", 12, 8, {"influence_enabled": False, "patrols_enabled": False}),
     # no cell goes out: the night's block has no visits, and the Badia front still acts
     ("baseline", 12, 9, {"night_movement_enabled": False}),
+    # the Margadeh cells' strikes are sent away in Python between the choices and the arrival
+    ("baseline", 12, 11, {"margadeh_coordination_share": 0.5}),
     # events between nights: the Coalition leaves, the SDF's units move north
     ("us_withdrawal", None, 1, {}),
     ("turkish_offensive_2019", None, 2, {}),
@@ -81,6 +89,41 @@ def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pyt
     assert seen["attacks strikes"] > 0 and seen["killings strikes"] == 0  # killings are carried out in the kernel
     assert model.accounts.totals["killings"] > 0
     assert sum(seen[f"{name} python"] for name in ("supply_lines", "checkpoints", "killings", "attacks")) > 0
+
+
+def _whole_nights(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """How the whole night's kernel (``moves_and_acts``) returns, counted from now on."""
+    seen: Counter = Counter()
+    kernel = night_acts_module.moves_and_acts
+    names = {night_acts_module.NOBODY: "nobody", night_acts_module.PENDING: "pending",
+             night_acts_module.MOVED: "moved"}
+
+    def recording(*args: Any) -> Any:
+        out = kernel(*args)
+        seen[names.get(out[0], "done" if out[0] == len(BLOCK) else "stop")] += 1
+        return out
+
+    monkeypatch.setattr(night_acts_module, "moves_and_acts", recording)
+    return seen
+
+
+def test_every_way_out_of_the_whole_night_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole night's kernel does most nights to the end of the block, and returns early on the others: a
+    table to make or widen first (pending), fighters to move in Python (moved), a stop in the block."""
+    seen = _whole_nights(monkeypatch)
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
+    assert {"done", "moved", "pending", "stop"} <= set(seen)
+    assert seen["done"] > model.steps / 2  # the usual night
+    assert sum(seen.values()) == model.steps  # one call a night
+
+
+def test_nights_with_nobody_out_give_the_hooks_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """In the tiny world a cell or two may go out: on some nights nobody does, and the whole night's kernel
+    returns before the moves; the run is the hooks' to the bit."""
+    seen = _whole_nights(monkeypatch)
+    fused = _digest(tiny_model(tmp_path / "fused", seed=3, months=6, night_activity_prob=0.14), True)
+    assert seen["nobody"] > 0 and seen["done"] > 0
+    assert fused == _digest(tiny_model(tmp_path / "hooks", seed=3, months=6, night_activity_prob=0.14), False)
 
 
 def test_the_plan_splits_the_night_around_the_block() -> None:

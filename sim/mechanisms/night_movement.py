@@ -12,6 +12,7 @@ looks for there and by how little SDF presence there is.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strongholds import zakat_pulls, zones_of
 from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of
 from sim.world.names import REGIME
-from sim.world.space import square_slots
+from sim.world.space import NeighbourTable, square_slots
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -130,14 +131,25 @@ def night_reach(holder: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, rows
 
 
 @kernel
+def out_reach(rows: np.ndarray, holder: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, base: float,
+              badia_factor: float, offensive: bool) -> tuple[np.ndarray, int]:
+    """The reach of the cells ``rows`` out tonight and the radius of the neighbour table that holds it: while
+    the regime's offensive lasts, each one's reach (:func:`night_reach`) and the floor of the longest; else no
+    reach (every cell reaches ``base``) and ``base``'s floor."""
+    if not offensive:  # one reach for all: the table holds exactly the villages within it
+        return np.zeros(0), math.floor(base)
+    reach = night_reach(holder, base_x, base_y, rows, base, badia_factor)
+    return reach, math.floor(reach.max()) if len(reach) else 0
+
+
+@kernel
 def cells_out(stream: Stream, alive: np.ndarray, chance: float, staged: np.ndarray, holder: np.ndarray,
               base_x: np.ndarray, base_y: np.ndarray, base: float, badia_factor: float,
               offensive: bool) -> tuple[np.ndarray, np.ndarray, int]:
     """Tonight's cells out, their reach and the radius of the neighbour table that holds it.
 
     The rows of ``alive`` whose draw (one each, in order) is below ``chance``, less the ``staged``
-    ones; while the regime's offensive lasts, each one's reach (:func:`night_reach`) and the floor of
-    the longest; else no reach (every cell reaches ``base``) and ``base``'s floor.
+    ones, and their reach (:func:`out_reach`).
     """
     rows = drawn_below(stream, alive, chance)
     if len(staged):  # attackers gathered for a prison attack stay put
@@ -148,10 +160,8 @@ def cells_out(stream: Stream, alive: np.ndarray, chance: float, staged: np.ndarr
                 kept[n] = k
                 n += 1
         rows = kept[:n]
-    if not offensive:  # one reach for all: the table holds exactly the villages within it
-        return rows, np.zeros(0), math.floor(base)
-    reach = night_reach(holder, base_x, base_y, rows, base, badia_factor)
-    return rows, reach, math.floor(reach.max()) if len(reach) else 0
+    reach, radius = out_reach(rows, holder, base_x, base_y, base, badia_factor, offensive)
+    return rows, reach, radius
 
 
 @kernel
@@ -247,6 +257,37 @@ def night_moves(stream: Stream, rows: np.ndarray, reach: np.ndarray, state: Kern
     by_cell, by_village, bounds, unique = arrive(going, pick, state.c_x, state.c_y, state.v_x, state.v_y,
                                                  state.c_fighters, state.v_is_present, state.c_role, n_roles)
     return True, going, pick, by_cell, by_village, bounds, unique
+
+
+@kernel
+def packed_visits(going: np.ndarray, pick: np.ndarray, by_cell: np.ndarray, by_village: np.ndarray,
+                  bounds: np.ndarray, unique: np.ndarray) -> np.ndarray:
+    """What :func:`night_moves` returned for the cells that arrived, in one array (one to return to Python instead
+    of six): the number of visits ``n`` and of villages visited, then ``going``, ``pick``, ``by_cell``,
+    ``by_village`` (``n`` each), ``bounds`` and ``unique``; :func:`unpacked_visits` gives them back."""
+    n, u = len(going), len(unique)
+    out = np.empty(2 + 4 * n + len(bounds) + u, np.int64)
+    out[0], out[1] = n, u
+    at = _put(out, 2, going)
+    at = _put(out, at, pick)
+    at = _put(out, at, by_cell)
+    at = _put(out, at, by_village)
+    _put(out, _put(out, at, bounds), unique)
+    return out
+
+
+@kernel
+def _put(out: np.ndarray, at: int, part: np.ndarray) -> int:
+    # ``part`` copied into ``out`` from ``at``; where the next part starts
+    out[at:at + len(part)] = part
+    return at + len(part)
+
+
+def unpacked_visits(packed: np.ndarray, n_roles: int) -> tuple[np.ndarray, ...]:
+    """The six arrays of :func:`packed_visits` (views of ``packed``; ``n_roles + 1`` bounds)."""
+    n, u = int(packed[0]), int(packed[1])
+    ends = np.cumsum([2, n, n, n, n, n_roles + 1, u]).tolist()
+    return tuple(packed[a:b] for a, b in itertools.pairwise(ends))
 
 
 @dataclass(slots=True)  # seven are made a night (the night's, one per role): slots make them faster
@@ -370,18 +411,38 @@ class NightMovement(Mechanism):
     def go_out(self) -> Visits:
         """Choose tonight's targets and move the cells (their rows; their Mesa agents follow lazily) there."""
         m = self.model
-        c, v, p = m.cells, m.villages, m.p
+        c = m.cells
         self.out = NO_ROWS
         if not self.enabled:
-            return self._nobody_out()
+            return self.nobody_out()
         # the draw of who goes out, and their reach (Badia cells reach less far during the regime's offensive)
-        stream = stream_of(m)
-        rows, reach, radius = cells_out(stream, m.cell_sites().alive, float(p.night_activity_prob),
-                                        m.mechanisms.prison.staged_rows(), m.geography.holder, c.base_x, c.base_y,
-                                        self.base_reach(), float(p.regime_offensive_mobility_factor),
-                                        bool(m.policy.regime_offensive))
+        alive, chance, staged, base, factor, offensive = self.out_inputs()
+        rows, reach, radius = cells_out(stream_of(m), alive, chance, staged, m.geography.holder, c.base_x, c.base_y,
+                                        base, factor, offensive)
+        return self.settle(rows, reach, radius)
+
+    def out_inputs(self) -> tuple[np.ndarray, float, np.ndarray, float, float, bool]:
+        """What :func:`cells_out` reads besides the stream and the map's and cells' columns: the living cells'
+        rows, the chance to go out, the cells staged for a prison attack (they stay put), the base reach, the
+        offensive's factor on Badia cells' reach and whether the offensive is on."""
+        m = self.model
+        p = m.p
+        return (m.cell_sites().alive, float(p.night_activity_prob), m.mechanisms.prison.staged_rows(),
+                self.base_reach(), float(p.regime_offensive_mobility_factor), bool(m.policy.regime_offensive))
+
+    def reach_of(self, rows: np.ndarray) -> tuple[np.ndarray, int]:
+        """The reach of the cells ``rows`` out tonight and their table's radius, as :func:`cells_out` gave them."""
+        m = self.model
+        _, _, _, base, factor, offensive = self.out_inputs()
+        return out_reach(rows, m.geography.holder, m.cells.base_x, m.cells.base_y, base, factor, offensive)
+
+    def settle(self, rows: np.ndarray, reach: np.ndarray, radius: int) -> Visits:
+        """Tonight's targets of the cells ``rows`` out (their ``reach`` and table ``radius`` from :func:`cells_out`),
+        and the cells moved there."""
+        m = self.model
+        c, v = m.cells, m.villages
         if len(rows) == 0 or len(v) == 0:
-            return self._nobody_out()
+            return self.nobody_out()
         # each cell weighs only the villages within its reach: a padded neighbour table per hideout
         # square (model.world.index), looked up for all cells at once, so a night costs in proportion
         # to the cells out, whatever the size of the map; padding points at a dummy village n with no weight
@@ -389,18 +450,17 @@ class NightMovement(Mechanism):
         # the roles' pulls (no weight outside SDF-held land; the cold zones' draw on tax collectors told from
         # the criteria in the kernel) and the choices in one kernel call; the cells arrive there in it too
         # unless the Margadeh cells' strikes are sent away first (a Python step)
-        # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        zone_rule, decay, cover = m.mechanisms.strongholds.zone_rule(), self.decay(radius), self.cover()
-        takes, redirect = collection_inputs(m), m.mechanisms.margadeh_coordination.redirects()
+        redirect = m.mechanisms.margadeh_coordination.redirects()
+        inputs = self.moves_inputs(table)
         while True:
             found, going, pick, by_cell, by_village, bounds, unique = night_moves(
-                stream, rows, reach, kernel_state(m), table.slot_at, table.padded, table.dist, self._attraction,
-                decay, cover, float(p.visit_base_attraction), takes, zone_rule, not redirect, len(ROLES))
+                stream_of(m), rows, reach, kernel_state(m), *inputs, not redirect, len(ROLES))
             if found:
                 break
             table.slots(c.base_x[rows], c.base_y[rows])  # hideout squares new to the table: add them, then choose
+            inputs = self.moves_inputs(table)
         if len(going) == 0:  # no cell has a village within reach tonight
-            return self._nobody_out()
+            return self.nobody_out()
         if redirect:  # fn 26
             pick = m.mechanisms.margadeh_coordination.redirect(going, pick, self._attraction)
             by_cell, by_village, bounds, unique = arrive(going, pick, c.x, c.y, v.x, v.y, c.fighters, v.is_present,
@@ -408,7 +468,26 @@ class NightMovement(Mechanism):
         self.out = going  # their Mesa agents follow their rows when looked at (ISCell.cell)
         return Visits(going, pick, _grouped=(by_cell, by_village, bounds), _unique=unique)
 
-    def _nobody_out(self) -> Visits:
+    def moves_inputs(self, table: NeighbourTable) -> tuple:
+        """What :func:`night_moves` reads after the cells out, their reach and the kernels' state, up to ``settle``,
+        with the neighbour ``table`` of tonight's radius: the table's arrays, the roles' pulls (written there), the
+        decay with distance, the cover, the base pull, the tax collectors' takes and the cold zones' rule."""
+        m = self.model
+        # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
+        return (table.slot_at, table.padded, table.dist, self._attraction, self.decay(table.radius), self.cover(),
+                float(m.p.visit_base_attraction), collection_inputs(m), m.mechanisms.strongholds.zone_rule())
+
+    def went_out(self, packed: np.ndarray) -> None:
+        """The cells of :func:`packed_visits`' array are out tonight (they have arrived)."""
+        self.out = packed[2:2 + packed[0]]  # their Mesa agents follow their rows when looked at (ISCell.cell)
+
+    def arrived(self, packed: np.ndarray) -> Visits:
+        """Tonight's visits from :func:`packed_visits`' array (the cells have arrived; they are out)."""
+        going, pick, by_cell, by_village, bounds, unique = unpacked_visits(packed, len(ROLES))
+        self.out = going
+        return Visits(going, pick, _grouped=(by_cell, by_village, bounds), _unique=unique)
+
+    def nobody_out(self) -> Visits:
         """No cell out tonight: no fighters present in any village."""
         self.model.villages.is_present.fill(0)
         return Visits.none()
