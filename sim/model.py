@@ -41,7 +41,7 @@ from sim.mechanisms import Mechanisms
 from sim.mechanisms.base import values_of
 from sim.mechanisms.patrols import day_one_presence
 from sim.night_acts import NightActs
-from sim.parameters import Parameters
+from sim.parameters import KeptRules, Parameters
 from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
 from sim.world import World
@@ -72,7 +72,7 @@ class PhaseHooks:
     hook changes a switch, so reading them at the phase's start is reading them before each hook.
     """
 
-    __slots__ = ("hooks", "key", "on", "switches")
+    __slots__ = ("hooks", "kept", "key", "on", "switches")
 
     def __init__(self, mechanisms: Mechanisms, phase: str, names: tuple[str, ...]) -> None:
         self.hooks = [(mechanisms.get(n).switch, getattr(mechanisms.get(n), phase)) for n in names]
@@ -81,9 +81,13 @@ class PhaseHooks:
                          else lambda p: tuple(getattr(p, n) for n in switches))
         self.key: tuple | None = None
         self.on: tuple = ()
+        self.kept = KeptRules()  # the switches are read again only when the parameters may have changed
 
     def enabled(self, p: Parameters) -> tuple:
         """The hooks to run now, given the parameters ``p``."""
+        return self.kept.get(p, lambda: self._switched_on(p))
+
+    def _switched_on(self, p: Parameters) -> tuple:
         key = self.switches(p)
         if key != self.key:
             self.key, self.on = key, tuple(hook for switch, hook in self.hooks if switch is None or getattr(p, switch))

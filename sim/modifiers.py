@@ -208,6 +208,16 @@ def capability(model: InsurgencyModel) -> float:
     return start + (1.0 - start) * learnt
 
 
+@kernel
+def decision_inputs_of(willing: np.ndarray, rule: tuple, capability: float) -> tuple:
+    """A strike decision's inputs (``Killings.decision_inputs``, ``Attacks.decision_inputs``) from the willingness
+    per governorate, its ``rule`` (the command's switch, the base chance, the cold zones' rule and the
+    fighters' scale: made from the parameters only, so kept between nights) and tonight's ``capability``,
+    which scales the base chance."""
+    follows, prob, zones, scale = rule
+    return willing, follows, prob * capability, zones, scale
+
+
 def badia_escalation(model: InsurgencyModel) -> float:
     """After the US leaves, IS turns to open war on the weaker regime (EUI s.4, fn 63).
 

@@ -33,22 +33,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import modifiers
 from sim.agents.is_cell import ROLE, ROLES
 from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
-from sim.mechanisms.allegiance import allegiance_night
+from sim.mechanisms.allegiance import allegiance_inputs, allegiance_night
 from sim.mechanisms.attacks import attack_decision
 from sim.mechanisms.badia_front import badia_strikes
-from sim.mechanisms.checkpoints import checkpoints_night
+from sim.mechanisms.checkpoints import checkpoints_inputs, checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision, killings_strike
 from sim.mechanisms.night_movement import cells_out, night_moves, packed_visits
-from sim.mechanisms.repentance import repentance_night
+from sim.mechanisms.repentance import repentance_inputs, repentance_night
 from sim.mechanisms.strategic_patience import patience_night
 from sim.mechanisms.supply_lines import weapons_night
 from sim.mechanisms.zakat import zakat_night
+from sim.modifiers import decision_inputs_of
+from sim.parameters import KeptRules
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -60,6 +63,8 @@ BLOCK: tuple[str, ...] = ("supply_lines", "command", "checkpoints", "zakat", "re
 
 (_SUPPLY, _COMMAND, _CHECKPOINTS, _ZAKAT, _REPENTANCE, _ALLEGIANCE, _KILLINGS, _ATTACKS, _GOVERNANCE, _BADIA,
  _PATIENCE) = range(len(BLOCK))
+CHECK_RULES = False
+"""True: every ask of :meth:`NightActs.rules` checks the kept rules against new ones (the tests)."""
 NOBODY, PENDING, MOVED = -1, -2, -3
 """Where :func:`moves_and_acts` stopped before the block (in place of a hook of :data:`BLOCK`)."""
 N_ROLES = len(ROLES)
@@ -72,16 +77,19 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 
 @kernel
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
-               todo: np.ndarray, state: KernelState, cost: float, weapons: tuple, command: tuple, checkpoints: tuple,
-               zakat: tuple, repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple,
-               attacks: tuple, governance: tuple, badia: tuple,
+               todo: np.ndarray, state: KernelState, rules: tuple, capability: float, weapons: tuple, zakat: tuple,
+               killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple,
                patience: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each; no hook from the first ``STOP`` on runs), on
-    the kernels' ``state``; ``cost``: ``SupplyLines.strike_cost``; ``weapons``: ``SupplyLines.weapons_inputs``
-    (the supply lines' hook here is their weapons: Python moves the fighters first); ``killing_strikes``:
-    ``Killings.strike_inputs``; the other tuples: each mechanism's ``night_inputs`` (``decision_inputs``).
+    the kernels' ``state``. ``rules``: what is made from the parameters only (:meth:`NightActs.rules`: the cost of a
+    strike, ``SupplyLines.strike_cost``; the command's and governance's ``night_inputs``; the ``night_rule`` of
+    the checkpoints, repentance and allegiance; ``Killings.strike_inputs``; the strike decisions'
+    ``decision_rule``), made into each hook's inputs with tonight's ``capability`` (``modifiers.capability``) and
+    the willingness to kill and to attack (``StrategicPatience.killing_willingness``, ``attack_willingness``);
+    ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is their weapons: Python moves the
+    fighters first); the other tuples: their mechanism's ``night_inputs``.
 
     Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed)``: ``k``
     the hook Python is to take (``len(BLOCK)`` when all are done), with the attacks' ``targets`` when the
@@ -90,6 +98,8 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     (``SupplyLines.delivered``); the Badia cells left without fighters (``BadiaFront.after_strikes``); the
     Coalition's attention and whether strikes changed it (``StrategicPatience.noticed``).
     """
+    cost, command, checkpoints_rule, repentance_rule, allegiance_rule, killing_rule, killing_strikes, attack_rule, \
+        governance = rules
     stop = len(BLOCK)
     for j in range(len(BLOCK)):
         if todo[j] == STOP:
@@ -112,19 +122,21 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
             command_night(stream, villages[bounds[_MOVEMENT]:bounds[_MOVEMENT + 1]],
                           villages[bounds[_TRANSPORT]:bounds[_TRANSPORT + 1]], state, command)
         lo, hi = bounds[_CHECKPOINT], bounds[_CHECKPOINT + 1]
-        if go[_CHECKPOINTS] and hi > lo and not checkpoints_night(stream, villages[lo:hi], state, checkpoints, cost):
+        if go[_CHECKPOINTS] and hi > lo and not checkpoints_night(
+                stream, villages[lo:hi], state, checkpoints_inputs(checkpoints_rule, capability), cost):
             k = _CHECKPOINTS
             break
         lo, hi = bounds[_ZAKAT_ROLE], bounds[_ZAKAT_ROLE + 1]
         if go[_ZAKAT] and hi > lo:
             zakat_night(stream, cells[lo:hi], villages[lo:hi], state, zakat)
         if go[_REPENTANCE]:
-            hit = repentance_night(stream, visited, state, repentance)
+            hit = repentance_night(stream, visited, state, repentance_inputs(repentance_rule, capability))
         if go[_ALLEGIANCE]:
-            allegiance_night(stream, visited, state, allegiance)
+            allegiance_night(stream, visited, state, allegiance_inputs(allegiance_rule, capability))
         lo, hi = bounds[_ASSASSINATION], bounds[_ASSASSINATION + 1]
         if go[_KILLINGS] and hi > lo:
-            killed, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state, killings, cost)
+            killed, known = killing_decision(stream, villages[lo:hi], cells[lo:hi], state,
+                                             decision_inputs_of(killing_willing, killing_rule, capability), cost)
             if not known:
                 k = _KILLINGS
                 break
@@ -132,7 +144,8 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
                 killings_strike(stream, killed, state, killing_strikes)
         lo, hi = bounds[_CAR_BOMBS], bounds[_CAR_BOMBS + 1]
         if go[_ATTACKS] and hi > lo:
-            decided, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state, attacks, cost)
+            decided, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state,
+                                             decision_inputs_of(attack_willing, attack_rule, capability), cost)
             if not known or len(decided):
                 k, targets = _ATTACKS, decided.astype(np.int64)
                 break
@@ -150,9 +163,8 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
 
 @kernel
 def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: tuple, radius: int, hold: bool,
-                   todo: np.ndarray, cost: float, weapons: tuple, command: tuple, checkpoints: tuple, zakat: tuple,
-                   repentance: tuple, allegiance: tuple, killings: tuple, killing_strikes: tuple, attacks: tuple,
-                   governance: tuple, badia: tuple, patience: tuple,
+                   todo: np.ndarray, rules: tuple, capability: float, weapons: tuple, zakat: tuple,
+                   killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple, patience: tuple,
                    ) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool, np.ndarray]:
     """The whole night in one call: who goes out (``night_movement.cells_out`` of ``going_out``,
     ``NightMovement.out_inputs``), their choices and arrival (``night_movement.night_moves`` with ``moves``,
@@ -183,8 +195,8 @@ def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: 
     if hold:
         return MOVED, nothing, 0, treasury, delivered, 0, 0, attention, False, packed
     k, targets, hit, treasury, delivered, count, emptied, attention, noticed = night_acts(
-        stream, by_cell, by_village, bounds, unique, todo, state, cost, weapons, command, checkpoints, zakat,
-        repentance, allegiance, killings, killing_strikes, attacks, governance, badia, patience)
+        stream, by_cell, by_village, bounds, unique, todo, state, rules, capability, weapons, zakat, killing_willing,
+        attack_willing, badia, patience)
     return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed
 
 
@@ -197,6 +209,7 @@ class NightActs(FusedBlock):
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
         self._radius = 0  # the radius of the neighbour table the cells out needed last night (tonight's, mostly)
+        self._rules = KeptRules()
 
     def whole_night(self, on: tuple) -> None:
         """The cells' moves (``NightMovement.go_out``), then the night's hooks ``on`` (the phase's hooks switched on,
@@ -210,12 +223,11 @@ class NightActs(FusedBlock):
         _, block, after, base_todo = self.plan(on)
         supply = self.mechanisms[_SUPPLY]
         hold = block[_SUPPLY] is not None and supply.fighters_in_training > 0  # fighters move first, in Python
-        todo, cost, weapons, *inputs = self.gather(base_todo, 0)
+        todo, *inputs = self.gather(base_todo, 0)
         moves = movement.moves_inputs(m.world.index.neighbours(self._radius))
         # the state last: it is made again if anything before it replaced an array it holds
         k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed = moves_and_acts(
-            stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, cost, weapons,
-            *inputs)
+            stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, *inputs)
         if k == NOBODY:
             self.night(movement.nobody_out(), on)
         elif k == PENDING:  # the moves as go_out makes them, with the table the cells out need
@@ -281,8 +293,8 @@ class NightActs(FusedBlock):
         ``todo`` with tonight's stops and skips, then (after the state) the cost of a strike and every hook's
         inputs."""
         m = self.model
-        (supply, command, checkpoints, zakat, repentance, allegiance, killings, attacks, governance, badia,
-         patience) = self.mechanisms
+        supply, zakat, repentance, badia, patience = (self.mechanisms[k] for k in (
+            _SUPPLY, _ZAKAT, _REPENTANCE, _BADIA, _PATIENCE))
         todo = base_todo.copy()
         weapons = supply.weapons_inputs() if start == _SUPPLY else None
         if weapons is None:  # delivered already, or nothing to deliver tonight (move_weapons would return at once)
@@ -297,10 +309,25 @@ class NightActs(FusedBlock):
         if badia_inputs is None:  # no cell in the Badia: its hook would return at once
             todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
         todo[:start] = SKIP  # done before: by the kernel, or by Python where it stopped
-        return (todo, supply.strike_cost(), weapons, command.night_inputs(), checkpoints.night_inputs(),
-                zakat.night_inputs(), repentance.night_inputs(), allegiance.night_inputs(), killings.decision_inputs(),
-                killings.strike_inputs(), attacks.decision_inputs(), governance.night_inputs(), badia_inputs,
-                patience.night_inputs())
+        return (todo, self.rules(), modifiers.capability(m), weapons, zakat.night_inputs(),
+                patience.killing_willingness(), patience.attack_willingness(), badia_inputs, patience.night_inputs())
+
+    def rules(self) -> tuple:
+        """What the hooks of :data:`BLOCK` read that is made from the parameters only (and the policing style, for
+        the sweeps after killings), in :func:`night_acts`' order: kept until they may change (one check a night
+        instead of one per hook; ``CHECK_RULES`` compares them with new ones at every ask)."""
+        m = self.model
+        (supply, command, checkpoints, _, repentance, allegiance, killings, attacks, governance, _, _) = self.mechanisms
+
+        def made() -> tuple:
+            return (supply.strike_cost(), command.night_inputs(), checkpoints.night_rule(),
+                    repentance.night_rule(), allegiance.night_rule(), killings.decision_rule(),
+                    killings.strike_inputs(), attacks.decision_rule(), governance.night_inputs())
+
+        kept = self._rules.get(m.p, made, m.policy.policing)
+        if CHECK_RULES and kept != made():
+            raise AssertionError(f"the night's kept rules {kept} are not those made now {made()}")
+        return kept
 
     def finish(self, k: int, targets: np.ndarray, hit: int, treasury: float, delivered: float, count: int,
                emptied: int, attention: np.ndarray, noticed: bool) -> tuple[int, bool]:

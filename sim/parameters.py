@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -22,6 +23,14 @@ from sim.sources import is_date, load_facts, load_parameter_specs, parameter_sou
 
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    changes: ClassVar[int] = 0
+    """How many assignments any parameters have had (validated ones: pydantic's); with the parameters' object,
+    what tells that numbers made from them may be stale (:class:`KeptRules`)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        _Base.changes += 1
 
     def model_post_init(self, context: Any, /) -> None:
         # pydantic-core keys the instance's dict with strings of its own, not the interned names that code
@@ -49,6 +58,30 @@ Parameters = create_model(
     __doc__="Every model parameter with its default from the seeds table; unknown names are errors.",
     **{name: _field(spec) for name, spec in load_parameter_specs().items()},
 )
+
+
+class KeptRules:
+    """Numbers made from a model's parameters (and from a few other values, ``extra``), kept until they may
+    change: another parameters object, an assignment to any (:attr:`_Base.changes`), or another ``extra``.
+
+    The kernels' rules are read every night (issue 15); reading and converting their parameters each time
+    cost more than the rules' arithmetic. ``extra`` holds plain values compared by ``==`` (no arrays).
+    """
+
+    __slots__ = ("_changes", "_extra", "_p", "value")
+
+    def __init__(self) -> None:
+        self._p: Any = None
+        self._changes = -1
+        self._extra: Any = None
+        self.value: Any = None
+
+    def get(self, p: Any, make: Callable[[], Any], extra: Any = None) -> Any:
+        """The kept numbers, made again by ``make()`` if ``p`` or ``extra`` may have changed since."""
+        if p is not self._p or _Base.changes != self._changes or extra != self._extra:
+            self.value = make()
+            self._p, self._changes, self._extra = p, _Base.changes, extra
+        return self.value
 
 
 def parameter_table() -> pd.DataFrame:

@@ -180,6 +180,27 @@ def test_the_kernels_state_never_holds_a_replaced_array(monkeypatch: pytest.Monk
     assert asks["asks"] > 100
 
 
+@pytest.mark.parametrize(("scenario", "months", "seed", "parameters"), [
+    CASES[0], CASES[1], ("community_policing", None, 3, {}), ("us_withdrawal", None, 1, {})])
+def test_the_nights_kept_rules_are_those_made_anew(monkeypatch: pytest.MonkeyPatch, scenario: str,
+                                                    months: int | None, seed: int, parameters: dict[str, Any]) -> None:
+    """Every night's ask of the rules kept per parameter version (``NightActs.rules``) finds them equal to rules
+    made anew from the model as it is (``night_acts.CHECK_RULES``), through events that change the policy."""
+    monkeypatch.setattr(night_acts_module, "CHECK_RULES", True)
+    _run(True, scenario, months, seed, **parameters)
+
+
+def test_a_parameter_set_mid_run_reaches_the_kept_rules() -> None:
+    """Killings stop the night after ``killing_prob`` is set to 0 between steps: the kept rules are made again."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=12), rng=4, collect_daily=False)
+    model.run_for(120)
+    before = model.accounts.totals["killings"]
+    assert before > 0
+    model.p.killing_prob = 0.0
+    model.run_for(120)
+    assert model.accounts.totals["killings"] == before
+
+
 def test_a_replaced_column_is_noticed() -> None:
     """A user who replaces a column (here the villages' fear) gets kernels that write into the new one."""
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=1, collect_daily=False)

@@ -70,6 +70,14 @@ def swear(stream: Stream, visited: np.ndarray, sdf_held: np.ndarray, officials: 
 
 
 @kernel
+def allegiance_inputs(rule: tuple, capability: float) -> tuple:
+    """:meth:`Allegiance.night_inputs` from its ``rule`` (:meth:`Allegiance.night_rule`) and tonight's
+    ``capability`` (third)."""
+    min_influence, prob, influence_gain = rule
+    return min_influence, prob, capability, influence_gain
+
+
+@kernel
 def allegiance_night(stream: Stream, visited: np.ndarray, state: KernelState, inputs: tuple) -> None:
     """:meth:`Allegiance.night`: :func:`swear` in the ``visited`` villages on the kernels' ``state`` (``inputs``:
     :meth:`Allegiance.night_inputs`)."""
@@ -95,10 +103,13 @@ class Allegiance(Mechanism):
 
     def night_inputs(self) -> tuple:
         """What :func:`allegiance_night` reads besides the stream, the visited villages and the kernels' state."""
-        m = self.model
-        p = m.p
-        return (float(p.allegiance_min_influence), float(p.allegiance_prob), float(modifiers.capability(m)),
-                float(p.influence_per_allegiance))
+        return allegiance_inputs(self.night_rule(), float(modifiers.capability(self.model)))
+
+    def night_rule(self) -> tuple[float, float, float]:
+        """The parameters' part of :meth:`night_inputs` (:func:`allegiance_inputs`; kept per parameter version)."""
+        p = self.model.p
+        return self.kept("night", lambda: (float(p.allegiance_min_influence), float(p.allegiance_prob),
+                                           float(p.influence_per_allegiance)))
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
         """Share of SDF raid plans that informants leak, in the given villages."""

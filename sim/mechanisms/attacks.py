@@ -214,9 +214,15 @@ class Attacks(Mechanism):
         strike: the willingness of ``modifiers.restraint`` (decided inside the kernel), the command's switch,
         the base chance, the cold zones' rule and the fighters' scale."""
         m = self.model
-        return (m.mechanisms.strategic_patience.attack_willingness(), m.mechanisms.command.enabled,
-                m.p.attack_prob * modifiers.capability(m), m.mechanisms.strongholds.zone_rule(),
-                modifiers.fighter_scale(m))
+        return modifiers.decision_inputs_of(m.mechanisms.strategic_patience.attack_willingness(), self.decision_rule(),
+                                            modifiers.capability(m))
+
+    def decision_rule(self) -> tuple:
+        """The parameters' part of :meth:`decision_inputs` (``modifiers.decision_inputs_of``): the command's switch,
+        ``attack_prob``, the cold zones' rule and the fighters' scale (kept per parameter version)."""
+        m = self.model
+        return self.kept("decision", lambda: (m.mechanisms.command.enabled, m.p.attack_prob,
+                                              m.mechanisms.strongholds.zone_rule(), modifiers.fighter_scale(m)))
 
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's attacks at the decided ``targets`` (:func:`attacks_at`)."""

@@ -117,11 +117,18 @@ class BadiaFront(Mechanism):
     def attack_chance(self) -> float:
         """Tonight's chance that one Badia cell strikes regime forces or convoys."""
         m = self.model
-        p = m.p
-        rate = p.badia_attack_prob * modifiers.badia_escalation(m) * (1.0 + p.badia_hunger_gain * self.hunger)
-        if m.policy.regime_offensive:
-            rate *= p.regime_offensive_attack_factor
-        return min(1.0, rate)
+        policy = m.policy
+
+        def chance() -> float:
+            p = m.p
+            rate = p.badia_attack_prob * modifiers.badia_escalation(m) * (1.0 + p.badia_hunger_gain * self.hunger)
+            if policy.regime_offensive:
+                rate *= p.regime_offensive_attack_factor
+            return min(1.0, rate)
+
+        # asked every night; the Coalition's presence is read by value (events change it in place)
+        return self.kept("chance", chance, (self.hunger, policy.regime_offensive,
+                                            policy.coalition_present_by_district.tobytes()))
 
     def night(self, visits: Visits) -> None:
         """Badia cells may strike tonight: loot for the supplies, fighters lost."""

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from sim.parameters import KeptRules
+
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
     from sim.model import InsurgencyModel
@@ -75,6 +77,15 @@ class Mechanism:
 
     def __init__(self, model: InsurgencyModel) -> None:
         self.model = model
+        self._kept: dict[str, KeptRules] = {}  # numbers made from the parameters, by what they are for
+
+    def kept(self, what: str, make: Callable[[], Any], extra: Any = None) -> Any:
+        """``make()``'s numbers for ``what`` (made from the parameters and ``extra``, plain values), kept while
+        they are unchanged (:class:`sim.parameters.KeptRules`): the kernels' rules, read every night."""
+        found = self._kept.get(what)
+        if found is None:
+            found = self._kept[what] = KeptRules()
+        return found.get(self.model.p, make, extra)
 
     @property
     def enabled(self) -> bool:

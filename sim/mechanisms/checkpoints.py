@@ -91,6 +91,14 @@ def checkpoints_armed(stream: Stream, villages: np.ndarray, base: float, guard: 
 
 
 @kernel
+def checkpoints_inputs(rule: tuple, capability: float) -> tuple:
+    """:meth:`Checkpoints.night_inputs` from its ``rule`` (:meth:`Checkpoints.night_rule`) and tonight's
+    ``capability``: the chance is ``checkpoint_prob`` x capability."""
+    prob, fear_gain, influence_gain = rule
+    return prob * capability, fear_gain, influence_gain
+
+
+@kernel
 def checkpoints_night(stream: Stream, villages: np.ndarray, state: KernelState, inputs: tuple, cost: float) -> bool:
     """:meth:`Checkpoints.night` at the visited ``villages`` by :func:`checkpoints_armed`, armed from the caches
     of the kernels' ``state`` at ``cost`` a strike (``inputs``: :meth:`Checkpoints.night_inputs`): False, with
@@ -130,7 +138,10 @@ class Checkpoints(Mechanism):
     def night_inputs(self) -> tuple:
         """What :func:`checkpoints_night` reads besides the stream, the visited villages, the kernels' state and
         the cost of a strike: tonight's chance and the checkpoints' effects."""
-        m = self.model
-        p = m.p
-        return (float(p.checkpoint_prob * modifiers.capability(m)), float(p.fear_per_checkpoint),
-                float(p.influence_per_checkpoint))
+        return checkpoints_inputs(self.night_rule(), modifiers.capability(self.model))
+
+    def night_rule(self) -> tuple[float, float, float]:
+        """The parameters' part of :meth:`night_inputs` (:func:`checkpoints_inputs`; kept per parameter version)."""
+        p = self.model.p
+        return self.kept("night", lambda: (float(p.checkpoint_prob), float(p.fear_per_checkpoint),
+                                           float(p.influence_per_checkpoint)))

@@ -132,4 +132,5 @@ class Command(Mechanism):
 
     def night_inputs(self) -> tuple:
         """What :func:`command_night` reads besides the stream, the couriers' villages and the kernels' state."""
-        return (float(self.model.p.command_reach_per_visit),)
+        p = self.model.p
+        return self.kept("night", lambda: (float(p.command_reach_per_visit),))

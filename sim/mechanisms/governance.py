@@ -65,4 +65,4 @@ class Governance(Mechanism):
     def night_inputs(self) -> tuple:
         """What :func:`governance_night` reads besides the stream, the visited villages and the kernels' state."""
         p = self.model.p
-        return float(p.governance_min_influence), float(p.governance_prob)
+        return self.kept("night", lambda: (float(p.governance_min_influence), float(p.governance_prob)))

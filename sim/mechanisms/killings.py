@@ -258,9 +258,15 @@ class Killings(Mechanism):
         strike: the willingness of ``modifiers.killing_restraint`` (decided inside the kernel), the command's
         switch, the base chance, the cold zones' rule and the fighters' scale."""
         m = self.model
-        return (m.mechanisms.strategic_patience.killing_willingness(), m.mechanisms.command.enabled,
-                m.p.killing_prob * modifiers.capability(m), m.mechanisms.strongholds.zone_rule(),
-                modifiers.fighter_scale(m))
+        return modifiers.decision_inputs_of(m.mechanisms.strategic_patience.killing_willingness(), self.decision_rule(),
+                                            modifiers.capability(m))
+
+    def decision_rule(self) -> tuple:
+        """The parameters' part of :meth:`decision_inputs` (``modifiers.decision_inputs_of``): the command's switch,
+        ``killing_prob``, the cold zones' rule and the fighters' scale (kept per parameter version)."""
+        m = self.model
+        return self.kept("decision", lambda: (m.mechanisms.command.enabled, m.p.killing_prob,
+                                              m.mechanisms.strongholds.zone_rule(), modifiers.fighter_scale(m)))
 
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's killings at the decided ``targets`` (:func:`killings_strike`)."""
@@ -272,7 +278,8 @@ class Killings(Mechanism):
         """What :func:`killings_strike` reads besides the stream, the targets and the kernels' state: what a
         strike uses up from the caches, and today's :class:`KillRule` and sweep rule as plain tuples."""
         m = self.model
-        return m.mechanisms.supply_lines.spend_cost(), self.kill_rule(), m.mechanisms.civilian_arrests.sweep_rule()
+        return self.kept("strike", lambda: (m.mechanisms.supply_lines.spend_cost(), self.kill_rule(),
+                                            m.mechanisms.civilian_arrests.sweep_rule()), m.policy.policing)
 
     def kill(self, i: int) -> None:
         """One killing in village ``i``: an unpledged official or a suspected collaborator (:func:`kill_at`)."""

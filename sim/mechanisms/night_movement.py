@@ -382,8 +382,8 @@ class NightMovement(Mechanism):
 
     def base_reach(self) -> float:
         """Night reach (cells) of a cell outside the Badia, or of any cell while the regime holds back."""
-        p = self.model.p
-        return p.night_range_cells * (1.0 + p.mobility_gain_when_sdf_north * self.model.policy.sdf_attention_north)
+        p, north = self.model.p, self.model.policy.sdf_attention_north
+        return self.kept("reach", lambda: p.night_range_cells * (1.0 + p.mobility_gain_when_sdf_north * north), north)
 
     def cover(self) -> np.ndarray:
         """(2, villages + 1): each village's uncovered share (1 - guard) raised to the two guard aversions.

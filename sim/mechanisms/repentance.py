@@ -105,6 +105,14 @@ def campaigns(stream: Stream, started: np.ndarray, count: int, home: np.ndarray,
 
 
 @kernel
+def repentance_inputs(rule: tuple, capability: float) -> tuple:
+    """:meth:`Repentance.night_inputs` from its ``rule`` (:meth:`Repentance.night_rule`) and tonight's
+    ``capability`` (third)."""
+    min_influence, prob, most, chance, official_share, column, pressure_gain, influence_gain = rule
+    return min_influence, prob, capability, most, chance, official_share, column, pressure_gain, influence_gain
+
+
+@kernel
 def repentance_night(stream: Stream, visited: np.ndarray, state: KernelState, inputs: tuple) -> int:
     """:meth:`Repentance.night` in the ``visited`` villages on the kernels' ``state`` (``inputs``:
     :meth:`Repentance.night_inputs`): the
@@ -162,11 +170,15 @@ class Repentance(Mechanism):
 
     def night_inputs(self) -> tuple:
         """What :func:`repentance_night` reads besides the stream, the visited villages and the kernels' state."""
-        m = self.model
-        p = m.p
-        return (float(p.repentance_min_influence), float(p.repentance_prob), float(modifiers.capability(m)),
-                *self._group_rule(), float(p.repentance_official_share), CRITERION["repentance"],
-                float(p.tawba_pressure_per_campaign), float(p.influence_per_repentance))
+        return repentance_inputs(self.night_rule(), float(modifiers.capability(self.model)))
+
+    def night_rule(self) -> tuple:
+        """The parameters' part of :meth:`night_inputs` (:func:`repentance_inputs`; kept per parameter version)."""
+        p = self.model.p
+        return self.kept("night", lambda: (
+            float(p.repentance_min_influence), float(p.repentance_prob), *self._group_rule(),
+            float(p.repentance_official_share), CRITERION["repentance"], float(p.tawba_pressure_per_campaign),
+            float(p.influence_per_repentance)))
 
     def start_day(self) -> int:
         """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""

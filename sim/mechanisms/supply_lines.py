@@ -450,7 +450,8 @@ class SupplyLines(Mechanism):
     def strike_cost(self) -> float:
         """What a strike uses up from the caches (``cost_per_attack_usd``), as :meth:`arming` gives it; 0 when
         :meth:`arms_strikes` is False (every strike armed)."""
-        return float(self.model.p.cost_per_attack_usd) if self.arms_strikes() else 0.0
+        p = self.model.p
+        return self.kept("strike_cost", lambda: float(p.cost_per_attack_usd) if self.arms_strikes() else 0.0)
 
     def armed(self, villages: np.ndarray) -> np.ndarray:
         """Factor on a strike's chance at each village: min(1, cache nearby / cost per attack); 1 when off."""
