@@ -310,7 +310,7 @@ class NightActs(FusedBlock):
             todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
         todo[:start] = SKIP  # done before: by the kernel, or by Python where it stopped
         return (todo, self.rules(), modifiers.capability(m), weapons, zakat.night_inputs(),
-                patience.killing_willingness(), patience.attack_willingness(), badia_inputs, patience.night_inputs())
+                *patience.strike_willingness(), badia_inputs, patience.night_inputs())
 
     def rules(self) -> tuple:
         """What the hooks of :data:`BLOCK` read that is made from the parameters only (and the policing style, for

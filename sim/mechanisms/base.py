@@ -77,14 +77,14 @@ class Mechanism:
 
     def __init__(self, model: InsurgencyModel) -> None:
         self.model = model
-        self._kept: dict[str, KeptRules] = {}  # numbers made from the parameters, by what they are for
+        self._kept_rules: dict[str, KeptRules] = {}  # numbers made from the parameters, by what they are for
 
     def kept(self, what: str, make: Callable[[], Any], extra: Any = None) -> Any:
         """``make()``'s numbers for ``what`` (made from the parameters and ``extra``, plain values), kept while
         they are unchanged (:class:`sim.parameters.KeptRules`): the kernels' rules, read every night."""
-        found = self._kept.get(what)
+        found = self._kept_rules.get(what)
         if found is None:
-            found = self._kept[what] = KeptRules()
+            found = self._kept_rules[what] = KeptRules()
         return found.get(self.model.p, make, extra)
 
     @property

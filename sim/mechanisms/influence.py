@@ -96,8 +96,9 @@ class Influence(Mechanism):
         (empty for none; it does not depend on today's decay)."""
         p = self.model.p
         entrench = self.entrenchment()
-        return ((float(p.influence_decay_base), float(p.influence_decay_guard), float(p.influence_decay_admin),
-                 float(1.0 - p.fear_decay)), NO_ENTRENCHMENT if entrench is None else entrench)
+        decays = self.kept("decays", lambda: (float(p.influence_decay_base), float(p.influence_decay_guard),
+                                              float(p.influence_decay_admin), float(1.0 - p.fear_decay)))
+        return decays, NO_ENTRENCHMENT if entrench is None else entrench
 
     def retention(self) -> np.ndarray:
         """Per village, the share of IS influence that survives today's decay (read-only)."""

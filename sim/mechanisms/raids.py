@@ -205,9 +205,11 @@ class Raids(Mechanism):
         """Today's parameters of the raid rates (the first seven of :meth:`rate_inputs`)."""
         m = self.model
         p = m.p
-        return (float(p.sdf_operations * p.detection_base), float(p.tip_base), float(p.tip_per_trust),
-                float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor), float(p.coalition_intel_multiplier),
-                float(p.coalition_surge_gain))
+        # kept while the parameters and the policing style (the tips' factor) are unchanged: asked every day
+        return self.kept("rates", lambda: (
+            float(p.sdf_operations * p.detection_base), float(p.tip_base), float(p.tip_per_trust),
+            float(modifiers.tip_factor(m)), float(p.raid_suspicion_floor), float(p.coalition_intel_multiplier),
+            float(p.coalition_surge_gain)), m.policy.policing)
 
     def raid_rate(self, villages: np.ndarray | None = None) -> np.ndarray:
         """Expected raids today on each village (all villages when ``villages`` is None).

@@ -136,6 +136,12 @@ class StrategicPatience(Mechanism):
         """:meth:`willing_now` for a killing (``attention_per_killing``)."""
         return self.willing_now(self.model.p.attention_per_killing)
 
+    def strike_willingness(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`killing_willingness` and :meth:`attack_willingness` (the night's block asks both, every night; kept
+        while the parameters and the attention's values are unchanged)."""
+        return self.kept("strikes", lambda: (self.killing_willingness(), self.attack_willingness()),
+                         self.attention.tobytes())
+
     def willing(self, cost: float) -> np.ndarray:
         """Per governorate, the chance that a cell following the command strikes there, a strike drawing
         ``cost`` attention. Kept until the attention or the parameters change (asked twice a night;

@@ -75,4 +75,4 @@ class Trade(Mechanism):
     def day_inputs(self) -> tuple[float, float]:
         """What :func:`trade_today` reads besides the kernels' state."""
         p = self.model.p
-        return float(p.fear_trade_penalty), float(p.trader_daily_return)
+        return self.kept("day", lambda: (float(p.fear_trade_penalty), float(p.trader_daily_return)))

@@ -41,7 +41,7 @@ from sim.agents.trader import ACTIVE, EXILED
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.kernel_state import KernelState, kernel_state
-from sim.mechanisms.base import Mechanism, values_of
+from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.mechanisms.night_movement import Visits
@@ -305,13 +305,6 @@ def ask_all(stream: Stream, cells: np.ndarray, villages: np.ndarray, min_influen
     return demanded
 
 
-# the parameters of :meth:`Zakat.rule` (its cache's key)
-RULE_PARAMS: tuple[str, ...] = (
-    "retaliation_prob", "zakat_threat_full_pressure", "retaliation_loss_share", "exile_cost_share",
-    "trader_choice_noise", "negotiate_trigger", "zakat_negotiate_success", "zakat_negotiated_discount",
-    "zakat_share_of_wealth", "zakat_min_usd", "zakat_max_usd")
-
-
 class Zakat(Mechanism):
     """Zakat cells ask the traders of their target market who are due; each trader weighs his answer."""
 
@@ -333,26 +326,24 @@ class Zakat(Mechanism):
         self.market.flags.writeable = False
         self.trader_order = np.argsort(t.village, kind="stable")
         self.market_starts = np.searchsorted(t.village[self.trader_order], np.arange(len(model.villages) + 1))
-        # :meth:`rule` as last built: (the parameters it was built from, the named tuple, its fields as a
-        # plain tuple for the kernels)
-        self._rule_params = values_of(RULE_PARAMS)
-        self._rule: tuple[tuple, AnswerRule, tuple] | None = None
 
     def rule(self) -> AnswerRule:
         """Today's parameters of a trader's answer, for the kernels (kept while the parameters are unchanged)."""
-        return self._rule_now()[1]
+        return self._rule_now()[0]
 
-    def _rule_now(self) -> tuple[tuple, AnswerRule, tuple]:
+    def _rule_now(self) -> tuple[AnswerRule, tuple]:
+        # :meth:`rule` and its fields as a plain tuple for the kernels (kept per parameter version)
         p = self.model.p
-        kept, key = self._rule, self._rule_params(p)
-        if kept is None or kept[0] != key:
+
+        def made() -> tuple[AnswerRule, tuple]:
             rule = AnswerRule(
                 float(p.retaliation_prob), max(float(p.zakat_threat_full_pressure), 1e-9),
                 float(p.retaliation_loss_share), float(p.exile_cost_share), max(float(p.trader_choice_noise), 1e-6),
                 float(p.negotiate_trigger), float(p.zakat_negotiate_success), float(p.zakat_negotiated_discount),
                 float(p.zakat_share_of_wealth), float(p.zakat_min_usd), float(max(p.zakat_min_usd, p.zakat_max_usd)))
-            kept = self._rule = key, rule, tuple(rule)
-        return kept
+            return rule, tuple(rule)
+
+        return self.kept("rule", made)
 
     def threats(self, rule: AnswerRule | None = None) -> np.ndarray:
         """Per village, the chance IS carries out its threat against a trader who refuses (its pressure
@@ -402,8 +393,9 @@ class Zakat(Mechanism):
     def night_inputs(self) -> tuple:
         """What :func:`zakat_night` reads besides the stream, the zakat cells' visits and the kernels' state."""
         p = self.model.p
-        return (float(p.zakat_min_influence), int(p.zakat_demands_per_night), self._rule_now()[2],
-                self._nightly_fields())
+        min_influence, demands = self.kept("night", lambda: (float(p.zakat_min_influence),
+                                                             int(p.zakat_demands_per_night)))
+        return min_influence, demands, self._rule_now()[1], self._nightly_fields()
 
     def demand(self, cell: int, vil: int, k: int) -> str:
         """Cell ``cell`` asks trader ``k`` of village ``vil``; returns what came of it (PAID, ...; :func:`ask`)."""
@@ -414,17 +406,19 @@ class Zakat(Mechanism):
         return Nightly(*self._nightly_fields())
 
     def _nightly_fields(self) -> tuple[int, int, float, float, float, int]:
-        # the fields of :meth:`nightly` as a plain tuple, for the kernels (asked once a night: not kept)
+        # the fields of :meth:`nightly` as a plain tuple, for the kernels: the day, and the rest kept per parameter
+        # version
         m, p = self.model, self.model.p
-        return (int(m.day), int(p.zakat_interval_days), float(p.zakat_trader_min_wealth_usd),
-                float(p.fear_per_retaliation), float(p.influence_per_zakat), CRITERION["zakat"])
+        return (int(m.day), *self.kept("nightly", lambda: (
+            int(p.zakat_interval_days), float(p.zakat_trader_min_wealth_usd), float(p.fear_per_retaliation),
+            float(p.influence_per_zakat), CRITERION["zakat"])))
 
     def _call(self, function: Callable[..., Any], *args: Any) -> Any:
         # one of the demand kernels on the model's state; it books into the model's books itself
         m = self.model
         t, v, acc = m.traders, m.villages, m.accounts
         return function(stream_of(m), *args, t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, m.cells.money,
-                        m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[2],
+                        m.zakat_by_village, v.influence, v.fear, v.guard, v.criteria, self._rule_now()[1],
                         self._nightly_fields(), acc.incidents, acc.money.values, acc.money.booked)
 
 
@@ -470,7 +464,7 @@ def take_inputs(model: InsurgencyModel, unit: float) -> tuple:
     m, p, t = model, model.p, model.traders
     zakat = m.mechanisms.zakat
     return (bool(len(t) and p.zakat_enabled and unit > 0), t.status, t.next_demand, t.wealth, zakat.market, m.day,
-            float(p.zakat_trader_min_wealth_usd), float(p.zakat_min_influence), zakat._rule_now()[2], float(unit))
+            float(p.zakat_trader_min_wealth_usd), float(p.zakat_min_influence), zakat._rule_now()[1], float(unit))
 
 
 def _takes(model: InsurgencyModel, unit: float) -> np.ndarray:
