@@ -309,9 +309,8 @@ class Visits:
         """Only the visits by cells of one role (in tonight's order; read-only views, shared by the asks)."""
         k = ROLE[role]
         by_role = self._by_role
-        if by_role is None:  # the first ask tonight: the groups made read-only, as they are shared
-            cells, villages, bounds = self.grouped(model)
-            cells.flags.writeable = villages.flags.writeable = False
+        if by_role is None:  # the first ask tonight
+            self.grouped(model)
             by_role = self._by_role = {}
         found = by_role.get(k)
         if found is None:  # made when asked: most nights only a few roles are asked in Python
@@ -325,6 +324,10 @@ class Visits:
         ``len(ROLES) + 1`` bounds of the groups (:func:`role_groups`)."""
         if self._grouped is None:
             self._grouped = role_groups(self.cells, self.villages, model.cells.role, len(ROLES))
+        cells, villages, _ = self._grouped
+        # read-only: shared by the asks, and always of one type for the kernels that read them (a writable
+        # array is another type to numba: a second compiled version to load)
+        cells.flags.writeable = villages.flags.writeable = False
         return self._grouped
 
     def unique_villages(self) -> np.ndarray:

@@ -136,7 +136,9 @@ class Prison(Mechanism):
         """Rows of cells gathered for an attack (they do not go out at night)."""
         if self.staging == NO_PLOT:
             return NO_STAGED  # the usual night: no array built
-        return np.array([self.staging], dtype=np.int64)
+        staged = np.array([self.staging], dtype=np.int64)
+        staged.flags.writeable = False  # as NO_STAGED: one type for the kernels that read it (no second compile)
+        return staged
 
     def day(self) -> None:
         """Move the staging group into position, and launch a prepared attack on its day."""
