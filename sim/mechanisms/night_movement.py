@@ -476,9 +476,12 @@ class NightMovement(Mechanism):
         with the neighbour ``table`` of tonight's radius: the table's arrays, the roles' pulls (written there), the
         decay with distance, the cover, the base pull, the tax collectors' takes and the cold zones' rule."""
         m = self.model
+        decay, pull_base, zone_rule = self.kept("moves", lambda: (
+            self.decay(table.radius), float(m.p.visit_base_attraction), m.mechanisms.strongholds.zone_rule()),
+            table.radius)
         # zakat demands go by WhatsApp (EUI fn 24): tax collectors need not brave the patrols as others do
-        return (table.slot_at, table.padded, table.dist, self._attraction, self.decay(table.radius), self.cover(),
-                float(m.p.visit_base_attraction), collection_inputs(m), m.mechanisms.strongholds.zone_rule())
+        return (table.slot_at, table.padded, table.dist, self._attraction, decay, self.cover(), pull_base,
+                collection_inputs(m), zone_rule)
 
     def went_out(self, packed: np.ndarray) -> None:
         """The cells of :func:`packed_visits`' array are out tonight (they have arrived)."""

@@ -463,8 +463,12 @@ def take_inputs(model: InsurgencyModel, unit: float) -> tuple:
     is collected, the traders' columns and markets, the day, and the parameters (for the kernels)."""
     m, p, t = model, model.p, model.traders
     zakat = m.mechanisms.zakat
-    return (bool(len(t) and p.zakat_enabled and unit > 0), t.status, t.next_demand, t.wealth, zakat.market, m.day,
-            float(p.zakat_trader_min_wealth_usd), float(p.zakat_min_influence), zakat._rule_now()[1], float(unit))
+    # the parameters' part kept per parameter version and unit: asked every night
+    collect, min_wealth, min_influence, rules = zakat.kept("takes", lambda: (
+        bool(p.zakat_enabled and unit > 0), float(p.zakat_trader_min_wealth_usd), float(p.zakat_min_influence),
+        zakat._rule_now()[1]), unit)
+    return (bool(len(t)) and collect, t.status, t.next_demand, t.wealth, zakat.market, m.day, min_wealth,
+            min_influence, rules, float(unit))
 
 
 def _takes(model: InsurgencyModel, unit: float) -> np.ndarray:
