@@ -208,6 +208,13 @@ def capability(model: InsurgencyModel) -> float:
     return start + (1.0 - start) * learnt
 
 
+def decision_rule_of(model: InsurgencyModel, prob: float) -> tuple:
+    """A strike decision's rule (:func:`decision_inputs_of`) with the base chance ``prob``: the command's switch,
+    ``prob``, the cold zones' rule and the fighters' scale, all made from the parameters."""
+    m = model.mechanisms
+    return m.command.enabled, prob, m.strongholds.zone_rule(), fighter_scale(model)
+
+
 @kernel
 def decision_inputs_of(willing: np.ndarray, rule: tuple, capability: float) -> tuple:
     """A strike decision's inputs (``Killings.decision_inputs``, ``Attacks.decision_inputs``) from the willingness

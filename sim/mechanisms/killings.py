@@ -258,15 +258,13 @@ class Killings(Mechanism):
         strike: the willingness of ``modifiers.killing_restraint`` (decided inside the kernel), the command's
         switch, the base chance, the cold zones' rule and the fighters' scale."""
         m = self.model
-        return modifiers.decision_inputs_of(m.mechanisms.strategic_patience.killing_willingness(), self.decision_rule(),
-                                            modifiers.capability(m))
+        willing = m.mechanisms.strategic_patience.killing_willingness()
+        return modifiers.decision_inputs_of(willing, self.decision_rule(), modifiers.capability(m))
 
     def decision_rule(self) -> tuple:
-        """The parameters' part of :meth:`decision_inputs` (``modifiers.decision_inputs_of``): the command's switch,
-        ``killing_prob``, the cold zones' rule and the fighters' scale (kept per parameter version)."""
-        m = self.model
-        return self.kept("decision", lambda: (m.mechanisms.command.enabled, m.p.killing_prob,
-                                              m.mechanisms.strongholds.zone_rule(), modifiers.fighter_scale(m)))
+        """The parameters' part of :meth:`decision_inputs` (``modifiers.decision_rule_of`` with ``killing_prob``;
+        kept per parameter version)."""
+        return self.kept("decision", lambda: modifiers.decision_rule_of(self.model, self.model.p.killing_prob))
 
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's killings at the decided ``targets`` (:func:`killings_strike`)."""
