@@ -226,11 +226,11 @@ class NightActs(FusedBlock):
         in order) as :meth:`night` runs them: in one kernel call when nothing needs Python in between."""
         m = self.model
         movement = m.mechanisms.night_movement
-        if (not self.enabled or self.plan(on)[0] or not movement.enabled
+        before, block, after, base_todo = self.plan(on)
+        if (not self.enabled or before or not movement.enabled
                 or m.mechanisms.margadeh_coordination.redirects()):  # hooks or moves that Python runs first
             self.night(movement.go_out(), on)
             return
-        _, block, after, base_todo = self.plan(on)
         supply = self.mechanisms[_SUPPLY]
         hold = block[_SUPPLY] is not None and supply.fighters_in_training > 0  # fighters move first, in Python
         todo, *inputs = self.gather(base_todo, 0)
