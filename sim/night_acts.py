@@ -49,13 +49,14 @@ from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_inputs, allegiance_night
-from sim.mechanisms.attacks import attack_decision
+from sim.mechanisms.attacks import attack_decision, attacks_at
 from sim.mechanisms.badia_front import badia_strikes
 from sim.mechanisms.checkpoints import checkpoints_inputs, checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision, killings_strike
 from sim.mechanisms.night_movement import cells_out, night_moves, packed_visits
+from sim.mechanisms.patrols import patrolling
 from sim.mechanisms.repentance import repentance_inputs, repentance_night
 from sim.mechanisms.strategic_patience import patience_night
 from sim.mechanisms.supply_lines import weapons_night
@@ -86,10 +87,16 @@ _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE[
 
 
 @kernel
+def same_rows(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the rows ``a`` and ``b`` are the same, in the same order."""
+    return len(a) == len(b) and (a == b).all()
+
+
+@kernel
 def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: np.ndarray, visited: np.ndarray,
                todo: np.ndarray, state: KernelState, rules: tuple, capability: float, weapons: tuple, zakat: tuple,
-               killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple,
-               patience: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool]:
+               killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple, patience: tuple,
+               patrol: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool, int]:
     """The hooks of :data:`BLOCK` on tonight's visits (``cells`` at ``villages``, grouped by role with the
     groups' ``bounds``; ``visited``: the villages visited, each once, in order), as each hook does it
     (``todo``: :data:`RUN`, :data:`SKIP` or :data:`STOP` for each; no hook from the first ``STOP`` on runs), on
@@ -99,17 +106,24 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     ``decision_rule``), made into each hook's inputs with tonight's ``capability`` (``modifiers.capability``) and
     the willingness to kill and to attack (``StrategicPatience.killing_willingness``, ``attack_willingness``);
     ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is their weapons: Python moves the
-    fighters first); the other tuples: their mechanism's ``night_inputs``.
+    fighters first); ``patrol``: ``Patrols.patrol_tables`` as made before the night and the units held in the
+    prison's cordon, for the attacks carried out here (``attacks.attacks_at``, as ``Attacks.strike`` does it);
+    the other tuples: their mechanism's ``night_inputs``.
 
-    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed)``: ``k``
-    the hook Python is to take (``len(BLOCK)`` when all are done), with the attacks' ``targets`` when the
-    kernel decided attacks there (Python carries them out), else empty (Python runs hook ``k`` whole);
-    ``units_hit``: the repentance campaigns that hit a unit; what ``weapons_night`` returned
+    Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed, failed)``:
+    ``k`` the hook Python is to take (``len(BLOCK)`` when all are done), with the attacks' ``targets`` when the
+    kernel decided attacks there but the units on patrol changed during the night (Python carries them out,
+    with the patrols' tables made then), else empty (Python runs hook ``k`` whole); ``units_hit``: the
+    repentance campaigns and attacks that hit a unit; what ``weapons_night`` returned
     (``SupplyLines.delivered``); the Badia cells left without fighters (``BadiaFront.after_strikes``); the
-    Coalition's attention and whether strikes changed it (``StrategicPatience.noticed``).
+    Coalition's attention and whether strikes changed it (``StrategicPatience.noticed``); the village where an
+    attack's choice of the unit hit would have raised numpy's error, or -1 (``Attacks.raise_at``).
     """
     cost, command, checkpoints_rule, repentance_rule, allegiance_rule, killing_rule, killing_strikes, attack_rule, \
-        governance = rules
+        governance, attack_strikes = rules
+    spend_cost, _, sweep = killing_strikes
+    on, counts, rows, fade, unit_size, cordon = patrol
+    failed = -1
     stop = len(BLOCK)
     for j in range(len(BLOCK)):
         if todo[j] == STOP:
@@ -156,9 +170,24 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
         if go[_ATTACKS] and hi > lo:
             decided, known = attack_decision(stream, villages[lo:hi], cells[lo:hi], state,
                                              decision_inputs_of(attack_willing, attack_rule, capability), cost)
-            if not known or len(decided):
-                k, targets = _ATTACKS, decided.astype(np.int64)
+            if not known:
+                k = _ATTACKS
                 break
+            if len(decided):
+                targets = decided.astype(np.int64)
+                if not same_rows(patrolling(state.u_active, state.u_strength, cordon), on):
+                    k = _ATTACKS  # the units on patrol changed tonight: Python strikes, with their tables made now
+                    break
+                changed, failed = attacks_at(
+                    stream, targets, (state.cache, state.spend_orders, spend_cost, state.consumed),
+                    (on, counts, rows, fade, unit_size), state.u_strength, attack_strikes, state.v_fear,
+                    state.v_influence, state.v_criteria, state.v_trust, state.violence_by_village, state.v_sdf_held,
+                    state.v_guard, sweep, state.incidents, state.people, state.people_booked)
+                hit += changed
+                if failed >= 0:  # numpy's choice of the unit hit would have raised there: Python raises it
+                    k = _ATTACKS
+                    break
+                targets = np.zeros(0, np.int64)
         if go[_GOVERNANCE]:
             governance_night(stream, visited, state, governance)
         if go[_BADIA]:
@@ -168,14 +197,15 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
             if found is not None:
                 attention, noticed = found, True
         break
-    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed
+    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed
 
 
 @kernel
 def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: tuple, radius: int, hold: bool,
                    todo: np.ndarray, rules: tuple, capability: float, weapons: tuple, zakat: tuple,
                    killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple, patience: tuple,
-                   ) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool, np.ndarray]:
+                   patrol: tuple) -> tuple[int, np.ndarray, int, float, float, int, int, np.ndarray, bool, int,
+                                           np.ndarray]:
     """The whole night in one call: who goes out (``night_movement.cells_out`` of ``going_out``,
     ``NightMovement.out_inputs``), their choices and arrival (``night_movement.night_moves`` with ``moves``,
     ``NightMovement.moves_inputs`` of the neighbour table of ``radius``), then :func:`night_acts` on their visits
@@ -190,24 +220,24 @@ def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: 
     nothing = np.zeros(0, np.int64)
     treasury, delivered, attention = weapons[4], weapons[5], patience[0]
     if len(rows) == 0 or len(state.v_influence) == 0:
-        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, nothing
+        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, -1, nothing
     if needed != radius:
-        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, rows
+        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, -1, rows
     slot_at, padded, dist, attraction, decay, cover, pull_base, takes, zone_rule = moves
     found, going, pick, by_cell, by_village, bounds, unique = night_moves(
         stream, rows, reach, state, slot_at, padded, dist, attraction, decay, cover, pull_base, takes, zone_rule, True,
         N_ROLES)
     if not found:
-        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, rows
+        return PENDING, nothing, 0, treasury, delivered, 0, 0, attention, False, -1, rows
     if len(going) == 0:
-        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, nothing
+        return NOBODY, nothing, 0, treasury, delivered, 0, 0, attention, False, -1, nothing
     packed = packed_visits(going, pick, by_cell, by_village, bounds, unique)
     if hold:
-        return MOVED, nothing, 0, treasury, delivered, 0, 0, attention, False, packed
-    k, targets, hit, treasury, delivered, count, emptied, attention, noticed = night_acts(
+        return MOVED, nothing, 0, treasury, delivered, 0, 0, attention, False, -1, packed
+    k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed = night_acts(
         stream, by_cell, by_village, bounds, unique, todo, state, rules, capability, weapons, zakat, killing_willing,
-        attack_willing, badia, patience)
-    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed
+        attack_willing, badia, patience, patrol)
+    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed
 
 
 class NightActs(FusedBlock):
@@ -220,6 +250,7 @@ class NightActs(FusedBlock):
         super().__init__(model)
         self._radius = 0  # the radius of the neighbour table the cells out needed last night (tonight's, mostly)
         self._rules = KeptRules()
+        self._patrol = KeptRules()
 
     def whole_night(self, on: tuple) -> None:
         """The cells' moves (``NightMovement.go_out``), then the night's hooks ``on`` (the phase's hooks switched on,
@@ -236,7 +267,7 @@ class NightActs(FusedBlock):
         todo, *inputs = self.gather(base_todo, 0)
         moves = movement.moves_inputs(m.world.index.neighbours(self._radius))
         # the state last: it is made again if anything before it replaced an array it holds
-        k, targets, hit, treasury, delivered, count, emptied, attention, noticed, packed = moves_and_acts(
+        k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = moves_and_acts(
             stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, *inputs)
         if k == NOBODY:
             self.night(movement.nobody_out(), on)
@@ -247,7 +278,7 @@ class NightActs(FusedBlock):
             self.night(movement.arrived(packed), on)
         else:
             movement.went_out(packed)
-            k, struck = self.finish(k, targets, hit, treasury, delivered, count, emptied, attention, noticed)
+            k, struck = self.finish(k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed)
             if k < len(BLOCK) or after:
                 visits = movement.arrived(packed)
                 self.block_from(visits, block, base_todo, k, not struck)
@@ -319,8 +350,13 @@ class NightActs(FusedBlock):
         if badia_inputs is None:  # no cell in the Badia: its hook would return at once
             todo[_BADIA], badia_inputs = SKIP, badia.no_strikes()
         todo[:start] = SKIP  # done before: by the kernel, or by Python where it stopped
+        patrols = m.mechanisms.patrols
+        # the patrols' tables change with the units (their version) and the parameters; the kernel checks that the
+        # units on patrol are still those they were made for before it strikes with them
+        cordon = m.mechanisms.prison.units_in_cordon()
+        patrol = (*self._patrol.get(m.p, patrols.patrol_tables, (m.units_version, cordon.tobytes())), cordon)
         return (todo, self.rules(), modifiers.capability(m), weapons, zakat.night_inputs(),
-                *patience.strike_willingness(), badia_inputs, patience.night_inputs())
+                *patience.strike_willingness(), badia_inputs, patience.night_inputs(), patrol)
 
     def rules(self) -> tuple:
         """What the hooks of :data:`BLOCK` read that is made from the parameters only (and the policing style, for
@@ -332,7 +368,8 @@ class NightActs(FusedBlock):
         def made() -> tuple:
             return (supply.strike_cost(), command.night_inputs(), checkpoints.night_rule(),
                     repentance.night_rule(), allegiance.night_rule(), killings.decision_rule(),
-                    killings.strike_inputs(), attacks.decision_rule(), governance.night_inputs())
+                    killings.strike_inputs(), attacks.decision_rule(), governance.night_inputs(),
+                    attacks.attack_rule())
 
         kept = self._rules.get(m.p, made, m.policy.policing)
         if CHECK_RULES and kept != made():
@@ -340,11 +377,12 @@ class NightActs(FusedBlock):
         return kept
 
     def finish(self, k: int, targets: np.ndarray, hit: int, treasury: float, delivered: float, count: int,
-               emptied: int, attention: np.ndarray, noticed: bool) -> tuple[int, bool]:
+               emptied: int, attention: np.ndarray, noticed: bool, failed: int) -> tuple[int, bool]:
         """What Python does with what :func:`night_acts` returned (the deliveries' totals, the emptied Badia cells,
-        the attention, the units' version, the attacks decided). Returns where the kernel stopped and whether
-        Python struck there: ``(k + 1, True)`` after attacks carried out in Python, ``(k, False)`` when Python is
-        to run hook ``k`` whole, ``(len(BLOCK), False)`` when all are done."""
+        the attention, the units' version, numpy's error for an attack's choice, the attacks decided). Returns
+        where the kernel stopped and whether Python struck there: ``(k + 1, True)`` after attacks carried out in
+        Python, ``(k, False)`` when Python is to run hook ``k`` whole, ``(len(BLOCK), False)`` when all are
+        done."""
         m = self.model
         supply, badia, patience = self.mechanisms[_SUPPLY], self.mechanisms[_BADIA], self.mechanisms[_PATIENCE]
         supply.delivered(treasury, delivered, count)
@@ -353,6 +391,8 @@ class NightActs(FusedBlock):
             patience.noticed(attention)
         for _ in range(hit):
             m.units_changed()
+        if failed >= 0:
+            self.mechanisms[_ATTACKS].raise_at(failed)
         if len(targets):  # attacks decided: Python carries them out, and the kernel goes on after them
             self.mechanisms[k].strike(targets)
             return k + 1, True

@@ -71,24 +71,65 @@ def test_fused_night_gives_the_hooks_outputs(scenario: str, months: int | None, 
 
 
 def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The run above goes through each of the kernel's returns: all hooks done, a hook that needs a wider
-    cache table (Python runs it), and attacks decided (Python strikes)."""
+    """The run above goes through the block's returns (from the whole night's kernel and from the block's own
+    calls after a stop): all hooks done, and a hook that needs a wider cache table (Python runs it). Killings
+    and attacks are carried out in the kernel: attacks come back to Python only when the units on patrol
+    changed during the night, which is rarer than the nights with attacks."""
     seen: Counter = Counter()
-    kernel = night_acts_module.night_acts
+    block, whole = night_acts_module.night_acts, night_acts_module.moves_and_acts
 
-    def recording(*args: Any) -> Any:
-        out = kernel(*args)
-        k, targets = out[0], out[1]
-        seen["done" if k == len(BLOCK) else f"{BLOCK[k]} {'strikes' if len(targets) else 'python'}"] += 1
+    def count(k: int, targets: np.ndarray) -> None:
+        if k >= 0:  # a return from the block (not the whole night's before it)
+            seen["done" if k == len(BLOCK) else f"{BLOCK[k]} {'strikes' if len(targets) else 'python'}"] += 1
+
+    def recording_block(*args: Any) -> Any:
+        out = block(*args)
+        count(out[0], out[1])
         return out
 
-    monkeypatch.setattr(night_acts_module, "night_acts", recording)
-    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
+    def recording_whole(*args: Any) -> Any:
+        out = whole(*args)
+        count(out[0], out[1])
+        return out
+
+    monkeypatch.setattr(night_acts_module, "night_acts", recording_block)
+    monkeypatch.setattr(night_acts_module, "moves_and_acts", recording_whole)
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False)
+    nights_with_attacks = 0
+    for _ in range(model.n_days):
+        before = model.accounts.totals["attacks"]
+        model.step()
+        nights_with_attacks += model.accounts.totals["attacks"] > before
     assert model.night_acts.enabled
     assert seen["done"] > 0
-    assert seen["attacks strikes"] > 0 and seen["killings strikes"] == 0  # killings are carried out in the kernel
+    assert seen["killings strikes"] == 0  # killings are carried out in the kernel
+    assert nights_with_attacks > 0 and seen["attacks strikes"] < nights_with_attacks
     assert model.accounts.totals["killings"] > 0
     assert sum(seen[f"{name} python"] for name in ("supply_lines", "checkpoints", "killings", "attacks")) > 0
+
+
+def test_attacks_after_the_patrols_changed_are_struck_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the units on patrol are not those the patrols' tables were made for (here: the tables given to the
+    kernel leave out the last unit on patrol), the kernel hands the attacks back and Python strikes with tables
+    made then: the run is the hooks' to the bit."""
+    gather = night_acts_module.NightActs.gather
+    handed_back: Counter = Counter()
+
+    def stale_patrols(self: Any, base_todo: np.ndarray, start: int) -> tuple:
+        *inputs, (on, counts, rows, fade, unit_size, cordon) = gather(self, base_todo, start)
+        return (*inputs, (on[:-1], counts, rows, fade, unit_size, cordon))
+
+    strike = sim.mechanisms.attacks.Attacks.strike
+
+    def counting(self: Any, targets: np.ndarray) -> None:
+        handed_back["nights"] += 1
+        strike(self, targets)
+
+    monkeypatch.setattr(night_acts_module.NightActs, "gather", stale_patrols)
+    monkeypatch.setattr(sim.mechanisms.attacks.Attacks, "strike", counting)
+    fused = _run(True, "baseline", 12, 3)
+    assert handed_back["nights"] > 0
+    assert fused == _run(False, "baseline", 12, 3)
 
 
 def _whole_nights(monkeypatch: pytest.MonkeyPatch) -> Counter:

@@ -234,8 +234,13 @@ class Attacks(Mechanism):
         for _ in range(changed):
             m.units_changed()
         if failed >= 0:
-            units, pull = m.mechanisms.patrols.pull_at(failed)
-            m.rng.choice(len(units), p=pull / pull.sum())  # raises numpy's error
+            self.raise_at(failed)
+
+    def raise_at(self, village: int) -> None:
+        """Raise numpy's error for the choice of the unit an attack at ``village`` hits, where :func:`attacks_at`
+        found its patrols' pulls not to be probabilities (it stopped there, before the draw)."""
+        units, pull = self.model.mechanisms.patrols.pull_at(village)
+        self.model.rng.choice(len(units), p=pull / pull.sum())  # raises numpy's error
 
     def attack_rule(self) -> tuple[float, float, float]:
         """The fields of today's :class:`AttackRule`, as a plain tuple (for the kernels)."""
