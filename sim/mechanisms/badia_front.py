@@ -116,19 +116,25 @@ class BadiaFront(Mechanism):
 
     def attack_chance(self) -> float:
         """Tonight's chance that one Badia cell strikes regime forces or convoys."""
+        return self._strike_rule()[0]
+
+    def _strike_rule(self) -> tuple[float, float, float]:
+        # tonight's chance (attack_chance), loss and loot, as the kernel takes them: asked every night, so kept
+        # while the parameters, the hunger and the policy are unchanged (the Coalition's presence read by value:
+        # events change it in place)
         m = self.model
         policy = m.policy
 
-        def chance() -> float:
+        def made() -> tuple[float, float, float]:
             p = m.p
             rate = p.badia_attack_prob * modifiers.badia_escalation(m) * (1.0 + p.badia_hunger_gain * self.hunger)
             if policy.regime_offensive:
                 rate *= p.regime_offensive_attack_factor
-            return min(1.0, rate)
+            loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if policy.regime_offensive else 1.0)
+            return float(min(1.0, rate)), float(min(1.0, loss)), float(p.badia_loot_usd)
 
-        # asked every night; the Coalition's presence is read by value (events change it in place)
-        return self.kept("chance", chance, (self.hunger, policy.regime_offensive,
-                                            policy.coalition_present_by_district.tobytes()))
+        return self.kept("strikes", made, (self.hunger, policy.regime_offensive,
+                                           policy.coalition_present_by_district.tobytes()))
 
     def night(self, visits: Visits) -> None:
         """Badia cells may strike tonight: loot for the supplies, fighters lost."""
@@ -142,18 +148,16 @@ class BadiaFront(Mechanism):
         strike (attackers staged for a prison attack hold back), tonight's chance and loss, the kernel's output
         array, the loot and the supplies; None when no cell is in the Badia."""
         m = self.model
-        p = m.p
         in_badia = m.cell_sites().in_regime
         staged = m.mechanisms.prison.staged_rows()  # attackers gathered for a prison attack hold back
         if len(staged):
             in_badia = in_badia[~np.isin(in_badia, staged)]
         if not len(in_badia):
             return None
-        loss = p.badia_attack_loss_prob * (p.regime_offensive_loss_factor if m.policy.regime_offensive else 1.0)
         if len(self._emptied) < len(in_badia):
             self._emptied = np.empty(2 * len(in_badia), np.int64)
-        return (in_badia, float(self.attack_chance()), float(min(1.0, loss)), self._emptied, float(p.badia_loot_usd),
-                self._supplies)
+        chance, loss, loot = self._strike_rule()
+        return in_badia, chance, loss, self._emptied, loot, self._supplies
 
     def no_strikes(self) -> tuple:
         """:meth:`night_inputs`' shape on a night with no Badia cell (for a fused kernel that skips the hook)."""
