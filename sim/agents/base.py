@@ -35,12 +35,14 @@ class Table:
 
     first_column: ClassVar[str] = ""  # name of the subclass's first field, whose length is the table's
     changes: ClassVar[int] = 0
-    """How many times a column of any table was set (built, extended, replaced): the compiled kernels' state
-    (``sim.kernel_state``) holds the columns themselves, and is made again when this changes."""
+    """How many times a column of any table was set to another array (built, extended, replaced): the compiled
+    kernels' state (``sim.kernel_state``) holds the columns themselves, and is made again when this changes."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)
-        Table.changes += 1
+        # ``v.trust += x`` sets the column to the array it already is: the state still holds it, no change
+        if self.__dict__.get(name) is not value:
+            object.__setattr__(self, name, value)
+            Table.changes += 1
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
