@@ -32,7 +32,7 @@ the hooks after it, so the night goes on as it would have:
   say so, and the kernel returns; Python runs that hook whole (it widens the table first);
 * attacks decided while the units on patrol are no longer those the patrols' tables (kept by the units'
   version) were made for: the kernel returns the targets, Python carries them out (``Attacks.strike``).
-  Otherwise attacks are carried out in the kernel (``attacks.attacks_at``: paying, the units hit by their
+  Otherwise attacks are carried out in the kernel (``attacks.attacks_strike``: paying, the units hit by their
   patrols' pull, sweeps), as killings are (``killings_strike``).
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` makes the moves
@@ -51,7 +51,7 @@ from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, STOP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import allegiance_inputs, allegiance_night
-from sim.mechanisms.attacks import attack_decision, attacks_at
+from sim.mechanisms.attacks import attack_decision, attacks_strike
 from sim.mechanisms.badia_front import badia_strikes
 from sim.mechanisms.checkpoints import checkpoints_inputs, checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
@@ -109,7 +109,7 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
     the willingness to kill and to attack (``StrategicPatience.killing_willingness``, ``attack_willingness``);
     ``weapons``: ``SupplyLines.weapons_inputs`` (the supply lines' hook here is their weapons: Python moves the
     fighters first); ``patrol``: ``Patrols.patrol_tables`` as made before the night and the units held in the
-    prison's cordon, for the attacks carried out here (``attacks.attacks_at``, as ``Attacks.strike`` does it);
+    prison's cordon, for the attacks carried out here (``attacks.attacks_strike``, as ``Attacks.strike`` does it);
     the other tuples: their mechanism's ``night_inputs``.
 
     Returns ``(k, targets, units_hit, treasury, delivered, deliveries, emptied, attention, noticed, failed)``:
@@ -180,11 +180,8 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
                 if not same_rows(patrolling(state.u_active, state.u_strength, cordon), on):
                     k = _ATTACKS  # the units on patrol changed tonight: Python strikes, with their tables made now
                     break
-                changed, failed = attacks_at(
-                    stream, targets, (state.cache, state.spend_orders, spend_cost, state.consumed),
-                    (on, counts, rows, fade, unit_size), state.u_strength, attack_strikes, state.v_fear,
-                    state.v_influence, state.v_criteria, state.v_trust, state.violence_by_village, state.v_sdf_held,
-                    state.v_guard, sweep, state.incidents, state.people, state.people_booked)
+                changed, failed = attacks_strike(stream, targets, state, spend_cost,
+                                                 (on, counts, rows, fade, unit_size), attack_strikes, sweep)
                 hit += changed
                 if failed >= 0:  # numpy's choice of the unit hit would have raised there: Python raises it
                     k = _ATTACKS
@@ -333,8 +330,9 @@ class NightActs(FusedBlock):
 
     def gather(self, base_todo: np.ndarray, start: int) -> tuple:
         """What :func:`night_acts` reads after the visits, for hooks ``start`` on of :data:`BLOCK`: the plan's
-        ``todo`` with tonight's stops and skips, then (after the state) the cost of a strike and every hook's
-        inputs."""
+        ``todo`` with tonight's stops and skips, then (after the state) the kept rules (:meth:`rules`), tonight's
+        capability, the weapons' inputs, zakat's, the willingness to kill and to attack, the Badia front's and
+        strategic patience's inputs, and the patrols' tables with the cordon."""
         m = self.model
         supply, zakat, repentance, badia, patience = (self.mechanisms[k] for k in (
             _SUPPLY, _ZAKAT, _REPENTANCE, _BADIA, _PATIENCE))

@@ -24,7 +24,7 @@ from sim.accounts import INCIDENTS, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, pairwise_sum, rng_of, stream_of
 from sim.draws import NOT_PROBABILITIES, choice_p, poisson
-from sim.kernel_state import KernelState
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.civilian_arrests import sweep_at
 from sim.mechanisms.patrols import pulls_at
@@ -190,6 +190,19 @@ def attacks_at(stream: Stream, targets: np.ndarray, spending: tuple, patrol: tup
     return changed, -1
 
 
+@kernel
+def attacks_strike(stream: Stream, targets: np.ndarray, state: KernelState, cost: float, patrol: tuple, rule: tuple,
+                   sweep: tuple) -> tuple[int, int]:
+    """:meth:`Attacks.strike`: :func:`attacks_at` of the ``targets`` on the kernels' ``state``, each strike paid from
+    its caches at ``cost`` (``SupplyLines.spend_cost``), the unit hit found by the patrols' tables ``patrol``
+    (``Patrols.patrol_tables``), with the attack's ``rule`` (:meth:`Attacks.attack_rule`) and the sweep's
+    (``CivilianArrests.sweep_rule``). Returns what :func:`attacks_at` returns."""
+    return attacks_at(stream, targets, (state.cache, state.spend_orders, cost, state.consumed), patrol,
+                      state.u_strength, rule, state.v_fear, state.v_influence, state.v_criteria, state.v_trust,
+                      state.violence_by_village, state.v_sdf_held, state.v_guard, sweep, state.incidents, state.people,
+                      state.people_booked)
+
+
 class Attacks(Mechanism):
     """Car-bomb cells may strike the SDF where they are present at their target (a garrison or patrols)."""
 
@@ -225,12 +238,11 @@ class Attacks(Mechanism):
     def strike(self, targets: np.ndarray) -> None:
         """Tonight's attacks at the decided ``targets`` (:func:`attacks_at`)."""
         m = self.model
-        v, u = m.villages, m.units
-        changed, failed = attacks_at(
-            stream_of(m), targets, m.mechanisms.supply_lines.spending(), m.mechanisms.patrols.patrol_tables(),
-            u.strength, self.attack_rule(), v.fear, v.influence, v.criteria, v.trust, m.violence_by_village,
-            v.sdf_held, v.guard, m.mechanisms.civilian_arrests.sweep_rule(), m.accounts.incidents,
-            m.accounts.people.values, m.accounts.people.booked)
+        mech = m.mechanisms
+        inputs = (mech.supply_lines.spend_cost(), mech.patrols.patrol_tables(), self.attack_rule(),
+                  mech.civilian_arrests.sweep_rule())
+        # the state last: it is made again if anything before it replaced an array it holds
+        changed, failed = attacks_strike(stream_of(m), targets, kernel_state(m), *inputs)
         for _ in range(changed):
             m.units_changed()
         if failed >= 0:
