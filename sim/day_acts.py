@@ -7,7 +7,9 @@ and :func:`day_acts` calls the same kernels, in the same order, in one call: the
 are those of the hooks, to the bit. The prison and the patrols, before them, stay in Python (the patrols
 recompute the guard only when the units or the policy changed).
 
-On a day when the raids drew raids or found cells (about one day in five), the kernel returns after the draws:
+Most days the block runs in the night's kernel call, after the night (``DayActs.joined``,
+``sim.night_acts.days_in_a_row``). On a day when the raids drew raids or found cells (about one day in five),
+the kernel returns after the draws:
 Python acts on them (``Raids.after_draws``: seizures, arrests, captures) and calls the kernel again for trade
 and influence. With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in
 Python (the tests compare both ways).
@@ -81,6 +83,33 @@ class DayActs(FusedBlock):
         for hook in after:
             hook()
 
+    def joined(self, on: tuple) -> tuple | None:
+        """Today's :func:`day_acts` arguments after the stream and the state, ``(todo, raids, trade, influence)``,
+        when the day's hooks ``on`` can run in the night's kernel call (``sim.night_acts.night_and_day``), else
+        None. They can when the block is on, the raids with their own rule (``Raids.own_rule``), no hook comes
+        after the block and those before it are idle (``Mechanism.idle_today``: no prison attack staged, the
+        patrols' presence kept). The kernel does the day only after a night it did whole, with no unit hit and
+        no Badia cell emptied: what these inputs read is then as the night found it, but for the Coalition's
+        attention, which the kernel gives the raids as the night left it. :meth:`went_on` does the rest."""
+        if not self.enabled:
+            return None
+        before, _, after, base_todo = self.plan(on)
+        raids, trade, influence = self.mechanisms
+        if after or base_todo[_RAIDS] != RUN or not raids.own_rule():
+            return None
+        for hook in before:
+            if not hook.__self__.idle_today():
+                return None
+        return self._todo(base_todo, 0), raids.day_inputs(), trade.day_inputs(), influence.day_inputs()
+
+    def went_on(self, joined: tuple, k: int, raided: int, found: int) -> None:
+        """The rest of a day done in the night's kernel call from :meth:`joined`'s inputs, after the cells are back
+        at dawn: where the raids drew raids or finds (``k`` is theirs; ``raided``, ``found`` what the kernel
+        returned), Python acts on them and the kernel is called again for the hooks after."""
+        if k < len(BLOCK):
+            self.mechanisms[_RAIDS].after_draws(raided, found)
+            self.fused(joined[0], joined[1], k + 1)
+
     def fused(self, base_todo: np.ndarray, raids_inputs: tuple, start: int = 0) -> int:
         """:func:`day_acts` on today's inputs (``raids_inputs``: today's ``Raids.day_inputs``) and the model's state
         from hook ``start`` of :data:`BLOCK` on, with the plan's ``todo`` (:meth:`plan`; the raids on), then the
@@ -88,10 +117,7 @@ class DayActs(FusedBlock):
         still to run."""
         m = self.model
         raids, trade, influence = self.mechanisms
-        todo = base_todo.copy()
-        if not len(trade.market):  # no traders: Trade.day returns at once
-            todo[_TRADE] = SKIP
-        todo[:start] = SKIP  # done before
+        todo = self._todo(base_todo, start)
         inputs = (raids_inputs, trade.day_inputs(), influence.day_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
         k, raided, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
@@ -99,3 +125,11 @@ class DayActs(FusedBlock):
             raids.after_draws(raided, found)
             return k + 1
         return k
+
+    def _todo(self, base_todo: np.ndarray, start: int) -> np.ndarray:
+        # the plan's todo for today, from hook ``start`` on
+        todo = base_todo.copy()
+        if not len(self.mechanisms[_TRADE].market):  # no traders: Trade.day returns at once
+            todo[_TRADE] = SKIP
+        todo[:start] = SKIP  # done before
+        return todo

@@ -20,6 +20,7 @@ events are Mesa events scheduled on their date (:mod:`sim.events`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 import warnings
 from pathlib import Path
@@ -38,7 +39,7 @@ from sim.day_acts import DayActs
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
-from sim.mechanisms.base import values_of
+from sim.mechanisms.base import Mechanism, values_of
 from sim.mechanisms.patrols import day_one_presence
 from sim.night_acts import NightActs
 from sim.parameters import KeptRules, Parameters
@@ -110,6 +111,17 @@ def month_ends(start: dt.date, days: int) -> list[bool]:
     return ends
 
 
+def month_end_from(ends: list[bool]) -> list[int]:
+    """For each day, the first day from it on that a month's end follows (``ends``: :func:`month_ends`)."""
+    out = [len(ends) - 1] * len(ends)
+    nxt = len(ends) - 1
+    for day in range(len(ends) - 1, -1, -1):
+        if ends[day]:
+            nxt = day
+        out[day] = nxt
+    return out
+
+
 def fresh_seed() -> int:
     """A new seed from the operating system's entropy (a run asked for no seed)."""
     return int(np.random.SeedSequence().generate_state(1)[0])
@@ -152,6 +164,9 @@ class InsurgencyModel(Model):
         self.day: int = 0  # index of the day being (or last) simulated; day 0 is the start date
         self._dated = (0, self.start_date)  # (day, its date): the date is asked many times a day
         self._month_ends = month_ends(self.start_date, self.n_days)
+        self._month_end_from = month_end_from(self._month_ends)
+        self._done_through = -1  # the last day done: a step may do the days after its own (days_in_a_row)
+        self._run_through = -1  # the last day of the running run_for (-1: one day a step, as a bare step())
         self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
         self.event_log: list[dict[str, Any]] = []
@@ -163,6 +178,8 @@ class InsurgencyModel(Model):
         # where the property's calls cost a few percent)
         self._hooks = {phase: PhaseHooks(self.mechanisms, phase, names) for phase, names in PHASES}
         self.night_acts = NightActs(self)  # the night's hooks after the moves in one compiled call
+        # the mechanisms whose daily inputs change on a set day (they bound how many days run in one call)
+        self._steady = [m for m in self.mechanisms if type(m).steady_through is not Mechanism.steady_through]
         self.day_acts = DayActs(self)  # and the day's raids, trade and influence
         self.recorder = Recorder()
         self.collect_daily = collect_daily
@@ -229,25 +246,56 @@ class InsurgencyModel(Model):
         """One day: the phases in order, the month's end only when the month turns.
 
         Nothing once the scenario's last day is done (``running`` is False): a run covers its scenario's
-        months and no more (load the scenario with more ``months`` to run longer).
+        months and no more (load the scenario with more ``months`` to run longer). Within ``run_for`` (and
+        ``run``) a step may do the days after its own in the same kernel call (:meth:`days_ahead`); the steps of
+        those days then only count (Mesa's ``steps`` and ``time``); when ``run_for`` returns, ``day`` is its last.
         """
         if not self.running:
             self._say_ended()
             return
         self.day = self.steps - 1
-        self.night()
-        self.daytime()
-        if self._month_ends[self.day]:
-            self.month_end()
-        if self.collect_daily:
-            self.datacollector.collect(self)
-        if self.day >= self.n_days - 1:
+        if self.day > self._done_through:  # else an earlier step did this day too (run_for's days in one call)
+            if not self.night(with_day=True):
+                self.daytime()
+            if self._month_ends[self.day]:
+                self.month_end()
+            if self.collect_daily:
+                self.datacollector.collect(self)
+            self._done_through = self.day
+        if self.steps >= self.n_days:  # this step's own day is the scenario's last (not a later day it did)
             self.running = False
 
-    def night(self) -> None:
-        """The night phase: cells go out, the night's mechanisms act, cells are back at dawn."""
-        self.night_acts.whole_night(self._hooks["night"].enabled(self.p))
+    def night(self, with_day: bool = False) -> bool:
+        """The night phase: cells go out, the night's mechanisms act, cells are back at dawn. ``with_day``: the
+        day's phase may be done in the same kernel call, after the night (``DayActs.joined``), and whole days
+        after it, as many as :meth:`days_ahead` allows (``day`` then moves on to the last night run); returns
+        whether the last night's day was done."""
+        day = self.day_acts.joined(self._hooks["day"].enabled(self.p)) if with_day else None
+        days = 1 if day is None else self.days_ahead()
+        _, done = self.night_acts.whole_night(self._hooks["night"].enabled(self.p), day, days)
         self.mechanisms.night_movement.dawn()
+        if done is None:
+            return False
+        self.day_acts.went_on(day, *done)
+        return True
+
+    def days_ahead(self) -> int:
+        """How many days from today a step may run in one kernel call (``sim.night_acts.days_in_a_row``): through
+        the month's last day (its month end follows), the running ``run_for``'s last day, the day before the next
+        Mesa event (a scenario's, a user's) and the days the mechanisms' daily inputs are steady; 1 for a bare
+        ``step()`` and while the daily state is collected."""
+        if self.collect_daily:
+            return 1
+        last = min(self._month_end_from[self.day], self._run_through)
+        events = self._event_list  # the step's own next event is scheduled after this step
+        coming = [] if events.is_empty() else events.peek_ahead(1)
+        if coming:
+            last = min(last, math.ceil(coming[0].time) - 2)  # day d runs at time d + 1, after events before it
+        for mechanism in self._steady:
+            through = mechanism.steady_through(self.day)
+            if through is not None:
+                last = min(last, through)
+        return max(last - self.day + 1, 1)
 
     def daytime(self) -> None:
         """The day phase."""
@@ -273,8 +321,13 @@ class InsurgencyModel(Model):
         if duration > left:
             self._say_ended()
             duration = max(left, 0)
-        with collector.paused():  # a run's days make no cyclic garbage: collections would find nothing (see there)
-            super().run_for(duration)
+        # the last day this call steps through: its steps may run several days at once (days_ahead), not past it
+        self._run_through = math.floor(self.time + duration) - 1
+        try:
+            with collector.paused():  # a run's days make no cyclic garbage: collections would find nothing (see there)
+                super().run_for(duration)
+        finally:
+            self._run_through = -1
 
     def _say_ended(self) -> None:
         # once per model: a loop of steps past the end would otherwise warn every day

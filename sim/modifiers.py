@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba.extending import register_jitable
 
 from sim.compiled import kernel
 
@@ -196,16 +197,20 @@ def fighters_scaled(chance: np.ndarray, fighters: np.ndarray, cells: np.ndarray,
     return out
 
 
+@register_jitable
+def capability_on(day: int, learning_days: int, start: float) -> float:
+    """:func:`capability` on ``day`` (``routine_learning_days``, ``capability_at_start``), in Python and in kernels."""
+    # min(1.0, day / max(days, 1)) without the builtins' calls: asked by several mechanisms every night
+    learnt = day / (1 if learning_days < 1 else learning_days)
+    if not learnt < 1.0:
+        learnt = 1.0
+    return start + (1.0 - start) * learnt
+
+
 def capability(model: InsurgencyModel) -> float:
     """How well cells know the security forces' routines: grows over the WP 2019 window."""
     p = model.p
-    days = p.routine_learning_days
-    # min(1.0, day / max(days, 1)) without the builtins' calls: asked by several mechanisms every night
-    learnt = model.day / (1 if days < 1 else days)
-    if not learnt < 1.0:
-        learnt = 1.0
-    start = p.capability_at_start
-    return start + (1.0 - start) * learnt
+    return capability_on(model.day, p.routine_learning_days, p.capability_at_start)
 
 
 def decision_rule_of(model: InsurgencyModel, prob: float) -> tuple:

@@ -3,13 +3,14 @@ bit, what the hooks give one by one; the kernels' state (``sim.kernel_state``) n
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from run_digest import digest_of
 from tiny_world import tiny_model
 
 import sim
@@ -31,15 +32,7 @@ def _run(fused: bool, scenario: str, months: int | None, seed: int, **parameters
 def _digest(model: sim.InsurgencyModel, fused: bool) -> str:
     """A digest of every output of ``model``'s run, with the night's and the day's acts fused or hook by hook."""
     model.night_acts.enabled = model.day_acts.enabled = fused
-    model.run()
-    digest = hashlib.sha256()
-    for frame in (model.monthly_frame(), model.incident_frame(), model.village_frame()):
-        digest.update(frame.to_csv(float_format="%.17g").encode())
-    for name, column in sorted({**model.cells.columns(), **model.units.columns(), **model.villages.columns(),
-                                **model.traders.columns()}.items()):
-        digest.update(name.encode() + column.tobytes())
-    digest.update(repr((model.treasury, model.detainees, model.units_version, model.rng.bit_generator.state)).encode())
-    return digest.hexdigest()
+    return digest_of(model.run())
 
 
 CASES = [
@@ -76,7 +69,7 @@ def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pyt
     and attacks are carried out in the kernel: attacks come back to Python only when the units on patrol
     changed during the night, which is rarer than the nights with attacks."""
     seen: Counter = Counter()
-    block, whole = night_acts_module.night_acts, night_acts_module.moves_and_acts
+    block = night_acts_module.night_acts
 
     def count(k: int, targets: np.ndarray) -> None:
         if k >= 0:  # a return from the block (not the whole night's before it)
@@ -87,13 +80,8 @@ def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pyt
         count(out[0], out[1])
         return out
 
-    def recording_whole(*args: Any) -> Any:
-        out = whole(*args)
-        count(out[0], out[1])
-        return out
-
     monkeypatch.setattr(night_acts_module, "night_acts", recording_block)
-    monkeypatch.setattr(night_acts_module, "moves_and_acts", recording_whole)
+    _record_nights(monkeypatch, lambda night: count(night[0], night[1]))
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False)
     nights_with_attacks = 0
     for _ in range(model.n_days):
@@ -132,19 +120,44 @@ def test_attacks_after_the_patrols_changed_are_struck_in_python(monkeypatch: pyt
     assert fused == _run(False, "baseline", 12, 3)
 
 
+def _record_nights(monkeypatch: pytest.MonkeyPatch, record: Callable[[tuple], None]) -> Counter:
+    """Call ``record`` with what the whole night's kernel (``moves_and_acts``) returned, each night from now on:
+    called from Python, or in ``days_in_a_row`` (its last night as it returns it, the whole days before it as
+    nights done). Returns how many nights each way came (Python's, the several days' last, their whole ones)."""
+    ways: Counter = Counter()
+    whole, several = night_acts_module.moves_and_acts, night_acts_module.days_in_a_row
+    done = (len(BLOCK), np.zeros(0, np.int64))
+
+    def one_night(*args: Any) -> Any:
+        out = whole(*args)
+        ways["python"] += 1
+        record(out)
+        return out
+
+    def days_in_a_row(*args: Any) -> Any:
+        out = several(*args)
+        ways["several"] += 1
+        ways["whole days"] += out[0]
+        for _ in range(out[0]):
+            record(done)
+        record(out[1])
+        return out
+
+    monkeypatch.setattr(night_acts_module, "moves_and_acts", one_night)
+    monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
+    return ways
+
+
 def _whole_nights(monkeypatch: pytest.MonkeyPatch) -> Counter:
-    """How the whole night's kernel (``moves_and_acts``) returns, counted from now on."""
+    """How the whole night's kernel (``moves_and_acts``) returns, counted from now on (:func:`_record_nights`)."""
     seen: Counter = Counter()
-    kernel = night_acts_module.moves_and_acts
     names = {night_acts_module.NOBODY: "nobody", night_acts_module.PENDING: "pending",
              night_acts_module.MOVED: "moved"}
 
-    def recording(*args: Any) -> Any:
-        out = kernel(*args)
-        seen[names.get(out[0], "done" if out[0] == len(BLOCK) else "stop")] += 1
-        return out
+    def record(night: tuple) -> None:
+        seen[names.get(night[0], "done" if night[0] == len(BLOCK) else "stop")] += 1
 
-    monkeypatch.setattr(night_acts_module, "moves_and_acts", recording)
+    _record_nights(monkeypatch, record)
     return seen
 
 
@@ -259,14 +272,25 @@ def test_the_day_kernel_stops_after_raids_and_finds(monkeypatch: pytest.MonkeyPa
     """Most days the kernel does the whole block; on days with raids or finds it returns after the draws, and is
     called again for the rest once Python has acted on them."""
     seen: Counter = Counter()
-    kernel = day_acts_module.day_acts
+    kernel, several = day_acts_module.day_acts, night_acts_module.days_in_a_row
+
+    def count(day: tuple) -> None:
+        seen["done" if day[0] == len(DAY_BLOCK) else "raids"] += 1
 
     def recording(*args: Any) -> Any:
         out = kernel(*args)
-        seen["done" if out[0] == len(DAY_BLOCK) else "raids"] += 1
+        count(out)
+        return out
+
+    def days_in_a_row(*args: Any) -> Any:  # the days done in the night's kernel call: whole, and the last one's
+        out = several(*args)
+        seen["done"] += out[0]
+        if out[2][0] != night_acts_module.NOT_DONE:
+            count(out[2])
         return out
 
     monkeypatch.setattr(day_acts_module, "day_acts", recording)
+    monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
     assert seen["done"] > seen["raids"] > 0
     assert seen["done"] == model.steps  # a day with raids calls it again, for trade and influence

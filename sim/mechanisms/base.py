@@ -87,6 +87,18 @@ class Mechanism:
             found = self._kept_rules[what] = KeptRules()
         return found.get(self.model.p, make, extra)
 
+    def steady_through(self, day: int) -> int | None:
+        """The last day from ``day`` on through which what the mechanism gives the kernels each day stays as on
+        ``day`` but for the day itself (which the kernels that run several days in one call count on their own,
+        ``sim.night_acts.days_in_a_row``); None: every day (a mechanism whose inputs change on a set day says
+        which)."""
+        return None
+
+    def idle_today(self) -> bool:
+        """Whether the mechanism's day hook would do nothing if it ran now (False unless the mechanism knows: a
+        day whose hooks before the fused block are idle is done in the night's kernel call, ``sim.day_acts``)."""
+        return False
+
     @property
     def enabled(self) -> bool:
         """True while the mechanism's switch is on."""

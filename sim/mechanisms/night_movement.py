@@ -24,7 +24,7 @@ from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stre
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strongholds import zakat_pulls, zones_of
-from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of
+from sim.mechanisms.zakat import collection_inputs, collection_pull, takes_of, takes_on
 from sim.world.names import REGIME
 from sim.world.space import NeighbourTable, square_slots
 
@@ -342,6 +342,21 @@ class Visits:
         return cls(np.zeros(0, int), np.zeros(0, int))
 
 
+@kernel
+def moves_inputs_on(inputs: tuple, day: int) -> tuple:
+    """:meth:`NightMovement.moves_inputs` made on another ``day``: the tax collectors' takes are the day's
+    (``zakat.takes_on``); the rest is the same from day to day while the guard, the parameters and the table are."""
+    slot_at, padded, dist, attraction, decay, cover, pull_base, takes, zone_rule = inputs
+    return slot_at, padded, dist, attraction, decay, cover, pull_base, takes_on(takes, day), zone_rule
+
+
+@kernel
+def back_at_dawn(x: np.ndarray, y: np.ndarray, base_x: np.ndarray, base_y: np.ndarray) -> None:
+    """Every cell back at its hideout (:meth:`NightMovement.dawn`): its square, ``x`` and ``y``, its base's."""
+    x[:] = base_x
+    y[:] = base_y
+
+
 class NightMovement(Mechanism):
     """Cells go out to a village within reach at dusk and are back at their hideouts at dawn."""
 
@@ -501,6 +516,5 @@ class NightMovement(Mechanism):
     def dawn(self) -> None:
         """Every cell back at its hideout."""
         c = self.model.cells
-        c.x[:] = c.base_x
-        c.y[:] = c.base_y
+        back_at_dawn(c.x, c.y, c.base_x, c.base_y)
         self.out = NO_ROWS

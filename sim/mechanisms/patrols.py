@@ -131,10 +131,7 @@ class Patrols(Mechanism):
     def day(self) -> None:
         """Today's presence (cached: recomputed only when units, policy or parameters changed)."""
         m = self.model
-        prison, policy = m.mechanisms.prison, m.policy
-        # the cordon itself changes only with a prison attack, which also changes the units' version
-        key = (m.units_version, m.day <= prison.siege_until, policy.sdf_attention_north,
-               policy.coalition_present_by_district.tobytes(), self._settings(m.p))
+        key = self._day_key()
         if self.key == key:
             return
         on = self.on_patrol()
@@ -143,6 +140,18 @@ class Patrols(Mechanism):
         self._layer[:] = 0.0
         self._layer[v.x, v.y] = v.guard
         self.key = key
+
+    def idle_today(self) -> bool:
+        """Today's presence is the one kept: :meth:`day` has nothing to recompute."""
+        return self.key == self._day_key()
+
+    def _day_key(self) -> tuple:
+        # what today's presence depends on; the cordon itself changes only with a prison attack, which also changes
+        # the units' version
+        m = self.model
+        policy = m.policy
+        return (m.units_version, m.day <= m.mechanisms.prison.siege_until, policy.sdf_attention_north,
+                policy.coalition_present_by_district.tobytes(), self._settings(m.p))
 
     def on_patrol(self) -> np.ndarray:
         """Rows of the units patrolling in the south: active, not wiped out, not held in the cordon."""

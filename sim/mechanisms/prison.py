@@ -140,6 +140,14 @@ class Prison(Mechanism):
         staged.flags.writeable = False  # as NO_STAGED: one type for the kernels that read it (no second compile)
         return staged
 
+    def steady_through(self, day: int) -> int | None:
+        """The units held in the cordon are let go after the siege's last day."""
+        return self.siege_until if day <= self.siege_until else None
+
+    def idle_today(self) -> bool:
+        """No attack is being prepared: :meth:`day` has nothing to do."""
+        return self.staging == NO_PLOT
+
     def day(self) -> None:
         """Move the staging group into position, and launch a prepared attack on its day."""
         if self.staging == NO_PLOT:

@@ -173,6 +173,14 @@ def raids_today(stream: Stream, state: KernelState, inputs: tuple) -> tuple[int,
                     named_scale, state.c_exposure, hits)
 
 
+@kernel
+def with_attention(inputs: tuple, attention: np.ndarray) -> tuple:
+    """:meth:`Raids.day_inputs` with the Coalition's ``attention`` in place of the one they were made with (a day
+    done in the night's kernel call reads the attention that night's strikes drew)."""
+    given, ruled, numbers, _, drawn, rows, near, named_scale, hits = inputs
+    return given, ruled, numbers, attention, drawn, rows, near, named_scale, hits
+
+
 class Raids(Mechanism):
     """Raid villages on suspicion and arrest the members of the cells found there."""
 
@@ -242,6 +250,11 @@ class Raids(Mechanism):
         inputs = self.day_inputs()  # first: the state is asked for after anything that may grow a table
         self.after_draws(*raids_today(stream_of(m), kernel_state(m), inputs))
 
+    def own_rule(self) -> bool:
+        """Whether the raids' rate is :meth:`raid_rate`'s own rule, which the day's kernel applies itself (False
+        when it was replaced: a what-if, a test)."""
+        return getattr(self.raid_rate, "__func__", None) is Raids.raid_rate
+
     def day_inputs(self) -> tuple:
         """What :func:`raids_today` reads besides the stream and the kernels' state (and what
         :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs)."""
@@ -253,10 +266,8 @@ class Raids(Mechanism):
         if hits.shape[1] < len(rows):
             hits = self._hits = np.empty((3, 2 * len(rows)), np.int64)
         named_scale = float(p.sdf_operations * p.exposed_detection)
-        # the kernel applies raid_rate's rule itself, unless raid_rate was replaced (a what-if, a test)
-        rule = self.raid_rate
-        ruled = getattr(rule, "__func__", None) is Raids.raid_rate
-        rate = NO_RATE if ruled else rule()
+        ruled = self.own_rule()
+        rate = NO_RATE if ruled else self.raid_rate()
         if not ruled:
             drawn = np.empty((3, len(rate)), np.int64)
         self._today = sites, drawn, hits, named_scale

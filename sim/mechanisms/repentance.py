@@ -180,6 +180,11 @@ class Repentance(Mechanism):
             float(p.repentance_official_share), CRITERION["repentance"], float(p.tawba_pressure_per_campaign),
             float(p.influence_per_repentance)))
 
+    def steady_through(self, day: int) -> int | None:
+        """The campaigns start on ``repentance_start``."""
+        start = self.start_day()
+        return start - 1 if day < start else None
+
     def start_day(self) -> int:
         """The day index of ``repentance_start``: before it (``model.date`` earlier), no campaign."""
         m = self.model

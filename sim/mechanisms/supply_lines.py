@@ -216,6 +216,15 @@ def strike_factors(villages: np.ndarray, zones: tuple, cache: np.ndarray, padded
 
 
 @kernel
+def weapons_after(inputs: tuple, treasury: float, delivered: float) -> tuple:
+    """:meth:`SupplyLines.weapons_inputs` after deliveries left the ``treasury`` and the weapons ``delivered`` so
+    far (what :meth:`SupplyLines.delivered` keeps; the rest is the same from day to day while the parameters and
+    the policy are)."""
+    per_fighter, offensive, factor, stock, _, _ = inputs
+    return per_fighter, offensive, factor, stock, treasury, delivered
+
+
+@kernel
 def weapons_night(rows: np.ndarray, villages: np.ndarray, state: KernelState,
                   inputs: tuple) -> tuple[float, float, int]:
     """:meth:`SupplyLines.move_weapons`: :func:`deliveries` of the transport cells' visits (``rows`` at

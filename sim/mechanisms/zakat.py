@@ -192,6 +192,23 @@ def takes_of(inputs: tuple, influence: np.ndarray, fear: np.ndarray, guard: np.n
                          rules, unit)
 
 
+@kernel
+def takes_on(inputs: tuple, day: int) -> tuple:
+    """:func:`take_inputs` made on another ``day`` (the rest is the same from day to day while the parameters are;
+    the traders' columns are the model's own)."""
+    collect, status, next_demand, wealth, market, _, min_wealth, min_influence, rules, unit = inputs
+    return collect, status, next_demand, wealth, market, day, min_wealth, min_influence, rules, unit
+
+
+@kernel
+def night_inputs_on(inputs: tuple, day: int) -> tuple:
+    """:meth:`Zakat.night_inputs` made on another ``day`` (its nightly fields' first; the rest is the same from day
+    to day while the parameters are)."""
+    min_influence, per_night, rules, nightly = inputs
+    _, interval, min_wealth, fear, influence, criterion = nightly
+    return min_influence, per_night, rules, (day, interval, min_wealth, fear, influence, criterion)
+
+
 # what became of a demand, inside the kernels (index into OUTCOMES)
 OUTCOMES: tuple[str, ...] = (PAID, NEGOTIATED, REFUSED, EXILE)
 _PAID, _NEGOTIATED, _REFUSED, _EXILE = range(len(OUTCOMES))
