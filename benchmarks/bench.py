@@ -6,7 +6,10 @@ subprocess (so peak-memory figures are clean); each figure is the median of seve
 An *agent-update* is one agent advanced one day (one model step): each day counts every village,
 trader, living IS cell and SDF unit once. Epstein's are counted the same way: one citizen or cop
 advanced one step. Our runs are timed as batches and calibration run them (``collect_daily=False``:
-no daily DataCollector); the interactive default (daily collection on) is timed too. The baseline is
+no daily DataCollector; ``model.run()``, whose steps may do several days in one kernel call); the
+interactive default (daily collection on, one day a step) is timed too. The agents of each day are
+counted after the timed run, in an untimed replay of the same seed stepped a day at a time (its days
+are the timed run's, to the bit: ``tests/test_days_in_a_row.py``). The baseline is
 timed as a process's first run (cold: the compiled kernels are loaded from their cache then) and, as
 ``warm``, after a first short run in the same process, as a batch or calibration worker's later runs.
 """
@@ -67,18 +70,26 @@ def measure_ours(factor: int, months: int, seed: int = 1, collect_daily: int = 0
         preload_and_freeze(())
     # no tracemalloc here: it slows Python several-fold; each measurement runs in a fresh
     # process, so the peak resident size (maxrss) is this run's own peak memory
+    def built() -> Any:
+        made = (scaled_model(factor, months=months, rng=seed) if scenario is None
+                else InsurgencyModel(scenario, rng=seed))
+        made.collect_daily = bool(collect_daily)
+        return made
+
     c0, t0 = time.process_time(), time.perf_counter()
-    model = scaled_model(factor, months=months, rng=seed) if scenario is None else InsurgencyModel(scenario, rng=seed)
-    model.collect_daily = bool(collect_daily)
+    model = built()
     c1, t1 = time.process_time(), time.perf_counter()
-    updates = 0
-    while model.running:
-        model.step()
-        updates += _agents(model)
+    model.run()
     c2, t2 = time.process_time(), time.perf_counter()
+    days = model.steps
+    updates = 0  # the same run again, a day a step, untimed: each day's agents
+    replay = built()
+    while replay.running:
+        replay.step()
+        updates += _agents(replay)
     # CPU seconds beside wall seconds: on a shared machine wall time also counts waiting for a core
     return {"agents_start": float(len(model.villages) + len(model.traders) + len(model.cells) + len(model.units)),
-            "days": float(model.steps), "init_s": t1 - t0, "run_s": t2 - t1, "updates": float(updates),
+            "days": float(days), "init_s": t1 - t0, "run_s": t2 - t1, "updates": float(updates),
             "init_cpu_s": c1 - c0, "run_cpu_s": c2 - c1, "updates_per_s": updates / (t2 - t1),
             "updates_per_cpu_s": updates / (c2 - c1),
             "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
