@@ -247,14 +247,15 @@ class InsurgencyModel(Model):
 
         Nothing once the scenario's last day is done (``running`` is False): a run covers its scenario's
         months and no more (load the scenario with more ``months`` to run longer). Within ``run_for`` (and
-        ``run``) a step may do the days after its own in the same kernel call (:meth:`days_ahead`); the steps of
-        those days then only count (Mesa's ``steps`` and ``time``); when ``run_for`` returns, ``day`` is its last.
+        ``run``) a step may do the days after its own in the same kernel call (:meth:`days_ahead`); Mesa's
+        ``steps`` and ``time`` then move on to the last of them, as if each had been a step.
         """
         if not self.running:
             self._say_ended()
             return
         self.day = self.steps - 1
-        if self.day > self._done_through:  # else an earlier step did this day too (run_for's days in one call)
+        if self.day > self._done_through:  # else an earlier step did this day too
+            own = self.day
             if not self.night(with_day=True):
                 self.daytime()
             if self._month_ends[self.day]:
@@ -262,7 +263,11 @@ class InsurgencyModel(Model):
             if self.collect_daily:
                 self.datacollector.collect(self)
             self._done_through = self.day
-        if self.steps >= self.n_days:  # this step's own day is the scenario's last (not a later day it did)
+            if self.day > own:  # the days after this step's own were done too: Mesa's clock moves on to the last
+                # (its step generator schedules the next step a day after the model's time when this step returns)
+                self.steps = self.day + 1
+                self.time = float(self.steps)
+        if self.steps >= self.n_days:
             self.running = False
 
     def night(self, with_day: bool = False) -> bool:
