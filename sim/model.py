@@ -165,7 +165,6 @@ class InsurgencyModel(Model):
         self._dated = (0, self.start_date)  # (day, its date): the date is asked many times a day
         self._month_ends = month_ends(self.start_date, self.n_days)
         self._month_end_from = month_end_from(self._month_ends)
-        self._done_through = -1  # the last day done: a step may do the days after its own (days_in_a_row)
         self._run_through = -1  # the last day of the running run_for (-1: one day a step, as a bare step())
         self.geography: Geography = read_map(scenario.map_path)
         self.policy = Policy.initial([d.name for d in self.geography.districts])
@@ -253,20 +252,17 @@ class InsurgencyModel(Model):
         if not self.running:
             self._say_ended()
             return
-        self.day = self.steps - 1
-        if self.day > self._done_through:  # else an earlier step did this day too
-            own = self.day
-            if not self.night(with_day=True):
-                self.daytime()
-            if self._month_ends[self.day]:
-                self.month_end()
-            if self.collect_daily:
-                self.datacollector.collect(self)
-            self._done_through = self.day
-            if self.day > own:  # the days after this step's own were done too: Mesa's clock moves on to the last
-                # (its step generator schedules the next step a day after the model's time when this step returns)
-                self.steps = self.day + 1
-                self.time = float(self.steps)
+        own = self.day = self.steps - 1
+        if not self.night(with_day=True):
+            self.daytime()
+        if self._month_ends[self.day]:
+            self.month_end()
+        if self.collect_daily:
+            self.datacollector.collect(self)
+        if self.day > own:  # the days after this step's own were done too: Mesa's clock moves on to the last
+            # (its step generator schedules the next step a day after the model's time when this step returns)
+            self.steps = self.day + 1
+            self.time = float(self.steps)
         if self.steps >= self.n_days:
             self.running = False
 
