@@ -85,7 +85,7 @@ class DayActs(FusedBlock):
 
     def joined(self, on: tuple) -> tuple | None:
         """Today's :func:`day_acts` arguments after the stream and the state, ``(todo, raids, trade, influence)``,
-        when the day's hooks ``on`` can run in the night's kernel call (``sim.night_acts.night_and_day``), else
+        when the day's hooks ``on`` can run in the night's kernel call (``sim.night_acts.days_in_a_row``), else
         None. They can when the block is on, the raids with their own rule (``Raids.own_rule``), no hook comes
         after the block and those before it are idle (``Mechanism.idle_today``: no prison attack staged, the
         patrols' presence kept). The kernel does the day only after a night it did whole, with no unit hit and

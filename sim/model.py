@@ -273,7 +273,7 @@ class InsurgencyModel(Model):
         whether the last night's day was done."""
         day = self.day_acts.joined(self._hooks["day"].enabled(self.p)) if with_day else None
         days = 1 if day is None else self.days_ahead()
-        _, done = self.night_acts.whole_night(self._hooks["night"].enabled(self.p), day, days)
+        done = self.night_acts.whole_night(self._hooks["night"].enabled(self.p), day, days)
         self.mechanisms.night_movement.dawn()
         if done is None:
             return False

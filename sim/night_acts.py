@@ -310,27 +310,26 @@ class NightActs(FusedBlock):
         self._rules = KeptRules()
         self._patrol = KeptRules()
 
-    def whole_night(self, on: tuple, day: tuple | None = None, days: int = 1) -> tuple[int, tuple | None]:
+    def whole_night(self, on: tuple, day: tuple | None = None, days: int = 1) -> tuple[int, int, int] | None:
         """The cells' moves (``NightMovement.go_out``), then the night's hooks ``on`` (the phase's hooks switched on,
         in order) as :meth:`night` runs them: in one kernel call when nothing needs Python in between. ``day``: the
         day's inputs (``DayActs.joined``), or None; with them the same call may do the day's acts after the night,
-        and whole days after it, up to ``days`` days in all (:func:`days_in_a_row`). Returns how many whole days
-        it did before tonight's (the model's ``day`` is moved on by as many: the night run last is the day's) and
-        where ``day_acts`` stopped on that day when it ran (``DayActs.went_on`` does the rest after dawn), else
-        None."""
+        and whole days after it, up to ``days`` days in all (:func:`days_in_a_row`; the model's ``day`` is moved on
+        to the last night run). Returns where ``day_acts`` stopped on that night's day when it ran
+        (``DayActs.went_on`` does the rest after dawn), else None."""
         m = self.model
         movement = m.mechanisms.night_movement
         before, block, after, base_todo = self.plan(on)
         if (not self.enabled or before or not movement.enabled
                 or m.mechanisms.margadeh_coordination.redirects()):  # hooks or moves that Python runs first
             self.night(movement.go_out(), on)
-            return 0, None
+            return None
         supply = self.mechanisms[_SUPPLY]
         hold = block[_SUPPLY] is not None and supply.fighters_in_training > 0  # fighters move first, in Python
         todo, rules, capability, weapons, zakat, *inputs = self.gather(base_todo, 0)
         moves = movement.moves_inputs(m.world.index.neighbours(self._radius))
         # the state last: it is made again if anything before it replaced an array it holds
-        whole, done = 0, None
+        done = None
         if day is None or after:
             k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = moves_and_acts(
                 stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, rules,
@@ -361,7 +360,7 @@ class NightActs(FusedBlock):
                 self.block_from(visits, block, base_todo, k, not struck)
                 for hook in after:
                     hook(visits)
-        return whole, done
+        return done
 
     def night(self, visits: Visits, on: tuple) -> None:
         """Run the night's hooks ``on`` (the phase's hooks switched on, in order) on tonight's ``visits``."""
