@@ -130,3 +130,15 @@ def test_the_mechanisms_say_when_their_daily_inputs_change() -> None:
     assert prison.steady_through(0) is None  # no siege
     prison.siege_until = 40
     assert prison.steady_through(10) == 40 and prison.steady_through(41) is None
+
+
+def test_the_validation_record_has_day_one_to_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validation's recording model snapshots the state after day one: its first step does that day alone,
+    whatever the model would allow; later steps may do several days."""
+    from sim.validation.record import recording_model
+
+    monkeypatch.setattr(sim.InsurgencyModel, "days_ahead", lambda self: 30)
+    model = recording_model()(sim.load_scenario("baseline", months=2), rng=2, collect_daily=False)
+    assert model.days_ahead() == 1
+    model.day = 5
+    assert model.days_ahead() == 30

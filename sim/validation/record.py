@@ -116,6 +116,11 @@ def recording_model() -> type:
     from sim.model import InsurgencyModel
 
     class RecordingModel(InsurgencyModel):
+        def days_ahead(self) -> int:
+            # day one alone, so that its step ends on it (later steps may do several days: a month end is always
+            # a step's last day)
+            return 1 if self.day == 0 else super().days_ahead()
+
         def step(self) -> None:
             super().step()
             if self.day == 0:
