@@ -246,19 +246,24 @@ class InsurgencyModel(Model):
 
         Nothing once the scenario's last day is done (``running`` is False): a run covers its scenario's
         months and no more (load the scenario with more ``months`` to run longer). Within ``run_for`` (and
-        ``run``) a step may do the days after its own in the same kernel call (:meth:`days_ahead`); Mesa's
-        ``steps`` and ``time`` then move on to the last of them, as if each had been a step.
+        ``run``) a step does the days after its own up to :meth:`last_day_of_step` (to the month's end, before the
+        next event), several in one kernel call where it can (:meth:`days_ahead`); Mesa's ``steps`` and ``time``
+        then move on to the last of them, as if each had been a step.
         """
         if not self.running:
             self._say_ended()
             return
         own = self.day = self.steps - 1
-        if not self.night(with_day=True):
-            self.daytime()
-        if self._month_ends[self.day]:
-            self.month_end()
-        if self.collect_daily:
-            self.datacollector.collect(self)
+        while True:
+            if not self.night(with_day=True):
+                self.daytime()
+            if self._month_ends[self.day]:
+                self.month_end()
+            if self.collect_daily:
+                self.datacollector.collect(self)
+            if self.day >= self.last_day_of_step():
+                break
+            self.day += 1
         if self.day > own:  # the days after this step's own were done too: Mesa's clock moves on to the last
             # (its step generator schedules the next step a day after the model's time when this step returns)
             self.steps = self.day + 1
@@ -280,18 +285,23 @@ class InsurgencyModel(Model):
         self.day_acts.went_on(day, *done)
         return True
 
-    def days_ahead(self) -> int:
-        """How many days from today a step may run in one kernel call (``sim.night_acts.days_in_a_row``): through
-        the month's last day (its month end follows), the running ``run_for``'s last day, the day before the next
-        Mesa event (a scenario's, a user's) and the days the mechanisms' daily inputs are steady; 1 for a bare
-        ``step()`` and while the daily state is collected."""
+    def last_day_of_step(self) -> int:
+        """The last day the running step may do, from today: the month's last day (its month end follows), the
+        running ``run_for``'s last day and the day before the next Mesa event (a scenario's, a user's); today for a
+        bare ``step()`` and while the daily state is collected."""
         if self.collect_daily:
-            return 1
+            return self.day
         last = min(self._month_end_from[self.day], self._run_through)
         events = self._event_list  # the step's own next event is scheduled after this step
         coming = [] if events.is_empty() else events.peek_ahead(1)
         if coming:
             last = min(last, math.ceil(coming[0].time) - 2)  # day d runs at time d + 1, after events before it
+        return max(last, self.day)
+
+    def days_ahead(self) -> int:
+        """How many days from today may run in one kernel call (``sim.night_acts.days_in_a_row``): to the step's
+        last day (:meth:`last_day_of_step`), while the mechanisms' daily inputs are steady."""
+        last = self.last_day_of_step()
         for mechanism in self._steady:
             through = mechanism.steady_through(self.day)
             if through is not None:

@@ -116,10 +116,10 @@ def recording_model() -> type:
     from sim.model import InsurgencyModel
 
     class RecordingModel(InsurgencyModel):
-        def days_ahead(self) -> int:
+        def last_day_of_step(self) -> int:
             # day one alone, so that its step ends on it (later steps may do several days: a month end is always
             # a step's last day)
-            return 1 if self.day == 0 else super().days_ahead()
+            return 0 if self.day == 0 else super().last_day_of_step()
 
         def step(self) -> None:
             super().step()
