@@ -254,14 +254,15 @@ class InsurgencyModel(Model):
             self._say_ended()
             return
         own = self.day = self.steps - 1
+        last = self.last_day_of_step()  # the same from each of its days: no event fires within a step
         while True:
-            if not self.night(with_day=True):
+            if not self.night(through=last):
                 self.daytime()
             if self._month_ends[self.day]:
                 self.month_end()
             if self.collect_daily:
                 self.datacollector.collect(self)
-            if self.day >= self.last_day_of_step():
+            if self.day >= last:
                 break
             self.day += 1
         if self.day > own:  # the days after this step's own were done too: Mesa's clock moves on to the last
@@ -271,13 +272,14 @@ class InsurgencyModel(Model):
         if self.steps >= self.n_days:
             self.running = False
 
-    def night(self, with_day: bool = False) -> bool:
-        """The night phase: cells go out, the night's mechanisms act, cells are back at dawn. ``with_day``: the
-        day's phase may be done in the same kernel call, after the night (``DayActs.joined``), and whole days
-        after it, as many as :meth:`days_ahead` allows (``day`` then moves on to the last night run); returns
-        whether the last night's day was done."""
-        day = self.day_acts.joined(self._hooks["day"].enabled(self.p)) if with_day else None
-        days = 1 if day is None else self.days_ahead()
+    def night(self, through: int | None = None) -> bool:
+        """The night phase: cells go out, the night's mechanisms act, cells are back at dawn. ``through``: the
+        running step's last day (:meth:`last_day_of_step`), or None; with it the day's phase may be done in the
+        same kernel call, after the night (``DayActs.joined``), and whole days after it, as many as
+        :meth:`days_ahead` allows (``day`` then moves on to the last night run); returns whether the last night's
+        day was done."""
+        day = None if through is None else self.day_acts.joined(self._hooks["day"].enabled(self.p))
+        days = 1 if day is None else self.days_ahead(through)
         done = self.night_acts.whole_night(self._hooks["night"].enabled(self.p), day, days)
         self.mechanisms.night_movement.dawn()
         if done is None:
@@ -298,10 +300,9 @@ class InsurgencyModel(Model):
             last = min(last, math.ceil(coming[0].time) - 2)  # day d runs at time d + 1, after events before it
         return max(last, self.day)
 
-    def days_ahead(self) -> int:
+    def days_ahead(self, last: int) -> int:
         """How many days from today may run in one kernel call (``sim.night_acts.days_in_a_row``): to the step's
-        last day (:meth:`last_day_of_step`), while the mechanisms' daily inputs are steady."""
-        last = self.last_day_of_step()
+        ``last`` day (:meth:`last_day_of_step`), while the mechanisms' daily inputs are steady."""
         for mechanism in self._steady:
             through = mechanism.steady_through(self.day)
             if through is not None:

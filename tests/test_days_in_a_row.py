@@ -139,6 +139,6 @@ def test_the_validation_record_has_day_one_to_itself(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(sim.InsurgencyModel, "last_day_of_step", lambda self: self.day + 29)
     model = recording_model()(sim.load_scenario("baseline", months=2), rng=2, collect_daily=False)
-    assert model.last_day_of_step() == 0 and model.days_ahead() == 1
+    assert model.last_day_of_step() == 0 and model.days_ahead(model.last_day_of_step()) == 1
     model.day = 5
     assert model.last_day_of_step() == 34
