@@ -333,7 +333,7 @@ class InsurgencyModel(Model):
         if duration > left:
             self._say_ended()
             duration = max(left, 0)
-        # the last day this call steps through: its steps may run several days at once (days_ahead), not past it
+        # the last day this call steps through: its steps may do several days each (last_day_of_step), not past it
         self._run_through = math.floor(self.time + duration) - 1
         try:
             with collector.paused():  # a run's days make no cyclic garbage: collections would find nothing (see there)

@@ -207,10 +207,15 @@ def capability_on(day: int, learning_days: int, start: float) -> float:
     return start + (1.0 - start) * learnt
 
 
+def learning(model: InsurgencyModel) -> tuple[int, float]:
+    """What :func:`capability_on` reads besides the day: ``routine_learning_days`` and ``capability_at_start``."""
+    p = model.p
+    return p.routine_learning_days, float(p.capability_at_start)
+
+
 def capability(model: InsurgencyModel) -> float:
     """How well cells know the security forces' routines: grows over the WP 2019 window."""
-    p = model.p
-    return capability_on(model.day, p.routine_learning_days, p.capability_at_start)
+    return capability_on(model.day, *learning(model))
 
 
 def decision_rule_of(model: InsurgencyModel, prob: float) -> tuple:

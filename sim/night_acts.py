@@ -258,11 +258,11 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
                   patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple, influence: tuple) -> tuple:
     """Up to ``days`` days from ``first_day`` in one call (``days`` >= 1), each as Python would run it: the night
     (:func:`moves_and_acts`, with the arguments :meth:`NightActs.gather` and ``NightMovement.moves_inputs`` made for
-    ``first_day``; ``learning``: ``routine_learning_days`` and ``capability_at_start``), then, after a night it did
-    whole with no unit hit and no Badia cell emptied (nothing Python does after the night then changes what the
-    day reads), the day's acts (``sim.day_acts.day_acts`` with ``day_todo`` and the day's inputs,
-    ``DayActs.joined``; the raids read the attention the night left, ``raids.with_attention``). The day's kernels
-    read no cell's position, so the cells' return at dawn may come after them.
+    ``first_day``; ``learning``: ``modifiers.learning``), then, after a night it did whole with no unit hit and no
+    Badia cell emptied (nothing Python does after the night then changes what the day reads), the day's acts
+    (``sim.day_acts.day_acts`` with ``day_todo`` and the day's inputs, ``DayActs.joined``; the raids read the
+    attention the night left, ``raids.with_attention``). The day's kernels read no cell's position, so the cells'
+    return at dawn may come after them.
 
     The kernel goes on to the next day only after a whole day that leaves Python nothing to do and its inputs as
     they were but for the day: no raid or find, no strike the Coalition noticed (its attention changes the
@@ -335,10 +335,9 @@ class NightActs(FusedBlock):
                 stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, rules,
                 capability, weapons, zakat, *inputs)
         else:
-            p = m.p
             whole, night, done, treasury, delivered, count = days_in_a_row(
-                stream_of(m), kernel_state(m), days, m.day, (p.routine_learning_days, float(p.capability_at_start)),
-                movement.out_inputs(), moves, self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
+                stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), movement.out_inputs(), moves,
+                self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
             if whole:  # the whole days' deliveries (tonight's are kept below) and the day of tonight's
                 supply.delivered(treasury, delivered, count)
                 m.day += whole
