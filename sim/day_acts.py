@@ -8,11 +8,11 @@ are those of the hooks, to the bit. The prison and the patrols, before them, sta
 recompute the guard only when the units or the policy changed).
 
 Most days the block runs in the night's kernel call, after the night (``DayActs.joined``,
-``sim.night_acts.days_in_a_row``). On a day when the raids drew raids or found cells (about one day in five),
-the kernel returns after the draws:
-Python acts on them (``Raids.after_draws``: seizures, arrests, captures) and calls the kernel again for trade
-and influence. With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in
-Python (the tests compare both ways).
+``sim.night_acts.days_in_a_row``). The kernel also does what follows a raid (``raids.raided_today``: the caches
+seized, the raids booked, the suspects detained, the cells found); on a day when the raids found cells (about
+one day in 35), it returns after the finds: Python captures them (``Raids.captures``: the captured members, the
+cells dismantled) and calls the kernel again for trade and influence. With the raids switched off the block runs
+hook by hook. ``DayActs.enabled = False`` runs every hook in Python (the tests compare both ways).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.influence import fade_today
-from sim.mechanisms.raids import raids_today
+from sim.mechanisms.raids import raided_today, raids_today
 from sim.mechanisms.trade import trade_today
 
 if TYPE_CHECKING:
@@ -43,11 +43,14 @@ def day_acts(stream: Stream, state: KernelState, todo: np.ndarray, raids: tuple,
     """The hooks of :data:`BLOCK` as each does it (``todo``: ``sim.fused.RUN`` or ``SKIP`` for each), on the
     kernels' ``state``; the tuples: ``Raids.day_inputs``, ``Trade.day_inputs``, ``Influence.day_inputs``.
     Returns ``(k, raided, found)``: ``k`` the first hook not done (``len(BLOCK)`` when all are); when the raids
-    drew raids or finds, ``k`` is the raids' and ``raided``, ``found`` what ``raids_today`` returned (Python acts
-    on them, then the kernel is called again for the hooks after)."""
+    found cells, ``k`` is the raids' and ``raided``, ``found`` how many villages they raided (what followed the
+    raids, ``raided_today``, is done) and how many cells they found (Python captures them, ``Raids.captures``,
+    then the kernel is called again for the hooks after)."""
     if todo[_RAIDS] == RUN:
         raided, found = raids_today(stream, state, raids)
-        if raided or found:
+        if raided:
+            found = raided_today(stream, state, raids, raided)
+        if found:
             return _RAIDS, raided, found
     if todo[_TRADE] == RUN:
         trade_today(state, trade)
@@ -104,25 +107,25 @@ class DayActs(FusedBlock):
 
     def went_on(self, joined: tuple, k: int, raided: int, found: int) -> None:
         """The rest of a day done in the night's kernel call from :meth:`joined`'s inputs, after the cells are back
-        at dawn: where the raids drew raids or finds (``k`` is theirs; ``raided``, ``found`` what the kernel
-        returned), Python acts on them and the kernel is called again for the hooks after."""
+        at dawn: where the raids found cells (``k`` is theirs; ``raided``, ``found`` what the kernel returned), Python
+        captures them and the kernel is called again for the hooks after."""
         if k < len(BLOCK):
-            self.mechanisms[_RAIDS].after_draws(raided, found)
+            self.mechanisms[_RAIDS].captures(found)
             self.fused(joined[0], joined[1], k + 1)
 
     def fused(self, base_todo: np.ndarray, raids_inputs: tuple, start: int = 0) -> int:
         """:func:`day_acts` on today's inputs (``raids_inputs``: today's ``Raids.day_inputs``) and the model's state
         from hook ``start`` of :data:`BLOCK` on, with the plan's ``todo`` (:meth:`plan`; the raids on), then the
-        raids' Python part when they drew raids or finds; the position in :data:`BLOCK` from which the hooks are
+        raids' captures when they found cells; the position in :data:`BLOCK` from which the hooks are
         still to run."""
         m = self.model
         raids, trade, influence = self.mechanisms
         todo = self._todo(base_todo, start)
         inputs = (raids_inputs, trade.day_inputs(), influence.day_inputs())
         # the state last: it is made again if anything before it replaced an array it holds
-        k, raided, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
+        k, _, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
         if k < len(BLOCK):
-            raids.after_draws(raided, found)
+            raids.captures(found)
             return k + 1
         return k
 

@@ -47,6 +47,10 @@ CASES = [
     # the day's block hook by hook when the raids are off; the influence off
     ("baseline", 12, 7, {"raids_enabled": False}),
     ("baseline", 12, 8, {"influence_enabled": False, "patrols_enabled": False}),
+    # what follows a raid in the day's kernel (raids.raided_today) with its switches off: no suspects detained;
+    # suspects detained whose innocents cost no trust
+    ("baseline", 12, 10, {"suspect_arrests_enabled": False}),
+    ("baseline", 12, 12, {"civilian_arrests_enabled": False, "raid_suspects_mean": 4.0}),
     # no cell goes out: the night's block has no visits, and the Badia front still acts
     ("baseline", 12, 9, {"night_movement_enabled": False}),
     # the Margadeh cells' strikes are sent away in Python between the choices and the arrival

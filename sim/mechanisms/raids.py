@@ -43,6 +43,8 @@ from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strategic_patience import surge_of
+from sim.mechanisms.supply_lines import seized
+from sim.mechanisms.suspect_arrests import detained_booked
 from sim.modifiers import intel_of
 
 if TYPE_CHECKING:
@@ -165,7 +167,7 @@ def find_chances(leak: np.ndarray, in_camp: np.ndarray, find_prob: float, opacit
 @kernel
 def raids_today(stream: Stream, state: KernelState, inputs: tuple) -> tuple[int, int]:
     """:meth:`Raids.day`'s draws: :func:`raid_day` on the kernels' ``state`` (``inputs``: :meth:`Raids.day_inputs`)."""
-    given, ruled, numbers, attention, drawn, rows, near, named_scale, hits = inputs
+    given, ruled, numbers, attention, drawn, rows, near, named_scale, hits, _ = inputs
     scale, tip_base, tip_per_trust, tip_factor, floor, intel_multiplier, surge_gain = numbers
     return raid_day(stream, given, ruled, scale, tip_base, tip_per_trust, tip_factor, floor, intel_multiplier,
                     surge_gain, state.v_trust, state.v_influence, state.v_guard, state.v_sdf_held, attention,
@@ -174,11 +176,31 @@ def raids_today(stream: Stream, state: KernelState, inputs: tuple) -> tuple[int,
 
 
 @kernel
+def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> int:
+    """What :meth:`Raids.after_draws` does on the ``k`` villages :func:`raids_today` raided before the captures, on
+    the kernels' ``state`` (``inputs``: :meth:`Raids.day_inputs`): the caches seized there
+    (``SupplyLines.seize``), the raids booked, the suspects detained (``SuspectArrests.detain``), then the cells
+    found (:func:`draw_finds`, into the ``hits`` of the inputs). Returns how many cells were found (Python
+    captures them, :meth:`Raids.captures`)."""
+    _, _, _, _, drawn, rows, near, named_scale, hits, after = inputs
+    seizes, seized_total, arrests, missed = after
+    detains, mean, share, costs_trust, loss = arrests
+    raided, counts = drawn[1, :k], drawn[2, :k]
+    if seizes:
+        seized_total[0] += seized(state.cache, raided)
+    book_incidents(state.incidents, _RAIDS, raided, counts)
+    if detains:
+        detained_booked(stream, mean, raided, counts, share, costs_trust, state.v_trust, loss, state.incidents,
+                        state.people, state.people_booked)
+    return draw_finds(stream, rows, near, drawn[0], missed, named_scale, state.c_exposure, hits[0], hits[1], hits[2])
+
+
+@kernel
 def with_attention(inputs: tuple, attention: np.ndarray) -> tuple:
     """:meth:`Raids.day_inputs` with the Coalition's ``attention`` in place of the one they were made with (a day
     done in the night's kernel call reads the attention that night's strikes drew)."""
-    given, ruled, numbers, _, drawn, rows, near, named_scale, hits = inputs
-    return given, ruled, numbers, attention, drawn, rows, near, named_scale, hits
+    given, ruled, numbers, _, drawn, rows, near, named_scale, hits, after = inputs
+    return given, ruled, numbers, attention, drawn, rows, near, named_scale, hits, after
 
 
 class Raids(Mechanism):
@@ -256,8 +278,10 @@ class Raids(Mechanism):
         return getattr(self.raid_rate, "__func__", None) is Raids.raid_rate
 
     def day_inputs(self) -> tuple:
-        """What :func:`raids_today` reads besides the stream and the kernels' state (and what
-        :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs)."""
+        """What :func:`raids_today` and :func:`raided_today` read besides the stream and the kernels' state (and what
+        :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs). Its last item is what
+        :func:`raided_today` reads alone: the seizures (``SupplyLines.seizing``), the suspects' rule
+        (``SuspectArrests.rule``) and each cell's chance to be missed by a raid (:meth:`missed_once`)."""
         m = self.model
         p = m.p
         sites = m.cell_sites()
@@ -271,18 +295,18 @@ class Raids(Mechanism):
         if not ruled:
             drawn = np.empty((3, len(rate)), np.int64)
         self._today = sites, drawn, hits, named_scale
-        return (rate, ruled, self.rate_numbers(), m.mechanisms.strategic_patience.attention, drawn, rows, near,
-                named_scale, hits)
+        mechanisms = m.mechanisms
+        after = (*mechanisms.supply_lines.seizing(), mechanisms.suspect_arrests.rule(), self.missed_once(sites))
+        return (rate, ruled, self.rate_numbers(), mechanisms.strategic_patience.attention, drawn, rows, near,
+                named_scale, hits, after)
 
     def after_draws(self, k: int, found: int) -> None:
         """What follows today's draws by :func:`raids_today` (from :meth:`day_inputs`), in Python: the ``k``
         villages raided (caches seized, raids booked, suspects detained, then the cells found), and the
-        ``found`` cells captured."""
+        ``found`` cells captured (:meth:`captures`). The day's kernel does the first part itself
+        (:func:`raided_today`)."""
         m = self.model
-        c = m.cells
         sites, drawn, hits, named_scale = self._today
-        rows, near = sites.in_sdf, sites.near_sdf
-        stream = stream_of(m)
         if k:
             raided, counts = drawn[1, :k], drawn[2, :k]
             m.mechanisms.supply_lines.seize(raided)  # a search finds the village's weapons cache
@@ -290,10 +314,15 @@ class Raids(Mechanism):
             m.mechanisms.suspect_arrests.detain(raided, counts)
             # a cell survives k raids on its village with chance (1 - q)^k; the draws are taken whether or
             # not anything is found, so the next draws stay where they were
-            found = draw_finds(stream, rows, near, drawn[0], self.missed_once(sites), named_scale, c.exposure,
-                               hits[0], hits[1], hits[2])
-        if not found:
-            return
+            found = draw_finds(stream_of(m), sites.in_sdf, sites.near_sdf, drawn[0], self.missed_once(sites),
+                               named_scale, m.cells.exposure, hits[0], hits[1], hits[2])
+        self.captures(found)
+
+    def captures(self, found: int) -> None:
+        """The first ``found`` cells of today's finds (the hits :meth:`day_inputs` gave the kernels) captured, by
+        their raid or by a direct raid on a named cell."""
+        c = self.model.cells
+        _, _, hits, _ = self._today
         for row, village, named in zip(hits[0, :found].tolist(), hits[1, :found].tolist(),
                                        hits[2, :found].tolist(), strict=True):
             if not c.alive[row]:  # dismantled earlier today

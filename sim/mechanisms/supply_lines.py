@@ -281,7 +281,7 @@ class SupplyLines(Mechanism):
         self.fighters_in_training = 0  # trained fighters waiting in the Badia to be moved north
         self.delivered_usd = 0.0  # weapons brought into village caches, in total
         self.consumed = np.zeros(1)  # used up by strikes (USD; an array, so kernels add to it: :attr:`consumed_usd`)
-        self.seized_usd = 0.0  # taken by SDF raids
+        self.seized_total = np.zeros(1)  # taken by SDF raids (USD; an array, so kernels add to it: :attr:`seized_usd`)
         # the villages' caches plus a last entry 0 for the neighbour tables' padding, with
         # ``villages.cache`` a view of it: no copy with the padding appended at every ask
         self._padded_cache = np.zeros(1)
@@ -475,6 +475,11 @@ class SupplyLines(Mechanism):
         return armed_factors(self.cache_nearby(villages), cost)
 
     @property
+    def seized_usd(self) -> float:
+        """Weapons (USD) seized in SDF raids, in total."""
+        return float(self.seized_total[0])
+
+    @property
     def consumed_usd(self) -> float:
         """Weapons (USD) used up by strikes, in total."""
         return float(self.consumed[0])
@@ -515,4 +520,9 @@ class SupplyLines(Mechanism):
         """SDF raids on ``villages`` seize what is cached there."""
         if not len(villages) or not self.model.p.supply_lines_enabled:  # the switch read inline: asked every day
             return
-        self.seized_usd += seized(self.model.villages.cache, villages)
+        self.seized_total[0] += seized(self.model.villages.cache, villages)
+
+    def seizing(self) -> tuple[bool, np.ndarray]:
+        """What a kernel that seizes as :meth:`seize` does reads besides the villages and the caches: whether raids
+        seize (the mechanism on) and the total seized, which it adds to."""
+        return bool(self.model.p.supply_lines_enabled), self.seized_total

@@ -84,13 +84,27 @@ class SuspectArrests(Mechanism):
 
     def detain(self, villages: np.ndarray, raids: np.ndarray) -> int:
         """Suspects detained in ``raids[k]`` raids on village row ``villages[k]``; returns how many in all."""
-        m = self.model
-        mean = m.p.raid_suspects_mean
-        if not self.enabled or mean <= 0 or not len(villages):
+        on, mean, share, costs_trust, loss = self.rule()
+        if not on or not len(villages):
             return 0
-        share = min(modifiers.wrongful_share(m, m.p.sweep_wrongful_share), 1.0)
+        m = self.model
         acc = m.accounts
-        costs_trust, loss = m.mechanisms.civilian_arrests.wrongful_rule()
-        return int(detained_booked(stream_of(m), float(mean), np.asarray(villages, np.int64), np.asarray(raids),
-                                   float(share), costs_trust, m.villages.trust, loss, acc.incidents, acc.people.values,
+        return int(detained_booked(stream_of(m), mean, np.asarray(villages, np.int64), np.asarray(raids), share,
+                                   costs_trust, m.villages.trust, loss, acc.incidents, acc.people.values,
                                    acc.people.booked))
+
+    def rule(self) -> tuple[bool, float, float, bool, float]:
+        """What :func:`detained_booked` reads besides the stream, the raids, the trust and the books: whether raids
+        detain suspects (the mechanism on, a mean above 0), the mean a raid, the share of innocents (as the
+        policing style makes it), whether they cost trust and what each costs (``civilian_arrests``). Kept while
+        the parameters and the policing style are unchanged (asked every day)."""
+        m = self.model
+
+        def made() -> tuple[bool, float, float, bool, float]:
+            p = m.p
+            mean = p.raid_suspects_mean
+            costs_trust, loss = m.mechanisms.civilian_arrests.wrongful_rule()
+            return (bool(self.enabled and not mean <= 0), float(mean),
+                    float(min(modifiers.wrongful_share(m, p.sweep_wrongful_share), 1.0)), costs_trust, loss)
+
+        return self.kept("rule", made, m.policy.policing)
