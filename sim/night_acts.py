@@ -50,7 +50,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
+from numba.core import types
 
 from sim import modifiers
 from sim.agents.is_cell import ROLE, ROLES
@@ -70,7 +72,7 @@ from sim.mechanisms.night_movement import back_at_dawn, cells_out, moves_inputs_
 from sim.mechanisms.patrols import patrolling
 from sim.mechanisms.raids import with_attention
 from sim.mechanisms.repentance import repentance_inputs, repentance_night
-from sim.mechanisms.strategic_patience import patience_night
+from sim.mechanisms.strategic_patience import patience_night, strike_rows
 from sim.mechanisms.supply_lines import weapons_after, weapons_night
 from sim.mechanisms.zakat import night_inputs_on, zakat_night
 from sim.modifiers import capability_on, decision_inputs_of
@@ -93,6 +95,8 @@ NOBODY, PENDING, MOVED = -1, -2, -3
 NOT_DONE = -1
 """In place of where ``day_acts`` stopped: :func:`days_in_a_row` did not do the last day's acts (Python does)."""
 N_ROLES = len(ROLES)
+_WILLING = types.Array(types.float64, 1, "C", readonly=True)
+"""numba's type of a row of willingness (``strategic_patience.strike_rows``), for the object-mode block making it."""
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -252,10 +256,11 @@ def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: 
 
 
 @kernel
-def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int, learning: tuple, going_out: tuple,
-                  moves: tuple, radius: int, hold: bool, todo: np.ndarray, rules: tuple, weapons: tuple, zakat: tuple,
-                  killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple, patience: tuple,
-                  patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple, influence: tuple) -> tuple:
+def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int, learning: tuple, strike_rule: tuple,
+                  going_out: tuple, moves: tuple, radius: int, hold: bool, todo: np.ndarray, rules: tuple,
+                  weapons: tuple, zakat: tuple, killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple,
+                  patience: tuple, patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple,
+                  influence: tuple) -> tuple:
     """Up to ``days`` days from ``first_day`` in one call (``days`` >= 1), each as Python would run it: the night
     (:func:`moves_and_acts`, with the arguments :meth:`NightActs.gather` and ``NightMovement.moves_inputs`` made for
     ``first_day``; ``learning``: ``modifiers.learning``), then, after a night it did whole with no unit hit and no
@@ -265,18 +270,21 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
     return at dawn may come after them.
 
     The kernel goes on to the next day only after a whole day that leaves Python nothing to do and its inputs as
-    they were but for the day: no raid or find, no strike the Coalition noticed (its attention changes the
-    willingness and the raids), no delivery that emptied the treasury (the weapons are then skipped). It then
-    brings the cells back (dawn), keeps the weapons' treasury and deliveries, and makes the next night's
-    capability (``modifiers.capability_on``), zakat's day and the tax collectors' day. What else the inputs
-    hold is the same on the days the caller allows (``InsurgencyModel``: to the month's end, before the next
-    event, while the mechanisms' inputs are steady).
+    they were but for the day and the Coalition's attention: no cell found by a raid, no delivery that emptied the
+    treasury (the weapons are then skipped). It then brings the cells back (dawn), keeps the weapons' treasury and
+    deliveries, and makes the next night's capability (``modifiers.capability_on``), zakat's day and the tax
+    collectors' day; after strikes the Coalition noticed, it keeps their attention and makes the willingness to kill
+    and to attack from it (``strategic_patience.strike_rows`` of ``strike_rule``, ``StrategicPatience.strike_rule``,
+    in numba's object mode: numpy's exp). What else the inputs hold is the same on the days the caller allows
+    (``InsurgencyModel``: to the month's end, before the next event, while the mechanisms' inputs are steady).
 
-    Returns ``(i, night, day, treasury, delivered, count)``: ``i`` the days done whole before the last one run
-    (day ``first_day + i``); that day's night as :func:`moves_and_acts` returns it and its day as ``day_acts``
-    does, or ``(NOT_DONE, 0, 0)`` when it was not done (Python finishes both); the weapons' treasury and
-    deliveries after the ``i`` days before, and how many deliveries they made (``SupplyLines.delivered``)."""
+    Returns ``(i, night, day, treasury, delivered, count, attention)``: ``i`` the days done whole before the last one
+    run (day ``first_day + i``); that day's night as :func:`moves_and_acts` returns it and its day as ``day_acts``
+    does, or ``(NOT_DONE, 0, 0)`` when it was not done (Python finishes both); the weapons' treasury and deliveries
+    after the ``i`` days before, how many deliveries they made (``SupplyLines.delivered``), and the Coalition's
+    attention after them (``StrategicPatience.noticed``)."""
     learning_days, start = learning
+    weighs, costs, tolerance, noise = strike_rule
     treasury, delivered = weapons[4], weapons[5]
     count = 0
     i = 0
@@ -288,12 +296,17 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
                                killing_willing, attack_willing, badia, patience, patrol)
         k, _, hit, night_treasury, night_delivered, n, emptied, attention, noticed, _, _ = night
         if k != len(BLOCK) or hit != 0 or emptied != 0:
-            return i, night, (NOT_DONE, 0, 0), treasury, delivered, count
+            return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0]
         done = day_acts(stream, state, day_todo, with_attention(raids, attention), trade, influence)
-        if done[0] != len(DAY_BLOCK) or noticed or i == days - 1 or (n > 0 and not night_treasury > 0):
-            return i, night, done, treasury, delivered, count
+        if done[0] != len(DAY_BLOCK) or i == days - 1 or (n > 0 and not night_treasury > 0):
+            return i, night, done, treasury, delivered, count, patience[0]
         if n > 0:
             treasury, delivered, count = night_treasury, night_delivered, count + n
+        if noticed:
+            patience = (attention, patience[1], patience[2], patience[3])
+            if weighs:
+                with numba.objmode(killing_willing=_WILLING, attack_willing=_WILLING):
+                    killing_willing, attack_willing = strike_rows(attention, costs, tolerance, noise)
         back_at_dawn(state.c_x, state.c_y, state.c_base_x, state.c_base_y)
         i += 1
 
@@ -335,11 +348,13 @@ class NightActs(FusedBlock):
                 stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, rules,
                 capability, weapons, zakat, *inputs)
         else:
-            whole, night, done, treasury, delivered, count = days_in_a_row(
-                stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), movement.out_inputs(), moves,
-                self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
-            if whole:  # the whole days' deliveries (tonight's are kept below) and the day of tonight's
+            patience = self.mechanisms[_PATIENCE]
+            whole, night, done, treasury, delivered, count, attention = days_in_a_row(
+                stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), patience.strike_rule(),
+                movement.out_inputs(), moves, self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
+            if whole:  # the whole days' deliveries and attention (tonight's are kept below) and the day of tonight's
                 supply.delivered(treasury, delivered, count)
+                patience.noticed(attention)
                 m.day += whole
             k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = night
             if done[0] == NOT_DONE:

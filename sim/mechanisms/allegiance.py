@@ -86,6 +86,17 @@ def allegiance_night(stream: Stream, visited: np.ndarray, state: KernelState, in
           state.v_criteria, min_influence, prob, capability, gain, state.incidents)
 
 
+@kernel
+def leaks_at(on: bool, rate: float, pledged: np.ndarray, villages: np.ndarray) -> np.ndarray:
+    """Per village of ``villages``, the share of SDF raid plans informants leak there: ``informant_leak`` (``rate``)
+    x the share of its officials who ``pledged`` allegiance; 0 with the mechanism off (``on`` False)."""
+    out = np.zeros(len(villages))
+    if on:
+        for k in range(len(villages)):
+            out[k] = rate * pledged[villages[k]]
+    return out
+
+
 class Allegiance(Mechanism):
     """Threatened officials swear allegiance; they then leak raid plans and are spared as informants."""
 
@@ -112,10 +123,13 @@ class Allegiance(Mechanism):
                                            float(p.influence_per_allegiance)))
 
     def leak(self, villages: np.ndarray) -> np.ndarray:
-        """Share of SDF raid plans that informants leak, in the given villages."""
-        if not self.enabled:
-            return np.zeros(len(villages))
-        return self.model.p.informant_leak * self.model.villages.pledged[villages]
+        """Share of SDF raid plans that informants leak, in the given villages (rows)."""
+        return leaks_at(*self.leak_rule(), self.model.villages.pledged, np.asarray(villages, np.int64))
+
+    def leak_rule(self) -> tuple[bool, float]:
+        """What :func:`leaks_at` reads besides the pledges and the villages: whether officials leak (the mechanism
+        on) and ``informant_leak``."""
+        return bool(self.enabled), float(self.model.p.informant_leak)
 
     def pledged_villages(self) -> np.ndarray:
         """True where most officials swore allegiance (at ``allegiance_truce_threshold``, the Tayyana pattern)."""

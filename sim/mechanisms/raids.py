@@ -41,6 +41,7 @@ from sim import modifiers
 from sim.accounts import INCIDENTS, book_incidents, row_of
 from sim.compiled import Stream, kernel, rng_of, stream_of
 from sim.kernel_state import KernelState, kernel_state
+from sim.mechanisms.allegiance import leaks_at
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strategic_patience import surge_of
 from sim.mechanisms.supply_lines import seized
@@ -165,6 +166,15 @@ def find_chances(leak: np.ndarray, in_camp: np.ndarray, find_prob: float, opacit
 
 
 @kernel
+def missed_chances(near: np.ndarray, in_camp: np.ndarray, pledged: np.ndarray, rule: tuple) -> np.ndarray:
+    """Per cell hiding near village ``near`` (in a camp where ``in_camp``), the chance that one raid on its village
+    misses it: 1 - :func:`find_chances` with the informants' leak there (``allegiance.leaks_at`` of the officials'
+    ``pledged`` shares); ``rule``: :meth:`Raids.find_rule`."""
+    leaks, leak_rate, find_prob, opacity = rule
+    return 1.0 - find_chances(leaks_at(leaks, leak_rate, pledged, near), in_camp, find_prob, opacity)
+
+
+@kernel
 def raids_today(stream: Stream, state: KernelState, inputs: tuple) -> tuple[int, int]:
     """:meth:`Raids.day`'s draws: :func:`raid_day` on the kernels' ``state`` (``inputs``: :meth:`Raids.day_inputs`)."""
     given, ruled, numbers, attention, drawn, rows, near, named_scale, hits, _ = inputs
@@ -183,7 +193,7 @@ def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> i
     found (:func:`draw_finds`, into the ``hits`` of the inputs). Returns how many cells were found (Python
     captures them, :meth:`Raids.captures`)."""
     _, _, _, _, drawn, rows, near, named_scale, hits, after = inputs
-    seizes, seized_total, arrests, missed = after
+    seizes, seized_total, arrests, in_camp, find_rule = after
     detains, mean, share, costs_trust, loss = arrests
     raided, counts = drawn[1, :k], drawn[2, :k]
     if seizes:
@@ -192,6 +202,7 @@ def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> i
     if detains:
         detained_booked(stream, mean, raided, counts, share, costs_trust, state.v_trust, loss, state.incidents,
                         state.people, state.people_booked)
+    missed = missed_chances(near, in_camp, state.v_pledged, find_rule)
     return draw_finds(stream, rows, near, drawn[0], missed, named_scale, state.c_exposure, hits[0], hits[1], hits[2])
 
 
@@ -254,17 +265,25 @@ class Raids(Mechanism):
 
     def find_chance(self, near: np.ndarray, in_camp: np.ndarray) -> np.ndarray:
         """Chance that one raid on a cell's village finds it (per cell: its village, a camp hideout)."""
+        _, _, find_prob, opacity = self.find_rule()
+        return find_chances(self.model.mechanisms.allegiance.leak(near), np.asarray(in_camp, np.bool_), find_prob,
+                            opacity)
+
+    def find_rule(self) -> tuple[bool, float, float, float]:
+        """What :func:`missed_chances` reads besides the cells and the pledges: the informants' leak
+        (``Allegiance.leak_rule``), ``raid_find_prob`` and ``shepherd_opacity``."""
         p = self.model.p
-        return find_chances(self.model.mechanisms.allegiance.leak(near), np.asarray(in_camp, np.bool_),
-                            float(p.raid_find_prob), float(p.shepherd_opacity))
+        return (*self.model.mechanisms.allegiance.leak_rule(), float(p.raid_find_prob), float(p.shepherd_opacity))
 
     def missed_once(self, sites: CellSites) -> np.ndarray:
         """Per cell in SDF-held land (``sites.in_sdf``), the chance that one raid on its village misses it
-        (read-only). Kept until the hideouts, the officials' pledges or the parameters change."""
+        (read-only, :func:`missed_chances`). Kept until the hideouts, the officials' pledges or the parameters
+        change."""
         m = self.model
         key = (sites.key, m.villages.pledged.tobytes(), m.mechanisms.allegiance.enabled,
                self.param_key("raid_find_prob", "shepherd_opacity", "informant_leak"))
-        return self._missed.get(key, lambda: 1.0 - self.find_chance(sites.near_sdf, sites.camp_sdf))
+        return self._missed.get(key, lambda: missed_chances(sites.near_sdf, sites.camp_sdf, m.villages.pledged,
+                                                            self.find_rule()))
 
     def day(self) -> None:
         """Today's raids: on suspicion in every village, and on the cells captured members named."""
@@ -281,7 +300,8 @@ class Raids(Mechanism):
         """What :func:`raids_today` and :func:`raided_today` read besides the stream and the kernels' state (and what
         :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs). Its last item is what
         :func:`raided_today` reads alone: the seizures (``SupplyLines.seizing``), the suspects' rule
-        (``SuspectArrests.rule``) and each cell's chance to be missed by a raid (:meth:`missed_once`)."""
+        (``SuspectArrests.rule``), which of the cells hide in a camp and the rule of their chance to be missed by
+        a raid (:meth:`find_rule`, for :func:`missed_chances`)."""
         m = self.model
         p = m.p
         sites = m.cell_sites()
@@ -296,7 +316,8 @@ class Raids(Mechanism):
             drawn = np.empty((3, len(rate)), np.int64)
         self._today = sites, drawn, hits, named_scale
         mechanisms = m.mechanisms
-        after = (*mechanisms.supply_lines.seizing(), mechanisms.suspect_arrests.rule(), self.missed_once(sites))
+        after = (*mechanisms.supply_lines.seizing(), mechanisms.suspect_arrests.rule(), sites.camp_sdf,
+                 self.kept("find", self.find_rule))
         return (rate, ruled, self.rate_numbers(), mechanisms.strategic_patience.attention, drawn, rows, near,
                 named_scale, hits, after)
 

@@ -144,13 +144,21 @@ class StrategicPatience(Mechanism):
     def _strike_rows(self) -> tuple[np.ndarray, np.ndarray]:
         # :meth:`willing`'s rows for a killing and an attack, made in one call (the attention changes on a third of
         # the nights; a row's numbers depend on its own cost only, see willingness)
+        on, costs, tolerance, noise = self.strike_rule()
+        if not on:  # 1 everywhere, read-only as the rows made below (one type for the kernels)
+            rows = np.ones((2, len(self.attention)))
+            rows.flags.writeable = False
+            return rows[0], rows[1]
+        return strike_rows(self.attention, costs, tolerance, noise)
+
+    def strike_rule(self) -> tuple[bool, np.ndarray, float, float]:
+        """What :func:`strike_rows` reads besides the attention: whether IS weighs it (``strategic_patience``; off,
+        the willingness is 1 whatever the attention), the costs of a killing and of an attack, in that order, the
+        tolerance and the noise. Kept while the parameters are unchanged."""
         p = self.model.p
-        if not p.strategic_patience:
-            return self.killing_willingness(), self.attack_willingness()
-        rows = willingness(self.attention, np.array([p.attention_per_killing, p.attention_per_attack], float),
-                           p.patience_tolerance, p.patience_noise)
-        rows.flags.writeable = False  # as willing's: one type for the kernels that read them
-        return rows[0], rows[1]
+        return self.kept("strike_rule", lambda: (
+            bool(p.strategic_patience), np.array([p.attention_per_killing, p.attention_per_attack], float),
+            float(p.patience_tolerance), float(p.patience_noise)))
 
     def willing(self, cost: float) -> np.ndarray:
         """Per governorate, the chance that a cell following the command strikes there, a strike drawing
@@ -262,6 +270,17 @@ def willingness(attention: np.ndarray, costs: np.ndarray, tolerance: float, nois
     # numpy's exp between two kernels: numba's exp need not give numpy's last bit (numpy's is
     # element by element, so a row's numbers do not depend on the other rows)
     return logistic_of_exp(np.exp(scaled_excess(attention, costs, tolerance, noise)))
+
+
+def strike_rows(attention: np.ndarray, costs: np.ndarray, tolerance: float,
+                noise: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`willingness`'s rows for the two ``costs`` (a killing's and an attack's,
+    :meth:`StrategicPatience.strike_rule`), read-only as :meth:`StrategicPatience.willing`'s (one type for the kernels
+    that read them). Also called from compiled code, in numba's object mode (``sim.night_acts.days_in_a_row``):
+    numpy's exp, the same numbers."""
+    rows = willingness(attention, costs, tolerance, noise)
+    rows.flags.writeable = False
+    return rows[0], rows[1]
 
 
 @kernel
