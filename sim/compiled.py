@@ -280,6 +280,13 @@ def pairwise_sum(a: np.ndarray) -> float:
     return 0.0 + _pairwise(a, 0, len(a))
 
 
+@kernel
+def pairwise_sum_of(a: np.ndarray, start: int, n: int) -> float:
+    """:func:`pairwise_sum` of ``a[start:start + n]`` without making the slice (a view costs its reference
+    counting in a loop: the rows of a table kept flat)."""
+    return 0.0 + _pairwise(a, start, n)
+
+
 def warm_up() -> float:
     """Compile (or load) the kernels a run uses, by running two months of ``history``; CPU seconds taken."""
     from sim.model import InsurgencyModel  # the model imports this module

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.is_cell import ROLE, ROLES
-from sim.compiled import Stream, drawn_below, kernel, pairwise_sum, rng_of, stream_of
+from sim.compiled import Stream, drawn_below, kernel, pairwise_sum_of, rng_of, stream_of
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism
 from sim.mechanisms.strongholds import zakat_pulls, zones_of
@@ -84,11 +84,11 @@ def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: n
     draw per cell that has a village, in order, as :func:`weighted_columns` draws them.
     """
     n, width = len(slot), padded.shape[1]
-    weight = np.empty((n, width))
+    weight = np.empty(n * width)  # row i from i * width: flat, so that a row's sum makes no view
     total = np.empty(n)
     going = 0
     for i in range(n):
-        row, r = slot[i], role[i]
+        row, r, at = slot[i], role[i], i * width
         aversion = 1 if r == ZAKAT else 0
         for j in range(width):
             village = padded[row, j]
@@ -96,8 +96,8 @@ def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: n
             w *= cover[aversion, village]
             if len(reach) and dist[row, j] > reach[i]:  # out of a Badia cell's reach
                 w = 0.0
-            weight[i, j] = w
-        total[i] = pairwise_sum(weight[i])  # the row's sum as numpy's, whose rounding the draw below sees
+            weight[at + j] = w
+        total[i] = pairwise_sum_of(weight, at, width)  # the row's sum as numpy's, whose rounding the draw sees
         going += total[i] > 0
     u = rng_of(stream).random(going)
     pick = np.full(n, -1, np.int64)
@@ -108,9 +108,9 @@ def choose_targets(stream: Stream, padded: np.ndarray, dist: np.ndarray, slot: n
             # the running total short of the row's sum, as numpy's argmax of no True gives)
             threshold = max(u[k] * total[i], SMALLEST)
             k += 1
-            running, first = 0.0, 0
+            running, first, at = 0.0, 0, i * width
             for j in range(width):
-                running += weight[i, j]
+                running += weight[at + j]
                 if running >= threshold:
                     first = j
                     break

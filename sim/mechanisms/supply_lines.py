@@ -106,6 +106,11 @@ def row_sum(cache: np.ndarray, padded: np.ndarray, slot: int) -> float:
     """Weapons (USD) in ``cache`` (padded) over the villages of row ``slot`` of a neighbour table's
     ``padded``, added as numpy's row sum adds them (pairwise, over the table's whole width)."""
     width = padded.shape[1]
+    if width < 8:  # numpy adds fewer than eight values one after the other: no row to gather (no allocation)
+        total = 0.0
+        for j in range(width):
+            total += cache[padded[slot, j]]
+        return 0.0 + total
     row = np.empty(width)
     for j in range(width):
         row[j] = cache[padded[slot, j]]

@@ -1,0 +1,37 @@
+"""The compiled sums add as numpy's ``sum`` adds (pairwise, eight running sums in a block), to the last bit: the
+kernels' draws compare uniforms with such sums, so a different order of additions would change the runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.compiled import pairwise_sum, pairwise_sum_of
+from sim.mechanisms.supply_lines import row_sum
+
+
+def _values(n: int, seed: int) -> np.ndarray:
+    # magnitudes spread over many orders, signs mixed: the order of the additions shows in the last bits
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(n) * 10.0 ** rng.integers(-8, 9, n)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 17, 127, 128, 129, 255, 256, 257, 1000, 1031, 5000])
+def test_pairwise_sum_is_numpys_sum(n: int) -> None:
+    a = _values(n, n)
+    assert pairwise_sum(a) == a.sum()
+
+
+def test_a_slice_is_summed_as_numpy_sums_the_slice() -> None:
+    a = _values(3000, 1)
+    for start, n in [(0, 0), (3, 5), (5, 8), (17, 38), (100, 129), (999, 1001), (1, 2999)]:
+        assert pairwise_sum_of(a, start, n) == a[start:start + n].sum(), (start, n)
+
+
+@pytest.mark.parametrize("width", [1, 2, 5, 7, 8, 9, 38, 200])
+def test_a_cache_row_is_summed_as_numpy_sums_the_row(width: int) -> None:
+    rng = np.random.default_rng(width)
+    cache = np.append(_values(50, width + 100), 0.0)  # padded: the last entry is the tables' dummy
+    padded = rng.integers(0, len(cache), (4, width))
+    for slot in range(len(padded)):
+        assert row_sum(cache, padded, slot) == cache[padded[slot]].sum()
