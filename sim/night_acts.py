@@ -68,8 +68,15 @@ from sim.mechanisms.checkpoints import checkpoints_inputs, checkpoints_night
 from sim.mechanisms.command import COURIER_ROLES, command_night
 from sim.mechanisms.governance import governance_night
 from sim.mechanisms.killings import killing_decision, killings_strike
-from sim.mechanisms.night_movement import back_at_dawn, cells_out, moves_inputs_on, night_moves, packed_visits
-from sim.mechanisms.patrols import patrolling
+from sim.mechanisms.night_movement import (
+    back_at_dawn,
+    cells_out,
+    moves_inputs_on,
+    night_moves,
+    packed_visits,
+    uncovered,
+)
+from sim.mechanisms.patrols import presence_after_hits, still_on_patrol
 from sim.mechanisms.raids import with_attention
 from sim.mechanisms.repentance import repentance_inputs, repentance_night
 from sim.mechanisms.strategic_patience import patience_night, strike_rows
@@ -97,17 +104,13 @@ NOT_DONE = -1
 N_ROLES = len(ROLES)
 _WILLING = types.Array(types.float64, 1, "C", readonly=True)
 """numba's type of a row of willingness (``strategic_patience.strike_rows``), for the object-mode block making it."""
+_COVER = types.Array(types.float64, 2, "C", readonly=True)
+"""numba's type of the cover the cells' moves read (``night_movement.uncovered``), for the object-mode block."""
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
 _CHECKPOINT, _ZAKAT_ROLE, _ASSASSINATION, _CAR_BOMBS = ROLE["checkpoint"], ROLE["zakat"], ROLE["assassination"], \
     ROLE["car_bombs"]
-
-
-@kernel
-def same_rows(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether the rows ``a`` and ``b`` are the same, in the same order."""
-    return len(a) == len(b) and (a == b).all()
 
 
 @kernel
@@ -193,7 +196,7 @@ def night_acts(stream: Stream, cells: np.ndarray, villages: np.ndarray, bounds: 
                 break
             if len(decided):
                 targets = decided.astype(np.int64)
-                if not same_rows(patrolling(state.u_active, state.u_strength, cordon), on):
+                if not still_on_patrol(state, on, cordon):
                     k = _ATTACKS  # the units on patrol changed tonight: Python strikes, with their tables made now
                     break
                 changed, failed = attacks_strike(stream, targets, state, spend_cost,
@@ -256,37 +259,61 @@ def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: 
 
 
 @kernel
+def willing_now(attention: np.ndarray, costs: np.ndarray, tolerance: float, noise: float) -> tuple:
+    """``strategic_patience.strike_rows`` called from compiled code, in numba's object mode (numpy's exp)."""
+    with numba.objmode(killing=_WILLING, attack=_WILLING):
+        killing, attack = strike_rows(attention, costs, tolerance, noise)
+    return killing, attack
+
+
+@kernel
+def cover_now(guard: np.ndarray, aversions: np.ndarray) -> np.ndarray:
+    """``night_movement.uncovered`` called from compiled code, in numba's object mode (numpy's power)."""
+    with numba.objmode(cover=_COVER):
+        cover = uncovered(guard, aversions)
+    return cover
+
+
+@kernel
 def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int, learning: tuple, strike_rule: tuple,
-                  going_out: tuple, moves: tuple, radius: int, hold: bool, todo: np.ndarray, rules: tuple,
-                  weapons: tuple, zakat: tuple, killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple,
-                  patience: tuple, patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple,
+                  presence: tuple, going_out: tuple, moves: tuple, radius: int, hold: bool, todo: np.ndarray,
+                  rules: tuple, weapons: tuple, zakat: tuple, killing_willing: np.ndarray, attack_willing: np.ndarray,
+                  badia: tuple, patience: tuple, patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple,
                   influence: tuple) -> tuple:
     """Up to ``days`` days from ``first_day`` in one call (``days`` >= 1), each as Python would run it: the night
     (:func:`moves_and_acts`, with the arguments :meth:`NightActs.gather` and ``NightMovement.moves_inputs`` made for
-    ``first_day``; ``learning``: ``modifiers.learning``), then, after a night it did whole with no unit hit and no
-    Badia cell emptied (nothing Python does after the night then changes what the day reads), the day's acts
-    (``sim.day_acts.day_acts`` with ``day_todo`` and the day's inputs, ``DayActs.joined``; the raids read the
-    attention the night left, ``raids.with_attention``). The day's kernels read no cell's position, so the cells'
-    return at dawn may come after them.
+    ``first_day``; ``learning``: ``modifiers.learning``), then, after a night it did whole with no Badia cell emptied
+    (nothing Python does after the night then changes what the day reads), the day's acts (``sim.day_acts.day_acts``
+    with ``day_todo`` and the day's inputs, ``DayActs.joined``; the raids read the attention the night left,
+    ``raids.with_attention``). After a night whose strikes hit SDF units, the patrols' day comes first: the villages'
+    presence made again (``patrols.presence_after_hits`` with ``presence``: whether the patrols are on,
+    ``Patrols.presence_rule`` and ``NightMovement.aversions``), and the cover the cells' moves read
+    (``night_movement.uncovered``, in numba's object mode: numpy's power); when a unit was wiped out, Python does
+    the day. The day's kernels read no cell's position, so the cells' return at dawn may come after them.
 
     The kernel goes on to the next day only after a whole day that leaves Python nothing to do and its inputs as
-    they were but for the day and the Coalition's attention: no cell found by a raid, no delivery that emptied the
-    treasury (the weapons are then skipped). It then brings the cells back (dawn), keeps the weapons' treasury and
-    deliveries, and makes the next night's capability (``modifiers.capability_on``), zakat's day and the tax
-    collectors' day; after strikes the Coalition noticed, it keeps their attention and makes the willingness to kill
-    and to attack from it (``strategic_patience.strike_rows`` of ``strike_rule``, ``StrategicPatience.strike_rule``,
-    in numba's object mode: numpy's exp). What else the inputs hold is the same on the days the caller allows
-    (``InsurgencyModel``: to the month's end, before the next event, while the mechanisms' inputs are steady).
+    they were but for the day, the Coalition's attention and the presence: no cell found by a raid, no delivery
+    that emptied the treasury (the weapons are then skipped). It then brings the cells back (dawn), keeps the
+    weapons' treasury and deliveries, and makes the next night's capability (``modifiers.capability_on``), zakat's
+    day and the tax collectors' day; after strikes the Coalition noticed, it keeps their attention and makes the
+    willingness to kill and to attack from it (``strategic_patience.strike_rows`` of ``strike_rule``,
+    ``StrategicPatience.strike_rule``, in numba's object mode: numpy's exp). What else the inputs hold is the same
+    on the days the caller allows (``InsurgencyModel``: to the month's end, before the next event, while the
+    mechanisms' inputs are steady).
 
-    Returns ``(i, night, day, treasury, delivered, count, attention)``: ``i`` the days done whole before the last one
-    run (day ``first_day + i``); that day's night as :func:`moves_and_acts` returns it and its day as ``day_acts``
-    does, or ``(NOT_DONE, 0, 0)`` when it was not done (Python finishes both); the weapons' treasury and deliveries
-    after the ``i`` days before, how many deliveries they made (``SupplyLines.delivered``), and the Coalition's
-    attention after them (``StrategicPatience.noticed``)."""
+    Returns ``(i, night, day, treasury, delivered, count, attention, units_hit)``: ``i`` the days done whole before
+    the last one run (day ``first_day + i``); that day's night as :func:`moves_and_acts` returns it and its day as
+    ``day_acts`` does, or ``(NOT_DONE, 0, 0)`` when it was not done (Python finishes both); the weapons' treasury
+    and deliveries after the ``i`` days before, how many deliveries they made (``SupplyLines.delivered``), the
+    Coalition's attention after them (``StrategicPatience.noticed``), and the units hit in the nights whose presence
+    the kernel made again (those of the last night among them: its night then says none, ``Patrols.presence_made``).
+    """
     learning_days, start = learning
     weighs, costs, tolerance, noise = strike_rule
+    patrols_on, presence_rule, aversions = presence
     treasury, delivered = weapons[4], weapons[5]
     count = 0
+    units_hit = 0
     i = 0
     while True:
         day = first_day + i
@@ -294,19 +321,25 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
                                capability_on(day, learning_days, start),
                                weapons_after(weapons, treasury, delivered), night_inputs_on(zakat, day),
                                killing_willing, attack_willing, badia, patience, patrol)
-        k, _, hit, night_treasury, night_delivered, n, emptied, attention, noticed, _, _ = night
-        if k != len(BLOCK) or hit != 0 or emptied != 0:
-            return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0]
+        k, targets, hit, night_treasury, night_delivered, n, emptied, attention, noticed, failed, packed = night
+        if k != len(BLOCK) or emptied != 0:
+            return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0], units_hit
+        if hit != 0 and patrols_on:
+            if not presence_after_hits(state, patrol, presence_rule):
+                return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0], units_hit
+            moves = (moves[0], moves[1], moves[2], moves[3], moves[4], cover_now(state.v_guard, aversions), moves[6],
+                     moves[7], moves[8])
+        units_hit += hit
+        night = (k, targets, 0, night_treasury, night_delivered, n, emptied, attention, noticed, failed, packed)
         done = day_acts(stream, state, day_todo, with_attention(raids, attention), trade, influence)
         if done[0] != len(DAY_BLOCK) or i == days - 1 or (n > 0 and not night_treasury > 0):
-            return i, night, done, treasury, delivered, count, patience[0]
+            return i, night, done, treasury, delivered, count, patience[0], units_hit
         if n > 0:
             treasury, delivered, count = night_treasury, night_delivered, count + n
         if noticed:
             patience = (attention, patience[1], patience[2], patience[3])
             if weighs:
-                with numba.objmode(killing_willing=_WILLING, attack_willing=_WILLING):
-                    killing_willing, attack_willing = strike_rows(attention, costs, tolerance, noise)
+                killing_willing, attack_willing = willing_now(attention, costs, tolerance, noise)
         back_at_dawn(state.c_x, state.c_y, state.c_base_x, state.c_base_y)
         i += 1
 
@@ -348,14 +381,19 @@ class NightActs(FusedBlock):
                 stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, rules,
                 capability, weapons, zakat, *inputs)
         else:
-            patience = self.mechanisms[_PATIENCE]
-            whole, night, done, treasury, delivered, count, attention = days_in_a_row(
-                stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), patience.strike_rule(),
+            patience, patrols = self.mechanisms[_PATIENCE], m.mechanisms.patrols
+            presence = (patrols.enabled, patrols.presence_rule(), movement.aversions())
+            whole, night, done, treasury, delivered, count, attention, units_hit = days_in_a_row(
+                stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), patience.strike_rule(), presence,
                 movement.out_inputs(), moves, self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
             if whole:  # the whole days' deliveries and attention (tonight's are kept below) and the day of tonight's
                 supply.delivered(treasury, delivered, count)
                 patience.noticed(attention)
                 m.day += whole
+            if units_hit:  # the units changed (once a hit, as Python says it), and the kernel made their presence
+                for _ in range(units_hit):
+                    m.units_changed()
+                patrols.presence_made()
             k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = night
             if done[0] == NOT_DONE:
                 done = None

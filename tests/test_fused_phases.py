@@ -67,6 +67,18 @@ def test_fused_night_gives_the_hooks_outputs(scenario: str, months: int | None, 
     assert _run(True, scenario, months, seed, **parameters) == _run(False, scenario, months, seed, **parameters)
 
 
+def test_the_grids_presence_layer_is_the_hooks_one() -> None:
+    """The visualizer's layer of SDF presence, which no digest holds, is written as the patrols write it when the
+    kernel makes the presence again after units were hit (``patrols.presence_after_hits``)."""
+    layers = []
+    for fused in (True, False):
+        model = sim.InsurgencyModel(sim.load_scenario("baseline", months=12), rng=3, collect_daily=False)
+        model.night_acts.enabled = model.day_acts.enabled = fused
+        model.run()
+        layers.append(model.grid.sdf_presence.data.copy())
+    assert layers[0].any() and np.array_equal(layers[0], layers[1])
+
+
 def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run above goes through the block's returns (from the whole night's kernel and from the block's own
     calls after a stop): all hooks done, and a hook that needs a wider cache table (Python runs it). Killings

@@ -350,6 +350,18 @@ def moves_inputs_on(inputs: tuple, day: int) -> tuple:
     return slot_at, padded, dist, attraction, decay, cover, pull_base, takes_on(takes, day), zone_rule
 
 
+def uncovered(guard: np.ndarray, aversions: np.ndarray) -> np.ndarray:
+    """(2, villages + 1): each village's uncovered share (1 - ``guard``) raised to each of the two ``aversions`` (a
+    column); the last column is the neighbour tables' dummy village's (an uncovered share of 0). Read-only
+    (:meth:`NightMovement.cover`). Also called from compiled code, in numba's object mode
+    (``sim.night_acts.days_in_a_row``): numpy's power, the same numbers."""
+    guard_left = np.zeros(len(guard) + 1)
+    np.subtract(1.0, guard, out=guard_left[:-1])
+    cover = guard_left[None, :] ** aversions
+    cover.flags.writeable = False
+    return cover
+
+
 @kernel
 def back_at_dawn(x: np.ndarray, y: np.ndarray, base_x: np.ndarray, base_y: np.ndarray) -> None:
     """Every cell back at its hideout (:meth:`NightMovement.dawn`): its square, ``x`` and ``y``, its base's."""
@@ -411,12 +423,12 @@ class NightMovement(Mechanism):
         """
         v, p = self.model.villages, self.model.p
         key = (v.guard.tobytes(), p.guard_aversion, p.guard_aversion_zakat)
-        def uncovered() -> np.ndarray:
-            guard_left = np.zeros(len(v) + 1)
-            np.subtract(1.0, v.guard, out=guard_left[:-1])
-            return guard_left[None, :] ** np.array([[p.guard_aversion], [p.guard_aversion_zakat]])
+        return self._cover.get(key, lambda: uncovered(v.guard, self.aversions()))
 
-        return self._cover.get(key, uncovered)
+    def aversions(self) -> np.ndarray:
+        """The two guard aversions as :func:`uncovered` reads them (a column: most roles', the tax collectors')."""
+        p = self.model.p
+        return self.kept("aversions", lambda: np.array([[p.guard_aversion], [p.guard_aversion_zakat]]))
 
     def decay(self, radius: int) -> np.ndarray:
         """Pull of a target at each distance 0..radius+1 (the last, the tables' padding, never counts)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import kernel
+from sim.kernel_state import KernelState
 from sim.mechanisms.base import LastAnswer, Mechanism, values_of
 from sim.modifiers import presence_of, present_at
 
@@ -68,6 +69,34 @@ def patrolling(active: np.ndarray, strength: np.ndarray, in_cordon: np.ndarray) 
             rows[n] = k
             n += 1
     return rows[:n]
+
+
+@kernel
+def still_on_patrol(state: KernelState, on: np.ndarray, cordon: np.ndarray) -> bool:
+    """Whether the units on patrol now (:func:`patrolling` of the kernels' ``state`` and the prison's ``cordon``) are
+    the units ``on`` that the patrols' tables were made for, in the same order."""
+    now = patrolling(state.u_active, state.u_strength, cordon)
+    return len(now) == len(on) and (now == on).all()
+
+
+@kernel
+def presence_after_hits(state: KernelState, patrol: tuple, rule: tuple) -> bool:
+    """:meth:`Patrols.day` after units were hit in a night done in a kernel call, on the kernels' ``state``: the
+    villages' presence made again (:func:`guard_of`, and the grid's layer of it) from the patrols' tables
+    (``patrol``: ``Patrols.patrol_tables`` and the cordon, as ``NightActs.gather`` gives them) and ``rule``
+    (:meth:`Patrols.presence_rule`). False, and nothing done, when the units on patrol are no longer those of the
+    tables (a unit wiped out: Python makes the tables again)."""
+    on, counts, rows, fade, unit_size, cordon = patrol
+    if not still_on_patrol(state, on, cordon):
+        return False
+    without, saturation, layer = rule
+    guard = state.v_guard
+    guard_of(on, state.u_strength, unit_size, rows, counts, fade, state.coalition_present_by_district,
+             state.village_district, without, saturation, state.v_sdf_held, guard)
+    layer[:, :] = 0.0
+    for i in range(len(guard)):  # in village order, as numpy's fancy assignment writes (the last one stays)
+        layer[state.v_x[i], state.v_y[i]] = guard[i]
+    return True
 
 
 def village_guard(model: InsurgencyModel, on: np.ndarray, reach: tuple[np.ndarray, ...],
@@ -140,6 +169,16 @@ class Patrols(Mechanism):
         self._layer[:] = 0.0
         self._layer[v.x, v.y] = v.guard
         self.key = key
+
+    def presence_rule(self) -> tuple[float, float, np.ndarray]:
+        """What :func:`presence_after_hits` reads besides the state and the patrols' tables: the presence without
+        the Coalition, the saturation, and the grid's layer of presence (written in place)."""
+        p = self.model.p
+        return float(p.sdf_presence_without_coalition), float(p.guard_saturation), self._layer
+
+    def presence_made(self) -> None:
+        """The villages' presence was made for the units as they are now (by :func:`presence_after_hits`)."""
+        self.key = self._day_key()
 
     def idle_today(self) -> bool:
         """Today's presence is the one kept: :meth:`day` has nothing to recompute."""
