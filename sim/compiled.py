@@ -277,13 +277,15 @@ def _pairwise(a: np.ndarray, start: int, n: int) -> float:
 @kernel
 def pairwise_sum(a: np.ndarray) -> float:
     """The sum of a contiguous 1-D float array as numpy's ``a.sum()`` computes it, to the last bit."""
-    return 0.0 + _pairwise(a, 0, len(a))
+    return pairwise_sum_of(a, 0, len(a))
 
 
 @kernel
 def pairwise_sum_of(a: np.ndarray, start: int, n: int) -> float:
     """:func:`pairwise_sum` of ``a[start:start + n]`` without making the slice (a view costs its reference
     counting in a loop: the rows of a table kept flat)."""
+    if n <= 128:  # one block, as most sums here are: the halving walk's call costs more than the block's adds
+        return 0.0 + _block_sum(a, start, n)
     return 0.0 + _pairwise(a, start, n)
 
 
