@@ -284,14 +284,14 @@ def test_a_replaced_column_is_noticed() -> None:
     assert not np.shares_memory(kernel_state_module.fields_of(before)["v_fear"], fear)
 
 
-def test_the_day_kernel_stops_after_raids_and_finds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Most days the kernel does the whole block; on days with raids or finds it returns after the draws, and is
-    called again for the rest once Python has acted on them."""
+def test_the_day_kernel_stops_where_raids_found_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most days the kernel does the whole block (what follows a raid that finds no cell included); on days when
+    raids found cells it returns after the finds, and is called again for the rest once Python has captured them."""
     seen: Counter = Counter()
     kernel, several = day_acts_module.day_acts, night_acts_module.days_in_a_row
 
     def count(day: tuple) -> None:
-        seen["done" if day[0] == len(DAY_BLOCK) else "raids"] += 1
+        seen["done" if day[0] == len(DAY_BLOCK) else "found"] += 1
 
     def recording(*args: Any) -> Any:
         out = kernel(*args)
@@ -308,8 +308,8 @@ def test_the_day_kernel_stops_after_raids_and_finds(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(day_acts_module, "day_acts", recording)
     monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
-    assert seen["done"] > seen["raids"] > 0
-    assert seen["done"] == model.steps  # a day with raids calls it again, for trade and influence
+    assert seen["done"] > seen["found"] > 0
+    assert seen["done"] == model.steps  # a day with finds calls it again, for trade and influence
 
 
 def test_a_replaced_raid_rate_is_used_by_the_fused_day() -> None:

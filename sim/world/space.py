@@ -103,10 +103,29 @@ class MooreGrid(OrthogonalMooreGrid):
             super()._connect_cells_2d()
             return
         cells = self._cells
-        w, h = self.dimensions
-        for (i, j), cell in cells.items():
-            cell.connections = {(di, dj): cells[i + di, j + dj] for di, dj in MOORE_OFFSETS
-                                if 0 <= i + di < w and 0 <= j + dj < h}
+        ordered = list(cells.values())
+        for cell, (keys, neighbours) in zip(ordered, moore_links(tuple(self.dimensions), tuple(cells)), strict=True):
+            cell.connections = {key: ordered[k] for key, k in zip(keys, neighbours, strict=True)}
+
+
+_LINKS: dict[tuple[int, ...], tuple[tuple, tuple]] = {}
+
+
+def moore_links(dimensions: tuple[int, ...], coordinates: tuple[tuple[int, int], ...]) -> tuple:
+    """For each cell of a bounded grid of ``dimensions`` whose cells are ``coordinates`` (in the grid's order), the
+    keys of its Moore neighbours in Mesa's order (:data:`MOORE_OFFSETS`, those on the grid) and their places in
+    ``coordinates``. Kept per grid size (the maps of a batch share it; a model's grid is built in a third of the
+    time)."""
+    kept = _LINKS.get(dimensions)
+    if kept is None or kept[0] != coordinates:
+        w, h = dimensions
+        place = {c: k for k, c in enumerate(coordinates)}
+        links = []
+        for i, j in coordinates:
+            keys = tuple((di, dj) for di, dj in MOORE_OFFSETS if 0 <= i + di < w and 0 <= j + dj < h)
+            links.append((keys, tuple(place[i + di, j + dj] for di, dj in keys)))
+        kept = _LINKS[dimensions] = (coordinates, tuple(links))
+    return kept[1]
 
 
 class VillageIndex:
