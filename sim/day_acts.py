@@ -91,9 +91,10 @@ class DayActs(FusedBlock):
         when the day's hooks ``on`` can run in the night's kernel call (``sim.night_acts.days_in_a_row``), else
         None. They can when the block is on, the raids with their own rule (``Raids.own_rule``), no hook comes
         after the block and those before it are idle (``Mechanism.idle_today``: no prison attack staged, the
-        patrols' presence kept). The kernel does the day only after a night it did whole, with no unit hit and
-        no Badia cell emptied: what these inputs read is then as the night found it, but for the Coalition's
-        attention, which the kernel gives the raids as the night left it. :meth:`went_on` does the rest."""
+        patrols' presence kept). The kernel does the day only after a night it did whole, with no Badia cell
+        emptied: what these inputs read is then as the night found it, but for the Coalition's attention, which the
+        kernel gives the raids as the night left it, and the presence, which it makes again after units were hit
+        (``patrols.presence_after_hits``). :meth:`went_on` does the rest."""
         if not self.enabled:
             return None
         before, _, after, base_todo = self.plan(on)

@@ -79,6 +79,17 @@ def test_the_grids_presence_layer_is_the_hooks_one() -> None:
     assert layers[0].any() and np.array_equal(layers[0], layers[1])
 
 
+def test_the_presence_layer_holds_each_villages_presence() -> None:
+    """The grid's layer of SDF presence (``patrols.presence_made_from``, whichever path made it) is each village's
+    presence on its square and 0 elsewhere, after a run in which units were hit."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=12), rng=3, collect_daily=False).run()
+    v, layer = model.villages, model.grid.sdf_presence.data
+    assert np.array_equal(layer[v.x, v.y], v.guard)
+    elsewhere = np.ones(layer.shape, bool)
+    elsewhere[v.x, v.y] = False
+    assert v.guard.any() and not layer[elsewhere].any()
+
+
 def test_every_way_out_of_the_kernel_is_taken_in_a_baseline_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run above goes through the block's returns (from the whole night's kernel and from the block's own
     calls after a stop): all hooks done, and a hook that needs a wider cache table (Python runs it). Killings

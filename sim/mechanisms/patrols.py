@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import kernel
-from sim.kernel_state import KernelState
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import LastAnswer, Mechanism, values_of
 from sim.modifiers import presence_of, present_at
 
@@ -80,15 +80,11 @@ def still_on_patrol(state: KernelState, on: np.ndarray, cordon: np.ndarray) -> b
 
 
 @kernel
-def presence_after_hits(state: KernelState, patrol: tuple, rule: tuple) -> bool:
-    """:meth:`Patrols.day` after units were hit in a night done in a kernel call, on the kernels' ``state``: the
-    villages' presence made again (:func:`guard_of`, and the grid's layer of it) from the patrols' tables
-    (``patrol``: ``Patrols.patrol_tables`` and the cordon, as ``NightActs.gather`` gives them) and ``rule``
-    (:meth:`Patrols.presence_rule`). False, and nothing done, when the units on patrol are no longer those of the
-    tables (a unit wiped out: Python makes the tables again)."""
-    on, counts, rows, fade, unit_size, cordon = patrol
-    if not still_on_patrol(state, on, cordon):
-        return False
+def presence_made_from(state: KernelState, on: np.ndarray, counts: np.ndarray, rows: np.ndarray, fade: np.ndarray,
+                       unit_size: float, rule: tuple) -> None:
+    """The villages' presence (:func:`guard_of`, into the kernels' ``state``) from the units ``on`` patrol and their
+    coverage (``counts``, ``rows``, ``fade``: :meth:`Patrols.reach`), and the grid's layer of it (``rule``:
+    :meth:`Patrols.presence_rule`): what :meth:`Patrols.day` makes when the units or the policy changed."""
     without, saturation, layer = rule
     guard = state.v_guard
     guard_of(on, state.u_strength, unit_size, rows, counts, fade, state.coalition_present_by_district,
@@ -96,6 +92,18 @@ def presence_after_hits(state: KernelState, patrol: tuple, rule: tuple) -> bool:
     layer[:, :] = 0.0
     for i in range(len(guard)):  # in village order, as numpy's fancy assignment writes (the last one stays)
         layer[state.v_x[i], state.v_y[i]] = guard[i]
+
+
+@kernel
+def presence_after_hits(state: KernelState, patrol: tuple, rule: tuple) -> bool:
+    """:meth:`Patrols.day` after units were hit in a night done in a kernel call: :func:`presence_made_from` the
+    patrols' tables (``patrol``: ``Patrols.patrol_tables`` and the cordon, as ``NightActs.gather`` gives them). False,
+    and nothing done, when the units on patrol are no longer those of the tables (a unit wiped out: Python makes the
+    tables again)."""
+    on, counts, rows, fade, unit_size, cordon = patrol
+    if not still_on_patrol(state, on, cordon):
+        return False
+    presence_made_from(state, on, counts, rows, fade, unit_size, rule)
     return True
 
 
@@ -164,14 +172,12 @@ class Patrols(Mechanism):
         if self.key == key:
             return
         on = self.on_patrol()
-        v = m.villages
-        village_guard(m, on, self.reach(on), out=v.guard)  # in place: the kernel reads no guard
-        self._layer[:] = 0.0
-        self._layer[v.x, v.y] = v.guard
+        rows, counts, fade = self.reach(on)
+        presence_made_from(kernel_state(m), on, counts, rows, fade, float(m.p.sdf_unit_size), self.presence_rule())
         self.key = key
 
     def presence_rule(self) -> tuple[float, float, np.ndarray]:
-        """What :func:`presence_after_hits` reads besides the state and the patrols' tables: the presence without
+        """What :func:`presence_made_from` reads besides the state and the patrols' tables: the presence without
         the Coalition, the saturation, and the grid's layer of presence (written in place)."""
         p = self.model.p
         return float(p.sdf_presence_without_coalition), float(p.guard_saturation), self._layer
