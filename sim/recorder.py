@@ -35,7 +35,9 @@ class Recorder:
 
     def __init__(self) -> None:
         self.monthly: list[dict[str, Any]] = []
-        self.incidents: list[tuple] = []
+        self._incidents: list[tuple] = []  # the incident rows listed so far (see incidents)
+        # the months not listed yet: their date, the places' lists, and the incidents' kind rows, villages, counts
+        self._unlisted: list[tuple[str, tuple, np.ndarray, np.ndarray, np.ndarray]] = []
         # readings of the accounts' incidents at the last month's end: by kind, and by kind and village
         self._totals: np.ndarray | None = None
         self._by_village: np.ndarray | None = None
@@ -68,12 +70,10 @@ class Recorder:
         total = 0.0
         kinds, villages = np.nonzero(month)
         if len(kinds):
-            _, names, districts, governorates, ric_of = self._place_lists(model)
+            places = self._place_lists(model)
             rows, counts = BY_NAME[kinds], month[kinds, villages]
-            at = villages.tolist()
-            self.incidents.extend(zip(itertools.repeat(date), [names[i] for i in at], [districts[i] for i in at],
-                                      [governorates[i] for i in at], [INCIDENTS[k] for k in rows.tolist()],
-                                      counts.tolist(), strict=False))
+            self._unlisted.append((date, places, rows, villages, counts))  # listed when asked for (incidents)
+            ric_of = places[4]
             # RIC's attacks in SDF-held villages: whole counts, so their sums are exact in any order
             counted = RIC_ROWS[rows] & v.sdf_held[villages]
             total = float(counts[counted].sum())
@@ -85,6 +85,18 @@ class Recorder:
             row[name] = fn(model)
         self.monthly.append(row)
         return row
+
+    @property
+    def incidents(self) -> list[tuple]:
+        """The incident rows so far, a tuple each (:data:`INCIDENT_COLUMNS`): by month, then kind name, then
+        village. A month's rows are listed when first asked for, not at its end (a run that never asks lists none)."""
+        for date, (_, names, districts, governorates, _), rows, villages, counts in self._unlisted:
+            at = villages.tolist()
+            self._incidents.extend(zip(itertools.repeat(date), [names[i] for i in at], [districts[i] for i in at],
+                                       [governorates[i] for i in at], [INCIDENTS[k] for k in rows.tolist()],
+                                       counts.tolist(), strict=False))
+        self._unlisted.clear()
+        return self._incidents
 
     def _place_lists(self, model: InsurgencyModel) -> tuple[Any, list, list, list, np.ndarray]:
         """``model``'s world with each village's name, district and governorate as Python lists, and each

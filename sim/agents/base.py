@@ -34,6 +34,7 @@ class Table:
     """Base for the column tables: every field is a 1-D numpy array of the same length."""
 
     first_column: ClassVar[str] = ""  # name of the subclass's first field, whose length is the table's
+    _column_names: ClassVar[tuple[str, ...]]  # see column_names
     changes: ClassVar[int] = 0
     """How many times a column of any table was set to another array (built, extended, replaced): the compiled
     kernels' state (``sim.kernel_state``) holds the columns themselves, and is made again when this changes."""
@@ -53,7 +54,7 @@ class Table:
 
     def columns(self) -> dict[str, np.ndarray]:
         """The columns by name (arrays, not copies)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in self.column_names()}
 
     def append(self, **values: Any) -> int:
         """Add one row (used when agents are created mid-run); returns its index."""
@@ -62,13 +63,22 @@ class Table:
     def extend(self, n: int, **values: Any) -> np.ndarray:
         """Add ``n`` rows at once (columns not given are zero); returns their indices."""
         start = len(self)
-        for f in fields(self):
-            column = getattr(self, f.name)
-            new = np.zeros((n, *column.shape[1:]), dtype=column.dtype)
-            if f.name in values:
-                new[:] = values[f.name]
-            setattr(self, f.name, np.concatenate([column, new]))
+        for name in self.column_names():
+            column = getattr(self, name)
+            new = np.empty((start + n, *column.shape[1:]), dtype=column.dtype)
+            new[:start] = column
+            new[start:] = values.get(name, 0)  # cast as an assignment casts, as a zeroed block given the values
+            setattr(self, name, new)
         return np.arange(start, start + n)
+
+    @classmethod
+    def column_names(cls) -> tuple[str, ...]:
+        """The names of the table's columns, in order (made once per class: the rows are extended mid-run)."""
+        names = cls.__dict__.get("_column_names")
+        if names is None:
+            names = tuple(f.name for f in fields(cls))
+            cls._column_names = names
+        return names
 
 
 class RowAgent:
