@@ -18,6 +18,7 @@ which the Turkish front holds the share the SDF sent north (``turkish_front``).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,15 +85,17 @@ class SDFRecruitment(Mechanism):
         p, u, v = m.p, m.units, m.villages
         dead = self.deaths_since_last_month()
         v.fear[:] = np.minimum(1.0, v.fear + p.fear_per_sdf_death * dead * v.sdf_held)
-        willing = m.mechanisms.councils.willingness()
+        willing = np.clip(m.mechanisms.councils.willingness(), 0.0, 1.0)
+        rate = float(p.sdf_monthly_replacement)
         changed = False
-        for k in np.nonzero(u.active & (u.strength < u.nominal))[0]:
+        # plain ints: a few units a month; the gaps read as each unit comes (a detachment may join a later one)
+        for k in np.flatnonzero(u.active & (u.strength < u.nominal)).tolist():
             home = int(u.home[k])
-            need = int(np.ceil((u.nominal[k] - u.strength[k]) * p.sdf_monthly_replacement))
+            need = math.ceil((int(u.nominal[k]) - int(u.strength[k])) * rate)
             if need <= 0:
                 continue
             if u.local[k]:
-                joined = int(m.rng.binomial(need, float(np.clip(willing[home], 0.0, 1.0))))
+                joined = int(m.rng.binomial(need, float(willing[home])))
                 if joined:
                     u.strength[k] += joined
                     self.recruits["local"] += joined

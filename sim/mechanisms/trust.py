@@ -14,7 +14,48 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
+from sim.compiled import kernel
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
+
+
+@kernel
+def external_shares(home: np.ndarray, local: np.ndarray, active: np.ndarray, strength: np.ndarray,
+                    villages: int) -> np.ndarray:
+    """Per village, the share of its garrison (the active units with men) brought from elsewhere (0 for none): the
+    strengths summed in unit order, as numpy's ``bincount`` sums them."""
+    total = np.zeros(villages)
+    external = np.zeros(villages)
+    for k in range(len(home)):
+        if active[k] and strength[k] > 0:
+            total[home[k]] += strength[k]
+            if not local[k]:
+                external[home[k]] += strength[k]
+    share = np.zeros(villages)
+    for i in range(villages):
+        if total[i] > 0:
+            share[i] = external[i] / total[i]
+    return share
+
+
+@kernel
+def clipped(x: float, low: float, high: float) -> float:
+    """``np.clip(x, low, high)`` to the bit: NaN stays NaN, and a value equal to a bound gives the bound."""
+    if x != x:
+        return x
+    x = x if x > low else low
+    return x if x < high else high
+
+
+@kernel
+def trust_month(state: KernelState, baseline: np.ndarray, rate: float, gain_admin: float, loss_external: float,
+                external: np.ndarray) -> None:
+    """:meth:`Trust.month_end` on the villages of the kernels' ``state``, each in numpy's order of operations."""
+    trust, council, chairman = state.v_trust, state.v_has_council, state.v_has_chairman
+    for i in range(len(trust)):
+        t = trust[i] + rate * (baseline[i] - trust[i])
+        admin = 1.0 if council[i] and chairman[i] else 0.0
+        trust[i] = clipped(t + (gain_admin * admin - loss_external * external[i]), 0.0, 1.0)
 
 
 class Trust(Mechanism):
@@ -26,18 +67,13 @@ class Trust(Mechanism):
 
     def external_share(self) -> np.ndarray:
         """Per village, the share of its garrison brought from elsewhere."""
-        u, v = self.model.units, self.model.villages
-        on = u.active & (u.strength > 0)
-        total = np.bincount(u.home[on], weights=u.strength[on], minlength=len(v))
-        ext = np.bincount(u.home[on & ~u.local], weights=u.strength[on & ~u.local], minlength=len(v))
-        return np.divide(ext, total, out=np.zeros(len(v)), where=total > 0)
+        u = self.model.units
+        return external_shares(u.home, u.local, u.active, u.strength, len(self.model.villages))
 
     def month_end(self) -> None:
-        """Monthly trust update."""
+        """Monthly trust update (:func:`trust_month`)."""
         m = self.model
-        p, v = m.p, m.villages
+        p = m.p
         rate = min(1.0, p.trust_relaxation * modifiers.trust_recovery(m))
-        admin = v.has_council & v.has_chairman
-        v.trust += rate * (v.trust_baseline - v.trust)
-        v.trust += p.trust_gain_admin * admin - p.trust_loss_external * self.external_share()
-        np.clip(v.trust, 0.0, 1.0, out=v.trust)
+        trust_month(kernel_state(m), m.villages.trust_baseline, float(rate), float(p.trust_gain_admin),
+                    float(p.trust_loss_external), self.external_share())
