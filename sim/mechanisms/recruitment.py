@@ -14,10 +14,27 @@ import numpy as np
 
 from sim.accounts import INCIDENTS, book_incidents, row_of
 from sim.agents.village import CRITERION
+from sim.compiled import Stream, kernel, stream_of
+from sim.draws import poisson
+from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.world.population import attach_supporters
 
 _RECRUITS = row_of(INCIDENTS, "recruits")
+
+
+@kernel
+def recruits_wanted(stream: Stream, state: KernelState, sympathy: np.ndarray, population: np.ndarray,
+                    rate: float) -> np.ndarray:
+    """Per village of the kernels' ``state``, the recruits IS would take this month: a Poisson draw of mean
+    population x ``rate`` x appeal, the appeal being influence x (1 - trust) x sympathy in SDF-held villages (0
+    elsewhere); drawn village by village, as numpy draws an array of means, in numpy's order of operations."""
+    influence, trust, held = state.v_influence, state.v_trust, state.v_sdf_held
+    want = np.empty(len(influence), np.int64)
+    for i in range(len(influence)):
+        appeal = influence[i] * (1.0 - trust[i]) * sympathy[i] * (1.0 if held[i] else 0.0)
+        want[i] = poisson(stream, population[i] * rate * appeal)
+    return want
 
 
 class Recruitment(Mechanism):
@@ -33,8 +50,7 @@ class Recruitment(Mechanism):
         the village's own), fighters go to the Badia's queue."""
         m = self.model
         p, v = m.p, m.villages
-        appeal = v.influence * (1.0 - v.trust) * v.sympathy * v.sdf_held
-        want = m.rng.poisson(v.population * p.recruitment_rate * appeal)
+        want = recruits_wanted(stream_of(m), kernel_state(m), v.sympathy, v.population, float(p.recruitment_rate))
         total = int(want.sum())
         if p.recruit_cost_usd > 0:  # recruits cost money: the treasury caps them
             affordable = max(0.0, m.treasury) / p.recruit_cost_usd

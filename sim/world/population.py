@@ -84,8 +84,12 @@ def attach_supporters(model: InsurgencyModel, supporters: int) -> None:
     """New supporters join random living cells (or melt away when there are none)."""
     if supporters <= 0:
         return
-    alive = np.nonzero(model.cells.alive)[0]
+    c = model.cells
+    alive = np.flatnonzero(c.alive)
     if len(alive):
-        np.add.at(model.cells.supporters, model.rng.choice(alive, size=supporters), 1)
+        # the numbers rng.choice(alive, size=supporters) draws (positions by rng.integers), without its checks;
+        # each cell's count of them added, as np.add.at adds one per pick
+        joined = alive[model.rng.integers(0, len(alive), size=supporters)]
+        c.supporters += np.bincount(joined, minlength=len(c.supporters))
     else:
         model.accounts.people["supporters_dispersed"] += supporters
