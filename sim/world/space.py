@@ -128,20 +128,34 @@ def moore_links(dimensions: tuple[int, ...], coordinates: tuple[tuple[int, int],
     return kept[1]
 
 
+_ANSWERS: dict[tuple, tuple[dict, dict, np.ndarray]] = {}
+"""The neighbourhood answers of each map (its size and villages' squares), shared by the indexes of its models."""
+
+
+def shared_answers(width: int, height: int, x: np.ndarray, y: np.ndarray) -> tuple[dict, dict, np.ndarray]:
+    """The kept answers of :class:`VillageIndex` for a map ``width`` x ``height`` with villages at (x, y): those of
+    ``within``, of ``nearest`` and the nearest village by square (-1 until asked). They depend on nothing but the
+    map, so a worker's runs of one map ask each square once, not once a run."""
+    key = (width, height, x.tobytes(), y.tobytes())
+    kept = _ANSWERS.get(key)
+    if kept is None:
+        kept = _ANSWERS[key] = ({}, {}, np.full((width, height), -1, dtype=np.int64))
+    return kept
+
+
 class VillageIndex:
     """The village row on each grid cell (-1 where none), with cached neighbourhood queries.
 
     Villages are settlement cells, so at most one per cell, and they never move: the caches
-    depend on nothing but the map.
+    depend on nothing but the map, and the indexes of one map share them (:func:`shared_answers`).
     """
 
     def __init__(self, width: int, height: int, x: np.ndarray, y: np.ndarray) -> None:
         self.x, self.y = x, y
         self.at = np.full((width, height), -1, dtype=np.int64)
         self.at[x, y] = np.arange(len(x))
-        self._nearest: dict[tuple[int, int], int] = {}
-        self._within: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._nearest_at = np.full((width, height), -1, dtype=np.int64)  # filled as squares are asked for
+        # _nearest_at is filled as squares are asked for
+        self._within, self._nearest, self._nearest_at = shared_answers(width, height, x, y)
         self._tables: dict[int, NeighbourTable] = {}
 
     def nearest(self, x: int, y: int) -> int:
@@ -169,6 +183,8 @@ class VillageIndex:
             box = self.at[max(0, x - radius): x + radius + 1, max(0, y - radius): y + radius + 1]
             rows = np.sort(box[box >= 0])
             found = self._within[key] = (rows, chebyshev(self.x[rows], self.y[rows], x, y))
+            for array in found:  # shared by the models of the map
+                array.flags.writeable = False
         return found
 
     def nearest_many(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
