@@ -118,14 +118,21 @@ def first_above(cdf: np.ndarray, u: float) -> int:
 
 
 @kernel
-def choice_p(stream: Stream, p: np.ndarray) -> int:
-    """``rng.choice(len(p), p=p)`` for float64 probabilities ``p``: numpy's checks and cumulative shares
-    (:func:`probability_cdf`; :data:`NOT_PROBABILITIES` and no draw where numpy would raise), one uniform
-    draw, and the first place whose cumulative share is above it (:func:`first_above`)."""
-    cdf = probability_cdf(p)
+def choice_cdf(stream: Stream, cdf: np.ndarray) -> int:
+    """:func:`choice_p` of the probabilities whose :func:`probability_cdf` is ``cdf``, made once for many draws:
+    :data:`NOT_PROBABILITIES` and no draw for an empty ``cdf``, else one uniform draw and the first place whose
+    cumulative share is above it (:func:`first_above`)."""
     if len(cdf) == 0:
         return NOT_PROBABILITIES
     return first_above(cdf, rng_of(stream).random())
+
+
+@kernel
+def choice_p(stream: Stream, p: np.ndarray) -> int:
+    """``rng.choice(len(p), p=p)`` for float64 probabilities ``p``: numpy's checks and cumulative shares
+    (:func:`probability_cdf`; :data:`NOT_PROBABILITIES` and no draw where numpy would raise), one uniform
+    draw, and the first place whose cumulative share is above it (:func:`choice_cdf`)."""
+    return choice_cdf(stream, probability_cdf(p))
 
 
 @kernel

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import stream_of
-from sim.draws import NOT_PROBABILITIES, choice_p, choice_w
+from sim.draws import NOT_PROBABILITIES, choice_cdf, choice_w, probability_cdf
 from sim.geography import TERRAINS
 from sim.world.names import BADIA, NEVER_HELD_BY_IS, REGIME, SDF, SHEPHERD_CAMP
 from sim.world.space import chebyshev, dilate, distance_to
@@ -67,7 +67,7 @@ class Hideouts:
 
     def __init__(self, model: InsurgencyModel) -> None:
         self.model = model
-        self._badia: tuple[tuple, np.ndarray, np.ndarray] | None = None
+        self._badia: tuple[tuple, np.ndarray, np.ndarray, np.ndarray] | None = None  # key, squares, weights, cdf
         self._village_distance: tuple[tuple, np.ndarray] | None = None
 
     def _badia_key(self) -> tuple:
@@ -90,7 +90,10 @@ class Hideouts:
                 d = nearest_distance(cand, pocket_cells(self.model))
                 if np.isfinite(d).all():
                     weight = np.exp(-(d - d.min()) / max(key[1], 1e-9))
-            self._badia = (key, cand, weight / weight.sum())
+            weight = weight / weight.sum()
+            # what a draw by the weights compares its number with, made once for the many draws (empty where
+            # numpy's choice would refuse the weights)
+            self._badia = (key, cand, weight, probability_cdf(weight))
         return self._badia[1], self._badia[2]
 
     def badia(self) -> np.ndarray:
@@ -139,9 +142,9 @@ class Hideouts:
         v, rng = m.villages, m.rng
         if kind == BADIA:
             cand, weight = self.badia_candidates()
-            # numpy's draw in a kernel (its checks of p over thousands of squares cost more than the draw);
-            # where the kernel refuses the weights, numpy's own call raises its error
-            pick = choice_p(stream_of(m), weight)
+            # numpy's draw in a kernel, against the cumulative weights made once (numpy's checks of p over
+            # thousands of squares cost more than the draw); where they were refused, numpy's own call raises
+            pick = choice_cdf(stream_of(m), self._badia[3])
             x, y = cand[rng.choice(len(cand), p=weight) if pick == NOT_PROBABILITIES else pick]
             return int(x), int(y)
         held = np.nonzero(v.sdf_held)[0]
