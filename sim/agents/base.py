@@ -63,12 +63,14 @@ class Table:
     def extend(self, n: int, **values: Any) -> np.ndarray:
         """Add ``n`` rows at once (columns not given are zero); returns their indices."""
         start = len(self)
+        columns = self.__dict__
         for name in self.column_names():
-            column = getattr(self, name)
+            column = columns[name]
             new = np.empty((start + n, *column.shape[1:]), dtype=column.dtype)
             new[:start] = column
             new[start:] = values.get(name, 0)  # cast as an assignment casts, as a zeroed block given the values
-            setattr(self, name, new)
+            columns[name] = new
+        Table.changes += 1  # every column replaced (see __setattr__)
         return np.arange(start, start + n)
 
     @classmethod
