@@ -295,6 +295,25 @@ def test_a_replaced_column_is_noticed() -> None:
     assert not np.shares_memory(kernel_state_module.fields_of(before)["v_fear"], fear)
 
 
+def test_cells_formed_are_pointed_at_in_the_same_state() -> None:
+    """New cells replace every column of the cell table and nothing else: the state is kept, its cell fields
+    pointed at the new columns (``set_cells``); a replaced village column still makes a new state."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=1), rng=2, collect_daily=False)
+    model.run_for(3)
+    before = kernel_state_module.kernel_state(model)
+    old_alive = model.cells.alive
+    rows = model.add_cells(np.array([1]), np.array([1]), np.array([0]), np.array([5]))
+    after = kernel_state_module.kernel_state(model)
+    assert after is before and model.cells.alive is not old_alive
+    held = kernel_state_module.fields_of(after)
+    for name in ("alive", "fighters", "base_x", "role"):
+        assert np.shares_memory(held[f"c_{name}"], getattr(model.cells, name))
+        assert len(held[f"c_{name}"]) == rows[0] + 1
+    assert np.shares_memory(held["v_fear"], model.villages.fear)
+    model.villages.fear = model.villages.fear.copy()
+    assert kernel_state_module.kernel_state(model) is not after
+
+
 def test_the_day_kernel_stops_where_raids_found_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     """Most days the kernel does the whole block (what follows a raid that finds no cell included); on days when
     raids found cells it returns after the finds, and is called again for the rest once Python has captured them."""
