@@ -8,6 +8,7 @@ import pytest
 
 from sim.compiled import pairwise_sum, pairwise_sum_of
 from sim.mechanisms.supply_lines import row_sum
+from sim.outcomes import mean_where, total_where
 
 
 def _values(n: int, seed: int) -> np.ndarray:
@@ -35,3 +36,16 @@ def test_a_cache_row_is_summed_as_numpy_sums_the_row(width: int) -> None:
     padded = rng.integers(0, len(cache), (4, width))
     for slot in range(len(padded)):
         assert row_sum(cache, padded, slot) == cache[padded[slot]].sum()
+
+
+@pytest.mark.parametrize("n", [0, 5, 125, 1000])
+def test_the_outcomes_masked_means_and_totals_are_numpys(n: int) -> None:
+    """``sim.outcomes.mean_where`` is ``values[first & second].mean()`` to the bit (0 for an empty selection), and
+    ``total_where`` the masked integer sum: the monthly and daily outcomes read them."""
+    rng = np.random.default_rng(n)
+    values, counts = _values(n, n + 1), rng.integers(0, 50, n).astype(np.int32)
+    for first, second in [(rng.random(n) < 0.7, rng.random(n) < 0.8), (np.ones(n, bool), np.ones(n, bool)),
+                          (np.zeros(n, bool), np.ones(n, bool))]:
+        picked = values[first & second]
+        assert mean_where(values, first, second) == (picked.mean() if len(picked) else 0.0)
+        assert total_where(counts, first) == int(counts[first].sum())
