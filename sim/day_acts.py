@@ -25,7 +25,7 @@ from sim.compiled import Stream, kernel, stream_of
 from sim.fused import RUN, SKIP, FusedBlock
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.influence import fade_today
-from sim.mechanisms.raids import raided_today, raids_today
+from sim.mechanisms.raids import captures_made, raided_today, raids_today
 from sim.mechanisms.trade import trade_today
 
 if TYPE_CHECKING:
@@ -43,15 +43,19 @@ def day_acts(stream: Stream, state: KernelState, todo: np.ndarray, raids: tuple,
     """The hooks of :data:`BLOCK` as each does it (``todo``: ``sim.fused.RUN`` or ``SKIP`` for each), on the
     kernels' ``state``; the tuples: ``Raids.day_inputs``, ``Trade.day_inputs``, ``Influence.day_inputs``.
     Returns ``(k, raided, found)``: ``k`` the first hook not done (``len(BLOCK)`` when all are); when the raids
-    found cells, ``k`` is the raids' and ``raided``, ``found`` how many villages they raided (what followed the
-    raids, ``raided_today``, is done) and how many cells they found (Python captures them, ``Raids.captures``,
-    then the kernel is called again for the hooks after)."""
+    found cells and a capture dismantled one, ``k`` is the raids' and ``raided``, ``found`` how many villages they
+    raided and how many cells they found: what followed the raids (``raided_today``) and the captures
+    (``raids.captures_made``) are done, Python removes the dismantled cells' Mesa agents (``Raids.dismantled``)
+    and the kernel is called again for the hooks after, with their inputs made again (the cells' sites
+    changed)."""
     if todo[_RAIDS] == RUN:
         raided, found = raids_today(stream, state, raids)
         if raided:
             found = raided_today(stream, state, raids, raided)
         if found:
-            return _RAIDS, raided, found
+            hits, (_, _, arrests, _, _, capture_rule, detained) = raids[8], raids[9]
+            if captures_made(stream, state, hits, found, capture_rule, arrests, detained):
+                return _RAIDS, raided, found
     if todo[_TRADE] == RUN:
         trade_today(state, trade)
     if todo[_INFLUENCE] == RUN:
@@ -108,10 +112,11 @@ class DayActs(FusedBlock):
 
     def went_on(self, joined: tuple, k: int, raided: int, found: int) -> None:
         """The rest of a day done in the night's kernel call from :meth:`joined`'s inputs, after the cells are back
-        at dawn: where the raids found cells (``k`` is theirs; ``raided``, ``found`` what the kernel returned), Python
-        captures them and the kernel is called again for the hooks after."""
+        at dawn: where a capture dismantled a cell (``k`` is the raids'; ``raided``, ``found`` what the kernel
+        returned), Python removes the dismantled cells' Mesa agents and the kernel is called again for the hooks
+        after."""
         if k < len(BLOCK):
-            self.mechanisms[_RAIDS].captures(found)
+            self.mechanisms[_RAIDS].dismantled_found(found)
             self.fused(joined[0], joined[1], k + 1)
 
     def fused(self, base_todo: np.ndarray, raids_inputs: tuple, start: int = 0) -> int:
@@ -126,7 +131,7 @@ class DayActs(FusedBlock):
         # the state last: it is made again if anything before it replaced an array it holds
         k, _, found = day_acts(stream_of(m), kernel_state(m), todo, *inputs)
         if k < len(BLOCK):
-            raids.captures(found)
+            raids.dismantled_found(found)
             return k + 1
         return k
 

@@ -40,7 +40,7 @@ FIELDS: tuple[str, ...] = (
     "v_has_council", "v_tawba_pressure", "v_trust", "v_x", "v_y", "v_is_present",
     # cells (one row each, dead ones included)
     "c_alive", "c_under_command", "c_base_x", "c_base_y", "c_money", "c_fighters", "c_exposure", "c_x", "c_y",
-    "c_role",
+    "c_role", "c_supporters",
     # SDF units
     "u_home", "u_local", "u_active", "u_strength",
     # traders
@@ -87,12 +87,13 @@ def new_state(*arrays: np.ndarray) -> KernelState:
 @kernel
 def set_cells(state: KernelState, alive: np.ndarray, under_command: np.ndarray, base_x: np.ndarray,
               base_y: np.ndarray, money: np.ndarray, fighters: np.ndarray, exposure: np.ndarray, x: np.ndarray,
-              y: np.ndarray, role: np.ndarray) -> None:
+              y: np.ndarray, role: np.ndarray, supporters: np.ndarray) -> None:
     """Point ``state``'s cell fields at the cell table's new columns (:data:`CELL_FIELDS`, in order): when cells form,
     every column of the table is replaced, nothing else is."""
     state.c_alive, state.c_under_command, state.c_base_x, state.c_base_y = alive, under_command, base_x, base_y
     state.c_money, state.c_fighters, state.c_exposure, state.c_x, state.c_y, state.c_role = (
         money, fighters, exposure, x, y, role)
+    state.c_supporters = supporters
 
 
 @kernel
@@ -103,7 +104,7 @@ def set_reach(state: KernelState, padded: np.ndarray, village_slot: np.ndarray) 
 
 
 #: the fields :func:`set_cells` and :func:`set_reach` point elsewhere, as places in :data:`FIELDS`
-CELL_FIELDS = tuple(range(FIELDS.index("c_alive"), FIELDS.index("c_role") + 1))
+CELL_FIELDS = tuple(range(FIELDS.index("c_alive"), FIELDS.index("c_supporters") + 1))
 REACH_FIELDS = (FIELDS.index("reach_padded"), FIELDS.index("reach_village_slot"))
 
 
@@ -138,7 +139,7 @@ def state_arrays(model: InsurgencyModel) -> tuple[np.ndarray, ...]:
     return (
         v.guard, v.fear, v.influence, v.criteria, v.sdf_held, v.officials, v.pledged, v.has_chairman, v.has_council,
         v.tawba_pressure, v.trust, v.x, v.y, v.is_present,
-        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure, c.x, c.y, c.role,
+        c.alive, c.under_command, c.base_x, c.base_y, c.money, c.fighters, c.exposure, c.x, c.y, c.role, c.supporters,
         u.home, u.local, u.active, u.strength,
         t.status, t.next_demand, t.wealth, t.losses, t.zakat_paid, t.income, mech.trade.market,
         m.world.index.at, m.geography.holder, m.world.on_road, m.world.village_x, m.world.village_y,

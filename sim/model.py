@@ -213,8 +213,18 @@ class InsurgencyModel(Model):
         self.villages.guard[:] = day_one_presence(self)
         build_cells(self)
         self.unit_agents = [SDFUnit(self, i, self.village_agents[int(h)].cell) for i, h in enumerate(self.units.home)]
-        self.detainees: int = int(self.p.detainees_initial)
+        # the detainees' count, in an array the raids' kernels add their captures to (see detainees)
+        self.detained = np.full(1, int(self.p.detainees_initial), np.int64)
         self.accounts.people["initial_detainees"] = self.detainees
+
+    @property
+    def detainees(self) -> int:
+        """IS members in SDF detention (:attr:`detained`, the array the raids' kernels add their captures to)."""
+        return int(self.detained[0])
+
+    @detainees.setter
+    def detainees(self, n: int) -> None:
+        self.detained[0] = n
 
     @property
     def village_names(self) -> list[str]:

@@ -98,10 +98,11 @@ def presence_many(present: np.ndarray, without: float) -> np.ndarray:
     return out
 
 
-def air_support(model: InsurgencyModel, village: int) -> float:
-    """Multiplier on the share of a found cell that a raid near ``village`` captures."""
-    present = model.policy.coalition_present_by_district[model.villages.district[village]]
-    return float(model.p.coalition_raid_multiplier) if present else 1.0
+@kernel
+def air_support_at(present: bool, multiplier: float) -> float:
+    """Multiplier on the share of a found cell that a raid captures: ``coalition_raid_multiplier`` where the
+    Coalition is ``present`` in the raided village's district, else 1 (``raids.capture_at``)."""
+    return multiplier if present else 1.0
 
 
 def coalition_share(model: InsurgencyModel) -> float:

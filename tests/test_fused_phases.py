@@ -314,14 +314,21 @@ def test_cells_formed_are_pointed_at_in_the_same_state() -> None:
     assert kernel_state_module.kernel_state(model) is not after
 
 
-def test_the_day_kernel_stops_where_raids_found_cells(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Most days the kernel does the whole block (what follows a raid that finds no cell included); on days when
-    raids found cells it returns after the finds, and is called again for the rest once Python has captured them."""
+def test_the_day_kernel_stops_where_a_capture_dismantled_a_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most days the kernel does the whole block (what follows a raid and the captures that leave the cells alive
+    included); on a day when a capture dismantled a cell it returns after the captures, with that cell among the
+    finds, and is called again for the rest once Python has removed the cell's Mesa agent."""
     seen: Counter = Counter()
     kernel, several = day_acts_module.day_acts, night_acts_module.days_in_a_row
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False)
 
     def count(day: tuple) -> None:
-        seen["done" if day[0] == len(DAY_BLOCK) else "found"] += 1
+        if day[0] == len(DAY_BLOCK):
+            seen["done"] += 1
+            return
+        seen["found"] += 1
+        rows = model.mechanisms.raids.found_rows(day[2])
+        seen["stops with a cell dismantled"] += bool(len(rows)) and not model.cells.alive[rows].all()
 
     def recording(*args: Any) -> Any:
         out = kernel(*args)
@@ -337,9 +344,10 @@ def test_the_day_kernel_stops_where_raids_found_cells(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(day_acts_module, "day_acts", recording)
     monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
-    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
+    model.run()
     assert seen["done"] > seen["found"] > 0
-    assert seen["done"] == model.steps  # a day with finds calls it again, for trade and influence
+    assert seen["stops with a cell dismantled"] == seen["found"]
+    assert seen["done"] == model.steps  # a day with a stop calls it again, for trade and influence
 
 
 def test_a_replaced_raid_rate_is_used_by_the_fused_day() -> None:

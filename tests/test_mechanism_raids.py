@@ -65,7 +65,7 @@ def _finds(m: sim.InsurgencyModel, cells: int, days: int = 400) -> tuple[int, in
     raids = m.mechanisms.raids
     raids.raid_rate = lambda villages=None: np.where(np.arange(len(m.villages)) == east, 1.0, 0.0)
     found: list[int] = []
-    raids.capture = lambda row, village: found.append(row) or 0  # count finds, keep every cell alive
+    raids.captures = lambda n: found.extend(raids.found_rows(n).tolist())  # count finds, keep every cell alive
     days_with_find = 0
     for _ in range(days):
         before = len(found)

@@ -122,11 +122,17 @@ class CivilianArrests(Mechanism):
     def wrongful_for(self, village: int, members: int) -> int:
         """Innocents taken alongside ``members`` IS members in a raid (``raid_bystander_share`` of its detainees)."""
         m = self.model
-        share = min(modifiers.wrongful_share(m, m.p.raid_bystander_share), 0.99)
+        share = self.bystander_share()
         if not self.enabled or members <= 0 or share <= 0:
             return 0
         return self._booked(village, bystanders(stream_of(m), village, members, float(share), m.villages.trust,
                                                 float(m.p.trust_loss_per_wrongful_arrest)))
+
+    def bystander_share(self) -> float:
+        """The share of a raid's detainees who are innocents taken alongside IS members (``raid_bystander_share``, as
+        the policing style makes it; below 1)."""
+        m = self.model
+        return float(min(modifiers.wrongful_share(m, m.p.raid_bystander_share), 0.99))
 
     def wrongful(self, village: int, innocent: int) -> int:
         """Book ``innocent`` wrongful arrests in ``village`` and their cost to its trust; returns ``innocent``."""

@@ -38,15 +38,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import modifiers
-from sim.accounts import INCIDENTS, book_incidents, row_of
+from sim.accounts import INCIDENTS, MONEY, PEOPLE, book, book_incident, book_incidents, row_of
 from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.draws import binomial
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import leaks_at
 from sim.mechanisms.base import LastAnswer, Mechanism
+from sim.mechanisms.civilian_arrests import bystanders
+from sim.mechanisms.compartmentalisation import revealed
 from sim.mechanisms.strategic_patience import surge_of
 from sim.mechanisms.supply_lines import seized
 from sim.mechanisms.suspect_arrests import detained_booked
-from sim.modifiers import intel_of
+from sim.modifiers import air_support_at, intel_of
 
 if TYPE_CHECKING:
     from sim.agents.sites import CellSites
@@ -54,6 +57,11 @@ if TYPE_CHECKING:
 
 NO_ROWS = np.zeros(0, np.int64)
 _RAIDS = row_of(INCIDENTS, "raids")
+_MEMBERS_ARRESTED, _ARRESTS, _CIVILIAN_ARRESTS = (row_of(INCIDENTS, k) for k in (
+    "members_arrested", "arrests", "civilian_arrests"))
+_FIGHTERS_ARRESTED, _SUPPORTERS_ARRESTED, _DISPERSED = (row_of(PEOPLE, k) for k in (
+    "fighters_arrested", "supporters_arrested", "supporters_dispersed"))
+_SEIZED = row_of(MONEY, "seized")
 NO_CHANCE = np.zeros(0)  # no village raided today: no cell's chance to be missed is needed
 NO_RATE = np.zeros(0)  # no rate given to the day's kernel: it applies the rule of Raids.raid_rate
 
@@ -193,7 +201,7 @@ def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> i
     found (:func:`draw_finds`, into the ``hits`` of the inputs). Returns how many cells were found (Python
     captures them, :meth:`Raids.captures`)."""
     _, _, _, _, drawn, rows, near, named_scale, hits, after = inputs
-    seizes, seized_total, arrests, in_camp, find_rule = after
+    seizes, seized_total, arrests, in_camp, find_rule, _, _ = after
     detains, mean, share, costs_trust, loss = arrests
     raided, counts = drawn[1, :k], drawn[2, :k]
     if seizes:
@@ -204,6 +212,78 @@ def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> i
                         state.people, state.people_booked)
     missed = missed_chances(near, in_camp, state.v_pledged, find_rule)
     return draw_finds(stream, rows, near, drawn[0], missed, named_scale, state.c_exposure, hits[0], hits[1], hits[2])
+
+
+@kernel
+def capture_at(stream: Stream, state: KernelState, row: int, village: int, rule: tuple, detained: np.ndarray) -> int:
+    """:meth:`Raids.capture` on the kernels' ``state``: members of found cell ``row`` taken in a raid on ``village``
+    (``rule``: :meth:`Raids.capture_rule`), booked, with the innocents taken alongside (``civilian_arrests``) and
+    what the captured reveal (``compartmentalisation``); a cell left without fighters is dismantled (``alive``
+    false: its supporters disperse, its money is seized; Python removes its Mesa agent). ``detained``: the model's
+    count of detainees. Returns the number captured."""
+    capture_share, air_multiplier, supporter_share, costs_innocents, innocent_share, trust_loss, per_member = rule
+    fighters, supporters, exposure = state.c_fighters, state.c_supporters, state.c_exposure
+    air = air_support_at(state.coalition_present_by_district[state.village_district[village]], air_multiplier)
+    taken = binomial(stream, fighters[row], min(1.0, capture_share * air))
+    followers = binomial(stream, supporters[row], supporter_share)
+    fighters[row] -= taken
+    supporters[row] -= followers
+    captured = taken + followers
+    exposure[row] = 0.0
+    if captured:
+        detained[0] += captured
+        book_incident(state.incidents, _MEMBERS_ARRESTED, village, captured)
+        book(state.people, state.people_booked, _FIGHTERS_ARRESTED, taken)
+        book(state.people, state.people_booked, _SUPPORTERS_ARRESTED, followers)
+        innocent = 0
+        if costs_innocents and innocent_share > 0:
+            innocent = bystanders(stream, village, captured, innocent_share, state.v_trust, trust_loss)
+            if innocent:
+                book_incident(state.incidents, _CIVILIAN_ARRESTS, village, innocent)
+        book_incident(state.incidents, _ARRESTS, village, captured + innocent)
+        revealed(stream, state.c_alive, row, captured, per_member, exposure)
+    if fighters[row] <= 0:
+        # what is left of the support network melts back into the population; the takings it had not yet passed
+        # on (``remittance``) are seized with it
+        book(state.people, state.people_booked, _DISPERSED, supporters[row])
+        supporters[row] = 0
+        book(state.money, state.money_booked, _SEIZED, state.c_money[row])
+        state.c_money[row] = 0.0
+        state.c_alive[row] = False
+    return captured
+
+
+@kernel
+def raid_at(stream: Stream, state: KernelState, row: int, village: int, rule: tuple, arrests: tuple,
+            detained: np.ndarray) -> int:
+    """:meth:`Raids.raid` on the kernels' ``state``: a raid aimed at the named cell ``row`` near ``village``, booked,
+    its suspects detained (``arrests``: ``SuspectArrests.rule``), then :func:`capture_at`."""
+    detains, mean, share, costs_trust, loss = arrests
+    book_incident(state.incidents, _RAIDS, village, 1)
+    if detains:
+        detained_booked(stream, mean, np.full(1, village, np.int64), np.ones(1, np.int64), share, costs_trust,
+                        state.v_trust, loss, state.incidents, state.people, state.people_booked)
+    return capture_at(stream, state, row, village, rule, detained)
+
+
+@kernel
+def captures_made(stream: Stream, state: KernelState, hits: np.ndarray, found: int, rule: tuple, arrests: tuple,
+                  detained: np.ndarray) -> int:
+    """:meth:`Raids.captures` on the kernels' ``state``: the first ``found`` of the day's ``hits`` (rows, villages,
+    named) captured in order, by their raid (:func:`capture_at`) or by a raid aimed at a named cell
+    (:func:`raid_at`); a cell dismantled earlier today is skipped. Returns how many cells were dismantled."""
+    alive = state.c_alive
+    dismantled = 0
+    for k in range(found):
+        row, village = hits[0, k], hits[1, k]
+        if not alive[row]:
+            continue
+        if hits[2, k]:
+            raid_at(stream, state, row, village, rule, arrests, detained)
+        else:
+            capture_at(stream, state, row, village, rule, detained)
+        dismantled += not alive[row]
+    return dismantled
 
 
 @kernel
@@ -317,7 +397,7 @@ class Raids(Mechanism):
         self._today = sites, drawn, hits, named_scale
         mechanisms = m.mechanisms
         after = (*mechanisms.supply_lines.seizing(), mechanisms.suspect_arrests.rule(), sites.camp_sdf,
-                 self.kept("find", self.find_rule))
+                 self.kept("find", self.find_rule), self.capture_rule(), m.detained)
         return (rate, ruled, self.rate_numbers(), mechanisms.strategic_patience.attention, drawn, rows, near,
                 named_scale, hits, after)
 
@@ -341,49 +421,59 @@ class Raids(Mechanism):
 
     def captures(self, found: int) -> None:
         """The first ``found`` cells of today's finds (the hits :meth:`day_inputs` gave the kernels) captured, by
-        their raid or by a direct raid on a named cell."""
-        c = self.model.cells
+        their raid or by a direct raid on a named cell (:func:`captures_made`)."""
+        m = self.model
         _, _, hits, _ = self._today
-        for row, village, named in zip(hits[0, :found].tolist(), hits[1, :found].tolist(),
-                                       hits[2, :found].tolist(), strict=True):
-            if not c.alive[row]:  # dismantled earlier today
-                continue
-            if named:
-                self.raid(row, village)
-            else:
-                self.capture(row, village)
+        captures_made(stream_of(m), kernel_state(m), hits, found, self.capture_rule(),
+                      m.mechanisms.suspect_arrests.rule(), m.detained)
+        self.dismantled_found(found)
+
+    def found_rows(self, found: int) -> np.ndarray:
+        """The rows of the first ``found`` cells of today's finds (the hits :meth:`day_inputs` gave the kernels)."""
+        return self._today[2][0, :found]
+
+    def dismantled_found(self, found: int) -> None:
+        """:meth:`dismantled` of the first ``found`` cells of today's finds (after a kernel captured them)."""
+        self.dismantled(self.found_rows(found))
+
+    def dismantled(self, rows: np.ndarray) -> None:
+        """The Mesa agents of the cells of ``rows`` that a kernel dismantled (their rows no longer alive) removed."""
+        m = self.model
+        for row in rows.tolist():
+            if not m.cells.alive[row] and m.cell_agents[row] is not None:
+                m.remove_cell(row)
 
     def raid(self, row: int, village: int) -> int:
-        """A raid aimed at one cell near ``village`` (a named cell): count it and capture; returns captured."""
-        self.model.accounts.incident("raids", village=village)
-        self.model.mechanisms.suspect_arrests.detain(np.array([village]), np.array([1]))
-        return self.capture(row, village)
+        """A raid aimed at one cell near ``village`` (a named cell): count it and capture (:func:`raid_at`); returns
+        captured."""
+        m = self.model
+        captured = raid_at(stream_of(m), kernel_state(m), row, village, self.capture_rule(),
+                           m.mechanisms.suspect_arrests.rule(), m.detained)
+        self.dismantled(np.array([row]))
+        return captured
 
     def capture(self, row: int, village: int) -> int:
-        """Members of found cell ``row`` taken in a raid on ``village``; returns the number captured."""
+        """Members of found cell ``row`` taken in a raid on ``village`` (:func:`capture_at`); returns the number
+        captured."""
         m = self.model
-        p, c, acc = m.p, m.cells, m.accounts
-        share = min(1.0, p.raid_capture_share * modifiers.air_support(m, village))
-        fighters = int(m.rng.binomial(int(c.fighters[row]), share))
-        supporters = int(m.rng.binomial(int(c.supporters[row]), p.raid_supporter_share))
-        c.fighters[row] -= fighters
-        c.supporters[row] -= supporters
-        captured = fighters + supporters
-        c.exposure[row] = 0.0
-        if captured:
-            m.detainees += captured
-            acc.incident("members_arrested", captured, village=village)
-            acc.people["fighters_arrested"] += fighters
-            acc.people["supporters_arrested"] += supporters
-            innocent = m.mechanisms.civilian_arrests.wrongful_for(village, captured)
-            acc.incident("arrests", captured + innocent, village=village)
-            m.mechanisms.compartmentalisation.reveal(captured, row)
-        if c.fighters[row] <= 0:
-            # what is left of the support network melts back into the population
-            acc.people["supporters_dispersed"] += int(c.supporters[row])
-            c.supporters[row] = 0
-            # the takings it had not yet passed on (``remittance``) are seized with it
-            acc.money["seized"] += float(c.money[row])
-            c.money[row] = 0.0
-            m.remove_cell(row)
+        captured = capture_at(stream_of(m), kernel_state(m), row, village, self.capture_rule(), m.detained)
+        self.dismantled(np.array([row]))
         return captured
+
+    def capture_rule(self) -> tuple[float, float, float, bool, float, float, float]:
+        """What :func:`capture_at` reads besides the cell, the village and the books: the share of a found cell's
+        fighters captured, the Coalition's multiplier on it where it is present (``modifiers.air_support_at``), the
+        share of its supporters captured, whether innocents are taken alongside (``civilian_arrests`` on), their share
+        of the detained (``CivilianArrests.bystander_share``) and the trust each costs, and what a captured member
+        reveals (``compartmentalisation``). Kept while the parameters and the policing style are unchanged."""
+        m = self.model
+
+        def made() -> tuple[float, float, float, bool, float, float, float]:
+            p, mechanisms = m.p, m.mechanisms
+            per_member = (p.reveal_prob_compartmented if mechanisms.compartmentalisation.enabled
+                          else p.reveal_prob_open)
+            return (float(p.raid_capture_share), float(p.coalition_raid_multiplier), float(p.raid_supporter_share),
+                    bool(mechanisms.civilian_arrests.enabled), mechanisms.civilian_arrests.bystander_share(),
+                    float(p.trust_loss_per_wrongful_arrest), float(per_member))
+
+        return self.kept("capture", made, m.policy.policing)
