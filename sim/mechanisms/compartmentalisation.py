@@ -51,6 +51,9 @@ class Compartmentalisation(Mechanism):
     def reveal(self, captured: int, source: int) -> int:
         """Expose other cells after ``captured`` members of cell ``source`` are taken; returns how many."""
         m = self.model
-        p = m.p
-        per_member = p.reveal_prob_compartmented if self.enabled else p.reveal_prob_open
-        return revealed(stream_of(m), m.cells.alive, source, captured, float(per_member), m.cells.exposure)
+        return revealed(stream_of(m), m.cells.alive, source, captured, self.per_member(), m.cells.exposure)
+
+    def per_member(self) -> float:
+        """The chance that a captured member reveals another cell: low while cells are compartmented."""
+        p = self.model.p
+        return float(p.reveal_prob_compartmented if self.enabled else p.reveal_prob_open)

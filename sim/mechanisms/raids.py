@@ -303,7 +303,7 @@ class Raids(Mechanism):
               "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection", "raid_capture_share",
               "raid_supporter_share")
     # the Coalition's intelligence (sim.modifiers.intel_of) and the patience surge, for the rates' kernel
-    reads = ("coalition_intel_multiplier", "coalition_surge_gain")
+    reads = ("coalition_intel_multiplier", "coalition_surge_gain", "coalition_raid_multiplier")
 
     def __init__(self, model: InsurgencyModel) -> None:
         super().__init__(model)
@@ -470,10 +470,9 @@ class Raids(Mechanism):
 
         def made() -> tuple[float, float, float, bool, float, float, float]:
             p, mechanisms = m.p, m.mechanisms
-            per_member = (p.reveal_prob_compartmented if mechanisms.compartmentalisation.enabled
-                          else p.reveal_prob_open)
+            costs_trust, loss = mechanisms.civilian_arrests.wrongful_rule()
             return (float(p.raid_capture_share), float(p.coalition_raid_multiplier), float(p.raid_supporter_share),
-                    bool(mechanisms.civilian_arrests.enabled), mechanisms.civilian_arrests.bystander_share(),
-                    float(p.trust_loss_per_wrongful_arrest), float(per_member))
+                    costs_trust, mechanisms.civilian_arrests.bystander_share(), loss,
+                    mechanisms.compartmentalisation.per_member())
 
         return self.kept("capture", made, m.policy.policing)

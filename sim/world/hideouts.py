@@ -142,9 +142,10 @@ class Hideouts:
         v, rng = m.villages, m.rng
         if kind == BADIA:
             cand, weight = self.badia_candidates()
+            *_, cdf = self._badia
             # numpy's draw in a kernel, against the cumulative weights made once (numpy's checks of p over
             # thousands of squares cost more than the draw); where they were refused, numpy's own call raises
-            pick = choice_cdf(stream_of(m), self._badia[3])
+            pick = choice_cdf(stream_of(m), cdf)
             x, y = cand[rng.choice(len(cand), p=weight) if pick == NOT_PROBABILITIES else pick]
             return int(x), int(y)
         held = np.nonzero(v.sdf_held)[0]
