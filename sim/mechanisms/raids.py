@@ -198,8 +198,8 @@ def raided_today(stream: Stream, state: KernelState, inputs: tuple, k: int) -> i
     """What :meth:`Raids.after_draws` does on the ``k`` villages :func:`raids_today` raided before the captures, on
     the kernels' ``state`` (``inputs``: :meth:`Raids.day_inputs`): the caches seized there
     (``SupplyLines.seize``), the raids booked, the suspects detained (``SuspectArrests.detain``), then the cells
-    found (:func:`draw_finds`, into the ``hits`` of the inputs). Returns how many cells were found (Python
-    captures them, :meth:`Raids.captures`)."""
+    found (:func:`draw_finds`, into the ``hits`` of the inputs). Returns how many cells were found (the day's kernel
+    captures them next, :func:`captures_made`)."""
     _, _, _, _, drawn, rows, near, named_scale, hits, after = inputs
     seizes, seized_total, arrests, in_camp, find_rule, _, _ = after
     detains, mean, share, costs_trust, loss = arrests
@@ -302,7 +302,8 @@ class Raids(Mechanism):
     params = ("raids_enabled", "sdf_operations", "detection_base", "raid_suspicion_floor", "raid_find_prob",
               "tip_base", "tip_per_trust", "shepherd_opacity", "exposed_detection", "raid_capture_share",
               "raid_supporter_share")
-    # the Coalition's intelligence (sim.modifiers.intel_of) and the patience surge, for the rates' kernel
+    # the Coalition's intelligence (sim.modifiers.intel_of) and the patience surge, for the rates' kernel; its air
+    # support, for the captures (sim.modifiers.air_support_at)
     reads = ("coalition_intel_multiplier", "coalition_surge_gain", "coalition_raid_multiplier")
 
     def __init__(self, model: InsurgencyModel) -> None:
@@ -379,9 +380,10 @@ class Raids(Mechanism):
     def day_inputs(self) -> tuple:
         """What :func:`raids_today` and :func:`raided_today` read besides the stream and the kernels' state (and what
         :meth:`after_draws` reads of today: the cells in SDF-held land, the kernel's outputs). Its last item is what
-        :func:`raided_today` reads alone: the seizures (``SupplyLines.seizing``), the suspects' rule
-        (``SuspectArrests.rule``), which of the cells hide in a camp and the rule of their chance to be missed by
-        a raid (:meth:`find_rule`, for :func:`missed_chances`)."""
+        :func:`raided_today` and :func:`captures_made` read alone: the seizures (``SupplyLines.seizing``), the
+        suspects' rule (``SuspectArrests.rule``), which of the cells hide in a camp, the rule of their chance to be
+        missed by a raid (:meth:`find_rule`, for :func:`missed_chances`), the captures' rule (:meth:`capture_rule`)
+        and the model's count of detainees (``model.detained``)."""
         m = self.model
         p = m.p
         sites = m.cell_sites()
@@ -404,8 +406,8 @@ class Raids(Mechanism):
     def after_draws(self, k: int, found: int) -> None:
         """What follows today's draws by :func:`raids_today` (from :meth:`day_inputs`), in Python: the ``k``
         villages raided (caches seized, raids booked, suspects detained, then the cells found), and the
-        ``found`` cells captured (:meth:`captures`). The day's kernel does the first part itself
-        (:func:`raided_today`)."""
+        ``found`` cells captured (:meth:`captures`). The day's kernel does both itself
+        (:func:`raided_today`, :func:`captures_made`)."""
         m = self.model
         sites, drawn, hits, named_scale = self._today
         if k:
