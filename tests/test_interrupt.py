@@ -160,3 +160,32 @@ def test_ctrl_c_inside_a_kernel_during_insim_run_is_an_interruption(monkeypatch:
     monkeypatch.setattr(sim.model.InsurgencyModel, "run", broken)
     with pytest.raises(SystemError, match="a real bug"):  # not taken for Ctrl-C
         cli.main(["run", "baseline", "--set", "months=1"])
+
+
+def test_a_ctrl_c_while_the_manifest_is_written_after_the_runs_leaves_it_interrupted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that comes after the last run, while the batch records its runs in the manifest (no handler of
+    the runs' loop around it any more), still leaves the manifest saying ``interrupted``; resuming finishes it."""
+    from sim.batch import plan, run_batch
+    from sim.batch.manifest import ManifestWriter
+
+    original, writes = ManifestWriter.write, []
+
+    def write(self: ManifestWriter, compact: bool = False) -> None:
+        if not compact:
+            writes.append(compact)
+            if len(writes) == 2:  # the first is "running", before the runs; the second records them
+                raise KeyboardInterrupt
+        original(self, compact)
+
+    monkeypatch.setattr(ManifestWriter, "write", write)
+    specs = plan(["baseline"], reps=2, sets={"months": 1})
+    out = tmp_path / "b"
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(specs, out, workers=1, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["interrupted"]
+    monkeypatch.setattr(ManifestWriter, "write", original)
+    run_batch(specs, out, workers=1, progress=False, resume=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and _stored(out) == 2

@@ -353,62 +353,63 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         if todo and (table := store.find_table(out, stem)) is not None:
             table.unlink()
 
-    failed: list[str] = []
-    lost: list[str] = []
-    started = ""
-    storer = GroupStore(out, writer, records)
-    bar = progress_bar(len(specs), n_skipped, f"insim batch {out.name}", progress)
-    results: Iterable[RunResult] = ()
-    with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
-        try:
-            if not todo:
-                pass
-            elif dask is not None:
-                results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
-            elif workers == 1 or len(todo) == 1:
-                results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
-            else:
-                started = executors.start_method()
-                results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, method=started)
-            for result in results:
-                if result.summary.get("status") == LOST:
-                    lost.append(result.run_id)  # not stored: resume runs it again
-                else:
-                    storer.add(result)
-                    if not result.ok:
-                        failed.append(result.run_id)
-                bar.update(1)
-                bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
-            storer.flush()
-        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest says so (written below); resume finishes it
-            manifest.update(status="interrupted", interrupted=mf.now())
-            raise
-        finally:
-            if isinstance(results, Generator):
-                results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
-            with contextlib.suppress(OSError):
-                storer.flush()  # after an interruption: keep what finished before it
-            bar.close()
-            with contextlib.suppress(OSError):
-                writer.write()  # the hashes of every run stored so far
-
-    run_ids = [s.run_id for s in specs]
+    # from here on the manifest says "running": a Ctrl-C anywhere below (in a run, while runs are stored or the
+    # tables merged, while the manifest is written) leaves it saying "interrupted", every run stored so far recorded
     try:
+        failed: list[str] = []
+        lost: list[str] = []
+        started = ""
+        storer = GroupStore(out, writer, records)
+        bar = progress_bar(len(specs), n_skipped, f"insim batch {out.name}", progress)
+        results: Iterable[RunResult] = ()
+        with executors.frozen_garbage():  # the batch's objects out of the collector while it runs (see there)
+            try:
+                if not todo:
+                    pass
+                elif dask is not None:
+                    results = executors.dask_results(run_one, todo, workers, dask, dask_dashboard, probe)
+                elif workers == 1 or len(todo) == 1:
+                    results = (run_one(*executors.run_args(spec, probe)) for spec in todo)
+                else:
+                    started = executors.start_method()
+                    results = executors.local_pool(run_one, todo, min(workers, len(todo)), probe, method=started)
+                for result in results:
+                    if result.summary.get("status") == LOST:
+                        lost.append(result.run_id)  # not stored: resume runs it again
+                    else:
+                        storer.add(result)
+                        if not result.ok:
+                            failed.append(result.run_id)
+                    bar.update(1)
+                    bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+                storer.flush()
+            finally:  # Ctrl-C or SIGTERM too: the manifest then says so (below); resume finishes it
+                if isinstance(results, Generator):
+                    results.close()  # on Ctrl-C or an error: shut the pool / cluster down now
+                with contextlib.suppress(OSError):
+                    storer.flush()  # after an interruption: keep what finished before it
+                bar.close()
+                with contextlib.suppress(OSError):
+                    writer.write()  # the hashes of every run stored so far
+
+        run_ids = [s.run_id for s in specs]
+        # a Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
         n_failed_total, table_hashes = store.consolidate(out, run_ids, manifest["files"],
                                                          {s.run_id: s.seed for s in specs}, storer.fresh, storer.parts,
                                                          records)
         store.prune_parts(out, run_ids, manifest.setdefault("parts", {}), records)
-    except KeyboardInterrupt:  # Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
-        manifest.update(status="interrupted", interrupted=mf.now())
+        missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists() and not records.has(s.run_id)]
+        manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
+                        status="complete" if not n_failed_total and not missing else "with failures")
+        writer.write()
+        return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped,
+                            time.perf_counter() - t0, failed, lost, started)
+    except KeyboardInterrupt:
+        if manifest.get("status") == "running":
+            manifest.update(status="interrupted", interrupted=mf.now())
         with contextlib.suppress(OSError):
             writer.write()
         raise
-    missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists() and not records.has(s.run_id)]
-    manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
-                    status="complete" if not n_failed_total and not missing else "with failures")
-    writer.write()
-    return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped, time.perf_counter() - t0,
-                        failed, lost, started)
 
 
 def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, seed: int = 0,
