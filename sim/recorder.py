@@ -71,9 +71,9 @@ class Recorder:
         kinds, villages = np.nonzero(month)
         if len(kinds):
             places = self._place_lists(model)
+            *_, ric_of = places
             rows, counts = BY_NAME[kinds], month[kinds, villages]
             self._unlisted.append((date, places, rows, villages, counts))  # listed when asked for (incidents)
-            ric_of = places[4]
             # RIC's attacks in SDF-held villages: whole counts, so their sums are exact in any order
             counted = RIC_ROWS[rows] & v.sdf_held[villages]
             total = float(counts[counted].sum())
