@@ -201,6 +201,17 @@ def stream_of(model: Any) -> Stream:
 
 
 @kernel
+def clipped(x: float, low: float, high: float) -> float:
+    """``np.clip(x, low, high)`` of one number, to the bit: below ``low`` gives ``low``, above ``high`` gives
+    ``high``; a NaN stays NaN, and -0.0 stays -0.0 at a bound of 0, as numpy keeps them."""
+    if x < low:
+        return low
+    if x > high:
+        return high
+    return x
+
+
+@kernel
 def drawn_below(stream: Stream, rows: np.ndarray, chance: float) -> np.ndarray:
     """The ``rows`` whose uniform draw (one each, in order, as ``rng.random(len(rows))``) is below ``chance``."""
     u = rng_of(stream).random(len(rows))

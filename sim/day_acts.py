@@ -9,10 +9,11 @@ recompute the guard only when the units or the policy changed).
 
 Most days the block runs in the night's kernel call, after the night (``DayActs.joined``,
 ``sim.night_acts.days_in_a_row``). The kernel also does what follows a raid (``raids.raided_today``: the caches
-seized, the raids booked, the suspects detained, the cells found); on a day when the raids found cells (about
-one day in 35), it returns after the finds: Python captures them (``Raids.captures``: the captured members, the
-cells dismantled) and calls the kernel again for trade and influence. With the raids switched off the block runs
-hook by hook. ``DayActs.enabled = False`` runs every hook in Python (the tests compare both ways).
+seized, the raids booked, the suspects detained, the cells found) and the captures (``raids.captures_made``: the
+captured members, the cells dismantled); on a day when a capture dismantled a cell, it returns after the captures:
+Python removes the cell's Mesa agent (``Raids.dismantled``) and calls the kernel again for trade and influence.
+With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in Python
+(the tests compare both ways).
 """
 
 from __future__ import annotations

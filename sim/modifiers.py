@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba.extending import register_jitable
 
-from sim.compiled import kernel
+from sim.compiled import clipped, kernel
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
@@ -182,11 +182,7 @@ def fighter_scale(model: InsurgencyModel) -> float:
 @kernel
 def fighter_scaled(chance: float, fighters: int, scale: float) -> float:
     """:func:`scaled_by_fighters` of one cell: 1 - (1 - chance)^(fighters / scale), ``chance`` held within 0..1."""
-    if chance < 0.0:  # as ndarray.clip does it: a NaN stays NaN
-        chance = 0.0
-    elif chance > 1.0:
-        chance = 1.0
-    return 1.0 - (1.0 - chance) ** (fighters / scale)
+    return 1.0 - (1.0 - clipped(chance, 0.0, 1.0)) ** (fighters / scale)
 
 
 @kernel

@@ -36,15 +36,16 @@ the hooks after it, so the night goes on as it would have:
   patrols' pull, sweeps), as killings are (``killings_strike``).
 
 When the day's hooks need no Python before or after their block (``DayActs.joined``), the night's call is
-:func:`days_in_a_row`: after a night it did whole it does the day's acts too (with what follows a raid that finds
-no cell, ``raids.raided_today``; after units were hit, the patrols' day, ``patrols.presence_after_hits``), and
+:func:`days_in_a_row`: after a night it did whole it does the day's acts too (with what follows a raid,
+``raids.raided_today``, and the captures, ``raids.captures_made``; after units were hit, the patrols' day,
+``patrols.presence_after_hits``), and
 goes on with whole days while nothing needs Python, up to the days the model allows
 (``InsurgencyModel.days_ahead``: to the month's end, before the next event, within ``run_for``). It makes what
 changes from day to day itself, calling numpy in numba's object mode where numpy's last bit must be kept (the
 willingness after strikes the Coalition noticed, numpy's exp; the cover after units were hit, numpy's power). In
-5-year baseline runs (seeds 2-4) it does 1,770 of 1,827 days in 164 calls; its calls end on the days allowed
-(35%), cells found by raids (31%: Python captures them), Badia cells emptied (13%), or a night that needs Python
-(moves needing another table, fighters to move, a killing or an attack Python carries out).
+5-year baseline runs (seeds 2-4) it does 1,770 of 1,827 days in 144 calls; its calls end on the days allowed
+(40%), a capture that dismantled a cell (20%: Python removes its Mesa agent), Badia cells emptied (15%), or a
+night that needs Python (moves needing another table, fighters to move, a killing or an attack Python carries out).
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` makes the moves
 in Python and runs the hooks one by one (the tests compare both ways).

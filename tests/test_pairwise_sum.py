@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.compiled import pairwise_sum, pairwise_sum_of
+from sim.compiled import clipped, pairwise_sum, pairwise_sum_of
 from sim.mechanisms.supply_lines import row_sum
 from sim.outcomes import mean_where, total_where
 
@@ -49,3 +49,15 @@ def test_the_outcomes_masked_means_and_totals_are_numpys(n: int) -> None:
         picked = values[first & second]
         assert mean_where(values, first, second) == (picked.mean() if len(picked) else 0.0)
         assert total_where(counts, first) == int(counts[first].sum())
+
+
+def test_clipped_is_numpys_clip_to_the_bit() -> None:
+    """``compiled.clipped`` holds a number within bounds as ``np.clip`` does: NaN and -0.0 kept, the bounds given."""
+    values = np.array([-0.0, 0.0, np.nan, -1.0, 2.0, 1.0, 0.5, -np.inf, np.inf, 1e-300, -1e-300])
+    for low, high in [(0.0, 1.0), (-50.0, 50.0), (0.25, 0.75)]:
+        expected = np.clip(values, low, high)
+        got = np.array([clipped(float(x), low, high) for x in values])
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+        same = ~np.isnan(expected)
+        assert np.array_equal(got[same], expected[same])
+        assert np.array_equal(np.signbit(got[same]), np.signbit(expected[same]))

@@ -39,7 +39,7 @@ import numpy as np
 
 from sim import modifiers
 from sim.accounts import INCIDENTS, MONEY, PEOPLE, book, book_incident, book_incidents, row_of
-from sim.compiled import Stream, kernel, rng_of, stream_of
+from sim.compiled import Stream, clipped, kernel, rng_of, stream_of
 from sim.draws import binomial
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.allegiance import leaks_at
@@ -165,11 +165,7 @@ def find_chances(leak: np.ndarray, in_camp: np.ndarray, find_prob: float, opacit
         chance = find_prob * (1.0 - leak[k])
         if in_camp[k]:
             chance = chance * opacity
-        if chance < 0.0:
-            chance = 0.0
-        elif chance > 1.0:
-            chance = 1.0
-        out[k] = chance
+        out[k] = clipped(chance, 0.0, 1.0)
     return out
 
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.accounts import INCIDENT_ROW
-from sim.compiled import kernel
+from sim.compiled import clipped, kernel
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.mechanisms.command import follows_of
@@ -301,12 +301,7 @@ def scaled_excess(attention: np.ndarray, costs: np.ndarray, tolerance: float, no
     out = np.empty((len(costs), len(attention)))
     for c in range(len(costs)):
         for g in range(len(attention)):
-            x = (attention[g] + costs[c] - tolerance) / noise
-            if x < -50.0:
-                x = -50.0
-            elif x > 50.0:
-                x = 50.0
-            out[c, g] = x
+            out[c, g] = clipped((attention[g] + costs[c] - tolerance) / noise, -50.0, 50.0)
     return out
 
 

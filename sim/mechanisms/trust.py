@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import modifiers
-from sim.compiled import kernel
+from sim.compiled import clipped, kernel
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 
@@ -36,15 +36,6 @@ def external_shares(home: np.ndarray, local: np.ndarray, active: np.ndarray, str
         if total[i] > 0:
             share[i] = external[i] / total[i]
     return share
-
-
-@kernel
-def clipped(x: float, low: float, high: float) -> float:
-    """``np.clip(x, low, high)`` to the bit: NaN stays NaN, and a value equal to a bound gives the bound."""
-    if x != x:
-        return x
-    x = x if x > low else low
-    return x if x < high else high
 
 
 @kernel
