@@ -11,7 +11,8 @@ Most days the block runs in the night's kernel call, after the night (``DayActs.
 ``sim.night_acts.days_in_a_row``). The kernel also does what follows a raid (``raids.raided_today``: the caches
 seized, the raids booked, the suspects detained, the cells found) and the captures (``raids.captures_made``: the
 captured members, the cells dismantled); on a day when a capture dismantled a cell, it returns after the captures:
-Python removes the cell's Mesa agent (``Raids.dismantled``) and calls the kernel again for trade and influence.
+Python removes the cell's Mesa agent (``Raids.dismantled``) and calls the kernel again for trade, influence and
+the days after (``NightActs.whole_night``).
 With the raids switched off the block runs hook by hook. ``DayActs.enabled = False`` runs every hook in Python
 (the tests compare both ways).
 """
@@ -70,19 +71,20 @@ class DayActs(FusedBlock):
 
     block = BLOCK
 
-    def day(self, on: tuple) -> None:
-        """Run the day's hooks ``on`` (the phase's hooks switched on, in order)."""
+    def day(self, on: tuple, start: int = 0) -> None:
+        """Run the day's hooks ``on`` (the phase's hooks switched on, in order); from hook ``start`` of the block
+        when a kernel did those before it, and the hooks before the block (``NightActs.whole_night``)."""
         if not self.enabled:
             for hook in on:
                 hook()
             return
         before, block, after, todo = self.plan(on)
-        for hook in before:
+        for hook in before if start == 0 else ():
             hook()
-        k = 0
+        k = start
         if todo[_RAIDS] == RUN:
             raids = self.mechanisms[_RAIDS].day_inputs()
-            k = self.fused(todo, raids)
+            k = self.fused(todo, raids, start)
             if k < len(BLOCK):  # the raids acted in Python: the kernel again for the hooks after (raids skipped)
                 k = self.fused(todo, raids, k)
         for hook in block[k:]:
@@ -95,30 +97,23 @@ class DayActs(FusedBlock):
         """Today's :func:`day_acts` arguments after the stream and the state, ``(todo, raids, trade, influence)``,
         when the day's hooks ``on`` can run in the night's kernel call (``sim.night_acts.days_in_a_row``), else
         None. They can when the block is on, the raids with their own rule (``Raids.own_rule``), no hook comes
-        after the block and those before it are idle (``Mechanism.idle_today``: no prison attack staged, the
-        patrols' presence kept). The kernel does the day only after a night it did whole, with no Badia cell
+        after the block and those before it are idle (``Mechanism.idle_today``: no prison attack staged) or the
+        patrols (when the units changed, the kernel makes their presence first, ``NightActs.whole_night``). The
+        kernel does the day only after a night it did whole, with no Badia cell
         emptied: what these inputs read is then as the night found it, but for the Coalition's attention, which the
         kernel gives the raids as the night left it, and the presence, which it makes again after units were hit
-        (``patrols.presence_after_hits``). :meth:`went_on` does the rest."""
+        (``patrols.presence_after_hits``)."""
         if not self.enabled:
             return None
         before, _, after, base_todo = self.plan(on)
         raids, trade, influence = self.mechanisms
         if after or base_todo[_RAIDS] != RUN or not raids.own_rule():
             return None
+        patrols = self.model.mechanisms.patrols
         for hook in before:
-            if not hook.__self__.idle_today():
+            if not (hook.__self__ is patrols or hook.__self__.idle_today()):
                 return None
         return self._todo(base_todo, 0), raids.day_inputs(), trade.day_inputs(), influence.day_inputs()
-
-    def went_on(self, joined: tuple, k: int, raided: int, found: int) -> None:
-        """The rest of a day done in the night's kernel call from :meth:`joined`'s inputs, after the cells are back
-        at dawn: where a capture dismantled a cell (``k`` is the raids'; ``raided``, ``found`` what the kernel
-        returned), Python removes the dismantled cells' Mesa agents and the kernel is called again for the hooks
-        after."""
-        if k < len(BLOCK):
-            self.mechanisms[_RAIDS].dismantled_found(found)
-            self.fused(joined[0], joined[1], k + 1)
 
     def fused(self, base_todo: np.ndarray, raids_inputs: tuple, start: int = 0) -> int:
         """:func:`day_acts` on today's inputs (``raids_inputs``: today's ``Raids.day_inputs``) and the model's state

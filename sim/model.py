@@ -35,13 +35,14 @@ from sim import collector
 from sim.accounts import Accounts
 from sim.agents import ISCell, ISCellTable, SDFUnit, Trader, Village
 from sim.agents.sites import CellSites
+from sim.day_acts import BLOCK as DAY_BLOCK
 from sim.day_acts import DayActs
 from sim.filecache import cached_by_file
 from sim.geography import Geography, load_map
 from sim.mechanisms import Mechanisms
 from sim.mechanisms.base import Mechanism, values_of
 from sim.mechanisms.patrols import day_one_presence
-from sim.night_acts import NightActs
+from sim.night_acts import ACTS, NO_VISITS, GoOn, NightActs
 from sim.parameters import KeptRules, Parameters
 from sim.policy import Policy
 from sim.recorder import DAILY_REPORTERS, Recorder
@@ -287,15 +288,21 @@ class InsurgencyModel(Model):
         running step's last day (:meth:`last_day_of_step`), or None; with it the day's phase may be done in the
         same kernel call, after the night (``DayActs.joined``), and whole days after it, as many as
         :meth:`days_ahead` allows (``day`` then moves on to the last night run); returns whether the last night's
-        day was done."""
-        day = None if through is None else self.day_acts.joined(self._hooks["day"].enabled(self.p))
-        days = 1 if day is None else self.days_ahead(through)
-        done = self.night_acts.whole_night(self._hooks["night"].enabled(self.p), day, days)
+        day was done. Where Python steps in on such a night, the kernel is called again from where it stopped
+        (``NightActs.whole_night``), with the day's inputs made again."""
+        on, day_on = self._hooks["night"].enabled(self.p), self._hooks["day"].enabled(self.p)
+        given, start = NO_VISITS, ACTS
+        while True:
+            day = None if through is None else self.day_acts.joined(day_on)
+            days = 1 if day is None else self.days_ahead(through)
+            left = self.night_acts.whole_night(on, day, days, given, start)
+            if not isinstance(left, GoOn):
+                break
+            given, start = left
         self.mechanisms.night_movement.dawn()
-        if done is None:
-            return False
-        self.day_acts.went_on(day, *done)
-        return True
+        if 0 < left < len(DAY_BLOCK):  # the day's block from hook ``left`` on, in Python
+            self.day_acts.day(day_on, left)
+        return left > 0
 
     def last_day_of_step(self) -> int:
         """The last day the running step may do, from today: the month's last day (its month end follows), the

@@ -42,10 +42,14 @@ When the day's hooks need no Python before or after their block (``DayActs.joine
 goes on with whole days while nothing needs Python, up to the days the model allows
 (``InsurgencyModel.days_ahead``: to the month's end, before the next event, within ``run_for``). It makes what
 changes from day to day itself, calling numpy in numba's object mode where numpy's last bit must be kept (the
-willingness after strikes the Coalition noticed, numpy's exp; the cover after units were hit, numpy's power). In
-5-year baseline runs (seeds 2-4) it does 1,770 of 1,827 days in 144 calls; its calls end on the days allowed
-(40%), a capture that dismantled a cell (20%: Python removes its Mesa agent), Badia cells emptied (15%), or a
-night that needs Python (moves needing another table, fighters to move, a killing or an attack Python carries out).
+willingness after strikes the Coalition noticed, numpy's exp; the cover after units were hit, numpy's power).
+Where Python must step in, it does its part only and calls the kernel again from there (``GoOn``): the night's acts
+after the moves Python made or the supply lines' fighters it moved (new cells), the day after a night Python
+finished, the day's hooks after the raids once Python removed the Mesa agents of dismantled cells. In 5-year
+baseline runs (seeds 2-4) it does all 1,827 days in 211 calls (151 of them going on where Python stepped in); its
+calls end on the days allowed (28%), fighters to move (27%), a capture that dismantled a cell (15%), Badia cells
+emptied (11%: Python dismantles them), moves needing another table (5%) or a killing, an attack, a delivery or the
+checkpoints Python carries out (13%).
 
 A mechanism switched off is skipped, as its hook would not run. ``NightActs.enabled = False`` makes the moves
 in Python and runs the hooks one by one (the tests compare both ways).
@@ -53,7 +57,7 @@ in Python and runs the hooks one by one (the tests compare both ways).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numba
 import numpy as np
@@ -80,6 +84,7 @@ from sim.mechanisms.night_movement import (
     night_moves,
     packed_visits,
     uncovered,
+    unpacked_visits,
 )
 from sim.mechanisms.patrols import presence_after_hits, still_on_patrol
 from sim.mechanisms.raids import with_attention
@@ -111,6 +116,12 @@ _WILLING = types.Array(types.float64, 1, "C", readonly=True)
 """numba's type of a row of willingness (``strategic_patience.strike_rows``), for the object-mode block making it."""
 _COVER = types.Array(types.float64, 2, "C", readonly=True)
 """numba's type of the cover the cells' moves read (``night_movement.uncovered``), for the object-mode block."""
+ACTS = -1
+"""Where :func:`days_in_a_row` starts on its first day when it is given tonight's visits: the night's acts on them
+(else the day, from the hook of ``sim.day_acts.BLOCK`` it is given: the night was done before)."""
+NO_VISITS = np.zeros(0, np.int64)
+NO_VISITS.flags.writeable = False
+"""No visits given to :meth:`NightActs.whole_night`: the kernel makes tonight's moves."""
 NO_WEAPONS = (0.0, False, 1.0, 0.0, 0.0, 0.0)
 """The supply lines' weapons inputs on a night when nothing can be delivered (their hook is skipped)."""
 _MOVEMENT, _TRANSPORT = (ROLE[r] for r in COURIER_ROLES)
@@ -264,6 +275,19 @@ def moves_and_acts(stream: Stream, state: KernelState, going_out: tuple, moves: 
 
 
 @kernel
+def acts_on_visits(stream: Stream, state: KernelState, packed: np.ndarray, todo: np.ndarray, rules: tuple,
+                   capability: float, weapons: tuple, zakat: tuple, killing_willing: np.ndarray,
+                   attack_willing: np.ndarray, badia: tuple, patience: tuple, patrol: tuple) -> tuple:
+    """:func:`night_acts` on the visits of ``packed`` (``night_movement.packed_visits``: the cells have moved; the
+    other arguments are its own), returned as :func:`moves_and_acts` returns a night it did whole."""
+    _, _, by_cell, by_village, bounds, unique = unpacked_visits(packed, N_ROLES)
+    k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed = night_acts(
+        stream, by_cell, by_village, bounds, unique, todo, state, rules, capability, weapons, zakat, killing_willing,
+        attack_willing, badia, patience, patrol)
+    return k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed
+
+
+@kernel
 def willing_now(attention: np.ndarray, costs: np.ndarray, tolerance: float, noise: float) -> tuple:
     """``strategic_patience.strike_rows`` called from compiled code, in numba's object mode (numpy's exp)."""
     with numba.objmode(killing=_WILLING, attack=_WILLING):
@@ -281,9 +305,10 @@ def cover_now(guard: np.ndarray, aversions: np.ndarray) -> np.ndarray:
 
 @kernel
 def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int, learning: tuple, strike_rule: tuple,
-                  presence: tuple, going_out: tuple, moves: tuple, radius: int, hold: bool, todo: np.ndarray,
-                  rules: tuple, weapons: tuple, zakat: tuple, killing_willing: np.ndarray, attack_willing: np.ndarray,
-                  badia: tuple, patience: tuple, patrol: tuple, day_todo: np.ndarray, raids: tuple, trade: tuple,
+                  presence: tuple, going_out: tuple, moves: tuple, radius: int, hold: bool, given: np.ndarray,
+                  day_start: int, todo: np.ndarray, rules: tuple, weapons: tuple, zakat: tuple,
+                  killing_willing: np.ndarray, attack_willing: np.ndarray, badia: tuple, patience: tuple, patrol: tuple,
+                  day_todo: np.ndarray, raids: tuple, trade: tuple,
                   influence: tuple) -> tuple:
     """Up to ``days`` days from ``first_day`` in one call (``days`` >= 1), each as Python would run it: the night
     (:func:`moves_and_acts`, with the arguments :meth:`NightActs.gather` and ``NightMovement.moves_inputs`` made for
@@ -293,8 +318,15 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
     ``raids.with_attention``). After a night whose strikes hit SDF units, the patrols' day comes first: the villages'
     presence made again (``patrols.presence_after_hits`` with ``presence``: whether the patrols are on,
     ``Patrols.presence_rule`` and ``NightMovement.aversions``), and the cover the cells' moves read
-    (``night_movement.uncovered``, in numba's object mode: numpy's power); when a unit was wiped out, Python does
-    the day. The day's kernels read no cell's position, so the cells' return at dawn may come after them.
+    (``night_movement.uncovered``, in numba's object mode: numpy's power); so it does on the first day when the
+    patrols' day is due (``presence``'s last item: the units changed since it was made, at the month's end mostly);
+    when a unit was wiped out, Python does the day. The day's kernels read no cell's position, so the cells' return
+    at dawn may come after them.
+
+    ``given``: empty, or tonight's visits (``night_movement.packed_visits``) where the caller stepped in on
+    ``first_day`` (``NightActs.whole_night``): with ``day_start`` :data:`ACTS` the moves (and the supply lines'
+    fighters) were made, and the night goes on with its acts on them (:func:`night_acts`); else the night was done,
+    and the day goes on from its hook ``day_start`` (``sim.day_acts.BLOCK``; those before it skipped).
 
     The kernel goes on to the next day only after a whole day that leaves Python nothing to do and its inputs as
     they were but for the day, the Coalition's attention and the presence: no cell found by a raid, no delivery
@@ -315,28 +347,38 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
     """
     learning_days, start = learning
     weighs, costs, tolerance, noise = strike_rule
-    patrols_on, presence_rule, aversions = presence
+    patrols_on, presence_rule, aversions, presence_due = presence
     treasury, delivered = weapons[4], weapons[5]
     count = 0
     units_hit = 0
     i = 0
     while True:
         day = first_day + i
-        night = moves_and_acts(stream, state, going_out, moves_inputs_on(moves, day), radius, hold, todo, rules,
-                               capability_on(day, learning_days, start),
-                               weapons_after(weapons, treasury, delivered), night_inputs_on(zakat, day),
-                               killing_willing, attack_willing, badia, patience, patrol)
+        capability, tonight = capability_on(day, learning_days, start), weapons_after(weapons, treasury, delivered)
+        if i == 0 and len(given) and day_start != ACTS:  # tonight was done before: the day goes on
+            night = (len(BLOCK), np.zeros(0, np.int64), 0, tonight[4], tonight[5], 0, 0, patience[0], False, -1, given)
+        elif i == 0 and len(given):  # tonight's moves were made (and the supply lines' fighters moved) before
+            night = acts_on_visits(stream, state, given, todo, rules, capability, tonight, night_inputs_on(zakat, day),
+                                   killing_willing, attack_willing, badia, patience, patrol)
+        else:
+            night = moves_and_acts(stream, state, going_out, moves_inputs_on(moves, day), radius, hold, todo, rules,
+                                   capability, tonight, night_inputs_on(zakat, day), killing_willing,
+                                   attack_willing, badia, patience, patrol)
         k, targets, hit, night_treasury, night_delivered, n, emptied, attention, noticed, failed, packed = night
         if k != len(BLOCK) or emptied != 0:
             return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0], units_hit
-        if hit != 0 and patrols_on:
+        if (hit != 0 or (i == 0 and presence_due)) and patrols_on:
             if not presence_after_hits(state, patrol, presence_rule):
                 return i, night, (NOT_DONE, 0, 0), treasury, delivered, count, patience[0], units_hit
             moves = (moves[0], moves[1], moves[2], moves[3], moves[4], cover_now(state.v_guard, aversions), moves[6],
                      moves[7], moves[8])
         units_hit += hit
         night = (k, targets, 0, night_treasury, night_delivered, n, emptied, attention, noticed, failed, packed)
-        done = day_acts(stream, state, day_todo, with_attention(raids, attention), trade, influence)
+        today = day_todo
+        if i == 0 and len(given) and day_start > 0:  # the day's hooks before day_start were done before
+            today = day_todo.copy()
+            today[:day_start] = SKIP
+        done = day_acts(stream, state, today, with_attention(raids, attention), trade, influence)
         if done[0] != len(DAY_BLOCK) or i == days - 1 or (n > 0 and not night_treasury > 0):
             return i, night, done, treasury, delivered, count, patience[0], units_hit
         if n > 0:
@@ -347,6 +389,16 @@ def days_in_a_row(stream: Stream, state: KernelState, days: int, first_day: int,
                 killing_willing, attack_willing = willing_now(attention, costs, tolerance, noise)
         back_at_dawn(state.c_x, state.c_y, state.c_base_x, state.c_base_y)
         i += 1
+
+
+class GoOn(NamedTuple):
+    """What :meth:`NightActs.whole_night` returns when Python did what the kernel could not and the kernel may go
+    on: tonight's ``visits`` (``night_movement.packed_visits``) and where the kernel starts again with them
+    (``start``: :data:`ACTS`, the night's acts; else the day's hook of ``sim.day_acts.BLOCK`` to start from, the
+    night being done). The caller calls again with them and the day's inputs made again."""
+
+    visits: np.ndarray
+    start: int
 
 
 class NightActs(FusedBlock):
@@ -361,54 +413,79 @@ class NightActs(FusedBlock):
         self._rules = KeptRules()
         self._patrol = KeptRules()
 
-    def whole_night(self, on: tuple, day: tuple | None = None, days: int = 1) -> tuple[int, int, int] | None:
+    def whole_night(self, on: tuple, day: tuple | None = None, days: int = 1, given: np.ndarray = NO_VISITS,
+                    start: int = ACTS) -> int | GoOn:
         """The cells' moves (``NightMovement.go_out``), then the night's hooks ``on`` (the phase's hooks switched on,
         in order) as :meth:`night` runs them: in one kernel call when nothing needs Python in between. ``day``: the
         day's inputs (``DayActs.joined``), or None; with them the same call may do the day's acts after the night,
         and whole days after it, up to ``days`` days in all (:func:`days_in_a_row`; the model's ``day`` is moved on
-        to the last night run). Returns where ``day_acts`` stopped on that night's day when it ran
-        (``DayActs.went_on`` does the rest after dawn), else None."""
+        to the last night run).
+
+        Where the kernel returns for Python on a night whose day it may do, Python does its part and, rather than
+        finish the night and the day itself, returns :class:`GoOn`: the caller calls again with tonight's visits
+        ``given`` and ``start`` (what :class:`GoOn` holds), and the kernel goes on from there: from the night's acts
+        after the moves Python made (another table needed, ``NightMovement.settle``) or the supply lines'
+        fighters it moved (new cells formed); from the day's acts after Python finished the night (Badia cells
+        emptied, a hook Python ran, a unit wiped out); from the day's hook after the raids' once Python removed the
+        Mesa agents of the cells a capture dismantled (``Raids.dismantled_found``).
+
+        Returns the first hook of the day's block (``sim.day_acts.BLOCK``) Python still has to run today:
+        ``len(sim.day_acts.BLOCK)`` when the day was done, 0 for the whole day (its hooks before the block too),
+        else :class:`GoOn`."""
         m = self.model
         movement = m.mechanisms.night_movement
         before, block, after, base_todo = self.plan(on)
-        if (not self.enabled or before or not movement.enabled
-                or m.mechanisms.margadeh_coordination.redirects()):  # hooks or moves that Python runs first
+        if len(given) and (day is None or after):  # never after a call with the day's inputs: Python goes on
+            return self.python_from(given, start, on)
+        if not len(given) and (not self.enabled or before or not movement.enabled
+                               or m.mechanisms.margadeh_coordination.redirects()):  # Python moves first
             self.night(movement.go_out(), on)
-            return None
+            return 0
         supply = self.mechanisms[_SUPPLY]
         hold = block[_SUPPLY] is not None and supply.fighters_in_training > 0  # fighters move first, in Python
         todo, rules, capability, weapons, zakat, *inputs = self.gather(base_todo, 0)
         moves = movement.moves_inputs(m.world.index.neighbours(self._radius))
         # the state last: it is made again if anything before it replaced an array it holds
-        done = None
-        if day is None or after:
+        joined = day is not None and not after
+        if not joined:
             k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = moves_and_acts(
                 stream_of(m), kernel_state(m), movement.out_inputs(), moves, self._radius, hold, todo, rules,
                 capability, weapons, zakat, *inputs)
+            done = NOT_DONE
         else:
             patience, patrols = self.mechanisms[_PATIENCE], m.mechanisms.patrols
-            presence = (patrols.enabled, patrols.presence_rule(), movement.aversions())
-            whole, night, done, treasury, delivered, count, attention, units_hit = days_in_a_row(
+            # the patrols' day is due when the units changed since (at the month's end, mostly): the kernel makes
+            # their presence before the first day's acts, as after units were hit
+            due = patrols.enabled and not patrols.idle_today()
+            presence = (patrols.enabled, patrols.presence_rule(), movement.aversions(), due)
+            whole, night, (done, _, found), treasury, delivered, count, attention, units_hit = days_in_a_row(
                 stream_of(m), kernel_state(m), days, m.day, modifiers.learning(m), patience.strike_rule(), presence,
-                movement.out_inputs(), moves, self._radius, hold, todo, rules, weapons, zakat, *inputs, *day)
+                movement.out_inputs(), moves, self._radius, hold, given, start, todo, rules, weapons, zakat, *inputs,
+                *day)
             if whole:  # the whole days' deliveries and attention (tonight's are kept below) and the day of tonight's
                 supply.delivered(treasury, delivered, count)
                 patience.noticed(attention)
                 m.day += whole
-            if units_hit:  # the units changed (once a hit, as Python says it), and the kernel made their presence
-                for _ in range(units_hit):
+            if units_hit or (due and (whole or done != NOT_DONE)):  # the units changed (once a hit, as Python
+                for _ in range(units_hit):  # says it), and the kernel made their presence
                     m.units_changed()
                 patrols.presence_made()
             k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed, packed = night
-            if done[0] == NOT_DONE:
-                done = None
         if k == NOBODY:
             self.night(movement.nobody_out(), on)
-        elif k == PENDING:  # the moves as go_out makes them, with the table the cells out need
-            reach, self._radius = movement.reach_of(packed)
-            self.night(movement.settle(packed, reach, self._radius), on)
-        elif k == MOVED:
-            self.night(movement.arrived(packed), on)
+        elif k in (PENDING, MOVED):
+            if k == PENDING:  # the moves as go_out makes them, with the table the cells out need
+                reach, self._radius = movement.reach_of(packed)
+                visits = movement.settle(packed, reach, self._radius)
+                packed = movement.packed(visits) if joined and len(visits) else NO_VISITS
+            else:
+                visits = movement.arrived(packed)
+            if not (joined and len(visits)):
+                self.night(visits, on)
+                return 0
+            if block[_SUPPLY] is not None:  # the fighters move in Python (cells form), the kernel goes on after
+                supply.move_fighters(visits)
+            return GoOn(packed, ACTS)
         else:
             movement.went_out(packed)
             k, struck = self.finish(k, targets, hit, treasury, delivered, count, emptied, attention, noticed, failed)
@@ -417,18 +494,37 @@ class NightActs(FusedBlock):
                 self.block_from(visits, block, base_todo, k, not struck)
                 for hook in after:
                     hook(visits)
-        return done
+            if joined and done == NOT_DONE:  # the night is done: the kernel goes on with the day
+                if len(given) and start != ACTS and not whole:  # it was called for this day and could not do it
+                    return start  # (a unit wiped out that the patrols' tables still hold): Python does it
+                return GoOn(packed, 0)
+            if joined and done < len(DAY_BLOCK):  # a capture dismantled a cell: its Mesa agent goes, the day goes on
+                m.mechanisms.raids.dismantled_found(found)
+                return GoOn(packed, done + 1)
+        return len(DAY_BLOCK) if done != NOT_DONE else 0
 
-    def night(self, visits: Visits, on: tuple) -> None:
-        """Run the night's hooks ``on`` (the phase's hooks switched on, in order) on tonight's ``visits``."""
+    def python_from(self, given: np.ndarray, start: int, on: tuple) -> int:
+        """The rest of tonight from :class:`GoOn`'s ``given`` visits and ``start`` in Python, when the day's inputs
+        can no longer be joined to the night's call (:meth:`whole_night`); the first hook of the day's block Python
+        still has to run."""
+        movement = self.model.mechanisms.night_movement
+        if start == ACTS:
+            self.night(movement.arrived(given), on, fighters_moved=True)
+            return 0
+        movement.went_out(given)
+        return start
+
+    def night(self, visits: Visits, on: tuple, fighters_moved: bool = False) -> None:
+        """Run the night's hooks ``on`` (the phase's hooks switched on, in order) on tonight's ``visits``;
+        ``fighters_moved``: the hooks before the block and the supply lines' fighters were done already."""
         if not self.enabled:
             for hook in on:
                 hook(visits)
             return
         before, block, after, todo = self.plan(on)
-        for hook in before:
+        for hook in () if fighters_moved else before:
             hook(visits)
-        if block[_SUPPLY] is not None:  # the supply lines' fighters, in Python (cells form); their weapons below
+        if block[_SUPPLY] is not None and not fighters_moved:  # the supply lines' fighters, in Python (cells form)
             self.mechanisms[_SUPPLY].move_fighters(visits)
         if len(visits):
             self.block_from(visits, block, todo, 0, False)

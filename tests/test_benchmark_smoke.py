@@ -102,8 +102,9 @@ def test_day_calls_records_a_days_kernels_and_puts_them_back() -> None:
 
 
 @pytest.mark.parametrize(("what", "expected"), [
-    ("hooks", ("NightActs.whole_night", "NightActs.fused", "DayActs.fused", "Recorder.close_month")),
-    ("kernels", ("moves_and_acts", "night_acts", "day_acts"))])
+    # (the days' acts are done in the nights' kernel calls: DayActs.fused and day_acts are rarely called from Python)
+    ("hooks", ("NightActs.whole_night", "NightActs.fused", "Recorder.close_month", "Recruitment.month_end")),
+    ("kernels", ("days_in_a_row", "night_acts", "sites_by_holder"))])
 def test_day_costs_lists_the_hooks_and_kernels_of_a_run(what: str, expected: tuple[str, ...]) -> None:
     """``day_costs.py hooks`` / ``kernels`` on a 2-month run name what was timed, each with its time and calls
     (in a process of their own: they wrap the classes' methods and the modules' kernels)."""

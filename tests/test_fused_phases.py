@@ -165,14 +165,19 @@ def _record_nights(monkeypatch: pytest.MonkeyPatch, record: Callable[[tuple], No
         out = several(*args)
         ways["several"] += 1
         ways["whole days"] += out[0]
-        for _ in range(out[0]):
-            record(done)
-        record(out[1])
+        nights = [done] * out[0] + [out[1]]
+        # a call given tonight's visits goes on with a night recorded already, where the call before stopped
+        for night in nights[1:] if len(args[_GIVEN]) else nights:
+            record(night)
         return out
 
     monkeypatch.setattr(night_acts_module, "moves_and_acts", one_night)
     monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
     return ways
+
+
+_GIVEN, _START = 11, 12
+"""The places of ``days_in_a_row``'s arguments ``given`` (tonight's visits) and ``day_start``."""
 
 
 def _whole_nights(monkeypatch: pytest.MonkeyPatch) -> Counter:
@@ -195,7 +200,7 @@ def test_every_way_out_of_the_whole_night_is_taken(monkeypatch: pytest.MonkeyPat
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=24), rng=3, collect_daily=False).run()
     assert {"done", "moved", "pending", "stop"} <= set(seen)
     assert seen["done"] > model.steps / 2  # the usual night
-    assert sum(seen.values()) == model.steps  # one call a night
+    assert sum(seen.values()) == model.steps  # one a night
 
 
 def test_nights_with_nobody_out_give_the_hooks_outputs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -222,8 +227,8 @@ def test_the_plan_splits_the_night_around_the_block() -> None:
 def test_a_stop_leaves_the_hook_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
     """With the supply lines off the checkpoints stop the kernel every night: it returns before them, Python
     runs them, and the kernel is called again for the hooks after them."""
-    calls: list[tuple[int, int]] = []  # (what the call was to do with the checkpoints, where it returned)
-    kernel = night_acts_module.night_acts
+    calls: list[tuple[int, int]] = []  # Python's calls of the block: (what it was to do with the checkpoints, where
+    kernel = night_acts_module.night_acts  # it returned)
     checkpoints = BLOCK.index("checkpoints")
 
     def recording(*args: Any) -> Any:
@@ -232,13 +237,14 @@ def test_a_stop_leaves_the_hook_to_python(monkeypatch: pytest.MonkeyPatch) -> No
         return out
 
     monkeypatch.setattr(night_acts_module, "night_acts", recording)
+    stops: Counter = Counter()  # where the whole night's kernel returned, each night
+    _record_nights(monkeypatch, lambda night: stops.update([night[0]]))
     model = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=2, collect_daily=False,
                                 supply_lines_enabled=False).run()
-    first = [k for todo, k in calls if todo == STOP]  # a night's first call
-    again = [k for todo, k in calls if todo == SKIP]  # its calls after Python ran the checkpoints
-    assert first and set(first) == {checkpoints}
-    assert len(again) >= len(first) and all(k > checkpoints for k in again)
-    assert {todo for todo, _ in calls} == {STOP, SKIP}
+    assert stops[checkpoints] > 0 and stops[len(BLOCK)] == 0  # no night done whole
+    assert all(k == checkpoints for k in stops if 0 <= k < len(BLOCK))
+    again = [k for todo, k in calls if todo == SKIP]  # the calls after Python ran the checkpoints
+    assert len(again) >= stops[checkpoints] and all(k > checkpoints for k in again)
     assert model.accounts.totals["checkpoints"] > 0
 
 
@@ -361,3 +367,48 @@ def test_a_replaced_raid_rate_is_used_by_the_fused_day() -> None:
         assert model.accounts.totals["raids"] == 0
         digests.append(model.monthly_frame().to_csv())
     assert digests[0] == digests[1]
+
+
+def _resumes(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Where ``days_in_a_row`` goes on after Python stepped in (``NightActs.whole_night``'s ``GoOn``), counted from now
+    on: the night's acts (after the moves or the fighters Python made), the whole day, the day after the raids."""
+    seen: Counter = Counter()
+    several = night_acts_module.days_in_a_row
+
+    def days_in_a_row(*args: Any) -> Any:
+        if len(args[_GIVEN]):
+            start = args[_START]
+            seen["acts" if start == night_acts_module.ACTS else "day" if start == 0 else "after the raids"] += 1
+        return several(*args)
+
+    monkeypatch.setattr(night_acts_module, "days_in_a_row", days_in_a_row)
+    return seen
+
+
+def test_the_kernel_goes_on_where_python_stepped_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the moves or the fighters Python made, a night Python finished, or the Mesa agents of dismantled cells
+    removed, the kernel is called again from there, and the run is the hooks' to the bit."""
+    seen = _resumes(monkeypatch)
+    fused = _run(True, "baseline", 24, 3)
+    assert {"acts", "day", "after the raids"} <= set(seen)
+    assert fused == _run(False, "baseline", 24, 3)
+
+
+def test_python_finishes_a_night_the_kernel_cannot_go_on_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the day's inputs could not be joined to the call that goes on (``NightActs.python_from``), Python does
+    the rest of the night and of the day from where the kernel stopped: the run is still the hooks'."""
+    seen = _resumes(monkeypatch)
+    fallen: Counter = Counter()
+    whole_night = night_acts_module.NightActs.whole_night
+
+    def not_joined(self: Any, on: tuple, day: Any = None, days: int = 1,
+                   given: np.ndarray = night_acts_module.NO_VISITS, start: int = night_acts_module.ACTS) -> Any:
+        if len(given):
+            fallen["acts" if start == night_acts_module.ACTS else "day" if start == 0 else "after the raids"] += 1
+            day = None
+        return whole_night(self, on, day, days, given, start)
+
+    monkeypatch.setattr(night_acts_module.NightActs, "whole_night", not_joined)
+    fused = _run(True, "baseline", 24, 3)
+    assert not seen and {"acts", "day", "after the raids"} <= set(fallen)
+    assert fused == _run(False, "baseline", 24, 3)

@@ -12,7 +12,6 @@ looks for there and by how little SDF presence there is.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -283,11 +282,18 @@ def _put(out: np.ndarray, at: int, part: np.ndarray) -> int:
     return at + len(part)
 
 
+@kernel
 def unpacked_visits(packed: np.ndarray, n_roles: int) -> tuple[np.ndarray, ...]:
-    """The six arrays of :func:`packed_visits` (views of ``packed``; ``n_roles + 1`` bounds)."""
-    n, u = int(packed[0]), int(packed[1])
-    ends = np.cumsum([2, n, n, n, n, n_roles + 1, u]).tolist()
-    return tuple(packed[a:b] for a, b in itertools.pairwise(ends))
+    """The six arrays of :func:`packed_visits` (views of ``packed``; ``n_roles + 1`` bounds): Python's visits
+    (``NightMovement.arrived``) and a kernel's given visits (``sim.night_acts.days_in_a_row``)."""
+    n, u = packed[0], packed[1]
+    at = 2
+    going = packed[at:at + n]
+    pick = packed[at + n:at + 2 * n]
+    by_cell = packed[at + 2 * n:at + 3 * n]
+    by_village = packed[at + 3 * n:at + 4 * n]
+    at += 4 * n
+    return going, pick, by_cell, by_village, packed[at:at + n_roles + 1], packed[at + n_roles + 1:at + n_roles + 1 + u]
 
 
 @dataclass(slots=True)  # seven are made a night (the night's, one per role): slots make them faster
@@ -513,6 +519,10 @@ class NightMovement(Mechanism):
     def went_out(self, packed: np.ndarray) -> None:
         """The cells of :func:`packed_visits`' array are out tonight (they have arrived)."""
         self.out = packed[2:2 + packed[0]]  # their Mesa agents follow their rows when looked at (ISCell.cell)
+
+    def packed(self, visits: Visits) -> np.ndarray:
+        """Tonight's ``visits`` in one array, as :func:`packed_visits` makes it (what :meth:`arrived` reads)."""
+        return packed_visits(visits.cells, visits.villages, *visits.grouped(self.model), visits.unique_villages())
 
     def arrived(self, packed: np.ndarray) -> Visits:
         """Tonight's visits from :func:`packed_visits`' array (the cells have arrived; they are out)."""

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.accounts import INCIDENTS, book_incidents, row_of
+from sim.accounts import INCIDENTS, MONEY, PEOPLE, book, book_incident, row_of
 from sim.agents.village import CRITERION
 from sim.compiled import Stream, kernel, stream_of
-from sim.draws import poisson
+from sim.draws import binomial, poisson
 from sim.kernel_state import KernelState, kernel_state
 from sim.mechanisms.base import Mechanism
 from sim.world.population import attach_supporters
 
 _RECRUITS = row_of(INCIDENTS, "recruits")
+_SPENDING = row_of(MONEY, "is_spending")
+_FIGHTERS, _SUPPORTERS = (row_of(PEOPLE, k) for k in ("recruited_fighters", "recruited_supporters"))
+_RECRUITMENT = CRITERION["recruitment"]
 
 
 @kernel
@@ -37,6 +40,36 @@ def recruits_wanted(stream: Stream, state: KernelState, sympathy: np.ndarray, po
     return want
 
 
+@kernel
+def recruited(stream: Stream, state: KernelState, sympathy: np.ndarray, population: np.ndarray, rate: float,
+              cost: float, treasury: float, fighter_share: float) -> tuple[int, int, float]:
+    """The month's recruits (:func:`recruits_wanted`), cut to what the ``treasury`` affords at ``cost`` each (when it
+    is above 0), paid and booked (the spending, the recruitment criterion and the incidents of the villages that gave
+    recruits, the recruited fighters and supporters), the fighters drawn as a binomial share ``fighter_share`` of
+    them: ``(fighters, supporters, treasury after)``; ``(0, 0, treasury)`` with nothing done after the draws when
+    there are none."""
+    want = recruits_wanted(stream, state, sympathy, population, rate)
+    total = want.sum()
+    if cost > 0:  # recruits cost money: the treasury caps them
+        affordable = max(0.0, treasury) / cost
+        if total > affordable:
+            for i in range(len(want)):
+                want[i] = np.floor(want[i] * affordable / total)
+            total = want.sum()
+    if total == 0:
+        return 0, 0, treasury
+    spent = total * cost
+    book(state.money, state.money_booked, _SPENDING, spent)
+    for i in range(len(want)):
+        if want[i] > 0:
+            state.v_criteria[i, _RECRUITMENT] += 1
+            book_incident(state.incidents, _RECRUITS, i, want[i])
+    fighters = binomial(stream, total, fighter_share)
+    book(state.people, state.people_booked, _FIGHTERS, fighters)
+    book(state.people, state.people_booked, _SUPPORTERS, total - fighters)
+    return fighters, total - fighters, treasury - spent
+
+
 class Recruitment(Mechanism):
     """Each month IS recruits the supporters and fighters its treasury can afford (the cells' takings reach it
     just before, by ``remittance``)."""
@@ -50,23 +83,11 @@ class Recruitment(Mechanism):
         the village's own), fighters go to the Badia's queue."""
         m = self.model
         p, v = m.p, m.villages
-        want = recruits_wanted(stream_of(m), kernel_state(m), v.sympathy, v.population, float(p.recruitment_rate))
-        total = int(want.sum())
-        if p.recruit_cost_usd > 0:  # recruits cost money: the treasury caps them
-            affordable = max(0.0, m.treasury) / p.recruit_cost_usd
-            if total > affordable:
-                want = np.floor(want * affordable / total).astype(int)
-                total = int(want.sum())
-        if total == 0:
+        fighters, supporters, treasury = recruited(
+            stream_of(m), kernel_state(m), v.sympathy, v.population, float(p.recruitment_rate),
+            float(p.recruit_cost_usd), float(m.treasury), float(p.recruit_fighter_share))
+        if fighters + supporters == 0:
             return
-        m.treasury -= total * p.recruit_cost_usd
-        m.accounts.money["is_spending"] += total * p.recruit_cost_usd
-        v.criteria[want > 0, CRITERION["recruitment"]] += 1
-        villages = np.flatnonzero(want)
-        book_incidents(m.accounts.incidents, _RECRUITS, villages, want[villages].astype(np.int64))
-        fighters = int(m.rng.binomial(total, p.recruit_fighter_share))
-        supporters = total - fighters
-        m.accounts.people["recruited_fighters"] += fighters
-        m.accounts.people["recruited_supporters"] += supporters
+        m.treasury = treasury
         m.mechanisms.supply_lines.enlist(fighters)  # recruits are trained in the Badia (s.3), then sent north
         attach_supporters(m, supporters)

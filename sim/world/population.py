@@ -13,12 +13,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.accounts import PEOPLE, book, row_of
 from sim.agents.is_cell import ROLES
-from sim.compiled import stream_of
-from sim.draws import NOT_PROBABILITIES, choices_p
+from sim.compiled import Stream, kernel, stream_of
+from sim.draws import NOT_PROBABILITIES, choice_index, choices_p
+from sim.kernel_state import KernelState, kernel_state
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
+
+_DISPERSED = row_of(PEOPLE, "supporters_dispersed")
 
 PARAMS: tuple[str, ...] = (
     "cell_size_min", "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
@@ -80,16 +84,20 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, s
     return model.add_cells(bases[:, 0], bases[:, 1], roles, np.array(sizes, dtype=np.int64))
 
 
+@kernel
+def supporters_joined(stream: Stream, state: KernelState, supporters: int) -> None:
+    """Each of ``supporters`` (1 or more) joins a living cell of the kernels' ``state``, drawn as
+    ``rng.choice(alive, size=supporters)`` draws (``rng.integers(0, len(alive), size=supporters)``, one by one:
+    ``draws.choice_index``); with no living cell they melt away (booked as dispersed)."""
+    alive = np.flatnonzero(state.c_alive)
+    if len(alive) == 0:
+        book(state.people, state.people_booked, _DISPERSED, supporters)
+        return
+    for _ in range(supporters):
+        state.c_supporters[alive[choice_index(stream, len(alive))]] += 1
+
+
 def attach_supporters(model: InsurgencyModel, supporters: int) -> None:
     """New supporters join random living cells (or melt away when there are none)."""
-    if supporters <= 0:
-        return
-    c = model.cells
-    alive = np.flatnonzero(c.alive)
-    if len(alive):
-        # the numbers rng.choice(alive, size=supporters) draws (positions by rng.integers), without its checks;
-        # each cell's count of them added, as np.add.at adds one per pick
-        joined = alive[model.rng.integers(0, len(alive), size=supporters)]
-        c.supporters += np.bincount(joined, minlength=len(c.supporters))
-    else:
-        model.accounts.people["supporters_dispersed"] += supporters
+    if supporters > 0:
+        supporters_joined(stream_of(model), kernel_state(model), int(supporters))
