@@ -155,8 +155,8 @@ class _Kept:
     """A model's state and what it was made for; copied or pickled empty (the state points at the model's
     arrays, not a copy's), so that a copied model makes its own."""
 
-    __slots__ = ("arrays", "cache_reach", "neighbour_changes", "presence", "state", "table_changes", "violence",
-                 "zakat")
+    __slots__ = ("arrays", "cache_reach", "cells", "cells_replaced", "neighbour_changes", "presence", "state",
+                 "table_changes", "violence", "zakat")
 
     def __init__(self) -> None:
         self.state: KernelState | None = None
@@ -164,20 +164,44 @@ class _Kept:
         # what tells that an array of the state may have been replaced, compared part by part at each ask (no
         # tuple built): the tables' counters, the cache radius, and the arrays a model may replace by
         # assignment (kept here and compared by identity: the state holds them anyway)
-        self.table_changes = self.neighbour_changes = -1
-        self.cache_reach = self.presence = self.zakat = self.violence = None
+        self.table_changes = self.neighbour_changes = self.cells_replaced = -1
+        self.cache_reach = self.presence = self.zakat = self.violence = self.cells = None
 
     def fresh_for(self, model: InsurgencyModel) -> bool:
         """Whether the state was made for the model's arrays as they are now."""
-        return (self.table_changes == Table.changes and self.neighbour_changes == NeighbourTable.changes
-                and self.cache_reach == model.p.cache_reach_cells
+        return self.table_changes == Table.changes and self._rest_fresh_for(model)
+
+    def _rest_fresh_for(self, model: InsurgencyModel) -> bool:
+        # all but the tables' columns
+        return (self.neighbour_changes == NeighbourTable.changes and self.cache_reach == model.p.cache_reach_cells
                 and self.presence is model.policy.coalition_present_by_district
                 and self.zakat is model.zakat_by_village and self.violence is model.violence_by_village)
+
+    def cells_repointed(self, model: InsurgencyModel) -> bool:
+        """Where only the cell table's columns were replaced since the state was kept (cells formed: the table grew,
+        the usual case), point the state's cell fields at them (:func:`set_cells`) and keep that; False, and nothing
+        done, otherwise (or where a new column is not of its field's type)."""
+        c = model.cells
+        if (self.state is None or self.arrays is None or c is not self.cells
+                or Table.changes - self.table_changes != c.replaced - self.cells_replaced
+                or not self._rest_fresh_for(model)):
+            return False
+        columns = tuple(getattr(c, FIELDS[i][2:]) for i in CELL_FIELDS)
+        arrays = list(self.arrays)
+        for i, new in zip(CELL_FIELDS, columns, strict=True):
+            old = arrays[i]
+            if new.dtype != old.dtype or new.ndim != old.ndim or not new.flags.c_contiguous or not new.flags.writeable:
+                return False
+            arrays[i] = new
+        set_cells(self.state, *columns)
+        self.arrays, self.table_changes, self.cells_replaced = tuple(arrays), Table.changes, c.replaced
+        return True
 
     def keep(self, state: KernelState, arrays: tuple[np.ndarray, ...], model: InsurgencyModel) -> None:
         """Keep ``state``, made for the model's arrays as they are now (``arrays``)."""
         self.state, self.arrays = state, arrays
         self.table_changes, self.neighbour_changes = Table.changes, NeighbourTable.changes
+        self.cells, self.cells_replaced = model.cells, model.cells.replaced
         self.cache_reach = model.p.cache_reach_cells
         self.presence = model.policy.coalition_present_by_district
         self.zakat, self.violence = model.zakat_by_village, model.violence_by_village
@@ -194,7 +218,7 @@ def kernel_state(model: InsurgencyModel) -> KernelState:
     kept = model.__dict__.get("_kernel_state")
     if kept is None:
         kept = model.__dict__["_kernel_state"] = _Kept()
-    if not kept.fresh_for(model):
+    if not kept.fresh_for(model) and not kept.cells_repointed(model):
         arrays = state_arrays(model)
         kept.keep(refreshed(kept.state, kept.arrays, arrays), arrays, model)  # after the arrays: asking for the
         # padded caches may have set a column

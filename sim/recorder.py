@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.accounts import INCIDENTS
+from sim.compiled import kernel
 from sim.outcomes import DAILY_REPORTERS, RIC_KINDS, STATE
 from sim.world.names import EAST_STRIP, RIC_GOVERNORATES
 
@@ -28,6 +29,35 @@ INCIDENT_COLUMNS = ("date", "village", "district", "governorate", "kind", "count
 BY_NAME = np.array(sorted(range(len(INCIDENTS)), key=INCIDENTS.__getitem__))
 #: whether each row of INCIDENTS is a kind RIC counts as an attack
 RIC_ROWS = np.array([kind in RIC_KINDS for kind in INCIDENTS])
+
+
+@kernel
+def month_counts(counts: np.ndarray, last_totals: np.ndarray, last_by_village: np.ndarray,
+                 by_name: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The month's incidents from the accounts' ``counts`` (``Accounts.incidents``: kinds x villages, none, total)
+    and the readings at the last month's end (each kind's total; kinds x villages), which it brings up to date:
+    each kind's count this month, and each (kind, village) whose count changed (its kind's row, the village, the
+    count), kinds in the order of ``by_name`` (the rows in the order of their names), then villages in order: what
+    ``np.nonzero`` finds in the differences with their rows so ordered."""
+    kinds, villages = last_by_village.shape
+    total = counts.shape[1] - 1
+    month = np.empty(kinds, np.int64)
+    for k in range(kinds):
+        month[k] = counts[k, total] - last_totals[k]
+        last_totals[k] = counts[k, total]
+    n = 0
+    for k in range(kinds):
+        for v in range(villages):
+            n += counts[k, v] != last_by_village[k, v]
+    rows, at, changed = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
+    n = 0
+    for k in by_name:
+        for v in range(villages):
+            if counts[k, v] != last_by_village[k, v]:
+                rows[n], at[n], changed[n] = k, v, counts[k, v] - last_by_village[k, v]
+                last_by_village[k, v] = counts[k, v]
+                n += 1
+    return month, rows, at, changed
 
 
 class Recorder:
@@ -49,17 +79,12 @@ class Recorder:
         acc, w, v = model.accounts, model.world, model.villages
         date = model.date.replace(day=1).isoformat()
         row: dict[str, Any] = {"month": len(self.monthly) + 1, "date": date}
-        counts = acc.incidents
         if self._totals is None:  # nothing counted before the first month
             self._totals = np.zeros(len(INCIDENTS), np.int64)
             self._by_village = np.zeros((len(INCIDENTS), acc.villages), np.int64)
-        totals = counts[:, -1]
-        row.update({k: float(n) for k, n in zip(INCIDENTS, (totals - self._totals).tolist(), strict=True)})
-        self._totals = totals.copy()
-        by_village = counts[:, :acc.villages]
-        # the month's counts by kind name, then village (the incident table's order)
-        month = (by_village - self._by_village)[BY_NAME]
-        self._by_village = by_village.copy()
+        # the month's counts by kind, and by kind name, then village (the incident table's order)
+        by_kind, rows, villages, counts = month_counts(acc.incidents, self._totals, self._by_village, BY_NAME)
+        row.update({k: float(n) for k, n in zip(INCIDENTS, by_kind.tolist(), strict=True)})
         zakat_total = acc.money["zakat"]
         row["zakat_revenue_usd"] = zakat_total - self._zakat
         self._zakat = zakat_total
@@ -68,11 +93,9 @@ class Recorder:
         row["zakat_east_strip_share"] = float(model.zakat_by_village[east].sum() / all_zakat) if all_zakat else np.nan
         ric = dict.fromkeys(RIC_GOVERNORATES, 0.0)
         total = 0.0
-        kinds, villages = np.nonzero(month)
-        if len(kinds):
+        if len(rows):
             places = self._place_lists(model)
             *_, ric_of = places
-            rows, counts = BY_NAME[kinds], month[kinds, villages]
             self._unlisted.append((date, places, rows, villages, counts))  # listed when asked for (incidents)
             # RIC's attacks in SDF-held villages: whole counts, so their sums are exact in any order
             counted = RIC_ROWS[rows] & v.sdf_held[villages]

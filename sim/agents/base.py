@@ -43,7 +43,17 @@ class Table:
         # ``v.trust += x`` sets the column to the array it already is: the state still holds it, no change
         if self.__dict__.get(name) is not value:
             object.__setattr__(self, name, value)
-            Table.changes += 1
+            self._changed()
+
+    def _changed(self) -> None:
+        # a column set to another array: counted for all tables, and for this one (``replaced``)
+        Table.changes += 1
+        self.__dict__["replaced"] = self.replaced + 1
+
+    @property
+    def replaced(self) -> int:
+        """How many times a column of this table was set to another array (:attr:`changes` counts them all)."""
+        return self.__dict__.get("replaced", 0)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -70,7 +80,7 @@ class Table:
             new[:start] = column
             new[start:] = values.get(name, 0)  # cast as an assignment casts, as a zeroed block given the values
             columns[name] = new
-        Table.changes += 1  # every column replaced (see __setattr__)
+        self._changed()  # every column replaced (see __setattr__)
         return np.arange(start, start + n)
 
     @classmethod

@@ -341,8 +341,7 @@ class SupplyLines(Mechanism):
             if k <= 0:
                 continue
             self.fighters_in_training -= k
-            for row in form_cells(m, k, BADIA):
-                m.mechanisms.cell_bases.move(row, int(v.x[i]), int(v.y[i]))
+            m.mechanisms.cell_bases.move(np.array(form_cells(m, k, BADIA)), int(v.x[i]), int(v.y[i]))
             if self.fighters_in_training <= 0:
                 return
 

@@ -18,11 +18,13 @@ from sim.agents.is_cell import ROLES
 from sim.compiled import Stream, kernel, stream_of
 from sim.draws import NOT_PROBABILITIES, choice_index, choices_p
 from sim.kernel_state import KernelState, kernel_state
+from sim.parameters import KeptRules
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
 
 _DISPERSED = row_of(PEOPLE, "supporters_dispersed")
+_ROLE_WEIGHTS = KeptRules()  # role_weights' last answer, for the parameters it was made from
 
 PARAMS: tuple[str, ...] = (
     "cell_size_min", "cell_size_mean", *(f"role_share_{r}" for r in ROLES),
@@ -37,8 +39,11 @@ def _normalised(weights: np.ndarray) -> np.ndarray:
 
 
 def role_weights(model: InsurgencyModel) -> np.ndarray:
-    """Chance of each role (:data:`~sim.agents.is_cell.ROLES`) for a new cell."""
-    return _normalised(np.array([getattr(model.p, f"role_share_{r}") for r in ROLES], dtype=float))
+    """Chance of each role (:data:`~sim.agents.is_cell.ROLES`) for a new cell (kept while the parameters are
+    unchanged: new cells form most nights a month's recruits move north)."""
+    p = model.p
+    return _ROLE_WEIGHTS.get(p, lambda: _normalised(np.array([getattr(p, f"role_share_{r}") for r in ROLES],
+                                                             dtype=float)))
 
 
 def hideout_weights(model: InsurgencyModel) -> np.ndarray:
