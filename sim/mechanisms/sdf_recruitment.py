@@ -18,16 +18,65 @@ which the Turkish front holds the share the SDF sent north (``turkish_front``).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.accounts import INCIDENT_ROW
+from sim.compiled import Stream, kernel, stream_of
+from sim.draws import binomial
 from sim.mechanisms.base import Mechanism
 
 if TYPE_CHECKING:
     from sim.model import InsurgencyModel
+
+
+@kernel
+def topped_up(stream: Stream, rows: np.ndarray, start: int, home: np.ndarray, local: np.ndarray, active: np.ndarray,
+              strength: np.ndarray, nominal: np.ndarray, willing: np.ndarray, rate: float,
+              reserve: int) -> tuple[int, int, int, int, int, bool]:
+    """The units ``rows`` below strength topped up, one after the other from ``rows[start]`` (each gap read when its
+    unit comes: a detachment may have joined a later one), as :meth:`SDFRecruitment.month_end` does it: a local unit
+    takes the men who come forward (a binomial draw of the month's share of its gap with the ``willing`` share of its
+    village), and when none does gives that share up for men from the ``reserve``, who join the external unit active
+    at the village; an external unit takes men from the reserve. Returns ``(stop, men, reserve, local, external,
+    changed)``: where a detachment of ``men`` found no external unit to join (Python forms one, then calls again
+    from ``stop + 1``; ``len(rows)`` when all were done), the reserve left, the men who joined from the villages
+    and from the reserve, and whether a unit had a gap to fill."""
+    joined_local = sent_external = 0
+    changed = False
+    for j in range(start, len(rows)):
+        k = rows[j]
+        village = home[k]
+        need = int(np.ceil((nominal[k] - strength[k]) * rate))
+        if need <= 0:
+            continue
+        changed = True
+        if local[k]:
+            joined = binomial(stream, need, willing[village])
+            if joined:
+                strength[k] += joined
+                joined_local += joined
+                continue
+            # no local man came forward: this month's share of the gap is filled by soldiers from other
+            # governorates, as fast as an external unit is topped up; the local unit gives up that share
+            nominal[k] -= need
+        sent = max(0, min(need, reserve))
+        reserve -= sent
+        sent_external += sent
+        if not local[k]:
+            strength[k] += sent
+        elif sent > 0:  # the detachment joins the external unit already at the village, or forms one
+            there = -1
+            for q in range(len(home)):
+                if home[q] == village and not local[q] and active[q]:
+                    there = q
+                    break
+            if there < 0:
+                return j, sent, reserve, joined_local, sent_external, changed
+            strength[there] += sent
+            nominal[there] += sent
+    return len(rows), 0, reserve, joined_local, sent_external, changed
 
 
 class SDFRecruitment(Mechanism):
@@ -59,26 +108,6 @@ class SDFRecruitment(Mechanism):
         self.reserve_north = int(round(share * total))
         self.reserve = total - self.reserve_north
 
-    def from_reserve(self, wanted: int) -> int:
-        """Men the reserve can send south now (at most ``wanted``)."""
-        sent = max(0, min(int(wanted), self.reserve))
-        self.reserve -= sent
-        self.recruits["external"] += sent
-        return sent
-
-    def send_detachment(self, home: int, men: int) -> None:
-        """``men`` from outside to village ``home``: they join the external unit already there, or
-        form one (month after month of small gaps would otherwise leave a swarm of tiny units)."""
-        if men <= 0:
-            return
-        u = self.model.units
-        there = np.nonzero((u.home == home) & ~u.local & u.active)[0]
-        if len(there):
-            u.strength[there[0]] += men
-            u.nominal[there[0]] += men
-        else:
-            self.model.add_unit(home, men, local=False)
-
     def month_end(self) -> None:
         """Deaths feed fear; units below strength are topped up (only those deployed in the south)."""
         m = self.model
@@ -87,27 +116,19 @@ class SDFRecruitment(Mechanism):
         v.fear[:] = np.minimum(1.0, v.fear + p.fear_per_sdf_death * dead * v.sdf_held)
         willing = np.clip(m.mechanisms.councils.willingness(), 0.0, 1.0)
         rate = float(p.sdf_monthly_replacement)
-        changed = False
-        # plain ints: a few units a month; the gaps read as each unit comes (a detachment may join a later one)
-        for k in np.flatnonzero(u.active & (u.strength < u.nominal)).tolist():
-            home = int(u.home[k])
-            need = math.ceil((int(u.nominal[k]) - int(u.strength[k])) * rate)
-            if need <= 0:
-                continue
-            if u.local[k]:
-                joined = int(m.rng.binomial(need, float(willing[home])))
-                if joined:
-                    u.strength[k] += joined
-                    self.recruits["local"] += joined
-                else:
-                    # no local man came forward: this month's share of the gap is filled by soldiers
-                    # from other governorates, as fast as an external unit is topped up; the local
-                    # unit gives up that share and waits for the rest
-                    u.nominal[k] -= need
-                    self.send_detachment(home, self.from_reserve(need))
-            else:
-                u.strength[k] += self.from_reserve(need)
-            changed = True
+        rows = np.flatnonzero(u.active & (u.strength < u.nominal))
+        start, changed = 0, False
+        while start < len(rows):  # a kernel call, and again after each detachment that forms a unit in Python
+            stop, men, self.reserve, joined, sent, topped = topped_up(
+                stream_of(m), rows, start, u.home, u.local, u.active, u.strength, u.nominal, willing, rate,
+                self.reserve)
+            self.recruits["local"] += joined
+            self.recruits["external"] += sent
+            changed = changed or topped
+            if stop == len(rows):
+                break
+            m.add_unit(int(u.home[rows[stop]]), men, local=False)
+            start = stop + 1
         if changed:
             m.units_changed()
 
