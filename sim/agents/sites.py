@@ -26,16 +26,20 @@ CAMP = TERRAINS.index("camp")
 
 @kernel
 def sites_by_holder(alive: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, holder: np.ndarray, terrain: np.ndarray,
-                 at: np.ndarray, n_villages: int, sdf: int, regime: int, camp: int) -> tuple:
-    """The living cells' rows; those based in ``sdf``-held squares with, for each, whether its square is a
-    ``camp``; those based in ``regime``-held squares; and per village the living cells based on its square
-    (``at``: the village row of each square, -1 for none). Rows in table order, as numpy's masks give them."""
+                    at: np.ndarray, nearest: np.ndarray, n_villages: int, sdf: int, regime: int, camp: int) -> tuple:
+    """The living cells' rows; those based in ``sdf``-held squares with, for each, the village nearest to its square
+    (``nearest``: ``VillageIndex.nearest_known``, -1 where not known yet) and whether its square is a ``camp``;
+    those based in ``regime``-held squares; per village the living cells based on its square (``at``: the village
+    row of each square, -1 for none); and whether every nearest village was known. Rows in table order, as numpy's
+    masks give them."""
     n = len(alive)
     rows = np.empty(n, np.int64)
     in_sdf = np.empty(n, np.int64)
+    near_sdf = np.empty(n, np.int64)
     camp_sdf = np.empty(n, np.bool_)
     in_regime = np.empty(n, np.int64)
     residents = np.zeros(n_villages, np.int64)
+    known = True
     k = ns = nr = 0
     for row in range(n):
         if not alive[row]:
@@ -45,6 +49,8 @@ def sites_by_holder(alive: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, h
         k += 1
         if holder[x, y] == sdf:
             in_sdf[ns] = row
+            near_sdf[ns] = nearest[x, y]
+            known = known and nearest[x, y] >= 0
             camp_sdf[ns] = terrain[x, y] == camp
             ns += 1
         elif holder[x, y] == regime:
@@ -52,7 +58,7 @@ def sites_by_holder(alive: np.ndarray, base_x: np.ndarray, base_y: np.ndarray, h
             nr += 1
         if at[x, y] >= 0:
             residents[at[x, y]] += 1
-    return rows[:k], in_sdf[:ns], camp_sdf[:ns], in_regime[:nr], residents
+    return rows[:k], in_sdf[:ns], near_sdf[:ns], known, camp_sdf[:ns], in_regime[:nr], residents
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,10 @@ class CellSites:
     def build(cls, model: InsurgencyModel, key: tuple) -> CellSites:
         """The sites of ``model``'s cells now (``key`` from :meth:`key_of`)."""
         c, g, index = model.cells, model.geography, model.world.index
-        alive, in_sdf, camp_sdf, in_regime, residents = sites_by_holder(
-            c.alive, c.base_x, c.base_y, g.holder, g.terrain, index.at, len(model.villages), SDF, REGIME, CAMP)
-        return cls(key=key, alive=alive, in_sdf=in_sdf, near_sdf=index.nearest_many(c.base_x[in_sdf], c.base_y[in_sdf]),
-                   camp_sdf=camp_sdf, in_regime=in_regime, residents=residents)
+        alive, in_sdf, near_sdf, known, camp_sdf, in_regime, residents = sites_by_holder(
+            c.alive, c.base_x, c.base_y, g.holder, g.terrain, index.at, index.nearest_known, len(model.villages), SDF,
+            REGIME, CAMP)
+        if not known:  # squares not asked for before: searched (and known from now on)
+            near_sdf = index.nearest_many(c.base_x[in_sdf], c.base_y[in_sdf])
+        return cls(key=key, alive=alive, in_sdf=in_sdf, near_sdf=near_sdf, camp_sdf=camp_sdf, in_regime=in_regime,
+                   residents=residents)

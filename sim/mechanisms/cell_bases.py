@@ -81,11 +81,10 @@ class CellBases(Mechanism):
                 i = close[m.rng.integers(len(close))]
                 self.move(int(row), int(v.x[i]), int(v.y[i]))
 
-    def move(self, rows: int | np.ndarray, x: int, y: int) -> None:
-        """Move a cell's hideout, or those of the cells ``rows`` (and the cells, and their Mesa agents), to (x, y);
-        the move hides them."""
+    def move(self, row: int, x: int, y: int) -> None:
+        """Move a cell's hideout (and the cell, and its Mesa agent) to (x, y); the move hides it."""
         c = self.model.cells
-        c.base_x[rows], c.base_y[rows] = x, y
-        c.x[rows], c.y[rows] = x, y
-        c.exposure[rows] = 0.0
-        self.model.place_cell_agents(np.atleast_1d(rows))
+        c.base_x[row], c.base_y[row] = x, y
+        c.x[row], c.y[row] = x, y
+        c.exposure[row] = 0.0
+        self.model.place_cell_agents(np.array([row]))

@@ -341,7 +341,7 @@ class SupplyLines(Mechanism):
             if k <= 0:
                 continue
             self.fighters_in_training -= k
-            m.mechanisms.cell_bases.move(np.array(form_cells(m, k, BADIA)), int(v.x[i]), int(v.y[i]))
+            form_cells(m, k, BADIA, at=(int(v.x[i]), int(v.y[i])))  # formed in the Badia, based at the village
             if self.fighters_in_training <= 0:
                 return
 

@@ -60,12 +60,15 @@ def weighted_choices(model: InsurgencyModel, p: np.ndarray, n: int) -> np.ndarra
     return model.rng.choice(len(p), size=n, p=p) if picks[0] == NOT_PROBABILITIES else picks
 
 
-def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, sleeper_share: float = 0.0) -> list[int]:
+def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, sleeper_share: float = 0.0,
+               at: tuple[int, int] | None = None) -> list[int]:
     """Group ``fighters`` into new cells at hideouts of ``kind`` (drawn per cell when None); their rows.
 
     ``sleeper_share`` (the day-one cells only): the chance that a cell living in a village is a sleeper
     seeded among the people of a place IS once held (:meth:`~sim.world.hideouts.Hideouts.sleeper_weights`)
-    rather than where IS's foothold is now; at 0 no random number is drawn for it."""
+    rather than where IS's foothold is now; at 0 no random number is drawn for it. ``at``: the square the cells are
+    based at instead, once their hideouts are drawn (the numbers drawn are the same: the supply lines' fighters
+    formed in the Badia and brought north)."""
     rng, p = model.rng, model.p
     if fighters <= 0:
         return []
@@ -85,6 +88,8 @@ def form_cells(model: InsurgencyModel, fighters: int, kind: int | None = None, s
     sleeper = (rng.random(n) < sleeper_share).tolist() if sleeper_share > 0 else [False] * n
     bases = np.array([model.world.hideouts.pick(k, s) for k, s in zip(where, sleeper, strict=True)],
                      dtype=np.int64).reshape(n, 2)
+    if at is not None:
+        bases[:] = at
     roles = weighted_choices(model, role_weights(model), n)
     return model.add_cells(bases[:, 0], bases[:, 1], roles, np.array(sizes, dtype=np.int64))
 

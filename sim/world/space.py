@@ -187,6 +187,13 @@ class VillageIndex:
                 array.flags.writeable = False
         return found
 
+    @property
+    def nearest_known(self) -> np.ndarray:
+        """The nearest village's row of each square asked for so far (:meth:`nearest`), -1 for the others: for kernels
+        that look squares up (``sim.agents.sites.sites_by_holder``) and ask :meth:`nearest_many` for those missing.
+        Read it, never write it (the models of a map share it)."""
+        return self._nearest_at
+
     def nearest_many(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """:meth:`nearest` for many squares at once (each square is searched once per model)."""
         found = self._nearest_at[x, y]
