@@ -41,6 +41,18 @@ COURIER_ROLES = ("movement", "transport")  # the specialised cells that go betwe
 
 
 @kernel
+def fighters_following(fighters: np.ndarray, alive: np.ndarray, under_command: np.ndarray) -> tuple[int, int]:
+    """The living cells' fighters, and those of them in cells under command (whole numbers: exact sums)."""
+    total = following = 0
+    for row in range(len(fighters)):
+        if alive[row]:
+            total += fighters[row]
+            if under_command[row]:
+                following += fighters[row]
+    return total, following
+
+
+@kernel
 def reach_cells(stream: Stream, alive: np.ndarray, under_command: np.ndarray, base_x: np.ndarray,
                 base_y: np.ndarray, at: np.ndarray, n_villages: int, movement: np.ndarray, transport: np.ndarray,
                 prob: float) -> None:
@@ -116,11 +128,10 @@ class Command(Mechanism):
     def share(self) -> float:
         """Share of the active cells' fighters that follow the command (1 with the switch off)."""
         c = self.model.cells
-        fighters = c.fighters * c.alive
-        total = float(fighters.sum())
+        total, following = fighters_following(c.fighters, c.alive, c.under_command)
         if not self.enabled or total <= 0:
             return 1.0
-        return float(fighters[c.under_command].sum()) / total
+        return following / total
 
     def night(self, visits: Visits) -> None:
         """Couriers' visits bring autonomous cells based in the visited villages under command."""

@@ -79,6 +79,18 @@ def topped_up(stream: Stream, rows: np.ndarray, start: int, home: np.ndarray, lo
     return len(rows), 0, reserve, joined_local, sent_external, changed
 
 
+@kernel
+def strength_south(strength: np.ndarray, active: np.ndarray, local: np.ndarray) -> tuple[int, int]:
+    """The strength of the units active in the south (not wiped out), and of the local ones among them."""
+    total = from_here = 0
+    for k in range(len(strength)):
+        if active[k] and strength[k] > 0:
+            total += strength[k]
+            if local[k]:
+                from_here += strength[k]
+    return total, from_here
+
+
 class SDFRecruitment(Mechanism):
     """Each month: fear from SDF deaths, then units topped up by willing local men or from the reserve."""
 
@@ -135,6 +147,5 @@ class SDFRecruitment(Mechanism):
     def local_share(self) -> float:
         """Share of the SDF's strength in the south that is local."""
         u = self.model.units
-        on = u.active & (u.strength > 0)
-        total = u.strength[on].sum()
-        return float(u.strength[on & u.local].sum() / total) if total else 0.0
+        total, local = strength_south(u.strength, u.active, u.local)
+        return local / total if total else 0.0
