@@ -26,8 +26,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import kernel
 from sim.mechanisms.base import Mechanism
 from sim.world.names import AL_KARAMA, RAQQA_CITY
+
+
+@kernel
+def seats_filled(bargain: np.ndarray, held: np.ndarray, has_council: np.ndarray, has_chairman: np.ndarray,
+                 officials: np.ndarray, pledged: np.ndarray, per_council: float) -> None:
+    """In the SDF-held villages under a ``bargain``: a council and a chairman, and the council's seats filled up to
+    ``per_council`` officials by the clan's men, who have sworn nothing (the share pledged thinned accordingly)."""
+    for i in range(len(bargain)):
+        if bargain[i] and held[i]:
+            has_council[i] = has_chairman[i] = True
+            if officials[i] < per_council:
+                pledged[i] *= officials[i] / per_council
+                officials[i] = per_council
 
 
 class EliteBargain(Mechanism):
@@ -74,13 +88,6 @@ class EliteBargain(Mechanism):
 
     def month_end(self) -> None:
         """The clan fills the chairs and seats left vacant under a bargain (fn 38), and has sworn nothing to IS."""
-        m = self.model
-        p, v = m.p, m.villages
-        rows = np.nonzero(v.bargain & v.sdf_held)[0]
-        if not len(rows):
-            return
-        v.has_council[rows] = True
-        v.has_chairman[rows] = True
-        short = rows[v.officials[rows] < p.officials_per_council]
-        v.pledged[short] *= v.officials[short] / p.officials_per_council
-        v.officials[short] = p.officials_per_council
+        v = self.model.villages
+        seats_filled(v.bargain, v.sdf_held, v.has_council, v.has_chairman, v.officials, v.pledged,
+                     float(self.model.p.officials_per_council))
