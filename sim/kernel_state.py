@@ -13,7 +13,9 @@ form; a new table counts too), a neighbour table grown (:attr:`sim.world.space.N
 parameter that picks the cache table (``cache_reach_cells``), or the Coalition's presence or the zakat or
 violence tallies replaced. When only the cell table's columns or the caches' neighbour table were replaced (cells
 formed, the table grew: most of the times), the state is kept and those fields are pointed at the new arrays
-(:func:`refreshed`: ~1.5 us a call against ~7 us for a new state). The other arrays it holds (the books, the
+(:func:`refreshed`: ~1.5 us a call against ~7 us for a new state); when the cell table alone was replaced (each
+table counts its own replacements, :attr:`sim.agents.base.Table.replaced`), only its columns are read and compared
+(``_Kept.cells_repointed``), not every array of the state. The other arrays it holds (the books, the
 world's and the mechanisms' tables) are made with the model and live as long as it.
 ``CHECK_FRESH = True`` (the tests) compares every field with the model's array at each ask.
 """
