@@ -66,8 +66,9 @@ class Recorder:
     def __init__(self) -> None:
         self.monthly: list[dict[str, Any]] = []
         self._incidents: list[tuple] = []  # the incident rows listed so far (see incidents)
-        # the months not listed yet: their date, the places' lists, and the incidents' kind rows, villages, counts
-        self._unlisted: list[tuple[str, tuple, np.ndarray, np.ndarray, np.ndarray]] = []
+        # every month with incidents: its date, the places' lists, and the incidents' kind rows, villages, counts
+        self._months: list[tuple[str, tuple, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._n_listed = 0  # of _months, those whose rows are in _incidents
         # readings of the accounts' incidents at the last month's end: by kind, and by kind and village
         self._totals: np.ndarray | None = None
         self._by_village: np.ndarray | None = None
@@ -96,7 +97,7 @@ class Recorder:
         if len(rows):
             places = self._place_lists(model)
             *_, ric_of = places
-            self._unlisted.append((date, places, rows, villages, counts))  # listed when asked for (incidents)
+            self._months.append((date, places, rows, villages, counts))  # listed when asked for (incidents)
             # RIC's attacks in SDF-held villages: whole counts, so their sums are exact in any order
             counted = RIC_ROWS[rows] & v.sdf_held[villages]
             total = float(counts[counted].sum())
@@ -113,13 +114,31 @@ class Recorder:
     def incidents(self) -> list[tuple]:
         """The incident rows so far, a tuple each (:data:`INCIDENT_COLUMNS`): by month, then kind name, then
         village. A month's rows are listed when first asked for, not at its end (a run that never asks lists none)."""
-        for date, (_, names, districts, governorates, _), rows, villages, counts in self._unlisted:
+        for date, (_, names, districts, governorates, _), rows, villages, counts in self._months[self._n_listed:]:
             at = villages.tolist()
             self._incidents.extend(zip(itertools.repeat(date), [names[i] for i in at], [districts[i] for i in at],
                                        [governorates[i] for i in at], [INCIDENTS[k] for k in rows.tolist()],
                                        counts.tolist(), strict=False))
-        self._unlisted.clear()
+        self._n_listed = len(self._months)
         return self._incidents
+
+    def incident_codes(self) -> dict[str, tuple[np.ndarray, list[str]] | np.ndarray] | None:
+        """The rows of :attr:`incidents` as columns, without a Python object per row: each text column as
+        (codes, texts), the row's text being ``texts[code]``, and ``count`` as integers; None when there are none.
+
+        A batch builds its tables from these (:mod:`sim.batch.columns`): listing the rows' text one string at
+        a time was most of the cost of keeping a short run's incidents.
+        """
+        if not self._months:
+            return None
+        _, names, districts, governorates, _ = self._months[0][1]  # one world a run: the same lists every month
+        villages = np.concatenate([m[3] for m in self._months])
+        return {"date": (np.repeat(np.arange(len(self._months)), [len(m[2]) for m in self._months]),
+                         [m[0] for m in self._months]),
+                "village": (villages, names), "district": (villages, districts),
+                "governorate": (villages, governorates),
+                "kind": (np.concatenate([m[2] for m in self._months]), list(INCIDENTS)),
+                "count": np.concatenate([m[4] for m in self._months])}
 
     def _place_lists(self, model: InsurgencyModel) -> tuple[Any, list, list, list, np.ndarray]:
         """``model``'s world with each village's name, district and governorate as Python lists, and each

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 
 from sim.batch import engine, executors, plan, run_one
-from sim.batch.columns import Piece, RunTable, group_frames, in_plan_order, kind_of, monthly_rows, run_tables
+from sim.batch.columns import CodedText, Piece, RunTable, group_frames, in_plan_order, kind_of, monthly_rows, run_tables
+from sim.batch.engine import column_totals
 from sim.batch.runresult import id_columns
 from sim.model import InsurgencyModel
+from sim.outcomes import COUNTED_PER_MONTH
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +116,36 @@ def test_pieces_with_the_same_columns_are_joined_once_and_reordered() -> None:
     merged = in_plan_order([a, b], {"a": 0, "b": 1, "c": 2})
     assert list(merged["run_id"]) == ["a", "b", "b", "c"] and list(merged["v"]) == [0, 1, 2, 3]
     assert isinstance(merged.index, pd.RangeIndex)
+
+
+@pytest.mark.parametrize("same_texts", [True, False])
+def test_coded_text_of_several_runs_is_their_text_end_to_end(same_texts: bool) -> None:
+    texts = ["x", "y", "z"]
+    a = RunTable.of_columns({"place": CodedText(np.array([1, 0, 1]), texts), "n": np.arange(3)})
+    b = RunTable.of_columns({"place": CodedText(np.array([0, 2]), list(texts) if same_texts else ["w", "v", "x"]),
+                             "n": np.arange(2)})
+    assert a is not None and b is not None and a.kinds == b.kinds == ("str", "int64")
+    pieces = group_frames([("a", {"run_id": "a"}, a), ("b", {"run_id": "b"}, b)])
+    assert len(pieces) == 1  # one frame for both runs
+    merged = in_plan_order(pieces, {"a": 0, "b": 1})
+    expected = pd.concat([a.frame_with({"run_id": "a"}), b.frame_with({"run_id": "b"})], ignore_index=True)
+    pd.testing.assert_frame_equal(merged, expected)
+    assert merged["place"].tolist() == (["y", "x", "y", "x", "z"] if same_texts else ["y", "x", "y", "w", "x"])
+
+
+@pytest.mark.parametrize("months", [1, 6, 13, 40])
+def test_column_totals_are_each_columns_nan_skipping_sum(months: int) -> None:
+    rng = np.random.default_rng(months)
+    values = rng.normal(size=(months, len(COUNTED_PER_MONTH))) * 10.0 ** rng.integers(-3, 9, len(COUNTED_PER_MONTH))
+    values[rng.random(values.shape) < 0.2] = np.nan
+    rows = [{"month": i + 1, **dict(zip(COUNTED_PER_MONTH, v.tolist(), strict=True))} for i, v in enumerate(values)]
+    rows = [{**r, COUNTED_PER_MONTH[0]: i} for i, r in enumerate(rows)]  # a column of whole numbers (int64)
+    table = monthly_rows(rows)
+    assert table.kinds is not None and table.kinds[1] == "int64"
+    totals = column_totals(table)
+    for name in COUNTED_PER_MONTH:
+        expected = np.nansum(np.asarray([r[name] for r in rows]))
+        assert totals[name] == expected and type(totals[name]) is type(expected)
 
 
 def test_monthly_rows_with_other_keys_are_kept_as_a_frame() -> None:

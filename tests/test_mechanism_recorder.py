@@ -95,3 +95,24 @@ def test_incident_frame_of_a_run_adds_up_to_the_monthly_table(tmp_path: Path) ->
         by_month = incidents[incidents.kind == kind].groupby("date")["count"].sum()
         expected = monthly.set_index("date")[kind]
         assert by_month.reindex(expected.index, fill_value=0).tolist() == expected.tolist()
+
+
+def test_incident_codes_are_the_incident_rows_whenever_each_is_asked_for(tmp_path: Path) -> None:
+    m = tiny_model(tmp_path, months=8)
+    while not m.recorder.incidents and len(m.recorder.monthly) < 4:
+        m.run_for(30)
+    early = list(m.recorder.incidents)  # some months listed before the run goes on
+    m.run()
+    rows = m.recorder.incidents
+    assert rows[:len(early)] == early and len(rows) > len(early) > 0
+    codes = m.recorder.incident_codes()
+    assert codes is not None and len(codes["count"]) == len(rows)
+    columns = []
+    for name in ("date", "village", "district", "governorate", "kind", "count"):
+        column = codes[name]
+        if isinstance(column, tuple):  # text: (codes, texts)
+            columns.append([column[1][i] for i in column[0].tolist()])
+        else:
+            columns.append(column.tolist())
+    assert list(zip(*columns, strict=True)) == rows
+    assert tiny_model(tmp_path / "none", months=1).recorder.incident_codes() is None  # no month recorded yet

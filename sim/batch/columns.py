@@ -4,6 +4,9 @@ A worker turns its finished model into columns (Python lists or numpy arrays, no
 build and to send back), and the batch process builds one DataFrame per table for a whole group of
 runs (:mod:`sim.batch.parts`), instead of a DataFrame per run and table and a concatenation.
 
+Text a run repeats on many rows (its incidents' villages, districts and kinds) comes as
+:class:`CodedText`: codes into a short list of texts, so no Python string is made per row.
+
 With pyarrow installed, a group of plain tables is built as an Arrow table (:class:`Piece`), which
 costs a fraction of a DataFrame's building from Python lists of text, is written as a part without
 pandas' conversion, and is joined and reordered in Arrow before it becomes one DataFrame at the end.
@@ -18,6 +21,7 @@ mixed kinds) keeps the run's own DataFrame, built as before.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -38,12 +42,30 @@ VILLAGE_COLUMNS = {"village": "name", "x": "x", "y": "y", "zone": "zone", "distr
                    "influence": "influence", "trust": "trust", "stronghold_score": "stronghold_score"}
 
 
+@dataclass(frozen=True)
+class CodedText:
+    """A text column as codes into ``texts``: row ``i`` holds ``texts[codes[i]]``."""
+
+    codes: np.ndarray
+    texts: list[str]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def tolist(self) -> list[str]:
+        """The column's text, a string a row."""
+        texts = self.texts
+        return [texts[i] for i in self.codes.tolist()]
+
+
 def kind_of(values: Any) -> str | None:
     """The type pandas gives a column of ``values`` when it is plain (see the module), else None."""
+    if isinstance(values, CodedText):
+        return "str" if set(map(type, values.texts)) == {str} else None
     if isinstance(values, np.ndarray):
         if values.ndim != 1:
             return None
-        return "str" if values.dtype.kind == "U" else str(values.dtype) if values.dtype.kind in "biuf" else None
+        return "str" if values.dtype.kind == "U" else dtype_name(values.dtype) if values.dtype.kind in "biuf" else None
     kinds = {PLAIN_KINDS.get(t) for t in set(map(type, values))}
     if len(kinds) != 1 or None in kinds:
         return None
@@ -51,6 +73,18 @@ def kind_of(values: Any) -> str | None:
     if kind == "int64" and not (INT64.min <= min(values) and max(values) <= INT64.max):
         return None  # pandas would make it unsigned or object
     return kind
+
+
+@functools.cache
+def dtype_name(dtype: np.dtype) -> str:
+    """``str(dtype)``, made once per type (numpy makes it in Python, each time)."""
+    return str(dtype)
+
+
+def value_kind(value: Any) -> str | None:
+    """``kind_of([value])``, without making a list (a run's ids, for each of its tables)."""
+    kind = PLAIN_KINDS.get(type(value))
+    return None if kind == "int64" and not INT64.min <= value <= INT64.max else kind
 
 
 @dataclass
@@ -79,7 +113,8 @@ class RunTable:
     def frame_with(self, ids: dict[str, Any]) -> pd.DataFrame:
         """The run's own DataFrame, the run's ids first (as the batch built it for each run)."""
         body = self.frame if self.frame is not None else pd.DataFrame(
-            {k: list(v) if isinstance(v, tuple) else v for k, v in self.columns.items()})
+            {k: list(v) if isinstance(v, tuple) else v.tolist() if isinstance(v, CodedText) else v
+             for k, v in self.columns.items()})
         return pd.concat([pd.DataFrame({k: [v] * len(body) for k, v in ids.items()}, index=body.index), body], axis=1)
 
 
@@ -88,7 +123,14 @@ def monthly_rows(rows: list[dict[str, Any]]) -> RunTable:
     names = tuple(rows[0]) if rows else ()
     plain = None
     if rows and all(tuple(r) == names for r in rows):
-        plain = RunTable.of_columns(dict(zip(names, zip(*(r.values() for r in rows), strict=True), strict=True)))
+        columns = dict(zip(names, zip(*(r.values() for r in rows), strict=True), strict=True))
+        types = {tuple(map(type, r.values())) for r in rows}
+        if len(types) == 1:  # each column of one type, as a month's rows are: its kind read once, not a row at a time
+            kinds = tuple(PLAIN_KINDS.get(t) for t in types.pop())
+            if None not in kinds and all(kind != "int64" or (INT64.min <= min(v) and max(v) <= INT64.max)
+                                         for kind, v in zip(kinds, columns.values(), strict=True)):
+                return RunTable(columns, len(rows), kinds)  # type: ignore[arg-type]
+        plain = RunTable.of_columns(columns)
     return plain or RunTable.of_frame(pd.DataFrame(rows))  # as the model's monthly_frame()
 
 
@@ -114,9 +156,11 @@ def run_tables(model: Any) -> dict[str, RunTable]:
     villages = None
     if is_stock(model, "village_frame"):
         v, w = model.villages, model.world
+        each = np.arange(len(w.village_names))
         villages = RunTable.of_columns({
-            "village": list(w.village_names), "x": v.x.copy(), "y": v.y.copy(), "zone": w.zone_of.copy(),
-            "district": w.district_of.copy(), "influence": v.influence.copy(), "trust": v.trust.copy(),
+            "village": CodedText(each, list(w.village_names)), "x": v.x.copy(), "y": v.y.copy(),
+            "zone": CodedText(each, w.zone_of.tolist()), "district": CodedText(each, w.district_of.tolist()),
+            "influence": v.influence.copy(), "trust": v.trust.copy(),
             "stronghold_score": model.mechanisms.strongholds.score(), "zakat_usd": zakat})
     if villages is None:
         frame = model.village_frame()
@@ -124,9 +168,9 @@ def run_tables(model: Any) -> dict[str, RunTable]:
                                                    "zakat_usd": zakat}))
     tables["villages"] = villages
     incidents = None
-    if is_stock(model, "incident_frame") and model.recorder.incidents:
-        rows = model.recorder.incidents
-        incidents = RunTable.of_columns(dict(zip(INCIDENT_COLUMNS, zip(*rows, strict=True), strict=True)))
+    if is_stock(model, "incident_frame") and (codes := model.recorder.incident_codes()) is not None:
+        incidents = RunTable.of_columns({k: CodedText(*codes[k]) if isinstance(codes[k], tuple) else codes[k]
+                                         for k in INCIDENT_COLUMNS})
     if incidents is None and hasattr(model, "incident_frame"):  # per village and month, once the model offers it
         incidents = RunTable.of_frame(model.incident_frame())
     if incidents is not None:
@@ -174,7 +218,7 @@ def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Pi
     groups: dict[tuple, list[tuple[str, dict[str, Any], RunTable]]] = {}
     own: dict[str, pd.DataFrame] = {}
     for run_id, ids, table in members:
-        id_kinds = tuple(kind_of([v]) for v in ids.values())
+        id_kinds = tuple(map(value_kind, ids.values()))
         if table.kinds is not None and table.n_rows and None not in id_kinds:
             key: tuple = ("plain", *zip(ids, id_kinds, strict=True), *zip(table.columns, table.kinds, strict=True))
         else:
@@ -197,13 +241,34 @@ def group_frames(members: list[tuple[str, dict[str, Any], RunTable]]) -> list[Pi
 
 
 def joined(parts: list[Any], kind: str) -> Any:
-    """Columns of one plain kind, end to end: text as one list, numbers as one array of their type
-    (what pandas would infer from the values, found without looking at each one)."""
+    """Columns of one plain kind, end to end: text as one list (coded text, with pyarrow installed, as an
+    Arrow array: :func:`coded_joined`), numbers as one array of their type (what pandas would infer from
+    the values, found without looking at each one)."""
     if kind == "str":
-        return list(itertools.chain.from_iterable(p.tolist() if isinstance(p, np.ndarray) else p for p in parts))
+        if all(isinstance(p, CodedText) for p in parts) and (arrow := coded_joined(parts)) is not None:
+            return arrow
+        return list(itertools.chain.from_iterable(p.tolist() if isinstance(p, np.ndarray | CodedText) else p
+                                                  for p in parts))
     if not any(isinstance(p, np.ndarray) for p in parts):
         return np.array(list(itertools.chain.from_iterable(parts)), dtype=kind)
     return np.concatenate([np.asarray(p, dtype=kind) for p in parts])
+
+
+def coded_joined(parts: list[CodedText]) -> Any:
+    """Coded text columns end to end as one Arrow array of large strings (None without pyarrow): the
+    texts converted once (once in all when every part has the same texts, as a batch's runs of one map
+    do), then taken by code."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    first = parts[0].texts
+    if all(p.texts is first or p.texts == first for p in parts):
+        return pa.array(first, pa.large_string()).take(np.concatenate([p.codes for p in parts]))
+    offsets = np.cumsum([0, *(len(p.texts) for p in parts[:-1])])
+    texts = list(itertools.chain.from_iterable(p.texts for p in parts))
+    return pa.array(texts, pa.large_string()).take(np.concatenate([p.codes + at for p, at in zip(parts, offsets,
+                                                                                                 strict=True)]))
 
 
 def arrow_in_plan_order(tables: list[Any], pieces: list[Piece], position: dict[str, int]) -> pd.DataFrame:

@@ -30,7 +30,7 @@ import numpy as np
 
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
-from sim.batch.columns import Piece, group_frames, run_tables
+from sim.batch.columns import Piece, RunTable, group_frames, run_tables
 from sim.batch.parts import next_group, read_index, write_parts
 from sim.batch.plan import RunSpec, plan, whole_number
 from sim.batch.probe import RunProbe
@@ -97,14 +97,14 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": monthly.n_rows}
         if monthly.frame is None:
             last = {name: values[-1] for name, values in monthly.columns.items()}
-            column = {name: np.asarray(monthly.columns[name]) for name in COUNTED}
+            totals = column_totals(monthly)
         else:
             last = monthly.frame.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
-            column = {name: monthly.frame[name].to_numpy() for name in COUNTED}
+            totals = {name: np.nansum(monthly.frame[name].to_numpy()) for name in COUNTED}
         for name in OUTCOMES:
             summary[name] = plain(last[name])
-        for name in COUNTED:  # NaN-skipping sums, as pandas' Series.sum
-            summary[f"total_{name}"] = plain(np.nansum(column[name]))
+        for name in COUNTED:
+            summary[f"total_{name}"] = plain(totals[name])
         events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
         arrays = {} if probe is None else {probe.name: probe.collect(model)}
         wall = time.perf_counter() - t0
@@ -118,6 +118,22 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "wall_time_s": wall}
         return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
+
+
+def column_totals(monthly: RunTable) -> dict[str, Any]:
+    """The NaN-skipping sum of each :data:`COUNTED` column of a plain monthly table, as pandas' Series.sum
+    gives it (``np.nansum``): the float columns in one call, a row each (numpy sums each row of a 2-D array
+    as it sums that row alone, in the same pairwise order), the others one at a time."""
+    kinds = dict(zip(monthly.columns, monthly.kinds or (), strict=True))
+    floats = [name for name in COUNTED if kinds.get(name) == "float64"]
+    totals: dict[str, Any] = {}
+    if floats:
+        totals.update(zip(floats, np.nansum(np.array([monthly.columns[name] for name in floats], np.float64), axis=1),
+                          strict=True))
+    for name in COUNTED:
+        if name not in totals:
+            totals[name] = np.nansum(np.asarray(monthly.columns[name]))
+    return totals
 
 
 # ---------------------------------------------------------------------------------------- a batch
@@ -390,7 +406,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                     storer.flush()  # after an interruption: keep what finished before it
                 bar.close()
                 with contextlib.suppress(OSError):
-                    writer.write()  # the hashes of every run stored so far
+                    writer.write(compact=True)  # the hashes of every run stored so far (the last write indents)
 
         run_ids = [s.run_id for s in specs]
         # a Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
@@ -398,7 +414,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                                                          {s.run_id: s.seed for s in specs}, storer.fresh, storer.parts,
                                                          records)
         store.prune_parts(out, run_ids, manifest.setdefault("parts", {}), records)
-        missing = [s.run_id for s in specs if not (out / store.RUNS / s.run_id).exists() and not records.has(s.run_id)]
+        missing = [s.run_id for s in specs if not records.has(s.run_id) and not (out / store.RUNS / s.run_id).exists()]
         manifest.update(finished=mf.now(), n_failed=n_failed_total, lost=missing, tables=table_hashes,
                         status="complete" if not n_failed_total and not missing else "with failures")
         writer.write()

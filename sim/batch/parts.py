@@ -108,6 +108,8 @@ class PartStore:
 
     def check(self, name: str, run_id: str, seed: int | None, again: str, content: bool = True) -> None:
         """InputError naming the part unless it is there, unchanged, and (not recorded, ``content``) holds this run."""
+        if name in self.checked:  # there and unchanged when first checked by this store: not looked at again
+            return
         path = self.out / name
         if not path.is_file():
             raise InputError(path, None, "missing (the run folder is incomplete)", allowed=again)

@@ -63,6 +63,7 @@ class RecordFiles:
         self.parts = parts if parts is not None else PartStore(out)
         self.runs: dict[str, dict[str, dict[str, Any]]] = {}  # file -> its records, once read and checked
         self.unrecorded: set[str] = set()
+        self.present: set[str] = set()  # files found there (see has)
         folder = out / PARTS
         for path in sorted(folder.glob(f"{RECORDS}-*.json")) if folder.is_dir() else []:
             name = f"{PARTS}/{path.name}"
@@ -78,9 +79,14 @@ class RecordFiles:
         return cls(out, manifest.setdefault("records", {}), PartStore(out, manifest.setdefault("parts", {})))
 
     def has(self, run_id: str) -> bool:
-        """Whether a records file that is there holds ``run_id``."""
+        """Whether a records file that is there holds ``run_id`` (each file looked for once: a batch asks
+        for each of its runs several times)."""
         name = self.named.get(run_id)
-        return name is not None and (self.out / name).is_file()
+        if name is None:
+            return False
+        if name not in self.present and (self.out / name).is_file():
+            self.present.add(name)
+        return name in self.present
 
     def forget(self, run_id: str) -> None:
         """Drop ``run_id`` (its records file was deleted: the run is to be run again)."""

@@ -215,7 +215,8 @@ def run_events(out: Path, run_id: str, records: RecordFiles | None = None) -> li
 def prune_parts(out: Path, run_ids: list[str], recorded: dict[str, str], records: RecordFiles | None = None) -> None:
     """Remove the parts no stored run names (left by a batch killed between its parts and its run records),
     and forget the hashes of parts that are gone (a records file deleted to run its runs again)."""
-    named = {name for run_id in run_ids if (out / RUNS / run_id).is_dir()
+    folders = set(os.listdir(out / RUNS)) if (out / RUNS).is_dir() else set()
+    named = {name for run_id in run_ids if run_id in folders and (out / RUNS / run_id).is_dir()
              for name in (read_index(out / RUNS / run_id) or {}).values()}
     named |= records.referenced() if records is not None else set()
     for path in sorted((out / PARTS).glob("*")) if (out / PARTS).is_dir() else []:
@@ -252,9 +253,10 @@ def consolidate(out: Path, run_ids: list[str], recorded: dict[str, dict[str, str
     timings: list[dict[str, Any]] = []
     position: dict[str, int] = {}  # runs whose rows go into the tables, in plan order
     merged: dict[str, list[Piece]] = {stem: [] for stem in RUN_TABLES}
+    folders = set(os.listdir(out / RUNS)) if (out / RUNS).is_dir() else set()  # listed once, not looked for by run
     for run_id in run_ids:  # plan order, so the tables do not depend on which worker finished first
         folder = out / RUNS / run_id
-        if folder.exists():
+        if run_id in folders:
             summary = check_run(folder, recorded.get(run_id), (seeds or {}).get(run_id), parts)
             index = read_index(folder)
         elif records.has(run_id):
