@@ -110,7 +110,7 @@ def is_count(name: str) -> bool:
 
 def tidy_table(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with ISO-date text as dates and counts stored as floats as integers."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns replaced below, never changed in place: the others shared, not copied
     for column in out.columns:
         values = out[column]
         if column == "date" and pd.api.types.is_string_dtype(values):
@@ -131,8 +131,10 @@ def iso_dates(values: pd.Series) -> pd.Series:
 
 
 def _whole(values: pd.Series) -> bool:
-    finite = values.dropna()
-    return bool(len(finite)) and bool(np.all(np.isfinite(finite))) and bool((finite == np.round(finite)).all())
+    """Whether ``values`` has a value that is not missing and all such are finite whole numbers."""
+    array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = array[~np.isnan(array)]
+    return bool(len(finite)) and bool(np.all(np.isfinite(finite))) and bool(np.all(finite == np.round(finite)))
 
 
 def table_type(dtype: Any) -> str:

@@ -275,7 +275,8 @@ def arrow_in_plan_order(tables: list[Any], pieces: list[Piece], position: dict[s
     """Arrow ``tables`` (the ``pieces``' rows, one schema) as one frame in plan order.
 
     The rows are cut into spans of runs that follow each other in the plan (workers finish runs
-    nearly in order), the spans sorted and joined without copying, then made one block per column.
+    nearly in order), the spans sorted and joined without copying; pandas makes one block per column
+    of them (the text stays in its Arrow chunks: the tables written are the same, byte for byte).
     When spans are short (a few rows a run, or runs finishing out of order) the rows are gathered by
     index instead (``take``): slicing costs per span, gathering per row.
     """
@@ -297,9 +298,11 @@ def arrow_in_plan_order(tables: list[Any], pieces: list[Piece], position: dict[s
     if len(spans) * SPAN_ROWS > sum(span[4] for span in spans):
         starts = np.cumsum([0, *(len(t) for t in tables)])
         order = np.concatenate([np.arange(starts[i] + first, starts[i] + first + n) for _, _, i, first, n in spans])
-        table = pa.concat_tables(tables).combine_chunks()  # one block per column: a take over many is slow
-        return (table if np.array_equal(order, np.arange(len(table))) else table.take(order)).to_pandas()
-    return pa.concat_tables([tables[i].slice(first, n) for _, _, i, first, n in spans]).combine_chunks().to_pandas()
+        table = pa.concat_tables(tables)
+        if np.array_equal(order, np.arange(len(table))):  # in plan order already (one worker): joined as they are
+            return table.to_pandas()
+        return table.combine_chunks().take(order).to_pandas()  # one block per column: a take over many is slow
+    return pa.concat_tables([tables[i].slice(first, n) for _, _, i, first, n in spans]).to_pandas()
 
 
 def repeated(values: list[Any], counts: list[int], kind: str) -> Any:
