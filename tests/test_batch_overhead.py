@@ -94,7 +94,8 @@ def test_groups_are_stored_soon_early_in_a_batch_and_later_every_twentieth_of_it
         storer.add(RunResult(spec, False, {"run_id": spec.run_id, "status": "failed"}, {}, [], 0.0, error="x"))
         return storer.n_stored
 
-    assert [finish(0.5), finish(2.4), finish(2.6)] == [0, 0, 3]  # the first group waits 2 s
+    wait = parts.FLUSH_SECONDS
+    assert [finish(0.5), finish(wait + 0.4), finish(wait + 0.6)] == [0, 0, 3]  # the first group waits FLUSH_SECONDS
     assert [finish(200.0), finish(209.0), finish(210.5)] == [3, 3, 6]  # 200 s in: 10 s
     assert [finish(5000.0), finish(5029.0), finish(5031.0)] == [6, 6, 9]  # never more than 30 s
     assert json.loads((tmp_path / "manifest.json").read_text())["files"].keys() == {s.run_id for s in planned}

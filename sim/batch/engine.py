@@ -1,7 +1,7 @@
 """Running a batch: one run, a pool of local processes or Dask, and the loop that stores results.
 
 A run sends back its tables as plain columns (:mod:`sim.batch.columns`); finished runs are stored
-in groups, one DataFrame and one file per table for the whole group (:mod:`sim.batch.parts`; two
+in groups, one DataFrame and one file per table for the whole group (:mod:`sim.batch.parts`; five
 seconds after they finish at first, later at most 5% of the batch's time so far, and at once on
 Ctrl-C or SIGTERM), so an interrupted batch can be resumed; a failed run keeps its traceback
 (``runs/<id>/error.txt``) and is run again on resume; a run whose worker process died (killed by
