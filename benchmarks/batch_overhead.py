@@ -138,10 +138,12 @@ def load() -> list[str] | None:
 def run(n_runs: int = 1000, months: int = 12, workers: tuple[int, ...] = (1, 2), sample: int = 10,
         history_sample: int = 5, acceptance: float = 0.2) -> dict[str, Any]:
     """Every figure, as a dict (also printed)."""
+    from bench import machine  # this folder's benchmark: the same machine facts in both results files
+
     import sim
 
-    out: dict[str, Any] = {"runs": n_runs, "months": months, "cpus": os.cpu_count(), "load": load(),
-                           "code": str(Path(sim.__file__).parent), "batches": {}}
+    out: dict[str, Any] = {"runs": n_runs, "months": months, "cpus": os.cpu_count(), "machine": machine(),
+                           "load": load(), "code": str(Path(sim.__file__).parent), "batches": {}}
     inside_cpu, inside_wall = model_seconds("baseline", months, list(range(100, 100 + sample)))
     out.update(inside_model_cpu_s=inside_cpu, inside_model_wall_s=inside_wall)
     print(f"{n_runs} runs of baseline, {months} months; inside the model {inside_cpu * 1e3:.1f} ms CPU "
