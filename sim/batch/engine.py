@@ -406,7 +406,7 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                     storer.flush()  # after an interruption: keep what finished before it
                 bar.close()
                 with contextlib.suppress(OSError):
-                    writer.write(compact=True)  # the hashes of every run stored so far (the last write indents)
+                    writer.write()  # the hashes of every run stored so far
 
         run_ids = [s.run_id for s in specs]
         # a Ctrl-C while the batch's tables are merged: its runs are stored; resume merges them
