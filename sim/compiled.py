@@ -41,6 +41,7 @@ from typing import Any
 import numba
 import numpy as np
 from numba.core import cgutils, types
+from numba.core.caching import UserProvidedCacheLocator
 from numba.extending import intrinsic
 
 PACKAGE = Path(__file__).resolve().parent
@@ -85,6 +86,35 @@ CACHE_DIR = cache_root() / source_digest()
 numba.config.CACHE_DIR = str(CACHE_DIR)  # read when each kernel below is decorated
 
 
+class PackageCacheLocator(UserProvidedCacheLocator):
+    """Where numba caches a kernel of this package: under :data:`CACHE_DIR` by its module's folder inside the
+    package (``sim/mechanisms``), where numba's own locator names the folder by its absolute path.
+
+    :data:`CACHE_DIR` is named by the sources' digest and numba checks each file's content before it loads a
+    kernel, so a clone of the repository elsewhere, or the package installed from a wheel, loads the kernels
+    another copy of the same sources compiled, instead of compiling them all again (minutes here)."""
+
+    def __init__(self, py_func: Callable[..., Any], py_file: str) -> None:
+        super().__init__(py_func, py_file)
+        self._cache_path = str(CACHE_DIR / Path(py_file).resolve().parent.relative_to(PACKAGE.parent))
+
+    @classmethod
+    def from_function(cls, py_func: Callable[..., Any], py_file: str) -> PackageCacheLocator | None:
+        """A locator for a kernel of this package, else None (numba then asks its own locators)."""
+        if not Path(py_file).resolve().is_relative_to(PACKAGE):
+            return None
+        return super().from_function(py_func, py_file)
+
+
+# numba asks these locators in turn when a cached function is decorated: this package's first, then any a user
+# set, then numba's own (by their names in numba.core.caching), for other code in the process
+_LOCATOR = f"{__name__}.PackageCacheLocator"
+if _LOCATOR not in numba.config.CACHE_LOCATOR_CLASSES.split(","):
+    numba.config.CACHE_LOCATOR_CLASSES = ",".join(
+        [_LOCATOR, *filter(None, [numba.config.CACHE_LOCATOR_CLASSES]), "UserProvidedCacheLocator",
+         "InTreeCacheLocator", "UserWideCacheLocator", "IPythonCacheLocator", "ZipCacheLocator"])
+
+
 def prune_stale_caches(now: float | None = None) -> list[Path]:
     """Remove the cache folders of other source versions not used for :data:`STALE_CACHE_DAYS`; their paths."""
     now = time.time() if now is None else now
@@ -108,9 +138,15 @@ def prune_stale_caches(now: float | None = None) -> list[Path]:
     return removed
 
 
+KERNELS: list[Any] = []
+"""Every kernel decorated so far (numba dispatchers: ``signatures`` lists the types each was compiled for)."""
+
+
 def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
     """Compile ``function`` with numba (cached on disk, numpy's rules for division, no fastmath)."""
-    return numba.njit(cache=True, error_model="numpy")(function)
+    compiled = numba.njit(cache=True, error_model="numpy")(function)
+    KERNELS.append(compiled)
+    return compiled
 
 
 Stream = np.ndarray
