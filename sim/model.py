@@ -45,6 +45,7 @@ from sim.mechanisms.patrols import day_one_presence
 from sim.night_acts import ACTS, NO_VISITS, GoOn, NightActs
 from sim.parameters import KeptRules, Parameters
 from sim.policy import Policy
+from sim.readonly import mark_readonly, readonly_arrays
 from sim.recorder import DAILY_REPORTERS, Recorder
 from sim.world import World
 from sim.world.initial import build_cells, build_traders, build_units, build_villages
@@ -187,6 +188,18 @@ class InsurgencyModel(Model):
         self._scheduled = scenario.schedule(self)
         self.running = True
         self._told_ended = False
+
+    # ------------------------------------------------------------------ copies
+    def __getstate__(self) -> dict[str, Any]:
+        """The model's state for ``copy.deepcopy`` and ``pickle``, with the list of its read-only arrays, so
+        that their copies are read-only too (:mod:`sim.readonly`: the kernels then take the copy's arrays
+        with the types they were compiled for)."""
+        return {**self.__dict__, "_readonly_arrays": readonly_arrays(self)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        mark_readonly(state.pop("_readonly_arrays", ()))
+        self.__dict__.update(state)
 
     # ------------------------------------------------------------------ world
     def _build_world(self) -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.compiled import KERNELS
 
 
 def _pickled(model: sim.InsurgencyModel) -> sim.InsurgencyModel:
@@ -60,3 +61,18 @@ def test_a_branch_takes_its_own_parameter_change() -> None:
     branched = branch.monthly_frame()["attacks"].tolist()
     assert branched[1] == 0 and attacks[1] > 0  # the second month: none in the branch, some in the original
     assert model.p.attack_prob > 0
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_a_saved_model_runs_on_the_kernels_its_original_loaded(how: str) -> None:
+    """numba types a read-only array apart from a writable one, and copies of arrays are writable: a saved
+    model's read-only arrays must be read-only again, or its kernels compile anew for it (minutes on a fresh
+    cache). The saved model and the original take the same path (test above), so any new signature is a type."""
+    model = sim.InsurgencyModel(sim.load_scenario("baseline", months=2), rng=4, collect_daily=False)
+    model.run_for(10)
+    saved = SAVES[how](model)
+    model.run_for(40)
+    signatures = {kernel: len(kernel.signatures) for kernel in KERNELS}
+    saved.run_for(40)
+    assert saved.steps == model.steps == 50
+    assert [kernel.__name__ for kernel in KERNELS if len(kernel.signatures) != signatures[kernel]] == []
