@@ -20,9 +20,11 @@ Two rules keep a kernel's results those of the numpy code it replaces, to the la
 
 The cache lives in a folder named by a digest of the modules that compile kernels: numba's own cache
 notices a change of a kernel's file but not of another file's kernel that it calls, so a change of
-any of them starts a fresh cache (``NUMBA_CACHE_DIR``, when set, is the folder's parent). Compiling
-every kernel takes about half a minute of CPU, once per version of those modules; ``make setup``
-does it (:func:`warm_up`), so a user's first run does not.
+any of them starts a fresh cache (``NUMBA_CACHE_DIR``, when set, is the folder's parent). Inside it a kernel
+is found by its module's folder in the package (:class:`PackageCacheLocator`), not by the checkout's path,
+so every clone and install of the same sources shares one cache. Compiling every kernel takes minutes of
+CPU, once per version of those modules; ``make setup`` does it (:func:`warm_up`), so a user's first run
+does not.
 """
 
 from __future__ import annotations
