@@ -15,6 +15,15 @@ the young collections cost ~4% of a 5-year run (0.241 -> 0.231 s, 12 runs each w
 higher thresholds leave little to gain there. The previous runs' garbage is collected when the
 collector is on again (its count of new objects keeps growing while it is off), as before: a loop of
 40 runs peaks at the same memory either way.
+
+A finished model is garbage made of cycles (its grid's cells and their neighbours, its agents and the
+model, the mechanisms and the model), about 10,000 objects that only the collector frees. Where runs
+follow one another (a batch's, a calibration's, EMA's), :func:`one_run` keeps the collector off for the
+whole run, its results read included, and collects the youngest generation once after it: the finished
+model is still all there, and is freed in one pass. Otherwise the first collection after the run moved the
+live model's objects to an older generation, whose later collections looked at them again before freeing
+them: a batch worker spent ~10 ms a six-month run in the collector that way, ~6.5 ms now (measured:
+benchmarks/README.md, stop 42).
 """
 
 from __future__ import annotations
@@ -34,3 +43,18 @@ def paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[None]:
+    """Around a function that builds, runs and reads a model and lets it go (as a decorator): the collector
+    off inside, and after it, if it was on, the youngest generation collected, which frees the finished model
+    (the collector off since its build, all its objects are still there)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+            gc.collect(0)

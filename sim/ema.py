@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim import collector
 from sim.errors import InputError
 
 #: names EMA Workbench uses for its own columns of the experiments table
@@ -122,6 +123,7 @@ class ScenarioRun:
     months: int | None = None
     outcomes: tuple[str, ...] = ()
 
+    @collector.one_run()  # the finished model freed at once, in one young collection
     def __call__(self, seed: int, **values: Any) -> dict[str, float]:
         from sim.model import InsurgencyModel
         from sim.scenario import load_scenario

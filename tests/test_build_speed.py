@@ -119,3 +119,38 @@ def test_the_collector_is_paused_during_a_build_and_restored_after(monkeypatch: 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_batch_run_frees_its_finished_model_at_once_and_leaves_the_collector_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished model is cycles that only the collector frees: a batch's run keeps the collector off until
+    its results are read, then collects the young objects, which frees the model before ``run_one`` returns
+    (no later, older-generation collection has to look at it again)."""
+    import gc
+    import weakref
+
+    from sim.batch import engine
+    from sim.resources import scenarios_dir
+
+    built, on = [], []
+    real = engine.build_model
+
+    def build(spec, *args):
+        model = real(spec, *args)
+        built.append(weakref.ref(model))
+        on.append(gc.isenabled())
+        return model
+
+    monkeypatch.setattr(engine, "build_model", build)
+    spec = engine.RunSpec(run_id="r", scenario="baseline", path=str(scenarios_dir() / "baseline.toml"), sweep={},
+                          rep=0, seed=3, sets={"months": 1})
+    gc.collect()
+    result = engine.run_one(spec)
+    assert result.ok and on == [False] and gc.isenabled()
+    assert built[0]() is None  # freed, though its grid's cells refer to one another
+    gc.disable()
+    try:  # off before: off after, and nothing collected
+        engine.run_one(spec)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

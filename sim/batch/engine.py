@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import collector
 from sim.batch import executors, parts, store
 from sim.batch import manifest as mf
 from sim.batch.columns import Piece, RunTable, group_frames, run_tables
@@ -83,6 +84,7 @@ def scenario_of(spec: RunSpec) -> Any:
     return scenario
 
 
+@collector.one_run()  # the finished model freed at once, in one young collection
 def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
     """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
     comes back with its traceback."""

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import collector
 from sim.fitting.priors import Prior, to_model_values
 from sim.fitting.summaries import CRASHED, ObservedRecord, simulated_summaries, with_ric_attacks
 from sim.interrupt import raise_interrupt_behind
@@ -42,6 +43,7 @@ def months_until(start: Any, end: str) -> int:
     return (last - first).n + 1
 
 
+@collector.one_run()  # the finished model freed at once, in one young collection
 def fit_frame(scenario: str, end: str, seed: int, **values: Any) -> pd.DataFrame:
     """The monthly frame (with ``ric_attacks`` and ``region_share_of_is``) of one run of ``scenario`` to ``end``.
 
