@@ -84,31 +84,21 @@ def scenario_of(spec: RunSpec) -> Any:
     return scenario
 
 
-@collector.one_run()  # the finished model freed at once, in one young collection
 def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
     """Run ``spec`` in this process (built and read by ``probe`` if given). Never raises: a failure
     comes back with its traceback."""
     t0 = time.perf_counter()
     try:
         cpu0 = time.process_time()
-        model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
-        model.run()
-        model_cpu = time.process_time() - cpu0  # inside the model: what the batch's overhead is measured against
-        tables = run_tables(model)
-        monthly = tables["monthly"]
-        summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": monthly.n_rows}
-        if monthly.frame is None:
-            last = {name: values[-1] for name, values in monthly.columns.items()}
-            totals = column_totals(monthly)
-        else:
-            last = monthly.frame.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
-            totals = {name: np.nansum(monthly.frame[name].to_numpy()) for name in COUNTED}
-        for name in OUTCOMES:
-            summary[name] = plain(last[name])
-        for name in COUNTED:
-            summary[f"total_{name}"] = plain(totals[name])
-        events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
-        arrays = {} if probe is None else {probe.name: probe.collect(model)}
+        with collector.one_run():  # the finished model freed as the block ends, in one young collection
+            model = build_model(spec) if probe is None else build_model(spec, probe.model_class)
+            model.run()
+            read_from = time.process_time()
+            summary, tables, events, arrays = _read(spec, model, probe)
+            reading = time.process_time() - read_from
+            del model
+        # inside the model (its build, run and freeing): what the batch's overhead is measured against
+        model_cpu = time.process_time() - cpu0 - reading
         wall = time.perf_counter() - t0
         summary["n_events"] = len(events)
         summary["wall_time_s"] = wall
@@ -120,6 +110,27 @@ def run_one(spec: RunSpec, probe: RunProbe | None = None) -> RunResult:
         summary = {**summary_ids(spec), "status": "failed", "error": f"{type(exc).__name__}: {exc}",
                    "wall_time_s": wall}
         return RunResult(spec, False, summary, {}, [], wall, error=traceback.format_exc())
+
+
+def _read(spec: RunSpec, model: Any, probe: RunProbe | None) -> tuple[dict[str, Any], dict[str, RunTable],
+                                                                     list[dict[str, Any]], dict[str, Any]]:
+    """A finished run's summary, tables, events and probed arrays."""
+    tables = run_tables(model)
+    monthly = tables["monthly"]
+    summary: dict[str, Any] = {**summary_ids(spec), "status": "ok", "n_months": monthly.n_rows}
+    if monthly.frame is None:
+        last = {name: values[-1] for name, values in monthly.columns.items()}
+        totals = column_totals(monthly)
+    else:
+        last = monthly.frame.iloc[-1].to_dict()  # one row as a dict: a column at a time costs ~50 us each
+        totals = {name: np.nansum(monthly.frame[name].to_numpy()) for name in COUNTED}
+    for name in OUTCOMES:
+        summary[name] = plain(last[name])
+    for name in COUNTED:
+        summary[f"total_{name}"] = plain(totals[name])
+    events = [{k: plain(v) for k, v in e.items()} for e in model.event_log]
+    arrays = {} if probe is None else {probe.name: probe.collect(model)}
+    return summary, tables, events, arrays
 
 
 def column_totals(monthly: RunTable) -> dict[str, Any]:
