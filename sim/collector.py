@@ -51,10 +51,9 @@ def one_run() -> Iterator[None]:
     off inside, and after it, if it was on, the youngest generation collected, which frees the finished model
     (the collector off since its build, all its objects are still there)."""
     was_on = gc.isenabled()
-    gc.disable()
     try:
-        yield
+        with paused():
+            yield
     finally:
         if was_on:
-            gc.enable()
             gc.collect(0)
