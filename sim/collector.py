@@ -22,7 +22,7 @@ follow one another (a batch's, a calibration's, EMA's), :func:`one_run` keeps th
 whole run, its results read included, and collects the youngest generation once after it: the finished
 model is still all there, and is freed in one pass. Otherwise the first collection after the run moved the
 live model's objects to an older generation, whose later collections looked at them again before freeing
-them: a batch worker spent ~10 ms a six-month run in the collector that way, ~6.5 ms now (measured:
+them: a batch worker spent ~10 ms a six-month run in the collector that way, ~7 ms now (measured:
 benchmarks/README.md, stop 42).
 """
 
@@ -47,7 +47,7 @@ def paused() -> Iterator[None]:
 
 @contextlib.contextmanager
 def one_run() -> Iterator[None]:
-    """Around a function that builds, runs and reads a model and lets it go (as a decorator): the collector
+    """Around code that builds, runs and reads a model and lets it go (a block or a decorator): the collector
     off inside, and after it, if it was on, the youngest generation collected, which frees the finished model
     (the collector off since its build, all its objects are still there)."""
     was_on = gc.isenabled()
