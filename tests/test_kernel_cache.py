@@ -75,8 +75,8 @@ def _kernel_cache_use(package_parent: Path, cache: Path) -> tuple[str, int, int]
 
 def _with_data(package: Path) -> Path:
     """``package`` given the shipped data where a wheel carries them (links to this checkout's folders)."""
+    (package / PACKAGED_DATA).mkdir()
     for name, folder in FOLDERS.items():
-        (package / PACKAGED_DATA).mkdir(exist_ok=True)
         (package / PACKAGED_DATA / name).symlink_to(PACKAGE.parent / folder, target_is_directory=True)
     return package
 
