@@ -23,14 +23,16 @@ import sys
 from pathlib import Path
 
 ONE_RUN = """
-import json, sys, time
+import inspect, json, sys, time
 sys.path.insert(0, {root!r})
 from sim.model import InsurgencyModel
 from sim.scenario import load_scenario
+# trees before batch mode (issue 15) have no collect_daily: they always collected daily
+mode = {{"collect_daily": {daily}}} if "collect_daily" in inspect.signature(InsurgencyModel).parameters else {{}}
 if {warm}:
-    InsurgencyModel(load_scenario("baseline", months=3), rng=0, collect_daily=False).run()
+    InsurgencyModel(load_scenario("baseline", months=3), rng=0, **mode).run()
 c0, t0 = time.process_time(), time.perf_counter()
-model = InsurgencyModel(load_scenario({scenario!r}, months={months}), rng={seed}, collect_daily={daily})
+model = InsurgencyModel(load_scenario({scenario!r}, months={months}), rng={seed}, **mode)
 c1 = time.process_time()
 model.run()
 print(json.dumps({{"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0,
