@@ -17,12 +17,16 @@ timed as a process's first run (cold: the compiled kernels are loaded from their
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import platform
 import resource
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,8 @@ AGENT_UPDATE = ("one agent advanced one day: per day, every village, trader, liv
 CALIBRATION_RUNS = 25_000  # issue 15's example: population 500, 10 generations, a fifth of proposals accepted
 ABC_ACCEPTANCE = 0.2  # assumed share of ABC proposals accepted, for the default calibration's run count
 HISTORY_SEEDS = 5  # history runs timed (medians)
+ISSUE_15_BEFORE = "1b65bda"
+"""main when issue 15 was filed (its 5-year run took 2.1 s there): ``--since`` times a tree like it beside this one."""
 CLUSTER_WORKERS = (8, 32, 128)
 
 
@@ -134,6 +140,36 @@ def measure_epstein(agents: int, steps: int, seed: int = 1) -> dict[str, float]:
             "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def resolved_commit(commit: str) -> str:
+    """The full name of ``commit`` in this checkout's git history; ``ValueError`` saying why if there is none."""
+    found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
+                           capture_output=True, text=True)
+    if found.returncode:
+        raise ValueError(f"--since {commit}: no such commit in {ROOT}'s git history (a git checkout is needed:"
+                         f" the benchmark exports that commit's tree with git archive)")
+    return found.stdout.strip()
+
+
+def measure_since(commit: str, months: int, reps: int) -> dict[str, float]:
+    """The baseline's build and ``months``-month run in the tree of ``commit``, timed by that tree's own benchmark
+    (``--one ours 1 MONTHS``: a new process each time, as the first run there; trees before issue 15 had no batch
+    mode and always collected daily), median of ``reps`` runs. The tree is exported with ``git archive`` into a
+    temporary folder and imported from there (its kernels, if it has any, compile unless cached)."""
+    full = resolved_commit(commit)
+    tree = subprocess.run(["git", "-C", str(ROOT), "archive", full], check=True, capture_output=True).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=io.BytesIO(tree)) as archive:
+            archive.extractall(folder, filter="data")
+        env = {**os.environ, "PYTHONPATH": folder}  # its sim, not this tree's (installed in editable mode)
+        runs = []
+        for _ in range(reps):
+            out = subprocess.run([sys.executable, str(Path(folder) / "benchmarks" / "bench.py"), "--one", "ours", "1",
+                                  str(months)], check=True, capture_output=True, text=True, cwd=folder, env=env)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    median = _median([{k: r[k] for k in ("init_s", "run_s")} for r in runs])
+    return {**median, "default_run_s": median["init_s"] + median["run_s"]}
+
+
 def _subprocess(kind: str, *args: int) -> dict[str, float]:
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--one", kind, *map(str, args)],
                          check=True, capture_output=True, text=True, cwd=ROOT)
@@ -146,8 +182,6 @@ def _median(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def machine() -> dict[str, Any]:
     """nproc, CPU model and RAM of this machine."""
-    import os
-
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -155,8 +189,9 @@ def machine() -> dict[str, Any]:
 
 
 def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] | None = None,
-        months: int | None = None, out: Path | None = DEFAULT_OUT) -> dict[str, Any]:
-    """All the figures; ``quick`` is a small, fast version (for the smoke test)."""
+        months: int | None = None, out: Path | None = DEFAULT_OUT, since: str | None = None) -> dict[str, Any]:
+    """All the figures; ``quick`` is a small, fast version (for the smoke test); ``since``: a commit whose tree's
+    run is timed beside this one's (:func:`measure_since`) and compared with the warm run."""
     reps = reps or (1 if quick else 3)
     months = months or (2 if quick else 60)
     factors = factors or ((1, 10) if quick else (1, 10, 100))
@@ -178,6 +213,10 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     history = _median([_subprocess("history", seed) for seed in range(1, 1 + (1 if quick else HISTORY_SEEDS))])
     results["history"] = {**calibration_estimate(history["run_cpu_s"], int(history["months"])),
                           "wall_s": history["run_s"]}
+    if since is not None:
+        before = measure_since(since, months, reps)
+        results["since"] = {"commit": since, **before,
+                            "speedup_warm": before["default_run_s"] / results["warm"]["default_run_s"]}
     results["uptime_after"] = _uptime()
     results["default_run_s"] = ours["init_s"] + ours["run_s"]
     results["ours_updates_per_s"] = ours["updates_per_s"]
@@ -259,6 +298,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes, one repetition")
     ap.add_argument("--json", type=Path, default=DEFAULT_OUT, help="where to write the figures")
     ap.add_argument("--factors", type=int, nargs="+", help="map sizes to run (default 1 10 100; 100x takes minutes)")
+    ap.add_argument("--since", metavar="COMMIT", nargs="?", const=ISSUE_15_BEFORE,
+                    help="also time the run of an earlier commit's tree, in this run (default: "
+                         f"{ISSUE_15_BEFORE}, main when issue 15 was filed)")
     ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.one:
@@ -266,7 +308,13 @@ def main(argv: list[str] | None = None) -> None:
         fn = {"ours": measure_ours, "epstein": measure_epstein, "history": measure_history}[kind]
         print(json.dumps(fn(*map(int, nums))))
         return
-    r = run(quick=a.quick, factors=tuple(a.factors) if a.factors else None, out=a.json)
+    if a.since is not None:
+        try:
+            resolved_commit(a.since)  # before minutes of runs
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            raise SystemExit(2) from None
+    r = run(quick=a.quick, factors=tuple(a.factors) if a.factors else None, out=a.json, since=a.since)
     print(f"machine: {r['machine']}")
     print(f"load (/proc/loadavg) before: {r['uptime_before']}; after: {r['uptime_after']}")
     print(f"agent-update: {r['agent_update']}")
@@ -280,6 +328,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"warm (after a first 3-month run in the process, scenario parsed, as a batch worker's runs): default run"
           f" {w['default_run_s']:.3f} s (CPU {w['init_cpu_s'] + w['run_cpu_s']:.3f} s), build {w['init_s']:.3f} s,"
           f" {w['updates_per_s']:,.0f} updates/s, ratio {w['ratio']:.1f}x")
+    if "since" in r:
+        b = r["since"]
+        print(f"commit {b['commit']}'s tree, in this run (its own benchmark, a new process a run): default run"
+              f" {b['default_run_s']:.3f} s; the warm run is {b['speedup_warm']:.1f}x faster")
     for f, s in r["scales"].items():
         # memory per 1,000 agents beyond the first map's (the smallest by default; mostly the interpreter):
         # issue 15 asks that it does not grow with the map

@@ -136,3 +136,26 @@ def test_ab_speed_warm_times_each_tree() -> None:
     for line in medians:
         median, least = float(line.split("median cpu ")[1].split()[0]), float(line.split("min ")[1].split(")")[0])
         assert 0 < least <= median
+
+
+def test_since_refuses_a_commit_git_cannot_find_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``--since`` with a name git does not know: exit status 2 and the name in the message, at once (no figures
+    written, no run made)."""
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--since", "no-such-commit-here", "--json", str(out)])
+    assert stop.value.code == 2
+    assert "no-such-commit-here" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_since_times_the_tree_of_issue_15s_start() -> None:
+    """The tree of main when issue 15 was filed, exported and run by its own benchmark, gives its build and run
+    times (a month's run; skipped in a checkout without that history, e.g. a shallow clone)."""
+    try:
+        bench.resolved_commit(bench.ISSUE_15_BEFORE)
+    except ValueError:
+        pytest.skip(f"{bench.ISSUE_15_BEFORE} is not in this checkout's history")
+    before = bench.measure_since(bench.ISSUE_15_BEFORE, 1, 1)
+    assert before["init_s"] > 0 and before["run_s"] > 0
+    assert before["default_run_s"] == before["init_s"] + before["run_s"]
