@@ -16,8 +16,8 @@ from sim.scaling import scaled_model
 
 @pytest.mark.skipif(shutil.which("nm") is None, reason="needs binutils' nm")
 def test_the_map_names_each_kernel_where_it_was_loaded() -> None:
-    """After a run, the map's rows do not overlap, and the entry of each loaded version of the day's kernel
-    (``days_in_a_row``) lies in a row named after it; numba's reference counting is named too."""
+    """After a run, the map's rows do not overlap, the day's kernel (``days_in_a_row``) is named where it was
+    loaded and nothing else is named there; numba's reference counting is named too."""
     model = scaled_model(1, months=1, rng=5)
     model.collect_daily = False
     model.run()
@@ -34,10 +34,11 @@ def test_the_map_names_each_kernel_where_it_was_loaded() -> None:
     assert all(a + size <= b for (a, size, _), (b, _, _) in itertools.pairwise(rows))
     entries = [result.library.get_pointer_to_function(result.fndesc.llvm_func_name)
                for result in days_in_a_row.overloads.values()]
-    assert entries
-    for entry in entries:
-        names = [name for start, size, name in rows if start <= entry < start + size]
-        assert names == ["sim.night_acts.days_in_a_row"]
+    # a version another process compiled into the same cache slot at the same time is not in the cache's file:
+    # left unnamed, never misnamed
+    covering = [[name for start, size, name in rows if start <= entry < start + size] for entry in entries]
+    assert any(covering)
+    assert all(names in ([], ["sim.night_acts.days_in_a_row"]) for names in covering)
     assert {"NRT_incref", "NRT_decref"} <= {name for _, _, name in rows}
 
 
