@@ -164,8 +164,13 @@ def measure_since(commit: str, months: int, reps: int) -> dict[str, float]:
         runs = []
         for _ in range(reps):
             out = subprocess.run([sys.executable, str(Path(folder) / "benchmarks" / "bench.py"), "--one", "ours", "1",
-                                  str(months)], check=True, capture_output=True, text=True, cwd=folder, env=env)
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                                  str(months)], capture_output=True, text=True, cwd=folder, env=env)
+            try:
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            except (IndexError, ValueError):
+                said = (out.stderr.strip().splitlines() or ["no output"])[-1]
+                raise ValueError(f"--since {commit}: that tree's benchmark did not time a run"
+                                 f" (benchmarks/bench.py --one ours 1 {months}: {said})") from None
     median = _median([{k: r[k] for k in ("init_s", "run_s")} for r in runs])
     return {**median, "default_run_s": median["init_s"] + median["run_s"]}
 
@@ -198,6 +203,7 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     results: dict[str, Any] = {"machine": machine(), "quick": quick, "reps": reps, "months": months, "scales": {}}
     results["agent_update"] = AGENT_UPDATE
     results["uptime_before"] = _uptime()
+    before = None if since is None else measure_since(since, months, reps)  # first: a tree that cannot run stops it
     for f in factors:
         m = months if f <= 10 else max(1, months // 5)  # 100x: a shorter run, cost is per day
         results["scales"][str(f)] = _median([_subprocess("ours", f, m) for _ in range(reps)])
@@ -213,8 +219,7 @@ def run(quick: bool = False, reps: int | None = None, factors: tuple[int, ...] |
     history = _median([_subprocess("history", seed) for seed in range(1, 1 + (1 if quick else HISTORY_SEEDS))])
     results["history"] = {**calibration_estimate(history["run_cpu_s"], int(history["months"])),
                           "wall_s": history["run_s"]}
-    if since is not None:
-        before = measure_since(since, months, reps)
+    if before is not None:
         results["since"] = {"commit": since, **before,
                             "speedup_warm": before["default_run_s"] / results["warm"]["default_run_s"]}
     results["uptime_after"] = _uptime()
@@ -308,13 +313,11 @@ def main(argv: list[str] | None = None) -> None:
         fn = {"ours": measure_ours, "epstein": measure_epstein, "history": measure_history}[kind]
         print(json.dumps(fn(*map(int, nums))))
         return
-    if a.since is not None:
-        try:
-            resolved_commit(a.since)  # before minutes of runs
-        except ValueError as e:
-            print(f"error: {e}", file=sys.stderr)
-            raise SystemExit(2) from None
-    r = run(quick=a.quick, factors=tuple(a.factors) if a.factors else None, out=a.json, since=a.since)
+    try:
+        r = run(quick=a.quick, factors=tuple(a.factors) if a.factors else None, out=a.json, since=a.since)
+    except ValueError as e:  # --since: a commit git does not know, or whose tree cannot run (before any other run)
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"machine: {r['machine']}")
     print(f"load (/proc/loadavg) before: {r['uptime_before']}; after: {r['uptime_after']}")
     print(f"agent-update: {r['agent_update']}")

@@ -159,3 +159,22 @@ def test_since_times_the_tree_of_issue_15s_start() -> None:
     before = bench.measure_since(bench.ISSUE_15_BEFORE, 1, 1)
     assert before["init_s"] > 0 and before["run_s"] > 0
     assert before["default_run_s"] == before["init_s"] + before["run_s"]
+
+
+def test_since_refuses_a_tree_whose_benchmark_cannot_run_before_any_other_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``--since`` with the project's first commit (no benchmark in its tree): exit status 2 and a message naming
+    the commit and the command that failed, before this tree's runs (no figures written)."""
+    import subprocess
+
+    first = subprocess.run(["git", "-C", str(bench.ROOT), "rev-list", "--max-parents=0", "HEAD"],
+                           capture_output=True, text=True).stdout.split()
+    if not first:
+        pytest.skip("not a git checkout with its history")
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--since", first[0], "--json", str(out)])
+    assert stop.value.code == 2
+    said = capsys.readouterr().err
+    assert first[0] in said and "did not time a run" in said and "bench.py --one ours 1" in said
+    assert not out.exists()
