@@ -83,7 +83,7 @@ def readable(symbol: str) -> str:
     return prefix + ".".join(parts) if parts else symbol
 
 
-def write_map(pid: int | None = None) -> int:
+def write_map() -> int:
     """Write perf's map of this process's compiled kernels (``/tmp/perf-PID.map``); the number of functions."""
     from numba.core.runtime import rtsys
 
@@ -108,16 +108,16 @@ def write_map(pid: int | None = None) -> int:
         for result in kernel.overloads.values():
             name = result.fndesc.llvm_func_name
             functions = by_entry.get(name)
-            if functions is None:  # compiled in this process and not cached: left unnamed
+            if functions is None:  # not in the cache's file (another process compiled that slot since): unnamed
                 continue
             base = result.library.get_pointer_to_function(name) - next(o for o, _, s in functions if s == name)
             rows.update((base + offset, size, symbol) for offset, size, symbol in functions)
     names = {symbol: readable(symbol) for _, _, symbol in rows}
     starts = sorted((rtsys.library.get_pointer_to_function(name), name) for name in RUNTIME)
-    for (start, name), following in zip(starts, [s for s, _ in starts[1:]] + [starts[-1][0] + 16], strict=True):
+    for (start, name), following in zip(starts, [s for s, _ in starts[1:]] + [starts[-1][0] + 32], strict=True):
         names[name] = name
         rows.add((start, min(following - start, 32), name))
-    with open(f"/tmp/perf-{pid or os.getpid()}.map", "w") as f:
+    with open(f"/tmp/perf-{os.getpid()}.map", "w") as f:
         for start, size, symbol in sorted(rows):
             f.write(f"{start:x} {size:x} {names[symbol]}\n")
     return len(rows)
@@ -188,7 +188,10 @@ def main() -> None:
         worker.stdin.flush()
         print(worker.stdout.readline().strip())
         worker.wait()
-        recorder.wait()
+        if recorder.wait() != 0 or not data.exists():
+            print("error: perf record could not sample the run (is /proc/sys/kernel/perf_event_paranoid at most 2?)",
+                  file=sys.stderr)
+            raise SystemExit(2)
         report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "--stdio",
                                  "--field-separator", "\t"], check=True, capture_output=True, text=True).stdout
         Path(f"/tmp/perf-{worker.pid}.map").unlink(missing_ok=True)
