@@ -12,6 +12,8 @@ counted after the timed run, in an untimed replay of the same seed stepped a day
 are the timed run's, to the bit: ``tests/test_days_in_a_row.py``). The baseline is
 timed as a process's first run (cold: the compiled kernels are loaded from their cache then) and, as
 ``warm``, after a first short run in the same process, as a batch or calibration worker's later runs.
+``--since [COMMIT]`` also times an earlier commit's tree in the same run, by that tree's own benchmark (by default
+main when issue 15 was filed), and the warm run's speed-up over it.
 """
 
 from __future__ import annotations
