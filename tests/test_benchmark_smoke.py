@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -165,8 +166,6 @@ def test_since_refuses_a_tree_whose_benchmark_cannot_run_before_any_other_run(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     """``--since`` with the project's first commit (no benchmark in its tree): exit status 2 and a message naming
     the commit and the command that failed, before this tree's runs (no figures written)."""
-    import subprocess
-
     first = subprocess.run(["git", "-C", str(bench.ROOT), "rev-list", "--max-parents=0", "HEAD"],
                            capture_output=True, text=True).stdout.split()
     if not first:
