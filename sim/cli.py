@@ -179,11 +179,11 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         return _interrupted(args)
-    except SystemError as exc:  # Ctrl-C that landed inside a compiled kernel comes out as this
+    except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
+        return quiet_broken_pipe()
+    except Exception as exc:  # a Ctrl-C in a compiled kernel, or in a library's clean-up, comes out disguised
         from sim.interrupt import interrupt_behind
 
         if interrupt_behind(exc) is None:
             raise
         return _interrupted(args)
-    except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
-        return quiet_broken_pipe()

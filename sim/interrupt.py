@@ -55,7 +55,9 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     kernel: numba unpickles the type of each array a kernel returns through a Python function. The
     KeyboardInterrupt raised there comes out of the kernel as ``SystemError: ... returned a result with
     an exception set``, chained to it; caught as an ordinary error, a batch recorded the run as failed
-    and went on as if no Ctrl-C had come (seen once in a test of Ctrl-C in ``insim validate``).
+    and went on as if no Ctrl-C had come (seen once in a test of Ctrl-C in ``insim validate``). A library's
+    clean-up can disguise it too: landing while ``np.savez`` closes a member of its zip file, it comes out as
+    ``ValueError: Can't close the ZIP file ...``, the KeyboardInterrupt as its context (seen in CI).
     """
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:

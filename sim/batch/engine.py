@@ -40,7 +40,7 @@ from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
 from sim.folders import check_batch_folder
-from sim.interrupt import raise_interrupt_behind
+from sim.interrupt import interrupt_behind, raise_interrupt_behind
 from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
 from sim.scenario import load_scenario
 
@@ -433,12 +433,14 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
         writer.write()
         return BatchSummary(out, len(specs), storer.n_stored, len(failed) + len(lost), n_skipped,
                             time.perf_counter() - t0, failed, lost, started)
-    except KeyboardInterrupt:
+    except BaseException as exc:  # a Ctrl-C can come out disguised: in np.savez's clean-up it is a ValueError
+        if interrupt_behind(exc) is None:
+            raise
         if manifest.get("status") == "running":
             manifest.update(status="interrupted", interrupted=mf.now())
         with contextlib.suppress(OSError):
             writer.write()
-        raise
+        raise_interrupt_behind(exc)
 
 
 def batch(scenarios: list[str | Path] | str | Path, reps: int | None = None, seed: int = 0,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sim.cli_args import add_command, whole_number_arg
 from sim.errors import InputError
 from sim.fitting.ledger import record_call
+from sim.interrupt import interrupt_behind
 
 if TYPE_CHECKING:
     from sim.fitting.abc import Calibration
@@ -90,14 +91,17 @@ def run(args: argparse.Namespace) -> int:
             f"{calib.workers} workers")
         try:
             run_abc(calib, say=say)
-        except KeyboardInterrupt:
-            outcome = "interrupted"
-            say(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to continue")
+        except BaseException as exc:
+            if interrupt_behind(exc) is not None:  # a Ctrl-C, perhaps disguised by a library's clean-up
+                outcome = "interrupted"
+                say(f"stopped: every finished generation is kept in {args.out}/abc.db; run the same command to "
+                    "continue")
             raise
         write_outputs(calib, started, time.perf_counter() - began, say=say)
         outcome = "finished"
-    except KeyboardInterrupt:
-        outcome = "interrupted"
+    except BaseException as exc:
+        if interrupt_behind(exc) is not None:
+            outcome = "interrupted"
         raise
     finally:
         if calib is not None or (outcome == "interrupted" and out.exists()):
