@@ -30,6 +30,7 @@ from sim import cli_batch, cli_info, cli_run
 from sim.cli_args import help_formatter, load_with, parse_dates, parse_outcomes, parse_sets, parse_sweeps, seed_value
 from sim.cli_json import quiet_broken_pipe
 from sim.errors import InputError
+from sim.interrupt import IncompleteBatchWarning, interrupt_behind, interrupts_noted, note_interrupt, resume_command
 
 __all__ = ["EXTRA_COMMANDS", "InputError", "build_parser", "load_with", "main", "parse_dates", "parse_outcomes",
            "parse_sets", "parse_sweeps", "register_extras", "seed_value"]
@@ -89,6 +90,7 @@ def register_extras(sub: Any, modules: Sequence[str] = EXTRA_COMMANDS) -> list[s
 
 
 def _terminate(signum: int, frame: Any) -> None:
+    note_interrupt()  # a library may disguise the KeyboardInterrupt: see sim.interrupt.interrupts_noted
     raise KeyboardInterrupt  # so a batch shuts its workers down and keeps what is stored
 
 
@@ -108,8 +110,6 @@ def _exit_with(status: int) -> Callable[[int, Any], None]:
 def _warnings_on_one_line() -> Iterator[None]:
     """While a command works: an incomplete batch's warning (:mod:`sim.interrupt`) is one plain line
     on stderr, every time a command reads such a folder, instead of Python's two lines with a path."""
-    from sim.interrupt import IncompleteBatchWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("always", IncompleteBatchWarning)
         shown = warnings.showwarning
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     status = 128 + signal.SIGTERM  # what a SIGTERM reports if it lands before the work's status is known
     try:
-        with _warnings_on_one_line():
+        with _warnings_on_one_line(), interrupts_noted():
             status = _run(argv)
         return status
     finally:
@@ -153,22 +153,23 @@ def _interrupted(args: argparse.Namespace) -> int:
     """Say that the command was interrupted (and how to finish it, for those that keep their runs); 130."""
     print("interrupted", file=sys.stderr)
     if args.command in RESUMABLE:  # every stored run is kept: say how to finish the rest
-        from sim.interrupt import resume_command
-
         print(f"to finish {RESUMABLE[args.command]}: {resume_command(args.argv)}", file=sys.stderr)
     return 130
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     try:
+        parser = build_parser()  # imports the commands' modules: a Ctrl-C may come while they load
         args, unknown = parser.parse_known_args(words)
         if unknown:  # argparse would report them with the top-level usage; the command's own is the useful one
             owner = parser if _given_before(unknown[0], args.command, words) else args.command_parsers[args.command]
             owner.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse's usage errors (status 2) and --help / --version (0)
         return exc.code if isinstance(exc.code, int) else 2
+    except KeyboardInterrupt:  # before the command began: nothing to keep or finish
+        print("interrupted", file=sys.stderr)
+        return 130
     args.argv = words
     try:
         status = int(args.func(args) or 0)
@@ -182,8 +183,6 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: end quietly
         return quiet_broken_pipe()
     except Exception as exc:  # a Ctrl-C in a compiled kernel, or in a library's clean-up, comes out disguised
-        from sim.interrupt import interrupt_behind
-
         if interrupt_behind(exc) is None:
             raise
         return _interrupted(args)

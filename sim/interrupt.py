@@ -9,9 +9,15 @@ with :class:`IncompleteBatchWarning`: a comparison of 12 runs out of 30 must not
 
 from __future__ import annotations
 
+import contextlib
 import shlex
-from collections.abc import Sequence
+import signal
+import sys
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 #: the option that finishes an interrupted batch
 RESUME = "--resume"
@@ -48,6 +54,68 @@ def incomplete_note(folder: str | Path, status: str | None, planned: int, n_ok: 
     return f"{folder}: {n_ok} of {planned} runs ({', '.join(reasons)}; {RESUME} runs the rest); {used}"
 
 
+class _Received:
+    """Whether a Ctrl-C (or the CLI's SIGTERM) came since the outermost :func:`interrupts_noted` began."""
+
+    depth = 0
+    came = False
+
+
+def note_interrupt() -> None:
+    """Note that a Ctrl-C or SIGTERM came: for a signal handler, before it raises KeyboardInterrupt."""
+    _Received.came = True
+
+
+def interrupt_noted() -> bool:
+    """True when a Ctrl-C (or the CLI's SIGTERM) came inside the outermost :func:`interrupts_noted` now running,
+    or inside the last one, if that one ended with an error (the handlers above it still to see it)."""
+    return _Received.came
+
+
+@contextlib.contextmanager
+def interrupts_noted() -> Iterator[None]:
+    """While inside, each Ctrl-C is noted (:func:`interrupt_noted`) before Python raises KeyboardInterrupt for it.
+
+    A library can turn the KeyboardInterrupt into an error of its own that does not name it: Ctrl-C landing in
+    the object-mode callback of a numba kernel came out as ``TypeError: willing_now expected 4 arguments, got
+    0``, and a batch recorded the run as failed and went on, as if no Ctrl-C had come (seen when Ctrl-C was sent
+    at random moments). The note lets :func:`interrupt_behind` tell such an error from a failing run. Only in the
+    main thread (where Python runs signal handlers) and when Ctrl-C has a Python handler (not ignored); nested
+    uses share the outermost's note. The note is cleared when the outermost begins, and when it ends without an
+    error; ending with one, it is kept for the handlers that catch that error. A KeyboardInterrupt that Python
+    cannot raise (in a callback from C) is not printed as an ignored exception with its traceback: it is noted,
+    and a batch stops after the run it came in.
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
+    previous_hook = sys.unraisablehook
+    if _Received.depth == 0:
+        _Received.came = False
+    _Received.depth += 1
+    if callable(previous):
+        def noted(signum: int, frame: FrameType | None) -> Any:
+            note_interrupt()
+            return previous(signum, frame)
+
+        def unraisable(info: Any) -> None:
+            # raised in a callback from C (llvmlite's, while numba loads a kernel), the KeyboardInterrupt cannot
+            # propagate and Python would print it as "Exception ignored" with a traceback: it is noted instead
+            if not issubclass(info.exc_type, KeyboardInterrupt):
+                previous_hook(info)
+
+        signal.signal(signal.SIGINT, noted)
+        sys.unraisablehook = unraisable
+    try:
+        yield
+        if _Received.depth == 1:
+            _Received.came = False
+    finally:
+        _Received.depth -= 1
+        if callable(previous):
+            signal.signal(signal.SIGINT, previous)
+            sys.unraisablehook = previous_hook
+
+
 def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     """The Ctrl-C (or SIGTERM, which the CLI turns into one) behind ``exc``, if it is one's disguise.
 
@@ -57,7 +125,9 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     an exception set``, chained to it; caught as an ordinary error, a batch recorded the run as failed
     and went on as if no Ctrl-C had come (seen once in a test of Ctrl-C in ``insim validate``). A library's
     clean-up can disguise it too: landing while ``np.savez`` closes a member of its zip file, it comes out as
-    ``ValueError: Can't close the ZIP file ...``, the KeyboardInterrupt as its context (seen in CI).
+    ``ValueError: Can't close the ZIP file ...``, the KeyboardInterrupt as its context (seen in CI). Where the
+    disguise does not name the KeyboardInterrupt at all, a Ctrl-C noted by :func:`interrupts_noted` makes any
+    error one: a new KeyboardInterrupt is returned.
     """
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
@@ -65,7 +135,7 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
             return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
-    return None
+    return KeyboardInterrupt() if interrupt_noted() else None
 
 
 def raise_interrupt_behind(exc: BaseException) -> None:

@@ -3,12 +3,14 @@ finishes the batch; the progress bar stays off when stderr is not a terminal."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shlex
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -155,7 +157,8 @@ def test_ctrl_c_inside_a_kernel_stops_a_run_and_a_calibration_instead_of_failing
 
 
 def test_ctrl_c_inside_a_kernel_during_insim_run_is_an_interruption(monkeypatch: pytest.MonkeyPatch,
-                                                                    capsys: pytest.CaptureFixture) -> None:
+                                                                    capsys: pytest.CaptureFixture,
+                                                                    ctrl_c_raises: None) -> None:
     import sim.model
     from sim import cli
 
@@ -170,6 +173,14 @@ def test_ctrl_c_inside_a_kernel_during_insim_run_is_an_interruption(monkeypatch:
         raise _ctrl_c_in_savez()
 
     monkeypatch.setattr(sim.model.InsurgencyModel, "run", interrupted_in_a_library)
+    assert cli.main(["run", "baseline", "--set", "months=1"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+    def interrupted_in_object_mode(self: object, *args: object) -> None:
+        _ctrl_c_swallowed()
+        raise TypeError("willing_now expected 4 arguments, got 0")  # names no KeyboardInterrupt
+
+    monkeypatch.setattr(sim.model.InsurgencyModel, "run", interrupted_in_object_mode)
     assert cli.main(["run", "baseline", "--set", "months=1"]) == 130
     assert "interrupted" in capsys.readouterr().err
 
@@ -243,3 +254,116 @@ def test_a_ctrl_c_disguised_while_runs_are_stored_leaves_the_batch_interrupted_a
     with pytest.raises(ValueError, match="a real bug"):  # not taken for Ctrl-C
         run_batch(specs, tmp_path / "c", workers=1, progress=False)
     assert json.loads((tmp_path / "c" / "manifest.json").read_text())["status"] != "interrupted"
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C as in a terminal: Python's handler, which raises KeyboardInterrupt (a test worker may ignore it)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_swallowed() -> None:
+    """A Ctrl-C that comes while a library runs and that the library swallows (as numba's object mode can)."""
+    with contextlib.suppress(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+
+
+def test_a_ctrl_c_noted_makes_an_error_that_does_not_name_it_an_interruption(ctrl_c_raises: None) -> None:
+    from sim.interrupt import interrupt_behind, interrupt_noted, interrupts_noted
+
+    numba_s = TypeError("willing_now expected 4 arguments, got 0")  # what Ctrl-C in object mode came out as
+    with interrupts_noted():
+        assert interrupt_behind(numba_s) is None and not interrupt_noted()
+        with interrupts_noted():  # nested: the outermost's note
+            _ctrl_c_swallowed()
+        assert interrupt_noted() and isinstance(interrupt_behind(numba_s), KeyboardInterrupt)
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)  # Python's own handler still runs inside
+    assert not interrupt_noted() and interrupt_behind(numba_s) is None  # ended without an error: cleared
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # and put back
+
+    with pytest.raises(TypeError), interrupts_noted():
+        _ctrl_c_swallowed()
+        raise numba_s
+    assert interrupt_noted()  # ended with an error: kept for the handler that catches it
+    with interrupts_noted():
+        assert not interrupt_noted()  # a new outermost begins afresh
+
+
+@pytest.mark.parametrize("how", ["disguised", "swallowed"])
+def test_a_ctrl_c_a_library_hides_during_a_run_stops_the_batch_instead_of_failing_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ctrl_c_raises: None, how: str) -> None:
+    """Ctrl-C landing in numba's object mode came out as a TypeError that does not name it, and the batch stored
+    the run as failed and went on to the end (seen when Ctrl-C was sent at random moments): it must stop the batch,
+    interrupted, and resuming must finish it. A library that swallows the Ctrl-C whole must not hide it either."""
+    from sim.batch import engine, plan, run_batch
+
+    specs = plan(["baseline"], reps=3, sets={"months": 1})
+    real = engine.build_model
+
+    def build(spec: object, model_class: object = None) -> object:
+        model = real(spec, model_class)
+        if spec is specs[1]:
+            run = model.run
+
+            def interrupted_run() -> object:
+                _ctrl_c_swallowed()
+                if how == "disguised":
+                    raise TypeError("willing_now expected 4 arguments, got 0")
+                return run()
+
+            model.run = interrupted_run
+        return model
+
+    monkeypatch.setattr(engine, "build_model", build)
+    out = tmp_path / "b"
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(specs, out, workers=1, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest.get("n_failed", 0) == 0
+    assert not (out / "runs" / specs[1].run_id / "error.txt").exists()  # not stored as a failed run
+    assert _stored(out) == (1 if how == "disguised" else 2)  # the first (and the swallowing one), not the third
+    monkeypatch.setattr(engine, "build_model", real)
+    run_batch(specs, out, workers=1, progress=False, resume=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and _stored(out) == 3 and manifest["n_failed"] == 0
+
+
+def test_a_ctrl_c_while_the_commands_load_ends_quietly(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    """Ctrl-C while insim imports its commands' modules (the first seconds of every command): status 130 and one
+    line, not a traceback (seen when Ctrl-C was sent at random moments)."""
+    from sim import cli
+
+    def loading(sub: object) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "register_extras", loading)
+    assert cli.main(["run", "baseline", "--set", "months=1"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_a_ctrl_c_python_cannot_raise_is_noted_not_printed(monkeypatch: pytest.MonkeyPatch,
+                                                          ctrl_c_raises: None) -> None:
+    """A KeyboardInterrupt in a callback from C (llvmlite's while numba loads a kernel; here an object's
+    ``__del__``) cannot propagate: Python printed "Exception ignored" and its traceback in the middle of a batch's
+    output. Inside :func:`interrupts_noted` it is not printed; any other such error still is."""
+    from sim.interrupt import interrupts_noted
+
+    shown: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: shown.append(info.exc_type))
+
+    class Dropping:
+        def __init__(self, error: type[BaseException]) -> None:
+            self.error = error
+
+        def __del__(self) -> None:
+            raise self.error
+
+    with interrupts_noted():
+        Dropping(KeyboardInterrupt)
+        Dropping(ValueError)
+    Dropping(KeyboardInterrupt)  # outside: Python's way again
+    assert shown == [ValueError, KeyboardInterrupt]

@@ -40,7 +40,7 @@ from sim.batch.runresult import LOST, RunResult, id_columns, plain, summary_ids
 from sim.errors import BatchError, InputError
 from sim.filecache import file_key
 from sim.folders import check_batch_folder
-from sim.interrupt import interrupt_behind, raise_interrupt_behind
+from sim.interrupt import interrupt_behind, interrupt_noted, interrupts_noted, raise_interrupt_behind
 from sim.outcomes import COUNTED_PER_MONTH, OUTCOMES
 from sim.scenario import load_scenario
 
@@ -317,8 +317,9 @@ def run_batch(specs: list[RunSpec], out: str | Path, workers: int | None = None,
             with mf.locked(out):
                 new_batch = not (out / store.MANIFEST).exists()
                 try:
-                    return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard, inputs,
-                                       t0, probe)
+                    with interrupts_noted():  # a Ctrl-C that a library disguises is still told from a failing run
+                        return _run_locked(specs, out, workers, dask, resume, progress, command, dask_dashboard,
+                                           inputs, t0, probe)
                 except InputError:
                     if new_batch:  # bad input found once started (an unreachable Dask scheduler): no trace left
                         _forget_unstarted(out)
@@ -411,6 +412,8 @@ def _run_locked(specs: list[RunSpec], out: Path, workers: int, dask: str | None,
                             failed.append(result.run_id)
                     bar.update(1)
                     bar.set_postfix(failed=len(failed) + len(lost), refresh=False)
+                    if interrupt_noted():  # a Ctrl-C that a library swallowed whole: stop all the same
+                        raise KeyboardInterrupt
                 storer.flush()
             finally:  # Ctrl-C or SIGTERM too: the manifest then says so (below); resume finishes it
                 if isinstance(results, Generator):

@@ -40,7 +40,7 @@ from sim.fitting.runner import check_dask, dask_client, default_workers, quiet_f
 from sim.fitting.simulate import Simulator, months_until
 from sim.fitting.summaries import ObservedRecord, distance, observed_record, usable_summaries
 from sim.folders import check_writable
-from sim.interrupt import raise_interrupt_behind
+from sim.interrupt import interrupts_noted, raise_interrupt_behind
 
 DB_NAME = "abc.db"
 
@@ -287,7 +287,8 @@ def run_abc(calib: Calibration, say: Callable[[str], None] = print) -> Calibrati
                 # pyabc forks its workers from this process: with what lives here frozen out of the
                 # garbage collector, their collections skip it (~295,000 objects; 56 -> 17 ms a run
                 # of history to December 2021, benchmarks/README.md)
-                with quiet_forked_workers(), frozen_garbage():
+                # noted first: quiet_forked_workers' handler runs before it, so a worker ignores Ctrl-C unnoted
+                with interrupts_noted(), quiet_forked_workers(), frozen_garbage():
                     abc.run(max_nr_populations=left, minimum_epsilon=settings["min_epsilon"])
             finally:
                 logger.removeHandler(progress)
