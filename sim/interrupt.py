@@ -67,8 +67,7 @@ def note_interrupt() -> None:
 
 
 def interrupt_noted() -> bool:
-    """True when a Ctrl-C (or the CLI's SIGTERM) came inside the outermost :func:`interrupts_noted` now running,
-    or inside the last one, if that one ended with an error (the handlers above it still to see it)."""
+    """True when a Ctrl-C (or the CLI's SIGTERM) came inside the outermost :func:`interrupts_noted` now running."""
     return _Received.came
 
 
@@ -81,10 +80,10 @@ def interrupts_noted() -> Iterator[None]:
     0``, and a batch recorded the run as failed and went on, as if no Ctrl-C had come (seen when Ctrl-C was sent
     at random moments). The note lets :func:`interrupt_behind` tell such an error from a failing run. Only in the
     main thread (where Python runs signal handlers) and when Ctrl-C has a Python handler (not ignored); nested
-    uses share the outermost's note. The note is cleared when the outermost begins, and when it ends without an
-    error; ending with one, it is kept for the handlers that catch that error. A KeyboardInterrupt that Python
-    cannot raise (in a callback from C) is not printed as an ignored exception with its traceback: it is noted,
-    and a batch stops after the run it came in.
+    uses share the outermost's note, which is cleared when the outermost begins and ends: the handlers that read
+    it (the batch engine's, the CLI's) run inside. A KeyboardInterrupt that Python cannot raise (in a callback
+    from C) is not printed as an ignored exception with its traceback: it is noted, and a batch stops after the
+    run it came in.
     """
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGINT) if in_main_thread else None
@@ -107,10 +106,10 @@ def interrupts_noted() -> Iterator[None]:
         sys.unraisablehook = unraisable
     try:
         yield
-        if _Received.depth == 1:
-            _Received.came = False
     finally:
         _Received.depth -= 1
+        if _Received.depth == 0:  # a note kept would make a later real error pass for a Ctrl-C
+            _Received.came = False
         if callable(previous):
             signal.signal(signal.SIGINT, previous)
             sys.unraisablehook = previous_hook
