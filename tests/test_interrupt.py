@@ -32,6 +32,27 @@ def _stored(out: Path) -> int:
     return len(stored_runs(out)) if (out / "manifest.json").is_file() else 0
 
 
+def _batch_interrupted(specs: list, out: Path) -> dict:
+    """Run ``specs`` into ``out`` on one worker, expecting a Ctrl-C: the manifest, which says ``interrupted``."""
+    from sim.batch import run_batch
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(specs, out, workers=1, progress=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["interrupted"]
+    return manifest
+
+
+def _batch_resumed(specs: list, out: Path) -> int:
+    """Resume the batch in ``out``: it completes with every run stored and none failed; the runs it skipped."""
+    from sim.batch import run_batch
+
+    summary = run_batch(specs, out, workers=1, progress=False, resume=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and _stored(out) == len(specs) and manifest["n_failed"] == 0
+    return summary.n_skipped
+
+
 def _interrupt_after_first_run(args: list[str], runs: Path) -> tuple[int, str]:
     """Start ``insim ARGS``, send SIGINT once a run is stored under ``runs``; its exit status and stderr."""
     proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=ROOT, stdout=subprocess.PIPE,
@@ -196,7 +217,7 @@ def test_a_ctrl_c_while_the_manifest_is_written_after_the_runs_leaves_it_interru
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C that comes after the last run, while the batch records its runs in the manifest (no handler of
     the runs' loop around it any more), still leaves the manifest saying ``interrupted``; resuming finishes it."""
-    from sim.batch import plan, run_batch
+    from sim.batch import plan
     from sim.batch.manifest import ManifestWriter
 
     original, writes = ManifestWriter.write, []
@@ -211,14 +232,9 @@ def test_a_ctrl_c_while_the_manifest_is_written_after_the_runs_leaves_it_interru
     monkeypatch.setattr(ManifestWriter, "write", write)
     specs = plan(["baseline"], reps=2, sets={"months": 1})
     out = tmp_path / "b"
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(specs, out, workers=1, progress=False)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted" and manifest["interrupted"]
+    _batch_interrupted(specs, out)
     monkeypatch.setattr(ManifestWriter, "write", original)
-    run_batch(specs, out, workers=1, progress=False, resume=True)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and _stored(out) == 2
+    _batch_resumed(specs, out)
 
 
 def test_a_ctrl_c_disguised_while_runs_are_stored_leaves_the_batch_interrupted_and_loses_no_run(
@@ -239,16 +255,10 @@ def test_a_ctrl_c_disguised_while_runs_are_stored_leaves_the_batch_interrupted_a
     monkeypatch.setattr(engine, "write_records", write_records)
     specs = plan(["baseline"], reps=3, sets={"months": 1})
     out = tmp_path / "b"
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(specs, out, workers=1, progress=False)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted" and manifest["interrupted"]
+    _batch_interrupted(specs, out)
     kept = _stored(out)
     assert kept >= 1  # the group that was being stored, stored again on the way out
-    summary = run_batch(specs, out, workers=1, progress=False, resume=True)
-    assert summary.n_skipped == kept
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and _stored(out) == 3
+    assert _batch_resumed(specs, out) == kept
 
     monkeypatch.setattr(engine, "write_records", lambda *a, **k: (_ for _ in ()).throw(ValueError("a real bug")))
     with pytest.raises(ValueError, match="a real bug"):  # not taken for Ctrl-C
@@ -300,7 +310,7 @@ def test_a_ctrl_c_a_library_hides_during_a_run_stops_the_batch_instead_of_failin
     """Ctrl-C landing in numba's object mode came out as a TypeError that does not name it, and the batch stored
     the run as failed and went on to the end (seen when Ctrl-C was sent at random moments): it must stop the batch,
     interrupted, and resuming must finish it. A library that swallows the Ctrl-C whole must not hide it either."""
-    from sim.batch import engine, plan, run_batch
+    from sim.batch import engine, plan
 
     specs = plan(["baseline"], reps=3, sets={"months": 1})
     real = engine.build_model
@@ -321,16 +331,11 @@ def test_a_ctrl_c_a_library_hides_during_a_run_stops_the_batch_instead_of_failin
 
     monkeypatch.setattr(engine, "build_model", build)
     out = tmp_path / "b"
-    with pytest.raises(KeyboardInterrupt):
-        run_batch(specs, out, workers=1, progress=False)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted" and manifest.get("n_failed", 0) == 0
+    assert _batch_interrupted(specs, out).get("n_failed", 0) == 0
     assert not (out / "runs" / specs[1].run_id / "error.txt").exists()  # not stored as a failed run
     assert _stored(out) == (1 if how == "disguised" else 2)  # the first (and the swallowing one), not the third
     monkeypatch.setattr(engine, "build_model", real)
-    run_batch(specs, out, workers=1, progress=False, resume=True)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["status"] == "complete" and _stored(out) == 3 and manifest["n_failed"] == 0
+    _batch_resumed(specs, out)
 
 
 def test_a_ctrl_c_while_the_commands_load_ends_quietly(monkeypatch: pytest.MonkeyPatch,
