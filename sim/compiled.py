@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import os
 import re
@@ -45,6 +46,8 @@ import numpy as np
 from numba.core import cgutils, types
 from numba.core.caching import UserProvidedCacheLocator
 from numba.extending import intrinsic
+
+from sim.interrupt import signals_held
 
 PACKAGE = Path(__file__).resolve().parent
 STALE_CACHE_DAYS = 7
@@ -145,10 +148,27 @@ KERNELS: list[Any] = []
 
 
 def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile ``function`` with numba (cached on disk, numpy's rules for division, no fastmath)."""
+    """Compile ``function`` with numba (cached on disk, numpy's rules for division, no fastmath).
+
+    Its compiling or loading (the first call with each set of argument types) holds Ctrl-C and SIGTERM until it
+    is done (:func:`sim.interrupt.signals_held`): llvmlite calls back into Python from C meanwhile, and a
+    KeyboardInterrupt raised there cannot propagate.
+    """
     compiled = numba.njit(cache=True, error_model="numpy")(function)
+    compiled.compile = held_while(compiled.compile)  # numba's dispatcher calls self.compile on a miss
     KERNELS.append(compiled)
     return compiled
+
+
+def held_while(compile_: Callable[..., Any]) -> Callable[..., Any]:
+    """``compile_``, called with Ctrl-C and SIGTERM held until it returns (:func:`sim.interrupt.signals_held`)."""
+
+    @functools.wraps(compile_)
+    def compile_held(*args: Any, **kwargs: Any) -> Any:
+        with signals_held():
+            return compile_(*args, **kwargs)
+
+    return compile_held
 
 
 Stream = np.ndarray

@@ -18,6 +18,9 @@ def test_outcomes_are_sorted_as_the_probe_says() -> None:
     assert probe.classify(1, "complete", "") == "finished"
     start = 'Traceback (most recent call last):\n  File "<frozen runpy>", line 148, in _get_module_details\n'
     assert probe.classify(-signal.SIGINT, None, start + "KeyboardInterrupt") == "traceback at start"
+    assert probe.classify(130, None, "interrupted\nto finish the validation: ...") == "stopped before any run"
+    assert probe.classify(-signal.SIGTERM, None, "") == "ended at start"
+    assert probe.classify(-signal.SIGTERM, "running", "") == "wrong"  # killed mid-batch: SIGTERM must stop it
     # what the probe found before the fix: a Ctrl-C stored as a failed run and the batch finished
     assert probe.classify(1, "with failures", "insim batch: 1 run(s) failed") == "wrong"
     assert probe.classify(130, "interrupted", "Exception ignored ...\nTraceback (most recent call last):") == "wrong"

@@ -374,3 +374,42 @@ def test_a_ctrl_c_python_cannot_raise_is_noted_not_printed(monkeypatch: pytest.M
         Dropping(ValueError)
     Dropping(KeyboardInterrupt)  # outside: Python's way again
     assert shown == [ValueError, KeyboardInterrupt]
+
+
+def test_signals_held_wait_for_the_end_of_the_block(ctrl_c_raises: None) -> None:
+    from sim.interrupt import signals_held
+
+    terms: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: terms.append(signum))
+    try:
+        done = []
+        with pytest.raises(KeyboardInterrupt), signals_held():
+            signal.raise_signal(signal.SIGINT)
+            done.append("after the Ctrl-C")  # the block goes on to its end
+        assert done == ["after the Ctrl-C"]
+        with signals_held():
+            signal.raise_signal(signal.SIGTERM)
+            assert terms == []
+        assert terms == [signal.SIGTERM]  # sent again to the handler in place before
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_every_kernel_compiles_and_loads_with_ctrl_c_held(ctrl_c_raises: None) -> None:
+    """A Ctrl-C while numba loads a kernel lands in llvmlite's callbacks from C, where it cannot propagate (seen as
+    "Exception ignored" and once a segmentation fault): each kernel's compile holds it until the kernel is ready."""
+    import sim.model  # noqa: F401  (imports every module that defines kernels)
+    from sim.compiled import KERNELS, held_while
+
+    assert KERNELS and all(getattr(k.compile, "__wrapped__", None) is not None for k in KERNELS)
+    steps: list[str] = []
+
+    def compiling(sig: tuple) -> str:
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C in the middle of loading
+        steps.append("loaded")
+        return "overload"
+
+    with pytest.raises(KeyboardInterrupt):
+        held_while(compiling)(("int64",))
+    assert steps == ["loaded"]
