@@ -11,8 +11,8 @@ and sorts what happened:
 * ``stopped before any run``: exit 130 and "interrupted" before the command made its folder (its resume
   command then starts it afresh);
 * ``finished``: the command ended before the signal (exit 0, or 1 for a fact not reproduced);
-* ``traceback at start``: Python's own traceback for a Ctrl-C while the ``sim`` package is still imported
-  (the first ~3 s), before insim's code can catch it;
+* ``traceback at start``: Python's own traceback for a Ctrl-C while the ``sim`` package or ``sim.cli`` is
+  still imported (the first ~3 s), before insim's ``main()`` can catch it;
 * ``ended at start``: a SIGTERM in that time ends the process as the signal's default does, silently;
 * ``wrong``: anything else (a run stored as failed and the batch gone on, a traceback, another status).
 
@@ -60,7 +60,8 @@ def classify(returncode: int, status: str | None, err: str) -> str:
         return "stopped before any run"
     if returncode in (0, 1) and status == "complete" and "Traceback" not in err:
         return "finished"
-    if returncode == -signal.SIGINT and status is None and "_get_module_details" in err:
+    # insim's main() catches KeyboardInterrupt: Python's own exit by SIGINT means it had not started
+    if returncode == -signal.SIGINT and status is None and err.rstrip().endswith("KeyboardInterrupt"):
         return "traceback at start"
     if returncode == -signal.SIGTERM and status is None and not err.strip():
         return "ended at start"

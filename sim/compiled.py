@@ -47,7 +47,7 @@ from numba.core import cgutils, types
 from numba.core.caching import UserProvidedCacheLocator
 from numba.extending import intrinsic
 
-from sim.interrupt import signals_held
+from sim.held_signals import signals_held
 
 PACKAGE = Path(__file__).resolve().parent
 STALE_CACHE_DAYS = 7
@@ -151,7 +151,7 @@ def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
     """Compile ``function`` with numba (cached on disk, numpy's rules for division, no fastmath).
 
     Its compiling or loading (the first call with each set of argument types) holds Ctrl-C and SIGTERM until it
-    is done (:func:`sim.interrupt.signals_held`): llvmlite calls back into Python from C meanwhile, and a
+    is done (:func:`sim.held_signals.signals_held`): llvmlite calls back into Python from C meanwhile, and a
     KeyboardInterrupt raised there cannot propagate.
     """
     compiled = numba.njit(cache=True, error_model="numpy")(function)
@@ -161,7 +161,7 @@ def kernel(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def held_while(compile_: Callable[..., Any]) -> Callable[..., Any]:
-    """``compile_``, called with Ctrl-C and SIGTERM held until it returns (:func:`sim.interrupt.signals_held`)."""
+    """``compile_``, called with Ctrl-C and SIGTERM held until it returns (:func:`sim.held_signals.signals_held`)."""
 
     @functools.wraps(compile_)
     def compile_held(*args: Any, **kwargs: Any) -> Any:

@@ -115,35 +115,6 @@ def interrupts_noted() -> Iterator[None]:
             sys.unraisablehook = previous_hook
 
 
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """While inside, Ctrl-C and SIGTERM wait: the first that comes is sent again, to the handler in place before,
-    when the block ends (in the main thread, where Python runs handlers; elsewhere nothing changes).
-
-    For work that a KeyboardInterrupt must not cut short: numba loads a kernel through llvmlite, which calls back
-    into Python from C; a KeyboardInterrupt raised in such a callback cannot propagate (Python printed it as an
-    "Exception ignored" and went on), the callback fails, and the C side is left with what it returns instead
-    (Ctrl-C sent at random moments: one segmentation fault in 64 trials, besides the ignored ones).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(signum: int, frame: FrameType | None) -> None:
-        caught.append(signum)
-
-    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            if handler is not None:  # None: a handler set outside Python, which cannot be put back
-                signal.signal(sig, handler)
-        if caught:
-            signal.raise_signal(caught[0])
-
-
 def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     """The Ctrl-C (or SIGTERM, which the CLI turns into one) behind ``exc``, if it is one's disguise.
 

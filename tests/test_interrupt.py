@@ -377,7 +377,7 @@ def test_a_ctrl_c_python_cannot_raise_is_noted_not_printed(monkeypatch: pytest.M
 
 
 def test_signals_held_wait_for_the_end_of_the_block(ctrl_c_raises: None) -> None:
-    from sim.interrupt import signals_held
+    from sim.held_signals import signals_held
 
     terms: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: terms.append(signum))
