@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM held back while work that must not be cut short finishes.
+"""Ctrl-C and SIGTERM held back while work that must not be cut short finishes, and signal handlers put back.
 
 Kept apart from :mod:`sim.interrupt` because :mod:`sim.compiled` imports it: every module the kernels import is
 part of the digest that names their cache (:func:`sim.compiled.source_digest`), so this one changes rarely.
@@ -11,6 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -35,8 +36,13 @@ def signals_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            if handler is not None:  # None: a handler set outside Python, which cannot be put back
-                signal.signal(sig, handler)
+        put_back(previous)
         if caught:
             signal.raise_signal(caught[0])
+
+
+def put_back(handlers: dict[int, Any]) -> None:
+    """Set the signal handlers ``{signal: handler}`` again (as :func:`signal.signal` returned them)."""
+    for sig, handler in handlers.items():
+        if handler is not None:  # None: a handler set outside Python, which cannot be put back
+            signal.signal(sig, handler)

@@ -28,6 +28,7 @@ from sim.batch.plan import RunSpec
 from sim.batch.probe import RunProbe
 from sim.batch.runresult import LOST, RunResult, summary_ids
 from sim.errors import InputError
+from sim.held_signals import put_back
 
 #: how often (seconds) a worker looks whether the batch has stopped or its process is gone
 STOP_POLL_S = 0.2
@@ -198,13 +199,6 @@ def interrupts_held() -> Iterator[None]:
         put_back(previous)
         if caught:
             os.kill(os.getpid(), caught[0])
-
-
-def put_back(handlers: dict[int, Any]) -> None:
-    """Set the signal handlers ``{signal: handler}`` again (as :func:`signal.signal` returned them)."""
-    for sig, handler in handlers.items():
-        if handler is not None:  # None: a handler set outside Python, which cannot be put back
-            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from sim.batch.executors import MODEL_MODULES, interrupts_held, preload_and_freeze, put_back
+from sim.batch.executors import MODEL_MODULES, interrupts_held, preload_and_freeze
 from sim.errors import InputError
+from sim.held_signals import put_back
 
 
 def default_workers() -> int:
